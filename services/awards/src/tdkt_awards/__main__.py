@@ -1,0 +1,3 @@
+from tdkt_awards.service import main
+
+main()

@@ -1,0 +1,1 @@
+"""Award processing's HTTP API: one router per resource."""

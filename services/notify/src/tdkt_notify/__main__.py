@@ -1,0 +1,3 @@
+from tdkt_notify.service import main
+
+main()

@@ -1,0 +1,1 @@
+"""Notifications' HTTP API: one router per resource."""

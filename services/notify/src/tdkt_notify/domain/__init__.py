@@ -1,0 +1,1 @@
+"""Notification routing's pure domain: no I/O, no clock of its own."""

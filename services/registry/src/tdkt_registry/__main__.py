@@ -1,0 +1,3 @@
+from tdkt_registry.service import main
+
+main()

@@ -1,0 +1,1 @@
+"""The registry's pure domain: no I/O, no clock of its own."""

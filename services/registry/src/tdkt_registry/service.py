@@ -1,0 +1,22 @@
+"""The registry as a service definition."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from tdkt_registry import consumers, store
+from tdkt_registry.api import organizations
+from tdkt_shared.runtime import ServiceDefinition
+from tdkt_shared.runtime import main as run
+
+DEFINITION = ServiceDefinition(
+    name="registry",
+    title="TĐKT unit registry",
+    collections=store.COLLECTIONS,
+    routers=[organizations.router],
+    handlers=consumers.event_handlers,
+    indexes=store.INDEXES,
+)
+
+main = partial(run, DEFINITION)
+"""The `tdkt-registry` command: `tdkt-registry [--role all|api|worker]`."""

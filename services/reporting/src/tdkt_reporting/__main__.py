@@ -1,0 +1,3 @@
+from tdkt_reporting.service import main
+
+main()

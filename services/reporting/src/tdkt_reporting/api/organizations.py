@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from tdkt_reporting.api.deps import OrganizationsDep
+from tdkt_reporting.domain.directory import KnownOrganization
+from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
+from tdkt_shared.store import NotFound
+
+router = APIRouter(prefix="/organizations", tags=["organizations"], responses=ERROR_RESPONSES)
+
+
+@router.get("/{organization_id}", response_model=KnownOrganization)
+async def get(organization_id: str, organizations: OrganizationsDep) -> KnownOrganization:
+    """An organisation as reporting knows it from the registry's events."""
+    stored = await organizations.get(organization_id)
+    if stored is None:
+        raise NotFound(organization_id)
+    return KnownOrganization.model_validate(stored.state)
+
+
+@router.get("", response_model=Page[KnownOrganization])
+async def list_organizations(organizations: OrganizationsDep, page: PageQuery) -> Page[KnownOrganization]:
+    found = await organizations.find({}, skip=page.offset, limit=page.limit)
+    return Page(
+        items=[KnownOrganization.model_validate(s.state) for s in found],
+        total=await organizations.count({}),
+        offset=page.offset,
+        limit=page.limit,
+    )

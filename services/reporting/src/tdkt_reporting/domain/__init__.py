@@ -1,0 +1,1 @@
+"""Reporting's pure domain: no I/O, no clock of its own."""

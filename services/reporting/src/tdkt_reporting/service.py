@@ -1,0 +1,22 @@
+"""Movement reporting as a service definition."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from tdkt_reporting import consumers, store
+from tdkt_reporting.api import organizations
+from tdkt_shared.runtime import ServiceDefinition
+from tdkt_shared.runtime import main as run
+
+DEFINITION = ServiceDefinition(
+    name="reporting",
+    title="TĐKT movement reporting",
+    collections=store.COLLECTIONS,
+    routers=[organizations.router],
+    consumes=consumers.TOPICS,
+    handlers=consumers.event_handlers,
+)
+
+main = partial(run, DEFINITION)
+"""The `tdkt-reporting` command: `tdkt-reporting [--role all|api|worker]`."""

@@ -1,0 +1,8 @@
+"""Reporting's collections and their indexes."""
+
+from __future__ import annotations
+
+ORGANIZATIONS = "organizations"
+"""Read model of the registry's organisations."""
+
+COLLECTIONS = (ORGANIZATIONS,)

@@ -1,0 +1,1 @@
+"""Shared code of the TĐKT services: event contract, bus and store adapters, settings."""

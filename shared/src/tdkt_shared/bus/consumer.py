@@ -1,0 +1,192 @@
+"""Consuming events: one dispatcher (decode, route by type, retry, dead-letter) behind two transports.
+
+Handlers only see typed events. Parsing, retries, DLQ routing and offset commits live here, once. The dispatcher
+never raises: every record ends HANDLED, IGNORED (a type this service does not subscribe to) or DEAD_LETTERED,
+and only then is its offset committed, so a crash re-delivers and idempotent handlers absorb the repeat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from enum import StrEnum
+from typing import Any, Protocol
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import CommitFailedError
+from pydantic import ValidationError
+from tenacity import AsyncRetrying, stop_after_attempt, wait_exponential
+
+from tdkt_shared.bus.codec import ConsumedRecord, decode
+from tdkt_shared.contract import CloudEvent, EventData, dlq_topic, parse_data
+from tdkt_shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+EventHandler = Callable[[CloudEvent, Any], Awaitable[object]]
+"""`async def handle(event, data)`: data is the event's typed data model; the result is ignored."""
+
+
+class Outcome(StrEnum):
+    HANDLED = "handled"
+    IGNORED = "ignored"
+    DEAD_LETTERED = "dead_lettered"
+
+
+class DeadLetterSink(Protocol):
+    async def send(self, record: ConsumedRecord, *, reason: str, error: str, attempts: int, group: str) -> None: ...
+
+
+class KafkaDeadLetters:
+    """Sends the original key and value to `<topic>.dlq`, with why in the headers."""
+
+    def __init__(self, producer: Any) -> None:
+        self._producer = producer
+
+    async def send(self, record: ConsumedRecord, *, reason: str, error: str, attempts: int, group: str) -> None:
+        headers = [
+            *[(k, v) for k, v in record.headers if not k.startswith("dlq-")],
+            ("dlq-reason", reason.encode()),
+            ("dlq-error", error[:4000].encode()),
+            ("dlq-consumer-group", group.encode()),
+            ("dlq-attempts", str(attempts).encode()),
+            ("dlq-original-topic", record.topic.encode()),
+            ("dlq-original-partition", str(record.partition).encode()),
+            ("dlq-original-offset", str(record.offset).encode()),
+        ]
+        await self._producer.send_and_wait(dlq_topic(record.topic), record.value, key=record.key, headers=headers)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        handlers: Mapping[str, EventHandler],
+        dead_letters: DeadLetterSink,
+        *,
+        group: str,
+        max_attempts: int = 3,
+        backoff_s: float = 0.2,
+    ) -> None:
+        self._handlers = dict(handlers)
+        self._dead_letters = dead_letters
+        self._group = group
+        self._max_attempts = max_attempts
+        self._backoff_s = backoff_s
+        self.outcomes: Counter[Outcome] = Counter()
+
+    @property
+    def types(self) -> Sequence[str]:
+        return sorted(self._handlers)
+
+    async def _dead_letter(self, record: ConsumedRecord, reason: str, error: str, attempts: int) -> Outcome:
+        log.warning("dead-lettering %s[%s]@%s: %s: %s", record.topic, record.partition, record.offset, reason, error)
+        await self._dead_letters.send(record, reason=reason, error=error, attempts=attempts, group=self._group)
+        return Outcome.DEAD_LETTERED
+
+    async def _dispatch(self, record: ConsumedRecord) -> Outcome:
+        try:
+            event = decode(record.value)
+        except ValidationError as exc:
+            return await self._dead_letter(record, "unparseable", _short(exc), 0)
+        handler = self._handlers.get(event.type)
+        if handler is None:
+            return Outcome.IGNORED
+        try:
+            data: EventData | None = parse_data(event)
+        except ValidationError as exc:
+            return await self._dead_letter(record, "invalid-data", _short(exc), 0)
+        attempts = 0
+        try:
+            async for attempt in AsyncRetrying(
+                stop=stop_after_attempt(self._max_attempts),
+                wait=wait_exponential(multiplier=self._backoff_s, max=5),
+                reraise=True,
+            ):
+                with attempt:
+                    attempts += 1
+                    await handler(event, data)
+        except Exception as exc:
+            return await self._dead_letter(record, "handler-failed", f"{type(exc).__name__}: {exc}", attempts)
+        return Outcome.HANDLED
+
+    async def __call__(self, record: ConsumedRecord) -> Outcome:
+        """Dispatch until the record is settled; only a failing dead-letter send can make it wait."""
+        while True:
+            try:
+                outcome = await self._dispatch(record)
+            except Exception:
+                log.exception("could not settle %s[%s]@%s; retrying", record.topic, record.partition, record.offset)
+                await asyncio.sleep(1)
+                continue
+            self.outcomes[outcome] += 1
+            return outcome
+
+
+def _short(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or '<root>'}: {e['msg']}" for e in exc.errors()[:5])
+
+
+class ConsumerPort(Protocol):
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class AiokafkaConsumer:
+    """A plain aiokafka consumer group member; commits each partition after its records are dispatched."""
+
+    def __init__(self, settings: Settings, topics: Sequence[str], dispatch: Dispatcher) -> None:
+        self._settings = settings
+        self._topics = list(topics)
+        self._dispatch = dispatch
+        self._consumer: AIOKafkaConsumer | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._consumer = AIOKafkaConsumer(
+            *self._topics,
+            bootstrap_servers=self._settings.kafka_bootstrap_servers,
+            group_id=self._settings.group_id,
+            client_id=f"{self._settings.kafka_client_id_prefix}-{self._settings.service_name}-consumer",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            session_timeout_ms=10000,
+            heartbeat_interval_ms=1000,
+            max_poll_interval_ms=300000,
+        )
+        await self._consumer.start()
+        self._task = asyncio.create_task(self._run(), name="aiokafka-consumer")
+
+    async def _run(self) -> None:
+        assert self._consumer is not None
+        consumer = self._consumer
+        while True:
+            batches = await consumer.getmany(timeout_ms=500, max_records=500)
+            for tp, messages in batches.items():
+                for msg in messages:
+                    await self._dispatch(
+                        ConsumedRecord(msg.topic, msg.partition, msg.offset, msg.key, msg.value, msg.headers)
+                    )
+                try:
+                    await consumer.commit({TopicPartition(tp.topic, tp.partition): messages[-1].offset + 1})
+                except CommitFailedError:
+                    log.warning("commit on %s lost to a rebalance; its records will be re-delivered", tp)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._consumer is not None:
+            await self._consumer.stop()
+
+
+def make_consumer(settings: Settings, topics: Sequence[str], dispatch: Dispatcher) -> ConsumerPort:
+    if settings.bus_consumer == "faust":
+        from tdkt_shared.bus.faust_consumer import FaustConsumer
+
+        return FaustConsumer(settings, topics, dispatch)
+    return AiokafkaConsumer(settings, topics, dispatch)

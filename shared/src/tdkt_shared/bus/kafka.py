@@ -1,0 +1,61 @@
+"""aiokafka plumbing shared by the relay, the DLQ and the consumers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
+
+from tdkt_shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def make_producer(settings: Settings, role: str) -> AIOKafkaProducer:
+    """A producer that loses nothing the broker acknowledged: acks from all replicas, idempotent retries."""
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=f"{settings.kafka_client_id_prefix}-{settings.service_name}-{role}",
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=2,
+        request_timeout_ms=15000,
+    )
+
+
+async def start_with_retry(producer: AIOKafkaProducer, *, within_s: float = 60) -> None:
+    async for attempt in AsyncRetrying(
+        stop=stop_after_delay(within_s),
+        wait=wait_exponential(multiplier=0.2, max=3),
+        retry=retry_if_exception_type(Exception),
+        reraise=True,
+    ):
+        with attempt:
+            await producer.start()
+
+
+async def ensure_topics(settings: Settings, topics: Iterable[str]) -> list[str]:
+    """Create the topics that do not exist yet; returns the ones it created."""
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=f"{settings.kafka_client_id_prefix}-{settings.service_name}-admin",
+    )
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = sorted(set(topics) - existing)
+        if not missing:
+            return []
+        new = [NewTopic(name, settings.kafka_topic_partitions, settings.kafka_replication_factor) for name in missing]
+        try:
+            await admin.create_topics(new)
+        except TopicAlreadyExistsError:
+            log.info("topics created concurrently by another service")
+        log.info("created topics %s", ", ".join(missing))
+        return missing
+    finally:
+        await admin.close()

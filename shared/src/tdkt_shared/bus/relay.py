@@ -1,0 +1,135 @@
+"""The outbox relay: the only code that produces domain events to Kafka.
+
+It publishes the events embedded in aggregate documents and removes them only after the broker acknowledged
+them. A crash between the write and the publish delays an event; a crash after the publish and before the removal
+publishes it again, which idempotent consumers absorb. Events of one aggregate keep their order.
+
+Writers in the same process hint the relay with the aggregate id, so most events go out at once by `_id`; a
+periodic sweep finds what other processes, or a previous run, left behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from tdkt_shared.bus.codec import encode
+from tdkt_shared.contract import CloudEvent
+
+log = logging.getLogger(__name__)
+
+
+class Publisher(Protocol):
+    async def publish(self, events: Sequence[CloudEvent]) -> None:
+        """Return only when the broker has acknowledged every event."""
+        ...
+
+
+class KafkaPublisher:
+    def __init__(self, producer: Any) -> None:
+        self._producer = producer
+
+    async def publish(self, events: Sequence[CloudEvent]) -> None:
+        pending = []
+        for event in events:
+            record = encode(event)
+            pending.append(
+                await self._producer.send(record.topic, record.value, key=record.key, headers=record.headers)
+            )
+        await asyncio.gather(*pending)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        database: AsyncDatabase[dict[str, Any]],
+        collections: Sequence[str],
+        publisher: Publisher,
+        *,
+        sweep_interval_s: float = 0.5,
+        batch_size: int = 200,
+        after_publish: Callable[[list[str]], None] | None = None,
+    ) -> None:
+        self._db = database
+        self._collections = list(collections)
+        self._publisher = publisher
+        self._sweep_interval = sweep_interval_s
+        self._batch_size = batch_size
+        self._after_publish = after_publish
+        self._hinted: dict[str, set[str]] = {c: set() for c in self._collections}
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.published = 0
+
+    def hint(self, collection: str, aggregate_id: str) -> None:
+        self._hinted.setdefault(collection, set()).add(aggregate_id)
+        self._wake.set()
+
+    async def _relay_documents(self, collection: str, query: dict[str, Any]) -> int:
+        coll = self._db[collection]
+        count = 0
+        async for doc in coll.find(query, {"outbox": 1}).limit(self._batch_size):
+            entries = doc.get("outbox") or []
+            if not entries:
+                continue
+            events = [CloudEvent.model_validate(e) for e in entries]
+            await self._publisher.publish(events)
+            ids = [e.id for e in events]
+            if self._after_publish is not None:
+                self._after_publish(ids)
+            await coll.update_one({"_id": doc["_id"]}, {"$pull": {"outbox": {"id": {"$in": ids}}}})
+            count += len(ids)
+        self.published += count
+        return count
+
+    async def drain_hinted(self) -> int:
+        count = 0
+        for collection, ids in self._hinted.items():
+            if ids:
+                batch = list(ids)[: self._batch_size]
+                ids.difference_update(batch)
+                count += await self._relay_documents(collection, {"_id": {"$in": batch}})
+        return count
+
+    async def sweep(self) -> int:
+        """Publish every pending event in every collection; returns how many went out."""
+        total = 0
+        for collection in self._collections:
+            while moved := await self._relay_documents(collection, {"outbox.0": {"$exists": True}}):
+                total += moved
+        return total
+
+    async def run(self) -> None:
+        last_sweep = 0.0
+        while True:
+            try:
+                if time.monotonic() - last_sweep >= self._sweep_interval:
+                    await self.sweep()
+                    last_sweep = time.monotonic()
+                while await self.drain_hinted():
+                    pass
+                self._wake.clear()
+                if not any(self._hinted.values()):
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self._sweep_interval)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("relay round failed; retrying")
+                await asyncio.sleep(1)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None

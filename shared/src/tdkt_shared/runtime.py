@@ -1,0 +1,192 @@
+"""Wiring of one service: store, relay, consumers and the FastAPI app, and the command that starts them.
+
+A service describes itself with a `ServiceDefinition`; everything else is the same for all four.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+import uvicorn
+from fastapi import APIRouter, FastAPI
+from pymongo import IndexModel
+from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
+
+from tdkt_shared.api import health_router, install_error_handlers
+from tdkt_shared.bus.consumer import ConsumerPort, Dispatcher, EventHandler, KafkaDeadLetters, make_consumer
+from tdkt_shared.bus.kafka import ensure_topics, make_producer, start_with_retry
+from tdkt_shared.bus.relay import KafkaPublisher, OutboxRelay
+from tdkt_shared.contract import ALL_DLQ_TOPICS, ALL_TOPICS
+from tdkt_shared.logging import configure_logging
+from tdkt_shared.settings import Settings, load_settings
+from tdkt_shared.store import AggregateStore, InMemoryAggregateStore, MongoAggregateStore, connect
+
+log = logging.getLogger(__name__)
+Role = Literal["api", "worker", "all"]
+
+
+class Stores(Protocol):
+    def store(self, collection: str) -> AggregateStore: ...
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    title: str
+    collections: Sequence[str]
+    """Collections of aggregates (each document may carry an outbox)."""
+    routers: Sequence[APIRouter] = ()
+    consumes: Sequence[str] = ()
+    """Topics this service reads."""
+    handlers: Callable[[Stores], Mapping[str, EventHandler]] = field(default=lambda _stores: {})
+    """Event type -> handler, built over this service's stores."""
+    indexes: Mapping[str, Sequence[IndexModel]] = field(default_factory=dict)
+
+
+class Runtime:
+    """The real thing: MongoDB, the outbox relay and a consumer on Kafka."""
+
+    def __init__(self, definition: ServiceDefinition, settings: Settings | None = None) -> None:
+        self.definition = definition
+        self.settings = settings or load_settings(definition.name)
+        self.client = connect(self.settings.mongodb_url)
+        self.db = self.client[self.settings.database]
+        self.relay: OutboxRelay | None = None
+        self.consumer: ConsumerPort | None = None
+        self.dispatcher: Dispatcher | None = None
+        self.producer = make_producer(self.settings, "relay")
+        self._stores = {c: MongoAggregateStore(self.db, c, self._hint) for c in definition.collections}
+
+    def _hint(self, collection: str, aggregate_id: str) -> None:
+        if self.relay is not None:
+            self.relay.hint(collection, aggregate_id)
+
+    def store(self, collection: str) -> AggregateStore:
+        return self._stores[collection]
+
+    async def _create_indexes(self) -> None:
+        async for attempt in AsyncRetrying(
+            stop=stop_after_delay(60), wait=wait_exponential(multiplier=0.2, max=3), reraise=True
+        ):
+            with attempt:
+                for collection, indexes in self.definition.indexes.items():
+                    await self.db[collection].create_indexes(list(indexes))
+
+    async def start(self, role: Role = "all") -> None:
+        await self._create_indexes()
+        await start_with_retry(self.producer)
+        await ensure_topics(self.settings, [*ALL_TOPICS, *ALL_DLQ_TOPICS])
+        if role == "api":
+            return
+        self.relay = OutboxRelay(
+            self.db,
+            self.definition.collections,
+            KafkaPublisher(self.producer),
+            sweep_interval_s=self.settings.relay_poll_interval_ms / 1000,
+            batch_size=self.settings.relay_batch_size,
+        )
+        self.relay.start()
+        handlers = self.definition.handlers(self)
+        if handlers and self.definition.consumes:
+            self.dispatcher = Dispatcher(
+                handlers,
+                KafkaDeadLetters(self.producer),
+                group=self.settings.group_id,
+                max_attempts=self.settings.consumer_max_attempts,
+                backoff_s=self.settings.consumer_retry_backoff_ms / 1000,
+            )
+            self.consumer = make_consumer(self.settings, self.definition.consumes, self.dispatcher)
+            await self.consumer.start()
+        log.info("%s started (%s, consumer %s)", self.definition.name, role, self.settings.bus_consumer)
+
+    async def stop(self) -> None:
+        if self.consumer is not None:
+            await self.consumer.stop()
+        if self.relay is not None:
+            await self.relay.stop()
+        await self.producer.stop()
+        await self.client.close()
+
+    async def readiness(self) -> dict[str, bool]:
+        async def mongo() -> bool:
+            await self.client.admin.command("ping")
+            return True
+
+        async def kafka() -> bool:
+            await self.producer.client.fetch_all_metadata()
+            return True
+
+        checks: dict[str, bool] = {}
+        for name, check in (("mongodb", mongo), ("kafka", kafka)):
+            try:
+                checks[name] = await asyncio.wait_for(check(), 2)
+            except Exception:
+                checks[name] = False
+        return checks
+
+
+class InMemoryRuntime:
+    """Stores in memory and no bus: for unit tests of the API and handlers."""
+
+    def __init__(self, definition: ServiceDefinition) -> None:
+        self.definition = definition
+        self._stores = {c: InMemoryAggregateStore(c) for c in definition.collections}
+
+    def store(self, collection: str) -> InMemoryAggregateStore:
+        return self._stores[collection]
+
+    def handlers(self) -> Mapping[str, EventHandler]:
+        return self.definition.handlers(self)
+
+    async def start(self, role: Role = "all") -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def readiness(self) -> dict[str, bool]:
+        return {"memory": True}
+
+
+AnyRuntime = Runtime | InMemoryRuntime
+
+
+def create_app(definition: ServiceDefinition, runtime: AnyRuntime, role: Role = "all") -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start(role)
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=definition.title, version="0.1.0", lifespan=lifespan)
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    app.include_router(health_router())
+    if role != "worker":
+        for router in definition.routers:
+            app.include_router(router)
+    return app
+
+
+def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog=f"tdkt-{definition.name}", description=definition.title)
+    parser.add_argument(
+        "--role",
+        choices=["all", "api", "worker"],
+        default="all",
+        help="api: HTTP only; worker: relay and consumers (with /healthz and /readyz); all: both",
+    )
+    args = parser.parse_args(argv)
+    settings = load_settings(definition.name)
+    configure_logging(definition.name, settings.log_level)
+    app = create_app(definition, Runtime(definition, settings), args.role)
+    config: dict[str, Any] = {"host": settings.http_host, "port": settings.port, "log_config": None}
+    uvicorn.run(app, **config)

@@ -1,0 +1,53 @@
+"""The one settings class of every service, read from the environment (pydantic-settings)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_PORTS = {"registry": 8001, "reporting": 8002, "awards": 8003, "notify": 8004}
+
+
+class Settings(BaseSettings):
+    """Connection and tuning settings; every field has an environment variable of the same name, upper-cased.
+
+    The defaults reach the local stack (`scripts/stack.sh up`). Point `KAFKA_BOOTSTRAP_SERVERS` and `MONGODB_URL`
+    at any Kafka cluster or MongoDB deployment to run the same code there.
+    """
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    service_name: str = Field(default="registry", description="registry, reporting, awards or notify")
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_topic_partitions: int = Field(default=6, ge=1)
+    kafka_replication_factor: int = Field(default=1, ge=1)
+    kafka_client_id_prefix: str = "tdkt"
+    mongodb_url: str = "mongodb://127.0.0.1:27017"
+    mongodb_database: str | None = Field(default=None, description="defaults to tdkt_<service>")
+    http_host: str = "127.0.0.1"
+    http_port: int | None = Field(default=None, description="defaults to 8001..8004 by service")
+    bus_consumer: Literal["faust", "aiokafka"] = "faust"
+    consumer_group: str | None = Field(default=None, description="defaults to tdkt-<service>")
+    consumer_max_attempts: int = Field(default=3, ge=1, description="handler attempts before dead-lettering")
+    consumer_retry_backoff_ms: int = Field(default=200, ge=0)
+    relay_poll_interval_ms: int = Field(default=200, ge=10)
+    relay_batch_size: int = Field(default=200, ge=1)
+    log_level: str = "INFO"
+
+    @property
+    def database(self) -> str:
+        return self.mongodb_database or f"tdkt_{self.service_name}"
+
+    @property
+    def port(self) -> int:
+        return self.http_port or DEFAULT_PORTS.get(self.service_name, 8000)
+
+    @property
+    def group_id(self) -> str:
+        return self.consumer_group or f"tdkt-{self.service_name}"
+
+
+def load_settings(service_name: str, **overrides: object) -> Settings:
+    return Settings(service_name=service_name, **overrides)  # type: ignore[arg-type]

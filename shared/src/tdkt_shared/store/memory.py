@@ -1,0 +1,106 @@
+"""An in-memory adapter of the aggregate store, for unit tests of handlers (no database)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from typing import Any
+
+from tdkt_shared.contract import CloudEvent
+from tdkt_shared.store.aggregates import (
+    AlreadyExists,
+    Mutation,
+    NotFound,
+    OutboxListener,
+    Query,
+    Stored,
+    VersionConflict,
+)
+
+
+def _values(value: Any, path: str) -> list[Any]:
+    """Values at a dotted path, descending into lists as MongoDB does."""
+    if isinstance(value, list):
+        return [v for item in value for v in _values(item, path)]
+    if not path:
+        return [value]
+    if not isinstance(value, dict):
+        return []
+    head, _, rest = path.partition(".")
+    return _values(value.get(head), rest) if head in value else []
+
+
+def _lookup(state: dict[str, Any], path: str) -> Any:
+    found = _values(state, path)
+    return found[0] if found else None
+
+
+def _matches(stored: Stored, query: Query) -> bool:
+    for key, expected in query.items():
+        actual = [stored.id] if key == "_id" else _values(stored.state, key)
+        wanted = expected["$in"] if isinstance(expected, dict) and "$in" in expected else [expected]
+        if not any(a in wanted for a in actual):
+            return False
+    return True
+
+
+class InMemoryAggregateStore:
+    def __init__(self, collection: str = "aggregates", listener: OutboxListener | None = None) -> None:
+        self.collection = collection
+        self._docs: dict[str, Stored] = {}
+        self.outboxes: dict[str, list[CloudEvent]] = {}
+        self.events: list[CloudEvent] = []
+        """Every event written, in write order (what a relay would publish)."""
+        self._listener = listener
+
+    def _write(self, stored: Stored, events: Sequence[CloudEvent]) -> Stored:
+        self._docs[stored.id] = copy.deepcopy(stored)
+        self.outboxes.setdefault(stored.id, []).extend(events)
+        self.events.extend(events)
+        if events and self._listener is not None:
+            self._listener(self.collection, stored.id)
+        return stored
+
+    async def get(self, aggregate_id: str) -> Stored | None:
+        stored = self._docs.get(aggregate_id)
+        return copy.deepcopy(stored)
+
+    async def create(self, aggregate_id: str, state: dict[str, Any], events: Sequence[CloudEvent]) -> Stored:
+        if aggregate_id in self._docs:
+            raise AlreadyExists(aggregate_id)
+        return self._write(Stored(aggregate_id, 1, state), events)
+
+    async def update(
+        self, aggregate_id: str, expected_version: int, state: dict[str, Any], events: Sequence[CloudEvent]
+    ) -> Stored:
+        current = self._docs.get(aggregate_id)
+        if current is None:
+            raise NotFound(aggregate_id)
+        if current.version != expected_version:
+            raise VersionConflict(aggregate_id, expected_version, current.version)
+        return self._write(Stored(aggregate_id, expected_version + 1, state, current.processed), events)
+
+    async def apply_event(self, aggregate_id: str, event_id: str, mutation: Mutation) -> bool:
+        current = await self.get(aggregate_id)
+        if current is not None and event_id in current.processed:
+            return False
+        change = mutation(current)
+        if change is None and current is None:
+            return True
+        state, events = change if change is not None else (current.state, ())  # type: ignore[union-attr]
+        version = 1 if current is None else current.version + 1
+        processed = (current.processed if current else ()) + (event_id,)
+        self._write(Stored(aggregate_id, version, state, processed), events)
+        return True
+
+    async def find(self, query: Query, *, skip: int = 0, limit: int = 50, sort: str | None = None) -> list[Stored]:
+        found = sorted((s for s in self._docs.values() if _matches(s, query)), key=lambda s: s.id)
+        if sort:
+            field = sort.lstrip("-")
+            found.sort(
+                key=lambda s: (_lookup(s.state, field) is None, _lookup(s.state, field)), reverse=sort.startswith("-")
+            )
+        return [copy.deepcopy(s) for s in found[skip : skip + limit]]
+
+    async def count(self, query: Query) -> int:
+        return sum(1 for s in self._docs.values() if _matches(s, query))

@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from tdkt_shared.contract import (
+    CloudEvent,
+    EventData,
+    event_type,
+    make_event,
+    parse_data,
+    registered_types,
+    topic_for_type,
+)
+from tdkt_shared.contract.catalog import render
+from tdkt_shared.contract.registry import OrganizationRegistered
+
+ROOT = Path(__file__).resolve().parents[3]
+
+SAMPLES: dict[str, dict[str, object]] = {
+    "tdkt.registry.organization.registered.v1": {
+        "organization_id": "so-noi-vu-bac-kan",
+        "name": "Sở Nội vụ tỉnh Bắc Kạn",
+        "kind": "DEPARTMENT",
+        "parent_id": "ubnd-tinh-bac-kan",
+        "valid_from": "2008-01-01",
+        "version": 1,
+    },
+    "tdkt.reporting.report.submitted.v1": {
+        "report_id": "r-2024-ba-be",
+        "organization_id": "ubnd-huyen-ba-be",
+        "kind": "FINAL_REVIEW",
+        "period": "2024",
+        "due_date": "2024-11-30",
+        "submitted_at": "2024-11-28T09:30:00Z",
+        "movement_id": "xoa-nha-tam-2025",
+        "submitted_by": "u-1",
+        "revision": 2,
+    },
+    "tdkt.reporting.congress.scheduled.v1": {
+        "congress_id": "dai-hoi-tdyn-bac-kan-vi",
+        "kind": "PATRIOTIC_EMULATION_CONGRESS",
+        "title": "Đại hội Thi đua yêu nước tỉnh Bắc Kạn lần thứ VI",
+        "level": "province",
+        "organizer_id": "ubnd-tinh-bac-kan",
+        "held_on": "2025-06-20",
+        "venue": "Hội trường UBND tỉnh",
+        "agenda": ["Báo cáo tổng kết", "Khen thưởng"],
+        "invited_organization_ids": ["so-noi-vu-bac-kan"],
+        "honouree_quota": 120,
+    },
+    "tdkt.awards.nomination.approved.v1": {
+        "nomination_id": "n-1",
+        "award_code": "CSTD_TINH",
+        "rule_set_id": "vn-2024-law06-nd98",
+        "submitting_organization_id": "so-noi-vu-bac-kan",
+        "nominees": [{"nominee_id": "p-1", "kind": "INDIVIDUAL", "name": "Nguyễn Thị Hà"}],
+        "council_session_id": "s-1",
+        "council_results": [
+            {
+                "nominee_id": "p-1",
+                "members_total": 11,
+                "votes_cast": 10,
+                "votes_yes": 9,
+                "threshold_percent": 70.0,
+                "passed": True,
+            }
+        ],
+    },
+    "tdkt.notify.notification.delivered.v1": {
+        "notification_id": "nt-1",
+        "source_event_id": "e-1",
+        "source_event_type": "tdkt.awards.nomination.approved.v1",
+        "recipient_id": "bao-bac-kan",
+        "channel": "EMAIL",
+        "attempts": 1,
+    },
+    "tdkt.notify.notification.failed.v1": {
+        "notification_id": "nt-2",
+        "source_event_id": "e-1",
+        "source_event_type": "tdkt.awards.nomination.approved.v1",
+        "recipient_id": "bao-bac-kan",
+        "channel": "WEBHOOK",
+        "attempts": 5,
+        "error": "HTTP 503",
+    },
+}
+
+
+def test_the_three_design_events_exist_under_their_exact_names() -> None:
+    types = registered_types()
+    for name in (
+        "tdkt.reporting.report.submitted.v1",
+        "tdkt.awards.nomination.approved.v1",
+        "tdkt.reporting.congress.scheduled.v1",
+    ):
+        assert name in types
+
+
+def test_every_registered_type_has_a_sample() -> None:
+    assert set(SAMPLES) == set(registered_types())
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_every_type_round_trips_through_the_envelope(name: str) -> None:
+    model = registered_types()[name]
+    data = model.model_validate(SAMPLES[name])
+    event = make_event(data, partitionkey="agg-1", correlationid="c-1")
+    assert event.type == name
+    assert event.source == f"/tdkt/{name.split('.')[1]}"
+    wire = event.to_json_bytes()
+    back = CloudEvent.model_validate_json(wire)
+    assert back == event
+    assert parse_data(back) == data
+    assert json.loads(wire)["specversion"] == "1.0"
+
+
+def test_envelope_round_trips_with_extensions_and_keeps_unknown_attributes() -> None:
+    event = CloudEvent(
+        source="/tdkt/registry",
+        type="tdkt.registry.organization.registered.v1",
+        time=datetime(2025, 7, 1, 8, 0, tzinfo=UTC),
+        subject="organizations/x",
+        partitionkey="x",
+        correlationid="corr",
+        causationid="cause",
+        data={"a": 1},
+        traceparent="00-abc-01",
+    )
+    back = CloudEvent.model_validate_json(event.to_json_bytes())
+    assert back == event
+    assert back.model_extra == {"traceparent": "00-abc-01"}
+    assert back.time == datetime(2025, 7, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("specversion", "0.3"), ("partitionkey", ""), ("time", "2025-07-01T08:00:00"), ("source", "")],
+)
+def test_envelope_rejects_invalid_attributes(field: str, value: str) -> None:
+    attrs = {"source": "/tdkt/x", "type": "tdkt.registry.a.b.v1", "partitionkey": "k", field: value}
+    with pytest.raises(ValidationError) as err:
+        CloudEvent.model_validate(attrs)
+    assert err.value.errors()[0]["loc"][0] == field
+
+
+def test_readers_ignore_fields_they_do_not_know() -> None:
+    data = dict(SAMPLES["tdkt.registry.organization.registered.v1"], added_later="x")
+    assert OrganizationRegistered.model_validate(data).organization_id == "so-noi-vu-bac-kan"
+
+
+def test_unknown_types_parse_to_none() -> None:
+    event = CloudEvent(source="/x", type="tdkt.registry.thing.happened.v9", partitionkey="k")
+    assert parse_data(event) is None
+
+
+@pytest.mark.parametrize(
+    "bad", ["registry.organization.registered.v1", "tdkt.payroll.x.y.v1", "tdkt.registry.x.v1", "tdkt.registry.a.b.v0"]
+)
+def test_type_names_must_follow_the_convention(bad: str) -> None:
+    with pytest.raises(ValueError, match="does not follow"):
+        event_type(bad, key="id")(type("Bad", (EventData,), {}))
+
+
+def test_a_type_cannot_be_registered_twice() -> None:
+    with pytest.raises(ValueError, match="registered twice"):
+        event_type("tdkt.registry.organization.registered.v1", key="id")(type("Again", (EventData,), {}))
+
+
+def test_topics_follow_the_producing_service() -> None:
+    assert topic_for_type("tdkt.reporting.report.submitted.v1") == "tdkt.reporting.events"
+    assert topic_for_type("tdkt.awards.nomination.approved.v1") == "tdkt.awards.events"
+
+
+def test_vietnamese_text_is_stored_in_nfc() -> None:
+    decomposed = "So\u031b\u0309 Nô\u0323i vu\u0323"  # "Sở Nội vụ" with combining marks
+    data = OrganizationRegistered.model_validate(
+        dict(SAMPLES["tdkt.registry.organization.registered.v1"], name=decomposed)
+    )
+    assert data.name == "Sở Nội vụ"
+
+
+def test_the_generated_catalogue_is_current() -> None:
+    committed = (ROOT / "docs" / "events.md").read_text(encoding="utf-8")
+    assert committed == render(), "docs/events.md is stale: run `make events-doc`"
+    for name in registered_types():
+        assert f"### `{name}`" in committed
