@@ -1,0 +1,103 @@
+// Command ferretdb runs an embedded FerretDB v1 (SQLite backend) for local
+// development and tests. scripts/stack.sh builds it into a cache dir and runs it.
+//
+// Building from this project-owned main module (instead of `go install
+// .../cmd/ferretdb`) avoids the upstream command's version.txt panic, and the
+// embeddable package keeps telemetry disabled and writes no state file.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+// quietHandler demotes FerretDB's dumps of error responses (logged at WARN as
+// "Response header: ..." / "Response message: ...") to DEBUG: drivers send commands
+// FerretDB lacks on every close (endSessions), which would flood the log.
+type quietHandler struct{ slog.Handler }
+
+func (h quietHandler) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level == slog.LevelWarn &&
+		(strings.HasPrefix(r.Message, "Response header:") || strings.HasPrefix(r.Message, "Response message:")) {
+		r.Level = slog.LevelDebug
+		if !h.Handler.Enabled(ctx, r.Level) {
+			return nil
+		}
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h quietHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return quietHandler{h.Handler.WithAttrs(attrs)}
+}
+
+func (h quietHandler) WithGroup(name string) slog.Handler {
+	return quietHandler{h.Handler.WithGroup(name)}
+}
+
+// say prints lifecycle lines whatever the log level.
+func say(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "time=%s level=INFO msg=%q\n",
+		time.Now().UTC().Format(time.RFC3339Nano), fmt.Sprintf(format, args...))
+}
+
+func main() {
+	listenAddr := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
+	sqliteDir := flag.String("sqlite-dir", "ferretdb-data", "directory for the SQLite database files")
+	logLevel := flag.String("log-level", "info", "log level: debug, info, warn, error")
+	flag.Parse()
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintf(os.Stderr, "invalid -log-level %q: %v\n", *logLevel, err)
+		os.Exit(2)
+	}
+	logger := slog.New(quietHandler{slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})})
+	slog.SetDefault(logger)
+
+	// Telemetry: ferretdb.New disables and locks it; DO_NOT_TRACK covers any other path.
+	_ = os.Setenv("DO_NOT_TRACK", "1")
+
+	dir, err := filepath.Abs(*sqliteDir)
+	if err != nil {
+		logger.Error("bad -sqlite-dir", "error", err)
+		os.Exit(2)
+	}
+	if err = os.MkdirAll(dir, 0o755); err != nil {
+		logger.Error("cannot create sqlite dir", "error", err)
+		os.Exit(1)
+	}
+	// SQLite URI of a directory (one file per database): must end with a slash.
+	sqliteURL := "file:" + strings.TrimSuffix(dir, "/") + "/"
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: *listenAddr},
+		Logger:    logger,
+		Handler:   "sqlite",
+		SQLiteURL: sqliteURL,
+	})
+	if err != nil {
+		logger.Error("cannot start FerretDB", "error", err)
+		os.Exit(1)
+	}
+
+	say("FerretDB listening on %s, sqlite %s, pid %d", *listenAddr, sqliteURL, os.Getpid())
+	if err = f.Run(ctx); err != nil {
+		logger.Error("FerretDB stopped with error", "error", err)
+		os.Exit(1)
+	}
+	say("FerretDB stopped")
+}
