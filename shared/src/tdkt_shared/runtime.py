@@ -75,6 +75,8 @@ class Runtime:
             stop=stop_after_delay(60), wait=wait_exponential(multiplier=0.2, max=3), reraise=True
         ):
             with attempt:
+                for store in self._stores.values():
+                    await store.create_indexes()
                 for collection, indexes in self.definition.indexes.items():
                     await self.db[collection].create_indexes(list(indexes))
 
@@ -86,7 +88,7 @@ class Runtime:
             return
         self.relay = OutboxRelay(
             self.db,
-            self.definition.collections,
+            [store.versions_collection for store in self._stores.values()],
             KafkaPublisher(self.producer),
             sweep_interval_s=self.settings.relay_poll_interval_ms / 1000,
             batch_size=self.settings.relay_batch_size,

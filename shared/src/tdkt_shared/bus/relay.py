@@ -1,11 +1,12 @@
 """The outbox relay: the only code that produces domain events to Kafka.
 
-It publishes the events embedded in aggregate documents and removes them only after the broker acknowledged
-them. A crash between the write and the publish delays an event; a crash after the publish and before the removal
-publishes it again, which idempotent consumers absorb. Events of one aggregate keep their order.
+It publishes the events of pending version documents and clears their `pending` flag only after the broker
+acknowledged them. A crash between the write and the publish delays an event; a crash after the publish and
+before the flag is cleared publishes it again, which idempotent consumers absorb. Events of one aggregate keep
+their order.
 
-Writers in the same process hint the relay with the aggregate id, so most events go out at once by `_id`; a
-periodic sweep finds what other processes, or a previous run, left behind.
+Writers in the same process hint the relay with the version document's id, so most events go out at once by
+`_id`; a periodic sweep finds what other processes, or a previous run, left behind.
 """
 
 from __future__ import annotations
@@ -73,35 +74,35 @@ class OutboxRelay:
 
     async def _relay_documents(self, collection: str, query: dict[str, Any]) -> int:
         coll = self._db[collection]
+        # Read the batch whole first: an open cursor would hold FerretDB's SQLite read lock against our updates.
+        docs = await coll.find(query, {"events": 1, "pending": 1}).limit(self._batch_size).to_list(None)
         count = 0
-        async for doc in coll.find(query, {"outbox": 1}).limit(self._batch_size):
-            entries = doc.get("outbox") or []
-            if not entries:
+        for doc in docs:
+            if not doc.get("pending"):
                 continue
-            events = [CloudEvent.model_validate(e) for e in entries]
+            events = [CloudEvent.model_validate(e) for e in doc.get("events") or []]
             await self._publisher.publish(events)
-            ids = [e.id for e in events]
             if self._after_publish is not None:
-                self._after_publish(ids)
-            await coll.update_one({"_id": doc["_id"]}, {"$pull": {"outbox": {"id": {"$in": ids}}}})
-            count += len(ids)
+                self._after_publish([e.id for e in events])
+            # Version documents are immutable but for this flag, and only relays clear it: no lost update.
+            await coll.update_one({"_id": doc["_id"]}, {"$unset": {"pending": ""}})
+            count += len(events)
         self.published += count
         return count
 
     async def drain_hinted(self) -> int:
         count = 0
         for collection, ids in self._hinted.items():
-            if ids:
-                batch = list(ids)[: self._batch_size]
-                ids.difference_update(batch)
-                count += await self._relay_documents(collection, {"_id": {"$in": batch}})
+            for version_doc_id in list(ids)[: self._batch_size]:
+                ids.discard(version_doc_id)
+                count += await self._relay_documents(collection, {"_id": version_doc_id})
         return count
 
     async def sweep(self) -> int:
         """Publish every pending event in every collection; returns how many went out."""
         total = 0
         for collection in self._collections:
-            while moved := await self._relay_documents(collection, {"outbox.0": {"$exists": True}}):
+            while moved := await self._relay_documents(collection, {"pending": True}):
                 total += moved
         return total
 

@@ -1,11 +1,27 @@
-"""The MongoDB adapter of the aggregate store (PyMongo's AsyncMongoClient; MongoDB 7+ or FerretDB 1.24)."""
+"""The MongoDB adapter of the aggregate store (PyMongo's AsyncMongoClient; MongoDB 7+ or FerretDB 1.24).
+
+FerretDB 1.24 on SQLite runs every update as a read, then a write by `_id` in another transaction, so two
+conditional updates of one document can both match and one silently overwrites the other. Only inserts are atomic,
+through the unique `_id`. The store therefore never updates an aggregate in place:
+
+- `<collection>_versions` holds one immutable document per version, `_id` = `<aggregate id>|<version>`, with the
+  full state, the ids of the consumed events applied so far, and the events this version caused. Inserting
+  version N+1 is the compare-and-set: exactly one writer wins it, the others get a conflict. The state change and
+  its events are in that ONE insert, which the relay later publishes (it clears the `pending` flag, nothing else).
+- `<collection>` holds one head document per aggregate, `{_id, version, state}`, for reads and queries. It is a
+  projection written after each version; every writer re-checks for a newer version after writing it, so the last
+  one to finish leaves the newest state there.
+
+Every lookup that must be fast filters on `_id` alone, the only filter FerretDB pushes down to SQLite.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import AsyncMongoClient
+from pymongo import ASCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -22,113 +38,163 @@ from tdkt_shared.store.aggregates import (
 )
 
 Document = dict[str, Any]
-MAX_APPLY_ATTEMPTS = 20
+VERSIONS_SUFFIX = "_versions"
+MAX_APPLY_ATTEMPTS = 50
 
 
 def connect(url: str, *, timeout_ms: int = 5000) -> AsyncMongoClient[Document]:
     return AsyncMongoClient(url, tz_aware=True, serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms)
 
 
+def version_id(aggregate_id: str, version: int) -> str:
+    return f"{aggregate_id}|{version:010d}"
+
+
 def state_query(query: Query) -> Document:
     return {key if key == "_id" else f"state.{key}": value for key, value in query.items()}
 
 
-def _stored(doc: Document) -> Stored:
-    return Stored(id=doc["_id"], version=doc["version"], state=doc["state"], processed=tuple(doc.get("processed", ())))
+def _stored(doc: Document, aggregate_id: str | None = None) -> Stored:
+    return Stored(
+        id=aggregate_id or doc["_id"],
+        version=doc["version"],
+        state=doc["state"],
+        processed=tuple(doc.get("processed", ())),
+    )
 
 
 class MongoAggregateStore:
-    """Aggregates of one kind in one collection."""
+    """Aggregates of one kind: heads in `collection`, immutable versions in `collection_versions`."""
 
     def __init__(
         self, database: AsyncDatabase[Document], collection: str, listener: OutboxListener | None = None
     ) -> None:
         self.collection = collection
-        self._coll: AsyncCollection[Document] = database[collection]
+        self.versions_collection = collection + VERSIONS_SUFFIX
+        self.database = database
+        self._heads: AsyncCollection[Document] = database[collection]
+        self._versions: AsyncCollection[Document] = database[self.versions_collection]
         self._listener = listener
 
     def listen(self, listener: OutboxListener) -> None:
         self._listener = listener
 
-    def _written(self, aggregate_id: str, events: Sequence[CloudEvent]) -> None:
+    async def create_indexes(self) -> None:
+        """Indexes MongoDB uses; FerretDB accepts them (and scans anyway)."""
+        await self._versions.create_indexes(
+            [IndexModel([("aggregate_id", ASCENDING), ("version", ASCENDING)]), IndexModel("pending", sparse=True)]
+        )
+
+    async def _version(self, aggregate_id: str, version: int) -> Document | None:
+        return await self._versions.find_one({"_id": version_id(aggregate_id, version)})
+
+    async def _latest(self, aggregate_id: str) -> Document | None:
+        """The newest version document: start from the head, then look for anything newer."""
+        head = await self._heads.find_one({"_id": aggregate_id}, {"version": 1})
+        latest = await self._version(aggregate_id, head["version"]) if head else None
+        version = latest["version"] if latest else 0
+        while (newer := await self._version(aggregate_id, version + 1)) is not None:
+            latest, version = newer, version + 1
+        return latest
+
+    async def _append(
+        self, aggregate_id: str, version: int, state: dict[str, Any], events: Sequence[CloudEvent], processed: list[str]
+    ) -> None:
+        """Insert version `version`; DuplicateKeyError if another writer has it already."""
+        doc: Document = {
+            "_id": version_id(aggregate_id, version),
+            "aggregate_id": aggregate_id,
+            "version": version,
+            "state": state,
+            "processed": processed,
+            "events": [e.to_document() for e in events],
+            "written_at": datetime.now(UTC),
+        }
+        if events:
+            doc["pending"] = True
+        await self._versions.insert_one(doc)
         if events and self._listener is not None:
-            self._listener(self.collection, aggregate_id)
+            self._listener(self.versions_collection, doc["_id"])
+        await self._project(aggregate_id, doc)
+
+    async def _project(self, aggregate_id: str, doc: Document) -> None:
+        while True:
+            head = {
+                "_id": aggregate_id,
+                "version": doc["version"],
+                "state": doc["state"],
+                "processed": doc["processed"],
+            }
+            try:
+                await self._heads.replace_one({"_id": aggregate_id}, head, upsert=True)
+            except DuplicateKeyError:
+                continue  # a concurrent first write created the head: replace it now
+            newer = await self._version(aggregate_id, doc["version"] + 1)
+            if newer is None:
+                return
+            doc = newer
 
     async def get(self, aggregate_id: str) -> Stored | None:
-        doc = await self._coll.find_one({"_id": aggregate_id}, {"outbox": 0})
-        return None if doc is None else _stored(doc)
+        head = await self._heads.find_one({"_id": aggregate_id})
+        return None if head is None else _stored(head)
 
     async def create(self, aggregate_id: str, state: dict[str, Any], events: Sequence[CloudEvent]) -> Stored:
-        doc = {
-            "_id": aggregate_id,
-            "version": 1,
-            "state": state,
-            "outbox": [e.to_document() for e in events],
-            "processed": [],
-        }
         try:
-            await self._coll.insert_one(doc)
+            await self._append(aggregate_id, 1, state, events, [])
         except DuplicateKeyError as exc:
             raise AlreadyExists(aggregate_id) from exc
-        self._written(aggregate_id, events)
         return Stored(aggregate_id, 1, state)
 
     async def update(
         self, aggregate_id: str, expected_version: int, state: dict[str, Any], events: Sequence[CloudEvent]
     ) -> Stored:
-        result = await self._coll.update_one(
-            {"_id": aggregate_id, "version": expected_version},
-            {
-                "$set": {"state": state, "version": expected_version + 1},
-                "$push": {"outbox": {"$each": [e.to_document() for e in events]}},
-            },
-        )
-        if result.matched_count == 0:
-            current = await self._coll.find_one({"_id": aggregate_id}, {"version": 1})
-            if current is None:
+        base = await self._version(aggregate_id, expected_version) if expected_version >= 1 else None
+        if base is None:
+            latest = await self._latest(aggregate_id)
+            if latest is None:
                 raise NotFound(aggregate_id)
-            raise VersionConflict(aggregate_id, expected_version, current["version"])
-        self._written(aggregate_id, events)
-        return Stored(aggregate_id, expected_version + 1, state)
+            raise VersionConflict(aggregate_id, expected_version, latest["version"])
+        try:
+            await self._append(aggregate_id, expected_version + 1, state, events, base.get("processed", []))
+        except DuplicateKeyError as exc:
+            latest = await self._latest(aggregate_id)
+            raise VersionConflict(aggregate_id, expected_version, latest["version"] if latest else None) from exc
+        return Stored(aggregate_id, expected_version + 1, state, tuple(base.get("processed", ())))
 
     async def apply_event(self, aggregate_id: str, event_id: str, mutation: Mutation) -> bool:
         for _ in range(MAX_APPLY_ATTEMPTS):
-            current = await self.get(aggregate_id)
+            latest = await self._latest(aggregate_id)
+            current = None if latest is None else _stored(latest, aggregate_id)
             if current is not None and event_id in current.processed:
                 return False
             change = mutation(current)
             if change is None and current is None:
                 return True
             state, events = change if change is not None else (current.state, ())  # type: ignore[union-attr]
-            outbox = [e.to_document() for e in events]
-            if current is None:
-                doc = {"_id": aggregate_id, "version": 1, "state": state, "outbox": outbox, "processed": [event_id]}
-                try:
-                    await self._coll.insert_one(doc)
-                except DuplicateKeyError:
-                    continue
-            else:
-                result = await self._coll.update_one(
-                    {"_id": aggregate_id, "version": current.version, "processed": {"$ne": event_id}},
-                    {
-                        "$set": {"state": state, "version": current.version + 1},
-                        "$push": {"outbox": {"$each": outbox}, "processed": event_id},
-                    },
-                )
-                if result.matched_count == 0:
-                    continue
-            self._written(aggregate_id, events)
+            version = 1 if current is None else current.version + 1
+            processed = [*(current.processed if current else ()), event_id]
+            try:
+                await self._append(aggregate_id, version, state, events, processed)
+            except DuplicateKeyError:
+                continue  # another writer took this version: re-read and decide again
             return True
         raise VersionConflict(aggregate_id, -1, None)
 
     async def find(self, query: Query, *, skip: int = 0, limit: int = 50, sort: str | None = None) -> list[Stored]:
-        cursor = self._coll.find(state_query(query), {"outbox": 0, "processed": 0}).skip(skip).limit(limit)
+        cursor = self._heads.find(state_query(query), {"processed": 0}).skip(skip).limit(limit)
         if sort:
             field = sort.lstrip("-")
             cursor = cursor.sort([(f"state.{field}", -1 if sort.startswith("-") else 1), ("_id", 1)])
         else:
             cursor = cursor.sort("_id", 1)
-        return [_stored(doc) async for doc in cursor]
+        return [_stored(doc) for doc in await cursor.to_list(None)]
 
     async def count(self, query: Query) -> int:
-        return await self._coll.count_documents(state_query(query))
+        return await self._heads.count_documents(state_query(query))
+
+    async def history(self, aggregate_id: str) -> list[Document]:
+        """Every version of one aggregate, oldest first, with the events each caused."""
+        found: list[Document] = []
+        while (doc := await self._version(aggregate_id, len(found) + 1)) is not None:
+            found.append(doc)
+        return found
