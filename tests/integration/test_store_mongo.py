@@ -1,0 +1,68 @@
+"""The aggregate store contract on the real MongoDB-wire server, plus what only a real server can show."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tdkt_shared.contract import CloudEvent
+from tdkt_shared.settings import Settings
+from tdkt_shared.store import AggregateStore, MongoAggregateStore, Stored, connect
+from tests.store_contract import StoreContract, event
+
+pytestmark = pytest.mark.usefixtures("drop_databases")
+
+
+@pytest.fixture
+async def mongo_store(stack: Settings, run_id: str) -> AsyncIterator[MongoAggregateStore]:
+    client = connect(stack.mongodb_url)
+    yield MongoAggregateStore(client[f"it_store_{run_id}"], "things")
+    await client.close()
+
+
+class TestMongoStore(StoreContract):
+    @pytest.fixture
+    def store(self, mongo_store: MongoAggregateStore) -> MongoAggregateStore:
+        return mongo_store
+
+    async def outbox(self, store: AggregateStore, aggregate_id: str) -> list[CloudEvent]:
+        assert isinstance(store, MongoAggregateStore)
+        return [
+            CloudEvent.model_validate(e)
+            for v in await store.history(aggregate_id)
+            if v.get("pending")
+            for e in v["events"]
+        ]
+
+
+async def test_concurrent_writers_never_lose_an_event(mongo_store: MongoAggregateStore) -> None:
+    """40 distinct events applied concurrently to one aggregate: every one counted once, none lost."""
+
+    def increment(current: Stored | None) -> tuple[dict[str, object], list[CloudEvent]]:
+        n = 0 if current is None else int(current.state["n"])
+        return {"n": n + 1}, [event(n + 1)]
+
+    results = await asyncio.gather(*(mongo_store.apply_event("a", f"ev-{i}", increment) for i in range(40)))
+    repeats = await asyncio.gather(*(mongo_store.apply_event("a", f"ev-{i}", increment) for i in range(40)))
+    assert all(results)
+    assert not any(repeats)
+    stored = await mongo_store.get("a")
+    assert stored is not None
+    assert (stored.state["n"], stored.version, len(set(stored.processed))) == (40, 40, 40)
+    history = await mongo_store.history("a")
+    assert [v["version"] for v in history] == list(range(1, 41))
+    assert [e["data"]["n"] for v in history for e in v["events"]] == list(range(1, 41))
+
+
+async def test_same_event_raced_by_many_consumers_applies_once(mongo_store: MongoAggregateStore) -> None:
+    def increment(current: Stored | None) -> tuple[dict[str, object], list[CloudEvent]]:
+        n = 0 if current is None else int(current.state["n"])
+        return {"n": n + 1}, []
+
+    results = await asyncio.gather(*(mongo_store.apply_event("b", "the-one", increment) for _ in range(20)))
+    assert results.count(True) == 1
+    stored = await mongo_store.get("b")
+    assert stored is not None
+    assert (stored.state, stored.processed) == ({"n": 1}, ("the-one",))
