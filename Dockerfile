@@ -1,0 +1,20 @@
+# One image per service: docker build --build-arg SERVICE=registry .
+FROM python:3.11-slim
+
+ARG SERVICE
+ARG UV_VERSION=0.13.8
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=never \
+    SERVICE=${SERVICE} HTTP_HOST=0.0.0.0 PATH=/app/.venv/bin:$PATH
+
+RUN test -n "$SERVICE" && pip install --no-cache-dir "uv==${UV_VERSION}"
+WORKDIR /app
+COPY pyproject.toml uv.lock ./
+COPY shared shared
+COPY services services
+RUN uv sync --frozen --no-dev --package "tdkt-${SERVICE}" \
+    && useradd --system --uid 10001 tdkt
+USER tdkt
+
+HEALTHCHECK --interval=5s --timeout=3s --start-period=20s --retries=12 \
+    CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"HTTP_PORT\"]}/readyz', timeout=2)"
+CMD ["sh", "-c", "exec tdkt-${SERVICE}"]

@@ -1,0 +1,53 @@
+# TĐKT event platform. `make test` and `make run` install what is missing (uv, the venv, Kafka jars, FerretDB).
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+VENV := .venv/bin
+PY_SOURCES := pyproject.toml uv.lock shared/pyproject.toml $(wildcard services/*/pyproject.toml)
+
+.PHONY: help venv test lint typecheck unit integration run stack-up stack-down stack-status events-doc
+
+help:
+	@echo "make test        ruff, mypy and pytest (unit + integration on a real Kafka 4 and FerretDB)"
+	@echo "make run         the stack and all four services, logs in one place; Ctrl-C stops them"
+	@echo "make events-doc  regenerate docs/events.md from the event models"
+	@echo "make stack-up | stack-down | stack-status"
+
+.venv/.synced: $(PY_SOURCES)
+	scripts/bootstrap.sh
+	touch $@
+
+venv: .venv/.synced
+
+lint: venv
+	$(VENV)/ruff check .
+	$(VENV)/ruff format --check .
+
+typecheck: venv
+	$(VENV)/mypy
+
+unit: venv
+	$(VENV)/pytest tests/unit
+
+integration: venv
+	scripts/with-stack.sh $(VENV)/pytest tests/integration
+
+test: venv
+	$(VENV)/ruff check .
+	$(VENV)/ruff format --check .
+	$(VENV)/mypy
+	scripts/with-stack.sh $(VENV)/pytest
+
+run: venv
+	scripts/with-stack.sh $(VENV)/honcho -f Procfile start
+
+events-doc: venv
+	$(VENV)/python -m tdkt_shared.contract.catalog --write docs/events.md
+
+stack-up: venv
+	scripts/stack.sh up
+
+stack-down:
+	scripts/stack.sh down
+
+stack-status:
+	scripts/stack.sh status

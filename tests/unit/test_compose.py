@@ -1,0 +1,75 @@
+"""docker-compose.yml cannot run here (no Docker engine), so its structure is checked instead."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tdkt_shared.settings import DEFAULT_PORTS, Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ("registry", "reporting", "awards", "notify")
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    return loaded
+
+
+def test_the_stack_images_are_the_official_ones_pinned_to_the_local_versions(compose: dict[str, Any]) -> None:
+    kafka_version = re.search(r"<kafka.version>(.+)</kafka.version>", (ROOT / "stack/kafka/pom.xml").read_text())
+    assert kafka_version is not None
+    assert compose["services"]["kafka"]["image"] == f"apache/kafka:{kafka_version.group(1)}"
+    assert compose["services"]["mongo"]["image"] == "mongo:8"
+
+
+def test_kafka_runs_in_kraft_mode_with_topics_created_by_the_services(compose: dict[str, Any]) -> None:
+    env = compose["services"]["kafka"]["environment"]
+    assert env["KAFKA_PROCESS_ROLES"] == "broker,controller"
+    assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"] == "1@kafka:9093"
+    assert "PLAINTEXT://kafka:9092" in env["KAFKA_ADVERTISED_LISTENERS"]
+    assert env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
+
+
+def test_mongo_is_a_replica_set_initiated_by_its_healthcheck(compose: dict[str, Any]) -> None:
+    mongo = compose["services"]["mongo"]
+    assert mongo["command"][:2] == ["--replSet", "rs0"]
+    assert "rs.initiate" in " ".join(mongo["healthcheck"]["test"])
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_each_service_is_built_configured_checked_and_ordered(compose: dict[str, Any], name: str) -> None:
+    service = compose["services"][name]
+    assert service["build"] == {"context": ".", "args": {"SERVICE": name}}
+    port = DEFAULT_PORTS[name]
+    assert service["ports"] == [f"{port}:{port}"]
+    env = service["environment"]
+    assert env["HTTP_PORT"] == str(port)
+    assert env["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
+    assert env["MONGODB_URL"].startswith("mongodb://mongo:27017/")
+    assert set(env) <= {f.upper() for f in Settings.model_fields}, "every variable must be a real setting"
+    assert service["depends_on"] == {
+        "kafka": {"condition": "service_healthy"},
+        "mongo": {"condition": "service_healthy"},
+    }
+    assert "/readyz" in " ".join(service["healthcheck"]["test"])
+
+
+def test_every_healthcheck_has_a_bounded_schedule(compose: dict[str, Any]) -> None:
+    for name, service in compose["services"].items():
+        check = service["healthcheck"]
+        assert {"interval", "timeout", "retries"} <= set(check), name
+
+
+def test_the_dockerfile_builds_the_named_service_package() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert 'uv sync --frozen --no-dev --package "tdkt-${SERVICE}"' in dockerfile
+    for name in SERVICES:
+        assert (
+            (ROOT / "services" / name / "pyproject.toml").read_text().count(f'tdkt-{name} = "tdkt_{name}.service:main"')
+        )
