@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 import uvicorn
+from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, FastAPI
 from pymongo import IndexModel
 from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
@@ -60,7 +61,7 @@ class Runtime:
         self.relay: OutboxRelay | None = None
         self.consumer: ConsumerPort | None = None
         self.dispatcher: Dispatcher | None = None
-        self.producer = make_producer(self.settings, "relay")
+        self._producer: AIOKafkaProducer | None = None
         self._stores = {c: MongoAggregateStore(self.db, c, self._hint) for c in definition.collections}
 
     def _hint(self, collection: str, aggregate_id: str) -> None:
@@ -80,7 +81,14 @@ class Runtime:
                 for collection, indexes in self.definition.indexes.items():
                     await self.db[collection].create_indexes(list(indexes))
 
+    @property
+    def producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            raise RuntimeError("the runtime is not started")
+        return self._producer
+
     async def start(self, role: Role = "all") -> None:
+        self._producer = make_producer(self.settings, "relay")  # aiokafka binds to the running loop
         await self._create_indexes()
         await start_with_retry(self.producer)
         await ensure_topics(self.settings, [*ALL_TOPICS, *ALL_DLQ_TOPICS])
@@ -112,7 +120,8 @@ class Runtime:
             await self.consumer.stop()
         if self.relay is not None:
             await self.relay.stop()
-        await self.producer.stop()
+        if self._producer is not None:
+            await self._producer.stop()
         await self.client.close()
 
     async def readiness(self) -> dict[str, bool]:
