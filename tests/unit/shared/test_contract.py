@@ -30,6 +30,40 @@ SAMPLES: dict[str, dict[str, object]] = {
         "valid_from": "2008-01-01",
         "version": 1,
     },
+    "tdkt.registry.role.assigned.v1": {
+        "assignment_id": "press-bao-bac-kan-2024",
+        "role": "PRESS_COMMUNICATION",
+        "organization_id": "bao-bac-kan",
+        "valid_from": "2024-01-01",
+        "valid_to": "2025-06-30",
+        "scope_organization_id": "ubnd-tinh-bac-kan",
+    },
+    "tdkt.registry.organizations.merged.v1": {
+        "predecessor_ids": ["ubnd-tinh-bac-kan", "ubnd-tinh-thai-nguyen-cu"],
+        "successor_id": "ubnd-tinh-thai-nguyen",
+        "effective_date": "2025-07-01",
+        "legal_basis": "Nghị quyết 202/2025/QH15",
+        "batch_id": "reorg-2025-07-01",
+    },
+    "tdkt.registry.person.employment.changed.v1": {
+        "person_id": "p-nguyen-thi-ha",
+        "full_name": "Nguyễn Thị Hà",
+        "employments": [
+            {
+                "organization_id": "so-noi-vu",
+                "position": "Chuyên viên",
+                "valid_from": "2015-01-01",
+                "valid_to": "2020-12-31",
+            },
+            {"organization_id": "so-tai-chinh", "position": "Phó phòng", "valid_from": "2021-01-01"},
+        ],
+    },
+    "tdkt.registry.contact_point.set.v1": {
+        "owner_id": "bao-bac-kan",
+        "owner_kind": "ORGANIZATION",
+        "email": "toasoan@baobackan.example",
+        "webhook_url": "https://hooks.example/tdkt",
+    },
     "tdkt.reporting.report.submitted.v1": {
         "report_id": "r-2024-ba-be",
         "organization_id": "ubnd-huyen-ba-be",
