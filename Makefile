@@ -4,12 +4,13 @@ SHELL := bash
 VENV := .venv/bin
 PY_SOURCES := pyproject.toml uv.lock shared/pyproject.toml $(wildcard services/*/pyproject.toml)
 
-.PHONY: help venv test lint typecheck unit integration run stack-up stack-down stack-status events-doc
+.PHONY: help venv test lint typecheck unit integration run stack-up stack-down stack-status events-doc compose-check
 
 help:
 	@echo "make test        ruff, mypy and pytest (unit + integration on a real Kafka 4 and FerretDB)"
 	@echo "make run         the stack and all four services, logs in one place; Ctrl-C stops them"
 	@echo "make events-doc  regenerate docs/events.md from the event models"
+	@echo "make compose-check  validate docker-compose.yml with compose-go (what docker compose config uses)"
 	@echo "make stack-up | stack-down | stack-status"
 
 .venv/.synced: $(PY_SOURCES)
@@ -35,7 +36,11 @@ test: venv
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
 	$(VENV)/mypy
+	scripts/compose-check.sh
 	scripts/with-stack.sh $(VENV)/pytest
+
+compose-check:
+	scripts/compose-check.sh
 
 run: venv
 	scripts/with-stack.sh $(VENV)/honcho -f Procfile start

@@ -1,0 +1,29 @@
+"""docker-compose.yml validated by compose-go, the loader behind `docker compose config`."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHECK = ROOT / "scripts" / "compose-check.sh"
+
+
+def run_check(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(CHECK), str(path)], capture_output=True, text=True, timeout=600, check=False)
+
+
+def test_the_compose_file_is_valid() -> None:
+    result = run_check(ROOT / "docker-compose.yml")
+    assert result.returncode == 0, result.stderr
+    assert "docker-compose.yml: valid" in result.stdout
+
+
+def test_the_validator_rejects_a_broken_file(tmp_path: Path) -> None:
+    text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    broken = tmp_path / "docker-compose.yml"
+    broken.write_text(text.replace("condition: service_healthy", "condition: service_happy"), encoding="utf-8")
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    result = run_check(broken)
+    assert result.returncode != 0
+    assert "depends_on.kafka.condition" in result.stderr
