@@ -24,6 +24,7 @@ from tdkt_shared.bus.consumer import ConsumerPort, Dispatcher, EventHandler, Kaf
 from tdkt_shared.bus.kafka import ensure_topics, make_producer, start_with_retry
 from tdkt_shared.bus.relay import KafkaPublisher, OutboxRelay
 from tdkt_shared.contract import ALL_DLQ_TOPICS, ALL_TOPICS
+from tdkt_shared.limits import BodyLimits
 from tdkt_shared.logging import configure_logging
 from tdkt_shared.settings import Settings, load_settings
 from tdkt_shared.store import AggregateStore, InMemoryAggregateStore, MongoAggregateStore, connect
@@ -179,6 +180,8 @@ def create_app(definition: ServiceDefinition, runtime: AnyRuntime, role: Role = 
 
     app = FastAPI(title=definition.title, version="0.1.0", lifespan=lifespan)
     app.state.runtime = runtime
+    limits = runtime.settings if isinstance(runtime, Runtime) else Settings()
+    app.add_middleware(BodyLimits, max_bytes=limits.http_max_body_bytes, max_depth=limits.http_max_json_depth)
     install_error_handlers(app)
     app.include_router(health_router())
     if role != "worker":

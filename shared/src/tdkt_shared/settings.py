@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     mongodb_database: str | None = Field(default=None, description="defaults to tdkt_<service>")
     http_host: str = "127.0.0.1"
     http_port: int | None = Field(default=None, description="defaults to 8001..8004 by service")
+    http_max_body_bytes: int = Field(default=1 << 20, ge=1024, description="larger request bodies get 413")
+    http_max_json_depth: int = Field(default=32, ge=2, description="deeper JSON request bodies get 422")
     bus_consumer: Literal["faust", "aiokafka"] = "faust"
     consumer_group: str | None = Field(default=None, description="defaults to tdkt-<service>")
     consumer_max_attempts: int = Field(default=3, ge=1, description="handler attempts before dead-lettering")

@@ -1,0 +1,92 @@
+"""Reject oversized and deeply nested request bodies before any parsing or handler runs."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+_SIGNIFICANT = re.compile(rb'[\[\]{}"\\]')
+
+
+def json_depth_exceeds(body: bytes, max_depth: int) -> bool:
+    """True if the JSON text nests arrays/objects deeper than `max_depth` (strings are skipped)."""
+    depth = 0
+    in_string = False
+    escaped = False
+    for match in _SIGNIFICANT.finditer(body):
+        char = match.group()
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == b"\\":
+                escaped = True
+            elif char == b'"':
+                in_string = False
+            continue
+        # an escape outside a string is invalid JSON: the parser will say so
+        if char == b'"':
+            in_string = True
+        elif char in (b"[", b"{"):
+            depth += 1
+            if depth > max_depth:
+                return True
+        elif char in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
+class BodyLimits:
+    """ASGI middleware: 413 above `max_bytes`, 422 above `max_depth` levels of JSON nesting."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int = 1 << 20, max_depth: int = 32) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.max_depth = max_depth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await _reject(send, 413, "body_too_large", f"the body exceeds {self.max_bytes} bytes")
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await _reject(send, 413, "body_too_large", f"the body exceeds {self.max_bytes} bytes")
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        if json_depth_exceeds(body, self.max_depth):
+            await _reject(send, 422, "body_too_deep", f"JSON nests deeper than {self.max_depth} levels")
+            return
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if delivered:
+                return await receive()
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+async def _reject(send: Send, status: int, error: str, detail: str) -> None:
+    payload: dict[str, Any] = {"error": error, "detail": detail, "field": None}
+    body = json.dumps(payload).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
