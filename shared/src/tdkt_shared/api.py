@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tdkt_shared.errors import DomainError
 from tdkt_shared.store import AlreadyExists, NotFound, VersionConflict
@@ -30,6 +31,15 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "Not found"},
     409: {"model": ErrorBody, "description": "Conflict: stale version, duplicate, or illegal transition"},
     422: {"model": ErrorBody, "description": "Invalid input"},
+}
+
+
+HTTP_ERROR_CODES = {
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
 }
 
 
@@ -78,6 +88,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(VersionConflict)
     async def conflict(_: Request, exc: VersionConflict) -> JSONResponse:
         return _error(409, "version_conflict", str(exc), "version")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        response = _error(exc.status_code, HTTP_ERROR_CODES.get(exc.status_code, "http_error"), str(exc.detail))
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(Exception)
     async def crashed(_: Request, exc: Exception) -> JSONResponse:
