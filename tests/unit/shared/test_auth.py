@@ -126,5 +126,5 @@ def test_the_dev_command_prints_a_valid_token(capsys: pytest.CaptureFixture[str]
     assert (principal.subject, principal.organization_id, principal.roles) == (
         "u-9",
         "bao-bac-kan",
-        {Role.PRESS_OFFICER},
+        frozenset({Role.PRESS_OFFICER}),
     )
