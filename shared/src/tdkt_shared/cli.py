@@ -1,0 +1,217 @@
+"""`tdkt`: the operator's command line (stack, live events, dead letters)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated, TypeAlias
+
+import typer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from rich.console import Console
+from rich.table import Table
+
+from tdkt_shared.contract import ALL_DLQ_TOPICS, ALL_TOPICS, CloudEvent
+from tdkt_shared.settings import load_settings
+
+app = typer.Typer(help="Operate the TĐKT event platform.", no_args_is_help=True)
+dlq = typer.Typer(help="Inspect and requeue dead letters.", no_args_is_help=True)
+events = typer.Typer(help="Watch the event topics.", no_args_is_help=True)
+app.add_typer(dlq, name="dlq")
+app.add_typer(events, name="events")
+console = Console()
+errors = Console(stderr=True)
+REQUEUE_GROUP = "tdkt-dlq-requeue"
+Record: TypeAlias = ConsumerRecord  # [bytes, bytes]
+
+
+def _bootstrap() -> str:
+    return load_settings("registry").kafka_bootstrap_servers
+
+
+@app.command()
+def stack(action: Annotated[str, typer.Argument(help="up, down, status, logs or reset")]) -> None:
+    """Drive the local Kafka + FerretDB stack (scripts/stack.sh)."""
+    script = Path(__file__).resolve().parents[3] / "scripts" / "stack.sh"
+    if not script.exists():
+        raise typer.BadParameter("scripts/stack.sh is only in a source checkout")
+    raise typer.Exit(subprocess.call([str(script), action]))
+
+
+async def _records(
+    topics: list[str], *, from_beginning: bool, group: str | None, timeout_s: float | None
+) -> AsyncIterator[tuple[AIOKafkaConsumer, Record]]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=_bootstrap(), group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        cluster = await consumer._client.fetch_all_metadata()
+        partitions = [TopicPartition(t, p) for t in topics for p in sorted(cluster.partitions_for_topic(t) or [])]
+        consumer.assign(partitions)
+        if group is None:
+            await (consumer.seek_to_beginning(*partitions) if from_beginning else consumer.seek_to_end(*partitions))
+        else:
+            committed = {tp: await consumer.committed(tp) for tp in partitions}
+            await consumer.seek_to_beginning(*[tp for tp, offset in committed.items() if offset is None])
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
+        while deadline is None or time.monotonic() < deadline:
+            batches = await consumer.getmany(timeout_ms=200)
+            for records in batches.values():
+                for record in records:
+                    yield consumer, record
+    finally:
+        await consumer.stop()
+
+
+def _headers(record: Record) -> dict[str, str]:
+    return {k: v.decode(errors="replace") for k, v in record.headers}
+
+
+@events.command("tail")
+def tail(
+    topic: Annotated[list[str] | None, typer.Option(help="topic(s); default: every service topic")] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="only this event type (prefix match)")] = None,
+    subject: Annotated[str | None, typer.Option(help="only this subject (prefix match)")] = None,
+    from_beginning: Annotated[bool, typer.Option(help="start at the oldest record")] = False,
+    max_events: Annotated[int | None, typer.Option("--max", help="stop after this many")] = None,
+    timeout: Annotated[float | None, typer.Option(help="stop after this many seconds")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one CloudEvent JSON per line")] = False,
+) -> None:
+    """Pretty-print live CloudEvents."""
+
+    async def run() -> None:
+        shown = 0
+        async for _consumer, record in _records(
+            topic or list(ALL_TOPICS), from_beginning=from_beginning, group=None, timeout_s=timeout
+        ):
+            try:
+                event = CloudEvent.model_validate_json(record.value or b"")
+            except ValueError:
+                errors.print(f"[red]{record.topic}@{record.offset}: not a CloudEvent[/red]")
+                continue
+            if type_ and not event.type.startswith(type_):
+                continue
+            if subject and not (event.subject or "").startswith(subject):
+                continue
+            if as_json:
+                typer.echo(event.model_dump_json(exclude_none=True))
+            else:
+                console.print(
+                    f"[dim]{event.time:%Y-%m-%d %H:%M:%S}[/dim] [bold]{event.type}[/bold] "
+                    f"key={event.partitionkey} id={event.id}"
+                )
+                console.print_json(json.dumps(event.data, ensure_ascii=False))
+            shown += 1
+            if max_events is not None and shown >= max_events:
+                return
+
+    asyncio.run(run())
+
+
+def _dead_letters(topic: list[str] | None, timeout_s: float) -> list[Record]:
+    async def collect() -> list[Record]:
+        return [
+            r
+            async for _c, r in _records(
+                topic or list(ALL_DLQ_TOPICS), from_beginning=True, group=None, timeout_s=timeout_s
+            )
+        ]
+
+    return asyncio.run(collect())
+
+
+@dlq.command("list")
+def list_dead_letters(
+    topic: Annotated[list[str] | None, typer.Option(help="dead-letter topic(s); default: all")] = None,
+    timeout: Annotated[float, typer.Option(help="seconds to read")] = 3.0,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
+) -> None:
+    """A table of every dead letter: where it came from and why."""
+    table = Table("topic", "partition", "offset", "key", "reason", "group", "attempts", "error")
+    for record in _dead_letters(topic, timeout):
+        h = _headers(record)
+        if as_json:
+            key = (record.key or b"").decode(errors="replace")
+            typer.echo(
+                json.dumps(
+                    {
+                        "topic": record.topic,
+                        "partition": record.partition,
+                        "offset": record.offset,
+                        "key": key,
+                        "headers": h,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+            continue
+        table.add_row(
+            record.topic,
+            str(record.partition),
+            str(record.offset),
+            (record.key or b"").decode(errors="replace"),
+            h.get("dlq-reason", ""),
+            h.get("dlq-consumer-group", ""),
+            h.get("dlq-attempts", ""),
+            h.get("dlq-error", "")[:80],
+        )
+    if not as_json:
+        console.print(table)
+
+
+@dlq.command("show")
+def show(topic: str, partition: int, offset: int, timeout: float = 3.0) -> None:
+    """One dead letter in full: headers and value."""
+    for record in _dead_letters([topic], timeout):
+        if (record.partition, record.offset) == (partition, offset):
+            console.print_json(
+                json.dumps(
+                    {"key": (record.key or b"").decode(errors="replace"), "headers": _headers(record)},
+                    ensure_ascii=False,
+                )
+            )
+            value = (record.value or b"").decode(errors="replace")
+            try:
+                console.print_json(value)
+            except json.JSONDecodeError:
+                console.print(value)
+            return
+    raise typer.BadParameter(f"no dead letter at {topic}[{partition}]@{offset}")
+
+
+@dlq.command("requeue")
+def requeue(
+    topic: Annotated[list[str] | None, typer.Option(help="dead-letter topic(s); default: all")] = None,
+    consumer_group: Annotated[str | None, typer.Option(help="only letters dead-lettered by this group")] = None,
+    timeout: Annotated[float, typer.Option(help="seconds to read")] = 3.0,
+) -> None:
+    """Send dead letters back to their original topic, once each.
+
+    Progress is committed under the consumer group `tdkt-dlq-requeue`, so running it again requeues only newer
+    letters. Every group of the original topic sees the record again; handlers are idempotent by event id.
+    """
+
+    async def run() -> int:
+        producer = AIOKafkaProducer(bootstrap_servers=_bootstrap(), acks="all", enable_idempotence=True)
+        await producer.start()
+        sent = 0
+        try:
+            async for consumer, record in _records(
+                topic or list(ALL_DLQ_TOPICS), from_beginning=True, group=REQUEUE_GROUP, timeout_s=timeout
+            ):
+                h = _headers(record)
+                if consumer_group is None or h.get("dlq-consumer-group") == consumer_group:
+                    headers = [(k, v) for k, v in record.headers if not k.startswith("dlq-")]
+                    headers.append(("dlq-requeued-from", f"{record.topic}/{record.partition}/{record.offset}".encode()))
+                    await producer.send_and_wait(h["dlq-original-topic"], record.value, key=record.key, headers=headers)
+                    sent += 1
+                tp = TopicPartition(record.topic, record.partition)
+                await consumer.commit({tp: record.offset + 1})
+        finally:
+            await producer.stop()
+        return sent
+
+    console.print(f"requeued {asyncio.run(run())} dead letter(s)")
