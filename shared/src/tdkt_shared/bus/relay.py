@@ -22,6 +22,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from tdkt_shared.bus.codec import encode
 from tdkt_shared.contract import CloudEvent
+from tdkt_shared.store.mongo import when_not_busy
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ class OutboxRelay:
             if self._after_publish is not None:
                 self._after_publish([e.id for e in events])
             # Version documents are immutable but for this flag, and only relays clear it: no lost update.
-            await coll.update_one({"_id": doc["_id"]}, {"$unset": {"pending": ""}})
+            await when_not_busy(coll.update_one, {"_id": doc["_id"]}, {"$unset": {"pending": ""}})
             count += len(events)
         self.published += count
         return count

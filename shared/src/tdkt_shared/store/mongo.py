@@ -17,14 +17,15 @@ Every lookup that must be fast filters on `_id` alone, the only filter FerretDB 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, OperationFailure
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_random_exponential
 
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.store.aggregates import (
@@ -38,12 +39,31 @@ from tdkt_shared.store.aggregates import (
 )
 
 Document = dict[str, Any]
+T = TypeVar("T")
 VERSIONS_SUFFIX = "_versions"
 MAX_APPLY_ATTEMPTS = 50
 
 
 def connect(url: str, *, timeout_ms: int = 5000) -> AsyncMongoClient[Document]:
     return AsyncMongoClient(url, tz_aware=True, serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms)
+
+
+def is_busy(exc: BaseException) -> bool:
+    """FerretDB's SQLite answers `database is locked (SQLITE_BUSY)` when writers queue past its busy timeout.
+    Nothing was written; the operation can be sent again."""
+    return isinstance(exc, OperationFailure) and "SQLITE_BUSY" in str(exc)
+
+
+async def when_not_busy(operation: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+    async for attempt in AsyncRetrying(
+        retry=retry_if_exception(is_busy),
+        wait=wait_random_exponential(0.05, max=2),
+        stop=stop_after_delay(120),
+        reraise=True,
+    ):
+        with attempt:
+            return await operation(*args, **kwargs)
+    raise AssertionError("unreachable")
 
 
 def version_id(aggregate_id: str, version: int) -> str:
@@ -86,11 +106,11 @@ class MongoAggregateStore:
         )
 
     async def _version(self, aggregate_id: str, version: int) -> Document | None:
-        return await self._versions.find_one({"_id": version_id(aggregate_id, version)})
+        return await when_not_busy(self._versions.find_one, {"_id": version_id(aggregate_id, version)})
 
     async def _latest(self, aggregate_id: str) -> Document | None:
         """The newest version document: start from the head, then look for anything newer."""
-        head = await self._heads.find_one({"_id": aggregate_id}, {"version": 1})
+        head = await when_not_busy(self._heads.find_one, {"_id": aggregate_id}, {"version": 1})
         latest = await self._version(aggregate_id, head["version"]) if head else None
         version = latest["version"] if latest else 0
         while (newer := await self._version(aggregate_id, version + 1)) is not None:
@@ -112,7 +132,7 @@ class MongoAggregateStore:
         }
         if events:
             doc["pending"] = True
-        await self._versions.insert_one(doc)
+        await when_not_busy(self._versions.insert_one, doc)
         if events and self._listener is not None:
             self._listener(self.versions_collection, doc["_id"])
         await self._project(aggregate_id, doc)
@@ -126,7 +146,7 @@ class MongoAggregateStore:
                 "processed": doc["processed"],
             }
             try:
-                await self._heads.replace_one({"_id": aggregate_id}, head, upsert=True)
+                await when_not_busy(self._heads.replace_one, {"_id": aggregate_id}, head, upsert=True)
             except DuplicateKeyError:
                 continue  # a concurrent first write created the head: replace it now
             newer = await self._version(aggregate_id, doc["version"] + 1)
@@ -135,7 +155,7 @@ class MongoAggregateStore:
             doc = newer
 
     async def get(self, aggregate_id: str) -> Stored | None:
-        head = await self._heads.find_one({"_id": aggregate_id})
+        head = await when_not_busy(self._heads.find_one, {"_id": aggregate_id})
         return None if head is None else _stored(head)
 
     async def create(self, aggregate_id: str, state: dict[str, Any], events: Sequence[CloudEvent]) -> Stored:
