@@ -4,7 +4,7 @@ SHELL := bash
 VENV := .venv/bin
 PY_SOURCES := pyproject.toml uv.lock shared/pyproject.toml $(wildcard services/*/pyproject.toml)
 
-.PHONY: help venv test lint typecheck unit integration run stack-up stack-down stack-status events-doc compose-check
+.PHONY: help venv test lint typecheck unit integration run stack-up stack-down stack-status events-doc compose-check bench
 
 help:
 	@echo "make test        ruff, mypy and pytest (unit + integration on a real Kafka 4 and FerretDB)"
@@ -56,3 +56,6 @@ stack-down:
 
 stack-status:
 	scripts/stack.sh status
+
+bench: venv
+	scripts/with-stack.sh $(VENV)/python -m bench
