@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -15,6 +18,7 @@ from tdkt_shared.cli import app
 from tdkt_shared.contract import dlq_topic, make_event, service_topic
 from tdkt_shared.contract.registry import OrganizationKind, OrganizationRegistered
 from tdkt_shared.settings import Settings
+from tdkt_shared.store import connect
 from tests.integration.kafka_tools import read_topic
 
 TOPIC = service_topic("registry")
@@ -100,3 +104,48 @@ def test_show_of_a_missing_letter_is_an_error(stack: Settings, args: list[str]) 
     result = runner.invoke(app, args)
     assert result.exit_code == 2
     assert "no dead letter" in result.output
+
+
+async def test_replay_rebuilds_a_read_model_and_a_second_replay_changes_nothing(
+    stack: Settings, run_id: str, drop_databases: None
+) -> None:
+    org_id = f"replay-{run_id}"
+    data = OrganizationRegistered(
+        organization_id=org_id,
+        name="Hội Cựu chiến binh tỉnh",
+        kind=OrganizationKind.MASS_ORGANIZATION,
+        valid_from=date(1990, 1, 1),
+    )
+    record = encode(make_event(data, partitionkey=org_id))
+    await produce(stack, record.topic, record.value, record.key, record.headers)
+    database = f"it_reporting_replay_{run_id}"
+    env = {**os.environ, "MONGODB_DATABASE": database, "CONSUMER_GROUP": f"it-replay-{run_id}"}
+    tdkt = str(Path(sys.executable).parent / "tdkt")
+    for _ in range(2):
+        process = await asyncio.create_subprocess_exec(
+            tdkt,
+            "replay",
+            "reporting",
+            "--timeout",
+            "3",
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        stdout, stderr = await asyncio.wait_for(process.communicate(), 180)
+        assert process.returncode == 0, stderr.decode()[-2000:]
+        assert "handled:" in stdout.decode()
+
+    client = connect(stack.mongodb_url)
+    try:
+        versions = await client[database]["organizations_versions"].find({"aggregate_id": org_id}).to_list(None)
+    finally:
+        await client.close()
+    assert [v["version"] for v in versions] == [1]
+    assert versions[0]["state"]["name"] == "Hội Cựu chiến binh tỉnh"
+
+
+def test_replay_of_an_unknown_service_is_refused() -> None:
+    result = runner.invoke(app, ["replay", "payroll"])
+    assert result.exit_code == 2
+    assert "unknown service" in result.output

@@ -66,3 +66,13 @@ async def test_same_event_raced_by_many_consumers_applies_once(mongo_store: Mong
     stored = await mongo_store.get("b")
     assert stored is not None
     assert (stored.state, stored.processed) == ({"n": 1}, ("the-one",))
+
+
+async def test_a_restarting_store_leaves_existing_indexes_alone(mongo_store: MongoAggregateStore) -> None:
+    """FerretDB 1.24 drops the connection on createIndexes of two existing indexes; the store must not send it."""
+    await mongo_store.create_indexes()
+    await mongo_store.create(f"a-{id(mongo_store)}", {"n": 1}, [event(1)])
+    for _ in range(2):
+        await mongo_store.create_indexes()
+    info = await mongo_store.database[mongo_store.versions_collection].index_information()
+    assert {"_id_", "aggregate_id_1_version_1", "pending_1"} <= set(info)

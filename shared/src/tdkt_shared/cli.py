@@ -6,6 +6,7 @@ import asyncio
 import json
 import subprocess
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, TypeAlias
@@ -13,9 +14,13 @@ from typing import Annotated, TypeAlias
 import typer
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
+from tdkt_shared.bus.codec import ConsumedRecord
+from tdkt_shared.bus.consumer import Dispatcher, KafkaDeadLetters, Outcome
 from tdkt_shared.contract import ALL_DLQ_TOPICS, ALL_TOPICS, CloudEvent
+from tdkt_shared.runtime import Runtime, definitions
 from tdkt_shared.settings import load_settings
 
 app = typer.Typer(help="Operate the TĐKT event platform.", no_args_is_help=True)
@@ -54,8 +59,12 @@ async def _records(
         if group is None:
             await (consumer.seek_to_beginning(*partitions) if from_beginning else consumer.seek_to_end(*partitions))
         else:
-            committed = {tp: await consumer.committed(tp) for tp in partitions}
-            await consumer.seek_to_beginning(*[tp for tp, offset in committed.items() if offset is None])
+            for tp in partitions:
+                offset = await consumer.committed(tp)
+                if offset is None:
+                    await consumer.seek_to_beginning(tp)
+                else:
+                    consumer.seek(tp, offset)
         deadline = None if timeout_s is None else time.monotonic() + timeout_s
         while deadline is None or time.monotonic() < deadline:
             batches = await consumer.getmany(timeout_ms=200)
@@ -121,6 +130,69 @@ def _dead_letters(topic: list[str] | None, timeout_s: float) -> list[Record]:
         ]
 
     return asyncio.run(collect())
+
+
+@app.command()
+def replay(
+    service: Annotated[str, typer.Argument(help="registry, reporting, awards or notify")],
+    timeout: Annotated[float, typer.Option(help="seconds without new records before it stops")] = 5.0,
+) -> None:
+    """Rebuild a service's read models from the topics it consumes, from the beginning.
+
+    Safe to run at any time: handlers apply each event once, so records already applied change nothing.
+    """
+    known = definitions()
+    if service not in known:
+        raise typer.BadParameter(f"unknown service {service!r}; installed: {', '.join(sorted(known))}")
+    definition = known[service]
+
+    async def run() -> Counter[Outcome]:
+        runtime = Runtime(definition, load_settings(service))
+        await runtime.start("relay")
+        try:
+            dispatch = Dispatcher(
+                definition.handlers(runtime),
+                KafkaDeadLetters(runtime.producer),
+                group=f"{runtime.settings.group_id}-replay",
+                max_attempts=runtime.settings.consumer_max_attempts,
+            )
+            consumer = AIOKafkaConsumer(bootstrap_servers=_bootstrap(), group_id=None, enable_auto_commit=False)
+            await consumer.start()
+            try:
+                cluster = await consumer._client.fetch_all_metadata()
+                partitions = [
+                    TopicPartition(t, p)
+                    for t in definition.consumes
+                    for p in sorted(cluster.partitions_for_topic(t) or [])
+                ]
+                consumer.assign(partitions)
+                await consumer.seek_to_beginning(*partitions)
+                start = await consumer.beginning_offsets(partitions)
+                end = await consumer.end_offsets(partitions)
+                total = sum(end[tp] - start[tp] for tp in partitions)
+                with Progress(console=errors) as progress:
+                    task = progress.add_task(f"replaying {service}", total=total)
+                    done = 0
+                    while done < total:
+                        batches = await consumer.getmany(timeout_ms=int(timeout * 1000))
+                        if not batches:
+                            break
+                        for records in batches.values():
+                            for r in records:
+                                if r.offset < end[TopicPartition(r.topic, r.partition)]:
+                                    await dispatch(
+                                        ConsumedRecord(r.topic, r.partition, r.offset, r.key, r.value, r.headers)
+                                    )
+                                    done += 1
+                                    progress.advance(task)
+            finally:
+                await consumer.stop()
+            return dispatch.outcomes
+        finally:
+            await runtime.stop()
+
+    outcomes = asyncio.run(run())
+    console.print(", ".join(f"{o.value}: {outcomes[o]}" for o in Outcome))
 
 
 @dlq.command("list")

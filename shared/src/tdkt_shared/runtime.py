@@ -11,6 +11,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib.metadata import entry_points
 from typing import Any, Literal, Protocol
 
 import uvicorn
@@ -28,9 +29,11 @@ from tdkt_shared.limits import BodyLimits
 from tdkt_shared.logging import configure_logging
 from tdkt_shared.settings import Settings, load_settings
 from tdkt_shared.store import AggregateStore, InMemoryAggregateStore, MongoAggregateStore, connect
+from tdkt_shared.store.mongo import ensure_indexes
 
 log = logging.getLogger(__name__)
-Role = Literal["api", "worker", "all"]
+Role = Literal["api", "worker", "all", "relay"]
+"""api: HTTP only; worker: relay and consumers; all: both; relay: the relay alone (for replays)."""
 
 
 class Stores(Protocol):
@@ -80,7 +83,7 @@ class Runtime:
                 for store in self._stores.values():
                     await store.create_indexes()
                 for collection, indexes in self.definition.indexes.items():
-                    await self.db[collection].create_indexes(list(indexes))
+                    await ensure_indexes(self.db[collection], indexes)
 
     @property
     def producer(self) -> AIOKafkaProducer:
@@ -103,6 +106,8 @@ class Runtime:
             batch_size=self.settings.relay_batch_size,
         )
         self.relay.start()
+        if role == "relay":
+            return
         handlers = self.definition.handlers(self)
         if handlers and self.definition.consumes:
             self.dispatcher = Dispatcher(
@@ -188,6 +193,11 @@ def create_app(definition: ServiceDefinition, runtime: AnyRuntime, role: Role = 
         for router in definition.routers:
             app.include_router(router)
     return app
+
+
+def definitions() -> dict[str, ServiceDefinition]:
+    """The installed services, found through the `tdkt.services` entry points (shared imports no service)."""
+    return {ep.name: ep.load() for ep in entry_points(group="tdkt.services")}
 
 
 def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> None:

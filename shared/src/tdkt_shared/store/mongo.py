@@ -66,6 +66,22 @@ async def when_not_busy(operation: Callable[..., Awaitable[T]], *args: Any, **kw
     raise AssertionError("unreachable")
 
 
+async def ensure_indexes(collection: AsyncCollection[Document], models: Sequence[IndexModel]) -> list[str]:
+    """Create the indexes that do not exist yet, one per command; returns the names created.
+
+    FerretDB 1.24 panics (and drops the connection) on a `createIndexes` naming two or more indexes that already
+    exist, so a restarting service must neither batch them nor re-create them.
+    """
+    existing = set(await collection.index_information())
+    created = []
+    for model in models:
+        name = model.document["name"]
+        if name not in existing:
+            await collection.create_indexes([model])
+            created.append(name)
+    return created
+
+
 def version_id(aggregate_id: str, version: int) -> str:
     return f"{aggregate_id}|{version:010d}"
 
@@ -101,8 +117,9 @@ class MongoAggregateStore:
 
     async def create_indexes(self) -> None:
         """Indexes MongoDB uses; FerretDB accepts them (and scans anyway)."""
-        await self._versions.create_indexes(
-            [IndexModel([("aggregate_id", ASCENDING), ("version", ASCENDING)]), IndexModel("pending", sparse=True)]
+        await ensure_indexes(
+            self._versions,
+            [IndexModel([("aggregate_id", ASCENDING), ("version", ASCENDING)]), IndexModel("pending", sparse=True)],
         )
 
     async def _version(self, aggregate_id: str, version: int) -> Document | None:
