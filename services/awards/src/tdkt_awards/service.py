@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from tdkt_awards import consumers, store
-from tdkt_awards.api import catalogue, grants, nominations
+from tdkt_awards.api import catalogue, grants, nominations, organizations
 from tdkt_shared.runtime import ServiceDefinition
 from tdkt_shared.runtime import main as run
 
@@ -13,7 +13,7 @@ DEFINITION = ServiceDefinition(
     name="awards",
     title="TĐKT award processing",
     collections=store.COLLECTIONS,
-    routers=[catalogue.router, nominations.router, grants.router],
+    routers=[catalogue.router, nominations.router, grants.router, organizations.router],
     consumes=consumers.TOPICS,
     handlers=consumers.event_handlers,
     indexes=store.INDEXES,

@@ -29,6 +29,10 @@ def decisions_store(request: Request) -> AggregateStore:
     return _store(request, DECISIONS)
 
 
+def organizations_store(request: Request) -> AggregateStore:
+    return _store(request, ORGANIZATIONS)
+
+
 def award_stores(request: Request) -> AwardStores:
     return AwardStores(
         nominations=_store(request, NOMINATIONS),
@@ -58,6 +62,7 @@ def now(request: Request) -> datetime:
 
 NominationsDep = Annotated[AggregateStore, Depends(nominations_store)]
 DecisionsDep = Annotated[AggregateStore, Depends(decisions_store)]
+OrganizationsDep = Annotated[AggregateStore, Depends(organizations_store)]
 StoresDep = Annotated[AwardStores, Depends(award_stores)]
 CatalogueDep = Annotated[Catalogue, Depends(catalogue)]
 CalendarDep = Annotated[WorkingDays, Depends(calendar)]
