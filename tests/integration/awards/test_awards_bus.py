@@ -168,3 +168,62 @@ async def test_merger_lineage_from_the_registry_carries_a_collective_chain(
     chain = body["evaluations"][0]["results"][1]
     assert chain["facts"]["predecessors"] == [old]
     assert chain["facts"]["consecutive_ending_in_period"] == 5
+
+
+async def test_revocation_reopens_a_dependent_nomination_on_ferretdb(
+    awards: httpx.AsyncClient, make_settings: SettingsFactory, run_id: str
+) -> None:
+    person, nid = f"r-{run_id}", f"rn-{run_id}"
+    lines = [
+        {
+            "recipient_id": person,
+            "recipient_kind": "INDIVIDUAL",
+            "recipient_name": "Lý Thị Mai",
+            "award_code": "CSTD_CO_SO",
+            "year": y,
+            "decision_number": f"{y}/QĐ",
+            "decision_date": f"{y}-12-10",
+        }
+        for y in (2023, 2024, 2025)
+    ]
+    imported = (await awards.post("/grants/imports", json={"batch_id": f"rb-{run_id}", "grants": lines})).json()
+    draft = {
+        "id": nid,
+        "kind": "ANNUAL_MERIT",
+        "award_code": "CSTD_TINH",
+        "year": 2025,
+        "submitting_organization_id": "so-noi-vu-thai-nguyen",
+        "actor": "van-thu",
+        "nominees": [
+            {
+                "nominee_id": person,
+                "kind": "INDIVIDUAL",
+                "name": "Lý Thị Mai",
+                "initiatives": [{"initiative_id": "sk", "scope": 2, "recognized_on": "2025-04-01"}],
+            }
+        ],
+        "attachments": ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "CHUNG_NHAN_SANG_KIEN"],
+    }
+    assert (await awards.post("/nominations", json=draft)).status_code == 201
+    body = await advance(awards, nid, "submit", "receive", "start-appraisal", "appraise")
+    assert body["status"] == "ELIGIBLE"
+    r = await awards.post(
+        f"/grants/rb-{run_id}.3/revocation",
+        json={
+            "reason": "LATER_FINDING",
+            "decision_number": "9/QĐ",
+            "revoked_on": "2026-02-02",
+            "version": imported["version"],
+        },
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["reopened_nominations"] == [nid]
+    assert (await awards.get(f"/nominations/{nid}")).json()["status"] == "UNDER_APPRAISAL"
+    grants = (await awards.get("/grants", params={"recipient_id": person})).json()
+    assert [g["status"] for g in grants["items"]] == ["ACTIVE", "ACTIVE", "REVOKED"]
+    [revoked] = await wait_for_records(
+        make_settings("awards").kafka_bootstrap_servers,
+        AWARDS_TOPIC,
+        lambda r: r.key == person.encode() and json.loads(r.value)["type"] == "tdkt.awards.award.revoked.v1",
+    )
+    assert json.loads(revoked.value)["data"]["reason"] == "LATER_FINDING"
