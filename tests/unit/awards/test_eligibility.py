@@ -349,3 +349,18 @@ def test_batch_api_judges_each_year_under_its_rule_set() -> None:
         ("VN-2024-D98+BAC-KAN-2023", True),
         ("VN-2025-D152+THAI-NGUYEN-2025", True),
     ]
+
+
+@pytest.mark.parametrize(
+    ("year", "hold_instrument", "chain_instrument"),
+    [
+        (2023, "Nghị định 91/2017/NĐ-CP", "Luật Thi đua, khen thưởng 2003 (sửa đổi 2013)"),
+        (2024, "Nghị định 98/2023/NĐ-CP", "Luật 06/2022/QH15"),
+        (2025, "Nghị định 152/2025/NĐ-CP", "Luật 06/2022/QH15"),
+    ],
+)
+def test_each_regime_cites_its_own_instruments(year: int, hold_instrument: str, chain_instrument: str) -> None:
+    facts = person(*(grant("CSTD_CO_SO", y) for y in (year - 2, year - 1, year)), initiatives=[PROVINCE_INITIATIVE])
+    result = evaluate(facts, "CSTD_TINH", year, AS_OF, CATALOGUE.rules_for(date(year, 12, 31)))
+    cited = {r.rule: r.citation.instrument for r in result.results}
+    assert (cited["no_open_hold"], cited["chain"]) == (hold_instrument, chain_instrument)

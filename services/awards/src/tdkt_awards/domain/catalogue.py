@@ -72,13 +72,17 @@ class Consultation(BaseModel):
 
 
 class RuleSpec(BaseModel):
-    """One executable eligibility rule: `rule` names the check, `params` its parameters, `citation` its basis."""
+    """One executable eligibility rule: `rule` names the check, `params` its parameters, `citation` its basis.
+
+    `citation` is a key into the rule set's `citations`, so one award definition cites the instrument of whichever
+    regime is in force.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     rule: str
     params: dict[str, Any] = Field(default_factory=dict)
-    citation: Citation
+    citation: str
 
 
 class AwardType(BaseModel):
@@ -117,6 +121,7 @@ class RuleSet(BaseModel):
     instruments: list[str] = Field(default_factory=list)
     extends: str | None = None
     parameters: dict[str, Any] = Field(default_factory=dict)
+    citations: dict[str, Citation] = Field(default_factory=dict)
     award_types: list[AwardType] = Field(default_factory=list)
 
     def in_force_on(self, day: date) -> bool:
@@ -143,7 +148,14 @@ class EffectiveRules(BaseModel):
     """e.g. `VN-2025-D152+THAI-NGUYEN-2025`; recorded on every evaluation and decision."""
     instruments: list[str]
     parameters: dict[str, Any]
+    citations: dict[str, Citation]
     award_types: dict[str, AwardType]
+
+    def citation(self, key: str) -> Citation:
+        found = self.citations.get(key)
+        if found is None:
+            raise DomainError(f"rule set {self.id} has no citation {key}", code="missing_citation")
+        return found
 
     def award(self, code: str) -> AwardType:
         award = self.award_types.get(code)
@@ -169,29 +181,27 @@ class Catalogue(BaseModel):
                 return rule_set
         raise DomainError(f"unknown rule set {rule_set_id}", field="rule_set_id", code="unknown_rule_set")
 
-    def _resolved(self, rule_set: RuleSet) -> tuple[list[str], dict[str, Any], dict[str, AwardType]]:
-        """Parameters and award types of a set after applying what it extends."""
+    def _resolved(self, rule_set: RuleSet) -> EffectiveRules:
+        """A set after applying what it extends (later values win)."""
         if rule_set.extends is None:
-            instruments: list[str] = []
-            params: dict[str, Any] = {}
-            awards: dict[str, AwardType] = {}
-        else:
-            instruments, params, awards = self._resolved(self._by_id(rule_set.extends))
-        return (
-            [*instruments, *rule_set.instruments],
-            {**params, **rule_set.parameters},
-            {**awards, **{a.code: a for a in rule_set.award_types}},
+            return self._apply(
+                EffectiveRules(id="", instruments=[], parameters={}, citations={}, award_types={}), rule_set
+            )
+        return self._apply(self._resolved(self._by_id(rule_set.extends)), rule_set)
+
+    @staticmethod
+    def _apply(base: EffectiveRules, layer: RuleSet) -> EffectiveRules:
+        return EffectiveRules(
+            id=f"{base.id}+{layer.id}" if base.id and layer.layer is RuleSetLayer.PROVINCIAL else layer.id,
+            instruments=[*base.instruments, *layer.instruments],
+            parameters={**base.parameters, **layer.parameters},
+            citations={**base.citations, **layer.citations},
+            award_types={**base.award_types, **{a.code: a for a in layer.award_types}},
         )
 
     def _compose(self, national: RuleSet, layer: RuleSet | None) -> EffectiveRules:
-        instruments, params, awards = self._resolved(national)
-        ids = [national.id]
-        if layer is not None:
-            instruments = [*instruments, *layer.instruments]
-            params = {**params, **layer.parameters}
-            awards = {**awards, **{a.code: a for a in layer.award_types}}
-            ids.append(layer.id)
-        return EffectiveRules(id="+".join(ids), instruments=instruments, parameters=params, award_types=awards)
+        rules = self._resolved(national)
+        return rules if layer is None else self._apply(rules, layer)
 
     def rules_for(self, day: date, territory: str | None = None) -> EffectiveRules:
         """The rules in force on `day` (the period judged) for `territory`: national set + provincial layer."""

@@ -419,7 +419,9 @@ def _run(spec: RuleSpec, facts: NomineeFacts, year: int, as_of: date, rules: Eff
     params = {k: _resolve(v, rules) for k, v in spec.params.items()}
     ctx = Context(facts=facts, year=year, as_of=as_of, rules=rules, params=params)
     passed, used, explanation = check(ctx)
-    return RuleResult(rule=spec.rule, passed=passed, citation=spec.citation, facts=used, explanation=explanation)
+    return RuleResult(
+        rule=spec.rule, passed=passed, citation=rules.citation(spec.citation), facts=used, explanation=explanation
+    )
 
 
 def evaluate(facts: NomineeFacts, award_code: str, year: int, as_of: date, rules: EffectiveRules) -> Evaluation:
