@@ -6,10 +6,12 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import pytest
+from pydantic import ValidationError
 
 from tdkt_awards.catalogue_data import default_catalogue
 from tdkt_awards.domain import nominations as wf
 from tdkt_awards.domain.catalogue import Citation, EffectiveRules, VoteBase, VoteRule
+from tdkt_awards.domain.eligibility import GrantFact, HoldFact, HoldReason, MemberFacts
 from tdkt_awards.domain.grants import DecideNomination, bonus, decide
 from tdkt_awards.domain.nominations import Actor, Nomination, Status
 from tdkt_shared.contract.awards import NomineeKind
@@ -192,3 +194,26 @@ def test_bonus_uses_the_base_salary_on_the_decision_date(day: date, salary: int,
     decision, [event] = decide(n, command, RULES, CATALOGUE)
     assert (decision.base_salary, decision.grants[0].bonus_amount, event.bonus_amount) == (salary, amount, amount)
     assert bonus(0.3, 2_340_000) == 702_000
+
+
+def test_an_open_case_blocks_submission() -> None:
+    n = nomination(Status.DRAFT)
+    nominee = n.nominees[0].model_copy(
+        update={"holds": [HoldFact(reason=HoldReason.COMPLAINT, opened=date(2025, 12, 1))]}
+    )
+    blocked = n.model_copy(update={"nominees": [nominee]})
+    with pytest.raises(DomainError) as err:
+        wf.submit(blocked, WHO, AT)
+    assert (err.value.code, err.value.field) == ("hold_open", "nominees.0.holds")
+    closed = nominee.model_copy(
+        update={"holds": [HoldFact(reason=HoldReason.COMPLAINT, opened=date(2025, 12, 1), closed=date(2026, 1, 2))]}
+    )
+    assert wf.submit(n.model_copy(update={"nominees": [closed]}), WHO, AT)[0].status is Status.SUBMITTED
+
+
+def test_member_grants_cannot_be_declared() -> None:
+    member = MemberFacts(
+        person_id="m", grants=[GrantFact(grant_id="g", recipient_id="m", award_code="LDTT", year=2025)]
+    )
+    with pytest.raises(ValidationError, match="never declared"):
+        wf.Nominee(nominee_id="c", kind=NomineeKind.COLLECTIVE, name="C", members=[member])

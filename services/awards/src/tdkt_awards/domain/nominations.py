@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tdkt_awards.domain.calendar import WorkingDays, window_end
 from tdkt_awards.domain.catalogue import AwardKind, AwardType, EffectiveRules, VoteBase
@@ -95,6 +95,12 @@ class Nominee(BaseModel):
     initiatives: list[InitiativeFact] = Field(default_factory=list)
     members: list[MemberFacts] = Field(default_factory=list)
     """Members of a collective with their ratings and discipline (their grants come from the grant records)."""
+
+    @model_validator(mode="after")
+    def _no_declared_grants(self) -> Nominee:
+        if any(m.grants for m in self.members):
+            raise ValueError("members' grants are read from the grant records, never declared")
+        return self
 
 
 class AuditEntry(BaseModel):
@@ -309,6 +315,15 @@ def set_attachments(n: Nomination, attachments: list[str], who: Actor, at: datet
 
 
 def submit(n: Nomination, who: Actor, at: datetime) -> tuple[Nomination, Events]:
+    """Nothing may be proposed while a discipline, inspection or complaint case is open (Decree 152/2025)."""
+    for i, nominee in enumerate(n.nominees):
+        open_holds = [h.reason.value for h in nominee.holds if h.open_on(at.date())]
+        if open_holds and n.status in (Status.DRAFT, Status.RETURNED):
+            raise DomainError(
+                f"{nominee.nominee_id} has open case(s): {', '.join(open_holds)}",
+                field=f"nominees.{i}.holds",
+                code="hold_open",
+            )
     return _move(n, Status.SUBMITTED, "submit", who, at, allowed=frozenset({Status.DRAFT, Status.RETURNED}))
 
 
