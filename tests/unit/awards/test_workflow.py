@@ -357,3 +357,46 @@ async def test_catalogue_endpoints(client: httpx.AsyncClient) -> None:
     assert r.json()["amount"] == 1_800_000
     r = await client.get("/catalogue/rules", params={"on": "2010-01-01"})
     assert (r.status_code, r.json()["error"]) == (422, "no_rule_set")
+
+
+async def test_a_decision_needs_an_approved_nomination_and_approved_recipients(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    await client.post(
+        "/grants/imports", json={"batch_id": "b", "grants": history("p-1", "CSTD_CO_SO", [2023, 2024, 2025])}
+    )
+    await client.post("/nominations", json=draft_body("n-6", "p-1"))
+    body = await walk_to_appraised(client, "n-6")
+    decision = {"decision_id": "qd-6", "number": "6/QĐ", "date": "2025-12-20", "signer_role": "CT", **WHO}
+    r = await client.post("/nominations/n-6/decision", json={**decision, "version": body["version"]})
+    assert (r.status_code, r.json()["error"]) == (409, "invalid_transition")
+    body = (await step(client, "n-6", "to-council", body["version"])).json()
+    vote = {
+        "session_id": "s",
+        "held_on": "2025-12-18",
+        "members_total": 10,
+        "attendees": 10,
+        "ballots": [{"nominee_id": "p-1", "yes_present": 10, "no_present": 0}],
+    }
+    body = (await step(client, "n-6", "council-votes", body["version"], vote=vote)).json()
+    r = await client.post(
+        "/nominations/n-6/decision", json={**decision, "version": body["version"], "recipient_ids": ["p-x"]}
+    )
+    assert (r.status_code, r.json()["field"]) == (422, "recipient_ids")
+    assert [
+        e.imported for e in (parse_data(x) for x in runtime.store(DECISIONS).events) if isinstance(e, AwardGranted)
+    ] == [
+        True,
+        True,
+        True,
+    ]
+    assert (await client.get("/decisions/qd-6")).status_code == 404
+
+
+async def test_nominations_are_listed_by_status_with_pagination(client: httpx.AsyncClient) -> None:
+    for i in range(3):
+        assert (await client.post("/nominations", json=draft_body(f"n-{i}", "p-1"))).status_code == 201
+    await step(client, "n-1", "submit", 1)
+    page = (await client.get("/nominations", params={"status": "DRAFT", "limit": 1, "offset": 1})).json()
+    assert (page["total"], [n["id"] for n in page["items"]]) == (2, ["n-2"])
+    assert (await client.get("/nominations/nope")).status_code == 404
