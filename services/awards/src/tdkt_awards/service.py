@@ -1,13 +1,23 @@
-"""Award processing as a service definition (a skeleton until its issue lands)."""
+"""Award processing as a service definition."""
 
 from __future__ import annotations
 
 from functools import partial
 
+from tdkt_awards import consumers, store
+from tdkt_awards.api import catalogue, grants, nominations, organizations
 from tdkt_shared.runtime import ServiceDefinition
 from tdkt_shared.runtime import main as run
 
-DEFINITION = ServiceDefinition(name="awards", title="TĐKT award processing", collections=())
+DEFINITION = ServiceDefinition(
+    name="awards",
+    title="TĐKT award processing",
+    collections=store.COLLECTIONS,
+    routers=[catalogue.router, nominations.router, grants.router, organizations.router],
+    consumes=consumers.TOPICS,
+    handlers=consumers.event_handlers,
+    indexes=store.INDEXES,
+)
 
 main = partial(run, DEFINITION)
 """The `tdkt-awards` command: `tdkt-awards [--role all|api|worker]`."""

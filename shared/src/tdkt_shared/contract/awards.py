@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -49,3 +50,80 @@ class NominationApproved(EventData):
     council_session_id: str
     council_results: list[CouncilResult] = Field(default_factory=list)
     movement_id: str | None = None
+    year: int | None = None
+    """The period judged (added later: optional)."""
+
+
+@event_type("tdkt.awards.nomination.status_changed.v1", key="nomination_id")
+class NominationStatusChanged(EventData):
+    """A nomination moved through its workflow; `from_status` is None when it was drafted."""
+
+    nomination_id: str
+    award_code: str
+    from_status: str | None = None
+    to_status: str
+    action: str
+    actor: str
+    organization_id: str
+    reason: str | None = None
+    at: datetime
+    missing_items: list[str] = Field(default_factory=list)
+    """What a RETURNED dossier lacks."""
+    consultation_until: date | None = None
+    """Last day of the public consultation window, when one opened."""
+
+
+@event_type("tdkt.awards.eligibility.evaluated.v1", key="nomination_id")
+class EligibilityEvaluated(EventData):
+    """The appraisal judged one nominee against the rules in force for the period."""
+
+    nomination_id: str
+    nominee_id: str
+    award_code: str
+    year: int
+    rule_set_id: str
+    eligible: bool
+    failed_rules: list[str] = Field(default_factory=list)
+
+
+class RevocationReason(StrEnum):
+    FRAUD = "FRAUD"
+    FALSE_INFO = "FALSE_INFO"
+    UNLAWFUL_REVIEW = "UNLAWFUL_REVIEW"
+    LATER_FINDING = "LATER_FINDING"
+
+
+@event_type("tdkt.awards.award.granted.v1", key="recipient_id")
+class AwardGranted(EventData):
+    """A grant exists (by decision or by import of history); grants are the source of truth for chains."""
+
+    grant_id: str
+    recipient_id: str
+    recipient_kind: NomineeKind
+    recipient_name: str
+    award_code: str
+    award_kind: str
+    year: int
+    rule_set_id: str
+    decision_id: str | None = None
+    decision_number: str | None = None
+    decision_date: date | None = None
+    bonus_amount: int = Field(default=0, ge=0)
+    """VND: the award's multiple of the base salary in force on the decision date."""
+    nomination_id: str | None = None
+    organization_id: str | None = None
+    imported: bool = False
+
+
+@event_type("tdkt.awards.award.revoked.v1", key="recipient_id")
+class AwardRevoked(EventData):
+    """A grant was revoked (hủy bỏ); nominations that relied on it are appraised again."""
+
+    grant_id: str
+    recipient_id: str
+    award_code: str
+    reason: RevocationReason
+    decision_number: str
+    revoked_on: date
+    recover_artifact: bool = True
+    recover_amount: int = Field(default=0, ge=0)

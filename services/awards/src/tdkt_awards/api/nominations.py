@@ -1,0 +1,272 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+
+from fastapi import APIRouter, Header, Response, status
+from pydantic import BaseModel, ConfigDict
+
+from tdkt_awards import handlers
+from tdkt_awards.api.deps import CalendarDep, CatalogueDep, NominationsDep, NowDep, StoresDep
+from tdkt_awards.domain import nominations as workflow
+from tdkt_awards.domain.grants import DecideNomination, Decision
+from tdkt_awards.domain.nominations import Actor, AuditEntry, Nomination, Status
+from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
+from tdkt_shared.contract.text import Identifier, Text
+from tdkt_shared.contract.types import EventData
+
+router = APIRouter(prefix="/nominations", tags=["nominations"], responses=ERROR_RESPONSES)
+
+
+class NominationView(Nomination):
+    version: int
+
+
+def _view(n: Nomination, version: int, response: Response | None = None) -> NominationView:
+    if response is not None:
+        response.headers["ETag"] = f'"{version}"'
+    return NominationView(**n.model_dump(), version=version)
+
+
+class Step(BaseModel):
+    """A workflow step: who acts, for which organisation, why, on which version they read."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    actor: Text
+    organization_id: Identifier
+    reason: Text | None = None
+
+    def who(self) -> Actor:
+        return Actor(actor=self.actor, organization_id=self.organization_id, reason=self.reason)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=NominationView)
+async def draft(
+    command: workflow.DraftNomination,
+    nominations: NominationsDep,
+    catalogue: CatalogueDep,
+    now: NowDep,
+    response: Response,
+    x_correlation_id: str | None = Header(default=None),
+) -> NominationView:
+    """Draft a hồ sơ đề nghị; the rule set in force for the period is recorded on it."""
+    n, version = await handlers.draft_nomination(command, nominations, catalogue, now, x_correlation_id)
+    response.headers["Location"] = f"/nominations/{n.id}"
+    return _view(n, version, response)
+
+
+@router.get("/{nomination_id}", response_model=NominationView)
+async def get(nomination_id: str, nominations: NominationsDep, response: Response) -> NominationView:
+    n, version = await handlers.load_nomination(nominations, nomination_id)
+    return _view(n, version, response)
+
+
+@router.get("/{nomination_id}/audit", response_model=list[AuditEntry])
+async def audit(nomination_id: str, nominations: NominationsDep) -> list[AuditEntry]:
+    """The append-only log of transitions (read only: no API changes it)."""
+    n, _ = await handlers.load_nomination(nominations, nomination_id)
+    return n.audit
+
+
+@router.get("", response_model=Page[NominationView])
+async def list_nominations(
+    nominations: NominationsDep, page: PageQuery, status: Status | None = None
+) -> Page[NominationView]:
+    query = {} if status is None else {"status": status.value}
+    found = await nominations.find(query, skip=page.offset, limit=page.limit)
+    return Page(
+        items=[_view(Nomination.model_validate(s.state), s.version) for s in found],
+        total=await nominations.count(query),
+        offset=page.offset,
+        limit=page.limit,
+    )
+
+
+Simple = Callable[[Nomination, Actor, datetime], tuple[Nomination, list[EventData]]]
+
+
+async def _step(
+    nominations: NominationsDep, nomination_id: str, step: Step, fn: Simple, now: datetime, response: Response
+) -> NominationView:
+    n, version = await handlers.transition(nominations, nomination_id, step.version, lambda x: fn(x, step.who(), now))
+    return _view(n, version, response)
+
+
+@router.post("/{nomination_id}/submit", response_model=NominationView)
+async def submit(
+    nomination_id: str, step: Step, nominations: NominationsDep, now: NowDep, response: Response
+) -> NominationView:
+    return await _step(nominations, nomination_id, step, workflow.submit, now, response)
+
+
+@router.post("/{nomination_id}/receive", response_model=NominationView)
+async def receive(
+    nomination_id: str, step: Step, nominations: NominationsDep, now: NowDep, response: Response
+) -> NominationView:
+    return await _step(nominations, nomination_id, step, workflow.receive, now, response)
+
+
+@router.post("/{nomination_id}/start-appraisal", response_model=NominationView)
+async def start_appraisal(
+    nomination_id: str, step: Step, nominations: NominationsDep, now: NowDep, response: Response
+) -> NominationView:
+    return await _step(nominations, nomination_id, step, workflow.start_appraisal, now, response)
+
+
+@router.post("/{nomination_id}/hold", response_model=NominationView)
+async def hold(
+    nomination_id: str, step: Step, nominations: NominationsDep, now: NowDep, response: Response
+) -> NominationView:
+    """ON_HOLD (discipline, inspection, complaint…) from any state before the decision; needs a reason."""
+    return await _step(nominations, nomination_id, step, workflow.put_on_hold, now, response)
+
+
+@router.post("/{nomination_id}/release", response_model=NominationView)
+async def release(
+    nomination_id: str, step: Step, nominations: NominationsDep, now: NowDep, response: Response
+) -> NominationView:
+    """End the hold: back to the state it was in."""
+    return await _step(nominations, nomination_id, step, workflow.release_hold, now, response)
+
+
+class AttachmentsCommand(Step):
+    attachments: list[str]
+
+
+@router.put("/{nomination_id}/attachments", response_model=NominationView)
+async def set_attachments(
+    nomination_id: str, command: AttachmentsCommand, nominations: NominationsDep, now: NowDep, response: Response
+) -> NominationView:
+    """Replace the attachment list (DRAFT or RETURNED only)."""
+    n, version = await handlers.transition(
+        nominations,
+        nomination_id,
+        command.version,
+        lambda x: workflow.set_attachments(x, command.attachments, command.who(), now),
+    )
+    return _view(n, version, response)
+
+
+@router.post("/{nomination_id}/appraise", response_model=NominationView)
+async def appraise(
+    nomination_id: str, step: Step, stores: StoresDep, catalogue: CatalogueDep, now: NowDep, response: Response
+) -> NominationView:
+    """Thẩm định: checklist (RETURNED with the missing items), then eligibility of each nominee."""
+    n, version = await handlers.appraise(stores, catalogue, nomination_id, step.version, step.who(), now)
+    return _view(n, version, response)
+
+
+class OpenConsultation(Step):
+    channel: Text
+    start: date
+
+
+@router.post("/{nomination_id}/consultation", response_model=NominationView)
+async def open_consultation(
+    nomination_id: str,
+    command: OpenConsultation,
+    nominations: NominationsDep,
+    catalogue: CatalogueDep,
+    calendar: CalendarDep,
+    now: NowDep,
+    response: Response,
+) -> NominationView:
+    """Công khai lấy ý kiến for the working days the award's rules require (Tết and holidays excluded)."""
+    n, version = await handlers.open_consultation(
+        nominations,
+        catalogue,
+        calendar,
+        nomination_id,
+        command.version,
+        command.channel,
+        command.start,
+        command.who(),
+        now,
+    )
+    return _view(n, version, response)
+
+
+class NewComment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    author: Text
+    text: Text
+    objection: bool = False
+
+
+@router.post("/{nomination_id}/consultation/comments", response_model=NominationView, status_code=201)
+async def comment(
+    nomination_id: str, body: NewComment, nominations: NominationsDep, now: NowDep, response: Response
+) -> NominationView:
+    n = await handlers.add_comment(
+        nominations,
+        nomination_id,
+        workflow.Comment(at=now, author=body.author, text=body.text, objection=body.objection),
+    )
+    _, version = await handlers.load_nomination(nominations, nomination_id)
+    return _view(n, version, response)
+
+
+@router.post("/{nomination_id}/to-council", response_model=NominationView)
+async def to_council(
+    nomination_id: str,
+    step: Step,
+    nominations: NominationsDep,
+    catalogue: CatalogueDep,
+    now: NowDep,
+    response: Response,
+) -> NominationView:
+    n, _ = await handlers.load_nomination(nominations, nomination_id)
+    rules = handlers.rules_of(n, catalogue)
+    moved, version = await handlers.transition(
+        nominations, nomination_id, step.version, lambda x: workflow.to_council(x, rules, step.who(), now)
+    )
+    return _view(moved, version, response)
+
+
+class CouncilVoteCommand(Step):
+    vote: workflow.CouncilVote
+
+
+@router.post("/{nomination_id}/council-votes", response_model=NominationView)
+async def council_vote(
+    nomination_id: str,
+    command: CouncilVoteCommand,
+    nominations: NominationsDep,
+    catalogue: CatalogueDep,
+    now: NowDep,
+    response: Response,
+    x_correlation_id: str | None = Header(default=None),
+) -> NominationView:
+    """The council's session: quorum and threshold from the award's vote rule; approval emits nomination.approved."""
+    n, _ = await handlers.load_nomination(nominations, nomination_id)
+    rules = handlers.rules_of(n, catalogue)
+    moved, version = await handlers.transition(
+        nominations,
+        nomination_id,
+        command.version,
+        lambda x: workflow.record_council_vote(x, command.vote, rules, command.who(), now),
+        x_correlation_id,
+    )
+    return _view(moved, version, response)
+
+
+class DecisionView(BaseModel):
+    decision: Decision
+    nomination: NominationView
+
+
+@router.post("/{nomination_id}/decision", response_model=DecisionView, status_code=201)
+async def decide(
+    nomination_id: str,
+    command: DecideNomination,
+    stores: StoresDep,
+    catalogue: CatalogueDep,
+    now: NowDep,
+    x_correlation_id: str | None = Header(default=None),
+) -> DecisionView:
+    """Quyết định khen thưởng: creates the grants (bonus from the base salary on the decision date)."""
+    decision, n, version = await handlers.decide(stores, catalogue, nomination_id, command, now, x_correlation_id)
+    return DecisionView(decision=decision, nomination=_view(n, version))

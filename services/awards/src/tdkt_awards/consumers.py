@@ -1,0 +1,25 @@
+"""Event type -> handler, and nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import partial
+
+from tdkt_awards import handlers, store
+from tdkt_shared.bus.consumer import EventHandler
+from tdkt_shared.contract import service_topic
+from tdkt_shared.contract.registry import OrganizationRegistered, OrganizationsMerged, PersonEmploymentChanged
+from tdkt_shared.runtime import Stores
+
+TOPICS = (service_topic("registry"),)
+
+
+def event_handlers(stores: Stores) -> Mapping[str, EventHandler]:
+    organizations = stores.store(store.ORGANIZATIONS)
+    return {
+        OrganizationRegistered.event_type: partial(handlers.on_organization_registered, organizations=organizations),
+        OrganizationsMerged.event_type: partial(handlers.on_organizations_merged, organizations=organizations),
+        PersonEmploymentChanged.event_type: partial(
+            handlers.on_person_employment_changed, persons=stores.store(store.PERSONS)
+        ),
+    }

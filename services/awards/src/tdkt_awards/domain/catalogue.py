@@ -1,0 +1,230 @@
+"""The award catalogue, versioned by rule sets with effective dates (bộ quy tắc theo văn bản pháp luật).
+
+A national rule set (Law + Decree + Circular) is in force for a period; a provincial layer for a territory may sit on
+top and override parameters or award types. Every threshold the law leaves unverified lives here as data.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tdkt_shared.contract.awards import NomineeKind
+from tdkt_shared.errors import DomainError
+
+
+class AwardKind(StrEnum):
+    ANNUAL_MERIT = "ANNUAL_MERIT"
+    """Công trạng (periodic merit)."""
+    TOPIC = "TOPIC"
+    """Chuyên đề / theo đợt."""
+    EXCEPTIONAL = "EXCEPTIONAL"
+    """Đột xuất."""
+    CONTRIBUTION = "CONTRIBUTION"
+    """Cống hiến."""
+    SERVICE_YEARS = "SERVICE_YEARS"
+    """Niên hạn."""
+
+
+class VoteBase(StrEnum):
+    ALL_MEMBERS = "ALL_MEMBERS"
+    ATTENDEES = "ATTENDEES"
+
+
+class Citation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    instrument: str
+    article: str | None = None
+    confidence: str = "P"
+    """V verified, P partly verified, U unverified (domain brief tags)."""
+
+    def __str__(self) -> str:
+        return f"{self.instrument}{', ' + self.article if self.article else ''}"
+
+
+class VoteRule(BaseModel):
+    """How the council decides on one nominee."""
+
+    model_config = ConfigDict(frozen=True)
+
+    secret: bool
+    base: VoteBase
+    percent: float = Field(gt=0, le=100)
+    inclusive: bool = True
+    """True: yes/base >= percent; False: strictly more than percent."""
+    quorum_percent: float = Field(ge=0, le=100)
+    """Share of all members who must attend (in person) for the session to decide."""
+    citation: Citation
+
+
+class Consultation(BaseModel):
+    """Công khai lấy ý kiến Nhân dân before proposing."""
+
+    model_config = ConfigDict(frozen=True)
+
+    required: bool = False
+    working_days: int = Field(default=0, ge=0)
+    citation: Citation | None = None
+
+
+class RuleSpec(BaseModel):
+    """One executable eligibility rule: `rule` names the check, `params` its parameters, `citation` its basis.
+
+    `citation` is a key into the rule set's `citations`, so one award definition cites the instrument of whichever
+    regime is in force.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    citation: str
+
+
+class AwardType(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    name: str
+    subject: NomineeKind
+    level: str
+    deciding_authority: str
+    kind: AwardKind
+    bonus_multiple: float = Field(ge=0)
+    """Multiple of the base salary (mức lương cơ sở)."""
+    counts_toward_chains: bool
+    consultation: Consultation = Consultation()
+    vote_rule: VoteRule
+    attachments: list[str]
+    """Checklist of required attachments (Law Art. 84)."""
+    eligibility: list[RuleSpec] = Field(default_factory=list)
+
+
+class RuleSetLayer(StrEnum):
+    NATIONAL = "NATIONAL"
+    PROVINCIAL = "PROVINCIAL"
+
+
+class RuleSet(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    layer: RuleSetLayer
+    territory: str | None = None
+    valid_from: date
+    valid_to: date | None = None
+    instruments: list[str] = Field(default_factory=list)
+    extends: str | None = None
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    citations: dict[str, Citation] = Field(default_factory=dict)
+    award_types: list[AwardType] = Field(default_factory=list)
+
+    def in_force_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class BaseSalary(BaseModel):
+    """Mức lương cơ sở, dated reference data."""
+
+    model_config = ConfigDict(frozen=True)
+
+    amount: int = Field(gt=0)
+    valid_from: date
+    valid_to: date | None = None
+    legal_basis: str
+
+
+class EffectiveRules(BaseModel):
+    """The national set in force on a day with the territory's provincial layer applied: what an evaluation uses."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    """e.g. `VN-2025-D152+THAI-NGUYEN-2025`; recorded on every evaluation and decision."""
+    instruments: list[str]
+    parameters: dict[str, Any]
+    citations: dict[str, Citation]
+    award_types: dict[str, AwardType]
+
+    def citation(self, key: str) -> Citation:
+        found = self.citations.get(key)
+        if found is None:
+            raise DomainError(f"rule set {self.id} has no citation {key}", code="missing_citation")
+        return found
+
+    def award(self, code: str) -> AwardType:
+        award = self.award_types.get(code)
+        if award is None:
+            raise DomainError(f"award {code} is not in rule set {self.id}", field="award_code", code="unknown_award")
+        return award
+
+    def param(self, name: str) -> Any:
+        if name not in self.parameters:
+            raise DomainError(f"rule set {self.id} has no parameter {name}", code="missing_parameter")
+        return self.parameters[name]
+
+
+class Catalogue(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    rule_sets: list[RuleSet]
+    base_salaries: list[BaseSalary]
+
+    def _by_id(self, rule_set_id: str) -> RuleSet:
+        for rule_set in self.rule_sets:
+            if rule_set.id == rule_set_id:
+                return rule_set
+        raise DomainError(f"unknown rule set {rule_set_id}", field="rule_set_id", code="unknown_rule_set")
+
+    def _resolved(self, rule_set: RuleSet) -> EffectiveRules:
+        """A set after applying what it extends (later values win)."""
+        if rule_set.extends is None:
+            return self._apply(
+                EffectiveRules(id="", instruments=[], parameters={}, citations={}, award_types={}), rule_set
+            )
+        return self._apply(self._resolved(self._by_id(rule_set.extends)), rule_set)
+
+    @staticmethod
+    def _apply(base: EffectiveRules, layer: RuleSet) -> EffectiveRules:
+        return EffectiveRules(
+            id=f"{base.id}+{layer.id}" if base.id and layer.layer is RuleSetLayer.PROVINCIAL else layer.id,
+            instruments=[*base.instruments, *layer.instruments],
+            parameters={**base.parameters, **layer.parameters},
+            citations={**base.citations, **layer.citations},
+            award_types={**base.award_types, **{a.code: a for a in layer.award_types}},
+        )
+
+    def _compose(self, national: RuleSet, layer: RuleSet | None) -> EffectiveRules:
+        rules = self._resolved(national)
+        return rules if layer is None else self._apply(rules, layer)
+
+    def rules_for(self, day: date, territory: str | None = None) -> EffectiveRules:
+        """The rules in force on `day` (the period judged) for `territory`: national set + provincial layer."""
+        national = [r for r in self.rule_sets if r.layer is RuleSetLayer.NATIONAL and r.in_force_on(day)]
+        if len(national) != 1:
+            raise DomainError(f"no single national rule set in force on {day}", field="period", code="no_rule_set")
+        layer = next(
+            (
+                r
+                for r in self.rule_sets
+                if r.layer is RuleSetLayer.PROVINCIAL and r.territory == territory and r.in_force_on(day)
+            ),
+            None,
+        )
+        return self._compose(national[0], layer if territory is not None else None)
+
+    def rules_by_id(self, effective_id: str) -> EffectiveRules:
+        """Rebuild the rules an evaluation recorded by their id (`NATIONAL[+PROVINCIAL]`)."""
+        national_id, *layers = effective_id.split("+")
+        return self._compose(self._by_id(national_id), self._by_id(layers[0]) if layers else None)
+
+    def base_salary_on(self, day: date) -> BaseSalary:
+        for salary in self.base_salaries:
+            if salary.valid_from <= day and (salary.valid_to is None or day <= salary.valid_to):
+                return salary
+        raise DomainError(f"no base salary in force on {day}", field="date", code="no_base_salary")

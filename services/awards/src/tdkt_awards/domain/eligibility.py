@@ -1,0 +1,470 @@
+"""The eligibility engine (xét điều kiện): pure functions from facts and rules to an explained verdict.
+
+Each rule named in an award type's `eligibility` list is a function here. It returns pass or fail with the legal
+citation, the facts it used and a plain explanation. Ratios and chains are computed from grants, ratings and
+discipline records; nothing is typed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from enum import IntEnum, StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tdkt_awards.domain.catalogue import AwardKind, Catalogue, Citation, EffectiveRules, RuleSpec
+from tdkt_shared.contract.awards import NomineeKind
+from tdkt_shared.errors import DomainError
+
+
+class Rating(StrEnum):
+    """Annual rating of a member (xếp loại chất lượng)."""
+
+    EXCELLENT = "EXCELLENT"
+    """Hoàn thành xuất sắc nhiệm vụ."""
+    GOOD = "GOOD"
+    """Hoàn thành tốt nhiệm vụ."""
+    COMPLETED = "COMPLETED"
+    """Hoàn thành nhiệm vụ."""
+    NOT_COMPLETED = "NOT_COMPLETED"
+
+
+RATING_ORDER = {Rating.NOT_COMPLETED: 0, Rating.COMPLETED: 1, Rating.GOOD: 2, Rating.EXCELLENT: 3}
+
+
+class DisciplineLevel(IntEnum):
+    REPRIMAND = 1
+    """Khiển trách."""
+    WARNING = 2
+    """Cảnh cáo."""
+    SALARY_DOWNGRADE = 3
+    DEMOTION = 4
+    REMOVAL = 5
+    DISMISSAL = 6
+
+
+class InitiativeScope(IntEnum):
+    BASE = 1
+    PROVINCE = 2
+    NATIONAL = 3
+
+
+class HoldReason(StrEnum):
+    DISCIPLINE = "DISCIPLINE"
+    INVESTIGATION = "INVESTIGATION"
+    INSPECTION = "INSPECTION"
+    COMPLAINT = "COMPLAINT"
+    PRESS_ALLEGATION = "PRESS_ALLEGATION"
+
+
+class GrantFact(BaseModel):
+    """A grant as the engine sees it (the grant record is the source of truth)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    grant_id: str
+    recipient_id: str
+    award_code: str
+    year: int
+    kind: AwardKind = AwardKind.ANNUAL_MERIT
+    organization_id: str | None = None
+    """Where the recipient was when it was granted (informative: chains follow the person)."""
+    revoked: bool = False
+
+
+class RatingFact(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    year: int
+    rating: Rating
+
+
+class DisciplineFact(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    level: DisciplineLevel
+    start: date
+    end: date
+    """Last day of the discipline period."""
+
+    def touches_year(self, year: int) -> bool:
+        return self.start <= date(year, 12, 31) and self.end >= date(year, 1, 1)
+
+
+class HoldFact(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    reason: HoldReason
+    opened: date
+    closed: date | None = None
+
+    def open_on(self, day: date) -> bool:
+        return self.opened <= day and (self.closed is None or day < self.closed)
+
+
+class InitiativeFact(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    initiative_id: str
+    scope: InitiativeScope
+    recognized_on: date
+
+
+class Predecessor(BaseModel):
+    """Lineage: an organisation merged into the nominee; its history counts up to `until`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    organization_id: str
+    until: date
+
+
+class MemberFacts(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    person_id: str
+    ratings: list[RatingFact] = Field(default_factory=list)
+    grants: list[GrantFact] = Field(default_factory=list)
+    disciplines: list[DisciplineFact] = Field(default_factory=list)
+
+
+class NomineeFacts(BaseModel):
+    """Everything the engine may look at for one nominee."""
+
+    model_config = ConfigDict(frozen=True)
+
+    nominee_id: str
+    kind: NomineeKind
+    grants: list[GrantFact] = Field(default_factory=list)
+    ratings: list[RatingFact] = Field(default_factory=list)
+    disciplines: list[DisciplineFact] = Field(default_factory=list)
+    holds: list[HoldFact] = Field(default_factory=list)
+    initiatives: list[InitiativeFact] = Field(default_factory=list)
+    predecessors: list[Predecessor] = Field(default_factory=list)
+    members: list[MemberFacts] = Field(default_factory=list)
+
+
+class RuleResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    passed: bool
+    citation: Citation
+    facts: dict[str, Any]
+    explanation: str
+
+
+class Evaluation(BaseModel):
+    """EligibilityEvaluation: the verdict, the rule set it used and every rule's result."""
+
+    model_config = ConfigDict(frozen=True)
+
+    nominee_id: str
+    award_code: str
+    year: int
+    rule_set_id: str
+    evaluated_on: date
+    eligible: bool
+    results: list[RuleResult]
+
+    @property
+    def failed_rules(self) -> list[str]:
+        return [r.rule for r in self.results if not r.passed]
+
+
+class Context(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    facts: NomineeFacts
+    year: int
+    as_of: date
+    rules: EffectiveRules
+    params: dict[str, Any]
+
+
+Check = Callable[[Context], tuple[bool, dict[str, Any], str]]
+
+
+def _resolve(value: Any, rules: EffectiveRules) -> Any:
+    """`$name` refers to a rule-set parameter, so a provincial layer can change it."""
+    if isinstance(value, str) and value.startswith("$"):
+        return rules.param(value[1:])
+    return value
+
+
+def _counts(grant: GrantFact, rules: EffectiveRules) -> bool:
+    """Topic and exceptional grants, and revoked ones, never count toward chains (Decree 152/2025)."""
+    if grant.revoked or grant.kind.value in rules.param("non_chain_kinds"):
+        return False
+    award = rules.award_types.get(grant.award_code)
+    return award is None or award.counts_toward_chains
+
+
+def chain_window_start(disciplines: Sequence[DisciplineFact], as_of: date) -> date | None:
+    """Achievements count from the day after the latest discipline period that has ended by `as_of`."""
+    ended = [d.end for d in disciplines if d.end < as_of]
+    return max(ended) + timedelta(days=1) if ended else None
+
+
+def _own_grants(ctx: Context) -> list[GrantFact]:
+    """The nominee's grants, plus its predecessors' up to the merger when the rule set says history follows."""
+    facts = ctx.facts
+    grants = [g for g in facts.grants if g.recipient_id == facts.nominee_id]
+    if facts.kind is NomineeKind.COLLECTIVE and ctx.rules.param("collective_chain_follows_mergers"):
+        for pred in facts.predecessors:
+            grants += [g for g in facts.grants if g.recipient_id == pred.organization_id and g.year <= pred.until.year]
+    return grants
+
+
+def _chain(ctx: Context) -> tuple[bool, dict[str, Any], str]:
+    codes = set(ctx.params["codes"])
+    needed = int(ctx.params["years"])
+    start = chain_window_start(ctx.facts.disciplines, ctx.as_of)
+    counted = sorted(
+        {
+            g.year
+            for g in _own_grants(ctx)
+            if g.award_code in codes and _counts(g, ctx.rules) and (start is None or date(g.year, 1, 1) >= start)
+        }
+    )
+    excluded = sorted(
+        {(g.grant_id, g.year) for g in _own_grants(ctx) if g.award_code in codes and not _counts(g, ctx.rules)}
+    )
+    run = 0
+    year = ctx.year
+    while year in counted:
+        run += 1
+        year -= 1
+    passed = run >= needed
+    facts = {
+        "codes": sorted(codes),
+        "years_required": needed,
+        "years_counted": counted,
+        "consecutive_ending_in_period": run,
+        "excluded_grants": [gid for gid, _ in excluded],
+        "window_start": start.isoformat() if start else None,
+        "predecessors": [p.organization_id for p in ctx.facts.predecessors],
+    }
+    explanation = (
+        f"{run} consecutive year(s) of {'/'.join(sorted(codes))} ending in {ctx.year}; {needed} required"
+        + (f"; only achievements from {start} count (after discipline)" if start else "")
+        + (f"; {len(excluded)} topic/exceptional or revoked grant(s) ignored" if excluded else "")
+    )
+    return passed, facts, explanation
+
+
+def _initiative_scope(ctx: Context) -> tuple[bool, dict[str, Any], str]:
+    scope = InitiativeScope[str(ctx.params["scope"])]
+    years = int(ctx.params.get("years", 1))
+    first = ctx.year - years + 1
+    found = [
+        i.initiative_id
+        for i in ctx.facts.initiatives
+        if i.scope >= scope and first <= i.recognized_on.year <= ctx.year and i.recognized_on <= ctx.as_of
+    ]
+    return (
+        bool(found),
+        {"scope_required": scope.name, "from_year": first, "to_year": ctx.year, "initiatives": found},
+        f"initiative recognised at {scope.name} scope or wider in {first}–{ctx.year}: "
+        + (", ".join(found) if found else "none"),
+    )
+
+
+def _no_open_hold(ctx: Context) -> tuple[bool, dict[str, Any], str]:
+    open_holds = [h.reason.value for h in ctx.facts.holds if h.open_on(ctx.as_of)]
+    return (
+        not open_holds,
+        {"open_holds": open_holds, "as_of": ctx.as_of.isoformat()},
+        "no open discipline, inspection or complaint case"
+        if not open_holds
+        else f"open case(s) block any proposal: {', '.join(open_holds)}",
+    )
+
+
+def _rating_at_least(ctx: Context) -> tuple[bool, dict[str, Any], str]:
+    level = Rating(ctx.params["level"])
+    ratings = [r.rating for r in ctx.facts.ratings if r.year == ctx.year]
+    got = ratings[-1] if ratings else None
+    passed = got is not None and RATING_ORDER[got] >= RATING_ORDER[level]
+    return passed, {"required": level.value, "rating": got}, f"rating in {ctx.year}: {got or 'none'}; {level} needed"
+
+
+def _no_discipline_in_year(ctx: Context) -> tuple[bool, dict[str, Any], str]:
+    level = DisciplineLevel[str(ctx.params["min_level"])]
+    hits = [d.level.name for d in ctx.facts.disciplines if d.level >= level and d.touches_year(ctx.year)]
+    return not hits, {"min_level": level.name, "disciplines": hits}, f"discipline at {level.name} or above: {hits}"
+
+
+def _holds_title_in_year(ctx: Context) -> tuple[bool, dict[str, Any], str]:
+    codes = set(ctx.params["codes"])
+    found = [g.grant_id for g in ctx.facts.grants if g.award_code in codes and g.year == ctx.year and not g.revoked]
+    return bool(found), {"codes": sorted(codes), "grants": found}, f"holds {'/'.join(sorted(codes))} in {ctx.year}"
+
+
+def _excellent_or_initiative(ctx: Context) -> tuple[bool, dict[str, Any], str]:
+    scope = InitiativeScope[str(ctx.params["scope"])]
+    excellent = any(r.year == ctx.year and r.rating is Rating.EXCELLENT for r in ctx.facts.ratings)
+    initiatives = [
+        i.initiative_id for i in ctx.facts.initiatives if i.scope >= scope and i.recognized_on.year == ctx.year
+    ]
+    passed = excellent or bool(initiatives)
+    return (
+        passed,
+        {"outstanding_completion": excellent, "initiatives": initiatives},
+        "outstanding completion of duties or a recognised initiative in the year"
+        + ("" if passed else ": neither found"),
+    )
+
+
+def _member_has(member: MemberFacts, codes: set[str], year: int) -> bool:
+    return any(g.award_code in codes and g.year == year and not g.revoked for g in member.grants)
+
+
+def _members(ctx: Context) -> list[MemberFacts]:
+    if not ctx.facts.members:
+        raise DomainError(f"{ctx.facts.nominee_id} has no members on record", field="members", code="missing_facts")
+    return ctx.facts.members
+
+
+def _meets(share: float, percent: float, inclusive: bool) -> bool:
+    return share >= percent if inclusive else share > percent
+
+
+def _members_complete_duties(ctx: Context) -> tuple[bool, dict[str, Any], str]:
+    members = _members(ctx)
+    done = [
+        m.person_id
+        for m in members
+        if any(r.year == ctx.year and RATING_ORDER[r.rating] >= RATING_ORDER[Rating.COMPLETED] for r in m.ratings)
+    ]
+    percent = float(ctx.params["percent"])
+    share = 100 * len(done) / len(members)
+    return (
+        _meets(share, percent, True),
+        {"members": len(members), "completing": len(done), "percent": round(share, 2), "required": percent},
+        f"{len(done)} of {len(members)} members completed their duties ({share:.1f}%); {percent}% required",
+    )
+
+
+def _member_title_ratio(ctx: Context) -> tuple[bool, dict[str, Any], str]:
+    members = _members(ctx)
+    codes = set(ctx.params["codes"])
+    holders = [m.person_id for m in members if _member_has(m, codes, ctx.year)]
+    percent = float(ctx.params["percent"])
+    inclusive = bool(ctx.params["inclusive"])
+    # compare exactly: holders/members against percent/100, without floating error at the boundary
+    share_x100 = 100 * len(holders)
+    passed = share_x100 >= percent * len(members) if inclusive else share_x100 > percent * len(members)
+    share = share_x100 / len(members)
+    return (
+        passed,
+        {
+            "members": len(members),
+            "holders": len(holders),
+            "percent": round(share, 2),
+            "required": percent,
+            "inclusive": inclusive,
+        },
+        f"{len(holders)} of {len(members)} members hold Lao động tiên tiến or higher ({share:.1f}%); "
+        f"{'at least' if inclusive else 'more than'} {percent}% required",
+    )
+
+
+def _member_title_count(ctx: Context) -> tuple[bool, dict[str, Any], str]:
+    members = _members(ctx)
+    codes = set(ctx.params["codes"])
+    holders = [m.person_id for m in members if _member_has(m, codes, ctx.year)]
+    minimum = int(ctx.params["min"])
+    return (
+        len(holders) >= minimum,
+        {"codes": sorted(codes), "holders": holders, "min": minimum},
+        f"{len(holders)} member(s) hold {'/'.join(sorted(codes))}; at least {minimum} required",
+    )
+
+
+def _members_no_discipline(ctx: Context) -> tuple[bool, dict[str, Any], str]:
+    level = DisciplineLevel[str(ctx.params["min_level"])]
+    hit = sorted(
+        m.person_id for m in ctx.facts.members for d in m.disciplines if d.level >= level and d.touches_year(ctx.year)
+    )
+    hit += [ctx.facts.nominee_id for d in ctx.facts.disciplines if d.level >= level and d.touches_year(ctx.year)]
+    return (
+        not hit,
+        {"min_level": level.name, "disciplined": hit},
+        f"nobody disciplined at {level.name} or above in {ctx.year}" if not hit else f"disciplined: {hit}",
+    )
+
+
+RULES: dict[str, Check] = {
+    "chain": _chain,
+    "initiative_scope": _initiative_scope,
+    "no_open_hold": _no_open_hold,
+    "rating_at_least": _rating_at_least,
+    "no_discipline_in_year": _no_discipline_in_year,
+    "holds_title_in_year": _holds_title_in_year,
+    "excellent_or_initiative": _excellent_or_initiative,
+    "members_complete_duties": _members_complete_duties,
+    "member_title_ratio": _member_title_ratio,
+    "member_title_count": _member_title_count,
+    "members_no_discipline": _members_no_discipline,
+}
+
+
+def _run(spec: RuleSpec, facts: NomineeFacts, year: int, as_of: date, rules: EffectiveRules) -> RuleResult:
+    check = RULES.get(spec.rule)
+    if check is None:
+        raise DomainError(f"rule {spec.rule} is not implemented", code="unknown_rule")
+    params = {k: _resolve(v, rules) for k, v in spec.params.items()}
+    ctx = Context(facts=facts, year=year, as_of=as_of, rules=rules, params=params)
+    passed, used, explanation = check(ctx)
+    return RuleResult(
+        rule=spec.rule, passed=passed, citation=rules.citation(spec.citation), facts=used, explanation=explanation
+    )
+
+
+def evaluate(facts: NomineeFacts, award_code: str, year: int, as_of: date, rules: EffectiveRules) -> Evaluation:
+    """Judge one nominee for one award for `year` under `rules` (the set in force for that year)."""
+    award = rules.award(award_code)
+    if award.subject is not facts.kind:
+        raise DomainError(f"{award_code} is for {award.subject.value} nominees, not {facts.kind.value}", field="kind")
+    results = [_run(spec, facts, year, as_of, rules) for spec in award.eligibility]
+    return Evaluation(
+        nominee_id=facts.nominee_id,
+        award_code=award_code,
+        year=year,
+        rule_set_id=rules.id,
+        evaluated_on=as_of,
+        eligible=all(r.passed for r in results),
+        results=results,
+    )
+
+
+class EvaluationRequest(BaseModel):
+    """One line of a batch: who, for what, for which year, in which territory."""
+
+    model_config = ConfigDict(frozen=True)
+
+    facts: NomineeFacts
+    award_code: str
+    year: int
+    territory: str | None = None
+
+
+def evaluate_many(requests: Sequence[EvaluationRequest], catalogue: Catalogue, as_of: date) -> list[Evaluation]:
+    """Batch form for benchmarks and bulk appraisal: each year is judged under the set in force at its end."""
+    cache: dict[tuple[int, str | None], EffectiveRules] = {}
+    out = []
+    for request in requests:
+        key = (request.year, request.territory)
+        if key not in cache:
+            cache[key] = catalogue.rules_for(date(request.year, 12, 31), request.territory)
+        out.append(evaluate(request.facts, request.award_code, request.year, as_of, cache[key]))
+    return out
+
+
+def cstd_cap_respected(ldtt_count: int, cstd_count: int, rules: EffectiveRules) -> bool:
+    """The optional cap of CSTĐ cơ sở relative to Lao động tiên tiến in a unit (None: no cap)."""
+    cap = rules.parameters.get("cstd_co_so_cap_percent_of_ldtt")
+    return cap is None or 100 * cstd_count <= float(cap) * ldtt_count

@@ -1,0 +1,278 @@
+"""Decisions (quyết định khen thưởng), the grants they create, revocation (hủy bỏ) and imported history.
+
+A decision record holds its grants; the grants are the source of truth for chains. An import of historical grants is
+stored the same way, as a record of source IMPORT.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tdkt_awards.domain.catalogue import AwardKind, Catalogue, EffectiveRules
+from tdkt_awards.domain.eligibility import GrantFact
+from tdkt_awards.domain.nominations import Nomination, Status
+from tdkt_shared.contract.awards import AwardGranted, AwardRevoked, NomineeKind, RevocationReason
+from tdkt_shared.contract.text import Identifier, Text
+from tdkt_shared.errors import DomainError, InvalidTransition
+
+
+class GrantStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    REVOKED = "REVOKED"
+
+
+class Revocation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    reason: RevocationReason
+    decision_number: str
+    revoked_on: date
+    recover_artifact: bool
+    recover_amount: int
+
+
+class Grant(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    grant_id: str
+    recipient_id: str
+    recipient_kind: NomineeKind
+    recipient_name: str
+    award_code: str
+    award_kind: AwardKind
+    year: int
+    rule_set_id: str
+    organization_id: str | None = None
+    decision_number: str
+    decision_date: date
+    bonus_amount: int = 0
+    nomination_id: str | None = None
+    status: GrantStatus = GrantStatus.ACTIVE
+    revocation: Revocation | None = None
+
+    def fact(self) -> GrantFact:
+        return GrantFact(
+            grant_id=self.grant_id,
+            recipient_id=self.recipient_id,
+            award_code=self.award_code,
+            year=self.year,
+            kind=self.award_kind,
+            organization_id=self.organization_id,
+            revoked=self.status is GrantStatus.REVOKED,
+        )
+
+
+class DecisionSource(StrEnum):
+    DECISION = "DECISION"
+    IMPORT = "IMPORT"
+
+
+class Decision(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    source: DecisionSource
+    number: str
+    date: date
+    signer_role: str
+    legal_basis: str | None = None
+    nomination_id: str | None = None
+    base_salary: int = 0
+    bonus_total: int = 0
+    grants: list[Grant]
+
+    def grant(self, grant_id: str) -> Grant:
+        for g in self.grants:
+            if g.grant_id == grant_id:
+                return g
+        raise DomainError(f"no grant {grant_id} in {self.id}", field="grant_id")
+
+
+class DecideNomination(BaseModel):
+    """Command: the competent authority signs the decision for an approved nomination."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision_id: Identifier
+    number: Text
+    date: date
+    signer_role: Text
+    legal_basis: Text | None = None
+    recipient_ids: list[Identifier] | None = None
+    """Defaults to every nominee the council approved; must be a subset of them."""
+    actor: Text
+    organization_id: Identifier
+    version: int
+
+
+def bonus(multiple: float, base_salary: int) -> int:
+    """Multiple of the base salary, rounded to the đồng."""
+    return int((Decimal(str(multiple)) * base_salary).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _granted_event(g: Grant, decision: Decision, imported: bool) -> AwardGranted:
+    return AwardGranted(
+        grant_id=g.grant_id,
+        recipient_id=g.recipient_id,
+        recipient_kind=g.recipient_kind,
+        recipient_name=g.recipient_name,
+        award_code=g.award_code,
+        award_kind=g.award_kind.value,
+        year=g.year,
+        rule_set_id=g.rule_set_id,
+        decision_id=decision.id,
+        decision_number=g.decision_number,
+        decision_date=g.decision_date,
+        bonus_amount=g.bonus_amount,
+        nomination_id=g.nomination_id,
+        organization_id=g.organization_id,
+        imported=imported,
+    )
+
+
+def decide(
+    n: Nomination, command: DecideNomination, rules: EffectiveRules, catalogue: Catalogue
+) -> tuple[Decision, list[AwardGranted]]:
+    """The decision and its grants; the bonus uses the base salary in force on the decision date."""
+    if n.status is not Status.APPROVED:
+        raise InvalidTransition(f"cannot decide a nomination in {n.status.value}", field="status")
+    approved = n.approved_nominee_ids
+    chosen = approved if command.recipient_ids is None else command.recipient_ids
+    outside = [r for r in chosen if r not in approved]
+    if outside or not chosen:
+        raise DomainError(f"recipients must be approved nominees: {outside or 'none given'}", field="recipient_ids")
+    award = rules.award(n.award_code)
+    salary = catalogue.base_salary_on(command.date)
+    amount = bonus(award.bonus_multiple, salary.amount)
+    kind = {"TOPIC": AwardKind.TOPIC, "EXCEPTIONAL": AwardKind.EXCEPTIONAL}.get(n.kind.value, award.kind)
+    grants = [
+        Grant(
+            grant_id=f"{command.decision_id}.{x.nominee_id}",
+            recipient_id=x.nominee_id,
+            recipient_kind=x.kind,
+            recipient_name=x.name,
+            award_code=n.award_code,
+            award_kind=kind,
+            year=n.year,
+            rule_set_id=n.rule_set_id,
+            organization_id=x.organization_id,
+            decision_number=command.number,
+            decision_date=command.date,
+            bonus_amount=amount,
+            nomination_id=n.id,
+        )
+        for x in n.nominees
+        if x.nominee_id in chosen
+    ]
+    decision = Decision(
+        id=command.decision_id,
+        source=DecisionSource.DECISION,
+        number=command.number,
+        date=command.date,
+        signer_role=command.signer_role,
+        legal_basis=command.legal_basis,
+        nomination_id=n.id,
+        base_salary=salary.amount,
+        bonus_total=amount * len(grants),
+        grants=grants,
+    )
+    return decision, [_granted_event(g, decision, imported=False) for g in grants]
+
+
+class HistoricalGrant(BaseModel):
+    """One line of an import of past grants (CSV or JSON)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    recipient_id: Identifier
+    recipient_kind: NomineeKind
+    recipient_name: Text
+    award_code: str
+    year: int = Field(ge=1945, le=2100)
+    decision_number: Text
+    decision_date: date
+    award_kind: AwardKind | None = None
+    organization_id: Identifier | None = None
+    territory: Identifier | None = None
+
+
+def import_grants(
+    batch_id: str, lines: list[HistoricalGrant], catalogue: Catalogue, imported_on: date
+) -> tuple[Decision, list[AwardGranted]]:
+    """Record past grants so chains can be judged from day one; each award code must exist in its year's rules."""
+    if not lines:
+        raise DomainError("nothing to import", field="grants")
+    grants = []
+    for i, line in enumerate(lines):
+        try:
+            rules = catalogue.rules_for(date(line.year, 12, 31), line.territory)
+            award = rules.award(line.award_code)
+        except DomainError as exc:
+            raise DomainError(exc.detail, field=f"grants.{i}.award_code", code=exc.code) from exc
+        grants.append(
+            Grant(
+                grant_id=f"{batch_id}.{i + 1}",
+                recipient_id=line.recipient_id,
+                recipient_kind=line.recipient_kind,
+                recipient_name=line.recipient_name,
+                award_code=line.award_code,
+                award_kind=line.award_kind or award.kind,
+                year=line.year,
+                rule_set_id=rules.id,
+                organization_id=line.organization_id,
+                decision_number=line.decision_number,
+                decision_date=line.decision_date,
+            )
+        )
+    decision = Decision(
+        id=batch_id,
+        source=DecisionSource.IMPORT,
+        number=f"IMPORT {batch_id}",
+        date=imported_on,
+        signer_role="IMPORT",
+        grants=grants,
+    )
+    return decision, [_granted_event(g, decision, imported=True) for g in grants]
+
+
+class RevokeGrant(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: RevocationReason
+    decision_number: Text
+    revoked_on: date
+    recover_artifact: bool = True
+    recover_money: bool = True
+    version: int
+
+
+def revoke(decision: Decision, grant_id: str, command: RevokeGrant) -> tuple[Decision, AwardRevoked]:
+    grant = decision.grant(grant_id)
+    if grant.status is GrantStatus.REVOKED:
+        raise InvalidTransition(f"grant {grant_id} is already revoked", field="grant_id")
+    revocation = Revocation(
+        reason=command.reason,
+        decision_number=command.decision_number,
+        revoked_on=command.revoked_on,
+        recover_artifact=command.recover_artifact,
+        recover_amount=grant.bonus_amount if command.recover_money else 0,
+    )
+    revoked = grant.model_copy(update={"status": GrantStatus.REVOKED, "revocation": revocation})
+    updated = decision.model_copy(
+        update={"grants": [revoked if g.grant_id == grant_id else g for g in decision.grants]}
+    )
+    event = AwardRevoked(
+        grant_id=grant_id,
+        recipient_id=grant.recipient_id,
+        award_code=grant.award_code,
+        reason=command.reason,
+        decision_number=command.decision_number,
+        revoked_on=command.revoked_on,
+        recover_artifact=command.recover_artifact,
+        recover_amount=revocation.recover_amount,
+    )
+    return updated, event

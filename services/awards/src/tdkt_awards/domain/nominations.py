@@ -1,0 +1,551 @@
+"""Nominations (hồ sơ đề nghị): dossier, workflow, public consultation and council vote.
+
+Every transition appends one entry to the audit log and emits one status event; nothing rewrites the log.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from tdkt_awards.domain.calendar import WorkingDays, window_end
+from tdkt_awards.domain.catalogue import AwardKind, AwardType, EffectiveRules, VoteBase
+from tdkt_awards.domain.eligibility import (
+    DisciplineFact,
+    Evaluation,
+    HoldFact,
+    InitiativeFact,
+    MemberFacts,
+    RatingFact,
+)
+from tdkt_shared.contract.awards import (
+    ApprovedNominee,
+    CouncilResult,
+    EligibilityEvaluated,
+    NominationApproved,
+    NominationStatusChanged,
+    NomineeKind,
+)
+from tdkt_shared.contract.text import Identifier, Text
+from tdkt_shared.contract.types import EventData
+from tdkt_shared.errors import DomainError, InvalidTransition
+
+
+class NominationKind(StrEnum):
+    ANNUAL_MERIT = "ANNUAL_MERIT"
+    TOPIC = "TOPIC"
+    EXCEPTIONAL = "EXCEPTIONAL"
+    CONTRIBUTION = "CONTRIBUTION"
+    SERVICE_YEARS = "SERVICE_YEARS"
+    SIMPLIFIED = "SIMPLIFIED"
+    """Thủ tục đơn giản: the dossier shrinks to a tờ trình."""
+
+
+class Status(StrEnum):
+    DRAFT = "DRAFT"
+    SUBMITTED = "SUBMITTED"
+    RECEIVED = "RECEIVED"
+    UNDER_APPRAISAL = "UNDER_APPRAISAL"
+    RETURNED = "RETURNED"
+    INELIGIBLE = "INELIGIBLE"
+    ELIGIBLE = "ELIGIBLE"
+    PUBLIC_CONSULTATION = "PUBLIC_CONSULTATION"
+    COUNCIL_REVIEW = "COUNCIL_REVIEW"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    DECIDED = "DECIDED"
+    ON_HOLD = "ON_HOLD"
+
+
+HOLDABLE = frozenset(
+    {
+        Status.DRAFT,
+        Status.SUBMITTED,
+        Status.RECEIVED,
+        Status.UNDER_APPRAISAL,
+        Status.RETURNED,
+        Status.ELIGIBLE,
+        Status.PUBLIC_CONSULTATION,
+        Status.COUNCIL_REVIEW,
+        Status.APPROVED,
+    }
+)
+"""States before the decision from which ON_HOLD can be entered."""
+
+OPEN = frozenset(HOLDABLE | {Status.ON_HOLD})
+
+
+class Nominee(BaseModel):
+    """A person, collective or household proposed, with the declared facts the engine needs.
+
+    Grants and lineage are not declared: the handler reads them from the grants and the registry's read model.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    nominee_id: Identifier
+    kind: NomineeKind
+    name: Text
+    organization_id: Identifier | None = None
+    ratings: list[RatingFact] = Field(default_factory=list)
+    disciplines: list[DisciplineFact] = Field(default_factory=list)
+    holds: list[HoldFact] = Field(default_factory=list)
+    initiatives: list[InitiativeFact] = Field(default_factory=list)
+    members: list[MemberFacts] = Field(default_factory=list)
+    """Members of a collective with their ratings and discipline (their grants come from the grant records)."""
+
+    @model_validator(mode="after")
+    def _no_declared_grants(self) -> Nominee:
+        if any(m.grants for m in self.members):
+            raise ValueError("members' grants are read from the grant records, never declared")
+        return self
+
+
+class AuditEntry(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    at: datetime
+    actor: str
+    organization_id: str
+    action: str
+    from_status: Status | None
+    to_status: Status
+    reason: str | None = None
+
+
+class Comment(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    at: datetime
+    author: str
+    text: str
+    objection: bool = False
+
+
+class PublicConsultation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    channel: str
+    start: date
+    end: date
+    working_days: int
+    comments: list[Comment] = Field(default_factory=list)
+
+
+class CouncilSession(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    session_id: str
+    held_on: date
+    members_total: int
+    attendees: int
+    results: list[CouncilResult]
+
+
+class Nomination(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    kind: NominationKind
+    award_code: str
+    year: int
+    territory: str | None = None
+    submitting_organization_id: str
+    movement_id: str | None = None
+    nominees: list[Nominee]
+    attachments: list[str]
+    status: Status
+    held_from: Status | None = None
+    rule_set_id: str
+    evaluations: list[Evaluation] = Field(default_factory=list)
+    missing_items: list[str] = Field(default_factory=list)
+    consultation: PublicConsultation | None = None
+    council: CouncilSession | None = None
+    decision_id: str | None = None
+    relied_on_grants: list[str] = Field(default_factory=list)
+    """Grants the last appraisal used: a revocation of any of them re-opens the appraisal."""
+    audit: list[AuditEntry]
+
+    @property
+    def approved_nominee_ids(self) -> list[str]:
+        return [r.nominee_id for r in self.council.results if r.passed] if self.council else []
+
+
+class Actor(BaseModel):
+    """Who acts, for which organisation, and why."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    actor: Text
+    organization_id: Identifier
+    reason: Text | None = None
+
+
+class DraftNomination(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Identifier
+    kind: NominationKind
+    award_code: str
+    year: int = Field(ge=1990, le=2100)
+    territory: Identifier | None = None
+    submitting_organization_id: Identifier
+    movement_id: Identifier | None = None
+    nominees: list[Nominee] = Field(min_length=1)
+    attachments: list[str] = Field(default_factory=list)
+    actor: Text
+
+
+Events = list[EventData]
+
+
+def _status_event(
+    n: Nomination, entry: AuditEntry, *, missing: list[str] | None = None, until: date | None = None
+) -> NominationStatusChanged:
+    return NominationStatusChanged(
+        nomination_id=n.id,
+        award_code=n.award_code,
+        from_status=entry.from_status,
+        to_status=entry.to_status,
+        action=entry.action,
+        actor=entry.actor,
+        organization_id=entry.organization_id,
+        reason=entry.reason,
+        at=entry.at,
+        missing_items=missing or [],
+        consultation_until=until,
+    )
+
+
+def _move(
+    n: Nomination,
+    to: Status,
+    action: str,
+    who: Actor,
+    at: datetime,
+    *,
+    allowed: frozenset[Status],
+    missing: list[str] | None = None,
+    until: date | None = None,
+    **changes: object,
+) -> tuple[Nomination, Events]:
+    if n.status not in allowed:
+        raise InvalidTransition(f"cannot {action} a nomination in {n.status.value}", field="status")
+    entry = AuditEntry(
+        at=at,
+        actor=who.actor,
+        organization_id=who.organization_id,
+        action=action,
+        from_status=n.status,
+        to_status=to,
+        reason=who.reason,
+    )
+    moved = n.model_copy(update={**changes, "status": to, "audit": [*n.audit, entry]})
+    return moved, [_status_event(moved, entry, missing=missing, until=until)]
+
+
+def _check_award(award: AwardType, kind: NominationKind, nominees: list[Nominee]) -> None:
+    for i, nominee in enumerate(nominees):
+        if nominee.kind is not award.subject:
+            raise DomainError(
+                f"{award.code} is for {award.subject.value} nominees", field=f"nominees.{i}.kind", code="wrong_subject"
+            )
+    topicish = {AwardKind.TOPIC: NominationKind.TOPIC, AwardKind.EXCEPTIONAL: NominationKind.EXCEPTIONAL}
+    expected = topicish.get(award.kind)
+    if expected is not None and kind not in (expected, NominationKind.SIMPLIFIED):
+        raise DomainError(f"{award.code} is a {award.kind.value} award", field="kind", code="wrong_kind")
+    ids = [n.nominee_id for n in nominees]
+    if len(set(ids)) != len(ids):
+        raise DomainError("a nominee appears twice", field="nominees", code="duplicate_nominee")
+
+
+def draft(command: DraftNomination, rules: EffectiveRules, at: datetime) -> tuple[Nomination, Events]:
+    award = rules.award(command.award_code)
+    _check_award(award, command.kind, command.nominees)
+    entry = AuditEntry(
+        at=at,
+        actor=command.actor,
+        organization_id=command.submitting_organization_id,
+        action="draft",
+        from_status=None,
+        to_status=Status.DRAFT,
+    )
+    nomination = Nomination(
+        id=command.id,
+        kind=command.kind,
+        award_code=command.award_code,
+        year=command.year,
+        territory=command.territory,
+        submitting_organization_id=command.submitting_organization_id,
+        movement_id=command.movement_id,
+        nominees=command.nominees,
+        attachments=sorted(set(command.attachments)),
+        status=Status.DRAFT,
+        rule_set_id=rules.id,
+        audit=[entry],
+    )
+    return nomination, [_status_event(nomination, entry)]
+
+
+def required_attachments(n: Nomination, rules: EffectiveRules) -> list[str]:
+    """Art. 84 checklist for the award type; the simplified procedure needs only what the rule set lists."""
+    if n.kind is NominationKind.SIMPLIFIED:
+        return list(rules.param("simplified_attachments"))
+    return list(rules.award(n.award_code).attachments)
+
+
+def missing_attachments(n: Nomination, rules: EffectiveRules) -> list[str]:
+    return [a for a in required_attachments(n, rules) if a not in n.attachments]
+
+
+def set_attachments(n: Nomination, attachments: list[str], who: Actor, at: datetime) -> tuple[Nomination, Events]:
+    if n.status not in (Status.DRAFT, Status.RETURNED):
+        raise InvalidTransition(f"attachments are fixed in {n.status.value}", field="status")
+    return _move(
+        n,
+        n.status,
+        "attach",
+        who,
+        at,
+        allowed=frozenset({n.status}),
+        attachments=sorted(set(attachments)),
+    )
+
+
+def submit(n: Nomination, who: Actor, at: datetime) -> tuple[Nomination, Events]:
+    """Nothing may be proposed while a discipline, inspection or complaint case is open (Decree 152/2025)."""
+    for i, nominee in enumerate(n.nominees):
+        open_holds = [h.reason.value for h in nominee.holds if h.open_on(at.date())]
+        if open_holds and n.status in (Status.DRAFT, Status.RETURNED):
+            raise DomainError(
+                f"{nominee.nominee_id} has open case(s): {', '.join(open_holds)}",
+                field=f"nominees.{i}.holds",
+                code="hold_open",
+            )
+    return _move(n, Status.SUBMITTED, "submit", who, at, allowed=frozenset({Status.DRAFT, Status.RETURNED}))
+
+
+def receive(n: Nomination, who: Actor, at: datetime) -> tuple[Nomination, Events]:
+    return _move(n, Status.RECEIVED, "receive", who, at, allowed=frozenset({Status.SUBMITTED}))
+
+
+def start_appraisal(n: Nomination, who: Actor, at: datetime) -> tuple[Nomination, Events]:
+    return _move(n, Status.UNDER_APPRAISAL, "start_appraisal", who, at, allowed=frozenset({Status.RECEIVED}))
+
+
+def appraise(
+    n: Nomination, evaluations: list[Evaluation], relied_on: list[str], rules: EffectiveRules, who: Actor, at: datetime
+) -> tuple[Nomination, Events]:
+    """Thẩm định: RETURNED if the checklist is incomplete, else ELIGIBLE when at least one nominee passes."""
+    if n.status is not Status.UNDER_APPRAISAL:
+        raise InvalidTransition(f"cannot appraise a nomination in {n.status.value}", field="status")
+    missing = missing_attachments(n, rules)
+    if missing:
+        reason = who.model_copy(update={"reason": who.reason or f"missing: {', '.join(missing)}"})
+        return _move(
+            n,
+            Status.RETURNED,
+            "return",
+            reason,
+            at,
+            allowed=frozenset({n.status}),
+            missing=missing,
+            missing_items=missing,
+        )
+    eligible = any(e.eligible for e in evaluations)
+    moved, events = _move(
+        n,
+        Status.ELIGIBLE if eligible else Status.INELIGIBLE,
+        "appraise",
+        who,
+        at,
+        allowed=frozenset({n.status}),
+        evaluations=evaluations,
+        missing_items=[],
+        relied_on_grants=sorted(set(relied_on)),
+        rule_set_id=rules.id,
+    )
+    judged: Events = [
+        EligibilityEvaluated(
+            nomination_id=n.id,
+            nominee_id=e.nominee_id,
+            award_code=e.award_code,
+            year=e.year,
+            rule_set_id=e.rule_set_id,
+            eligible=e.eligible,
+            failed_rules=e.failed_rules,
+        )
+        for e in evaluations
+    ]
+    return moved, [*judged, *events]
+
+
+def open_consultation(
+    n: Nomination, channel: str, start: date, rules: EffectiveRules, calendar: WorkingDays, who: Actor, at: datetime
+) -> tuple[Nomination, Events]:
+    """Công khai lấy ý kiến: only for awards whose rules require it; the window is in working days."""
+    consultation = rules.award(n.award_code).consultation
+    if not consultation.required:
+        raise InvalidTransition(f"{n.award_code} needs no public consultation", field="status")
+    end = window_end(calendar, start, consultation.working_days)
+    window = PublicConsultation(channel=channel, start=start, end=end, working_days=consultation.working_days)
+    return _move(
+        n,
+        Status.PUBLIC_CONSULTATION,
+        "open_consultation",
+        who,
+        at,
+        allowed=frozenset({Status.ELIGIBLE}),
+        until=end,
+        consultation=window,
+    )
+
+
+def add_comment(n: Nomination, comment: Comment) -> Nomination:
+    if n.status is not Status.PUBLIC_CONSULTATION or n.consultation is None:
+        raise InvalidTransition("comments are taken only during the public consultation", field="status")
+    if not (n.consultation.start <= comment.at.date() <= n.consultation.end):
+        raise DomainError("the consultation window is closed", field="at", code="window_closed")
+    consultation = n.consultation.model_copy(update={"comments": [*n.consultation.comments, comment]})
+    return n.model_copy(update={"consultation": consultation})
+
+
+def to_council(n: Nomination, rules: EffectiveRules, who: Actor, at: datetime) -> tuple[Nomination, Events]:
+    """Send to the council: straight from ELIGIBLE when no consultation is required, else after the window."""
+    if rules.award(n.award_code).consultation.required:
+        if n.status is Status.PUBLIC_CONSULTATION and n.consultation and at.date() <= n.consultation.end:
+            raise InvalidTransition(f"the public consultation runs until {n.consultation.end}", field="status")
+        allowed = frozenset({Status.PUBLIC_CONSULTATION})
+    else:
+        allowed = frozenset({Status.ELIGIBLE})
+    return _move(n, Status.COUNCIL_REVIEW, "to_council", who, at, allowed=allowed)
+
+
+class Ballot(BaseModel):
+    """Votes on one nominee. Written votes come from absent members and count."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    nominee_id: str
+    yes_present: int = Field(ge=0)
+    no_present: int = Field(ge=0)
+    yes_written: int = Field(default=0, ge=0)
+    no_written: int = Field(default=0, ge=0)
+
+
+class CouncilVote(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: Identifier
+    held_on: date
+    members_total: int = Field(gt=0)
+    attendees: int = Field(ge=0)
+    ballots: list[Ballot] = Field(min_length=1)
+
+
+def tally(vote: CouncilVote, rules: EffectiveRules, award_code: str) -> list[CouncilResult]:
+    """Per nominee: quorum on attendance, then yes against the base (all members, or those who voted)."""
+    rule = rules.award(award_code).vote_rule
+    if vote.attendees > vote.members_total:
+        raise DomainError("more attendees than members", field="attendees")
+    if vote.attendees * 100 < rule.quorum_percent * vote.members_total:
+        raise DomainError(
+            f"no quorum: {vote.attendees} of {vote.members_total} present, {rule.quorum_percent}% needed",
+            field="attendees",
+            code="no_quorum",
+        )
+    results = []
+    for i, b in enumerate(vote.ballots):
+        if b.yes_present + b.no_present > vote.attendees:
+            raise DomainError("more votes in the room than attendees", field=f"ballots.{i}")
+        if b.yes_written + b.no_written > vote.members_total - vote.attendees:
+            raise DomainError("more written votes than absent members", field=f"ballots.{i}")
+        cast = b.yes_present + b.no_present + b.yes_written + b.no_written
+        yes = b.yes_present + b.yes_written
+        base = vote.members_total if rule.base is VoteBase.ALL_MEMBERS else cast
+        passed = base > 0 and (yes * 100 >= rule.percent * base if rule.inclusive else yes * 100 > rule.percent * base)
+        results.append(
+            CouncilResult(
+                nominee_id=b.nominee_id,
+                members_total=vote.members_total,
+                votes_cast=cast,
+                votes_yes=yes,
+                threshold_percent=rule.percent,
+                passed=passed,
+            )
+        )
+    return results
+
+
+def record_council_vote(
+    n: Nomination, vote: CouncilVote, rules: EffectiveRules, who: Actor, at: datetime
+) -> tuple[Nomination, Events]:
+    if n.status is not Status.COUNCIL_REVIEW:
+        raise InvalidTransition(f"no council vote on a nomination in {n.status.value}", field="status")
+    known = {x.nominee_id for x in n.nominees}
+    voted = [b.nominee_id for b in vote.ballots]
+    if set(voted) != known or len(voted) != len(known):
+        raise DomainError("give exactly one ballot per nominee", field="ballots", code="ballots_mismatch")
+    results = tally(vote, rules, n.award_code)
+    session = CouncilSession(
+        session_id=vote.session_id,
+        held_on=vote.held_on,
+        members_total=vote.members_total,
+        attendees=vote.attendees,
+        results=results,
+    )
+    approved = [r.nominee_id for r in results if r.passed]
+    to = Status.APPROVED if approved else Status.REJECTED
+    moved, events = _move(n, to, "council_vote", who, at, allowed=frozenset({n.status}), council=session)
+    if approved:
+        events.append(
+            NominationApproved(
+                nomination_id=n.id,
+                award_code=n.award_code,
+                rule_set_id=n.rule_set_id,
+                submitting_organization_id=n.submitting_organization_id,
+                nominees=[
+                    ApprovedNominee(
+                        nominee_id=x.nominee_id, kind=x.kind, name=x.name, organization_id=x.organization_id
+                    )
+                    for x in n.nominees
+                    if x.nominee_id in approved
+                ],
+                council_session_id=vote.session_id,
+                council_results=results,
+                movement_id=n.movement_id,
+                year=n.year,
+            )
+        )
+    return moved, events
+
+
+def put_on_hold(n: Nomination, who: Actor, at: datetime) -> tuple[Nomination, Events]:
+    if not who.reason:
+        raise DomainError("a hold needs a reason", field="reason")
+    return _move(n, Status.ON_HOLD, "hold", who, at, allowed=HOLDABLE, held_from=n.status)
+
+
+def release_hold(n: Nomination, who: Actor, at: datetime) -> tuple[Nomination, Events]:
+    if n.status is not Status.ON_HOLD or n.held_from is None:
+        raise InvalidTransition("the nomination is not on hold", field="status")
+    return _move(n, n.held_from, "release", who, at, allowed=frozenset({Status.ON_HOLD}), held_from=None)
+
+
+def mark_decided(n: Nomination, decision_id: str, who: Actor, at: datetime) -> tuple[Nomination, Events]:
+    return _move(n, Status.DECIDED, "decide", who, at, allowed=frozenset({Status.APPROVED}), decision_id=decision_id)
+
+
+def reopen_after_revocation(n: Nomination, grant_id: str, at: datetime) -> tuple[Nomination, Events] | None:
+    """A grant this nomination relied on was revoked: its appraisal is redone (None if unaffected or closed)."""
+    if grant_id not in n.relied_on_grants or n.status not in OPEN - {Status.DRAFT, Status.SUBMITTED, Status.RECEIVED}:
+        return None
+    who = Actor(actor="system", organization_id=n.submitting_organization_id, reason=f"grant {grant_id} revoked")
+    if n.status is Status.ON_HOLD:
+        # back to appraisal once released
+        return _move(
+            n, Status.ON_HOLD, "revocation", who, at, allowed=frozenset({n.status}), held_from=Status.UNDER_APPRAISAL
+        )
+    return _move(n, Status.UNDER_APPRAISAL, "revocation", who, at, allowed=frozenset({n.status}), evaluations=[])

@@ -1,0 +1,22 @@
+"""Award processing's collections and their indexes."""
+
+from __future__ import annotations
+
+from pymongo import ASCENDING, IndexModel
+
+NOMINATIONS = "nominations"
+DECISIONS = "decisions"
+"""Decisions and imported batches, each holding its grants (the source of truth for chains)."""
+ORGANIZATIONS = "organizations"
+"""Read model of the registry's organisations and merger lineage."""
+PERSONS = "persons"
+"""Read model of the registry's persons."""
+
+COLLECTIONS = (NOMINATIONS, DECISIONS, ORGANIZATIONS, PERSONS)
+INDEXES = {
+    NOMINATIONS: [IndexModel([("state.status", ASCENDING)]), IndexModel([("state.relied_on_grants", ASCENDING)])],
+    DECISIONS: [
+        IndexModel([("state.grants.recipient_id", ASCENDING)]),
+        IndexModel([("state.grants.grant_id", ASCENDING)]),
+    ],
+}

@@ -1,0 +1,229 @@
+"""Award processing over the real Kafka and FerretDB: approval on the bus, lineage from registry events."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from tdkt_awards.service import DEFINITION as AWARDS
+from tdkt_shared.bus.codec import encode
+from tdkt_shared.contract import CloudEvent, make_event, parse_data, service_topic
+from tdkt_shared.contract.awards import AwardGranted, NominationApproved
+from tdkt_shared.contract.registry import OrganizationsMerged
+from tdkt_shared.runtime import Runtime
+from tests.helpers import serve
+from tests.integration.conftest import SettingsFactory
+from tests.integration.kafka_tools import commit_group_at_end, eventually, wait_for_records
+
+pytestmark = pytest.mark.usefixtures("drop_databases")
+AWARDS_TOPIC = service_topic("awards")
+REGISTRY_TOPIC = service_topic("registry")
+WHO = {"actor": "chuyen-vien", "organization_id": "so-noi-vu-thai-nguyen"}
+
+
+@pytest.fixture
+async def awards(make_settings: SettingsFactory) -> AsyncIterator[httpx.AsyncClient]:
+    settings = make_settings("awards", bus_consumer="aiokafka")
+    await commit_group_at_end(settings.kafka_bootstrap_servers, settings.group_id, [REGISTRY_TOPIC])
+    async with serve(AWARDS, Runtime(AWARDS, settings)) as client:
+        yield client
+
+
+async def advance(client: httpx.AsyncClient, nid: str, *actions: str, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = (await client.get(f"/nominations/{nid}")).json()
+    for action in actions:
+        r = await client.post(f"/nominations/{nid}/{action}", json={"version": body["version"], **WHO, **extra})
+        assert r.status_code == 200, r.text
+        body = r.json()
+    return body
+
+
+async def test_council_approval_reaches_the_bus(
+    awards: httpx.AsyncClient, make_settings: SettingsFactory, run_id: str
+) -> None:
+    person, nid = f"p-{run_id}", f"n-{run_id}"
+    lines = [
+        {
+            "recipient_id": person,
+            "recipient_kind": "INDIVIDUAL",
+            "recipient_name": "Hoàng Văn Nam",
+            "award_code": "CSTD_CO_SO",
+            "year": y,
+            "decision_number": f"{y}/QĐ-SNV",
+            "decision_date": f"{y}-12-10",
+        }
+        for y in (2023, 2024, 2025)
+    ]
+    assert (await awards.post("/grants/imports", json={"batch_id": f"b-{run_id}", "grants": lines})).status_code == 201
+    draft = {
+        "id": nid,
+        "kind": "ANNUAL_MERIT",
+        "award_code": "CSTD_TINH",
+        "year": 2025,
+        "territory": "thai-nguyen",
+        "submitting_organization_id": "so-noi-vu-thai-nguyen",
+        "actor": "van-thu",
+        "nominees": [
+            {
+                "nominee_id": person,
+                "kind": "INDIVIDUAL",
+                "name": "Hoàng Văn Nam",
+                "initiatives": [{"initiative_id": "sk", "scope": 2, "recognized_on": "2025-04-01"}],
+            }
+        ],
+        "attachments": ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "CHUNG_NHAN_SANG_KIEN"],
+    }
+    assert (await awards.post("/nominations", json=draft)).status_code == 201
+    body = await advance(awards, nid, "submit", "receive", "start-appraisal", "appraise", "to-council")
+    assert body["status"] == "COUNCIL_REVIEW"
+    vote = {
+        "session_id": f"s-{run_id}",
+        "held_on": "2025-12-18",
+        "members_total": 11,
+        "attendees": 10,
+        "ballots": [{"nominee_id": person, "yes_present": 9, "no_present": 1, "yes_written": 1}],
+    }
+    approved = await advance(awards, nid, "council-votes", vote=vote)
+    assert approved["status"] == "APPROVED"
+
+    bootstrap = make_settings("awards").kafka_bootstrap_servers
+    [record] = await wait_for_records(
+        bootstrap,
+        AWARDS_TOPIC,
+        lambda r: r.key == nid.encode() and json.loads(r.value)["type"] == NominationApproved.event_type,
+    )
+    data = parse_data(CloudEvent.model_validate_json(record.value))
+    assert isinstance(data, NominationApproved)
+    assert (data.award_code, data.rule_set_id, [n.nominee_id for n in data.nominees]) == (
+        "CSTD_TINH",
+        "VN-2025-D152+THAI-NGUYEN-2025",
+        [person],
+    )
+    assert [(c.votes_yes, c.votes_cast, c.passed) for c in data.council_results] == [(10, 11, True)]
+    granted = await wait_for_records(
+        bootstrap,
+        AWARDS_TOPIC,
+        lambda r: r.key == person.encode() and json.loads(r.value)["type"] == AwardGranted.event_type,
+        count=3,
+    )
+    assert len(granted) == 3
+
+
+async def test_merger_lineage_from_the_registry_carries_a_collective_chain(
+    awards: httpx.AsyncClient, make_settings: SettingsFactory, run_id: str
+) -> None:
+    old, new = f"sb-{run_id}", f"stn-{run_id}"
+    merged = OrganizationsMerged(
+        predecessor_ids=[old], successor_id=new, effective_date=date(2025, 7, 1), legal_basis="Nghị quyết 202/2025/QH15"
+    )
+    record = encode(make_event(merged, partitionkey=new))
+    producer = AIOKafkaProducer(bootstrap_servers=make_settings("awards").kafka_bootstrap_servers)
+    await producer.start()
+    try:
+        await producer.send_and_wait(record.topic, record.value, key=record.key, headers=record.headers)
+    finally:
+        await producer.stop()
+
+    def line(who: str, year: int) -> dict[str, Any]:
+        return {
+            "recipient_id": who,
+            "recipient_kind": "COLLECTIVE",
+            "recipient_name": "Sở Nội vụ",
+            "award_code": "TTLDXS",
+            "year": year,
+            "decision_number": f"{year}/QĐ-UBND",
+            "decision_date": f"{year}-12-20",
+        }
+
+    lines = [line(old, y) for y in (2021, 2022, 2023, 2024)] + [line(new, 2025)]
+    assert (await awards.post("/grants/imports", json={"batch_id": f"h-{run_id}", "grants": lines})).status_code == 201
+    draft = {
+        "id": f"c-{run_id}",
+        "kind": "ANNUAL_MERIT",
+        "award_code": "HCLD_HANG_BA_TAP_THE",
+        "year": 2025,
+        "territory": "thai-nguyen",
+        "submitting_organization_id": "ubnd-thai-nguyen",
+        "actor": "van-thu",
+        "nominees": [{"nominee_id": new, "kind": "COLLECTIVE", "name": "Sở Nội vụ Thái Nguyên"}],
+        "attachments": ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_XET_KHEN_THUONG", "KET_QUA_BO_PHIEU_KIN"],
+    }
+    assert (await awards.post("/nominations", json=draft)).status_code == 201
+    await advance(awards, f"c-{run_id}", "submit", "receive", "start-appraisal")
+
+    async def lineage_known() -> bool:
+        # appraising before the merger arrives would judge without lineage: wait for the read model first
+        r = await awards.get(f"/organizations/{new}")
+        return r.status_code == 200 and bool(r.json()["predecessors"])
+
+    await eventually(lineage_known, what="the merger in the read model")
+    body = await advance(awards, f"c-{run_id}", "appraise")
+    assert body["status"] == "ELIGIBLE", body["evaluations"]
+    chain = body["evaluations"][0]["results"][1]
+    assert chain["facts"]["predecessors"] == [old]
+    assert chain["facts"]["consecutive_ending_in_period"] == 5
+
+
+async def test_revocation_reopens_a_dependent_nomination_on_ferretdb(
+    awards: httpx.AsyncClient, make_settings: SettingsFactory, run_id: str
+) -> None:
+    person, nid = f"r-{run_id}", f"rn-{run_id}"
+    lines = [
+        {
+            "recipient_id": person,
+            "recipient_kind": "INDIVIDUAL",
+            "recipient_name": "Lý Thị Mai",
+            "award_code": "CSTD_CO_SO",
+            "year": y,
+            "decision_number": f"{y}/QĐ",
+            "decision_date": f"{y}-12-10",
+        }
+        for y in (2023, 2024, 2025)
+    ]
+    imported = (await awards.post("/grants/imports", json={"batch_id": f"rb-{run_id}", "grants": lines})).json()
+    draft = {
+        "id": nid,
+        "kind": "ANNUAL_MERIT",
+        "award_code": "CSTD_TINH",
+        "year": 2025,
+        "submitting_organization_id": "so-noi-vu-thai-nguyen",
+        "actor": "van-thu",
+        "nominees": [
+            {
+                "nominee_id": person,
+                "kind": "INDIVIDUAL",
+                "name": "Lý Thị Mai",
+                "initiatives": [{"initiative_id": "sk", "scope": 2, "recognized_on": "2025-04-01"}],
+            }
+        ],
+        "attachments": ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "CHUNG_NHAN_SANG_KIEN"],
+    }
+    assert (await awards.post("/nominations", json=draft)).status_code == 201
+    body = await advance(awards, nid, "submit", "receive", "start-appraisal", "appraise")
+    assert body["status"] == "ELIGIBLE"
+    r = await awards.post(
+        f"/grants/rb-{run_id}.3/revocation",
+        json={
+            "reason": "LATER_FINDING",
+            "decision_number": "9/QĐ",
+            "revoked_on": "2026-02-02",
+            "version": imported["version"],
+        },
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["reopened_nominations"] == [nid]
+    assert (await awards.get(f"/nominations/{nid}")).json()["status"] == "UNDER_APPRAISAL"
+    grants = (await awards.get("/grants", params={"recipient_id": person})).json()
+    assert [g["status"] for g in grants["items"]] == ["ACTIVE", "ACTIVE", "REVOKED"]
+    [revoked] = await wait_for_records(
+        make_settings("awards").kafka_bootstrap_servers,
+        AWARDS_TOPIC,
+        lambda r: r.key == person.encode() and json.loads(r.value)["type"] == "tdkt.awards.award.revoked.v1",
+    )
+    assert json.loads(revoked.value)["data"]["reason"] == "LATER_FINDING"
