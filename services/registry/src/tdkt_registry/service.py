@@ -13,7 +13,7 @@ DEFINITION = ServiceDefinition(
     name="registry",
     title="TĐKT unit registry",
     collections=store.COLLECTIONS,
-    routers=[organizations.router],
+    routers=[organizations.router, organizations.lineage_router, organizations.reorganizations_router],
     handlers=consumers.event_handlers,
     indexes=store.INDEXES,
 )
