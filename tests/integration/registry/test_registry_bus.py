@@ -1,0 +1,146 @@
+"""The registry on the real stack (Kafka + FerretDB): exactly one event per change on the bus, the bulk batch
+applied twice emits nothing the second time, and concurrent edits of one version let exactly one win."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tdkt_registry.service import DEFINITION as REGISTRY
+from tdkt_shared.contract import service_topic
+from tdkt_shared.runtime import Runtime
+from tests.helpers import serve
+from tests.integration.conftest import SettingsFactory
+from tests.integration.kafka_tools import read_topic, wait_for_records
+
+pytestmark = pytest.mark.usefixtures("drop_databases")
+TOPIC = service_topic("registry")
+
+
+@pytest.fixture
+async def registry(make_settings: SettingsFactory) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
+    settings = make_settings("registry")
+    async with serve(REGISTRY, Runtime(REGISTRY, settings)) as client:
+        yield client, settings.kafka_bootstrap_servers
+
+
+async def post(client: httpx.AsyncClient, url: str, body: dict[str, Any], status: int = 201) -> dict[str, Any]:
+    response = await client.post(url, json=body)
+    assert response.status_code == status, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def types_by_key(records: list[Any]) -> list[tuple[str, str]]:
+    return [(r.key.decode(), json.loads(r.value)["type"].removeprefix("tdkt.registry.")) for r in records]
+
+
+async def test_every_change_puts_exactly_one_event_on_the_bus_and_a_batch_twice_adds_none(
+    registry: tuple[httpx.AsyncClient, str], run_id: str
+) -> None:
+    client, bootstrap = registry
+    bk, tn, snv_bk, snv_tn, huyen, xa = (f"{n}-{run_id}" for n in ("bk", "tn", "snv-bk", "snv-tn", "huyen", "xa"))
+    keys = {bk, tn, snv_bk, snv_tn, huyen, xa}
+    batch_id = f"reorg-{run_id}"
+
+    def ours(record: Any) -> bool:
+        return record.key is not None and record.key.decode() in keys | {batch_id}
+
+    for org_id, parent, kind in (
+        (bk, None, "PEOPLES_COMMITTEE"),
+        (tn, None, "PEOPLES_COMMITTEE"),
+        (snv_bk, bk, "DEPARTMENT"),
+        (snv_tn, tn, "DEPARTMENT"),
+        (huyen, bk, "PEOPLES_COMMITTEE"),
+        (xa, huyen, "PEOPLES_COMMITTEE"),
+    ):
+        body = {"id": org_id, "name": f"Đơn vị {org_id}", "kind": kind, "valid_from": "2000-01-01"}
+        await post(client, "/organizations", {**body, "parent_id": parent} if parent else body)
+    await post(
+        client,
+        f"/organizations/{snv_bk}/versions",
+        {"version": 1, "effective_date": "2020-01-01", "name": "Sở Nội vụ tỉnh Bắc Kạn"},
+        200,
+    )
+    await post(
+        client,
+        "/role-assignments",
+        {
+            "role": "TDKT_STATE_MANAGEMENT",
+            "organization_id": snv_bk,
+            "valid_from": "2008-01-01",
+            "valid_to": "2025-06-30",
+        },
+    )
+    batch = {
+        "batch_id": batch_id,
+        "legal_basis": "Nghị quyết 202/2025/QH15",
+        "effective_date": "2025-07-01",
+        "mappings": [
+            {"kind": "CHANGE", "from_ids": [xa], "changes": {"parent_id": tn}},
+            {"kind": "DISSOLVE", "from_ids": [huyen]},
+            {"kind": "MERGE", "from_ids": [snv_bk], "to_ids": [snv_tn]},
+            {"kind": "MERGE", "from_ids": [bk], "to_ids": [tn]},
+        ],
+    }
+    assert (await post(client, "/reorganizations", batch))["applied_now"] is True
+    expected = [
+        (bk, "organization.registered.v1"),
+        (tn, "organization.registered.v1"),
+        (snv_bk, "organization.registered.v1"),
+        (snv_tn, "organization.registered.v1"),
+        (huyen, "organization.registered.v1"),
+        (xa, "organization.registered.v1"),
+        (snv_bk, "organization.changed.v1"),
+        (snv_bk, "role.assigned.v1"),
+        (xa, "organization.changed.v1"),
+        (huyen, "organization.dissolved.v1"),
+        (snv_tn, "organizations.merged.v1"),
+        (tn, "organizations.merged.v1"),
+        (batch_id, "reorganization.applied.v1"),
+    ]
+    records = await wait_for_records(bootstrap, TOPIC, ours, count=len(expected), timeout_s=60)
+    assert sorted(types_by_key(records)) == sorted(expected)
+    # per key, in the order of the changes
+    for key in keys:
+        assert [t for k, t in types_by_key(records) if k == key] == [t for k, t in expected if k == key]
+    assert len({json.loads(r.value)["id"] for r in records}) == len(expected)
+
+    again = await post(client, "/reorganizations", batch, 200)
+    assert again["applied_now"] is False
+    await asyncio.sleep(1.5)  # several relay sweeps: anything written would be published by now
+    assert len(await read_topic(bootstrap, TOPIC, ours)) == len(expected)
+
+    after = (await client.get(f"/organizations/{bk}/successor", params={"on": "2025-07-01"})).json()
+    assert [o["id"] for o in after["successors"]] == [tn]
+    assert (await client.get(f"/organizations/{bk}", params={"as_of": "2025-06-30"})).json()["current"] is not None
+    assert (await client.get(f"/organizations/{bk}", params={"as_of": "2025-07-01"})).json()["current"] is None
+
+
+async def test_concurrent_edits_of_one_version_on_the_real_store_let_exactly_one_win(
+    registry: tuple[httpx.AsyncClient, str], run_id: str
+) -> None:
+    client, bootstrap = registry
+    org_id = f"so-{run_id}"
+    await post(client, "/organizations", {"id": org_id, "name": "Sở", "kind": "DEPARTMENT", "valid_from": "2000-01-01"})
+    responses = await asyncio.gather(
+        *(
+            client.post(
+                f"/organizations/{org_id}/versions",
+                json={"version": 1, "effective_date": f"20{10 + i}-01-01", "name": f"Sở {i}"},
+            )
+            for i in range(6)
+        )
+    )
+    assert sorted(r.status_code for r in responses) == [200] + [409] * 5
+    stored = (await client.get(f"/organizations/{org_id}")).json()
+    assert (stored["version"], len(stored["versions"])) == (2, 2)
+    records = await wait_for_records(bootstrap, TOPIC, lambda r: r.key == org_id.encode(), count=2)
+    await asyncio.sleep(1)
+    records = await read_topic(bootstrap, TOPIC, lambda r: r.key == org_id.encode())
+    assert [t for _k, t in types_by_key(records)] == ["organization.registered.v1", "organization.changed.v1"]
