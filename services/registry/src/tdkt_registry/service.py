@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from tdkt_registry import consumers, store
-from tdkt_registry.api import organizations, roles
+from tdkt_registry.api import organizations, people, roles
 from tdkt_shared.runtime import ServiceDefinition
 from tdkt_shared.runtime import main as run
 
@@ -19,6 +19,9 @@ DEFINITION = ServiceDefinition(
         organizations.reorganizations_router,
         roles.router,
         roles.contacts,
+        people.clusters_router,
+        people.persons_router,
+        people.councils_router,
     ],
     handlers=consumers.event_handlers,
     indexes=store.INDEXES,
