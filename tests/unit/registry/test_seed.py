@@ -62,6 +62,21 @@ async def test_the_seed_loads_the_province_before_and_after_the_merger(
     assert await holder("TDKT_STATE_MANAGEMENT", "2025-08-01") == ["so-noi-vu-thai-nguyen"]
     assert await holder("PRESS_COMMUNICATION", "2025-08-01") == ["bao-va-ptth-thai-nguyen"]
 
+    clusters_2024 = (await client.get("/clusters", params={"year": "2024"})).json()
+    assert clusters_2024["total"] == 5
+    leaders = {}
+    for cluster_id in ("cum-huyen-thanh-pho-bac-kan-2024", "cum-huyen-thanh-pho-bac-kan-2025"):
+        cluster = (await client.get(f"/clusters/{cluster_id}")).json()
+        leaders[cluster["year"]] = next(m["organization_id"] for m in cluster["members"] if m["role"] == "LEADER")
+    assert leaders == {2024: "ubnd-thanh-pho-bac-kan", 2025: "ubnd-huyen-cho-moi"}
+    council = (await client.get("/councils/hd-tdkt-tinh-bac-kan")).json()
+    assert {m["role"] for m in council["members"]} == {"CHAIR", "STANDING_VICE_CHAIR", "MEMBER"}
+    lan = (await client.get("/persons/p-hoang-thi-lan")).json()
+    assert [(e["organization_id"], e["valid_to"]) for e in lan["employments"]] == [
+        ("so-noi-vu-bac-kan", "2025-06-30"),
+        ("so-noi-vu-thai-nguyen", None),
+    ]
+
     before, emitted = await snapshot(runtime), len(all_events(runtime))
     again = await load(read_seed(), runtime)
     assert again.created == {}

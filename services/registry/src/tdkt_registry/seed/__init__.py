@@ -14,18 +14,23 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tdkt_registry import handlers, role_handlers
+from tdkt_registry import handlers, people_handlers, role_handlers
+from tdkt_registry.domain.clusters import FormCluster
 from tdkt_registry.domain.lineage import ReorganizationBatch
 from tdkt_registry.domain.organizations import RegisterOrganization
+from tdkt_registry.domain.people import ConstituteCouncil, RegisterPerson, StartEmployment
 from tdkt_registry.domain.roles import AssignRole, OwnerKind, SetContactPoint, contact_point_id
 from tdkt_registry.store import (
+    CLUSTERS,
     CONTACT_POINTS,
+    COUNCILS,
     ORGANIZATIONS,
     PERSONS,
     REORGANIZATIONS,
@@ -41,6 +46,19 @@ class SeedContactPoint(SetContactPoint):
     owner_id: str
 
 
+class SeedEmployment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    organization_id: str
+    position: str
+    valid_from: date
+
+
+class SeedPerson(RegisterPerson):
+    employments: list[SeedEmployment] = Field(default_factory=list)
+    """In order: each one after the first is a transfer (the previous one ends the day before)."""
+
+
 class SeedFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -48,6 +66,9 @@ class SeedFile(BaseModel):
     organizations: list[RegisterOrganization] = Field(default_factory=list)
     role_assignments: list[AssignRole] = Field(default_factory=list)
     contact_points: list[SeedContactPoint] = Field(default_factory=list)
+    persons: list[SeedPerson] = Field(default_factory=list)
+    clusters: list[FormCluster] = Field(default_factory=list)
+    councils: list[ConstituteCouncil] = Field(default_factory=list)
     reorganizations: list[ReorganizationBatch] = Field(default_factory=list)
 
 
@@ -96,6 +117,35 @@ async def load(seed: SeedFile, stores: Stores, *, until: str | None = None) -> S
                 point.owner_kind, point.owner_id, contact, points, owners, correlation_id=correlation
             )
         report.count("contact_points", not exists)
+    persons = stores.store(PERSONS)
+    for seed_person in seed.persons:
+        stored = await persons.get(seed_person.id)
+        if stored is None:
+            registration = RegisterPerson.model_validate(seed_person.model_dump(exclude={"employments"}))
+            _, version = await people_handlers.register(registration, persons, correlation)
+            held: list[tuple[str, str]] = []
+        else:
+            version = stored.version
+            held = [(e["organization_id"], e["valid_from"]) for e in stored.state["employments"]]
+        for job in seed_person.employments:  # the ones missing (a run that stopped halfway)
+            if (job.organization_id, job.valid_from.isoformat()) not in held:
+                start = StartEmployment(version=version, **job.model_dump())
+                _, version = await people_handlers.change_employment(
+                    seed_person.id, start, persons, organizations, correlation
+                )
+        report.count("persons", stored is None)
+    clusters = stores.store(CLUSTERS)
+    for cluster in seed.clusters:
+        exists = await clusters.get(cluster.id) is not None
+        if not exists:
+            await people_handlers.form_cluster(cluster, clusters, organizations, correlation)
+        report.count("clusters", not exists)
+    councils = stores.store(COUNCILS)
+    for council in seed.councils:
+        exists = await councils.get(council.id) is not None
+        if not exists:
+            await people_handlers.constitute_council(council, councils, organizations, persons, correlation)
+        report.count("councils", not exists)
     reorganizations = stores.store(REORGANIZATIONS)
     for batch in seed.reorganizations:
         _, applied = await handlers.apply_reorganization(
