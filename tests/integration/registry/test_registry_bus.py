@@ -144,3 +144,100 @@ async def test_concurrent_edits_of_one_version_on_the_real_store_let_exactly_one
     await asyncio.sleep(1)
     records = await read_topic(bootstrap, TOPIC, lambda r: r.key == org_id.encode())
     assert [t for _k, t in types_by_key(records)] == ["organization.registered.v1", "organization.changed.v1"]
+
+
+async def test_roles_contacts_persons_clusters_and_councils_each_put_one_event_on_the_bus(
+    registry: tuple[httpx.AsyncClient, str], run_id: str
+) -> None:
+    client, bootstrap = registry
+    province, dept, district = (f"{n}-{run_id}" for n in ("tinh", "snv", "huyen"))
+    person, cluster, council = (f"{n}-{run_id}" for n in ("p", "cum", "hd"))
+    keys = {province, dept, district, person, cluster, council}
+    await post(
+        client,
+        "/organizations",
+        {"id": province, "name": "UBND tỉnh", "kind": "PEOPLES_COMMITTEE", "valid_from": "2000-01-01"},
+    )
+    for org_id, kind in ((dept, "DEPARTMENT"), (district, "PEOPLES_COMMITTEE")):
+        body = {
+            "id": org_id,
+            "name": f"Đơn vị {org_id}",
+            "kind": kind,
+            "parent_id": province,
+            "valid_from": "2000-01-01",
+        }
+        await post(client, "/organizations", body)
+    await post(
+        client,
+        "/role-assignments",
+        {
+            "role": "COUNCIL_STANDING_BODY",
+            "organization_id": dept,
+            "valid_from": "2020-01-01",
+            "scope_organization_id": province,
+        },
+    )
+    response = await client.put(f"/organizations/{dept}/contact-point", json={"email": "tdkt@snv.example"})
+    assert response.status_code == 200, response.text
+    await post(client, "/persons", {"id": person, "full_name": "Nguyễn Văn A"})
+    await post(
+        client,
+        f"/persons/{person}/employments",
+        {"version": 1, "organization_id": dept, "position": "Chuyên viên", "valid_from": "2020-01-01"},
+        200,
+    )
+    members = [{"organization_id": dept, "role": "LEADER"}, {"organization_id": district, "role": "MEMBER"}]
+    await post(
+        client,
+        "/clusters",
+        {"id": cluster, "name": "Cụm", "kind": "CLUSTER", "year": 2024, "formed_on": "2024-01-15", "members": members},
+    )
+    await post(
+        client,
+        f"/clusters/{cluster}/leader",
+        {"version": 1, "organization_id": district, "effective_date": "2024-12-01"},
+        200,
+    )
+    await post(
+        client,
+        "/councils",
+        {
+            "id": council,
+            "name": "Hội đồng",
+            "level": "PROVINCE",
+            "organization_id": province,
+            "term_from": "2021-01-01",
+            "members": [{"person_id": person, "role": "CHAIR"}],
+        },
+    )
+
+    expected = [
+        (province, "organization.registered.v1"),
+        (dept, "organization.registered.v1"),
+        (district, "organization.registered.v1"),
+        (dept, "role.assigned.v1"),
+        (dept, "contact_point.set.v1"),
+        (person, "person.registered.v1"),
+        (person, "person.employment.changed.v1"),
+        (cluster, "cluster.formed.v1"),
+        (cluster, "cluster.membership.changed.v1"),
+        (council, "council.constituted.v1"),
+    ]
+
+    def ours(record: Any) -> bool:
+        return record.key is not None and record.key.decode() in keys
+
+    records = await wait_for_records(bootstrap, TOPIC, ours, count=len(expected), timeout_s=60)
+    assert sorted(types_by_key(records)) == sorted(expected)
+
+    # the queries behind them work on the real store
+    holders = (
+        await client.get("/roles/COUNCIL_STANDING_BODY/holders", params={"on": "2024-01-01", "scope": province})
+    ).json()
+    assert [h["organization_id"] for h in holders["holders"]] == [dept]
+    staff = (await client.get("/persons", params={"organization_id": dept, "on": "2024-01-01"})).json()
+    assert [p["id"] for p in staff["items"]] == [person]
+    clusters = (await client.get("/clusters", params={"year": 2024, "organization_id": district})).json()
+    assert [c["id"] for c in clusters["items"]] == [cluster]
+    children = (await client.get(f"/organizations/{province}/children", params={"as_of": "2024-01-01"})).json()
+    assert sorted(o["id"] for o in children["items"]) == sorted([dept, district])
