@@ -64,6 +64,78 @@ SAMPLES: dict[str, dict[str, object]] = {
         "email": "toasoan@baobackan.example",
         "webhook_url": "https://hooks.example/tdkt",
     },
+    "tdkt.registry.organization.changed.v1": {
+        "organization_id": "so-khcn-bac-kan",
+        "name": "Sở Khoa học và Công nghệ tỉnh Bắc Kạn",
+        "kind": "DEPARTMENT",
+        "parent_id": "ubnd-tinh-bac-kan",
+        "valid_from": "2025-03-01",
+        "changed": ["name"],
+        "legal_basis": "Quyết định hợp nhất (minh họa)",
+        "version": 2,
+    },
+    "tdkt.registry.organization.split.v1": {
+        "predecessor_id": "so-tttt-bac-kan",
+        "successor_ids": ["so-khcn-bac-kan", "so-vhttdl-bac-kan"],
+        "effective_date": "2025-03-01",
+        "legal_basis": "Quyết định (minh họa)",
+    },
+    "tdkt.registry.organization.dissolved.v1": {
+        "organization_id": "ubnd-huyen-ba-be",
+        "effective_date": "2025-07-01",
+        "legal_basis": "Luật 72/2025/QH15",
+        "batch_id": "reorg-2025-07-01",
+    },
+    "tdkt.registry.reorganization.applied.v1": {
+        "batch_id": "reorg-2025-07-01",
+        "legal_basis": "Nghị quyết 202/2025/QH15",
+        "title": "Sắp xếp đơn vị hành chính 1/7/2025",
+        "steps": [
+            {
+                "kind": "MERGE",
+                "from_ids": ["ubnd-tinh-bac-kan"],
+                "to_ids": ["ubnd-tinh-thai-nguyen"],
+                "effective_date": "2025-07-01",
+            }
+        ],
+    },
+    "tdkt.registry.cluster.formed.v1": {
+        "cluster_id": "cum-huyen-bac-kan-2024",
+        "name": "Cụm thi đua các huyện, thành phố",
+        "kind": "CLUSTER",
+        "year": 2024,
+        "formed_on": "2024-01-15",
+        "managing_organization_id": "ubnd-tinh-bac-kan",
+        "members": [{"organization_id": "ubnd-huyen-ba-be", "role": "LEADER"}],
+    },
+    "tdkt.registry.cluster.membership.changed.v1": {
+        "cluster_id": "cum-huyen-bac-kan-2024",
+        "year": 2024,
+        "reason": "LEADER_ROTATED",
+        "organization_id": "ubnd-huyen-na-ri",
+        "effective_date": "2024-12-20",
+        "members": [
+            {"organization_id": "ubnd-huyen-ba-be", "role": "MEMBER"},
+            {"organization_id": "ubnd-huyen-na-ri", "role": "LEADER"},
+        ],
+    },
+    "tdkt.registry.person.registered.v1": {"person_id": "p-nguyen-thi-ha", "full_name": "Nguyễn Thị Hà"},
+    "tdkt.registry.council.constituted.v1": {
+        "council_id": "hd-tdkt-tinh-bac-kan",
+        "name": "Hội đồng Thi đua – Khen thưởng tỉnh Bắc Kạn",
+        "level": "PROVINCE",
+        "organization_id": "ubnd-tinh-bac-kan",
+        "term_from": "2021-07-01",
+        "members": [{"person_id": "p-1", "role": "CHAIR", "valid_from": "2021-07-01"}],
+    },
+    "tdkt.registry.council.membership.changed.v1": {
+        "council_id": "hd-tdkt-tinh-bac-kan",
+        "person_id": "p-2",
+        "members": [
+            {"person_id": "p-1", "role": "CHAIR", "valid_from": "2021-07-01"},
+            {"person_id": "p-2", "role": "STANDING_VICE_CHAIR", "valid_from": "2024-01-01"},
+        ],
+    },
     "tdkt.reporting.report.submitted.v1": {
         "report_id": "r-2024-ba-be",
         "organization_id": "ubnd-huyen-ba-be",

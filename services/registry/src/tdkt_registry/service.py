@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from tdkt_registry import consumers, store
-from tdkt_registry.api import organizations
+from tdkt_registry.api import organizations, people, roles
 from tdkt_shared.runtime import ServiceDefinition
 from tdkt_shared.runtime import main as run
 
@@ -13,7 +13,16 @@ DEFINITION = ServiceDefinition(
     name="registry",
     title="TĐKT unit registry",
     collections=store.COLLECTIONS,
-    routers=[organizations.router],
+    routers=[
+        organizations.router,
+        organizations.lineage_router,
+        organizations.reorganizations_router,
+        roles.router,
+        roles.contacts,
+        people.clusters_router,
+        people.persons_router,
+        people.councils_router,
+    ],
     handlers=consumers.event_handlers,
     indexes=store.INDEXES,
 )

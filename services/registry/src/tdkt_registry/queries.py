@@ -1,0 +1,135 @@
+"""Read-side questions about organisations: as-of listings and lineage traversal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from pydantic import BaseModel
+
+from tdkt_registry.domain.organizations import LineageLink, LinkKind, Organization, OrganizationVersion
+from tdkt_shared.store import AggregateStore, NotFound
+
+SCAN_LIMIT = 100_000
+MAX_DEPTH = 64
+
+
+class Filters(BaseModel):
+    parent_id: str | None = None
+    kind: str | None = None
+    status: str | None = None
+    q: str | None = None
+    as_of: date | None = None
+
+
+def version_for(org: Organization, as_of: date | None) -> OrganizationVersion | None:
+    return org.as_of(as_of) if as_of else org.current
+
+
+def _keep(filters: Filters) -> Callable[[Organization], bool]:
+    needle = filters.q.casefold() if filters.q else None
+
+    def keep(org: Organization) -> bool:
+        version = version_for(org, filters.as_of)
+        if version is None:
+            return False
+        if filters.parent_id is not None and version.parent_id != filters.parent_id:
+            return False
+        if filters.kind is not None and version.kind != filters.kind:
+            return False
+        if filters.status is not None and org.status != filters.status:
+            return False
+        return needle is None or needle in version.name.casefold()
+
+    return keep
+
+
+async def list_organizations(
+    organizations: AggregateStore, filters: Filters, offset: int, limit: int
+) -> tuple[list[tuple[Organization, int]], int]:
+    """One page of organisations matching `filters` (on the version in force on `as_of`, else the newest one)."""
+    if filters == Filters():
+        found = await organizations.find({}, skip=offset, limit=limit)
+        return [(Organization.model_validate(s.state), s.version) for s in found], await organizations.count({})
+    prefilter: dict[str, object] = {}
+    if filters.parent_id is not None:
+        prefilter["versions.parent_id"] = filters.parent_id
+    if filters.kind is not None:
+        prefilter["versions.kind"] = filters.kind
+    if filters.status is not None:
+        prefilter["status"] = filters.status
+    keep = _keep(filters)
+    matching = []
+    for stored in await organizations.find(prefilter, limit=SCAN_LIMIT):
+        org = Organization.model_validate(stored.state)
+        if keep(org):
+            matching.append((org, stored.version))
+    return matching[offset : offset + limit], len(matching)
+
+
+class LineageEntry(BaseModel):
+    organization_id: str
+    kind: LinkKind
+    effective_date: date
+    legal_basis: str
+    batch_id: str | None = None
+    via: str
+    """The organisation whose link this is (the start itself for direct links)."""
+    depth: int
+
+
+async def _require(organizations: AggregateStore, organization_id: str) -> Organization:
+    stored = await organizations.get(organization_id)
+    if stored is None:
+        raise NotFound(organization_id)
+    return Organization.model_validate(stored.state)
+
+
+async def traverse(
+    organizations: AggregateStore, organization_id: str, direction: str, *, transitive: bool
+) -> list[LineageEntry]:
+    """Predecessors (`direction="predecessors"`) or successors, breadth first, each organisation once."""
+    start = await _require(organizations, organization_id)
+    entries: list[LineageEntry] = []
+    seen = {organization_id}
+    frontier: list[tuple[Organization, int]] = [(start, 1)]
+    while frontier:
+        org, depth = frontier.pop(0)
+        links: list[LineageLink] = getattr(org, direction)
+        for link in links:
+            if link.organization_id in seen:
+                continue
+            seen.add(link.organization_id)
+            entries.append(LineageEntry(**link.model_dump(exclude={"operation_id"}), via=org.id, depth=depth))
+            if transitive and depth < MAX_DEPTH:
+                nxt = await organizations.get(link.organization_id)
+                if nxt is not None:
+                    frontier.append((Organization.model_validate(nxt.state), depth + 1))
+    return entries
+
+
+async def successors_in_force(organizations: AggregateStore, organization_id: str, on: date) -> list[Organization]:
+    """What stands for `organization_id` on `on`: itself while in force, else its successors' successors in force
+    on that date, following merger and split chains (several organisations after a split; none after a
+    dissolution without successor, or before the organisation existed)."""
+    start = await _require(organizations, organization_id)
+    found: dict[str, Organization] = {}
+    seen: set[str] = set()
+
+    async def follow(org: Organization, depth: int) -> None:
+        if org.id in seen or depth > MAX_DEPTH:
+            return
+        seen.add(org.id)
+        if org.as_of(on) is not None:
+            found.setdefault(org.id, org)
+            return
+        if org.ended_on is None or org.ended_on > on:
+            return  # not yet in existence on that date, or a gap: no successor
+        for link in org.successors:
+            if link.effective_date <= on:
+                stored = await organizations.get(link.organization_id)
+                if stored is not None:
+                    await follow(Organization.model_validate(stored.state), depth + 1)
+
+    await follow(start, 0)
+    return list(found.values())
