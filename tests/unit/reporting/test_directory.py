@@ -36,6 +36,8 @@ async def test_a_registered_organisation_is_known_once_however_often_delivered()
         "parent_id": None,
         "valid_from": "1990-01-01",
         "registry_version": 1,
+        "successor_id": None,
+        "merged_on": None,
     }
     assert listing["total"] == 1
 

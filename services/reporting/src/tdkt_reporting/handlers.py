@@ -1,20 +1,268 @@
-"""Reporting's handlers of commands and consumed events."""
+"""Reporting's handlers of commands and consumed events: load, ask the domain, write state and events at once."""
 
 from __future__ import annotations
 
-from tdkt_reporting.domain.directory import from_registered
-from tdkt_shared.contract import CloudEvent
-from tdkt_shared.contract.registry import OrganizationRegistered
-from tdkt_shared.store import AggregateStore, Stored
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from tdkt_reporting.domain import congresses, movements, reports
+from tdkt_reporting.domain.directory import KnownOrganization, from_registered, merged
+from tdkt_shared.contract import CloudEvent, EventData, make_event
+from tdkt_shared.contract.registry import OrganizationRegistered, OrganizationsMerged
+from tdkt_shared.errors import UnknownReference
+from tdkt_shared.store import AggregateStore, NotFound, Stored, VersionConflict
+
+M = TypeVar("M", bound=BaseModel)
+MAX_MERGER_HOPS = 20
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _event(
+    data: EventData,
+    aggregate_id: str,
+    subject: str,
+    correlation_id: str | None,
+    *,
+    causation_id: str | None = None,
+    event_id: str | None = None,
+) -> CloudEvent:
+    return make_event(
+        data,
+        partitionkey=aggregate_id,
+        subject=f"{subject}/{aggregate_id}",
+        correlationid=correlation_id,
+        causationid=causation_id,
+        event_id=event_id,
+    )
+
+
+async def load(store: AggregateStore, aggregate_id: str, model: type[M]) -> tuple[M, int]:
+    stored = await store.get(aggregate_id)
+    if stored is None:
+        raise NotFound(aggregate_id)
+    return model.model_validate(stored.state), stored.version
+
+
+async def transition(
+    store: AggregateStore,
+    aggregate_id: str,
+    expected_version: int,
+    model: type[M],
+    change: Callable[[M, int], tuple[M, EventData]],
+    correlation_id: str | None = None,
+) -> tuple[M, int]:
+    """Load at the version the client read, apply one domain change, write the state and its event together."""
+    current, version = await load(store, aggregate_id, model)
+    if version != expected_version:
+        raise VersionConflict(aggregate_id, expected_version, version)
+    changed, data = change(current, version)
+    event = _event(data, aggregate_id, store.collection, correlation_id)
+    stored = await store.update(aggregate_id, expected_version, changed.model_dump(mode="json"), [event])
+    return changed, stored.version
+
+
+async def create(
+    store: AggregateStore, aggregate_id: str, aggregate: BaseModel, data: EventData, correlation_id: str | None
+) -> int:
+    event = _event(data, aggregate_id, store.collection, correlation_id)
+    stored = await store.create(aggregate_id, aggregate.model_dump(mode="json"), [event])
+    return stored.version
+
+
+# --- Directory ------------------------------------------------------------------------------------------------------
+
+
+async def known_organization(organizations: AggregateStore, organization_id: str) -> KnownOrganization | None:
+    stored = await organizations.get(organization_id)
+    return None if stored is None else KnownOrganization.model_validate(stored.state)
+
+
+async def successors(organizations: AggregateStore, organization_id: str) -> list[str]:
+    """The organisations `organization_id` merged into, nearest first (a chain of mergers)."""
+    chain: list[str] = []
+    current = await known_organization(organizations, organization_id)
+    while current is not None and current.successor_id and len(chain) < MAX_MERGER_HOPS:
+        if current.successor_id in chain or current.successor_id == organization_id:
+            break
+        chain.append(current.successor_id)
+        current = await known_organization(organizations, current.successor_id)
+    return chain
 
 
 async def on_organization_registered(
     event: CloudEvent, data: OrganizationRegistered, organizations: AggregateStore
 ) -> bool:
     """Record the organisation once, whatever the number of deliveries; False for a repeat."""
-    known = from_registered(data)
 
-    def mutate(_current: Stored | None) -> tuple[dict[str, object], list[CloudEvent]]:
-        return known.model_dump(mode="json"), []
+    def mutate(current: Stored | None) -> tuple[dict[str, object], list[CloudEvent]]:
+        known = KnownOrganization.model_validate(current.state) if current else None
+        return from_registered(data, known).model_dump(mode="json"), []
 
-    return await organizations.apply_event(known.id, event.id, mutate)
+    return await organizations.apply_event(data.organization_id, event.id, mutate)
+
+
+async def on_organizations_merged(
+    event: CloudEvent, data: OrganizationsMerged, organizations: AggregateStore, report_store: AggregateStore
+) -> int:
+    """Mark the predecessors as merged and move their open reports to the successor; the number of reports moved.
+
+    Each report applies the event once (by its id), so a redelivery after a crash finishes the job without repeats.
+    """
+    for predecessor_id in data.predecessor_ids:
+
+        def mark(current: Stored | None) -> tuple[dict[str, object], list[CloudEvent]] | None:
+            if current is None:
+                return None  # never registered here: nothing to mark
+            return merged(KnownOrganization.model_validate(current.state), data).model_dump(mode="json"), []
+
+        await organizations.apply_event(predecessor_id, event.id, mark)
+
+    moved = 0
+    seen: set[str] = set()
+    query = {"organization_id": {"$in": list(data.predecessor_ids)}, "status": {"$in": list(reports.OPEN)}}
+    while batch := [s for s in await report_store.find(query, limit=200) if s.id not in seen]:
+        for stored in batch:
+            seen.add(stored.id)
+
+            def move(current: Stored | None) -> tuple[dict[str, object], list[CloudEvent]] | None:
+                if current is None:
+                    return None
+                change = reports.reassign(
+                    reports.Report.model_validate(current.state),
+                    data.predecessor_ids,
+                    data.successor_id,
+                    data.effective_date,
+                    data.legal_basis,
+                )
+                if change is None:
+                    return None
+                report, reassigned = change
+                out = _event(reassigned, report.id, report_store.collection, event.correlationid, causation_id=event.id)
+                return report.model_dump(mode="json"), [out]
+
+            if await report_store.apply_event(stored.id, event.id, move):
+                moved += 1
+    return moved
+
+
+# --- Movements ------------------------------------------------------------------------------------------------------
+
+
+async def draft_movement(
+    command: movements.DraftMovement, store: AggregateStore, correlation_id: str | None = None
+) -> tuple[movements.Movement, int]:
+    parent = None
+    if command.parent_movement_id is not None:
+        stored = await store.get(command.parent_movement_id)
+        parent = None if stored is None else movements.Movement.model_validate(stored.state)
+    movement, data = movements.draft(command, parent)
+    return movement, await create(store, movement.id, movement, data, correlation_id)
+
+
+# --- Reports --------------------------------------------------------------------------------------------------------
+
+
+async def open_report(
+    command: reports.OpenReport,
+    store: AggregateStore,
+    organizations: AggregateStore,
+    movement_store: AggregateStore,
+    correlation_id: str | None = None,
+) -> tuple[reports.Report, int]:
+    if await organizations.get(command.organization_id) is None:
+        raise UnknownReference(f"unknown organisation {command.organization_id}", field="organization_id")
+    if command.movement_id is not None and await movement_store.get(command.movement_id) is None:
+        raise UnknownReference(f"unknown movement {command.movement_id}", field="movement_id")
+    report, data = reports.open_report(command)
+    return report, await create(store, report.id, report, data, correlation_id)
+
+
+async def acting_for(organizations: AggregateStore, store: AggregateStore, report_id: str) -> list[str]:
+    """The organisations whose reports an actor may handle for this report: its owner and the owner's successors."""
+    report, _ = await load(store, report_id, reports.Report)
+    return [report.organization_id, *await successors(organizations, report.organization_id)]
+
+
+async def submit_report(
+    report_id: str,
+    version: int,
+    actor: str,
+    store: AggregateStore,
+    organizations: AggregateStore,
+    correlation_id: str | None = None,
+    at: datetime | None = None,
+) -> tuple[reports.Report, int]:
+    allowed = await acting_for(organizations, store, report_id)
+    return await transition(
+        store,
+        report_id,
+        version,
+        reports.Report,
+        lambda r, _v: reports.submit(r, actor, allowed, at or now()),
+        correlation_id,
+    )
+
+
+async def edit_report(
+    report_id: str,
+    version: int,
+    content: reports.ReportContent,
+    actor: str,
+    store: AggregateStore,
+    organizations: AggregateStore,
+) -> tuple[reports.Report, int]:
+    allowed = await acting_for(organizations, store, report_id)
+    current, stored_version = await load(store, report_id, reports.Report)
+    if stored_version != version:
+        raise VersionConflict(report_id, version, stored_version)
+    edited = reports.edit(current, content, actor, allowed)
+    stored = await store.update(report_id, version, edited.model_dump(mode="json"), [])
+    return edited, stored.version
+
+
+async def send_reminders(store: AggregateStore, today: date, days_before: int) -> int:
+    """Emit the due-soon and overdue reminders owed on `today`; each is marked in the report with its event, so a
+    rerun (or a restart) never sends it again. The number of reminders written."""
+    sent = 0
+    offset = 0
+    query = {"status": {"$in": [s.value for s in reports.EDITABLE]}}
+    while batch := await store.find(query, skip=offset, limit=200):
+        offset += len(batch)
+        for stored in batch:
+            report = reports.Report.model_validate(stored.state)
+            owed = reports.due_reminders(report, today, days_before)
+            if not owed:
+                continue
+            events = [
+                _event(
+                    data,
+                    report.id,
+                    store.collection,
+                    None,
+                    event_id=reports.reminder_event_id(report.id, key, report.due_date),
+                )
+                for key, data in owed
+            ]
+            marked = report.model_copy(update={"reminders_sent": [*report.reminders_sent, *(k for k, _ in owed)]})
+            try:
+                await store.update(report.id, stored.version, marked.model_dump(mode="json"), events)
+            except VersionConflict:
+                continue  # changed meanwhile: the next sweep looks again
+            sent += len(events)
+    return sent
+
+
+# --- Congresses -----------------------------------------------------------------------------------------------------
+
+
+async def schedule_congress(
+    command: congresses.ScheduleCongress, store: AggregateStore, correlation_id: str | None = None
+) -> tuple[congresses.Congress, int]:
+    congress, data = congresses.schedule(command)
+    return congress, await create(store, congress.id, congress, data, correlation_id)

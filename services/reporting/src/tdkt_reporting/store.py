@@ -4,5 +4,8 @@ from __future__ import annotations
 
 ORGANIZATIONS = "organizations"
 """Read model of the registry's organisations."""
+MOVEMENTS = "movements"
+REPORTS = "reports"
+CONGRESSES = "congresses"
 
-COLLECTIONS = (ORGANIZATIONS,)
+COLLECTIONS = (ORGANIZATIONS, MOVEMENTS, REPORTS, CONGRESSES)

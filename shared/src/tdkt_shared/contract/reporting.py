@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from tdkt_shared.contract.types import EventData, event_type
 
@@ -58,3 +58,202 @@ class CongressScheduled(EventData):
     invited_organization_ids: list[str] = Field(default_factory=list)
     honouree_quota: int | None = Field(default=None, ge=0)
     nomination_deadline: date | None = None
+
+
+# --- Movements (phong trào thi đua) -------------------------------------------------------------------------------
+
+
+class MovementKind(StrEnum):
+    REGULAR = "REGULAR"
+    """Thi đua thường xuyên."""
+    TOPIC = "TOPIC"
+    """Thi đua theo chuyên đề (theo đợt)."""
+
+
+class MovementStatus(StrEnum):
+    DRAFT = "DRAFT"
+    LAUNCHED = "LAUNCHED"
+    """Phát động."""
+    IN_PROGRESS = "IN_PROGRESS"
+    PRELIMINARY_REVIEWED = "PRELIMINARY_REVIEWED"
+    """Sơ kết (may happen several times)."""
+    FINAL_REVIEWED = "FINAL_REVIEWED"
+    """Tổng kết."""
+    CLOSED = "CLOSED"
+    CANCELLED = "CANCELLED"
+
+
+class MovementChange(EventData):
+    """Common fields of every movement transition."""
+
+    movement_id: str
+    status: MovementStatus
+    version: int = Field(ge=1, description="The movement's version after this change")
+    occurred_on: date | None = None
+    by: str | None = Field(default=None, description="The acting organisation, when known")
+
+
+@event_type("tdkt.reporting.movement.drafted.v1", key="movement_id")
+class MovementDrafted(MovementChange):
+    """A movement was drafted."""
+
+    title: str
+    kind: MovementKind
+    level: str
+    launching_organization_id: str
+    period_start: date
+    period_end: date
+    parent_movement_id: str | None = None
+    scope_organization_ids: list[str] = Field(default_factory=list)
+    scope_cluster_ids: list[str] = Field(default_factory=list)
+    scope_area_codes: list[str] = Field(default_factory=list)
+
+
+@event_type("tdkt.reporting.movement.launched.v1", key="movement_id")
+class MovementLaunched(MovementChange):
+    """The launching organisation issued its decision (phát động)."""
+
+    decision_number: str
+    decision_date: date
+    period_start: date
+    period_end: date
+    scope_organization_ids: list[str] = Field(default_factory=list)
+    scope_cluster_ids: list[str] = Field(default_factory=list)
+    scope_area_codes: list[str] = Field(default_factory=list)
+
+
+@event_type("tdkt.reporting.movement.started.v1", key="movement_id")
+class MovementStarted(MovementChange):
+    """The movement is under way."""
+
+
+@event_type("tdkt.reporting.movement.preliminary_reviewed.v1", key="movement_id")
+class MovementPreliminaryReviewed(MovementChange):
+    """A preliminary review (sơ kết) was held; `review_number` counts them from 1."""
+
+    review_number: int = Field(ge=1)
+
+
+@event_type("tdkt.reporting.movement.final_reviewed.v1", key="movement_id")
+class MovementFinalReviewed(MovementChange):
+    """The final review (tổng kết) was held."""
+
+
+@event_type("tdkt.reporting.movement.closed.v1", key="movement_id")
+class MovementClosed(MovementChange):
+    """The movement is closed."""
+
+
+@event_type("tdkt.reporting.movement.cancelled.v1", key="movement_id")
+class MovementCancelled(MovementChange):
+    """The movement was cancelled before it closed."""
+
+    reason: str
+
+
+# --- Reports ------------------------------------------------------------------------------------------------------
+
+
+@event_type("tdkt.reporting.report.drafted.v1", key="report_id")
+class ReportDrafted(EventData):
+    """A report was opened for an organisation, with its due date."""
+
+    report_id: str
+    organization_id: str
+    kind: ReportKind
+    period: str
+    due_date: date
+    movement_id: str | None = None
+
+
+@event_type("tdkt.reporting.report.returned.v1", key="report_id")
+class ReportReturned(EventData):
+    """The reviewer sent a submitted report back with a reason."""
+
+    report_id: str
+    organization_id: str
+    reason: str
+    revision: int = Field(ge=1, description="The submission that was returned")
+    returned_at: datetime
+    returned_by: str | None = None
+
+
+@event_type("tdkt.reporting.report.accepted.v1", key="report_id")
+class ReportAccepted(EventData):
+    """The reviewer accepted a submitted report."""
+
+    report_id: str
+    organization_id: str
+    revision: int = Field(ge=1)
+    accepted_at: datetime
+    accepted_by: str | None = None
+
+
+@event_type("tdkt.reporting.report.reassigned.v1", key="report_id")
+class ReportReassigned(EventData):
+    """An open report moved to the successor of its merged organisation."""
+
+    report_id: str
+    from_organization_id: str
+    to_organization_id: str
+    effective_date: date
+    legal_basis: str
+
+
+@event_type("tdkt.reporting.report.due_soon.v1", key="report_id")
+class ReportDueSoon(EventData):
+    """A report not yet submitted is due within the configured number of days."""
+
+    report_id: str
+    organization_id: str
+    due_date: date
+    days_left: int = Field(ge=0)
+
+
+@event_type("tdkt.reporting.report.overdue.v1", key="report_id")
+class ReportOverdue(EventData):
+    """A report was not submitted by its due date."""
+
+    report_id: str
+    organization_id: str
+    due_date: date
+    days_late: int = Field(ge=1)
+
+
+# --- Congresses and conferences ------------------------------------------------------------------------------------
+
+
+@event_type("tdkt.reporting.congress.rescheduled.v1", key="congress_id")
+class CongressRescheduled(EventData):
+    """A scheduled congress or conference moved to another date (and possibly venue)."""
+
+    congress_id: str
+    held_on: date
+    previous_held_on: date
+    venue: str | None = None
+
+
+@event_type("tdkt.reporting.congress.cancelled.v1", key="congress_id")
+class CongressCancelled(EventData):
+    congress_id: str
+    reason: str
+
+
+class Honouree(BaseModel):
+    """A person or collective honoured at a congress."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    name: str = Field(min_length=1)
+    kind: str = Field(description="INDIVIDUAL or COLLECTIVE")
+    organization_id: str | None = None
+    person_id: str | None = None
+
+
+@event_type("tdkt.reporting.congress.held.v1", key="congress_id")
+class CongressHeld(EventData):
+    """The congress or conference took place and honoured these people and collectives."""
+
+    congress_id: str
+    held_on: date
+    honourees: list[Honouree] = Field(default_factory=list)
