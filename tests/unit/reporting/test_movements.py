@@ -34,7 +34,7 @@ async def test_full_lifecycle_emits_one_event_per_transition(
     created = await _post(client, "/movements", DRAFT)
     assert created.status_code == 201, created.text
     assert (created.json()["status"], created.json()["version"]) == ("DRAFT", 1)
-    steps = [
+    steps: list[tuple[str, dict[str, Any], str]] = [
         ("launch", {"version": 1, "decision": DECISION}, "LAUNCHED"),
         ("start", {"version": 2}, "IN_PROGRESS"),
         ("preliminary-reviews", {"version": 3, "on": "2025-06-30"}, "PRELIMINARY_REVIEWED"),

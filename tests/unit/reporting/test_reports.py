@@ -22,7 +22,7 @@ REPORT: dict[str, Any] = {
     "due_date": "2025-06-15",
 }
 SHA = "a" * 64
-CONTENT = {
+CONTENT: dict[str, Any] = {
     "indicators": {"nha-tam-da-xoa": 125, "ghi-chu": "vượt kế hoạch"},
     "narrative": "Kết quả 6 tháng đầu năm",
     "attachments": [
