@@ -80,10 +80,15 @@ class MongoAggregateStore:
         self._listener = listener
 
     async def create_indexes(self) -> None:
-        """Indexes MongoDB uses; FerretDB accepts them (and scans anyway)."""
-        await self._versions.create_indexes(
-            [IndexModel([("aggregate_id", ASCENDING), ("version", ASCENDING)]), IndexModel("pending", sparse=True)]
-        )
+        """Indexes MongoDB uses; FerretDB accepts them (and scans anyway).
+
+        One index per call: FerretDB 1.24 closes the connection when a batch of indexes that already exist is
+        created again, which made every restart on an existing database fail."""
+        for index in (
+            IndexModel([("aggregate_id", ASCENDING), ("version", ASCENDING)]),
+            IndexModel("pending", sparse=True),
+        ):
+            await self._versions.create_indexes([index])
 
     async def _version(self, aggregate_id: str, version: int) -> Document | None:
         return await self._versions.find_one({"_id": version_id(aggregate_id, version)})
