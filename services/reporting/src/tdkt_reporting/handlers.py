@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from tdkt_reporting.domain import congresses, movements, reports
+from tdkt_reporting.domain import congresses, movements, reports, scoring
 from tdkt_reporting.domain.directory import KnownOrganization, from_registered, merged
 from tdkt_shared.contract import CloudEvent, EventData, make_event
 from tdkt_shared.contract.registry import OrganizationRegistered, OrganizationsMerged
@@ -266,3 +266,46 @@ async def schedule_congress(
 ) -> tuple[congresses.Congress, int]:
     congress, data = congresses.schedule(command)
     return congress, await create(store, congress.id, congress, data, correlation_id)
+
+
+# --- Criteria sets, scorecards, rankings ----------------------------------------------------------------------------
+
+
+async def create_criteria_set(
+    command: scoring.CreateCriteriaSet, store: AggregateStore, correlation_id: str | None = None
+) -> tuple[scoring.CriteriaSet, int]:
+    criteria_set, data = scoring.create_criteria_set(command)
+    return criteria_set, await create(store, criteria_set.id, criteria_set, data, correlation_id)
+
+
+async def open_scorecard(
+    command: scoring.OpenScorecard, store: AggregateStore, criteria_sets: AggregateStore
+) -> tuple[scoring.Scorecard, int]:
+    """Opening a scorecard emits nothing: the first event is its first score."""
+    stored = await criteria_sets.get(command.criteria_set_id)
+    if stored is None:
+        raise UnknownReference(f"unknown criteria set {command.criteria_set_id}", field="criteria_set_id")
+    card = scoring.open_scorecard(command, scoring.CriteriaSet.model_validate(stored.state))
+    return card, (await store.create(card.id, card.model_dump(mode="json"), [])).version
+
+
+async def rank_cluster(
+    cluster_id: str,
+    command: scoring.RankCluster,
+    store: AggregateStore,
+    scorecards: AggregateStore,
+    correlation_id: str | None = None,
+) -> tuple[dict[str, object], int]:
+    query = {
+        "cluster_id": cluster_id,
+        "year": command.year,
+        "criteria_set_id": command.criteria_set_id,
+        "status": scoring.SC.PUBLISHED.value,
+    }
+    published: list[scoring.Scorecard] = []
+    while batch := await scorecards.find(query, skip=len(published), limit=200):
+        published.extend(scoring.Scorecard.model_validate(s.state) for s in batch)
+    data = scoring.rank_cluster(cluster_id, command, published)
+    state = {**data.model_dump(mode="json"), "criteria_set_id": command.criteria_set_id}
+    event = _event(data, data.ranking_id, store.collection, correlation_id)
+    return state, (await store.create(data.ranking_id, state, [event])).version

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from tdkt_reporting import consumers, store
-from tdkt_reporting.api import congresses, movements, organizations, reports
+from tdkt_reporting.api import congresses, movements, organizations, reports, scoring
 from tdkt_shared.runtime import ServiceDefinition
 from tdkt_shared.runtime import main as run
 
@@ -13,7 +13,14 @@ DEFINITION = ServiceDefinition(
     name="reporting",
     title="TĐKT movement reporting",
     collections=store.COLLECTIONS,
-    routers=[organizations.router, movements.router, reports.router, reports.reminders_router, congresses.router],
+    routers=[
+        organizations.router,
+        movements.router,
+        reports.router,
+        reports.reminders_router,
+        congresses.router,
+        scoring.router,
+    ],
     consumes=consumers.TOPICS,
     handlers=consumers.event_handlers,
 )

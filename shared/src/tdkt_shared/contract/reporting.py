@@ -257,3 +257,92 @@ class CongressHeld(EventData):
     congress_id: str
     held_on: date
     honourees: list[Honouree] = Field(default_factory=list)
+
+
+# --- Criteria sets, scorecards and cluster rankings -----------------------------------------------------------------
+
+
+@event_type("tdkt.reporting.criteria_set.revised.v1", key="criteria_set_id")
+class CriteriaSetRevised(EventData):
+    """A criteria set got a new revision (1 when created); its participants should be told."""
+
+    criteria_set_id: str
+    revision: int = Field(ge=1)
+    title: str
+    criteria_count: int = Field(ge=0)
+    max_total: float = Field(ge=0)
+    participant_organization_ids: list[str] = Field(default_factory=list)
+    change_note: str | None = None
+
+
+class ScoreKind(StrEnum):
+    SELF = "SELF"
+    """Tự chấm."""
+    REVIEWER = "REVIEWER"
+    """Điểm thẩm định."""
+
+
+@event_type("tdkt.reporting.scorecard.score_recorded.v1", key="scorecard_id")
+class ScoreRecorded(EventData):
+    """One score of one criterion changed (audited: old, new, who, when)."""
+
+    scorecard_id: str
+    criterion_code: str
+    kind: ScoreKind
+    old: float | None = None
+    new: float
+    by: str
+    at: datetime
+
+
+@event_type("tdkt.reporting.scorecard.submitted.v1", key="scorecard_id")
+class ScorecardSubmitted(EventData):
+    """The unit submitted its self-assessment, every criterion scored."""
+
+    scorecard_id: str
+    organization_id: str
+    cluster_id: str
+    year: int
+    self_total: float
+
+
+@event_type("tdkt.reporting.scorecard.published.v1", key="scorecard_id")
+class ScorecardPublished(EventData):
+    """The reviewed scorecard is published and can no longer change."""
+
+    scorecard_id: str
+    organization_id: str
+    cluster_id: str
+    year: int
+    total: float
+
+
+class RankedUnit(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    organization_id: str
+    total: float
+    rank: int = Field(ge=1)
+
+
+class ProposedTitle(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    organization_id: str
+    award_code: str
+
+
+@event_type("tdkt.reporting.cluster.ranking_published.v1", key="ranking_id")
+class ClusterRankingPublished(EventData):
+    """A cluster's yearly ranking (suy tôn) from published scorecards, with its leaders and proposed titles."""
+
+    ranking_id: str
+    cluster_id: str
+    year: int
+    ranks: list[RankedUnit]
+    leaders: list[str]
+    proposed_titles: list[ProposedTitle] = Field(default_factory=list)
+    unscored_organization_ids: list[str] = Field(default_factory=list)
+    """Members without a published scorecard: not ranked."""
+    tied_at_cutoff: list[str] = Field(default_factory=list)
+    """Units tied across the leaders' cut-off: left for the council, no title proposed."""
