@@ -141,4 +141,33 @@ SAMPLES: dict[str, dict[str, object]] = {
         "unscored_organization_ids": ["so-y-te"],
         "tied_at_cutoff": [],
     },
+    "tdkt.reporting.registration.submitted.v1": {
+        "registration_id": "dk-so-noi-vu-2025",
+        "organization_id": "so-noi-vu",
+        "year": 2025,
+        "movement_id": "chuyen-doi-so",
+        "targets": ["100% hồ sơ trực tuyến"],
+        "requested_titles": [{"award_code": "co-thi-dua-tinh", "count": 1}],
+        "revision": 1,
+    },
+    "tdkt.reporting.registration.returned.v1": {
+        "registration_id": "dk-so-noi-vu-2025",
+        "organization_id": "so-noi-vu",
+        "reason": "Thiếu chỉ tiêu",
+    },
+    "tdkt.reporting.registration.accepted.v1": {"registration_id": "dk-so-noi-vu-2025", "organization_id": "so-noi-vu"},
+    "tdkt.reporting.registration.reassigned.v1": {
+        "registration_id": "dk-ba-be-2025",
+        "from_organization_id": "ubnd-huyen-ba-be",
+        "to_organization_id": "ubnd-xa-cho-ra",
+        "effective_date": "2025-07-01",
+        "legal_basis": "Nghị quyết 1683/NQ-UBTVQH15",
+    },
+    "tdkt.reporting.emulation_pact.signed.v1": {
+        "pact_id": "cum-1.2025",
+        "cluster_id": "cum-1",
+        "year": 2025,
+        "signed_on": "2025-02-20",
+        "signatory_organization_ids": ["so-noi-vu", "so-tai-chinh"],
+    },
 }

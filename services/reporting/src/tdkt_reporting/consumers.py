@@ -19,6 +19,9 @@ def event_handlers(stores: Stores) -> Mapping[str, EventHandler]:
     return {
         OrganizationRegistered.event_type: partial(handlers.on_organization_registered, organizations=organizations),
         OrganizationsMerged.event_type: partial(
-            handlers.on_organizations_merged, organizations=organizations, report_store=stores.store(store.REPORTS)
+            handlers.on_organizations_merged,
+            organizations=organizations,
+            report_store=stores.store(store.REPORTS),
+            registration_store=stores.store(store.REGISTRATIONS),
         ),
     }

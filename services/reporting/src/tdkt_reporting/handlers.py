@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from tdkt_reporting.domain import congresses, movements, reports, scoring
+from tdkt_reporting.domain import congresses, movements, registrations, reports, scoring
 from tdkt_reporting.domain.directory import KnownOrganization, from_registered, merged
 from tdkt_shared.contract import CloudEvent, EventData, make_event
 from tdkt_shared.contract.registry import OrganizationRegistered, OrganizationsMerged
@@ -108,11 +108,16 @@ async def on_organization_registered(
 
 
 async def on_organizations_merged(
-    event: CloudEvent, data: OrganizationsMerged, organizations: AggregateStore, report_store: AggregateStore
+    event: CloudEvent,
+    data: OrganizationsMerged,
+    organizations: AggregateStore,
+    report_store: AggregateStore,
+    registration_store: AggregateStore,
 ) -> int:
-    """Mark the predecessors as merged and move their open reports to the successor; the number of reports moved.
+    """Mark the predecessors as merged and move their open reports and registrations to the successor, keeping
+    their history; the number of aggregates moved.
 
-    Each report applies the event once (by its id), so a redelivery after a crash finishes the job without repeats.
+    Each aggregate applies the event once (by its id), so a redelivery after a crash finishes the job without repeats.
     """
     for predecessor_id in data.predecessor_ids:
 
@@ -123,30 +128,44 @@ async def on_organizations_merged(
 
         await organizations.apply_event(predecessor_id, event.id, mark)
 
+    def move_report(state: dict[str, object]) -> tuple[BaseModel, EventData] | None:
+        report = reports.Report.model_validate(state)
+        return reports.reassign(report, data.predecessor_ids, data.successor_id, data.effective_date, data.legal_basis)
+
+    def move_registration(state: dict[str, object]) -> tuple[BaseModel, EventData] | None:
+        registration = registrations.Registration.model_validate(state)
+        return registrations.reassign(
+            registration, data.predecessor_ids, data.successor_id, data.effective_date, data.legal_basis
+        )
+
+    moved = await _move_open(report_store, event, data.predecessor_ids, reports.OPEN, move_report)
+    return moved + await _move_open(
+        registration_store, event, data.predecessor_ids, registrations.OPEN, move_registration
+    )
+
+
+async def _move_open(
+    store: AggregateStore,
+    event: CloudEvent,
+    predecessor_ids: list[str],
+    open_states: tuple[str, ...],
+    move: Callable[[dict[str, object]], tuple[BaseModel, EventData] | None],
+) -> int:
     moved = 0
     seen: set[str] = set()
-    query = {"organization_id": {"$in": list(data.predecessor_ids)}, "status": {"$in": list(reports.OPEN)}}
-    while batch := [s for s in await report_store.find(query, limit=200) if s.id not in seen]:
+    query = {"organization_id": {"$in": list(predecessor_ids)}, "status": {"$in": [str(s) for s in open_states]}}
+    while batch := [s for s in await store.find(query, limit=200) if s.id not in seen]:
         for stored in batch:
             seen.add(stored.id)
 
-            def move(current: Stored | None) -> tuple[dict[str, object], list[CloudEvent]] | None:
-                if current is None:
+            def mutate(current: Stored | None) -> tuple[dict[str, object], list[CloudEvent]] | None:
+                if current is None or (change := move(current.state)) is None:
                     return None
-                change = reports.reassign(
-                    reports.Report.model_validate(current.state),
-                    data.predecessor_ids,
-                    data.successor_id,
-                    data.effective_date,
-                    data.legal_basis,
-                )
-                if change is None:
-                    return None
-                report, reassigned = change
-                out = _event(reassigned, report.id, report_store.collection, event.correlationid, causation_id=event.id)
-                return report.model_dump(mode="json"), [out]
+                aggregate, out = change
+                reassigned = _event(out, current.id, store.collection, event.correlationid, causation_id=event.id)
+                return aggregate.model_dump(mode="json"), [reassigned]
 
-            if await report_store.apply_event(stored.id, event.id, move):
+            if await store.apply_event(stored.id, event.id, mutate):
                 moved += 1
     return moved
 
@@ -309,3 +328,49 @@ async def rank_cluster(
     state = {**data.model_dump(mode="json"), "criteria_set_id": command.criteria_set_id}
     event = _event(data, data.ranking_id, store.collection, correlation_id)
     return state, (await store.create(data.ranking_id, state, [event])).version
+
+
+# --- Registrations and pacts ----------------------------------------------------------------------------------------
+
+
+async def draft_registration(
+    command: registrations.DraftRegistration,
+    store: AggregateStore,
+    organizations: AggregateStore,
+    movement_store: AggregateStore,
+) -> tuple[registrations.Registration, int]:
+    """A draft emits nothing; its submission does."""
+    if await organizations.get(command.organization_id) is None:
+        raise UnknownReference(f"unknown organisation {command.organization_id}", field="organization_id")
+    if command.movement_id is not None and await movement_store.get(command.movement_id) is None:
+        raise UnknownReference(f"unknown movement {command.movement_id}", field="movement_id")
+    registration = registrations.draft(command)
+    return registration, (await store.create(registration.id, registration.model_dump(mode="json"), [])).version
+
+
+async def submit_registration(
+    registration_id: str,
+    version: int,
+    actor: str,
+    store: AggregateStore,
+    organizations: AggregateStore,
+    correlation_id: str | None = None,
+) -> tuple[registrations.Registration, int]:
+    current, _ = await load(store, registration_id, registrations.Registration)
+    allowed = [current.organization_id, *await successors(organizations, current.organization_id)]
+    at = now()
+    return await transition(
+        store,
+        registration_id,
+        version,
+        registrations.Registration,
+        lambda r, _v: registrations.submit(r, actor, allowed, at),
+        correlation_id,
+    )
+
+
+async def sign_pact(
+    command: registrations.SignPact, store: AggregateStore, correlation_id: str | None = None
+) -> tuple[registrations.EmulationPact, int]:
+    pact, data = registrations.sign(command)
+    return pact, await create(store, pact.id, pact, data, correlation_id)

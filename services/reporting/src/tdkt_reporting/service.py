@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from tdkt_reporting import consumers, store
-from tdkt_reporting.api import congresses, movements, organizations, reports, scoring
+from tdkt_reporting.api import congresses, movements, organizations, registrations, reports, scoring
 from tdkt_shared.runtime import ServiceDefinition
 from tdkt_shared.runtime import main as run
 
@@ -20,6 +20,7 @@ DEFINITION = ServiceDefinition(
         reports.reminders_router,
         congresses.router,
         scoring.router,
+        registrations.router,
     ],
     consumes=consumers.TOPICS,
     handlers=consumers.event_handlers,

@@ -346,3 +346,61 @@ class ClusterRankingPublished(EventData):
     """Members without a published scorecard: not ranked."""
     tied_at_cutoff: list[str] = Field(default_factory=list)
     """Units tied across the leaders' cut-off: left for the council, no title proposed."""
+
+
+# --- Registrations (đăng ký thi đua) and emulation pacts (giao ước thi đua) ---------------------------------------
+
+
+class TitleRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    award_code: str
+    count: int = Field(ge=1)
+
+
+@event_type("tdkt.reporting.registration.submitted.v1", key="registration_id")
+class RegistrationSubmitted(EventData):
+    """An organisation registered its emulation targets and the number of titles it plans to propose."""
+
+    registration_id: str
+    organization_id: str
+    year: int
+    movement_id: str | None = None
+    targets: list[str] = Field(default_factory=list)
+    requested_titles: list[TitleRequest] = Field(default_factory=list)
+    revision: int = Field(default=1, ge=1)
+
+
+@event_type("tdkt.reporting.registration.returned.v1", key="registration_id")
+class RegistrationReturned(EventData):
+    registration_id: str
+    organization_id: str
+    reason: str
+
+
+@event_type("tdkt.reporting.registration.accepted.v1", key="registration_id")
+class RegistrationAccepted(EventData):
+    registration_id: str
+    organization_id: str
+
+
+@event_type("tdkt.reporting.registration.reassigned.v1", key="registration_id")
+class RegistrationReassigned(EventData):
+    """An open registration moved to the successor of its merged organisation."""
+
+    registration_id: str
+    from_organization_id: str
+    to_organization_id: str
+    effective_date: date
+    legal_basis: str
+
+
+@event_type("tdkt.reporting.emulation_pact.signed.v1", key="pact_id")
+class EmulationPactSigned(EventData):
+    """The members of a cluster signed their yearly emulation pact."""
+
+    pact_id: str
+    cluster_id: str
+    year: int
+    signed_on: date
+    signatory_organization_ids: list[str] = Field(min_length=1)

@@ -5,7 +5,17 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from tdkt_reporting.store import CONGRESSES, CRITERIA_SETS, MOVEMENTS, ORGANIZATIONS, RANKINGS, REPORTS, SCORECARDS
+from tdkt_reporting.store import (
+    CONGRESSES,
+    CRITERIA_SETS,
+    MOVEMENTS,
+    ORGANIZATIONS,
+    PACTS,
+    RANKINGS,
+    REGISTRATIONS,
+    REPORTS,
+    SCORECARDS,
+)
 from tdkt_shared.store import AggregateStore
 
 
@@ -24,6 +34,8 @@ CongressesDep = Annotated[AggregateStore, _store(CONGRESSES)]
 CriteriaSetsDep = Annotated[AggregateStore, _store(CRITERIA_SETS)]
 ScorecardsDep = Annotated[AggregateStore, _store(SCORECARDS)]
 RankingsDep = Annotated[AggregateStore, _store(RANKINGS)]
+RegistrationsDep = Annotated[AggregateStore, _store(REGISTRATIONS)]
+PactsDep = Annotated[AggregateStore, _store(PACTS)]
 
 ORGANIZATION_HEADER = Header(alias="X-Organization-Id", pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$")
 ActorDep = Annotated[str, ORGANIZATION_HEADER]
