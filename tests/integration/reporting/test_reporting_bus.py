@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable
-from datetime import date
+from datetime import date, timedelta
 
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer, ConsumerRecord
 
+from tdkt_reporting.scheduler import today_in_vietnam
 from tdkt_reporting.service import DEFINITION as REPORTING
 from tdkt_shared.bus.codec import encode
 from tdkt_shared.contract import CloudEvent, EventData, make_event, service_topic
@@ -140,8 +141,9 @@ async def test_congress_scheduled_is_on_the_bus_with_its_fields(
 
 
 async def test_a_reminder_goes_out_once_across_a_restart(
-    make_settings: SettingsFactory, bootstrap: str, run_id: str
+    make_settings: SettingsFactory, bootstrap: str, run_id: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("REPORT_REMINDER_ENABLED", "false")  # sweeps only on request, with the dates given here
     settings = make_settings("reporting")
     org_id, report_id = f"ubnd-na-ri-{run_id}", f"r-due-{run_id}"
     sweep = {"today": "2025-06-10", "days_before": 7}
@@ -169,3 +171,38 @@ async def test_a_reminder_goes_out_once_across_a_restart(
         assert overdue.json() == {"sent": 1}
         await wait_for_records(bootstrap, REPORTING_TOPIC, of_type(report_id, "tdkt.reporting.report.overdue.v1"))
     assert len(await read_topic(bootstrap, REPORTING_TOPIC, due_soon)) == 1
+
+
+async def test_the_scheduler_sends_each_reminder_once_across_a_restart(
+    make_settings: SettingsFactory, bootstrap: str, run_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REPORT_REMINDER_INTERVAL_S", "0.2")
+    monkeypatch.setenv("REPORT_REMINDER_DAYS_BEFORE", "7")
+    settings = make_settings("reporting")
+    org_id = f"ubnd-pac-nam-{run_id}"
+    due = (today_in_vietnam() + timedelta(days=3)).isoformat()
+
+    async def open_report(client: httpx.AsyncClient, runtime: Runtime, report_id: str) -> None:
+        data = registered(org_id, "UBND huyện Pác Nặm")
+        await REPORTING.handlers(runtime)[OrganizationRegistered.event_type](
+            make_event(data, partitionkey=org_id), data
+        )
+        body = {"id": report_id, "organization_id": org_id, "kind": "PERIODIC", "period": "2025", "due_date": due}
+        assert (await client.post("/reports", json=body)).status_code == 201
+
+    first, second = f"r-first-{run_id}", f"r-second-{run_id}"
+    runtime = Runtime(REPORTING, settings)
+    async with serve(REPORTING, runtime) as client:
+        await open_report(client, runtime, first)
+        await wait_for_records(bootstrap, REPORTING_TOPIC, of_type(first, "tdkt.reporting.report.due_soon.v1"))
+
+    runtime = Runtime(REPORTING, settings)
+    async with serve(REPORTING, runtime) as client:
+        # a report opened after the restart gets its reminder: the restarted scheduler has swept since
+        await open_report(client, runtime, second)
+        await wait_for_records(bootstrap, REPORTING_TOPIC, of_type(second, "tdkt.reporting.report.due_soon.v1"))
+        report = (await client.get(f"/reports/{first}")).json()
+    assert report["reminders_sent"] == [f"due_soon|{due}"]
+    records = await read_topic(bootstrap, REPORTING_TOPIC, of_type(first, "tdkt.reporting.report.due_soon.v1"))
+    assert len(records) == 1
+    assert json.loads(records[0].value)["data"]["days_left"] == 3

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from tdkt_reporting import consumers, store
+from tdkt_reporting import consumers, scheduler, store
 from tdkt_reporting.api import congresses, movements, organizations, registrations, reports, scoring
 from tdkt_shared.runtime import ServiceDefinition
 from tdkt_shared.runtime import main as run
@@ -21,6 +21,7 @@ DEFINITION = ServiceDefinition(
         congresses.router,
         scoring.router,
         registrations.router,
+        scheduler.router,
     ],
     consumes=consumers.TOPICS,
     handlers=consumers.event_handlers,
