@@ -170,4 +170,25 @@ SAMPLES: dict[str, dict[str, object]] = {
         "signed_on": "2025-02-20",
         "signatory_organization_ids": ["so-noi-vu", "so-tai-chinh"],
     },
+    "tdkt.reporting.report.content_edited.v1": {
+        "report_id": "r-2024-ba-be",
+        "organization_id": "ubnd-huyen-ba-be",
+        "edited_by": "ubnd-huyen-ba-be",
+        "indicator_codes": ["nha-tam-da-xoa"],
+        "attachment_count": 1,
+    },
+    "tdkt.reporting.scorecard.opened.v1": {
+        "scorecard_id": "sc-so-noi-vu-2025",
+        "organization_id": "so-noi-vu",
+        "cluster_id": "cum-1",
+        "year": 2025,
+        "criteria_set_id": "tieu-chi-cum-1-2025",
+        "criteria_set_revision": 1,
+    },
+    "tdkt.reporting.registration.drafted.v1": {
+        "registration_id": "dk-so-noi-vu-2025",
+        "organization_id": "so-noi-vu",
+        "year": 2025,
+        "movement_id": "chuyen-doi-so",
+    },
 }

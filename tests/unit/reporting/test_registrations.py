@@ -41,8 +41,8 @@ async def test_submit_return_resubmit_accept(
         response = await client.post(f"/registrations/dk-ba-be-2025/{path}", json=body, headers=headers)
         assert (response.status_code, response.json()["status"]) == (200, expected), response.text
     events = runtime.store(REGISTRATIONS).events
-    assert [e.type.split(".")[3] for e in events] == ["submitted", "returned", "submitted", "accepted"]
-    last = parse_data(events[2])
+    assert [e.type.split(".")[3] for e in events] == ["drafted", "submitted", "returned", "submitted", "accepted"]
+    last = parse_data(events[3])
     assert isinstance(last, RegistrationSubmitted)
     assert (last.revision, [t.count for t in last.requested_titles]) == (2, [1, 3])
     again = await client.post("/registrations/dk-ba-be-2025/return", json={"version": 5, "reason": "x"})
@@ -61,7 +61,8 @@ async def test_only_the_organisation_or_its_successor_submits(
     moved = (await client.get("/registrations/dk-ba-be-2025")).json()
     assert (moved["organization_id"], moved["version"]) == ("ubnd-xa-cho-ra", 2)
     assert moved["history"][0] == {"status": "DRAFT", "organization_id": "ubnd-huyen-ba-be"}
-    [event] = runtime.store(REGISTRATIONS).events
+    drafted, event = runtime.store(REGISTRATIONS).events
+    assert drafted.type == "tdkt.reporting.registration.drafted.v1"
     assert isinstance(parse_data(event), RegistrationReassigned)
     response = await client.post(
         "/registrations/dk-ba-be-2025/submit", json={"version": 2}, headers={"X-Organization-Id": "ubnd-xa-cho-ra"}

@@ -10,7 +10,7 @@ from tdkt_reporting.domain.reports import reminder_event_id
 from tdkt_reporting.store import ORGANIZATIONS, REPORTS
 from tdkt_shared.contract import make_event, parse_data
 from tdkt_shared.contract.registry import OrganizationsMerged
-from tdkt_shared.contract.reporting import ReportReassigned, ReportSubmitted
+from tdkt_shared.contract.reporting import ReportContentEdited, ReportReassigned, ReportSubmitted
 from tdkt_shared.runtime import InMemoryRuntime
 from tests.unit.reporting.conftest import merge, register
 
@@ -60,6 +60,7 @@ async def test_draft_submit_return_resubmit_accept(
     events = runtime.store(REPORTS).events
     assert [e.type for e in events] == [
         "tdkt.reporting.report.drafted.v1",
+        "tdkt.reporting.report.content_edited.v1",
         "tdkt.reporting.report.submitted.v1",
         "tdkt.reporting.report.returned.v1",
         "tdkt.reporting.report.submitted.v1",
@@ -67,7 +68,14 @@ async def test_draft_submit_return_resubmit_accept(
     ]
     revisions = [d.revision for e in events if isinstance(d := parse_data(e), ReportSubmitted)]
     assert revisions == [1, 2]
-    submitted = parse_data(events[3])
+    edited = parse_data(events[1])
+    assert isinstance(edited, ReportContentEdited)
+    assert (edited.edited_by, edited.indicator_codes, edited.attachment_count) == (
+        "ubnd-huyen-ba-be",
+        ["ghi-chu", "nha-tam-da-xoa"],
+        1,
+    )
+    submitted = parse_data(events[4])
     assert isinstance(submitted, ReportSubmitted)
     assert (submitted.organization_id, submitted.submitted_by, submitted.period) == (
         "ubnd-huyen-ba-be",

@@ -117,6 +117,8 @@ async def test_every_score_edit_is_audited(client: httpx.AsyncClient, runtime: I
         (50, 55, "so-noi-vu", "SELF"),
     ]
     assert all(a["at"] for a in audit)
+    opened = runtime.store(SCORECARDS).events[0]
+    assert (opened.type, opened.data["criteria_set_revision"]) == ("tdkt.reporting.scorecard.opened.v1", 1)
     data = parse_data(runtime.store(SCORECARDS).events[-1])
     assert isinstance(data, ScoreRecorded)
     assert (data.old, data.new, data.criterion_code) == (50, 55, "tc-1")

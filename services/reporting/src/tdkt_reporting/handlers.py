@@ -235,14 +235,17 @@ async def edit_report(
     actor: str,
     store: AggregateStore,
     organizations: AggregateStore,
+    correlation_id: str | None = None,
 ) -> tuple[reports.Report, int]:
     allowed = await acting_for(organizations, store, report_id)
-    current, stored_version = await load(store, report_id, reports.Report)
-    if stored_version != version:
-        raise VersionConflict(report_id, version, stored_version)
-    edited = reports.edit(current, content, actor, allowed)
-    stored = await store.update(report_id, version, edited.model_dump(mode="json"), [])
-    return edited, stored.version
+    return await transition(
+        store,
+        report_id,
+        version,
+        reports.Report,
+        lambda r, _v: reports.edit(r, content, actor, allowed),
+        correlation_id,
+    )
 
 
 async def send_reminders(store: AggregateStore, today: date, days_before: int) -> int:
@@ -298,14 +301,16 @@ async def create_criteria_set(
 
 
 async def open_scorecard(
-    command: scoring.OpenScorecard, store: AggregateStore, criteria_sets: AggregateStore
+    command: scoring.OpenScorecard,
+    store: AggregateStore,
+    criteria_sets: AggregateStore,
+    correlation_id: str | None = None,
 ) -> tuple[scoring.Scorecard, int]:
-    """Opening a scorecard emits nothing: the first event is its first score."""
     stored = await criteria_sets.get(command.criteria_set_id)
     if stored is None:
         raise UnknownReference(f"unknown criteria set {command.criteria_set_id}", field="criteria_set_id")
-    card = scoring.open_scorecard(command, scoring.CriteriaSet.model_validate(stored.state))
-    return card, (await store.create(card.id, card.model_dump(mode="json"), [])).version
+    card, data = scoring.open_scorecard(command, scoring.CriteriaSet.model_validate(stored.state))
+    return card, await create(store, card.id, card, data, correlation_id)
 
 
 async def rank_cluster(
@@ -339,13 +344,12 @@ async def draft_registration(
     organizations: AggregateStore,
     movement_store: AggregateStore,
 ) -> tuple[registrations.Registration, int]:
-    """A draft emits nothing; its submission does."""
     if await organizations.get(command.organization_id) is None:
         raise UnknownReference(f"unknown organisation {command.organization_id}", field="organization_id")
     if command.movement_id is not None and await movement_store.get(command.movement_id) is None:
         raise UnknownReference(f"unknown movement {command.movement_id}", field="movement_id")
-    registration = registrations.draft(command)
-    return registration, (await store.create(registration.id, registration.model_dump(mode="json"), [])).version
+    registration, data = registrations.draft(command)
+    return registration, await create(store, registration.id, registration, data, None)
 
 
 async def submit_registration(

@@ -404,3 +404,37 @@ class EmulationPactSigned(EventData):
     year: int
     signed_on: date
     signatory_organization_ids: list[str] = Field(min_length=1)
+
+
+# --- Further changes that carry no decision but are recorded all the same -----------------------------------------
+
+
+@event_type("tdkt.reporting.report.content_edited.v1", key="report_id")
+class ReportContentEdited(EventData):
+    """The reporting organisation changed a draft or returned report's content."""
+
+    report_id: str
+    organization_id: str
+    edited_by: str
+    indicator_codes: list[str] = Field(default_factory=list)
+    attachment_count: int = Field(default=0, ge=0)
+
+
+@event_type("tdkt.reporting.scorecard.opened.v1", key="scorecard_id")
+class ScorecardOpened(EventData):
+    """A unit's scorecard was opened under a revision of a criteria set."""
+
+    scorecard_id: str
+    organization_id: str
+    cluster_id: str
+    year: int
+    criteria_set_id: str
+    criteria_set_revision: int = Field(ge=1)
+
+
+@event_type("tdkt.reporting.registration.drafted.v1", key="registration_id")
+class RegistrationDrafted(EventData):
+    registration_id: str
+    organization_id: str
+    year: int
+    movement_id: str | None = None

@@ -92,10 +92,18 @@ async def list_reports(
 
 @router.put("/{report_id}/content", response_model=ReportView)
 async def edit_content(
-    report_id: str, body: EditContent, actor: ActorDep, store: ReportsDep, organizations: OrganizationsDep
+    report_id: str,
+    body: EditContent,
+    actor: ActorDep,
+    store: ReportsDep,
+    organizations: OrganizationsDep,
+    correlation: CorrelationDep = None,
 ) -> ReportView:
-    """Replace the content (indicators, narrative, attachments) of a draft or returned report."""
-    report, version = await handlers.edit_report(report_id, body.version, body.content, actor, store, organizations)
+    """Replace the content (indicators, narrative, attachments) of a draft or returned report; emits
+    `tdkt.reporting.report.content_edited.v1`."""
+    report, version = await handlers.edit_report(
+        report_id, body.version, body.content, actor, store, organizations, correlation
+    )
     return _view(report, version)
 
 

@@ -86,10 +86,15 @@ async def revise(
 
 @router.post("/scorecards", status_code=status.HTTP_201_CREATED, response_model=ScorecardView)
 async def open_scorecard(
-    command: domain.OpenScorecard, store: ScorecardsDep, criteria_sets: CriteriaSetsDep, response: Response
+    command: domain.OpenScorecard,
+    store: ScorecardsDep,
+    criteria_sets: CriteriaSetsDep,
+    response: Response,
+    correlation: CorrelationDep = None,
 ) -> ScorecardView:
-    """Open a unit's scorecard under the current revision of a criteria set."""
-    card, version = await handlers.open_scorecard(command, store, criteria_sets)
+    """Open a unit's scorecard under the current revision of a criteria set; emits
+    `tdkt.reporting.scorecard.opened.v1`."""
+    card, version = await handlers.open_scorecard(command, store, criteria_sets, correlation)
     response.headers["Location"] = f"/scorecards/{card.id}"
     return _card(card, version)
 

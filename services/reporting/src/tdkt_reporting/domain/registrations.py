@@ -16,6 +16,7 @@ from tdkt_reporting.domain.reports import ReportStatus
 from tdkt_shared.contract.reporting import (
     EmulationPactSigned,
     RegistrationAccepted,
+    RegistrationDrafted,
     RegistrationReassigned,
     RegistrationReturned,
     RegistrationSubmitted,
@@ -53,9 +54,15 @@ class Registration(DraftRegistration):
     history: list[dict[str, str | int]] = Field(default_factory=list)
 
 
-def draft(command: DraftRegistration) -> Registration:
-    return Registration(
+def draft(command: DraftRegistration) -> tuple[Registration, RegistrationDrafted]:
+    registration = Registration(
         **command.model_dump(), history=[{"status": R.DRAFT, "organization_id": command.organization_id}]
+    )
+    return registration, RegistrationDrafted(
+        registration_id=registration.id,
+        organization_id=registration.organization_id,
+        year=registration.year,
+        movement_id=registration.movement_id,
     )
 
 

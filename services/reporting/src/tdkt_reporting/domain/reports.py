@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from tdkt_reporting.domain.common import Forbidden, require_status
 from tdkt_shared.contract.reporting import (
     ReportAccepted,
+    ReportContentEdited,
     ReportDrafted,
     ReportDueSoon,
     ReportKind,
@@ -110,10 +111,18 @@ def _require_actor(report: Report, actor: str, acting_for: Sequence[str]) -> Non
         raise Forbidden(f"{actor} may not act for {report.organization_id}", field="X-Organization-Id")
 
 
-def edit(report: Report, content: ReportContent, actor: str, acting_for: Sequence[str]) -> Report:
+def edit(
+    report: Report, content: ReportContent, actor: str, acting_for: Sequence[str]
+) -> tuple[Report, ReportContentEdited]:
     require_status("report", report.status, EDITABLE, "edit")
     _require_actor(report, actor, acting_for)
-    return report.model_copy(update={"content": content})
+    return report.model_copy(update={"content": content}), ReportContentEdited(
+        report_id=report.id,
+        organization_id=report.organization_id,
+        edited_by=actor,
+        indicator_codes=sorted(content.indicators),
+        attachment_count=len(content.attachments),
+    )
 
 
 def submit(report: Report, actor: str, acting_for: Sequence[str], now: datetime) -> tuple[Report, ReportSubmitted]:

@@ -18,6 +18,7 @@ from tdkt_shared.contract.reporting import (
     CriteriaSetRevised,
     ProposedTitle,
     RankedUnit,
+    ScorecardOpened,
     ScorecardPublished,
     ScorecardSubmitted,
     ScoreKind,
@@ -161,12 +162,20 @@ class Scorecard(OpenScorecard):
         return float(sum(getattr(s, attribute) or 0 for s in self.scores.values()))
 
 
-def open_scorecard(command: OpenScorecard, criteria_set: CriteriaSet) -> Scorecard:
+def open_scorecard(command: OpenScorecard, criteria_set: CriteriaSet) -> tuple[Scorecard, ScorecardOpened]:
     current = criteria_set.current
-    return Scorecard(
+    card = Scorecard(
         **command.model_dump(),
         criteria_set_revision=len(criteria_set.revisions),
         max_points={code: c.max_points for code, c in current.criteria().items()},
+    )
+    return card, ScorecardOpened(
+        scorecard_id=card.id,
+        organization_id=card.organization_id,
+        cluster_id=card.cluster_id,
+        year=card.year,
+        criteria_set_id=card.criteria_set_id,
+        criteria_set_revision=card.criteria_set_revision,
     )
 
 
