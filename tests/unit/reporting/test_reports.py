@@ -68,9 +68,9 @@ async def test_draft_submit_return_resubmit_accept(
     ]
     revisions = [d.revision for e in events if isinstance(d := parse_data(e), ReportSubmitted)]
     assert revisions == [1, 2]
-    edited = parse_data(events[1])
-    assert isinstance(edited, ReportContentEdited)
-    assert (edited.edited_by, edited.indicator_codes, edited.attachment_count) == (
+    content_edited = parse_data(events[1])
+    assert isinstance(content_edited, ReportContentEdited)
+    assert (content_edited.edited_by, content_edited.indicator_codes, content_edited.attachment_count) == (
         "ubnd-huyen-ba-be",
         ["ghi-chu", "nha-tam-da-xoa"],
         1,
