@@ -142,3 +142,32 @@ async def test_a_child_movement_names_its_parent_and_lists_by_parent(client: htt
     assert [m["id"] for m in listing["items"]] == ["chuyen-doi-so-ba-be"]
     assert (await _post(client, "/movements", child)).status_code == 409
     assert (await client.get("/movements/none")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("preliminary-reviews", {"version": 4, "on": "2026-01-10"}),
+        ("final-review", {"version": 4, "on": "2026-01-10"}),
+        ("cancel", {"version": 4, "reason": "Quá hạn"}),
+        ("launch", {"version": 4, "decision": DECISION}),
+        ("close", {"version": 4}),
+    ],
+)
+async def test_a_final_reviewed_movement_only_closes_and_a_closed_one_never_changes(
+    client: httpx.AsyncClient, path: str, body: dict[str, Any]
+) -> None:
+    await _post(client, "/movements", DRAFT)
+    for step, step_body in (
+        ("launch", {"version": 1, "decision": DECISION}),
+        ("start", {"version": 2}),
+        ("final-review", {"version": 3, "on": "2025-12-20"}),
+    ):
+        assert (await _post(client, f"/movements/chuyen-doi-so/{step}", step_body)).is_success
+    response = await _post(client, f"/movements/chuyen-doi-so/{path}", body)
+    if path in ("close", "cancel"):
+        assert response.status_code == 200
+        after = await _post(client, "/movements/chuyen-doi-so/cancel", {"version": 5, "reason": "x"})
+        assert after.status_code == 409
+    else:
+        assert response.status_code == 409

@@ -105,6 +105,10 @@ async def test_submit_is_blocked_until_every_criterion_is_scored(client: httpx.A
     assert submitted.json()["status"] == "SUBMITTED"
     unreviewed = await client.post("/scorecards/sc-noi-vu/publish", json={"version": 4})
     assert (unreviewed.status_code, unreviewed.json()["error"]) == (422, "incomplete")
+    own_review = await _score(client, "sc-noi-vu", "tc-1", "REVIEWER", 50, 4, NOI_VU)
+    assert (own_review.status_code, own_review.json()["error"]) == (403, "forbidden")
+    late_self = await _score(client, "sc-noi-vu", "tc-1", "SELF", 40, 4, NOI_VU)
+    assert late_self.status_code == 409
 
 
 async def test_every_score_edit_is_audited(client: httpx.AsyncClient, runtime: InMemoryRuntime, criteria: None) -> None:

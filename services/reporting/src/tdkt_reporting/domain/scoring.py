@@ -189,6 +189,8 @@ def record_score(
             raise Forbidden(f"only {card.organization_id} scores itself", field="X-Organization-Id")
     else:
         require_status("scorecard", card.status, [SC.SUBMITTED], "review")
+        if by == card.organization_id:
+            raise Forbidden("a unit does not review its own scorecard", field="X-Organization-Id")
     if criterion not in card.max_points:
         raise UnknownReference(f"no criterion {criterion} in this scorecard", field="criterion_code")
     if not 0 <= value <= card.max_points[criterion]:
