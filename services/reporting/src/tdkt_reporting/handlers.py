@@ -343,13 +343,14 @@ async def draft_registration(
     store: AggregateStore,
     organizations: AggregateStore,
     movement_store: AggregateStore,
+    correlation_id: str | None = None,
 ) -> tuple[registrations.Registration, int]:
     if await organizations.get(command.organization_id) is None:
         raise UnknownReference(f"unknown organisation {command.organization_id}", field="organization_id")
     if command.movement_id is not None and await movement_store.get(command.movement_id) is None:
         raise UnknownReference(f"unknown movement {command.movement_id}", field="movement_id")
     registration, data = registrations.draft(command)
-    return registration, await create(store, registration.id, registration, data, None)
+    return registration, await create(store, registration.id, registration, data, correlation_id)
 
 
 async def submit_registration(

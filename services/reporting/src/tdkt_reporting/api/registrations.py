@@ -43,9 +43,11 @@ async def draft(
     organizations: OrganizationsDep,
     movements: MovementsDep,
     response: Response,
+    correlation: CorrelationDep = None,
 ) -> RegistrationView:
-    """Draft an organisation's registration (đăng ký thi đua) for a year or a movement."""
-    registration, version = await handlers.draft_registration(command, store, organizations, movements)
+    """Draft an organisation's registration (đăng ký thi đua) for a year or a movement; emits
+    `tdkt.reporting.registration.drafted.v1`."""
+    registration, version = await handlers.draft_registration(command, store, organizations, movements, correlation)
     response.headers["Location"] = f"/registrations/{registration.id}"
     return _view(registration, version)
 
