@@ -10,6 +10,7 @@ from tdkt_shared.contract import make_event
 from tdkt_shared.contract.registry import OrganizationKind, OrganizationRegistered
 from tdkt_shared.runtime import InMemoryRuntime
 from tests.helpers import serve
+from tests.unit.reporting.conftest import merge, register
 
 
 async def test_a_registered_organisation_is_known_once_however_often_delivered() -> None:
@@ -44,3 +45,14 @@ async def test_unknown_organisation_is_404() -> None:
     async with serve(DEFINITION, InMemoryRuntime(DEFINITION)) as client:
         response: httpx.Response = await client.get("/organizations/x")
     assert response.status_code == 404
+
+
+async def test_a_merged_organisation_shows_its_successor_whatever_the_order_of_events() -> None:
+    runtime = InMemoryRuntime(DEFINITION)
+    await merge(runtime, ["huyen-ba-be"], "xa-cho-ra")  # unknown yet: nothing to mark
+    await register(runtime, "huyen-ba-be")
+    await merge(runtime, ["huyen-ba-be"], "xa-cho-ra")
+    await register(runtime, "huyen-ba-be")  # a later registration event keeps the merger
+    async with serve(DEFINITION, runtime) as client:
+        body = (await client.get("/organizations/huyen-ba-be")).json()
+    assert (body["successor_id"], body["merged_on"]) == ("xa-cho-ra", "2025-07-01")

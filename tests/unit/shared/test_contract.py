@@ -18,6 +18,7 @@ from tdkt_shared.contract import (
 )
 from tdkt_shared.contract.catalog import render
 from tdkt_shared.contract.registry import OrganizationRegistered
+from tests.unit.reporting import contract_samples as reporting_samples
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -237,6 +238,8 @@ SAMPLES: dict[str, dict[str, object]] = {
         "error": "HTTP 503",
     },
 }
+
+SAMPLES.update(reporting_samples.SAMPLES)
 
 
 def test_the_three_design_events_exist_under_their_exact_names() -> None:

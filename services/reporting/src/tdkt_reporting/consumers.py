@@ -8,15 +8,20 @@ from functools import partial
 from tdkt_reporting import handlers, store
 from tdkt_shared.bus.consumer import EventHandler
 from tdkt_shared.contract import service_topic
-from tdkt_shared.contract.registry import OrganizationRegistered
+from tdkt_shared.contract.registry import OrganizationRegistered, OrganizationsMerged
 from tdkt_shared.runtime import Stores
 
 TOPICS = (service_topic("registry"),)
 
 
 def event_handlers(stores: Stores) -> Mapping[str, EventHandler]:
+    organizations = stores.store(store.ORGANIZATIONS)
     return {
-        OrganizationRegistered.event_type: partial(
-            handlers.on_organization_registered, organizations=stores.store(store.ORGANIZATIONS)
+        OrganizationRegistered.event_type: partial(handlers.on_organization_registered, organizations=organizations),
+        OrganizationsMerged.event_type: partial(
+            handlers.on_organizations_merged,
+            organizations=organizations,
+            report_store=stores.store(store.REPORTS),
+            registration_store=stores.store(store.REGISTRATIONS),
         ),
     }

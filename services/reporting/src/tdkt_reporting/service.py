@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from tdkt_reporting import consumers, store
-from tdkt_reporting.api import organizations
+from tdkt_reporting import consumers, scheduler, store
+from tdkt_reporting.api import congresses, movements, organizations, registrations, reports, scoring
 from tdkt_shared.runtime import ServiceDefinition
 from tdkt_shared.runtime import main as run
 
@@ -13,7 +13,16 @@ DEFINITION = ServiceDefinition(
     name="reporting",
     title="TĐKT movement reporting",
     collections=store.COLLECTIONS,
-    routers=[organizations.router],
+    routers=[
+        organizations.router,
+        movements.router,
+        reports.router,
+        reports.reminders_router,
+        congresses.router,
+        scoring.router,
+        registrations.router,
+        scheduler.router,
+    ],
     consumes=consumers.TOPICS,
     handlers=consumers.event_handlers,
 )

@@ -2,15 +2,51 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
+from pydantic import BaseModel, ConfigDict, Field
 
-from tdkt_reporting.store import ORGANIZATIONS
+from tdkt_reporting.store import (
+    CONGRESSES,
+    CRITERIA_SETS,
+    MOVEMENTS,
+    ORGANIZATIONS,
+    PACTS,
+    RANKINGS,
+    REGISTRATIONS,
+    REPORTS,
+    SCORECARDS,
+)
 from tdkt_shared.store import AggregateStore
 
 
-def organizations_store(request: Request) -> AggregateStore:
-    store: AggregateStore = request.app.state.runtime.store(ORGANIZATIONS)
-    return store
+def _store(name: str) -> object:
+    def dependency(request: Request) -> AggregateStore:
+        store: AggregateStore = request.app.state.runtime.store(name)
+        return store
+
+    return Depends(dependency)
 
 
-OrganizationsDep = Annotated[AggregateStore, Depends(organizations_store)]
+OrganizationsDep = Annotated[AggregateStore, _store(ORGANIZATIONS)]
+MovementsDep = Annotated[AggregateStore, _store(MOVEMENTS)]
+ReportsDep = Annotated[AggregateStore, _store(REPORTS)]
+CongressesDep = Annotated[AggregateStore, _store(CONGRESSES)]
+CriteriaSetsDep = Annotated[AggregateStore, _store(CRITERIA_SETS)]
+ScorecardsDep = Annotated[AggregateStore, _store(SCORECARDS)]
+RankingsDep = Annotated[AggregateStore, _store(RANKINGS)]
+RegistrationsDep = Annotated[AggregateStore, _store(REGISTRATIONS)]
+PactsDep = Annotated[AggregateStore, _store(PACTS)]
+
+ORGANIZATION_HEADER = Header(alias="X-Organization-Id", pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$")
+ActorDep = Annotated[str, ORGANIZATION_HEADER]
+"""The organisation on whose behalf the request acts (required)."""
+OptionalActorDep = Annotated[str | None, Header(alias="X-Organization-Id", pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$")]
+CorrelationDep = Annotated[str | None, Header(alias="X-Correlation-Id")]
+
+
+class Versioned(BaseModel):
+    """A command on an existing aggregate carries the version the client read (optimistic concurrency)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1)

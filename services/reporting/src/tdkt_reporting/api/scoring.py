@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response, status
+from pydantic import Field
+
+from tdkt_reporting import handlers
+from tdkt_reporting.api.deps import (
+    ActorDep,
+    CorrelationDep,
+    CriteriaSetsDep,
+    RankingsDep,
+    ScorecardsDep,
+    Versioned,
+)
+from tdkt_reporting.domain import scoring as domain
+from tdkt_shared.api import ERROR_RESPONSES
+from tdkt_shared.contract.reporting import ClusterRankingPublished, ScoreKind
+from tdkt_shared.store import NotFound
+
+router = APIRouter(tags=["scoring"], responses=ERROR_RESPONSES)
+
+
+class CriteriaSetView(domain.CriteriaSet):
+    version: int
+
+
+class ScorecardView(domain.Scorecard):
+    version: int
+
+
+class RankingView(ClusterRankingPublished):
+    criteria_set_id: str
+    version: int
+
+
+class Revise(Versioned):
+    content: domain.CriteriaContent
+
+
+class SetScore(Versioned):
+    kind: ScoreKind
+    value: float = Field(ge=0)
+
+
+def _card(card: domain.Scorecard, version: int) -> ScorecardView:
+    return ScorecardView(**card.model_dump(), version=version)
+
+
+def _set(criteria_set: domain.CriteriaSet, version: int) -> CriteriaSetView:
+    return CriteriaSetView(**criteria_set.model_dump(), version=version)
+
+
+@router.post("/criteria-sets", status_code=status.HTTP_201_CREATED, response_model=CriteriaSetView)
+async def create_criteria_set(
+    command: domain.CreateCriteriaSet, store: CriteriaSetsDep, response: Response, correlation: CorrelationDep = None
+) -> CriteriaSetView:
+    """Groups and criteria with maximum points and evidence; emits `tdkt.reporting.criteria_set.revised.v1`."""
+    criteria_set, version = await handlers.create_criteria_set(command, store, correlation)
+    response.headers["Location"] = f"/criteria-sets/{criteria_set.id}"
+    return _set(criteria_set, version)
+
+
+@router.get("/criteria-sets/{criteria_set_id}", response_model=CriteriaSetView)
+async def get_criteria_set(criteria_set_id: str, store: CriteriaSetsDep) -> CriteriaSetView:
+    return _set(*await handlers.load(store, criteria_set_id, domain.CriteriaSet))
+
+
+@router.post("/criteria-sets/{criteria_set_id}/revisions", response_model=CriteriaSetView)
+async def revise(
+    criteria_set_id: str, body: Revise, store: CriteriaSetsDep, correlation: CorrelationDep = None
+) -> CriteriaSetView:
+    """A new revision (earlier ones are kept); emits `tdkt.reporting.criteria_set.revised.v1` for the participants."""
+    return _set(
+        *await handlers.transition(
+            store,
+            criteria_set_id,
+            body.version,
+            domain.CriteriaSet,
+            lambda c, _v: domain.revise(c, body.content),
+            correlation,
+        )
+    )
+
+
+@router.post("/scorecards", status_code=status.HTTP_201_CREATED, response_model=ScorecardView)
+async def open_scorecard(
+    command: domain.OpenScorecard,
+    store: ScorecardsDep,
+    criteria_sets: CriteriaSetsDep,
+    response: Response,
+    correlation: CorrelationDep = None,
+) -> ScorecardView:
+    """Open a unit's scorecard under the current revision of a criteria set; emits
+    `tdkt.reporting.scorecard.opened.v1`."""
+    card, version = await handlers.open_scorecard(command, store, criteria_sets, correlation)
+    response.headers["Location"] = f"/scorecards/{card.id}"
+    return _card(card, version)
+
+
+@router.get("/scorecards/{scorecard_id}", response_model=ScorecardView)
+async def get_scorecard(scorecard_id: str, store: ScorecardsDep) -> ScorecardView:
+    return _card(*await handlers.load(store, scorecard_id, domain.Scorecard))
+
+
+@router.put("/scorecards/{scorecard_id}/scores/{criterion_code}", response_model=ScorecardView)
+async def set_score(
+    scorecard_id: str,
+    criterion_code: str,
+    body: SetScore,
+    actor: ActorDep,
+    store: ScorecardsDep,
+    correlation: CorrelationDep = None,
+) -> ScorecardView:
+    """Record a self or reviewer score (audited); emits `tdkt.reporting.scorecard.score_recorded.v1`."""
+    at = handlers.now()
+    return _card(
+        *await handlers.transition(
+            store,
+            scorecard_id,
+            body.version,
+            domain.Scorecard,
+            lambda c, _v: domain.record_score(c, criterion_code, body.kind, body.value, actor, at),
+            correlation,
+        )
+    )
+
+
+@router.post("/scorecards/{scorecard_id}/submit", response_model=ScorecardView)
+async def submit_scorecard(
+    scorecard_id: str, body: Versioned, actor: ActorDep, store: ScorecardsDep, correlation: CorrelationDep = None
+) -> ScorecardView:
+    """Blocked until every criterion has a self-score; emits `tdkt.reporting.scorecard.submitted.v1`."""
+    return _card(
+        *await handlers.transition(
+            store,
+            scorecard_id,
+            body.version,
+            domain.Scorecard,
+            lambda c, _v: domain.submit_scorecard(c, actor),
+            correlation,
+        )
+    )
+
+
+@router.post("/scorecards/{scorecard_id}/publish", response_model=ScorecardView)
+async def publish_scorecard(
+    scorecard_id: str, body: Versioned, store: ScorecardsDep, correlation: CorrelationDep = None
+) -> ScorecardView:
+    """Blocked until every criterion is reviewed; afterwards the scorecard never changes. Emits
+    `tdkt.reporting.scorecard.published.v1`."""
+    return _card(
+        *await handlers.transition(
+            store, scorecard_id, body.version, domain.Scorecard, lambda c, _v: domain.publish_scorecard(c), correlation
+        )
+    )
+
+
+@router.post("/clusters/{cluster_id}/rankings", status_code=status.HTTP_201_CREATED, response_model=RankingView)
+async def rank(
+    cluster_id: str,
+    command: domain.RankCluster,
+    store: RankingsDep,
+    scorecards: ScorecardsDep,
+    response: Response,
+    correlation: CorrelationDep = None,
+) -> Any:
+    """Rank the cluster's published scorecards of a year and publish the leaders with their proposed titles;
+    emits `tdkt.reporting.cluster.ranking_published.v1`. Once per cluster and year."""
+    state, version = await handlers.rank_cluster(cluster_id, command, store, scorecards, correlation)
+    response.headers["Location"] = f"/clusters/{cluster_id}/rankings/{command.year}"
+    return RankingView.model_validate({**state, "version": version})
+
+
+@router.get("/clusters/{cluster_id}/rankings/{year}", response_model=RankingView)
+async def get_ranking(cluster_id: str, year: int, store: RankingsDep) -> Any:
+    stored = await store.get(domain.ranking_id(cluster_id, year))
+    if stored is None:
+        raise NotFound(domain.ranking_id(cluster_id, year))
+    return RankingView.model_validate({**stored.state, "version": stored.version})

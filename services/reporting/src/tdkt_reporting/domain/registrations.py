@@ -1,0 +1,166 @@
+"""Registrations (đăng ký thi đua) and emulation pacts (giao ước thi đua).
+
+Registration: DRAFT -> SUBMITTED -> (RETURNED -> SUBMITTED)* -> ACCEPTED. Not a legal precondition since 2024, but
+provinces collect it to plan quotas. A pact is signed once per cluster and year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from tdkt_reporting.domain.common import Forbidden, require_status
+from tdkt_reporting.domain.reports import ReportStatus
+from tdkt_shared.contract.reporting import (
+    EmulationPactSigned,
+    RegistrationAccepted,
+    RegistrationDrafted,
+    RegistrationReassigned,
+    RegistrationReturned,
+    RegistrationSubmitted,
+    TitleRequest,
+)
+from tdkt_shared.contract.text import Identifier, Text
+
+R = ReportStatus  # same four states as a report
+OPEN = (R.DRAFT, R.SUBMITTED, R.RETURNED)
+
+
+class DraftRegistration(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Identifier
+    organization_id: Identifier
+    year: int = Field(ge=2000, le=2100)
+    movement_id: Identifier | None = None
+    targets: list[Text] = Field(default_factory=list)
+    requested_titles: list[TitleRequest] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_line_per_title(self) -> DraftRegistration:
+        codes = [t.award_code for t in self.requested_titles]
+        if len(codes) != len(set(codes)):
+            raise ValueError("one line per requested title")
+        return self
+
+
+class Registration(DraftRegistration):
+    model_config = ConfigDict(extra="ignore")
+
+    status: ReportStatus = R.DRAFT
+    revision: int = 0
+    history: list[dict[str, str | int]] = Field(default_factory=list)
+
+
+def draft(command: DraftRegistration) -> tuple[Registration, RegistrationDrafted]:
+    registration = Registration(
+        **command.model_dump(), history=[{"status": R.DRAFT, "organization_id": command.organization_id}]
+    )
+    return registration, RegistrationDrafted(
+        registration_id=registration.id,
+        organization_id=registration.organization_id,
+        year=registration.year,
+        movement_id=registration.movement_id,
+    )
+
+
+def submit(
+    registration: Registration, actor: str, acting_for: Sequence[str], now: datetime
+) -> tuple[Registration, RegistrationSubmitted]:
+    require_status("registration", registration.status, [R.DRAFT, R.RETURNED], "submit")
+    if actor != registration.organization_id and actor not in acting_for:
+        raise Forbidden(f"{actor} may not act for {registration.organization_id}", field="X-Organization-Id")
+    revision = registration.revision + 1
+    entry: dict[str, str | int] = {"status": R.SUBMITTED, "at": now.isoformat(), "by": actor, "revision": revision}
+    changed = registration.model_copy(
+        update={"status": R.SUBMITTED, "revision": revision, "history": [*registration.history, entry]}
+    )
+    return changed, RegistrationSubmitted(
+        registration_id=registration.id,
+        organization_id=registration.organization_id,
+        year=registration.year,
+        movement_id=registration.movement_id,
+        targets=registration.targets,
+        requested_titles=registration.requested_titles,
+        revision=revision,
+    )
+
+
+def return_(registration: Registration, reason: str, now: datetime) -> tuple[Registration, RegistrationReturned]:
+    require_status("registration", registration.status, [R.SUBMITTED], "return")
+    entry: dict[str, str | int] = {"status": R.RETURNED, "at": now.isoformat(), "reason": reason}
+    changed = registration.model_copy(update={"status": R.RETURNED, "history": [*registration.history, entry]})
+    return changed, RegistrationReturned(
+        registration_id=registration.id, organization_id=registration.organization_id, reason=reason
+    )
+
+
+def accept(registration: Registration, now: datetime) -> tuple[Registration, RegistrationAccepted]:
+    require_status("registration", registration.status, [R.SUBMITTED], "accept")
+    entry: dict[str, str | int] = {"status": R.ACCEPTED, "at": now.isoformat()}
+    changed = registration.model_copy(update={"status": R.ACCEPTED, "history": [*registration.history, entry]})
+    return changed, RegistrationAccepted(registration_id=registration.id, organization_id=registration.organization_id)
+
+
+def reassign(
+    registration: Registration,
+    predecessor_ids: Sequence[str],
+    successor_id: str,
+    effective_date: date,
+    legal_basis: str,
+) -> tuple[Registration, RegistrationReassigned] | None:
+    if registration.status not in OPEN or registration.organization_id not in predecessor_ids:
+        return None
+    entry: dict[str, str | int] = {
+        "organization_id": successor_id,
+        "from_organization_id": registration.organization_id,
+        "effective_date": effective_date.isoformat(),
+        "legal_basis": legal_basis,
+    }
+    moved = registration.model_copy(update={"organization_id": successor_id, "history": [*registration.history, entry]})
+    return moved, RegistrationReassigned(
+        registration_id=registration.id,
+        from_organization_id=registration.organization_id,
+        to_organization_id=successor_id,
+        effective_date=effective_date,
+        legal_basis=legal_basis,
+    )
+
+
+class SignPact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cluster_id: Identifier
+    year: int = Field(ge=2000, le=2100)
+    signed_on: date
+    signatory_organization_ids: list[Identifier] = Field(min_length=1)
+    commitments: list[Text] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> SignPact:
+        if len(set(self.signatory_organization_ids)) != len(self.signatory_organization_ids):
+            raise ValueError("each signatory signs once")
+        return self
+
+
+class EmulationPact(SignPact):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+
+
+def pact_id(cluster_id: str, year: int) -> str:
+    return f"{cluster_id}.{year}"
+
+
+def sign(command: SignPact) -> tuple[EmulationPact, EmulationPactSigned]:
+    pact = EmulationPact(**command.model_dump(), id=pact_id(command.cluster_id, command.year))
+    return pact, EmulationPactSigned(
+        pact_id=pact.id,
+        cluster_id=pact.cluster_id,
+        year=pact.year,
+        signed_on=pact.signed_on,
+        signatory_organization_ids=pact.signatory_organization_ids,
+    )

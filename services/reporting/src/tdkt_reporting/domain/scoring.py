@@ -1,0 +1,305 @@
+"""Criteria sets, scorecards and cluster rankings (chấm điểm, xếp hạng, suy tôn cụm/khối thi đua).
+
+Scorecard: DRAFT (self-assessment) -> SUBMITTED (reviewers score) -> PUBLISHED (immutable). Each score change is
+kept in an append-only audit trail with the old and new value, who and when.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from tdkt_reporting.domain.common import Forbidden, require_status
+from tdkt_shared.contract.reporting import (
+    ClusterRankingPublished,
+    CriteriaSetRevised,
+    ProposedTitle,
+    RankedUnit,
+    ScorecardOpened,
+    ScorecardPublished,
+    ScorecardSubmitted,
+    ScoreKind,
+    ScoreRecorded,
+)
+from tdkt_shared.contract.text import Identifier, Text
+from tdkt_shared.errors import DomainError, UnknownReference
+
+# --- Criteria sets ---------------------------------------------------------------------------------------------------
+
+
+class Criterion(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: Identifier
+    name: Text
+    max_points: float = Field(gt=0)
+    evidence: list[Text] = Field(default_factory=list)
+    """The evidence a unit must attach for this criterion."""
+
+
+class CriteriaGroup(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: Identifier
+    name: Text
+    criteria: list[Criterion] = Field(min_length=1)
+
+
+class CriteriaContent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Text
+    groups: list[CriteriaGroup] = Field(min_length=1)
+    participant_organization_ids: list[Identifier] = Field(default_factory=list)
+    change_note: Text | None = None
+
+    @model_validator(mode="after")
+    def _unique_codes(self) -> CriteriaContent:
+        codes = [c.code for g in self.groups for c in g.criteria]
+        if len(codes) != len(set(codes)):
+            raise ValueError("criterion codes must be unique within a set")
+        return self
+
+    def criteria(self) -> dict[str, Criterion]:
+        return {c.code: c for g in self.groups for c in g.criteria}
+
+
+class CreateCriteriaSet(CriteriaContent):
+    id: Identifier
+    movement_id: Identifier | None = None
+
+
+class CriteriaSet(BaseModel):
+    """Every revision is kept; scorecards pin the revision they were opened under."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: Identifier
+    movement_id: Identifier | None = None
+    revisions: list[CriteriaContent]
+
+    @property
+    def current(self) -> CriteriaContent:
+        return self.revisions[-1]
+
+    def revision(self, number: int) -> CriteriaContent:
+        if not 1 <= number <= len(self.revisions):
+            raise UnknownReference(f"{self.id} has no revision {number}", field="criteria_set_revision")
+        return self.revisions[number - 1]
+
+
+def _revised(criteria_set: CriteriaSet) -> CriteriaSetRevised:
+    current = criteria_set.current
+    return CriteriaSetRevised(
+        criteria_set_id=criteria_set.id,
+        revision=len(criteria_set.revisions),
+        title=current.title,
+        criteria_count=len(current.criteria()),
+        max_total=sum(c.max_points for c in current.criteria().values()),
+        participant_organization_ids=current.participant_organization_ids,
+        change_note=current.change_note,
+    )
+
+
+def create_criteria_set(command: CreateCriteriaSet) -> tuple[CriteriaSet, CriteriaSetRevised]:
+    content = CriteriaContent.model_validate(command.model_dump(exclude={"id", "movement_id"}))
+    criteria_set = CriteriaSet(id=command.id, movement_id=command.movement_id, revisions=[content])
+    return criteria_set, _revised(criteria_set)
+
+
+def revise(criteria_set: CriteriaSet, content: CriteriaContent) -> tuple[CriteriaSet, CriteriaSetRevised]:
+    revised = criteria_set.model_copy(update={"revisions": [*criteria_set.revisions, content]})
+    return revised, _revised(revised)
+
+
+# --- Scorecards ------------------------------------------------------------------------------------------------------
+
+
+class ScorecardStatus(StrEnum):
+    DRAFT = "DRAFT"
+    SUBMITTED = "SUBMITTED"
+    PUBLISHED = "PUBLISHED"
+
+
+SC = ScorecardStatus
+
+
+class OpenScorecard(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Identifier
+    criteria_set_id: Identifier
+    organization_id: Identifier
+    cluster_id: Identifier
+    year: int = Field(ge=2000, le=2100)
+
+
+class Score(BaseModel):
+    self_score: float | None = None
+    reviewer_score: float | None = None
+
+
+class Scorecard(OpenScorecard):
+    model_config = ConfigDict(extra="ignore")
+
+    criteria_set_revision: int
+    max_points: dict[str, float]
+    """Criterion code -> maximum, copied from the pinned revision."""
+    status: ScorecardStatus = SC.DRAFT
+    scores: dict[str, Score] = Field(default_factory=dict)
+    audit: list[dict[str, str | float | None]] = Field(default_factory=list)
+    total: float | None = None
+
+    def missing(self, kind: ScoreKind) -> list[str]:
+        attribute = "self_score" if kind is ScoreKind.SELF else "reviewer_score"
+        return [code for code in self.max_points if getattr(self.scores.get(code, Score()), attribute) is None]
+
+    def sum_of(self, kind: ScoreKind) -> float:
+        attribute = "self_score" if kind is ScoreKind.SELF else "reviewer_score"
+        return float(sum(getattr(s, attribute) or 0 for s in self.scores.values()))
+
+
+def open_scorecard(command: OpenScorecard, criteria_set: CriteriaSet) -> tuple[Scorecard, ScorecardOpened]:
+    current = criteria_set.current
+    card = Scorecard(
+        **command.model_dump(),
+        criteria_set_revision=len(criteria_set.revisions),
+        max_points={code: c.max_points for code, c in current.criteria().items()},
+    )
+    return card, ScorecardOpened(
+        scorecard_id=card.id,
+        organization_id=card.organization_id,
+        cluster_id=card.cluster_id,
+        year=card.year,
+        criteria_set_id=card.criteria_set_id,
+        criteria_set_revision=card.criteria_set_revision,
+    )
+
+
+def record_score(
+    card: Scorecard, criterion: str, kind: ScoreKind, value: float, by: str, at: datetime
+) -> tuple[Scorecard, ScoreRecorded]:
+    """Self-scores while DRAFT, by the unit itself; reviewer scores while SUBMITTED. Published cards never change."""
+    if kind is ScoreKind.SELF:
+        require_status("scorecard", card.status, [SC.DRAFT], "self-score")
+        if by != card.organization_id:
+            raise Forbidden(f"only {card.organization_id} scores itself", field="X-Organization-Id")
+    else:
+        require_status("scorecard", card.status, [SC.SUBMITTED], "review")
+        if by == card.organization_id:
+            raise Forbidden("a unit does not review its own scorecard", field="X-Organization-Id")
+    if criterion not in card.max_points:
+        raise UnknownReference(f"no criterion {criterion} in this scorecard", field="criterion_code")
+    if not 0 <= value <= card.max_points[criterion]:
+        raise DomainError(f"the score must lie between 0 and {card.max_points[criterion]}", field="value")
+    current = card.scores.get(criterion, Score())
+    old = current.self_score if kind is ScoreKind.SELF else current.reviewer_score
+    updated = current.model_copy(update={"self_score" if kind is ScoreKind.SELF else "reviewer_score": value})
+    entry: dict[str, str | float | None] = {
+        "criterion_code": criterion,
+        "kind": kind,
+        "old": old,
+        "new": value,
+        "by": by,
+        "at": at.isoformat(),
+    }
+    changed = card.model_copy(update={"scores": {**card.scores, criterion: updated}, "audit": [*card.audit, entry]})
+    return changed, ScoreRecorded(
+        scorecard_id=card.id, criterion_code=criterion, kind=kind, old=old, new=value, by=by, at=at
+    )
+
+
+def submit_scorecard(card: Scorecard, by: str) -> tuple[Scorecard, ScorecardSubmitted]:
+    require_status("scorecard", card.status, [SC.DRAFT], "submit")
+    if by != card.organization_id:
+        raise Forbidden(f"only {card.organization_id} submits its self-assessment", field="X-Organization-Id")
+    if missing := card.missing(ScoreKind.SELF):
+        raise DomainError(f"criteria not yet scored: {', '.join(missing)}", field="scores", code="incomplete")
+    total = card.sum_of(ScoreKind.SELF)
+    return card.model_copy(update={"status": SC.SUBMITTED}), ScorecardSubmitted(
+        scorecard_id=card.id,
+        organization_id=card.organization_id,
+        cluster_id=card.cluster_id,
+        year=card.year,
+        self_total=total,
+    )
+
+
+def publish_scorecard(card: Scorecard) -> tuple[Scorecard, ScorecardPublished]:
+    require_status("scorecard", card.status, [SC.SUBMITTED], "publish")
+    if missing := card.missing(ScoreKind.REVIEWER):
+        raise DomainError(f"criteria not yet reviewed: {', '.join(missing)}", field="scores", code="incomplete")
+    total = card.sum_of(ScoreKind.REVIEWER)
+    return card.model_copy(update={"status": SC.PUBLISHED, "total": total}), ScorecardPublished(
+        scorecard_id=card.id,
+        organization_id=card.organization_id,
+        cluster_id=card.cluster_id,
+        year=card.year,
+        total=total,
+    )
+
+
+# --- Cluster ranking -------------------------------------------------------------------------------------------------
+
+
+class RankCluster(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    year: int = Field(ge=2000, le=2100)
+    criteria_set_id: Identifier
+    member_organization_ids: list[Identifier] = Field(default_factory=list)
+    """The cluster's members; those without a published scorecard are listed as unscored."""
+    leaders_count: int = Field(default=1, ge=1)
+    proposed_award_code: Identifier | None = Field(default=None, examples=["co-thi-dua-tinh"])
+    """The title proposed for each leader (e.g. the province's Cờ thi đua), if any."""
+
+
+def ranking_id(cluster_id: str, year: int) -> str:
+    return f"{cluster_id}.{year}"
+
+
+def rank_cluster(cluster_id: str, command: RankCluster, published: Sequence[Scorecard]) -> ClusterRankingPublished:
+    """Competition ranking on the published totals (equal totals share a rank: 1, 1, 3).
+
+    Leaders are the units ranked within `leaders_count`. When a tie straddles the cut-off (more units would lead
+    than allowed), the tied units are not leaders: they are listed in `tied_at_cutoff` for the council to decide,
+    and get no proposed title. Members without a published scorecard are not ranked and are listed as unscored.
+    """
+    if any(c.cluster_id != cluster_id or c.status != SC.PUBLISHED or c.total is None for c in published):
+        raise DomainError("only published scorecards of this cluster can be ranked", field="cluster_id")
+    by_unit: dict[str, float] = {}
+    for card in published:
+        if card.organization_id in by_unit:
+            raise DomainError(f"{card.organization_id} has two published scorecards", field="scorecards")
+        by_unit[card.organization_id] = card.total or 0.0
+    ordered = sorted(by_unit.items(), key=lambda item: (-item[1], item[0]))
+    ranks: list[RankedUnit] = []
+    for position, (unit, total) in enumerate(ordered, start=1):
+        rank = ranks[-1].rank if ranks and ranks[-1].total == total else position
+        ranks.append(RankedUnit(organization_id=unit, total=total, rank=rank))
+    within = [r for r in ranks if r.rank <= command.leaders_count]
+    tied: list[str] = []
+    if len(within) > command.leaders_count:
+        cutoff_rank = within[-1].rank
+        tied = [r.organization_id for r in within if r.rank == cutoff_rank]
+        within = [r for r in within if r.rank != cutoff_rank]
+    leaders = [r.organization_id for r in within]
+    titles = (
+        [ProposedTitle(organization_id=u, award_code=command.proposed_award_code) for u in leaders]
+        if command.proposed_award_code
+        else []
+    )
+    unscored = sorted(set(command.member_organization_ids) - set(by_unit))
+    return ClusterRankingPublished(
+        ranking_id=ranking_id(cluster_id, command.year),
+        cluster_id=cluster_id,
+        year=command.year,
+        ranks=ranks,
+        leaders=leaders,
+        proposed_titles=titles,
+        unscored_organization_ids=unscored,
+        tied_at_cutoff=tied,
+    )
