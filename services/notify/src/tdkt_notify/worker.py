@@ -123,7 +123,7 @@ class DeliveryWorker:
             retrying = AsyncRetrying(
                 stop=stop_after_attempt(remaining),
                 wait=wait_exponential_jitter(
-                    initial=s.delivery_backoff_initial_s,
+                    multiplier=s.delivery_backoff_initial_s,
                     max=s.delivery_backoff_max_s,
                     jitter=s.delivery_backoff_jitter_s,
                 ),
