@@ -161,3 +161,14 @@ async def test_subscribers_get_a_secret_once_and_role_holders_are_answered_by_da
     )
     holders = (await client.get("/roles/PRESS_COMMUNICATION/holders", params={"on": "2025-07-01"})).json()
     assert holders["organization_ids"] == ["bao-thai-nguyen"]
+
+
+async def test_a_template_that_fails_on_an_event_gives_way_to_the_built_in_one(
+    client: httpx.AsyncClient, feed: Feed
+) -> None:
+    current = (await client.get(f"/templates/{events.REPORT_TYPE}/INBOX")).json()
+    unsafe = {"subject": "{{ data.__class__.__mro__ }}", "body": "x", "version": current["version"]}
+    assert (await client.put(f"/templates/{events.REPORT_TYPE}/INBOX", json=unsafe)).status_code == 200
+    await feed(events.report_submitted("so-y-te", events.at(2025, 12, 1)))
+    [message] = (await client.get("/inbox/so-y-te")).json()["items"]
+    assert message["subject"] == "Thông báo mới từ hệ thống thi đua, khen thưởng"

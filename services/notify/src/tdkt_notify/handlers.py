@@ -91,6 +91,15 @@ async def load_template(templates: AggregateStore, target: Target, event_type: s
     return BUILTIN_FALLBACK
 
 
+def _render(template: Template, context: dict[str, Any]) -> tuple[str, str]:
+    """Render; a template that fails on this event (e.g. a sandbox refusal) gives way to the built-in one."""
+    try:
+        return render(template.subject, context), render(template.body, context)
+    except Exception:
+        log.exception("template %s|%s failed; using the built-in one", template.key, template.channel)
+        return render(BUILTIN_FALLBACK.subject, context), render(BUILTIN_FALLBACK.body, context)
+
+
 def _address(recipient: Recipient | None, channel: Channel) -> str | None:
     if channel == Channel.INBOX:
         return None
@@ -138,7 +147,7 @@ async def record_deliveries(stores: NotifyStores, event: CloudEvent, *, now: dat
                 "recipient": {"id": target.recipient_id, "name": recipient.name if recipient else None},
                 "purpose": target.purpose.value,
             }
-            subject, body = render(template.subject, context), render(template.body, context)
+            subject, body = _render(template, context)
         delivery, events = dm.new_delivery(
             event,
             target,
