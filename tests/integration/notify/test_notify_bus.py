@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import time
@@ -280,3 +281,33 @@ async def test_the_press_body_on_the_event_date_changes_after_a_role_reassignmen
         mine = {env.org("bao-cu"), env.org("bao-moi")}
         assert await press_of(before.id) & mine == {env.org("bao-cu")}
         assert await press_of(after.id) & mine == {env.org("bao-moi")}
+
+
+async def test_a_stuck_endpoint_stalls_nothing_else_and_a_killed_worker_resumes_it(env: Env) -> None:
+    slow, fast = env.org("cham"), env.org("nhanh")
+    env.endpoint.holds[f"/{slow}"] = asyncio.Event()
+    to_slow = events.report_submitted(slow, events.at(2025, 12, 1), report_id=env.org("bc-cham"))
+    to_fast = events.report_submitted(fast, events.at(2025, 12, 1), report_id=env.org("bc-nhanh"))
+    async with env.notify(delivery_lease_s=1) as client:
+        await directory(env, client, "cham", "nhanh")
+        await env.send(to_slow, to_fast)
+        await eventually(lambda: env.settled(client, to_fast.id, 3), what="the fast endpoint's deliveries")
+
+        async def slow_send_started() -> bool:
+            return len(env.endpoint.to(f"/{slow}")) == 1
+
+        await eventually(slow_send_started, what="the stuck send")
+        hook = (await client.get("/deliveries", params={"event_id": to_slow.id, "channel": "WEBHOOK"})).json()
+        assert [d["status"] for d in hook["items"]] == ["SENDING"]
+    # the worker was stopped in the middle of that send; another one takes over once the lease lapses
+    env.endpoint.holds.pop(f"/{slow}").set()
+    async with env.notify(delivery_lease_s=1) as client:
+        found = await eventually(lambda: env.settled(client, to_slow.id, 3), what="the resumed delivery")
+        assert {d["status"] for d in found} == {"DELIVERED"}
+    assert len(env.smtp.to(env.mail("cham"))) == 1
+    assert len(env.smtp.to(env.mail("nhanh"))) == 1
+    requests = env.endpoint.to(f"/{slow}")
+    # the interrupted send is repeated under the same delivery id, so the receiver can drop it
+    assert len(requests) == 2
+    assert len({r.headers["x-tdkt-delivery"] for r in requests}) == 1
+    assert all(signed_ok(r.body, r.headers) for r in requests)

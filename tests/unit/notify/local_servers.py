@@ -98,6 +98,8 @@ class HttpEndpoint:
             status = self.statuses.get(path, 200)
             writer.write(f"HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode())
             await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass  # the client gave up (a timeout, or a worker that was stopped)
         finally:
             writer.close()
 
