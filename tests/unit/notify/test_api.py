@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from tdkt_notify.service import DEFINITION
+from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.registry import FunctionalRole
 from tdkt_shared.runtime import InMemoryRuntime
 from tests.helpers import serve
@@ -172,3 +173,18 @@ async def test_a_template_that_fails_on_an_event_gives_way_to_the_built_in_one(
     await feed(events.report_submitted("so-y-te", events.at(2025, 12, 1)))
     [message] = (await client.get("/inbox/so-y-te")).json()["items"]
     assert message["subject"] == "Thông báo mới từ hệ thống thi đua, khen thưởng"
+
+
+async def test_a_reminder_type_the_contract_does_not_know_yet_is_routed_by_its_rule(
+    client: httpx.AsyncClient, feed: Feed
+) -> None:
+    due_soon = CloudEvent(
+        source="/tdkt/reporting",
+        type="tdkt.reporting.report.due_soon.v1",
+        partitionkey="bc-2025",
+        data={"organization_id": "so-y-te", "period": "2025", "due_date": "2025-12-15", "days_left": 5},
+    )
+    await feed(due_soon)
+    [message] = (await client.get("/inbox/so-y-te")).json()["items"]
+    assert message["subject"] == "Nhắc hạn: báo cáo kỳ 2025 sắp đến hạn"
+    assert "cần nộp trước ngày 15/12/2025" in message["body"]
