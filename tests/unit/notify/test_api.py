@@ -28,10 +28,11 @@ async def test_the_default_rules_are_listed_and_filtered_by_event_type(client: h
         "report-submitted",
         "nomination-approved",
         "congress-scheduled",
+        "congress-upcoming",
         "report-reminders",
     }
     matching = (await client.get("/rules", params={"event_type": events.CONGRESS_TYPE})).json()
-    assert [r["id"] for r in matching["items"]] == ["publicity", "congress-scheduled"]
+    assert [r["id"] for r in matching["items"]] == ["publicity", "congress-scheduled", "congress-upcoming"]
 
 
 async def test_a_rule_change_needs_the_current_version_and_applies_to_the_next_event(

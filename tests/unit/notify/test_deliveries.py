@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from tdkt_notify import handlers
 from tdkt_notify.channels import SendError
 from tdkt_notify.domain.deliveries import Delivery, DeliveryStatus, delivery_id
 from tdkt_notify.domain.directory import Recipient
@@ -208,3 +209,55 @@ async def test_no_address_means_no_delivery_on_that_channel(feed: Feed, stores: 
     found = await all_deliveries(stores)
     assert [d.channel for d in found if d.recipient_id == "don-vi-moi"] == [Channel.INBOX]
     assert channel not in {d.channel for d in found}
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def test_a_congress_reminder_waits_for_its_day_then_goes_to_inbox_and_email(
+    feed: Feed, stores: NotifyStores
+) -> None:
+    await directory(feed)
+    congress = events.congress_scheduled("ubnd-tinh", ["so-y-te"], events.at(2025, 8, 1))
+    await handlers.record_deliveries(stores, congress, now=events.at(2025, 8, 2))
+    reminders = [d for d in await all_deliveries(stores) if d.reminder_rule == "congress-upcoming"]
+    # seven days before 20/09/2025, at 08:00 in Vietnam
+    assert {(d.recipient_id, d.channel.value, d.not_before) for d in reminders} == {
+        ("so-y-te", "INBOX", datetime(2025, 9, 13, 1, tzinfo=UTC)),
+        ("so-y-te", "EMAIL", datetime(2025, 9, 13, 1, tzinfo=UTC)),
+        ("ubnd-tinh", "INBOX", datetime(2025, 9, 13, 1, tzinfo=UTC)),
+    }
+    assert {d.status for d in reminders} == {DeliveryStatus.PENDING}
+    assert await stores.deliveries.count({"recipient_id": "so-y-te", "channel": "INBOX", "status": "DELIVERED"}) == 1
+
+    email = FakeSender()
+    clock = Clock(datetime(2025, 9, 13, 0, 59, tzinfo=UTC))
+    w = DeliveryWorker(stores, {Channel.EMAIL: email}, load_notify_settings(**FAST), clock=clock)
+    await w.run_once()
+    await w.drain()
+    assert [d.subject for d in await all_deliveries(stores) if d.id in {r.id for r in reminders} and d.final] == []
+    assert email.sent == [("so-y-te", "vanthu@soyte.example")]  # the notification itself, not the reminder
+
+    clock.now = datetime(2025, 9, 13, 1, tzinfo=UTC)
+    await w.run_once()
+    await w.drain()
+    sent = [d for d in await all_deliveries(stores) if d.reminder_rule == "congress-upcoming"]
+    assert {d.status for d in sent} == {DeliveryStatus.DELIVERED}
+    assert email.sent == [("so-y-te", "vanthu@soyte.example")] * 2
+    inbox = next(d for d in sent if d.recipient_id == "so-y-te" and d.channel == Channel.INBOX)
+    assert inbox.subject == f"Nhắc lịch: {events.CONGRESS_TITLE} ngày 20/09/2025"
+
+
+async def test_no_reminder_of_a_date_already_past(feed: Feed, stores: NotifyStores) -> None:
+    congress = events.congress_scheduled("ubnd-tinh", ["so-y-te"], events.at(2025, 8, 1))
+    await handlers.record_deliveries(stores, congress, now=events.at(2025, 9, 21))
+    assert [d for d in await all_deliveries(stores) if d.reminder_rule is not None] == []
+    late = events.congress_scheduled("ubnd-tinh", [], events.at(2025, 9, 15), congress_id="dh-muon")
+    await handlers.record_deliveries(stores, late, now=events.at(2025, 9, 15))
+    [reminder] = [d for d in await all_deliveries(stores) if d.reminder_rule is not None]
+    assert reminder.status == DeliveryStatus.DELIVERED  # its moment has passed but the congress has not: at once

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tdkt_notify.domain.routing import Purpose, RecipientSource, RecipientSpec, RoutingRule
+from tdkt_notify.domain.routing import Purpose, RecipientSource, RecipientSpec, Reminder, RoutingRule
 from tdkt_notify.domain.templates import GENERIC, Template
 from tdkt_shared.contract.notify import Channel
 from tdkt_shared.contract.registry import FunctionalRole
@@ -14,6 +14,7 @@ AWARD_GRANTED = "tdkt.awards.award.granted.v1"
 REPORT_DUE_SOON = "tdkt.reporting.report.due_soon.v1"
 REPORT_OVERDUE = "tdkt.reporting.report.overdue.v1"
 PUBLICATION_REQUEST = "publication.request"
+CONGRESS_UPCOMING = "congress.upcoming"
 
 ALL_CHANNELS = [Channel.INBOX, Channel.EMAIL, Channel.WEBHOOK]
 
@@ -61,6 +62,15 @@ DEFAULT_RULES = [
         event_types=[CONGRESS_SCHEDULED],
         recipients=[_org("organizer_id"), _org("invited_organization_ids")],
         channels=ALL_CHANNELS,
+    ),
+    RoutingRule(
+        id="congress-upcoming",
+        description="Nhắc trước ngày đại hội / hội nghị (số ngày là tham số của quy tắc)",
+        event_types=[CONGRESS_SCHEDULED],
+        recipients=[_org("organizer_id"), _org("invited_organization_ids")],
+        channels=[Channel.INBOX, Channel.EMAIL],
+        template_key=CONGRESS_UPCOMING,
+        reminder=Reminder(date_path="held_on", days_before=7),
     ),
     RoutingRule(
         id="report-reminders",
@@ -115,6 +125,13 @@ DEFAULT_TEMPLATES = [
         "Đề nghị quý cơ quan đăng tải thông tin sau trên báo chí, cổng thông tin điện tử:\n"
         "{% if data.title %}{{ data.title }} (ngày {{ data.held_on | ngay }}){% endif %}"
         "{% for n in data.nominees or [] %}- {{ n.name }}\n{% endfor %}",
+    ),
+    *_both(
+        CONGRESS_UPCOMING,
+        "Nhắc lịch: {{ data.title }} ngày {{ data.held_on | ngay }}",
+        "Kính gửi {{ recipient.name or recipient.id }},\n\n"
+        "Xin nhắc: {{ data.title }} sẽ diễn ra ngày {{ data.held_on | ngay }}"
+        "{% if data.venue %} tại {{ data.venue }}{% endif %}.",
     ),
     *_both(
         REPORT_DUE_SOON,

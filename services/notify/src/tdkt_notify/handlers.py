@@ -133,10 +133,13 @@ async def record_deliveries(stores: NotifyStores, event: CloudEvent, *, now: dat
             recipients[target.recipient_id] = await load_recipient(stores.recipients, target.recipient_id)
         recipient = recipients[target.recipient_id]
         address = _address(recipient, target.channel)
+        if target.expires_at is not None and target.expires_at <= now:
+            continue  # a reminder of a date already past
         if target.channel != Channel.INBOX and address is None:
             log.info("no %s address for %s; %s not sent there", target.channel, target.recipient_id, event.id)
             continue
-        if await stores.deliveries.get(dm.delivery_id(event.id, target.recipient_id, target.channel)) is not None:
+        known = dm.delivery_id(event.id, target.recipient_id, target.channel, target.reminder_rule)
+        if await stores.deliveries.get(known) is not None:
             continue
         subject = body = None
         if target.channel != Channel.WEBHOOK:

@@ -20,6 +20,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt,
 from tdkt_notify import handlers
 from tdkt_notify.channels import Sender, SendError
 from tdkt_notify.domain.deliveries import Delivery, DeliveryStatus
+from tdkt_notify.domain.directory import Recipient
 from tdkt_notify.settings import NotifySettings
 from tdkt_notify.store import NotifyStores
 from tdkt_shared.contract.notify import Channel
@@ -34,6 +35,16 @@ def utc_now() -> datetime:
 
 class _AttemptFailed(Exception):
     pass
+
+
+class _InboxSender:
+    """A due inbox reminder is delivered by marking its record delivered: nothing to send."""
+
+    async def send(self, delivery: Delivery, recipient: Recipient | None) -> None:
+        return None
+
+
+_INBOX = _InboxSender()
 
 
 class DeliveryWorker:
@@ -87,7 +98,7 @@ class DeliveryWorker:
         started = 0
         for stored in found:
             delivery = Delivery.model_validate(stored.state)
-            if delivery.id in self._in_flight:
+            if delivery.id in self._in_flight or not delivery.due(now):
                 continue
             lease = delivery.lease_until
             if delivery.status == DeliveryStatus.SENDING and lease is not None and lease >= now:
@@ -140,7 +151,7 @@ class DeliveryWorker:
             log.exception("delivery %s could not be processed; it will be picked up again", delivery_id)
 
     async def _attempt(self, delivery: Delivery) -> None:
-        sender = self._senders.get(delivery.channel)
+        sender = self._senders.get(delivery.channel, _INBOX if delivery.channel == Channel.INBOX else None)
         error: str | None = None
         async with self._slots:
             try:

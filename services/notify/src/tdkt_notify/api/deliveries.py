@@ -77,7 +77,11 @@ def _message(delivery: Delivery) -> InboxMessage:
 
 
 def _inbox(recipient_id: str, unread_only: bool = False) -> dict[str, Any]:
-    query: dict[str, Any] = {"recipient_id": recipient_id, "channel": Channel.INBOX.value}
+    query: dict[str, Any] = {
+        "recipient_id": recipient_id,
+        "channel": Channel.INBOX.value,
+        "status": DeliveryStatus.DELIVERED.value,
+    }
     if unread_only:
         query["read"] = False
     return query

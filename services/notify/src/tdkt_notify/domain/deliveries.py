@@ -26,9 +26,10 @@ from tdkt_shared.errors import InvalidTransition
 DELIVERY_NAMESPACE = uuid.UUID("6c1f2b1e-4d7a-5c55-9a51-7464b74b7401")
 
 
-def delivery_id(event_id: str, recipient_id: str, channel: Channel) -> str:
-    """The same (event, recipient, channel) always gives the same id."""
-    return str(uuid.uuid5(DELIVERY_NAMESPACE, f"{event_id}|{recipient_id}|{channel.value}"))
+def delivery_id(event_id: str, recipient_id: str, channel: Channel, reminder_rule: str | None = None) -> str:
+    """The same (event, recipient, channel) always gives the same id; a scheduled reminder has its own."""
+    key = event_id if reminder_rule is None else f"{event_id}#reminder:{reminder_rule}"
+    return str(uuid.uuid5(DELIVERY_NAMESPACE, f"{key}|{recipient_id}|{channel.value}"))
 
 
 class DeliveryStatus(StrEnum):
@@ -66,9 +67,15 @@ class Delivery(BaseModel):
     status: DeliveryStatus
     attempts: list[Attempt] = Field(default_factory=list)
     created_at: datetime
+    not_before: datetime | None = None
+    """A scheduled reminder is not sent before this moment."""
+    reminder_rule: str | None = None
     lease_until: datetime | None = None
     read: bool = False
     read_at: datetime | None = None
+
+    def due(self, now: datetime) -> bool:
+        return self.not_before is None or self.not_before <= now
 
     @property
     def final(self) -> bool:
@@ -85,10 +92,10 @@ def new_delivery(
     body: str | None,
     now: datetime,
 ) -> tuple[Delivery, list[NotificationDelivered]]:
-    """The record to write before sending; an inbox message is delivered by being written."""
-    inbox = target.channel == Channel.INBOX
+    """The record to write before sending; an inbox message is delivered by being written (when it is due)."""
+    inbox = target.channel == Channel.INBOX and (target.not_before is None or target.not_before <= now)
     delivery = Delivery(
-        id=delivery_id(event.id, target.recipient_id, target.channel),
+        id=delivery_id(event.id, target.recipient_id, target.channel, target.reminder_rule),
         event_id=event.id,
         event_type=event.type,
         event=event.to_document(),
@@ -103,6 +110,8 @@ def new_delivery(
         status=DeliveryStatus.DELIVERED if inbox else DeliveryStatus.PENDING,
         attempts=[Attempt(number=1, at=now, ok=True)] if inbox else [],
         created_at=now,
+        not_before=target.not_before,
+        reminder_rule=target.reminder_rule,
     )
     return delivery, [_delivered(delivery)] if inbox else []
 
@@ -112,6 +121,8 @@ def claim(delivery: Delivery, *, now: datetime, lease_until: datetime) -> Delive
     lapsed = delivery.status == DeliveryStatus.SENDING and (delivery.lease_until is None or delivery.lease_until < now)
     if delivery.status != DeliveryStatus.PENDING and not lapsed:
         raise InvalidTransition(f"delivery {delivery.id} is {delivery.status}", field="status")
+    if not delivery.due(now):
+        raise InvalidTransition(f"delivery {delivery.id} is not due before {delivery.not_before}", field="not_before")
     return delivery.model_copy(update={"status": DeliveryStatus.SENDING, "lease_until": lease_until})
 
 
@@ -138,6 +149,8 @@ def mark_read(delivery: Delivery, *, now: datetime) -> Delivery | None:
     """Mark an inbox message read; None when it already is (nothing to write)."""
     if delivery.channel != Channel.INBOX:
         raise InvalidTransition(f"delivery {delivery.id} is not an inbox message", field="delivery_id")
+    if delivery.status != DeliveryStatus.DELIVERED:
+        raise InvalidTransition(f"inbox message {delivery.id} is not delivered yet", field="delivery_id")
     if delivery.read:
         return None
     return delivery.model_copy(update={"read": True, "read_at": now})

@@ -9,7 +9,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from enum import StrEnum
 from typing import Any
 
@@ -21,6 +21,7 @@ from tdkt_shared.contract.notify import Channel
 from tdkt_shared.contract.registry import FunctionalRole
 from tdkt_shared.contract.text import Identifier, Text
 
+VIETNAM = timezone(timedelta(hours=7), "ICT")
 DataPath = str
 """A dotted path into the event's `data`; lists are descended into (`nominees.organization_id`)."""
 
@@ -56,6 +57,32 @@ class RecipientSpec(BaseModel):
         return self
 
 
+class Reminder(BaseModel):
+    """Send not at once but `days_before` the date at `date_path` in the event's data (nhắc trước hạn).
+
+    The number of days is the operator's parameter, kept in the rule. When the reminder's moment has passed it goes
+    at once, unless the date itself has passed too (then it is dropped).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    date_path: DataPath = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+    days_before: int = Field(ge=0, le=366)
+    at_hour: int = Field(default=8, ge=0, le=23, description="local hour (Asia/Ho_Chi_Minh, UTC+7)")
+
+    def when(self, event: CloudEvent) -> tuple[datetime, datetime] | None:
+        """When to send, and when the reminded date is over; None when the data has no such date."""
+        for value in values_at(event.data, self.date_path):
+            try:
+                day = datetime.fromisoformat(str(value)).date()
+            except ValueError:
+                continue
+            moment = datetime.combine(day - timedelta(days=self.days_before), time(self.at_hour), VIETNAM)
+            over = datetime.combine(day + timedelta(days=1), time(0), VIETNAM)
+            return moment.astimezone(UTC), over.astimezone(UTC)
+        return None
+
+
 class Purpose(StrEnum):
     NOTIFICATION = "NOTIFICATION"
     PUBLICATION_REQUEST = "PUBLICATION_REQUEST"
@@ -77,6 +104,8 @@ class RuleBody(BaseModel):
     priority: int = Field(default=100, ge=0, le=10000)
     """Lower first; when two rules reach one recipient on one channel, the first one's message is sent."""
     enabled: bool = True
+    reminder: Reminder | None = None
+    """When set, the rule schedules a reminder instead of notifying at once."""
 
     @model_validator(mode="after")
     def _patterns(self) -> RuleBody:
@@ -103,6 +132,11 @@ class Target(BaseModel):
     template_key: str
     recipient_id: str
     channel: Channel
+    reminder_rule: str | None = None
+    """The rule's id when this is a scheduled reminder (a separate message from the event's notification)."""
+    not_before: datetime | None = None
+    expires_at: datetime | None = None
+    """A reminder still unsent at this moment is pointless."""
 
 
 def values_at(value: Any, path: str) -> list[Any]:
@@ -143,21 +177,29 @@ def route(
     assignments: Mapping[FunctionalRole, Sequence[RoleAssignment]],
 ) -> list[Target]:
     """Every (recipient, channel) the rules send this event to, once each, in rule priority order."""
-    targets: dict[tuple[str, Channel], Target] = {}
+    targets: dict[tuple[str, Channel, str | None], Target] = {}
     for rule in sorted(rules, key=lambda r: (r.priority, r.id)):
         if not rule.matches(event.type):
             continue
+        schedule = rule.reminder.when(event) if rule.reminder else None
+        if rule.reminder is not None and schedule is None:
+            continue  # the event carries no date to remind of
+        not_before, expires_at = schedule or (None, None)
+        reminder_rule = rule.id if rule.reminder else None
         for spec in rule.recipients:
             for recipient_id in _recipients(event, spec, assignments):
                 for channel in rule.channels:
                     targets.setdefault(
-                        (recipient_id, channel),
+                        (recipient_id, channel, reminder_rule),
                         Target(
                             rule_id=rule.id,
                             purpose=rule.purpose,
                             template_key=rule.template_key or event.type,
                             recipient_id=recipient_id,
                             channel=channel,
+                            reminder_rule=reminder_rule,
+                            not_before=not_before,
+                            expires_at=expires_at,
                         ),
                     )
     return list(targets.values())
