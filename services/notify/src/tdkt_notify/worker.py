@@ -93,7 +93,9 @@ class DeliveryWorker:
         """Start a task for each delivery due for sending; the number started."""
         now = self._clock()
         found = await self._stores.deliveries.find(
-            {"status": {"$in": [DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value]}}, limit=500
+            {"status": {"$in": [DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value]}},
+            limit=500,
+            sort="not_before",  # immediate ones (none) first, then the earliest reminders: far ones cannot starve
         )
         started = 0
         for stored in found:
