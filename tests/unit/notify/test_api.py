@@ -189,3 +189,17 @@ async def test_a_reminder_type_the_contract_does_not_know_yet_is_routed_by_its_r
     [message] = (await client.get("/inbox/so-y-te")).json()["items"]
     assert message["subject"] == "Nhắc hạn: báo cáo kỳ 2025 sắp đến hạn"
     assert "cần nộp trước ngày 15/12/2025" in message["body"]
+
+
+async def test_the_daily_digest_is_switched_on_and_off_per_recipient(client: httpx.AsyncClient, feed: Feed) -> None:
+    await feed(events.organization("so-y-te", "Sở Y tế"))
+    on = await client.put("/recipients/so-y-te/preferences", json={"daily_digest": True})
+    assert on.status_code == 200
+    assert on.json()["daily_digest"] is True
+    assert (await client.get("/recipients/so-y-te")).json()["daily_digest"] is True
+    off = await client.put("/recipients/so-y-te/preferences", json={"daily_digest": False})
+    assert off.json()["daily_digest"] is False
+    assert (await client.put("/recipients/khong-co/preferences", json={"daily_digest": True})).status_code == 404
+    bad = await client.put("/recipients/so-y-te/preferences", json={"daily_digest": True, "sms": True})
+    assert bad.status_code == 422
+    assert bad.json()["field"] == "sms"

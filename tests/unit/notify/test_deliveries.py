@@ -32,6 +32,7 @@ class FakeSender:
         self.all_sent = asyncio.Event()
         """Set once `expect` sends succeeded."""
         self.sent: list[tuple[str, str | None]] = []
+        self.messages: list[Delivery] = []
         self.tries = 0
 
     async def send(self, delivery: Delivery, recipient: Recipient | None) -> None:
@@ -41,6 +42,7 @@ class FakeSender:
         if self.failures < 0 or self.tries <= self.failures:
             raise SendError("HTTP 503")
         self.sent.append((delivery.recipient_id, delivery.address))
+        self.messages.append(delivery)
         if len(self.sent) >= self.expect:
             self.all_sent.set()
 
@@ -261,3 +263,39 @@ async def test_no_reminder_of_a_date_already_past(feed: Feed, stores: NotifyStor
     await handlers.record_deliveries(stores, late, now=events.at(2025, 9, 15))
     [reminder] = [d for d in await all_deliveries(stores) if d.reminder_rule is not None]
     assert reminder.status == DeliveryStatus.DELIVERED  # its moment has passed but the congress has not: at once
+
+
+async def test_a_daily_digest_sends_one_email_for_the_days_deliveries(
+    feed: Feed, stores: NotifyStores, runtime: InMemoryRuntime
+) -> None:
+    await directory(feed)
+    await handlers.set_daily_digest(stores.recipients, "so-y-te", True)
+    first = events.report_submitted("so-y-te", events.at(2025, 12, 1, 3))
+    second = events.congress_scheduled("ubnd-tinh", ["so-y-te"], events.at(2025, 12, 1, 4), congress_id="dh-7")
+    for event in (first, second):
+        await handlers.record_deliveries(stores, event, now=event.time)
+    waiting = [d for d in await all_deliveries(stores) if d.digest]
+    # 08:00 in Vietnam on 2 December is 01:00 UTC (the 1 December one had passed at 03:00 UTC)
+    assert {(d.recipient_id, d.not_before) for d in waiting} == {("so-y-te", datetime(2025, 12, 2, 1, tzinfo=UTC))}
+    assert len(waiting) == 2
+
+    email = FakeSender()
+    clock = Clock(datetime(2025, 12, 2, 0, 30, tzinfo=UTC))
+    w = DeliveryWorker(stores, {Channel.EMAIL: email}, load_notify_settings(**FAST), clock=clock)
+    await w.run_once()
+    await w.drain()
+    assert ("so-y-te", "vanthu@soyte.example") not in email.sent
+    assert ("so-noi-vu", "tdkt@snv.example") in email.sent  # no digest for it: at once
+    clock.now = datetime(2025, 12, 2, 1, tzinfo=UTC)
+    assert await w.run_once() == 1
+    await w.drain()
+    assert [s for s in email.sent if s[0] == "so-y-te"] == [("so-y-te", "vanthu@soyte.example")]
+    [message] = [m for m in email.messages if m.recipient_id == "so-y-te"]
+    assert message.subject == "Tổng hợp 2 thông báo thi đua, khen thưởng"
+    assert message.body is not None
+    assert "1. Báo cáo kỳ 2025 đã được nộp" in message.body
+    assert f"2. Thông báo tổ chức {events.CONGRESS_TITLE}" in message.body
+    done = [d for d in await all_deliveries(stores) if d.digest]
+    assert {(d.status, len(d.attempts)) for d in done} == {(DeliveryStatus.DELIVERED, 1)}
+    delivered = [e for e in outcome_events(runtime) if isinstance(e, NotificationDelivered)]
+    assert {e.notification_id for e in delivered} >= {d.id for d in done}

@@ -36,14 +36,16 @@ def consumed_types() -> list[str]:
     return sorted(known | named)
 
 
-def event_handlers(stores: Stores, on_recorded: Callable[[], None] = lambda: None) -> Mapping[str, EventHandler]:
+def event_handlers(
+    stores: Stores, on_recorded: Callable[[], None] = lambda: None, digest_hour: int = 8
+) -> Mapping[str, EventHandler]:
     notify = NotifyStores.of(stores)
 
     async def handle(event: CloudEvent, data: Any) -> None:
         read_model = READ_MODELS.get(event.type)
         if read_model is not None:
             await read_model(notify, event, data)
-        if await handlers.record_deliveries(notify, event, now=datetime.now(UTC)):
+        if await handlers.record_deliveries(notify, event, now=datetime.now(UTC), digest_hour=digest_hour):
             on_recorded()
 
     return dict.fromkeys(consumed_types(), handle)

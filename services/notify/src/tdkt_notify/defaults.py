@@ -15,6 +15,7 @@ REPORT_DUE_SOON = "tdkt.reporting.report.due_soon.v1"
 REPORT_OVERDUE = "tdkt.reporting.report.overdue.v1"
 PUBLICATION_REQUEST = "publication.request"
 CONGRESS_UPCOMING = "congress.upcoming"
+DAILY_DIGEST = "digest.daily"
 
 ALL_CHANNELS = [Channel.INBOX, Channel.EMAIL, Channel.WEBHOOK]
 
@@ -146,6 +147,16 @@ DEFAULT_TEMPLATES = [
         "(hạn ngày {{ data.due_date | ngay }}).",
     ),
 ]
+
+DEFAULT_TEMPLATES.append(
+    Template(
+        key=DAILY_DIGEST,
+        channel=Channel.EMAIL,
+        subject="Tổng hợp {{ items | length }} thông báo thi đua, khen thưởng",
+        body="Kính gửi {{ recipient.name or recipient.id }},\n\n"
+        "{% for item in items %}{{ loop.index }}. {{ item.subject }}\n{{ item.body }}\n\n{% endfor %}",
+    )
+)
 
 BUILTIN_FALLBACK = DEFAULT_TEMPLATES[0]
 """Used when even the generic template of a channel was removed from the store."""

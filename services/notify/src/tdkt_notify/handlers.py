@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from tdkt_notify.defaults import BUILTIN_FALLBACK, DEFAULT_RULES, DEFAULT_TEMPLATES
+from tdkt_notify.defaults import BUILTIN_FALLBACK, DAILY_DIGEST, DEFAULT_RULES, DEFAULT_TEMPLATES
 from tdkt_notify.domain import deliveries as dm
 from tdkt_notify.domain.deliveries import Delivery
 from tdkt_notify.domain.directory import (
@@ -33,6 +33,7 @@ from tdkt_shared.store import AggregateStore, AlreadyExists, NotFound, Stored, V
 log = logging.getLogger(__name__)
 MAX_RULES = 500
 MAX_ASSIGNMENTS = 1000
+DIGEST_FALLBACK = next(t for t in DEFAULT_TEMPLATES if t.key == DAILY_DIGEST)
 
 
 def new_secret() -> str:
@@ -118,7 +119,9 @@ def _outcome_event(data: EventData, delivery: Delivery) -> CloudEvent:
     )
 
 
-async def record_deliveries(stores: NotifyStores, event: CloudEvent, *, now: datetime) -> list[Delivery]:
+async def record_deliveries(
+    stores: NotifyStores, event: CloudEvent, *, now: datetime, digest_hour: int = 8
+) -> list[Delivery]:
     """Route the event and write a delivery record for each target, before anything is sent.
 
     A record that exists already (the event was redelivered or replayed) is left alone: nothing is sent twice.
@@ -151,6 +154,9 @@ async def record_deliveries(stores: NotifyStores, event: CloudEvent, *, now: dat
                 "purpose": target.purpose.value,
             }
             subject, body = _render(template, context)
+        digest = (
+            target.channel == Channel.EMAIL and recipient is not None and recipient.daily_digest
+        ) and target.not_before is None
         delivery, events = dm.new_delivery(
             event,
             target,
@@ -159,6 +165,7 @@ async def record_deliveries(stores: NotifyStores, event: CloudEvent, *, now: dat
             subject=subject,
             body=body,
             now=now,
+            digest_at=dm.next_digest_at(now, digest_hour) if digest else None,
         )
         try:
             await stores.deliveries.create(
@@ -215,6 +222,37 @@ async def record_attempt(
         except VersionConflict:
             continue
         return updated
+
+
+async def render_digest(stores: NotifyStores, members: list[Delivery]) -> Delivery:
+    """The one e-mail for a recipient's due digest deliveries, oldest first, from the `digest.daily` template."""
+    members = sorted(members, key=lambda m: (m.created_at, m.id))
+    first = members[0]
+    stored = await stores.templates.get(template_id(DAILY_DIGEST, Channel.EMAIL))
+    template = Template.model_validate(stored.state) if stored else DIGEST_FALLBACK
+    context = {
+        "recipient": {"id": first.recipient_id, "name": first.recipient_name},
+        "items": [{"subject": m.subject, "body": m.body, "event_type": m.event_type} for m in members],
+    }
+    try:
+        subject, body = render(template.subject, context), render(template.body, context)
+    except Exception:
+        log.exception("digest template failed; using the built-in one")
+        subject, body = render(DIGEST_FALLBACK.subject, context), render(DIGEST_FALLBACK.body, context)
+    return dm.digest_message(members, subject=subject, body=body)
+
+
+async def set_daily_digest(recipients: AggregateStore, recipient_id: str, on: bool) -> Recipient:
+    while True:
+        stored = await recipients.get(recipient_id)
+        if stored is None:
+            raise NotFound(recipient_id)
+        recipient = Recipient.model_validate(stored.state).model_copy(update={"daily_digest": on})
+        try:
+            await recipients.update(recipient_id, stored.version, recipient.model_dump(mode="json"), [])
+        except VersionConflict:
+            continue
+        return recipient
 
 
 async def mark_read(deliveries: AggregateStore, recipient_id: str, delivery_id: str, *, now: datetime) -> Delivery:

@@ -22,6 +22,7 @@ class NotifySettings(BaseSettings):
     delivery_backoff_jitter_s: float = Field(default=1, ge=0)
     delivery_concurrency: int = Field(default=8, ge=1, description="sends in flight at once")
     delivery_poll_interval_ms: int = Field(default=500, ge=10)
+    digest_hour: int = Field(default=8, ge=0, le=23, description="local hour (UTC+7) of the daily digest e-mail")
     delivery_lease_s: float = Field(default=300, gt=0, description="after this a crashed worker's delivery is resumed")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -62,6 +63,7 @@ class DeliveryWorker:
         self._clock = clock
         self._slots = asyncio.Semaphore(settings.delivery_concurrency)
         self._in_flight: dict[str, asyncio.Task[None]] = {}
+        self._busy: set[str] = set()
         self._wake = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
 
@@ -97,22 +99,29 @@ class DeliveryWorker:
             limit=500,
             sort="not_before",  # immediate ones (none) first, then the earliest reminders: far ones cannot starve
         )
-        started = 0
+        groups: dict[str, list[str]] = {}
         for stored in found:
             delivery = Delivery.model_validate(stored.state)
-            if delivery.id in self._in_flight or not delivery.due(now):
+            if delivery.id in self._busy or not delivery.due(now):
                 continue
             lease = delivery.lease_until
             if delivery.status == DeliveryStatus.SENDING and lease is not None and lease >= now:
                 continue
-            task = asyncio.create_task(self._deliver(delivery.id), name=f"deliver-{delivery.id}")
-            self._in_flight[delivery.id] = task
-            task.add_done_callback(self._forget)
-            started += 1
-        return started
+            # a recipient's due digest e-mails go as one message; everything else alone
+            key = f"digest|{delivery.recipient_id}" if delivery.digest else delivery.id
+            groups.setdefault(key, []).append(delivery.id)
+        for key, ids in groups.items():
+            if key in self._in_flight:
+                continue
+            self._busy.update(ids)
+            task = asyncio.create_task(self._deliver(ids), name=f"deliver-{key}")
+            self._in_flight[key] = task
+            task.add_done_callback(functools.partial(self._forget, key, ids))
+        return len(groups)
 
-    def _forget(self, task: asyncio.Task[None]) -> None:
-        self._in_flight = {k: t for k, t in self._in_flight.items() if t is not task}
+    def _forget(self, key: str, ids: list[str], _task: asyncio.Task[None]) -> None:
+        self._in_flight.pop(key, None)
+        self._busy.difference_update(ids)
 
     async def drain(self) -> None:
         """Wait for the sends in flight (tests and shutdown)."""
@@ -122,15 +131,21 @@ class DeliveryWorker:
     def _lease(self) -> datetime:
         return self._clock() + timedelta(seconds=self._settings.delivery_lease_s)
 
-    async def _deliver(self, delivery_id: str) -> None:
+    async def _deliver(self, ids: list[str]) -> None:
         try:
-            delivery = await handlers.claim_delivery(
-                self._stores.deliveries, delivery_id, now=self._clock(), lease_until=self._lease()
-            )
-            if delivery is None:
+            members = []
+            for delivery_id in ids:
+                claimed = await handlers.claim_delivery(
+                    self._stores.deliveries, delivery_id, now=self._clock(), lease_until=self._lease()
+                )
+                if claimed is not None:
+                    members.append(claimed)
+            if not members:
                 return
+            single = len(members) == 1 and not members[0].digest
+            message = members[0] if single else await handlers.render_digest(self._stores, members)
             s = self._settings
-            remaining = s.delivery_max_attempts - len(delivery.attempts)
+            remaining = s.delivery_max_attempts - max(len(m.attempts) for m in members)
             if remaining < 1:
                 remaining = 1
             retrying = AsyncRetrying(
@@ -146,13 +161,14 @@ class DeliveryWorker:
             with contextlib.suppress(_AttemptFailed):
                 async for attempt in retrying:
                     with attempt:
-                        await self._attempt(delivery)
+                        await self._attempt(message, members)
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("delivery %s could not be processed; it will be picked up again", delivery_id)
+            log.exception("deliveries %s could not be processed; they will be picked up again", ids)
 
-    async def _attempt(self, delivery: Delivery) -> None:
+    async def _attempt(self, delivery: Delivery, members: list[Delivery]) -> None:
+        """Send `delivery` (a digest stands for all `members`) and log the attempt on every member."""
         sender = self._senders.get(delivery.channel, _INBOX if delivery.channel == Channel.INBOX else None)
         error: str | None = None
         async with self._slots:
@@ -166,17 +182,20 @@ class DeliveryWorker:
                 error = f"timed out after {self._settings.delivery_attempt_timeout_s}s"
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"[:1000]
-        updated = await handlers.record_attempt(
-            self._stores.deliveries,
-            delivery.id,
-            ok=error is None,
-            error=error,
-            now=self._clock(),
-            max_attempts=self._settings.delivery_max_attempts,
-            lease_until=self._lease(),
-        )
-        if error is not None and not updated.final:
-            log.info("delivery %s attempt %d failed: %s", delivery.id, len(updated.attempts), error)
+        updates = [
+            await handlers.record_attempt(
+                self._stores.deliveries,
+                member.id,
+                ok=error is None,
+                error=error,
+                now=self._clock(),
+                max_attempts=self._settings.delivery_max_attempts,
+                lease_until=self._lease(),
+            )
+            for member in members
+        ]
+        if error is not None and not all(u.final for u in updates):
+            log.info("delivery %s attempt %d failed: %s", delivery.id, len(updates[0].attempts), error)
             raise _AttemptFailed(error)
-        if updated.status == DeliveryStatus.FAILED:
-            log.warning("delivery %s failed after %d attempts: %s", delivery.id, len(updated.attempts), error)
+        if error is not None:
+            log.warning("delivery %s failed after %d attempts: %s", delivery.id, len(updates[0].attempts), error)

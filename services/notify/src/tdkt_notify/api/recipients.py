@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from tdkt_notify.api.deps import RecipientsDep, RolesDep
 from tdkt_notify.domain.directory import NewSubscriber, Recipient, RecipientKind, holders_on
-from tdkt_notify.handlers import add_subscriber, assignments_of, load_recipient, set_webhook_secret
+from tdkt_notify.handlers import add_subscriber, assignments_of, load_recipient, set_daily_digest, set_webhook_secret
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.registry import FunctionalRole
 from tdkt_shared.store import NotFound
@@ -26,6 +26,7 @@ class RecipientView(BaseModel):
     email: str | None
     webhook_url: str | None
     has_webhook_secret: bool
+    daily_digest: bool
 
 
 def _view(recipient: Recipient) -> RecipientView:
@@ -36,6 +37,7 @@ def _view(recipient: Recipient) -> RecipientView:
         email=recipient.email,
         webhook_url=recipient.webhook_url,
         has_webhook_secret=recipient.webhook_secret is not None,
+        daily_digest=recipient.daily_digest,
     )
 
 
@@ -79,6 +81,18 @@ async def rotate_secret(recipient_id: str, change: SecretChange, recipients: Rec
     """Set the secret that signs this recipient's webhooks (shared with the recipient out of band)."""
     await set_webhook_secret(recipients, recipient_id, change.secret)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+class Preferences(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    daily_digest: bool
+
+
+@router.put("/recipients/{recipient_id}/preferences", response_model=RecipientView)
+async def set_preferences(recipient_id: str, preferences: Preferences, recipients: RecipientsDep) -> RecipientView:
+    """Switch the daily digest on or off: e-mails then wait for one message a day (at `DIGEST_HOUR`, UTC+7)."""
+    return _view(await set_daily_digest(recipients, recipient_id, preferences.daily_digest))
 
 
 class Holders(BaseModel):

@@ -12,13 +12,13 @@ An in-app (INBOX) delivery is DELIVERED when it is recorded: the record is the i
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tdkt_notify.domain.routing import Purpose, Target
+from tdkt_notify.domain.routing import VIETNAM, Purpose, Target
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.notify import Channel, NotificationDelivered, NotificationFailed
 from tdkt_shared.errors import InvalidTransition
@@ -70,6 +70,8 @@ class Delivery(BaseModel):
     not_before: datetime | None = None
     """A scheduled reminder is not sent before this moment."""
     reminder_rule: str | None = None
+    digest: bool = False
+    """Part of the recipient's daily digest e-mail."""
     lease_until: datetime | None = None
     read: bool = False
     read_at: datetime | None = None
@@ -91,6 +93,7 @@ def new_delivery(
     subject: str | None,
     body: str | None,
     now: datetime,
+    digest_at: datetime | None = None,
 ) -> tuple[Delivery, list[NotificationDelivered]]:
     """The record to write before sending; an inbox message is delivered by being written (when it is due)."""
     inbox = target.channel == Channel.INBOX and (target.not_before is None or target.not_before <= now)
@@ -110,8 +113,9 @@ def new_delivery(
         status=DeliveryStatus.DELIVERED if inbox else DeliveryStatus.PENDING,
         attempts=[Attempt(number=1, at=now, ok=True)] if inbox else [],
         created_at=now,
-        not_before=target.not_before,
+        not_before=digest_at or target.not_before,
         reminder_rule=target.reminder_rule,
+        digest=digest_at is not None,
     )
     return delivery, [_delivered(delivery)] if inbox else []
 
@@ -179,3 +183,19 @@ def _failed(delivery: Delivery, error: str) -> NotificationFailed:
         error=error[:1000],
         purpose=delivery.purpose.value,
     )
+
+
+def next_digest_at(now: datetime, hour: int) -> datetime:
+    """The next daily digest moment: `hour` o'clock in Vietnam (UTC+7), today if still ahead, else tomorrow."""
+    local = now.astimezone(VIETNAM)
+    moment = datetime.combine(local.date(), time(hour), VIETNAM)
+    if moment <= local:
+        moment += timedelta(days=1)
+    return moment.astimezone(UTC)
+
+
+def digest_message(members: list[Delivery], *, subject: str, body: str) -> Delivery:
+    """One e-mail standing for several deliveries to one recipient; its id follows from theirs."""
+    first = members[0]
+    key = "digest|" + "|".join(sorted(m.id for m in members))
+    return first.model_copy(update={"id": str(uuid.uuid5(DELIVERY_NAMESPACE, key)), "subject": subject, "body": body})

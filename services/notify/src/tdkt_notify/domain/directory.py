@@ -33,6 +33,8 @@ class Recipient(BaseModel):
     email: str | None = None
     webhook_url: str | None = None
     webhook_secret: str | None = None
+    daily_digest: bool = False
+    """E-mails wait for one daily digest instead of going one by one (bản tin tổng hợp hằng ngày)."""
 
 
 class NewSubscriber(BaseModel):
