@@ -1,13 +1,112 @@
-"""Notifications as a service definition (a skeleton until its issue lands)."""
+"""Notifications as a service definition, and its runtime: the shared one plus the delivery worker."""
 
 from __future__ import annotations
 
-from functools import partial
+import argparse
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from tdkt_shared.runtime import ServiceDefinition
-from tdkt_shared.runtime import main as run
+import httpx
+import uvicorn
+from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
 
-DEFINITION = ServiceDefinition(name="notify", title="TĐKT notifications", collections=())
+from tdkt_notify import consumers, store
+from tdkt_notify.api import deliveries, recipients, rules, templates
+from tdkt_notify.channels import EmailSender, Sender, WebhookSender
+from tdkt_notify.handlers import seed_defaults
+from tdkt_notify.settings import NotifySettings, load_notify_settings
+from tdkt_notify.store import NotifyStores
+from tdkt_notify.worker import DeliveryWorker
+from tdkt_shared.bus.consumer import EventHandler
+from tdkt_shared.contract.notify import Channel
+from tdkt_shared.logging import configure_logging
+from tdkt_shared.runtime import Role, Runtime, ServiceDefinition, Stores, create_app
+from tdkt_shared.settings import Settings, load_settings
+from tdkt_shared.store import MongoAggregateStore
 
-main = partial(run, DEFINITION)
-"""The `tdkt-notify` command: `tdkt-notify [--role all|api|worker]`."""
+
+def _handlers(stores: Stores) -> Mapping[str, EventHandler]:
+    worker = getattr(stores, "worker", None)
+    settings: NotifySettings | None = getattr(stores, "notify_settings", None)
+    hour = settings.digest_hour if settings is not None else 8
+    return consumers.event_handlers(stores, worker.wake if worker is not None else lambda: None, hour)
+
+
+DEFINITION = ServiceDefinition(
+    name="notify",
+    title="TĐKT notifications",
+    collections=store.COLLECTIONS,
+    routers=[rules.router, templates.router, recipients.router, deliveries.router],
+    consumes=consumers.TOPICS,
+    handlers=_handlers,
+    indexes=store.INDEXES,
+)
+
+
+class NotifyRuntime(Runtime):
+    """Seeds the default rules and templates, and runs the delivery worker next to the consumers."""
+
+    def __init__(
+        self,
+        definition: ServiceDefinition = DEFINITION,
+        settings: Settings | None = None,
+        notify_settings: NotifySettings | None = None,
+    ) -> None:
+        super().__init__(definition, settings)
+        self.notify_settings = notify_settings or load_notify_settings()
+        self.worker: DeliveryWorker | None = None
+        self._http: httpx.AsyncClient | None = None
+
+    async def _create_indexes(self) -> None:
+        """Create only missing indexes, one per call.
+
+        FerretDB 1.24 drops the connection when one `createIndexes` call with several indexes meets indexes that
+        exist already, so the shared runtime's version fails on every restart over an existing database.
+        """
+        async for attempt in AsyncRetrying(
+            stop=stop_after_delay(60), wait=wait_exponential(multiplier=0.2, max=3), reraise=True
+        ):
+            with attempt:
+                for collection in self.definition.collections:
+                    store = self.store(collection)
+                    assert isinstance(store, MongoAggregateStore)
+                    if len(await self.db[store.versions_collection].index_information()) <= 1:
+                        await store.create_indexes()
+                for collection, indexes in self.definition.indexes.items():
+                    existing = await self.db[collection].index_information()
+                    for index in indexes:
+                        if index.document["name"] not in existing:
+                            await self.db[collection].create_indexes([index])
+
+    def senders(self, http: httpx.AsyncClient) -> dict[Channel, Sender]:
+        return {Channel.EMAIL: EmailSender(self.notify_settings), Channel.WEBHOOK: WebhookSender(http, time.time)}
+
+    async def start(self, role: Role = "all") -> None:
+        stores = NotifyStores.of(self)
+        await seed_defaults(stores)
+        if role != "api":
+            self._http = httpx.AsyncClient(timeout=self.notify_settings.delivery_attempt_timeout_s)
+            self.worker = DeliveryWorker(stores, self.senders(self._http), self.notify_settings)
+        await super().start(role)
+        if self.worker is not None:
+            self.worker.start()
+
+    async def stop(self) -> None:
+        if self.worker is not None:
+            await self.worker.stop()
+        if self._http is not None:
+            await self._http.aclose()
+        await super().stop()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """The `tdkt-notify` command: `tdkt-notify [--role all|api|worker]`."""
+    parser = argparse.ArgumentParser(prog="tdkt-notify", description=DEFINITION.title)
+    parser.add_argument("--role", choices=["all", "api", "worker"], default="all")
+    args = parser.parse_args(argv)
+    settings = load_settings(DEFINITION.name)
+    configure_logging(DEFINITION.name, settings.log_level)
+    app = create_app(DEFINITION, NotifyRuntime(DEFINITION, settings), args.role)
+    config: dict[str, Any] = {"host": settings.http_host, "port": settings.port, "log_config": None}
+    uvicorn.run(app, **config)

@@ -23,6 +23,8 @@ class NotificationDelivered(EventData):
     recipient_id: str
     channel: Channel
     attempts: int = Field(ge=1)
+    purpose: str | None = None
+    """NOTIFICATION or PUBLICATION_REQUEST (a request to the press body to publicise)."""
 
 
 @event_type("tdkt.notify.notification.failed.v1", key="recipient_id")
@@ -34,3 +36,4 @@ class NotificationFailed(EventData):
     channel: Channel
     attempts: int = Field(ge=1)
     error: str
+    purpose: str | None = None

@@ -208,6 +208,8 @@ class ReportDueSoon(EventData):
     organization_id: str
     due_date: date
     days_left: int = Field(ge=0)
+    period: str | None = None
+    kind: ReportKind | None = None
 
 
 @event_type("tdkt.reporting.report.overdue.v1", key="report_id")
@@ -218,6 +220,8 @@ class ReportOverdue(EventData):
     organization_id: str
     due_date: date
     days_late: int = Field(ge=1)
+    period: str | None = None
+    kind: ReportKind | None = None
 
 
 # --- Congresses and conferences ------------------------------------------------------------------------------------

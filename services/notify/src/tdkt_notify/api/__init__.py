@@ -1,1 +1,1 @@
-"""Notifications' HTTP API: one router per resource."""
+"""The notification service's HTTP API: rules, templates, recipients, deliveries and the inbox."""

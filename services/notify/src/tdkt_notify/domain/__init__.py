@@ -1,1 +1,1 @@
-"""Notification routing's pure domain: no I/O, no clock of its own."""
+"""The pure core of notifications: routing rules, recipients, deliveries and templates (no I/O, no clock)."""

@@ -224,6 +224,8 @@ def due_reminders(report: Report, today: date, days_before: int) -> list[tuple[s
                     organization_id=report.organization_id,
                     due_date=report.due_date,
                     days_left=days_left,
+                    period=report.period,
+                    kind=report.kind,
                 ),
             )
         )
@@ -236,6 +238,8 @@ def due_reminders(report: Report, today: date, days_before: int) -> list[tuple[s
                     organization_id=report.organization_id,
                     due_date=report.due_date,
                     days_late=-days_left,
+                    period=report.period,
+                    kind=report.kind,
                 ),
             )
         )

@@ -1,0 +1,51 @@
+"""Message templates per key (event type, rule key or `*`) and channel."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Path
+
+from tdkt_notify.api.deps import TemplatesDep
+from tdkt_notify.domain.templates import KEY_PATTERN, Template, TemplateBody, template_id
+from tdkt_notify.handlers import put_template
+from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
+from tdkt_shared.contract.notify import Channel
+from tdkt_shared.store import NotFound
+
+router = APIRouter(prefix="/templates", tags=["templates"], responses=ERROR_RESPONSES)
+
+
+class TemplateView(Template):
+    version: int
+
+
+class TemplateChange(TemplateBody):
+    version: int | None = None
+    """Absent to create; the version read to replace (409 when stale)."""
+
+
+@router.get("", response_model=Page[TemplateView])
+async def list_templates(templates: TemplatesDep, page: PageQuery) -> Page[TemplateView]:
+    found = await templates.find({}, skip=page.offset, limit=page.limit)
+    items = [TemplateView(version=s.version, **s.state) for s in found]
+    return Page(items=items, total=await templates.count({}), offset=page.offset, limit=page.limit)
+
+
+@router.get("/{key}/{channel}", response_model=TemplateView)
+async def get_template(key: str, channel: Channel, templates: TemplatesDep) -> TemplateView:
+    stored = await templates.get(template_id(key, channel))
+    if stored is None:
+        raise NotFound(template_id(key, channel))
+    return TemplateView(version=stored.version, **stored.state)
+
+
+@router.put("/{key}/{channel}", response_model=TemplateView)
+async def save_template(
+    change: TemplateChange,
+    templates: TemplatesDep,
+    channel: Channel,
+    key: str = Path(pattern=KEY_PATTERN),
+) -> TemplateView:
+    """Create or replace a template; its subject and body must parse as Jinja2."""
+    body = TemplateBody(**change.model_dump(exclude={"version"}))
+    template, version = await put_template(templates, key, channel, body, change.version)
+    return TemplateView(version=version, **template.model_dump())

@@ -1,0 +1,92 @@
+"""Senders: SMTP e-mail and signed webhooks. Each raises on failure; the worker retries and logs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from email.message import EmailMessage
+from email.utils import formataddr
+from typing import Protocol
+
+import aiosmtplib
+import httpx
+
+from tdkt_notify.domain.deliveries import Delivery
+from tdkt_notify.domain.directory import Recipient
+from tdkt_notify.settings import NotifySettings
+from tdkt_notify.signing import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from tdkt_shared.contract import CONTENT_TYPE
+
+
+class SendError(Exception):
+    """A send that did not succeed (worth retrying)."""
+
+
+class Sender(Protocol):
+    async def send(self, delivery: Delivery, recipient: Recipient | None) -> None: ...
+
+
+def email_message(delivery: Delivery, mail_from: str) -> EmailMessage:
+    """A UTF-8 message; the subject is RFC 2047-encoded, so Vietnamese diacritics survive any relay."""
+    message = EmailMessage()
+    message["From"] = mail_from
+    message["To"] = formataddr((delivery.recipient_name or "", delivery.address or ""))
+    message["Subject"] = delivery.subject or ""
+    message["Message-ID"] = f"<{delivery.id}@tdkt-notify>"
+    message["X-TDKT-Event-Id"] = delivery.event_id
+    message.set_content(delivery.body or "", charset="utf-8")
+    return message
+
+
+class EmailSender:
+    def __init__(self, settings: NotifySettings) -> None:
+        self._settings = settings
+
+    async def send(self, delivery: Delivery, recipient: Recipient | None) -> None:
+        if not delivery.address:
+            raise SendError("no e-mail address")
+        s = self._settings
+        try:
+            await aiosmtplib.send(
+                email_message(delivery, s.mail_from),
+                hostname=s.smtp_host,
+                port=s.smtp_port,
+                username=s.smtp_username,
+                password=s.smtp_password,
+                start_tls=s.smtp_start_tls,
+                timeout=s.delivery_attempt_timeout_s,
+            )
+        except aiosmtplib.SMTPException as exc:
+            raise SendError(f"SMTP: {exc}") from exc
+
+
+def webhook_body(delivery: Delivery) -> bytes:
+    """The source CloudEvent in structured JSON, UTF-8, exactly the bytes that are signed."""
+    return json.dumps(delivery.event, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class WebhookSender:
+    def __init__(self, client: httpx.AsyncClient, clock: Callable[[], float]) -> None:
+        self._client = client
+        self._clock = clock
+
+    async def send(self, delivery: Delivery, recipient: Recipient | None) -> None:
+        if not delivery.address:
+            raise SendError("no webhook URL")
+        if recipient is None or not recipient.webhook_secret:
+            raise SendError("no webhook secret for this recipient")
+        body = webhook_body(delivery)
+        timestamp = int(self._clock())
+        headers = {
+            "Content-Type": CONTENT_TYPE,
+            DELIVERY_HEADER: delivery.id,
+            TIMESTAMP_HEADER: str(timestamp),
+            SIGNATURE_HEADER: sign(recipient.webhook_secret, timestamp, body),
+            "X-TDKT-Purpose": delivery.purpose.value,
+        }
+        try:
+            response = await self._client.post(delivery.address, content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            raise SendError(f"HTTP: {type(exc).__name__}: {exc}") from exc
+        if not response.is_success:
+            raise SendError(f"HTTP {response.status_code}")

@@ -1,0 +1,162 @@
+"""The routing rules and templates a new deployment starts with (seeded once; operators change them by API)."""
+
+from __future__ import annotations
+
+from tdkt_notify.domain.routing import Purpose, RecipientSource, RecipientSpec, Reminder, RoutingRule
+from tdkt_notify.domain.templates import GENERIC, Template
+from tdkt_shared.contract.notify import Channel
+from tdkt_shared.contract.registry import FunctionalRole
+
+REPORT_SUBMITTED = "tdkt.reporting.report.submitted.v1"
+CONGRESS_SCHEDULED = "tdkt.reporting.congress.scheduled.v1"
+NOMINATION_APPROVED = "tdkt.awards.nomination.approved.v1"
+AWARD_GRANTED = "tdkt.awards.award.granted.v1"
+REPORT_DUE_SOON = "tdkt.reporting.report.due_soon.v1"
+REPORT_OVERDUE = "tdkt.reporting.report.overdue.v1"
+PUBLICATION_REQUEST = "publication.request"
+CONGRESS_UPCOMING = "congress.upcoming"
+DAILY_DIGEST = "digest.daily"
+
+ALL_CHANNELS = [Channel.INBOX, Channel.EMAIL, Channel.WEBHOOK]
+
+
+def _org(path: str) -> RecipientSpec:
+    return RecipientSpec(source=RecipientSource.EVENT_ORGANIZATION, path=path)
+
+
+def _holder(role: FunctionalRole) -> RecipientSpec:
+    return RecipientSpec(source=RecipientSource.ROLE_HOLDER, role=role)
+
+
+DEFAULT_RULES = [
+    RoutingRule(
+        id="publicity",
+        description="Đề nghị cơ quan báo chí đăng tải: hồ sơ được thông qua, khen thưởng, đại hội thi đua",
+        event_types=[NOMINATION_APPROVED, AWARD_GRANTED, CONGRESS_SCHEDULED],
+        recipients=[_holder(FunctionalRole.PRESS_COMMUNICATION)],
+        channels=ALL_CHANNELS,
+        purpose=Purpose.PUBLICATION_REQUEST,
+        template_key=PUBLICATION_REQUEST,
+        priority=10,
+    ),
+    RoutingRule(
+        id="report-submitted",
+        description="Báo cáo đã nộp: đơn vị nộp và cơ quan quản lý nhà nước về thi đua, khen thưởng",
+        event_types=[REPORT_SUBMITTED],
+        recipients=[_org("organization_id"), _holder(FunctionalRole.TDKT_STATE_MANAGEMENT)],
+        channels=ALL_CHANNELS,
+    ),
+    RoutingRule(
+        id="nomination-approved",
+        description="Hồ sơ đề nghị được Hội đồng thông qua: đơn vị trình, đơn vị của người được đề nghị, Sở Nội vụ",
+        event_types=[NOMINATION_APPROVED],
+        recipients=[
+            _org("submitting_organization_id"),
+            _org("nominees.organization_id"),
+            _holder(FunctionalRole.TDKT_STATE_MANAGEMENT),
+        ],
+        channels=ALL_CHANNELS,
+    ),
+    RoutingRule(
+        id="congress-scheduled",
+        description="Đại hội thi đua yêu nước / hội nghị: đơn vị tổ chức và các đơn vị được mời",
+        event_types=[CONGRESS_SCHEDULED],
+        recipients=[_org("organizer_id"), _org("invited_organization_ids")],
+        channels=ALL_CHANNELS,
+    ),
+    RoutingRule(
+        id="congress-upcoming",
+        description="Nhắc trước ngày đại hội / hội nghị (số ngày là tham số của quy tắc)",
+        event_types=[CONGRESS_SCHEDULED],
+        recipients=[_org("organizer_id"), _org("invited_organization_ids")],
+        channels=[Channel.INBOX, Channel.EMAIL],
+        template_key=CONGRESS_UPCOMING,
+        reminder=Reminder(date_path="held_on", days_before=7),
+    ),
+    RoutingRule(
+        id="report-reminders",
+        description="Nhắc hạn báo cáo: sắp đến hạn, quá hạn",
+        event_types=[REPORT_DUE_SOON, REPORT_OVERDUE],
+        recipients=[_org("organization_id")],
+        channels=[Channel.INBOX, Channel.EMAIL],
+    ),
+]
+
+_SIGNATURE = "\n\n--\nHệ thống quản lý thi đua, khen thưởng"
+
+
+def _both(key: str, subject: str, body: str) -> list[Template]:
+    channels = (Channel.EMAIL, Channel.INBOX)
+    return [Template(key=key, channel=c, subject=subject, body=body + _SIGNATURE) for c in channels]
+
+
+DEFAULT_TEMPLATES = [
+    *_both(
+        GENERIC,
+        "Thông báo mới từ hệ thống thi đua, khen thưởng",
+        "Kính gửi {{ recipient.name or recipient.id }},\n\n"
+        "Có sự kiện mới: {{ event.type }} ({{ event.subject or event.id }}).",
+    ),
+    *_both(
+        REPORT_SUBMITTED,
+        "Báo cáo kỳ {{ data.period }} đã được nộp",
+        "Kính gửi {{ recipient.name or recipient.id }},\n\n"
+        "Đơn vị {{ data.organization_id }} đã nộp báo cáo kỳ {{ data.period }} (lần {{ data.revision or 1 }}), "
+        "hạn nộp ngày {{ data.due_date | ngay }}.",
+    ),
+    *_both(
+        NOMINATION_APPROVED,
+        "Hồ sơ đề nghị khen thưởng {{ data.nomination_id }} đã được Hội đồng thông qua",
+        "Kính gửi {{ recipient.name or recipient.id }},\n\n"
+        "Hội đồng Thi đua – Khen thưởng đã thông qua hồ sơ đề nghị {{ data.nomination_id }} "
+        "({{ data.award_code }}) cho:\n"
+        "{% for n in data.nominees %}- {{ n.name }}\n{% endfor %}",
+    ),
+    *_both(
+        CONGRESS_SCHEDULED,
+        "Thông báo tổ chức {{ data.title }} ngày {{ data.held_on | ngay }}",
+        "Kính gửi {{ recipient.name or recipient.id }},\n\n"
+        "{{ data.title }} sẽ được tổ chức ngày {{ data.held_on | ngay }}"
+        "{% if data.venue %} tại {{ data.venue }}{% endif %}.",
+    ),
+    *_both(
+        PUBLICATION_REQUEST,
+        "Đề nghị đăng tải thông tin thi đua, khen thưởng",
+        "Kính gửi {{ recipient.name or recipient.id }},\n\n"
+        "Đề nghị quý cơ quan đăng tải thông tin sau trên báo chí, cổng thông tin điện tử:\n"
+        "{% if data.title %}{{ data.title }} (ngày {{ data.held_on | ngay }}){% endif %}"
+        "{% for n in data.nominees or [] %}- {{ n.name }}\n{% endfor %}",
+    ),
+    *_both(
+        CONGRESS_UPCOMING,
+        "Nhắc lịch: {{ data.title }} ngày {{ data.held_on | ngay }}",
+        "Kính gửi {{ recipient.name or recipient.id }},\n\n"
+        "Xin nhắc: {{ data.title }} sẽ diễn ra ngày {{ data.held_on | ngay }}"
+        "{% if data.venue %} tại {{ data.venue }}{% endif %}.",
+    ),
+    *_both(
+        REPORT_DUE_SOON,
+        "Nhắc hạn: báo cáo kỳ {{ data.period }} sắp đến hạn",
+        "Kính gửi {{ recipient.name or recipient.id }},\n\nBáo cáo kỳ {{ data.period }} cần nộp trước ngày "
+        "{{ data.due_date | ngay }}.",
+    ),
+    *_both(
+        REPORT_OVERDUE,
+        "Báo cáo kỳ {{ data.period }} đã quá hạn",
+        "Kính gửi {{ recipient.name or recipient.id }},\n\nBáo cáo kỳ {{ data.period }} đã quá hạn nộp "
+        "(hạn ngày {{ data.due_date | ngay }}).",
+    ),
+]
+
+DEFAULT_TEMPLATES.append(
+    Template(
+        key=DAILY_DIGEST,
+        channel=Channel.EMAIL,
+        subject="Tổng hợp {{ items | length }} thông báo thi đua, khen thưởng",
+        body="Kính gửi {{ recipient.name or recipient.id }},\n\n"
+        "{% for item in items %}{{ loop.index }}. {{ item.subject }}\n{{ item.body }}\n\n{% endfor %}",
+    )
+)
+
+BUILTIN_FALLBACK = DEFAULT_TEMPLATES[0]
+"""Used when even the generic template of a channel was removed from the store."""

@@ -1,0 +1,218 @@
+"""Routing rules as data: an event type goes to some recipients over some channels.
+
+A rule names its recipients by where they come from, never by code: the organisation(s) named at a path in the
+event's data, the holder(s) of a functional role on the event's date, or explicit subscribers.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from tdkt_notify.domain.directory import RoleAssignment, holders_on
+from tdkt_shared.contract import CloudEvent
+from tdkt_shared.contract.notify import Channel
+from tdkt_shared.contract.registry import FunctionalRole
+from tdkt_shared.contract.text import Identifier, Text
+
+VIETNAM = timezone(timedelta(hours=7), "ICT")
+DataPath = str
+"""A dotted path into the event's `data`; lists are descended into (`nominees.organization_id`)."""
+
+TYPE_PATTERN = r"^(\*|tdkt\.[a-z0-9_.]*\*?)$"
+
+
+class RecipientSource(StrEnum):
+    EVENT_ORGANIZATION = "EVENT_ORGANIZATION"
+    """The organisation(s) whose ids are at `path` in the event's data."""
+    ROLE_HOLDER = "ROLE_HOLDER"
+    """Whoever holds `role` on the event's date (the date at `date_path`, or the event's time)."""
+    SUBSCRIBERS = "SUBSCRIBERS"
+    """The explicit subscribers listed in `ids`."""
+
+
+class RecipientSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: RecipientSource
+    path: DataPath | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+    role: FunctionalRole | None = None
+    date_path: DataPath | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+    ids: list[Identifier] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _complete(self) -> RecipientSpec:
+        if self.source == RecipientSource.EVENT_ORGANIZATION and not self.path:
+            raise ValueError("EVENT_ORGANIZATION needs a path")
+        if self.source == RecipientSource.ROLE_HOLDER and self.role is None:
+            raise ValueError("ROLE_HOLDER needs a role")
+        if self.source == RecipientSource.SUBSCRIBERS and not self.ids:
+            raise ValueError("SUBSCRIBERS needs ids")
+        return self
+
+
+class Reminder(BaseModel):
+    """Send not at once but `days_before` the date at `date_path` in the event's data (nhắc trước hạn).
+
+    The number of days is the operator's parameter, kept in the rule. When the reminder's moment has passed it goes
+    at once, unless the date itself has passed too (then it is dropped).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    date_path: DataPath = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+    days_before: int = Field(ge=0, le=366)
+    at_hour: int = Field(default=8, ge=0, le=23, description="local hour (Asia/Ho_Chi_Minh, UTC+7)")
+
+    def when(self, event: CloudEvent) -> tuple[datetime, datetime] | None:
+        """When to send, and when the reminded date is over; None when the data has no such date."""
+        for value in values_at(event.data, self.date_path):
+            try:
+                day = datetime.fromisoformat(str(value)).date()
+            except ValueError:
+                continue
+            moment = datetime.combine(day - timedelta(days=self.days_before), time(self.at_hour), VIETNAM)
+            over = datetime.combine(day + timedelta(days=1), time(0), VIETNAM)
+            return moment.astimezone(UTC), over.astimezone(UTC)
+        return None
+
+
+class Purpose(StrEnum):
+    NOTIFICATION = "NOTIFICATION"
+    PUBLICATION_REQUEST = "PUBLICATION_REQUEST"
+    """Yêu cầu đăng tải: ask the press body to publicise honourees, a congress, a consultation."""
+
+
+class RuleBody(BaseModel):
+    """What an operator writes: everything of a rule but its id."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: Text
+    event_types: list[str] = Field(min_length=1, description="exact types, or a prefix ending in `*`")
+    recipients: list[RecipientSpec] = Field(min_length=1)
+    channels: list[Channel] = Field(min_length=1)
+    purpose: Purpose = Purpose.NOTIFICATION
+    template_key: str | None = Field(default=None, pattern=r"^[a-z0-9_.*]{1,120}$")
+    """Templates looked up first; the event type when absent."""
+    priority: int = Field(default=100, ge=0, le=10000)
+    """Lower first; when two rules reach one recipient on one channel, the first one's message is sent."""
+    enabled: bool = True
+    reminder: Reminder | None = None
+    """When set, the rule schedules a reminder instead of notifying at once."""
+
+    @model_validator(mode="after")
+    def _patterns(self) -> RuleBody:
+        for pattern in self.event_types:
+            if re.match(TYPE_PATTERN, pattern) is None:
+                raise ValueError(f"event type pattern {pattern!r} is not tdkt.<...> or a prefix ending in *")
+        return self
+
+
+class RoutingRule(RuleBody):
+    id: Identifier
+
+    def matches(self, event_type: str) -> bool:
+        return self.enabled and any(fnmatch.fnmatchcase(event_type, p) for p in self.event_types)
+
+
+class Target(BaseModel):
+    """One recipient on one channel for one event, and the rule that put it there."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule_id: str
+    purpose: Purpose
+    template_key: str
+    recipient_id: str
+    channel: Channel
+    reminder_rule: str | None = None
+    """The rule's id when this is a scheduled reminder (a separate message from the event's notification)."""
+    not_before: datetime | None = None
+    expires_at: datetime | None = None
+    """A reminder still unsent at this moment is pointless."""
+
+
+def values_at(value: Any, path: str) -> list[Any]:
+    """The values at a dotted path, descending into lists."""
+    if isinstance(value, list):
+        return [v for item in value for v in values_at(item, path)]
+    if not path:
+        return [] if value is None else [value]
+    if not isinstance(value, dict):
+        return []
+    head, _, rest = path.partition(".")
+    return values_at(value.get(head), rest)
+
+
+def event_date(event: CloudEvent, date_path: str | None) -> date:
+    """The date a role is resolved on: the date at `date_path` in the data if there is one, else the event's time."""
+    for value in values_at(event.data, date_path) if date_path else []:
+        try:
+            return datetime.fromisoformat(str(value)).date()
+        except ValueError:
+            continue
+    return event.time.date()
+
+
+def roles_needed(rules: Sequence[RoutingRule], event_type: str) -> set[FunctionalRole]:
+    return {
+        spec.role
+        for rule in rules
+        if rule.matches(event_type)
+        for spec in rule.recipients
+        if spec.role is not None and spec.source == RecipientSource.ROLE_HOLDER
+    }
+
+
+def route(
+    event: CloudEvent,
+    rules: Sequence[RoutingRule],
+    assignments: Mapping[FunctionalRole, Sequence[RoleAssignment]],
+) -> list[Target]:
+    """Every (recipient, channel) the rules send this event to, once each, in rule priority order."""
+    targets: dict[tuple[str, Channel, str | None], Target] = {}
+    for rule in sorted(rules, key=lambda r: (r.priority, r.id)):
+        if not rule.matches(event.type):
+            continue
+        schedule = rule.reminder.when(event) if rule.reminder else None
+        if rule.reminder is not None and schedule is None:
+            continue  # the event carries no date to remind of
+        not_before, expires_at = schedule or (None, None)
+        reminder_rule = rule.id if rule.reminder else None
+        for spec in rule.recipients:
+            for recipient_id in _recipients(event, spec, assignments):
+                for channel in rule.channels:
+                    targets.setdefault(
+                        (recipient_id, channel, reminder_rule),
+                        Target(
+                            rule_id=rule.id,
+                            purpose=rule.purpose,
+                            template_key=rule.template_key or event.type,
+                            recipient_id=recipient_id,
+                            channel=channel,
+                            reminder_rule=reminder_rule,
+                            not_before=not_before,
+                            expires_at=expires_at,
+                        ),
+                    )
+    return list(targets.values())
+
+
+def _recipients(
+    event: CloudEvent, spec: RecipientSpec, assignments: Mapping[FunctionalRole, Sequence[RoleAssignment]]
+) -> list[str]:
+    if spec.source == RecipientSource.EVENT_ORGANIZATION:
+        assert spec.path is not None
+        found = [str(v) for v in values_at(event.data, spec.path) if isinstance(v, str) and v]
+        return list(dict.fromkeys(found))
+    if spec.source == RecipientSource.ROLE_HOLDER:
+        assert spec.role is not None
+        return holders_on(assignments.get(spec.role, ()), spec.role, event_date(event, spec.date_path))
+    return list(spec.ids)

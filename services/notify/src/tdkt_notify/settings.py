@@ -1,0 +1,30 @@
+"""Settings of the notification channels and the delivery worker (environment variables, upper-cased)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class NotifySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_start_tls: bool = False
+    mail_from: str = "thongbao@tdkt.local"
+    delivery_max_attempts: int = Field(default=5, ge=1, description="attempts before a delivery is FAILED")
+    delivery_attempt_timeout_s: float = Field(default=10, gt=0, description="bound on one send")
+    delivery_backoff_initial_s: float = Field(default=1, ge=0)
+    delivery_backoff_max_s: float = Field(default=60, ge=0)
+    delivery_backoff_jitter_s: float = Field(default=1, ge=0)
+    delivery_concurrency: int = Field(default=8, ge=1, description="sends in flight at once")
+    delivery_poll_interval_ms: int = Field(default=500, ge=10)
+    digest_hour: int = Field(default=8, ge=0, le=23, description="local hour (UTC+7) of the daily digest e-mail")
+    delivery_lease_s: float = Field(default=300, gt=0, description="after this a crashed worker's delivery is resumed")
+
+
+def load_notify_settings(**overrides: object) -> NotifySettings:
+    return NotifySettings(**overrides)  # type: ignore[arg-type]

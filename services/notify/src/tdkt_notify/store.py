@@ -1,0 +1,46 @@
+"""Notification collections (each an aggregate store) and their indexes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pymongo import ASCENDING, IndexModel
+
+from tdkt_shared.runtime import Stores
+from tdkt_shared.store import AggregateStore
+
+RECIPIENTS = "recipients"
+"""Organisations, persons (from registry events) and explicit subscribers, with their contact points."""
+ROLE_ASSIGNMENTS = "role_assignments"
+RULES = "routing_rules"
+TEMPLATES = "templates"
+DELIVERIES = "deliveries"
+
+COLLECTIONS = (RECIPIENTS, ROLE_ASSIGNMENTS, RULES, TEMPLATES, DELIVERIES)
+INDEXES = {
+    ROLE_ASSIGNMENTS: [IndexModel([("state.role", ASCENDING)])],
+    DELIVERIES: [
+        IndexModel([("state.status", ASCENDING)]),
+        IndexModel([("state.recipient_id", ASCENDING), ("state.channel", ASCENDING)]),
+        IndexModel([("state.event_id", ASCENDING)]),
+    ],
+}
+
+
+@dataclass(frozen=True)
+class NotifyStores:
+    recipients: AggregateStore
+    roles: AggregateStore
+    rules: AggregateStore
+    templates: AggregateStore
+    deliveries: AggregateStore
+
+    @classmethod
+    def of(cls, stores: Stores) -> NotifyStores:
+        return cls(
+            recipients=stores.store(RECIPIENTS),
+            roles=stores.store(ROLE_ASSIGNMENTS),
+            rules=stores.store(RULES),
+            templates=stores.store(TEMPLATES),
+            deliveries=stores.store(DELIVERIES),
+        )

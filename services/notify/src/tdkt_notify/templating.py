@@ -1,0 +1,36 @@
+"""Rendering templates with Jinja2 in a sandbox (operators write them through the API)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from jinja2 import TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment
+
+from tdkt_shared.errors import DomainError
+
+
+def _vietnamese_date(value: Any) -> str:
+    """`2026-03-05` -> `05/03/2026`, the way dates are written in Vietnamese documents."""
+    try:
+        day = value if isinstance(value, date) else datetime.fromisoformat(str(value)).date()
+    except ValueError:
+        return str(value)
+    return day.strftime("%d/%m/%Y")
+
+
+ENVIRONMENT = SandboxedEnvironment(autoescape=False, keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True)
+ENVIRONMENT.filters["ngay"] = _vietnamese_date
+
+
+def check(source: str, field: str) -> None:
+    """Reject a template that does not parse, naming the field at fault."""
+    try:
+        ENVIRONMENT.parse(source)
+    except TemplateSyntaxError as exc:
+        raise DomainError(f"template syntax error on line {exc.lineno}: {exc.message}", field=field) from exc
+
+
+def render(source: str, context: dict[str, Any]) -> str:
+    return ENVIRONMENT.from_string(source).render(context).strip()

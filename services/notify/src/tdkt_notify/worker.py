@@ -1,0 +1,201 @@
+"""The delivery worker: sends recorded deliveries off the consumer path.
+
+The consumer only records deliveries. This worker picks up PENDING ones (and SENDING ones whose lease lapsed
+because a worker died), claims each, and sends it in its own task: at most `concurrency` sends are in flight, each
+bounded by a timeout, and the backoff between attempts holds no slot. So a slow or dead endpoint delays only its own
+deliveries. Every attempt is written to the delivery before the next one; after the last failed attempt the
+delivery is FAILED and `notification.failed.v1` goes out (the failure path, like a dead-letter queue).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+
+from tdkt_notify import handlers
+from tdkt_notify.channels import Sender, SendError
+from tdkt_notify.domain.deliveries import Delivery, DeliveryStatus
+from tdkt_notify.domain.directory import Recipient
+from tdkt_notify.settings import NotifySettings
+from tdkt_notify.store import NotifyStores
+from tdkt_shared.contract.notify import Channel
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class _AttemptFailed(Exception):
+    pass
+
+
+class _InboxSender:
+    """A due inbox reminder is delivered by marking its record delivered: nothing to send."""
+
+    async def send(self, delivery: Delivery, recipient: Recipient | None) -> None:
+        return None
+
+
+_INBOX = _InboxSender()
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        stores: NotifyStores,
+        senders: Mapping[Channel, Sender],
+        settings: NotifySettings,
+        *,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._stores = stores
+        self._senders = senders
+        self._settings = settings
+        self._clock = clock
+        self._slots = asyncio.Semaphore(settings.delivery_concurrency)
+        self._in_flight: dict[str, asyncio.Task[None]] = {}
+        self._busy: set[str] = set()
+        self._wake = asyncio.Event()
+        self._loop_task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._loop_task = asyncio.create_task(self._run(), name="delivery-worker")
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def stop(self) -> None:
+        tasks = [t for t in (self._loop_task, *self._in_flight.values()) if t is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except Exception:
+                log.exception("delivery sweep failed; trying again")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._settings.delivery_poll_interval_ms / 1000)
+            self._wake.clear()
+
+    async def run_once(self) -> int:
+        """Start a task for each delivery due for sending; the number started."""
+        now = self._clock()
+        found = await self._stores.deliveries.find(
+            {"status": {"$in": [DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value]}},
+            limit=500,
+            sort="not_before",  # immediate ones (none) first, then the earliest reminders: far ones cannot starve
+        )
+        groups: dict[str, list[str]] = {}
+        for stored in found:
+            delivery = Delivery.model_validate(stored.state)
+            if delivery.id in self._busy or not delivery.due(now):
+                continue
+            lease = delivery.lease_until
+            if delivery.status == DeliveryStatus.SENDING and lease is not None and lease >= now:
+                continue
+            # a recipient's due digest e-mails go as one message; everything else alone
+            key = f"digest|{delivery.recipient_id}" if delivery.digest else delivery.id
+            groups.setdefault(key, []).append(delivery.id)
+        for key, ids in groups.items():
+            if key in self._in_flight:
+                continue
+            self._busy.update(ids)
+            task = asyncio.create_task(self._deliver(ids), name=f"deliver-{key}")
+            self._in_flight[key] = task
+            task.add_done_callback(functools.partial(self._forget, key, ids))
+        return len(groups)
+
+    def _forget(self, key: str, ids: list[str], _task: asyncio.Task[None]) -> None:
+        self._in_flight.pop(key, None)
+        self._busy.difference_update(ids)
+
+    async def drain(self) -> None:
+        """Wait for the sends in flight (tests and shutdown)."""
+        while self._in_flight:
+            await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
+
+    def _lease(self) -> datetime:
+        return self._clock() + timedelta(seconds=self._settings.delivery_lease_s)
+
+    async def _deliver(self, ids: list[str]) -> None:
+        try:
+            members = []
+            for delivery_id in ids:
+                claimed = await handlers.claim_delivery(
+                    self._stores.deliveries, delivery_id, now=self._clock(), lease_until=self._lease()
+                )
+                if claimed is not None:
+                    members.append(claimed)
+            if not members:
+                return
+            single = len(members) == 1 and not members[0].digest
+            message = members[0] if single else await handlers.render_digest(self._stores, members)
+            s = self._settings
+            remaining = s.delivery_max_attempts - max(len(m.attempts) for m in members)
+            if remaining < 1:
+                remaining = 1
+            retrying = AsyncRetrying(
+                stop=stop_after_attempt(remaining),
+                wait=wait_exponential_jitter(
+                    multiplier=s.delivery_backoff_initial_s,
+                    max=s.delivery_backoff_max_s,
+                    jitter=s.delivery_backoff_jitter_s,
+                ),
+                retry=retry_if_exception_type(_AttemptFailed),
+                reraise=True,
+            )
+            with contextlib.suppress(_AttemptFailed):
+                async for attempt in retrying:
+                    with attempt:
+                        await self._attempt(message, members)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("deliveries %s could not be processed; they will be picked up again", ids)
+
+    async def _attempt(self, delivery: Delivery, members: list[Delivery]) -> None:
+        """Send `delivery` (a digest stands for all `members`) and log the attempt on every member."""
+        sender = self._senders.get(delivery.channel, _INBOX if delivery.channel == Channel.INBOX else None)
+        error: str | None = None
+        async with self._slots:
+            try:
+                if sender is None:
+                    raise SendError(f"no sender for {delivery.channel}")
+                recipient = await handlers.load_recipient(self._stores.recipients, delivery.recipient_id)
+                async with asyncio.timeout(self._settings.delivery_attempt_timeout_s):
+                    await sender.send(delivery, recipient)
+            except TimeoutError:
+                error = f"timed out after {self._settings.delivery_attempt_timeout_s}s"
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"[:1000]
+        updates = [
+            await handlers.record_attempt(
+                self._stores.deliveries,
+                member.id,
+                ok=error is None,
+                error=error,
+                now=self._clock(),
+                max_attempts=self._settings.delivery_max_attempts,
+                lease_until=self._lease(),
+            )
+            for member in members
+        ]
+        if error is not None and not all(u.final for u in updates):
+            log.info("delivery %s attempt %d failed: %s", delivery.id, len(updates[0].attempts), error)
+            raise _AttemptFailed(error)
+        if error is not None:
+            log.warning("delivery %s failed after %d attempts: %s", delivery.id, len(updates[0].attempts), error)

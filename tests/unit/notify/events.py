@@ -1,0 +1,85 @@
+"""The seed letter's three design events and the registry events notify builds its read models from."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from tdkt_shared.contract import CloudEvent, make_event
+from tdkt_shared.contract.awards import ApprovedNominee, NominationApproved, NomineeKind
+from tdkt_shared.contract.registry import (
+    ContactPointSet,
+    FunctionalRole,
+    OrganizationKind,
+    OrganizationRegistered,
+    RoleAssigned,
+)
+from tdkt_shared.contract.reporting import CongressScheduled, HonourEventKind, ReportKind, ReportSubmitted
+
+REPORT_TYPE = ReportSubmitted.event_type
+CONGRESS_TYPE = CongressScheduled.event_type
+NOMINATION_TYPE = NominationApproved.event_type
+CONGRESS_TITLE = "Đại hội Thi đua yêu nước tỉnh Bắc Kạn lần thứ VI"
+NOMINEE = "Nguyễn Thị Hà"
+
+
+def at(year: int, month: int, day: int, hour: int = 9) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=UTC)
+
+
+def report_submitted(org: str, when: datetime, report_id: str = "bc-2025") -> CloudEvent:
+    data = ReportSubmitted(
+        report_id=report_id,
+        organization_id=org,
+        kind=ReportKind.PERIODIC,
+        period="2025",
+        due_date=date(2025, 12, 15),
+        submitted_at=when,
+    )
+    return make_event(data, partitionkey=report_id, time=when)
+
+
+def nomination_approved(submitter: str, nominee_org: str, when: datetime, nomination_id: str = "hs-1") -> CloudEvent:
+    nominees = [
+        ApprovedNominee(nominee_id="cn-1", kind=NomineeKind.INDIVIDUAL, name=NOMINEE, organization_id=nominee_org),
+        ApprovedNominee(nominee_id="cn-2", kind=NomineeKind.INDIVIDUAL, name="Lê Văn Bình", organization_id=submitter),
+    ]
+    data = NominationApproved(
+        nomination_id=nomination_id,
+        award_code="BK-UBND-TINH",
+        rule_set_id="rs-2024",
+        submitting_organization_id=submitter,
+        nominees=nominees,
+        council_session_id="phien-1",
+    )
+    return make_event(data, partitionkey=nomination_id, time=when)
+
+
+def congress_scheduled(organizer: str, invited: list[str], when: datetime, congress_id: str = "dh-6") -> CloudEvent:
+    data = CongressScheduled(
+        congress_id=congress_id,
+        kind=HonourEventKind.PATRIOTIC_EMULATION_CONGRESS,
+        title=CONGRESS_TITLE,
+        level="province",
+        organizer_id=organizer,
+        held_on=date(2025, 9, 20),
+        venue="Hội trường Tỉnh ủy",
+        invited_organization_ids=invited,
+    )
+    return make_event(data, partitionkey=congress_id, time=when)
+
+
+def organization(org: str, name: str) -> CloudEvent:
+    data = OrganizationRegistered(
+        organization_id=org, name=name, kind=OrganizationKind.DEPARTMENT, valid_from=date(2020, 1, 1)
+    )
+    return make_event(data, partitionkey=org)
+
+
+def role(assignment_id: str, r: FunctionalRole, org: str, start: date, end: date | None = None) -> CloudEvent:
+    data = RoleAssigned(assignment_id=assignment_id, role=r, organization_id=org, valid_from=start, valid_to=end)
+    return make_event(data, partitionkey=org)
+
+
+def contact(owner: str, email: str | None = None, webhook_url: str | None = None) -> CloudEvent:
+    data = ContactPointSet(owner_id=owner, owner_kind="ORGANIZATION", email=email, webhook_url=webhook_url)
+    return make_event(data, partitionkey=owner)

@@ -1,0 +1,108 @@
+"""The channels against real local servers: aiosmtpd for e-mail, an asyncio HTTP server for webhooks."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from tdkt_notify.channels import EmailSender, SendError, WebhookSender
+from tdkt_notify.domain.deliveries import Delivery, DeliveryStatus
+from tdkt_notify.domain.directory import Recipient, RecipientKind
+from tdkt_notify.domain.routing import Purpose
+from tdkt_notify.settings import load_notify_settings
+from tdkt_notify.signing import sign, verify
+from tdkt_shared.contract import CloudEvent
+from tdkt_shared.contract.notify import Channel
+from tests.unit.notify import events
+from tests.unit.notify.local_servers import http_endpoint, smtp_server
+
+SECRET = "bi-mat-cua-so-y-te-0123456789"
+SUBJECT = "Thông báo tổ chức Đại hội Thi đua yêu nước ngày 20/09/2025"
+BODY = "Kính gửi Sở Y tế,\n\nĐề nghị quý cơ quan cử đại biểu dự Đại hội — Hội trường Tỉnh ủy."
+
+
+def delivery(channel: Channel, address: str, event: CloudEvent | None = None) -> Delivery:
+    event = event or events.congress_scheduled("ubnd-tinh", ["so-y-te"], events.at(2025, 8, 1))
+    return Delivery(
+        id="d-1",
+        event_id=event.id,
+        event_type=event.type,
+        event=event.to_document(),
+        rule_id="congress-scheduled",
+        purpose=Purpose.NOTIFICATION,
+        recipient_id="so-y-te",
+        recipient_name="Sở Y tế",
+        channel=channel,
+        address=address,
+        subject=SUBJECT,
+        body=BODY,
+        status=DeliveryStatus.SENDING,
+        created_at=datetime.now(UTC),
+    )
+
+
+RECIPIENT = Recipient(id="so-y-te", kind=RecipientKind.ORGANIZATION, webhook_secret=SECRET)
+
+
+async def test_an_email_arrives_with_its_vietnamese_subject_and_body_intact() -> None:
+    with smtp_server() as smtp:
+        sender = EmailSender(load_notify_settings(smtp_port=smtp.port))
+        await sender.send(delivery(Channel.EMAIL, "vanthu@soyte.example"), RECIPIENT)
+        [message] = smtp.to("vanthu@soyte.example")
+    assert message["Subject"] == SUBJECT
+    assert message.get_content().strip() == BODY
+    assert message["Message-ID"] == "<d-1@tdkt-notify>"
+    assert message["To"] == "Sở Y tế <vanthu@soyte.example>"
+
+
+async def test_an_unreachable_smtp_server_is_a_send_error() -> None:
+    with smtp_server() as smtp:
+        port = smtp.port
+    sender = EmailSender(load_notify_settings(smtp_port=port, delivery_attempt_timeout_s=2))
+    with pytest.raises(SendError, match="SMTP"):
+        await sender.send(delivery(Channel.EMAIL, "vanthu@soyte.example"), RECIPIENT)
+
+
+async def test_a_webhook_posts_the_cloudevent_with_a_signature_that_verifies() -> None:
+    async with http_endpoint() as endpoint, httpx.AsyncClient() as client:
+        d = delivery(Channel.WEBHOOK, endpoint.url("/hook"))
+        await WebhookSender(client, time.time).send(d, RECIPIENT)
+    [request] = endpoint.to("/hook")
+    assert request.headers["content-type"] == "application/cloudevents+json"
+    assert request.headers["x-tdkt-delivery"] == "d-1"
+    event = CloudEvent.model_validate(json.loads(request.body))
+    assert event.id == d.event_id
+    assert event.data["title"] == events.CONGRESS_TITLE
+    timestamp, signature = request.headers["x-tdkt-timestamp"], request.headers["x-tdkt-signature"]
+    assert verify(SECRET, timestamp, request.body, signature, now=time.time())
+    assert not verify("another-secret-0123456789", timestamp, request.body, signature, now=time.time())
+    assert not verify(SECRET, timestamp, request.body.replace(b"VI", b"VII"), signature, now=time.time())
+    assert not verify(SECRET, timestamp, request.body, signature, now=int(timestamp) + 301)
+
+
+def test_the_signature_is_hmac_sha256_over_timestamp_dot_body() -> None:
+    body = '{"a":"Đ"}'.encode()
+    expected = hmac.new(b"k" * 16, b"1700000000." + body, hashlib.sha256).hexdigest()
+    assert sign("k" * 16, 1700000000, body) == f"v1={expected}"
+
+
+@pytest.mark.parametrize("status", [404, 500, 503])
+async def test_a_webhook_answered_with_an_error_is_a_send_error(status: int) -> None:
+    async with http_endpoint() as endpoint, httpx.AsyncClient() as client:
+        endpoint.statuses["/hook"] = status
+        with pytest.raises(SendError, match=f"HTTP {status}"):
+            await WebhookSender(client, time.time).send(delivery(Channel.WEBHOOK, endpoint.url("/hook")), RECIPIENT)
+
+
+async def test_a_webhook_without_a_secret_is_not_sent_unsigned() -> None:
+    async with http_endpoint() as endpoint, httpx.AsyncClient() as client:
+        unsigned = RECIPIENT.model_copy(update={"webhook_secret": None})
+        with pytest.raises(SendError, match="secret"):
+            await WebhookSender(client, time.time).send(delivery(Channel.WEBHOOK, endpoint.url("/hook")), unsigned)
+    assert endpoint.requests == []
