@@ -9,6 +9,10 @@ from typing import TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
+from tdkt_shared.bus.kafka import ensure_topics
+from tdkt_shared.contract import ALL_DLQ_TOPICS, ALL_TOPICS
+from tdkt_shared.settings import load_settings
+
 T = TypeVar("T")
 
 
@@ -70,6 +74,7 @@ async def eventually(check: Callable[[], Awaitable[T | None]], *, timeout_s: flo
 async def commit_group_at_end(bootstrap: str, group: str, topics: list[str]) -> None:
     """Commit `group`'s offsets at the current end of `topics`, so a test's consumer reads only what the test sends
     (the shared topics keep every earlier test's records)."""
+    await ensure_topics(load_settings("registry", kafka_bootstrap_servers=bootstrap), [*ALL_TOPICS, *ALL_DLQ_TOPICS])
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 
@@ -55,7 +56,21 @@ async def ensure_topics(settings: Settings, topics: Iterable[str]) -> list[str]:
             await admin.create_topics(new)
         except TopicAlreadyExistsError:
             log.info("topics created concurrently by another service")
+        await _wait_for_leaders(admin, missing)
         log.info("created topics %s", ", ".join(missing))
         return missing
     finally:
         await admin.close()
+
+
+async def _wait_for_leaders(admin: AIOKafkaAdminClient, topics: list[str], within_s: float = 30) -> None:
+    """A new topic's partitions answer NotLeaderForPartition until their leaders are elected: wait for them."""
+    deadline = asyncio.get_running_loop().time() + within_s
+    while True:
+        described = await admin.describe_topics(topics)
+        if all(t["partitions"] and all(p["leader"] >= 0 for p in t["partitions"]) for t in described):
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            log.warning("partition leaders of %s not elected within %ss", ", ".join(topics), within_s)
+            return
+        await asyncio.sleep(0.1)
