@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 
 from bench.raw import free_port
 from bench.stats import Result
+from tdkt_shared.bus.kafka import topic_partitions
 from tdkt_shared.contract import service_topic
 from tdkt_shared.store import connect
 
@@ -71,8 +72,7 @@ async def subscriber(bootstrap: str, prefix: str, count: int, arrivals: dict[str
     await consumer.start()
     try:
         topic = service_topic("registry")
-        cluster = await consumer._client.fetch_all_metadata()
-        partitions = [TopicPartition(topic, p) for p in sorted(cluster.partitions_for_topic(topic) or [])]
+        partitions = await topic_partitions(consumer, [topic])
         consumer.assign(partitions)
         await consumer.seek_to_end(*partitions)
         while len(arrivals) < count:

@@ -7,9 +7,9 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
-from tdkt_shared.bus.kafka import ensure_topics
+from tdkt_shared.bus.kafka import ensure_topics, topic_partitions
 from tdkt_shared.contract import ALL_DLQ_TOPICS, ALL_TOPICS
 from tdkt_shared.settings import load_settings
 
@@ -23,8 +23,7 @@ async def read_topic(
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
     await consumer.start()
     try:
-        cluster = await consumer._client.fetch_all_metadata()
-        partitions = [TopicPartition(topic, p) for p in sorted(cluster.partitions_for_topic(topic) or [])]
+        partitions = await topic_partitions(consumer, [topic])
         assert partitions, f"topic {topic} does not exist"
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
@@ -78,8 +77,7 @@ async def commit_group_at_end(bootstrap: str, group: str, topics: list[str]) -> 
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:
-        cluster = await consumer._client.fetch_all_metadata()
-        partitions = [TopicPartition(t, p) for t in topics for p in sorted(cluster.partitions_for_topic(t) or [])]
+        partitions = await topic_partitions(consumer, topics)
         consumer.assign(partitions)
         end = await consumer.end_offsets(partitions)
         await consumer.commit({tp: offset for tp, offset in end.items()})

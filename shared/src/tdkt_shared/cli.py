@@ -19,6 +19,7 @@ from rich.table import Table
 
 from tdkt_shared.bus.codec import ConsumedRecord
 from tdkt_shared.bus.consumer import Dispatcher, KafkaDeadLetters, Outcome
+from tdkt_shared.bus.kafka import topic_partitions
 from tdkt_shared.contract import ALL_DLQ_TOPICS, ALL_TOPICS, CloudEvent
 from tdkt_shared.runtime import Runtime, definitions
 from tdkt_shared.settings import load_settings
@@ -53,8 +54,7 @@ async def _records(
     consumer = AIOKafkaConsumer(bootstrap_servers=_bootstrap(), group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:
-        cluster = await consumer._client.fetch_all_metadata()
-        partitions = [TopicPartition(t, p) for t in topics for p in sorted(cluster.partitions_for_topic(t) or [])]
+        partitions = await topic_partitions(consumer, topics)
         consumer.assign(partitions)
         if group is None:
             await (consumer.seek_to_beginning(*partitions) if from_beginning else consumer.seek_to_end(*partitions))
@@ -159,12 +159,7 @@ def replay(
             consumer = AIOKafkaConsumer(bootstrap_servers=_bootstrap(), group_id=None, enable_auto_commit=False)
             await consumer.start()
             try:
-                cluster = await consumer._client.fetch_all_metadata()
-                partitions = [
-                    TopicPartition(t, p)
-                    for t in definition.consumes
-                    for p in sorted(cluster.partitions_for_topic(t) or [])
-                ]
+                partitions = await topic_partitions(consumer, definition.consumes)
                 consumer.assign(partitions)
                 await consumer.seek_to_beginning(*partitions)
                 start = await consumer.beginning_offsets(partitions)
