@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tdkt_awards.domain.cluster_flags import cluster_nomination_id
+from tdkt_awards.catalogue_data import default_catalogue
+from tdkt_awards.domain.cluster_flags import cluster_leader_drafts, cluster_nomination_id
 from tdkt_awards.service import DEFINITION
 from tdkt_awards.store import CONGRESSES, MOVEMENTS, NOMINATIONS
 from tdkt_shared.contract import make_event, parse_data
@@ -27,6 +28,7 @@ from tdkt_shared.contract.reporting import (
     RankedUnit,
 )
 from tdkt_shared.contract.types import EventData
+from tdkt_shared.errors import DomainError
 from tdkt_shared.runtime import InMemoryRuntime
 from tests.helpers import serve
 
@@ -355,3 +357,25 @@ async def test_a_final_review_is_applied_once(runtime: InMemoryRuntime) -> None:
     stored = await runtime.store(MOVEMENTS).get("pt-chuyen-doi-so")
     assert stored is not None
     assert stored.version == 1
+
+
+# --- the award drafted for cluster leaders is rule-set data ----------------------------------------------------
+
+
+def test_the_cluster_leader_award_comes_from_the_rule_set_parameter() -> None:
+    rules = default_catalogue().rules_for(date(2025, 12, 31))
+    assert rules.param("cluster_leader_award_code") == "CO_THI_DUA_TINH"
+    layered = rules.model_copy(update={"parameters": {**rules.parameters, "cluster_leader_award_code": "TTLDXS"}})
+    [draft] = cluster_leader_drafts(ranking(leaders=["ubnd-dinh-hoa"]), layered, {})
+    assert (draft.award_code, draft.submitting_organization_id, draft.year) == ("TTLDXS", "ubnd-dinh-hoa", 2025)
+
+    individual = rules.model_copy(update={"parameters": {**rules.parameters, "cluster_leader_award_code": "LDTT"}})
+    with pytest.raises(DomainError) as refused:
+        cluster_leader_drafts(ranking(), individual, {})
+    assert refused.value.field == "cluster_leader_award_code"
+
+
+def test_a_leader_listed_twice_gets_one_draft() -> None:
+    rules = default_catalogue().rules_for(date(2025, 12, 31))
+    drafts = cluster_leader_drafts(ranking(leaders=["ubnd-dinh-hoa", "ubnd-dinh-hoa"]), rules, {})
+    assert [d.id for d in drafts] == [cluster_nomination_id("rk-2025-cum-1", "ubnd-dinh-hoa")]
