@@ -11,6 +11,7 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
+from tdkt_awards.consumers import TOPICS
 from tdkt_awards.service import DEFINITION as AWARDS
 from tdkt_shared.bus.codec import encode
 from tdkt_shared.contract import CloudEvent, make_event, parse_data, service_topic
@@ -23,14 +24,13 @@ from tests.integration.kafka_tools import commit_group_at_end, eventually, wait_
 
 pytestmark = pytest.mark.usefixtures("drop_databases")
 AWARDS_TOPIC = service_topic("awards")
-REGISTRY_TOPIC = service_topic("registry")
 WHO = {"actor": "chuyen-vien", "organization_id": "so-noi-vu-thai-nguyen"}
 
 
 @pytest.fixture
 async def awards(make_settings: SettingsFactory) -> AsyncIterator[httpx.AsyncClient]:
     settings = make_settings("awards", bus_consumer="aiokafka")
-    await commit_group_at_end(settings.kafka_bootstrap_servers, settings.group_id, [REGISTRY_TOPIC])
+    await commit_group_at_end(settings.kafka_bootstrap_servers, settings.group_id, list(TOPICS))
     async with serve(AWARDS, Runtime(AWARDS, settings)) as client:
         yield client
 

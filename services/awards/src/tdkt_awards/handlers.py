@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from tdkt_awards.domain import directory
+from tdkt_awards.domain import cluster_flags, directory, links
 from tdkt_awards.domain import grants as grant_rules
 from tdkt_awards.domain import nominations as workflow
 from tdkt_awards.domain.calendar import WorkingDays
@@ -17,9 +17,16 @@ from tdkt_awards.domain.nominations import Actor, Nomination
 from tdkt_shared.contract import CloudEvent, make_event
 from tdkt_shared.contract.awards import NomineeKind
 from tdkt_shared.contract.registry import OrganizationRegistered, OrganizationsMerged, PersonEmploymentChanged
+from tdkt_shared.contract.reporting import (
+    ClusterRankingPublished,
+    CongressCancelled,
+    CongressRescheduled,
+    CongressScheduled,
+    MovementFinalReviewed,
+)
 from tdkt_shared.contract.types import EventData
 from tdkt_shared.errors import DomainError
-from tdkt_shared.store import AggregateStore, NotFound, Stored, VersionConflict
+from tdkt_shared.store import AggregateStore, AlreadyExists, NotFound, Stored, VersionConflict
 
 Clock = Callable[[], datetime]
 
@@ -87,6 +94,32 @@ async def transition(
         raise VersionConflict(nomination_id, version, current)
     moved, data = step(n)
     return await save_nomination(nominations, moved, version, data, correlation_id)
+
+
+async def submission_links(
+    congresses: AggregateStore, movements: AggregateStore, n: Nomination
+) -> links.SubmissionLinks:
+    congress = await congresses.get(n.congress_id) if n.congress_id else None
+    movement = await movements.get(n.movement_id) if n.movement_id else None
+    return links.SubmissionLinks(
+        congress=links.KnownCongress.model_validate(congress.state) if congress else None,
+        movement=links.KnownMovement.model_validate(movement.state) if movement else None,
+    )
+
+
+async def submit_nomination(
+    nominations: AggregateStore,
+    congresses: AggregateStore,
+    movements: AggregateStore,
+    nomination_id: str,
+    version: int,
+    who: Actor,
+    now: datetime,
+) -> tuple[Nomination, int]:
+    """Submit, checked against the congress deadline and the movement's final review known at this time."""
+    n, _ = await load_nomination(nominations, nomination_id)
+    known = await submission_links(congresses, movements, n)
+    return await transition(nominations, nomination_id, version, lambda x: workflow.submit(x, who, now, known))
 
 
 async def grants_of(decisions: AggregateStore, recipient_ids: Sequence[str]) -> list[GrantFact]:
@@ -320,3 +353,68 @@ async def on_person_employment_changed(
         return directory.person_from(data).model_dump(mode="json"), []
 
     return await persons.apply_event(data.person_id, event.id, mutate)
+
+
+# consumed reporting events
+
+
+async def on_cluster_ranking_published(
+    event: CloudEvent,
+    data: ClusterRankingPublished,
+    nominations: AggregateStore,
+    organizations: AggregateStore,
+    catalogue: Catalogue,
+) -> bool:
+    """Draft one Cờ thi đua nomination per leader; the id comes from the ranking, so a redelivery drafts nothing."""
+    rules = catalogue.rules_for(date(data.year, 12, 31))
+    names: dict[str, str] = {}
+    for leader in data.leaders:
+        known = await organizations.get(leader)
+        name = known.state.get("name") if known else None
+        if isinstance(name, str) and name.strip():
+            names[leader] = name
+    drafted_any = False
+    for command in cluster_flags.cluster_leader_drafts(data, rules, names):
+        if await nominations.get(command.id) is not None:
+            continue  # drafted by an earlier delivery, maybe already worked on: leave it as it is
+        n, drafted = workflow.draft(command, rules, event.time)
+        correlation = event.correlationid or event.id
+        try:
+            await nominations.create(
+                n.id, n.model_dump(mode="json"), _events(drafted, n.id, f"nominations/{n.id}", correlation)
+            )
+        except AlreadyExists:
+            continue  # a concurrent delivery drafted it first
+        drafted_any = True
+    return drafted_any
+
+
+async def on_congress_scheduled(event: CloudEvent, data: CongressScheduled, congresses: AggregateStore) -> bool:
+    def mutate(_current: Stored | None) -> tuple[dict[str, object], list[CloudEvent]]:
+        return links.congress_scheduled(data).model_dump(mode="json"), []
+
+    return await congresses.apply_event(data.congress_id, event.id, mutate)
+
+
+async def on_congress_rescheduled(event: CloudEvent, data: CongressRescheduled, congresses: AggregateStore) -> bool:
+    def mutate(current: Stored | None) -> tuple[dict[str, object], list[CloudEvent]]:
+        known = links.KnownCongress.model_validate(current.state) if current else None
+        return links.congress_rescheduled(known, data).model_dump(mode="json"), []
+
+    return await congresses.apply_event(data.congress_id, event.id, mutate)
+
+
+async def on_congress_cancelled(event: CloudEvent, data: CongressCancelled, congresses: AggregateStore) -> bool:
+    def mutate(current: Stored | None) -> tuple[dict[str, object], list[CloudEvent]]:
+        known = links.KnownCongress.model_validate(current.state) if current else None
+        return links.congress_cancelled(known, data, event.time.date()).model_dump(mode="json"), []
+
+    return await congresses.apply_event(data.congress_id, event.id, mutate)
+
+
+async def on_movement_final_reviewed(event: CloudEvent, data: MovementFinalReviewed, movements: AggregateStore) -> bool:
+    def mutate(current: Stored | None) -> tuple[dict[str, object], list[CloudEvent]]:
+        known = links.KnownMovement.model_validate(current.state) if current else None
+        return links.movement_final_reviewed(known, data, event.time.date()).model_dump(mode="json"), []
+
+    return await movements.apply_event(data.movement_id, event.id, mutate)

@@ -12,7 +12,12 @@ ORGANIZATIONS = "organizations"
 PERSONS = "persons"
 """Read model of the registry's persons."""
 
-COLLECTIONS = (NOMINATIONS, DECISIONS, ORGANIZATIONS, PERSONS)
+CONGRESSES = "congresses"
+"""Read model of reporting's congresses: the deadline of the nominations linked to each."""
+MOVEMENTS = "movements"
+"""Read model of reporting's movements: whether the final review was held (opens topic awards)."""
+
+COLLECTIONS = (NOMINATIONS, DECISIONS, ORGANIZATIONS, PERSONS, CONGRESSES, MOVEMENTS)
 INDEXES = {
     NOMINATIONS: [IndexModel([("state.status", ASCENDING)]), IndexModel([("state.relied_on_grants", ASCENDING)])],
     DECISIONS: [

@@ -12,7 +12,7 @@ from tdkt_awards.catalogue_data import default_catalogue
 from tdkt_awards.domain.calendar import WorkingDays
 from tdkt_awards.domain.catalogue import Catalogue
 from tdkt_awards.handlers import AwardStores
-from tdkt_awards.store import DECISIONS, NOMINATIONS, ORGANIZATIONS
+from tdkt_awards.store import CONGRESSES, DECISIONS, MOVEMENTS, NOMINATIONS, ORGANIZATIONS
 from tdkt_shared.store import AggregateStore
 
 
@@ -31,6 +31,14 @@ def decisions_store(request: Request) -> AggregateStore:
 
 def organizations_store(request: Request) -> AggregateStore:
     return _store(request, ORGANIZATIONS)
+
+
+def congresses_store(request: Request) -> AggregateStore:
+    return _store(request, CONGRESSES)
+
+
+def movements_store(request: Request) -> AggregateStore:
+    return _store(request, MOVEMENTS)
 
 
 def award_stores(request: Request) -> AwardStores:
@@ -63,6 +71,8 @@ def now(request: Request) -> datetime:
 NominationsDep = Annotated[AggregateStore, Depends(nominations_store)]
 DecisionsDep = Annotated[AggregateStore, Depends(decisions_store)]
 OrganizationsDep = Annotated[AggregateStore, Depends(organizations_store)]
+CongressesDep = Annotated[AggregateStore, Depends(congresses_store)]
+MovementsDep = Annotated[AggregateStore, Depends(movements_store)]
 StoresDep = Annotated[AwardStores, Depends(award_stores)]
 CatalogueDep = Annotated[Catalogue, Depends(catalogue)]
 CalendarDep = Annotated[WorkingDays, Depends(calendar)]

@@ -7,7 +7,15 @@ from fastapi import APIRouter, Header, Response, status
 from pydantic import BaseModel, ConfigDict
 
 from tdkt_awards import handlers
-from tdkt_awards.api.deps import CalendarDep, CatalogueDep, NominationsDep, NowDep, StoresDep
+from tdkt_awards.api.deps import (
+    CalendarDep,
+    CatalogueDep,
+    CongressesDep,
+    MovementsDep,
+    NominationsDep,
+    NowDep,
+    StoresDep,
+)
 from tdkt_awards.domain import nominations as workflow
 from tdkt_awards.domain.grants import DecideNomination, Decision
 from tdkt_awards.domain.nominations import Actor, AuditEntry, Nomination, Status
@@ -96,9 +104,19 @@ async def _step(
 
 @router.post("/{nomination_id}/submit", response_model=NominationView)
 async def submit(
-    nomination_id: str, step: Step, nominations: NominationsDep, now: NowDep, response: Response
+    nomination_id: str,
+    step: Step,
+    nominations: NominationsDep,
+    congresses: CongressesDep,
+    movements: MovementsDep,
+    now: NowDep,
+    response: Response,
 ) -> NominationView:
-    return await _step(nominations, nomination_id, step, workflow.submit, now, response)
+    """422 on `congress_id` past the congress's deadline, on `movement_id` for a topic award before tổng kết."""
+    n, version = await handlers.submit_nomination(
+        nominations, congresses, movements, nomination_id, step.version, step.who(), now
+    )
+    return _view(n, version, response)
 
 
 @router.post("/{nomination_id}/receive", response_model=NominationView)

@@ -20,6 +20,7 @@ from tdkt_awards.domain.eligibility import (
     MemberFacts,
     RatingFact,
 )
+from tdkt_awards.domain.links import SubmissionLinks, check_links
 from tdkt_shared.contract.awards import (
     ApprovedNominee,
     CouncilResult,
@@ -154,6 +155,8 @@ class Nomination(BaseModel):
     territory: str | None = None
     submitting_organization_id: str
     movement_id: str | None = None
+    congress_id: str | None = None
+    """The congress that honours the nominees, whose deadline closes submission."""
     nominees: list[Nominee]
     attachments: list[str]
     status: Status
@@ -193,6 +196,7 @@ class DraftNomination(BaseModel):
     territory: Identifier | None = None
     submitting_organization_id: Identifier
     movement_id: Identifier | None = None
+    congress_id: Identifier | None = None
     nominees: list[Nominee] = Field(min_length=1)
     attachments: list[str] = Field(default_factory=list)
     actor: Text
@@ -280,6 +284,7 @@ def draft(command: DraftNomination, rules: EffectiveRules, at: datetime) -> tupl
         territory=command.territory,
         submitting_organization_id=command.submitting_organization_id,
         movement_id=command.movement_id,
+        congress_id=command.congress_id,
         nominees=command.nominees,
         attachments=sorted(set(command.attachments)),
         status=Status.DRAFT,
@@ -314,8 +319,14 @@ def set_attachments(n: Nomination, attachments: list[str], who: Actor, at: datet
     )
 
 
-def submit(n: Nomination, who: Actor, at: datetime) -> tuple[Nomination, Events]:
-    """Nothing may be proposed while a discipline, inspection or complaint case is open (Decree 152/2025)."""
+def submit(n: Nomination, who: Actor, at: datetime, links: SubmissionLinks | None = None) -> tuple[Nomination, Events]:
+    """Nothing may be proposed while a discipline, inspection or complaint case is open (Decree 152/2025).
+
+    A congress-linked nomination is refused after the congress's deadline or once it is cancelled, and a topic
+    nomination before its movement's final review (`links`: what reporting told us about them).
+    """
+    if n.status in (Status.DRAFT, Status.RETURNED):
+        check_links(n.congress_id, n.movement_id, n.kind is NominationKind.TOPIC, links or SubmissionLinks(), at.date())
     for i, nominee in enumerate(n.nominees):
         open_holds = [h.reason.value for h in nominee.holds if h.open_on(at.date())]
         if open_holds and n.status in (Status.DRAFT, Status.RETURNED):
