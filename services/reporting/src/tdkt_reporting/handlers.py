@@ -215,8 +215,17 @@ async def cluster_members(cluster_store: AggregateStore, cluster_id: str, year: 
 
 
 async def draft_movement(
-    command: movements.DraftMovement, store: AggregateStore, correlation_id: str | None = None
+    command: movements.DraftMovement,
+    store: AggregateStore,
+    correlation_id: str | None = None,
+    organizations: AggregateStore | None = None,
 ) -> tuple[movements.Movement, int]:
+    """Draft a movement. With the directory (the API passes it; the seed, run before any registry event, does not),
+    the launching organisation must be known from the registry's events."""
+    if organizations is not None and await organizations.get(command.launching_organization_id) is None:
+        raise UnknownReference(
+            f"unknown organisation {command.launching_organization_id}", field="launching_organization_id"
+        )
     parent = None
     if command.parent_movement_id is not None:
         stored = await store.get(command.parent_movement_id)
