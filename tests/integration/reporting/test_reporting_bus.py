@@ -14,7 +14,17 @@ from tdkt_reporting.scheduler import today_in_vietnam
 from tdkt_reporting.service import DEFINITION as REPORTING
 from tdkt_shared.bus.codec import encode
 from tdkt_shared.contract import CloudEvent, EventData, make_event, service_topic
-from tdkt_shared.contract.registry import OrganizationKind, OrganizationRegistered, OrganizationsMerged
+from tdkt_shared.contract.registry import (
+    ClusterChangeReason,
+    ClusterFormed,
+    ClusterKind,
+    ClusterMember,
+    ClusterMembershipChanged,
+    ClusterRole,
+    OrganizationKind,
+    OrganizationRegistered,
+    OrganizationsMerged,
+)
 from tdkt_shared.runtime import Runtime
 from tests.helpers import serve
 from tests.integration.conftest import SettingsFactory
@@ -206,3 +216,89 @@ async def test_the_scheduler_sends_each_reminder_once_across_a_restart(
     records = await read_topic(bootstrap, REPORTING_TOPIC, of_type(first, "tdkt.reporting.report.due_soon.v1"))
     assert len(records) == 1
     assert json.loads(records[0].value)["data"]["days_left"] == 3
+
+
+async def _publish_scorecard(
+    client: httpx.AsyncClient, card_id: str, criteria_set_id: str, cluster_id: str, org: str, points: float
+) -> None:
+    body = {
+        "id": card_id,
+        "criteria_set_id": criteria_set_id,
+        "organization_id": org,
+        "cluster_id": cluster_id,
+        "year": 2025,
+    }
+    assert (await client.post("/scorecards", json=body)).status_code == 201
+    steps = [
+        ("PUT", f"/scorecards/{card_id}/scores/tc-1", {"version": 1, "kind": "SELF", "value": points}, org),
+        ("POST", f"/scorecards/{card_id}/submit", {"version": 2}, org),
+        ("PUT", f"/scorecards/{card_id}/scores/tc-1", {"version": 3, "kind": "REVIEWER", "value": points}, "ban-tdkt"),
+        ("POST", f"/scorecards/{card_id}/publish", {"version": 4}, "ban-tdkt"),
+    ]
+    for method, url, payload, actor in steps:
+        response = await client.request(method, url, json=payload, headers={"X-Organization-Id": actor})
+        assert response.is_success, response.text
+
+
+async def test_registry_cluster_events_on_the_bus_feed_the_ranking(
+    reporting: httpx.AsyncClient, producer: AIOKafkaProducer, bootstrap: str, run_id: str
+) -> None:
+    cluster_id, criteria_set_id = f"cum-{run_id}", f"tieu-chi-{run_id}"
+    leader, deputy, newcomer = (f"{name}-{run_id}" for name in ("so-noi-vu", "so-tai-chinh", "so-y-te"))
+    formed = ClusterFormed(
+        cluster_id=cluster_id,
+        name="Cụm thi đua các sở số 1",
+        kind=ClusterKind.CLUSTER,
+        year=2025,
+        formed_on=date(2025, 1, 15),
+        members=[
+            ClusterMember(organization_id=leader, role=ClusterRole.LEADER),
+            ClusterMember(organization_id=deputy, role=ClusterRole.DEPUTY),
+        ],
+    )
+    added = ClusterMembershipChanged(
+        cluster_id=cluster_id,
+        year=2025,
+        reason=ClusterChangeReason.MEMBER_ADDED,
+        organization_id=newcomer,
+        effective_date=date(2025, 4, 1),
+        members=[*formed.members, ClusterMember(organization_id=newcomer, role=ClusterRole.MEMBER)],
+    )
+    await publish(producer, formed, cluster_id)
+    await publish(producer, added, cluster_id)
+
+    async def three_members() -> list[dict[str, str]] | None:
+        response = await reporting.get(f"/clusters/{cluster_id}")
+        if response.status_code != 200:
+            return None
+        members: list[dict[str, str]] = response.json()["years"][0]["members"]
+        return members if len(members) == 3 else None
+
+    members = await eventually(three_members, what="the cluster with its three members")
+    assert [(m["organization_id"], m["role"]) for m in members] == [
+        (leader, "LEADER"),
+        (deputy, "DEPUTY"),
+        (newcomer, "MEMBER"),
+    ]
+    criteria = {
+        "id": criteria_set_id,
+        "title": "Tiêu chí cụm",
+        "groups": [
+            {"code": "g", "name": "Nhiệm vụ", "criteria": [{"code": "tc-1", "name": "Kế hoạch", "max_points": 100}]}
+        ],
+    }
+    assert (await reporting.post("/criteria-sets", json=criteria)).status_code == 201
+    await _publish_scorecard(reporting, f"sc-1-{run_id}", criteria_set_id, cluster_id, leader, 85)
+    await _publish_scorecard(reporting, f"sc-2-{run_id}", criteria_set_id, cluster_id, deputy, 92)
+
+    response = await reporting.post(
+        f"/clusters/{cluster_id}/rankings", json={"year": 2025, "criteria_set_id": criteria_set_id}
+    )
+    assert response.status_code == 201, response.text
+    ranking_id = f"{cluster_id}.2025"
+    [record] = await wait_for_records(
+        bootstrap, REPORTING_TOPIC, of_type(ranking_id, "tdkt.reporting.cluster.ranking_published.v1")
+    )
+    data = CloudEvent.model_validate_json(record.value).data
+    assert [(r["organization_id"], r["rank"]) for r in data["ranks"]] == [(deputy, 1), (leader, 2)]
+    assert (data["leaders"], data["unscored_organization_ids"]) == ([deputy], [newcomer])

@@ -9,6 +9,7 @@ from tdkt_reporting.store import MOVEMENTS
 from tdkt_shared.contract import parse_data
 from tdkt_shared.contract.reporting import MovementLaunched, MovementPreliminaryReviewed
 from tdkt_shared.runtime import InMemoryRuntime
+from tests.unit.reporting.conftest import register
 
 DRAFT: dict[str, Any] = {
     "id": "chuyen-doi-so",
@@ -22,6 +23,12 @@ DRAFT: dict[str, Any] = {
     "reward_plan": [{"award_code": "CO_THI_DUA_TINH", "quota": 2}, {"award_code": "BANG_KHEN_UBND_TINH"}],
 }
 DECISION = {"number": "12/QĐ-UBND", "date": "2025-01-05"}
+
+
+@pytest.fixture(autouse=True)
+async def launcher_known(runtime: InMemoryRuntime) -> None:
+    """The launching organisation is in the directory, as the registry's events would put it."""
+    await register(runtime, "ubnd-tinh-bac-kan", "UBND tỉnh Bắc Kạn")
 
 
 async def _post(client: httpx.AsyncClient, path: str, body: dict[str, Any]) -> httpx.Response:
@@ -123,6 +130,7 @@ async def test_launch_needs_a_decision(client: httpx.AsyncClient) -> None:
         ({"title": "   "}, "title"),
         ({"reward_plan": [{"award_code": "X", "quota": -1}]}, "reward_plan.0.quota"),
         ({"parent_movement_id": "nothing-here"}, "parent_movement_id"),
+        ({"launching_organization_id": "ubnd-tinh-khong-co"}, "launching_organization_id"),
     ],
 )
 async def test_bad_drafts_are_422_with_the_field(

@@ -212,6 +212,22 @@ async def test_overdue_is_derived_from_the_date_passed_in(client: httpx.AsyncCli
     assert "overdue" not in submitted["history"][-1]
 
 
+async def test_the_list_filters_on_overdue_as_of_a_date(client: httpx.AsyncClient, report: dict[str, Any]) -> None:
+    for report_id, due in (("r-early", "2025-05-31"), ("r-late", "2025-09-30"), ("r-done", "2025-04-30")):
+        assert (await client.post("/reports", json={**REPORT, "id": report_id, "due_date": due})).is_success
+    assert (await client.post("/reports/r-done/submit", json={"version": 1}, headers=BA_BE)).is_success
+
+    async def listed(**params: str) -> tuple[int, list[str]]:
+        page = (await client.get("/reports", params=params)).json()
+        return page["total"], [r["id"] for r in page["items"]]
+
+    assert await listed(overdue="true", as_of="2025-06-16") == (2, ["r-early", "r-2025-ba-be"])
+    assert await listed(overdue="true", as_of="2025-06-16", limit="1", offset="1") == (2, ["r-2025-ba-be"])
+    assert await listed(overdue="false", as_of="2025-06-16") == (2, ["r-done", "r-late"])
+    assert await listed(overdue="true", as_of="2025-06-01") == (1, ["r-early"])
+    assert await listed(as_of="2025-06-16") == (4, ["r-done", "r-early", "r-2025-ba-be", "r-late"])
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [

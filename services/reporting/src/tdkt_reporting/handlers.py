@@ -8,10 +8,15 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from tdkt_reporting.domain import congresses, movements, registrations, reports, scoring
+from tdkt_reporting.domain import clusters, congresses, movements, registrations, reports, scoring
 from tdkt_reporting.domain.directory import KnownOrganization, from_registered, merged
 from tdkt_shared.contract import CloudEvent, EventData, make_event
-from tdkt_shared.contract.registry import OrganizationRegistered, OrganizationsMerged
+from tdkt_shared.contract.registry import (
+    ClusterFormed,
+    ClusterMembershipChanged,
+    OrganizationRegistered,
+    OrganizationsMerged,
+)
 from tdkt_shared.errors import UnknownReference
 from tdkt_shared.store import AggregateStore, NotFound, Stored, VersionConflict
 
@@ -170,12 +175,57 @@ async def _move_open(
     return moved
 
 
+# --- Clusters read model ------------------------------------------------------------------------------------------
+
+
+async def on_cluster_formed(event: CloudEvent, data: ClusterFormed, cluster_store: AggregateStore) -> bool:
+    """Record the cluster's year once, whatever the number of deliveries; False for a repeat."""
+
+    def mutate(current: Stored | None) -> tuple[dict[str, object], list[CloudEvent]]:
+        known = clusters.KnownCluster.model_validate(current.state) if current else None
+        return clusters.formed(known, data).model_dump(mode="json"), []
+
+    return await cluster_store.apply_event(data.cluster_id, event.id, mutate)
+
+
+async def on_cluster_membership_changed(
+    event: CloudEvent, data: ClusterMembershipChanged, cluster_store: AggregateStore
+) -> bool:
+    """Replace the year's member list once, whatever the number of deliveries; False for a repeat."""
+
+    def mutate(current: Stored | None) -> tuple[dict[str, object], list[CloudEvent]]:
+        known = clusters.KnownCluster.model_validate(current.state) if current else None
+        return clusters.membership_changed(known, data).model_dump(mode="json"), []
+
+    return await cluster_store.apply_event(data.cluster_id, event.id, mutate)
+
+
+async def cluster_members(cluster_store: AggregateStore, cluster_id: str, year: int) -> list[str]:
+    """The cluster's members for `year` from the read model; 422 naming the field when it is unknown."""
+    stored = await cluster_store.get(cluster_id)
+    if stored is None:
+        raise UnknownReference(f"unknown cluster {cluster_id}", field="cluster_id")
+    members = clusters.KnownCluster.model_validate(stored.state).member_ids(year)
+    if members is None:
+        raise UnknownReference(f"cluster {cluster_id} has no membership for {year}", field="year")
+    return members
+
+
 # --- Movements ------------------------------------------------------------------------------------------------------
 
 
 async def draft_movement(
-    command: movements.DraftMovement, store: AggregateStore, correlation_id: str | None = None
+    command: movements.DraftMovement,
+    store: AggregateStore,
+    correlation_id: str | None = None,
+    organizations: AggregateStore | None = None,
 ) -> tuple[movements.Movement, int]:
+    """Draft a movement. With the directory (the API passes it; the seed, run before any registry event, does not),
+    the launching organisation must be known from the registry's events."""
+    if organizations is not None and await organizations.get(command.launching_organization_id) is None:
+        raise UnknownReference(
+            f"unknown organisation {command.launching_organization_id}", field="launching_organization_id"
+        )
     parent = None
     if command.parent_movement_id is not None:
         stored = await store.get(command.parent_movement_id)
@@ -318,8 +368,13 @@ async def rank_cluster(
     command: scoring.RankCluster,
     store: AggregateStore,
     scorecards: AggregateStore,
+    cluster_store: AggregateStore,
+    organizations: AggregateStore,
     correlation_id: str | None = None,
 ) -> tuple[dict[str, object], int]:
+    """Rank the members of the cluster for the year (from the read model, or the explicit list of older clients);
+    a merged predecessor's scorecard filed under this cluster may count for its successor."""
+    members = command.member_organization_ids or await cluster_members(cluster_store, cluster_id, command.year)
     query = {
         "cluster_id": cluster_id,
         "year": command.year,
@@ -329,7 +384,13 @@ async def rank_cluster(
     published: list[scoring.Scorecard] = []
     while batch := await scorecards.find(query, skip=len(published), limit=200):
         published.extend(scoring.Scorecard.model_validate(s.state) for s in batch)
-    data = scoring.rank_cluster(cluster_id, command, published)
+    successor_of: dict[str, str] = {}
+    for card in published:
+        if card.organization_id not in members:
+            chain = await successors(organizations, card.organization_id)
+            if (target := next((o for o in chain if o in members), None)) is not None:
+                successor_of[card.organization_id] = target
+    data = scoring.rank_cluster(cluster_id, command, published, members, successor_of)
     state = {**data.model_dump(mode="json"), "criteria_set_id": command.criteria_set_id}
     event = _event(data, data.ranking_id, store.collection, correlation_id)
     return state, (await store.create(data.ranking_id, state, [event])).version

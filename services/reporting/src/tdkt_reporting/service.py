@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from tdkt_reporting import consumers, scheduler, store
-from tdkt_reporting.api import congresses, movements, organizations, registrations, reports, scoring
+from tdkt_reporting.api import clusters, congresses, movements, organizations, registrations, reports, scoring
 from tdkt_shared.runtime import ServiceDefinition
 from tdkt_shared.runtime import main as run
 
@@ -15,6 +15,7 @@ DEFINITION = ServiceDefinition(
     collections=store.COLLECTIONS,
     routers=[
         organizations.router,
+        clusters.router,
         movements.router,
         reports.router,
         reports.reminders_router,

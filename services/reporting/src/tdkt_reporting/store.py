@@ -4,6 +4,8 @@ from __future__ import annotations
 
 ORGANIZATIONS = "organizations"
 """Read model of the registry's organisations."""
+CLUSTERS = "clusters"
+"""Read model of the registry's emulation clusters and blocs, with members and roles per year."""
 MOVEMENTS = "movements"
 REPORTS = "reports"
 CONGRESSES = "congresses"
@@ -13,4 +15,15 @@ RANKINGS = "rankings"
 REGISTRATIONS = "registrations"
 PACTS = "emulation_pacts"
 
-COLLECTIONS = (ORGANIZATIONS, MOVEMENTS, REPORTS, CONGRESSES, CRITERIA_SETS, SCORECARDS, RANKINGS, REGISTRATIONS, PACTS)
+COLLECTIONS = (
+    ORGANIZATIONS,
+    CLUSTERS,
+    MOVEMENTS,
+    REPORTS,
+    CONGRESSES,
+    CRITERIA_SETS,
+    SCORECARDS,
+    RANKINGS,
+    REGISTRATIONS,
+    PACTS,
+)

@@ -336,6 +336,17 @@ class ProposedTitle(BaseModel):
     award_code: str
 
 
+class CarriedScore(BaseModel):
+    """A merged predecessor's published scorecard counted for its successor, a member of the cluster."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    organization_id: str
+    """The successor, ranked with the predecessor's total."""
+    from_organization_id: str
+    scorecard_id: str
+
+
 @event_type("tdkt.reporting.cluster.ranking_published.v1", key="ranking_id")
 class ClusterRankingPublished(EventData):
     """A cluster's yearly ranking (suy tôn) from published scorecards, with its leaders and proposed titles."""
@@ -350,6 +361,8 @@ class ClusterRankingPublished(EventData):
     """Members without a published scorecard: not ranked."""
     tied_at_cutoff: list[str] = Field(default_factory=list)
     """Units tied across the leaders' cut-off: left for the council, no title proposed."""
+    carried_over: list[CarriedScore] = Field(default_factory=list)
+    """Members ranked with a merged predecessor's scorecard (sáp nhập), having none of their own."""
 
 
 # --- Registrations (đăng ký thi đua) and emulation pacts (giao ước thi đua) ---------------------------------------

@@ -6,6 +6,7 @@ from fastapi import Depends, Header, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from tdkt_reporting.store import (
+    CLUSTERS,
     CONGRESSES,
     CRITERIA_SETS,
     MOVEMENTS,
@@ -28,6 +29,7 @@ def _store(name: str) -> object:
 
 
 OrganizationsDep = Annotated[AggregateStore, _store(ORGANIZATIONS)]
+ClustersDep = Annotated[AggregateStore, _store(CLUSTERS)]
 MovementsDep = Annotated[AggregateStore, _store(MOVEMENTS)]
 ReportsDep = Annotated[AggregateStore, _store(REPORTS)]
 CongressesDep = Annotated[AggregateStore, _store(CONGRESSES)]

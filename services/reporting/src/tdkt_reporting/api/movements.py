@@ -5,7 +5,7 @@ from datetime import date
 from fastapi import APIRouter, Response, status
 
 from tdkt_reporting import handlers
-from tdkt_reporting.api.deps import CorrelationDep, MovementsDep, OptionalActorDep, Versioned
+from tdkt_reporting.api.deps import CorrelationDep, MovementsDep, OptionalActorDep, OrganizationsDep, Versioned
 from tdkt_reporting.domain import movements as domain
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.reporting import MovementStatus
@@ -43,10 +43,15 @@ class Cancel(Versioned):
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=MovementView)
 async def draft(
-    command: domain.DraftMovement, store: MovementsDep, response: Response, correlation: CorrelationDep = None
+    command: domain.DraftMovement,
+    store: MovementsDep,
+    organizations: OrganizationsDep,
+    response: Response,
+    correlation: CorrelationDep = None,
 ) -> MovementView:
-    """Draft a movement; emits `tdkt.reporting.movement.drafted.v1`."""
-    movement, version = await handlers.draft_movement(command, store, correlation)
+    """Draft a movement launched by an organisation known from the registry (422 on `launching_organization_id`
+    otherwise); emits `tdkt.reporting.movement.drafted.v1`."""
+    movement, version = await handlers.draft_movement(command, store, correlation, organizations)
     response.headers["Location"] = f"/movements/{movement.id}"
     return _view(movement, version)
 

@@ -80,14 +80,30 @@ async def list_reports(
     movement_id: str | None = None,
     status: domain.ReportStatus | None = None,
     as_of: date | None = None,
+    overdue: bool | None = None,
 ) -> Page[ReportView]:
+    """Reports by due date. `overdue` keeps only the reports that are (or are not) overdue on `as_of`
+    (default: today, UTC)."""
     query: dict[str, object] = {}
     for key, value in (("organization_id", organization_id), ("movement_id", movement_id), ("status", status)):
         if value is not None:
             query[key] = str(value)
-    found = await store.find(query, skip=page.offset, limit=page.limit, sort="due_date")
-    items = [_view(domain.Report.model_validate(s.state), s.version, as_of) for s in found]
-    return Page(items=items, total=await store.count(query), offset=page.offset, limit=page.limit)
+    if overdue is None:
+        found = await store.find(query, skip=page.offset, limit=page.limit, sort="due_date")
+        items = [_view(domain.Report.model_validate(s.state), s.version, as_of) for s in found]
+        return Page(items=items, total=await store.count(query), offset=page.offset, limit=page.limit)
+    # OVERDUE is derived, so the store cannot filter on it: scan the matching reports by due date and keep the
+    # wanted ones (only equality and `$in` filters are available).
+    today = as_of or datetime.now(UTC).date()
+    kept: list[ReportView] = []
+    offset = 0
+    while batch := await store.find(query, skip=offset, limit=200, sort="due_date"):
+        offset += len(batch)
+        views = [_view(domain.Report.model_validate(s.state), s.version, today) for s in batch]
+        kept.extend(v for v in views if v.overdue is overdue)
+    return Page(
+        items=kept[page.offset : page.offset + page.limit], total=len(kept), offset=page.offset, limit=page.limit
+    )
 
 
 @router.put("/{report_id}/content", response_model=ReportView)

@@ -8,8 +8,10 @@ from pydantic import Field
 from tdkt_reporting import handlers
 from tdkt_reporting.api.deps import (
     ActorDep,
+    ClustersDep,
     CorrelationDep,
     CriteriaSetsDep,
+    OrganizationsDep,
     RankingsDep,
     ScorecardsDep,
     Versioned,
@@ -163,12 +165,17 @@ async def rank(
     command: domain.RankCluster,
     store: RankingsDep,
     scorecards: ScorecardsDep,
+    cluster_store: ClustersDep,
+    organizations: OrganizationsDep,
     response: Response,
     correlation: CorrelationDep = None,
 ) -> Any:
-    """Rank the cluster's published scorecards of a year and publish the leaders with their proposed titles;
-    emits `tdkt.reporting.cluster.ranking_published.v1`. Once per cluster and year."""
-    state, version = await handlers.rank_cluster(cluster_id, command, store, scorecards, correlation)
+    """Rank the published scorecards of the cluster's members for a year (members from the registry's cluster
+    events; 422 on `cluster_id` / `year` when unknown) and publish the leaders with their proposed titles; emits
+    `tdkt.reporting.cluster.ranking_published.v1`. Once per cluster and year."""
+    state, version = await handlers.rank_cluster(
+        cluster_id, command, store, scorecards, cluster_store, organizations, correlation
+    )
     response.headers["Location"] = f"/clusters/{cluster_id}/rankings/{command.year}"
     return RankingView.model_validate({**state, "version": version})
 

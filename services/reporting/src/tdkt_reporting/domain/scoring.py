@@ -6,7 +6,7 @@ kept in an append-only audit trail with the old and new value, who and when.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 
@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tdkt_reporting.domain.common import Forbidden, require_status
 from tdkt_shared.contract.reporting import (
+    CarriedScore,
     ClusterRankingPublished,
     CriteriaSetRevised,
     ProposedTitle,
@@ -251,7 +252,8 @@ class RankCluster(BaseModel):
     year: int = Field(ge=2000, le=2100)
     criteria_set_id: Identifier
     member_organization_ids: list[Identifier] = Field(default_factory=list)
-    """The cluster's members; those without a published scorecard are listed as unscored."""
+    """Deprecated: an explicit member list, kept for older clients. When empty (the default) the members are those
+    of the cluster for `year` in the read model built from the registry's cluster events."""
     leaders_count: int = Field(default=1, ge=1)
     proposed_award_code: Identifier | None = Field(default=None, examples=["co-thi-dua-tinh"])
     """The title proposed for each leader (e.g. the province's Cờ thi đua), if any."""
@@ -261,15 +263,53 @@ def ranking_id(cluster_id: str, year: int) -> str:
     return f"{cluster_id}.{year}"
 
 
-def rank_cluster(cluster_id: str, command: RankCluster, published: Sequence[Scorecard]) -> ClusterRankingPublished:
+def attribute(
+    members: Sequence[str], published: Sequence[Scorecard], successor_of: Mapping[str, str]
+) -> tuple[list[Scorecard], list[CarriedScore]]:
+    """The scorecards that count for the members: their own, or, for a member with none, the one published
+    scorecard of a predecessor merged into it (`successor_of`: predecessor -> member). Several predecessors'
+    scorecards are not combined (their totals measure different units): such a member stays unscored.
+    Scorecards of units that are neither members nor merged into one do not count."""
+    member_set = set(members)
+    own = [c for c in published if c.organization_id in member_set]
+    scored = {c.organization_id for c in own}
+    inherited: dict[str, list[Scorecard]] = {}
+    for card in published:
+        target = successor_of.get(card.organization_id)
+        if card.organization_id not in member_set and target in member_set and target not in scored:
+            inherited.setdefault(target, []).append(card)
+    carried = [
+        CarriedScore(organization_id=target, from_organization_id=cards[0].organization_id, scorecard_id=cards[0].id)
+        for target, cards in sorted(inherited.items())
+        if len(cards) == 1
+    ]
+    counted = own + [
+        inherited[c.organization_id][0].model_copy(update={"organization_id": c.organization_id}) for c in carried
+    ]
+    return counted, carried
+
+
+def rank_cluster(
+    cluster_id: str,
+    command: RankCluster,
+    published: Sequence[Scorecard],
+    members: Sequence[str] | None = None,
+    successor_of: Mapping[str, str] | None = None,
+) -> ClusterRankingPublished:
     """Competition ranking on the published totals (equal totals share a rank: 1, 1, 3).
 
     Leaders are the units ranked within `leaders_count`. When a tie straddles the cut-off (more units would lead
     than allowed), the tied units are not leaders: they are listed in `tied_at_cutoff` for the council to decide,
     and get no proposed title. Members without a published scorecard are not ranked and are listed as unscored.
+
+    With `members` (the cluster's members for the year) only their scorecards count, with those carried over from
+    merged predecessors (see `attribute`); without, every published scorecard of the cluster counts.
     """
     if any(c.cluster_id != cluster_id or c.status != SC.PUBLISHED or c.total is None for c in published):
         raise DomainError("only published scorecards of this cluster can be ranked", field="cluster_id")
+    carried: list[CarriedScore] = []
+    if members is not None:
+        published, carried = attribute(members, published, successor_of or {})
     by_unit: dict[str, float] = {}
     for card in published:
         if card.organization_id in by_unit:
@@ -292,7 +332,7 @@ def rank_cluster(cluster_id: str, command: RankCluster, published: Sequence[Scor
         if command.proposed_award_code
         else []
     )
-    unscored = sorted(set(command.member_organization_ids) - set(by_unit))
+    unscored = sorted(set(command.member_organization_ids if members is None else members) - set(by_unit))
     return ClusterRankingPublished(
         ranking_id=ranking_id(cluster_id, command.year),
         cluster_id=cluster_id,
@@ -302,4 +342,5 @@ def rank_cluster(cluster_id: str, command: RankCluster, published: Sequence[Scor
         proposed_titles=titles,
         unscored_organization_ids=unscored,
         tied_at_cutoff=tied,
+        carried_over=carried,
     )
