@@ -16,12 +16,18 @@ REPORT_OVERDUE = "tdkt.reporting.report.overdue.v1"
 PUBLICATION_REQUEST = "publication.request"
 CONGRESS_UPCOMING = "congress.upcoming"
 DAILY_DIGEST = "digest.daily"
+COUNCIL_CONSTITUTED = "tdkt.registry.council.constituted.v1"
+COUNCIL_MEMBERSHIP_CHANGED = "tdkt.registry.council.membership.changed.v1"
 
 ALL_CHANNELS = [Channel.INBOX, Channel.EMAIL, Channel.WEBHOOK]
 
 
 def _org(path: str) -> RecipientSpec:
     return RecipientSpec(source=RecipientSource.EVENT_ORGANIZATION, path=path)
+
+
+def _source(source: RecipientSource, path: str) -> RecipientSpec:
+    return RecipientSpec(source=source, path=path)
 
 
 def _holder(role: FunctionalRole) -> RecipientSpec:
@@ -72,6 +78,20 @@ DEFAULT_RULES = [
         channels=[Channel.INBOX, Channel.EMAIL],
         template_key=CONGRESS_UPCOMING,
         reminder=Reminder(date_path="held_on", days_before=7),
+    ),
+    RoutingRule(
+        id="report-submitted-cluster-leader",
+        description="Báo cáo đã nộp: trưởng cụm, khối thi đua của đơn vị nộp (để theo dõi, tổng hợp)",
+        event_types=[REPORT_SUBMITTED],
+        recipients=[_source(RecipientSource.CLUSTER_LEADER, "organization_id")],
+        channels=[Channel.INBOX, Channel.EMAIL],
+    ),
+    RoutingRule(
+        id="council-membership",
+        description="Thành lập, kiện toàn Hội đồng Thi đua – Khen thưởng: các thành viên Hội đồng",
+        event_types=[COUNCIL_CONSTITUTED, COUNCIL_MEMBERSHIP_CHANGED],
+        recipients=[_source(RecipientSource.COUNCIL_MEMBERS, "council_id")],
+        channels=[Channel.INBOX, Channel.EMAIL],
     ),
     RoutingRule(
         id="report-reminders",

@@ -13,26 +13,54 @@ from tdkt_notify.defaults import BUILTIN_FALLBACK, DAILY_DIGEST, DEFAULT_RULES, 
 from tdkt_notify.domain import deliveries as dm
 from tdkt_notify.domain.deliveries import Delivery
 from tdkt_notify.domain.directory import (
+    Cluster,
+    Council,
     NewSubscriber,
     Recipient,
     RoleAssignment,
     subscriber,
+    with_cluster_formed,
+    with_cluster_membership,
     with_contact_point,
+    with_council_constituted,
+    with_council_membership,
     with_organization,
+    with_person,
 )
-from tdkt_notify.domain.routing import RoutingRule, RuleBody, Target, roles_needed, route
+from tdkt_notify.domain.routing import (
+    Directory,
+    RoutingRule,
+    RuleBody,
+    Target,
+    cluster_organizations_needed,
+    councils_needed,
+    roles_needed,
+    route,
+)
 from tdkt_notify.domain.templates import Template, TemplateBody, lookup_order, template_id
 from tdkt_notify.store import NotifyStores
 from tdkt_notify.templating import check, render
 from tdkt_shared.contract import CloudEvent, EventData, make_event
 from tdkt_shared.contract.notify import Channel
-from tdkt_shared.contract.registry import ContactPointSet, FunctionalRole, OrganizationRegistered, RoleAssigned
+from tdkt_shared.contract.registry import (
+    ClusterFormed,
+    ClusterMembershipChanged,
+    ContactPointSet,
+    CouncilConstituted,
+    CouncilMembershipChanged,
+    FunctionalRole,
+    OrganizationRegistered,
+    PersonRegistered,
+    RoleAssigned,
+)
 from tdkt_shared.errors import InvalidTransition
 from tdkt_shared.store import AggregateStore, AlreadyExists, NotFound, Stored, VersionConflict
 
 log = logging.getLogger(__name__)
 MAX_RULES = 500
 MAX_ASSIGNMENTS = 1000
+MAX_CLUSTERS = 200
+MAX_COUNCILS = 50
 DIGEST_FALLBACK = next(t for t in DEFAULT_TEMPLATES if t.key == DAILY_DIGEST)
 
 
@@ -56,6 +84,14 @@ async def on_organization_registered(stores: NotifyStores, event: CloudEvent, da
     await stores.recipients.apply_event(data.organization_id, event.id, mutate)
 
 
+async def on_person_registered(stores: NotifyStores, event: CloudEvent, data: PersonRegistered) -> None:
+    def mutate(current: Stored | None) -> tuple[dict[str, Any], list[CloudEvent]]:
+        recipient = Recipient.model_validate(current.state) if current else None
+        return with_person(recipient, data).model_dump(mode="json"), []
+
+    await stores.recipients.apply_event(data.person_id, event.id, mutate)
+
+
 async def on_contact_point_set(stores: NotifyStores, event: CloudEvent, data: ContactPointSet) -> None:
     candidate = new_secret()
 
@@ -72,9 +108,62 @@ async def on_role_assigned(stores: NotifyStores, event: CloudEvent, data: RoleAs
     await stores.roles.apply_event(data.assignment_id, event.id, lambda _current: (assignment, []))
 
 
+async def on_cluster_formed(stores: NotifyStores, event: CloudEvent, data: ClusterFormed) -> None:
+    def mutate(current: Stored | None) -> tuple[dict[str, Any], list[CloudEvent]]:
+        cluster = Cluster.model_validate(current.state) if current else None
+        return with_cluster_formed(cluster, data).model_dump(mode="json"), []
+
+    await stores.clusters.apply_event(data.cluster_id, event.id, mutate)
+
+
+async def on_cluster_membership_changed(
+    stores: NotifyStores, event: CloudEvent, data: ClusterMembershipChanged
+) -> None:
+    def mutate(current: Stored | None) -> tuple[dict[str, Any], list[CloudEvent]]:
+        cluster = Cluster.model_validate(current.state) if current else None
+        return with_cluster_membership(cluster, data).model_dump(mode="json"), []
+
+    await stores.clusters.apply_event(data.cluster_id, event.id, mutate)
+
+
+async def on_council_constituted(stores: NotifyStores, event: CloudEvent, data: CouncilConstituted) -> None:
+    def mutate(current: Stored | None) -> tuple[dict[str, Any], list[CloudEvent]]:
+        council = Council.model_validate(current.state) if current else None
+        return with_council_constituted(council, data).model_dump(mode="json"), []
+
+    await stores.councils.apply_event(data.council_id, event.id, mutate)
+
+
+async def on_council_membership_changed(
+    stores: NotifyStores, event: CloudEvent, data: CouncilMembershipChanged
+) -> None:
+    def mutate(current: Stored | None) -> tuple[dict[str, Any], list[CloudEvent]]:
+        council = Council.model_validate(current.state) if current else None
+        return with_council_membership(council, data).model_dump(mode="json"), []
+
+    await stores.councils.apply_event(data.council_id, event.id, mutate)
+
+
 async def assignments_of(roles: AggregateStore, role: FunctionalRole) -> list[RoleAssignment]:
     found = await roles.find({"role": role.value}, limit=MAX_ASSIGNMENTS)
     return [RoleAssignment.model_validate(s.state) for s in found]
+
+
+async def directory_for(stores: NotifyStores, rules: list[RoutingRule], event: CloudEvent) -> Directory:
+    """Load only what the matching rules need to resolve their recipients."""
+    assignments = {role: await assignments_of(stores.roles, role) for role in roles_needed(rules, event.type)}
+    clusters: list[Cluster] = []
+    if orgs := sorted(cluster_organizations_needed(rules, event)):
+        found = await stores.clusters.find({"member_ids": {"$in": orgs}}, limit=MAX_CLUSTERS)
+        clusters = [Cluster.model_validate(s.state) for s in found]
+    councils: dict[str, Council] = {}
+    if keys := sorted(councils_needed(rules, event)):
+        for key in keys:
+            if (stored := await stores.councils.get(key)) is not None:
+                councils[stored.id] = Council.model_validate(stored.state)
+        for stored in await stores.councils.find({"organization_id": {"$in": keys}}, limit=MAX_COUNCILS):
+            councils[stored.id] = Council.model_validate(stored.state)
+    return Directory(assignments=assignments, clusters=clusters, councils=list(councils.values()))
 
 
 # --- routing: record one delivery per (event, recipient, channel) ---------------------------------------------------
@@ -128,10 +217,10 @@ async def record_deliveries(
     Targets without an address on their channel are skipped.
     """
     rules = await load_rules(stores.rules)
-    assignments = {role: await assignments_of(stores.roles, role) for role in roles_needed(rules, event.type)}
+    directory = await directory_for(stores, rules, event)
     created: list[Delivery] = []
     recipients: dict[str, Recipient | None] = {}
-    for target in route(event, rules, assignments):
+    for target in route(event, rules, directory):
         if target.recipient_id not in recipients:
             recipients[target.recipient_id] = await load_recipient(stores.recipients, target.recipient_id)
         recipient = recipients[target.recipient_id]
