@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import httpx
 import pytest
 from pydantic import ValidationError
 
@@ -242,3 +243,25 @@ async def test_registry_events_build_the_read_models_and_the_default_rules_use_t
     recipient = await handlers.load_recipient(stores.recipients, "chu-tich")
     assert recipient is not None
     assert (recipient.kind.value, recipient.name) == ("PERSON", "Trần Văn Chủ")
+
+
+async def test_the_api_shows_cluster_and_council_members_on_a_date(feed: Feed, client: httpx.AsyncClient) -> None:
+    await feed(
+        events.cluster_formed("cum-vhxh", 2025, date(2025, 1, 15), "so-y-te", "so-giao-duc"),
+        events.cluster_changed(
+            "cum-vhxh", 2025, date(2025, 7, 1), LEADER_ROTATED, "so-giao-duc", "so-giao-duc", "so-y-te"
+        ),
+        events.council_constituted(
+            "hd-tinh", "ubnd-tinh", date(2021, 1, 1), events.council_member("chu-tich", date(2021, 1, 1))
+        ),
+    )
+    before = (await client.get("/clusters/cum-vhxh/members", params={"on": "2025-06-30"})).json()
+    assert (before["organization_ids"], before["leader_ids"]) == (["so-y-te", "so-giao-duc"], ["so-y-te"])
+    after = (await client.get("/clusters/cum-vhxh/members", params={"on": "2025-07-01"})).json()
+    assert after["leader_ids"] == ["so-giao-duc"]
+    council_page = (await client.get("/councils/hd-tinh/members", params={"on": "2025-01-01"})).json()
+    assert council_page["person_ids"] == ["chu-tich"]
+    assert (await client.get("/clusters/nope/members", params={"on": "2025-01-01"})).status_code == 404
+    assert (await client.get("/councils/nope/members", params={"on": "2025-01-01"})).status_code == 404
+    bad = await client.get("/clusters/cum-vhxh/members", params={"on": "hôm nay"})
+    assert bad.status_code == 422

@@ -11,7 +11,7 @@ import httpx
 import uvicorn
 
 from tdkt_notify import consumers, store
-from tdkt_notify.api import deliveries, recipients, rules, templates
+from tdkt_notify.api import deliveries, groups, recipients, rules, templates
 from tdkt_notify.channels import EmailSender, Sender, WebhookSender
 from tdkt_notify.handlers import seed_defaults
 from tdkt_notify.settings import NotifySettings, load_notify_settings
@@ -35,7 +35,7 @@ DEFINITION = ServiceDefinition(
     name="notify",
     title="TĐKT notifications",
     collections=store.COLLECTIONS,
-    routers=[rules.router, templates.router, recipients.router, deliveries.router],
+    routers=[rules.router, templates.router, recipients.router, groups.router, deliveries.router],
     consumes=consumers.TOPICS,
     handlers=_handlers,
     indexes=store.INDEXES,
