@@ -22,7 +22,7 @@ from tdkt_notify.settings import load_notify_settings
 from tdkt_notify.signing import verify
 from tdkt_shared.bus.codec import encode
 from tdkt_shared.contract import CloudEvent, service_topic
-from tdkt_shared.contract.registry import FunctionalRole
+from tdkt_shared.contract.registry import ClusterChangeReason, FunctionalRole
 from tdkt_shared.settings import Settings
 from tests.helpers import serve
 from tests.integration.conftest import SettingsFactory
@@ -311,3 +311,58 @@ async def test_a_stuck_endpoint_stalls_nothing_else_and_a_killed_worker_resumes_
     assert len(requests) == 2
     assert len({r.headers["x-tdkt-delivery"] for r in requests}) == 1
     assert all(signed_ok(r.body, r.headers) for r in requests)
+
+
+async def test_cluster_members_and_the_leader_of_the_day_are_reached_over_the_bus(env: Env) -> None:
+    async with env.notify() as client:
+        await directory(env, client, "so-y-te", "so-gd", "so-vh")
+        cluster = env.org("cum")
+        await env.send(
+            events.cluster_formed(
+                cluster, 2025, date(2025, 1, 15), env.org("so-y-te"), env.org("so-gd"), env.org("so-vh")
+            ),
+            events.cluster_changed(
+                cluster,
+                2025,
+                date(2025, 7, 1),
+                ClusterChangeReason.LEADER_ROTATED,
+                env.org("so-gd"),
+                env.org("so-gd"),
+                env.org("so-y-te"),
+                env.org("so-vh"),
+            ),
+        )
+
+        async def rotated() -> bool:
+            response = await client.get(f"/clusters/{cluster}/members", params={"on": "2025-07-01"})
+            return response.status_code == 200 and response.json()["leader_ids"] == [env.org("so-gd")]
+
+        await eventually(rotated, what="the cluster in notify's read model")
+        members_rule = {
+            "id": env.org("cluster-members"),
+            "description": "Đại hội của đơn vị: các thành viên cụm thi đua",
+            "event_types": [events.CONGRESS_TYPE],
+            "recipients": [{"source": "CLUSTER_MEMBERS", "path": "organizer_id"}],
+            "channels": ["INBOX"],
+        }
+        assert (await client.post("/rules", json=members_rule)).status_code == 201
+
+        # the leader of the day of the report: Sở Y tế before the rotation, Sở Giáo dục after it
+        june = events.report_submitted(env.org("so-vh"), events.at(2025, 6, 1), report_id=env.org("bc-6"))
+        august = events.report_submitted(env.org("so-vh"), events.at(2025, 8, 1), report_id=env.org("bc-8"))
+        congress = events.congress_scheduled(env.org("so-y-te"), [], events.at(2025, 8, 2), congress_id=env.org("dh"))
+        await env.send(june, august, congress)
+
+        all_channels = ("INBOX", "EMAIL", "WEBHOOK")
+        expected = {
+            june.id: {("so-vh", c) for c in all_channels} | {("so-y-te", "INBOX"), ("so-y-te", "EMAIL")},
+            august.id: {("so-vh", c) for c in all_channels} | {("so-gd", "INBOX"), ("so-gd", "EMAIL")},
+            congress.id: {("so-y-te", c) for c in all_channels} | {("so-gd", "INBOX"), ("so-vh", "INBOX")},
+        }
+        for event_id, pairs in expected.items():
+            found = await eventually(partial(env.settled, client, event_id, len(pairs)), what="deliveries")
+            got = {(str(d["recipient_id"]), str(d["channel"]), str(d["status"])) for d in found}
+            assert got == {(env.org(n), c, "DELIVERED") for n, c in pairs}
+
+    leader_mail = env.smtp.to(env.mail("so-gd"))
+    assert [m["Subject"] for m in leader_mail] == ["Báo cáo kỳ 2025 đã được nộp"]
