@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from tdkt_shared.contract import CloudEvent, make_event
-from tdkt_shared.contract.awards import ApprovedNominee, NominationApproved, NomineeKind
+from tdkt_shared.contract.awards import ApprovedNominee, NominationApproved, NominationStatusChanged, NomineeKind
 from tdkt_shared.contract.registry import (
     ClusterChangeReason,
     ClusterFormed,
@@ -158,3 +158,20 @@ def council_constituted(council_id: str, owner: str, term_from: date, *sitting: 
 def council_changed(council_id: str, about: str, *sitting: CouncilMember) -> CloudEvent:
     data = CouncilMembershipChanged(council_id=council_id, person_id=about, members=list(sitting))
     return make_event(data, partitionkey=council_id)
+
+
+def nomination_status(
+    org: str, to_status: str, when: datetime, until: date | None = None, nomination_id: str = "hs-1"
+) -> CloudEvent:
+    data = NominationStatusChanged(
+        nomination_id=nomination_id,
+        award_code="HC-LD-HANG-NHI",
+        from_status="ELIGIBLE",
+        to_status=to_status,
+        action="open_consultation" if until else "move",
+        actor="can-bo-tdkt",
+        organization_id=org,
+        at=when,
+        consultation_until=until,
+    )
+    return make_event(data, partitionkey=nomination_id, time=when)

@@ -98,6 +98,18 @@ class Reminder(BaseModel):
         return None
 
 
+class Condition(BaseModel):
+    """The rule applies only to events whose data has, at `path`, one of the values `any_of`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: DataPath = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+    any_of: list[str] = Field(min_length=1)
+
+    def holds(self, event: CloudEvent) -> bool:
+        return any(str(v) in self.any_of for v in values_at(event.data, self.path))
+
+
 class Purpose(StrEnum):
     NOTIFICATION = "NOTIFICATION"
     PUBLICATION_REQUEST = "PUBLICATION_REQUEST"
@@ -121,6 +133,8 @@ class RuleBody(BaseModel):
     enabled: bool = True
     reminder: Reminder | None = None
     """When set, the rule schedules a reminder instead of notifying at once."""
+    conditions: list[Condition] = Field(default_factory=list)
+    """All must hold for the rule to apply (e.g. only the status change that opens a public consultation)."""
 
     @model_validator(mode="after")
     def _patterns(self) -> RuleBody:
@@ -135,6 +149,9 @@ class RoutingRule(RuleBody):
 
     def matches(self, event_type: str) -> bool:
         return self.enabled and any(fnmatch.fnmatchcase(event_type, p) for p in self.event_types)
+
+    def applies(self, event: CloudEvent) -> bool:
+        return self.matches(event.type) and all(c.holds(event) for c in self.conditions)
 
 
 class Target(BaseModel):
@@ -227,7 +244,7 @@ def route(
     directory = assignments if isinstance(assignments, Directory) else Directory(assignments=assignments)
     targets: dict[tuple[str, Channel, str | None], Target] = {}
     for rule in sorted(rules, key=lambda r: (r.priority, r.id)):
-        if not rule.matches(event.type):
+        if not rule.applies(event):
             continue
         schedule = rule.reminder.when(event) if rule.reminder else None
         if rule.reminder is not None and schedule is None:
