@@ -29,6 +29,7 @@ from tdkt_notify.domain.directory import (
 )
 from tdkt_notify.domain.routing import (
     Directory,
+    Purpose,
     RoutingRule,
     RuleBody,
     Target,
@@ -41,7 +42,7 @@ from tdkt_notify.domain.templates import Template, TemplateBody, lookup_order, t
 from tdkt_notify.store import NotifyStores
 from tdkt_notify.templating import check, render
 from tdkt_shared.contract import CloudEvent, EventData, make_event
-from tdkt_shared.contract.notify import Channel
+from tdkt_shared.contract.notify import Channel, PublicationRequested
 from tdkt_shared.contract.registry import (
     ClusterFormed,
     ClusterMembershipChanged,
@@ -208,6 +209,43 @@ def _outcome_event(data: EventData, delivery: Delivery) -> CloudEvent:
     )
 
 
+async def _first_publication_request(
+    stores: NotifyStores, event: CloudEvent, target: Target, announced: set[str]
+) -> bool:
+    """Whether this delivery is the first of a publication request to its press body: the one that announces it."""
+    if target.purpose != Purpose.PUBLICATION_REQUEST or target.reminder_rule is not None:
+        return False
+    if target.recipient_id in announced:
+        return False
+    announced.add(target.recipient_id)
+    for channel in Channel:
+        if await stores.deliveries.get(dm.delivery_id(event.id, target.recipient_id, channel, None)) is not None:
+            return False  # recorded on an earlier pass (a redelivery): announced then
+    return True
+
+
+def _publication_requested(
+    event: CloudEvent, target: Target, targets: list[Target], recipient: Recipient | None
+) -> PublicationRequested:
+    """The channels are those the request goes over: the inbox, and those the press body has an address for."""
+    channels = [
+        t.channel
+        for t in targets
+        if t.recipient_id == target.recipient_id
+        and t.purpose == Purpose.PUBLICATION_REQUEST
+        and not t.reminder_rule
+        and (t.channel == Channel.INBOX or _address(recipient, t.channel) is not None)
+    ]
+    return PublicationRequested(
+        source_event_id=event.id,
+        source_event_type=event.type,
+        organization_id=target.recipient_id,
+        on=target.on or event.time.date(),
+        rule_id=target.rule_id,
+        channels=channels,
+    )
+
+
 async def record_deliveries(
     stores: NotifyStores, event: CloudEvent, *, now: datetime, digest_hour: int = 8
 ) -> list[Delivery]:
@@ -220,7 +258,9 @@ async def record_deliveries(
     directory = await directory_for(stores, rules, event)
     created: list[Delivery] = []
     recipients: dict[str, Recipient | None] = {}
-    for target in route(event, rules, directory):
+    targets = route(event, rules, directory)
+    announced: set[str] = set()
+    for target in targets:
         if target.recipient_id not in recipients:
             recipients[target.recipient_id] = await load_recipient(stores.recipients, target.recipient_id)
         recipient = recipients[target.recipient_id]
@@ -256,9 +296,12 @@ async def record_deliveries(
             now=now,
             digest_at=dm.next_digest_at(now, digest_hour) if digest else None,
         )
+        outcomes: list[EventData] = list(events)
+        if await _first_publication_request(stores, event, target, announced):
+            outcomes.append(_publication_requested(event, target, targets, recipient))
         try:
             await stores.deliveries.create(
-                delivery.id, delivery.model_dump(mode="json"), [_outcome_event(e, delivery) for e in events]
+                delivery.id, delivery.model_dump(mode="json"), [_outcome_event(e, delivery) for e in outcomes]
             )
         except AlreadyExists:
             continue
@@ -352,8 +395,9 @@ async def mark_read(deliveries: AggregateStore, recipient_id: str, delivery_id: 
         updated = dm.mark_read(delivery, now=now)
         if updated is None:
             return delivery
+        read = _outcome_event(dm.read_event(updated, now=now), updated)
         try:
-            await deliveries.update(delivery_id, version, updated.model_dump(mode="json"), [])
+            await deliveries.update(delivery_id, version, updated.model_dump(mode="json"), [read])
         except VersionConflict:
             continue
         return updated

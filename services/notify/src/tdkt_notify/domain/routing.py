@@ -169,6 +169,8 @@ class Target(BaseModel):
     not_before: datetime | None = None
     expires_at: datetime | None = None
     """A reminder still unsent at this moment is pointless."""
+    on: date | None = None
+    """The date the recipient was resolved on (role holders, cluster and council members)."""
 
 
 def values_at(value: Any, path: str) -> list[Any]:
@@ -265,6 +267,7 @@ def route(
                             reminder_rule=reminder_rule,
                             not_before=not_before,
                             expires_at=expires_at,
+                            on=event_date(event, spec.date_path),
                         ),
                     )
     return list(targets.values())
