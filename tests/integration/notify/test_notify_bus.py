@@ -154,6 +154,20 @@ async def test_the_three_design_events_reach_their_recipients_on_every_channel(e
             got = {(str(d["recipient_id"]), str(d["channel"]), str(d["status"])) for d in found}
             assert got == {(env.org(n), c, "DELIVERED") for n in names for c in ("INBOX", "EMAIL", "WEBHOOK")}
 
+        # the outcomes are events on the notify topic (read while the relay still runs to publish them)
+        outcomes = await wait_for_records(
+            env.settings.kafka_bootstrap_servers,
+            NOTIFY_TOPIC,
+            lambda r: r.key is not None and r.key.decode() == env.org("so-y-te"),
+            count=9,
+        )
+        press_records = await wait_for_records(
+            env.settings.kafka_bootstrap_servers,
+            NOTIFY_TOPIC,
+            lambda r: r.key is not None and r.key.decode() == env.org("bao"),
+            count=8,
+        )
+
     # e-mail: one per (event, recipient), Vietnamese intact in subject and body
     to_health = env.smtp.to(env.mail("so-y-te"))
     assert sorted(m["Subject"] for m in to_health) == sorted(
@@ -178,16 +192,15 @@ async def test_the_three_design_events_reach_their_recipients_on_every_channel(e
     assert all(signed_ok(r.body, r.headers) for r in hooks)
     assert {r.headers["x-tdkt-purpose"] for r in env.endpoint.to(f"/{env.org('bao')}")} == {"PUBLICATION_REQUEST"}
 
-    # and the outcomes are events on the notify topic
-    outcomes = await wait_for_records(
-        env.settings.kafka_bootstrap_servers,
-        NOTIFY_TOPIC,
-        lambda r: r.key is not None and r.key.decode() == env.org("so-y-te"),
-        count=9,
-    )
     kinds = {json.loads(r.value)["type"] for r in outcomes if r.value is not None}
     assert kinds == {"tdkt.notify.notification.delivered.v1"}
     assert len(outcomes) == 9
+    # the press body: 2 requests × 3 channels delivered, and each request announced once
+    press_types = sorted(json.loads(r.value)["type"] for r in press_records if r.value is not None)
+    assert press_types == ["tdkt.notify.notification.delivered.v1"] * 6 + ["tdkt.notify.publication.requested.v1"] * 2
+    press_events = [json.loads(r.value) for r in press_records if r.value is not None]
+    requested = [e["data"] for e in press_events if e["type"] == "tdkt.notify.publication.requested.v1"]
+    assert sorted(d["source_event_id"] for d in requested) == sorted([nomination.id, congress.id])
 
 
 async def test_inbox_read_and_unread_over_the_bus(env: Env) -> None:
