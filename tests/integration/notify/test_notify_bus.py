@@ -379,3 +379,58 @@ async def test_cluster_members_and_the_leader_of_the_day_are_reached_over_the_bu
 
     leader_mail = env.smtp.to(env.mail("so-gd"))
     assert [m["Subject"] for m in leader_mail] == ["Báo cáo kỳ 2025 đã được nộp"]
+
+
+async def test_council_members_are_reached_at_their_person_contact_points_over_the_bus(env: Env) -> None:
+    async with env.notify() as client:
+        chair, member = env.org("chu-tich"), env.org("uy-vien")
+        await env.send(
+            events.person(chair, "Trần Văn Chủ"),
+            events.person_contact(chair, env.mail("chu-tich")),
+            events.person_contact(member, env.mail("uy-vien")),
+        )
+
+        async def known() -> bool:
+            response = await client.get(f"/recipients/{member}")
+            return response.status_code == 200 and response.json()["email"] == env.mail("uy-vien")
+
+        await eventually(known, what="the members' contact points")
+        council = events.council_constituted(
+            env.org("hd"),
+            env.org("ubnd-tinh"),
+            date(2021, 1, 1),
+            events.council_member(chair, date(2021, 1, 1)),
+            events.council_member(member, date(2021, 1, 1)),
+        )
+        await env.send(council)
+        expected = {(who, c) for who in ("chu-tich", "uy-vien") for c in ("INBOX", "EMAIL")}
+        found = await eventually(partial(env.settled, client, council.id, len(expected)), what="deliveries")
+        got = {(str(d["recipient_id"]), str(d["channel"]), str(d["status"])) for d in found}
+        assert got == {(env.org(n), c, "DELIVERED") for n, c in expected}
+        chair_view = (await client.get(f"/recipients/{chair}")).json()
+        assert (chair_view["kind"], chair_view["name"]) == ("PERSON", "Trần Văn Chủ")
+        # the owner's councils are found by a query on the real store too
+        owner_rule = {
+            "id": env.org("owner-council"),
+            "description": "Hồ sơ của đơn vị: thành viên Hội đồng của đơn vị",
+            "event_types": [events.NOMINATION_TYPE],
+            "recipients": [{"source": "COUNCIL_MEMBERS", "path": "submitting_organization_id"}],
+            "channels": ["INBOX"],
+        }
+        assert (await client.post("/rules", json=owner_rule)).status_code == 201
+        nomination = events.nomination_approved(
+            env.org("ubnd-tinh"), env.org("bv"), events.at(2025, 8, 1), nomination_id=env.org("hs")
+        )
+        await env.send(nomination)
+        inbox = {(env.org(n), "INBOX") for n in ("chu-tich", "uy-vien")}
+
+        async def reached() -> bool:
+            page = (await client.get("/deliveries", params={"event_id": nomination.id, "limit": 100})).json()
+            return {(d["recipient_id"], d["channel"]) for d in page["items"]} >= inbox
+
+        await eventually(reached, what="the council members' inbox messages")
+    [mail] = env.smtp.to(env.mail("chu-tich"))
+    assert mail["Subject"] == "Thông báo về thành phần Hội đồng Thi đua – Khen thưởng"
+    assert mail.get_content().startswith(
+        "Kính gửi Trần Văn Chủ,\n\nHội đồng Thi đua – Khen thưởng tỉnh đã được thành lập, nhiệm kỳ từ ngày 01/01/2021."
+    )

@@ -21,6 +21,7 @@ CONSULTATION_OPENED = "consultation.opened"
 CONSULTATION_CLOSING = "consultation.closing"
 CONSULTATION_STATUS = "PUBLIC_CONSULTATION"
 """The nomination status while its list is open for public comments (công khai lấy ý kiến, Law Art. 84(5))."""
+COUNCIL_MEMBERSHIP = "council.membership"
 COUNCIL_CONSTITUTED = "tdkt.registry.council.constituted.v1"
 COUNCIL_MEMBERSHIP_CHANGED = "tdkt.registry.council.membership.changed.v1"
 
@@ -97,6 +98,7 @@ DEFAULT_RULES = [
         event_types=[COUNCIL_CONSTITUTED, COUNCIL_MEMBERSHIP_CHANGED],
         recipients=[_source(RecipientSource.COUNCIL_MEMBERS, "council_id")],
         channels=[Channel.INBOX, Channel.EMAIL],
+        template_key=COUNCIL_MEMBERSHIP,
     ),
     RoutingRule(
         id="consultation-publicity",
@@ -197,6 +199,14 @@ DEFAULT_TEMPLATES = [
         "Thời gian lấy ý kiến Nhân dân đối với hồ sơ đề nghị khen thưởng {{ data.nomination_id }} "
         "({{ data.award_code }}) kết thúc ngày {{ data.consultation_until | ngay }}. "
         "Xin tổng hợp các ý kiến trước khi trình Hội đồng Thi đua – Khen thưởng.",
+    ),
+    *_both(
+        COUNCIL_MEMBERSHIP,
+        "Thông báo về thành phần Hội đồng Thi đua – Khen thưởng",
+        "Kính gửi {{ recipient.name or recipient.id }},\n\n"
+        "{% if data.name %}{{ data.name }} đã được thành lập, nhiệm kỳ từ ngày {{ data.term_from | ngay }}."
+        "{% else %}Thành phần Hội đồng {{ data.council_id }} đã được kiện toàn.{% endif %} "
+        "Ông/bà là thành viên Hội đồng.",
     ),
     *_both(
         REPORT_DUE_SOON,
