@@ -22,7 +22,7 @@ from tdkt_notify.settings import load_notify_settings
 from tdkt_notify.signing import verify
 from tdkt_shared.bus.codec import encode
 from tdkt_shared.contract import CloudEvent, service_topic
-from tdkt_shared.contract.registry import FunctionalRole
+from tdkt_shared.contract.registry import ClusterChangeReason, FunctionalRole
 from tdkt_shared.settings import Settings
 from tests.helpers import serve
 from tests.integration.conftest import SettingsFactory
@@ -154,6 +154,20 @@ async def test_the_three_design_events_reach_their_recipients_on_every_channel(e
             got = {(str(d["recipient_id"]), str(d["channel"]), str(d["status"])) for d in found}
             assert got == {(env.org(n), c, "DELIVERED") for n in names for c in ("INBOX", "EMAIL", "WEBHOOK")}
 
+        # the outcomes are events on the notify topic (read while the relay still runs to publish them)
+        outcomes = await wait_for_records(
+            env.settings.kafka_bootstrap_servers,
+            NOTIFY_TOPIC,
+            lambda r: r.key is not None and r.key.decode() == env.org("so-y-te"),
+            count=9,
+        )
+        press_records = await wait_for_records(
+            env.settings.kafka_bootstrap_servers,
+            NOTIFY_TOPIC,
+            lambda r: r.key is not None and r.key.decode() == env.org("bao"),
+            count=8,
+        )
+
     # e-mail: one per (event, recipient), Vietnamese intact in subject and body
     to_health = env.smtp.to(env.mail("so-y-te"))
     assert sorted(m["Subject"] for m in to_health) == sorted(
@@ -178,16 +192,15 @@ async def test_the_three_design_events_reach_their_recipients_on_every_channel(e
     assert all(signed_ok(r.body, r.headers) for r in hooks)
     assert {r.headers["x-tdkt-purpose"] for r in env.endpoint.to(f"/{env.org('bao')}")} == {"PUBLICATION_REQUEST"}
 
-    # and the outcomes are events on the notify topic
-    outcomes = await wait_for_records(
-        env.settings.kafka_bootstrap_servers,
-        NOTIFY_TOPIC,
-        lambda r: r.key is not None and r.key.decode() == env.org("so-y-te"),
-        count=9,
-    )
     kinds = {json.loads(r.value)["type"] for r in outcomes if r.value is not None}
     assert kinds == {"tdkt.notify.notification.delivered.v1"}
     assert len(outcomes) == 9
+    # the press body: 2 requests × 3 channels delivered, and each request announced once
+    press_types = sorted(json.loads(r.value)["type"] for r in press_records if r.value is not None)
+    assert press_types == ["tdkt.notify.notification.delivered.v1"] * 6 + ["tdkt.notify.publication.requested.v1"] * 2
+    press_events = [json.loads(r.value) for r in press_records if r.value is not None]
+    requested = [e["data"] for e in press_events if e["type"] == "tdkt.notify.publication.requested.v1"]
+    assert sorted(d["source_event_id"] for d in requested) == sorted([nomination.id, congress.id])
 
 
 async def test_inbox_read_and_unread_over_the_bus(env: Env) -> None:
@@ -311,3 +324,113 @@ async def test_a_stuck_endpoint_stalls_nothing_else_and_a_killed_worker_resumes_
     assert len(requests) == 2
     assert len({r.headers["x-tdkt-delivery"] for r in requests}) == 1
     assert all(signed_ok(r.body, r.headers) for r in requests)
+
+
+async def test_cluster_members_and_the_leader_of_the_day_are_reached_over_the_bus(env: Env) -> None:
+    async with env.notify() as client:
+        await directory(env, client, "so-y-te", "so-gd", "so-vh")
+        cluster = env.org("cum")
+        await env.send(
+            events.cluster_formed(
+                cluster, 2025, date(2025, 1, 15), env.org("so-y-te"), env.org("so-gd"), env.org("so-vh")
+            ),
+            events.cluster_changed(
+                cluster,
+                2025,
+                date(2025, 7, 1),
+                ClusterChangeReason.LEADER_ROTATED,
+                env.org("so-gd"),
+                env.org("so-gd"),
+                env.org("so-y-te"),
+                env.org("so-vh"),
+            ),
+        )
+
+        async def rotated() -> bool:
+            response = await client.get(f"/clusters/{cluster}/members", params={"on": "2025-07-01"})
+            return response.status_code == 200 and response.json()["leader_ids"] == [env.org("so-gd")]
+
+        await eventually(rotated, what="the cluster in notify's read model")
+        members_rule = {
+            "id": env.org("cluster-members"),
+            "description": "Đại hội của đơn vị: các thành viên cụm thi đua",
+            "event_types": [events.CONGRESS_TYPE],
+            "recipients": [{"source": "CLUSTER_MEMBERS", "path": "organizer_id"}],
+            "channels": ["INBOX"],
+        }
+        assert (await client.post("/rules", json=members_rule)).status_code == 201
+
+        # the leader of the day of the report: Sở Y tế before the rotation, Sở Giáo dục after it
+        june = events.report_submitted(env.org("so-vh"), events.at(2025, 6, 1), report_id=env.org("bc-6"))
+        august = events.report_submitted(env.org("so-vh"), events.at(2025, 8, 1), report_id=env.org("bc-8"))
+        congress = events.congress_scheduled(env.org("so-y-te"), [], events.at(2025, 8, 2), congress_id=env.org("dh"))
+        await env.send(june, august, congress)
+
+        all_channels = ("INBOX", "EMAIL", "WEBHOOK")
+        expected = {
+            june.id: {("so-vh", c) for c in all_channels} | {("so-y-te", "INBOX"), ("so-y-te", "EMAIL")},
+            august.id: {("so-vh", c) for c in all_channels} | {("so-gd", "INBOX"), ("so-gd", "EMAIL")},
+            congress.id: {("so-y-te", c) for c in all_channels} | {("so-gd", "INBOX"), ("so-vh", "INBOX")},
+        }
+        for event_id, pairs in expected.items():
+            found = await eventually(partial(env.settled, client, event_id, len(pairs)), what="deliveries")
+            got = {(str(d["recipient_id"]), str(d["channel"]), str(d["status"])) for d in found}
+            assert got == {(env.org(n), c, "DELIVERED") for n, c in pairs}
+
+    leader_mail = env.smtp.to(env.mail("so-gd"))
+    assert [m["Subject"] for m in leader_mail] == ["Báo cáo kỳ 2025 đã được nộp"]
+
+
+async def test_council_members_are_reached_at_their_person_contact_points_over_the_bus(env: Env) -> None:
+    async with env.notify() as client:
+        chair, member = env.org("chu-tich"), env.org("uy-vien")
+        await env.send(
+            events.person(chair, "Trần Văn Chủ"),
+            events.person_contact(chair, env.mail("chu-tich")),
+            events.person_contact(member, env.mail("uy-vien")),
+        )
+
+        async def known() -> bool:
+            response = await client.get(f"/recipients/{member}")
+            return response.status_code == 200 and response.json()["email"] == env.mail("uy-vien")
+
+        await eventually(known, what="the members' contact points")
+        council = events.council_constituted(
+            env.org("hd"),
+            env.org("ubnd-tinh"),
+            date(2021, 1, 1),
+            events.council_member(chair, date(2021, 1, 1)),
+            events.council_member(member, date(2021, 1, 1)),
+        )
+        await env.send(council)
+        expected = {(who, c) for who in ("chu-tich", "uy-vien") for c in ("INBOX", "EMAIL")}
+        found = await eventually(partial(env.settled, client, council.id, len(expected)), what="deliveries")
+        got = {(str(d["recipient_id"]), str(d["channel"]), str(d["status"])) for d in found}
+        assert got == {(env.org(n), c, "DELIVERED") for n, c in expected}
+        chair_view = (await client.get(f"/recipients/{chair}")).json()
+        assert (chair_view["kind"], chair_view["name"]) == ("PERSON", "Trần Văn Chủ")
+        # the owner's councils are found by a query on the real store too
+        owner_rule = {
+            "id": env.org("owner-council"),
+            "description": "Hồ sơ của đơn vị: thành viên Hội đồng của đơn vị",
+            "event_types": [events.NOMINATION_TYPE],
+            "recipients": [{"source": "COUNCIL_MEMBERS", "path": "submitting_organization_id"}],
+            "channels": ["INBOX"],
+        }
+        assert (await client.post("/rules", json=owner_rule)).status_code == 201
+        nomination = events.nomination_approved(
+            env.org("ubnd-tinh"), env.org("bv"), events.at(2025, 8, 1), nomination_id=env.org("hs")
+        )
+        await env.send(nomination)
+        inbox = {(env.org(n), "INBOX") for n in ("chu-tich", "uy-vien")}
+
+        async def reached() -> bool:
+            page = (await client.get("/deliveries", params={"event_id": nomination.id, "limit": 100})).json()
+            return {(d["recipient_id"], d["channel"]) for d in page["items"]} >= inbox
+
+        await eventually(reached, what="the council members' inbox messages")
+    [mail] = env.smtp.to(env.mail("chu-tich"))
+    assert mail["Subject"] == "Thông báo về thành phần Hội đồng Thi đua – Khen thưởng"
+    assert mail.get_content().startswith(
+        "Kính gửi Trần Văn Chủ,\n\nHội đồng Thi đua – Khen thưởng tỉnh đã được thành lập, nhiệm kỳ từ ngày 01/01/2021."
+    )

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 
+import httpx
 import pytest
 
 from tdkt_notify.handlers import seed_defaults
@@ -10,6 +11,7 @@ from tdkt_notify.store import NotifyStores
 from tdkt_shared.bus.consumer import EventHandler
 from tdkt_shared.contract import CloudEvent, parse_data
 from tdkt_shared.runtime import InMemoryRuntime
+from tests.helpers import serve
 
 
 @pytest.fixture
@@ -38,3 +40,9 @@ class Feed:
 @pytest.fixture
 def feed(runtime: InMemoryRuntime) -> Feed:
     return Feed(runtime.handlers())
+
+
+@pytest.fixture
+async def client(runtime: InMemoryRuntime) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve(DEFINITION, runtime) as client:
+        yield client

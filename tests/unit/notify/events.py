@@ -5,12 +5,23 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from tdkt_shared.contract import CloudEvent, make_event
-from tdkt_shared.contract.awards import ApprovedNominee, NominationApproved, NomineeKind
+from tdkt_shared.contract.awards import ApprovedNominee, NominationApproved, NominationStatusChanged, NomineeKind
 from tdkt_shared.contract.registry import (
+    ClusterChangeReason,
+    ClusterFormed,
+    ClusterKind,
+    ClusterMember,
+    ClusterMembershipChanged,
+    ClusterRole,
     ContactPointSet,
+    CouncilConstituted,
+    CouncilMember,
+    CouncilMembershipChanged,
+    CouncilRole,
     FunctionalRole,
     OrganizationKind,
     OrganizationRegistered,
+    PersonRegistered,
     RoleAssigned,
 )
 from tdkt_shared.contract.reporting import CongressScheduled, HonourEventKind, ReportKind, ReportSubmitted
@@ -83,3 +94,84 @@ def role(assignment_id: str, r: FunctionalRole, org: str, start: date, end: date
 def contact(owner: str, email: str | None = None, webhook_url: str | None = None) -> CloudEvent:
     data = ContactPointSet(owner_id=owner, owner_kind="ORGANIZATION", email=email, webhook_url=webhook_url)
     return make_event(data, partitionkey=owner)
+
+
+def person_contact(person: str, email: str) -> CloudEvent:
+    data = ContactPointSet(owner_id=person, owner_kind="PERSON", email=email)
+    return make_event(data, partitionkey=person)
+
+
+def person(person_id: str, full_name: str) -> CloudEvent:
+    return make_event(PersonRegistered(person_id=person_id, full_name=full_name), partitionkey=person_id)
+
+
+def members(leader: str, *others: str) -> list[ClusterMember]:
+    return [
+        ClusterMember(organization_id=leader, role=ClusterRole.LEADER),
+        *(ClusterMember(organization_id=o, role=ClusterRole.MEMBER) for o in others),
+    ]
+
+
+def cluster_formed(cluster_id: str, year: int, formed_on: date, leader: str, *others: str) -> CloudEvent:
+    data = ClusterFormed(
+        cluster_id=cluster_id,
+        name="Cụm thi đua các sở, ngành khối văn hóa – xã hội",
+        kind=ClusterKind.CLUSTER,
+        year=year,
+        formed_on=formed_on,
+        members=members(leader, *others),
+    )
+    return make_event(data, partitionkey=cluster_id)
+
+
+def cluster_changed(
+    cluster_id: str, year: int, on: date, reason: ClusterChangeReason, about: str, leader: str, *others: str
+) -> CloudEvent:
+    data = ClusterMembershipChanged(
+        cluster_id=cluster_id,
+        year=year,
+        reason=reason,
+        organization_id=about,
+        effective_date=on,
+        members=members(leader, *others),
+    )
+    return make_event(data, partitionkey=cluster_id)
+
+
+def council_member(person_id: str, start: date, end: date | None = None) -> CouncilMember:
+    role = CouncilRole.CHAIR if person_id.startswith("chu-tich") else CouncilRole.MEMBER
+    return CouncilMember(person_id=person_id, role=role, valid_from=start, valid_to=end)
+
+
+def council_constituted(council_id: str, owner: str, term_from: date, *sitting: CouncilMember) -> CloudEvent:
+    data = CouncilConstituted(
+        council_id=council_id,
+        name="Hội đồng Thi đua – Khen thưởng tỉnh",
+        level="PROVINCE",
+        organization_id=owner,
+        term_from=term_from,
+        members=list(sitting),
+    )
+    return make_event(data, partitionkey=council_id)
+
+
+def council_changed(council_id: str, about: str, *sitting: CouncilMember) -> CloudEvent:
+    data = CouncilMembershipChanged(council_id=council_id, person_id=about, members=list(sitting))
+    return make_event(data, partitionkey=council_id)
+
+
+def nomination_status(
+    org: str, to_status: str, when: datetime, until: date | None = None, nomination_id: str = "hs-1"
+) -> CloudEvent:
+    data = NominationStatusChanged(
+        nomination_id=nomination_id,
+        award_code="HC-LD-HANG-NHI",
+        from_status="ELIGIBLE",
+        to_status=to_status,
+        action="open_consultation" if until else "move",
+        actor="can-bo-tdkt",
+        organization_id=org,
+        at=when,
+        consultation_until=until,
+    )
+    return make_event(data, partitionkey=nomination_id, time=when)

@@ -1,24 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
 
 import httpx
-import pytest
 
-from tdkt_notify.service import DEFINITION
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.registry import FunctionalRole
-from tdkt_shared.runtime import InMemoryRuntime
-from tests.helpers import serve
 from tests.unit.notify import events
 from tests.unit.notify.conftest import Feed
-
-
-@pytest.fixture
-async def client(runtime: InMemoryRuntime) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve(DEFINITION, runtime) as client:
-        yield client
 
 
 async def test_the_default_rules_are_listed_and_filtered_by_event_type(client: httpx.AsyncClient) -> None:
@@ -30,6 +19,10 @@ async def test_the_default_rules_are_listed_and_filtered_by_event_type(client: h
         "congress-scheduled",
         "congress-upcoming",
         "report-reminders",
+        "report-submitted-cluster-leader",
+        "council-membership",
+        "consultation-publicity",
+        "consultation-closing",
     }
     matching = (await client.get("/rules", params={"event_type": events.CONGRESS_TYPE})).json()
     assert [r["id"] for r in matching["items"]] == ["publicity", "congress-scheduled", "congress-upcoming"]

@@ -16,7 +16,16 @@ from tdkt_notify.defaults import DEFAULT_RULES
 from tdkt_notify.store import NotifyStores
 from tdkt_shared.bus.consumer import EventHandler
 from tdkt_shared.contract import CloudEvent, registered_types, service_topic
-from tdkt_shared.contract.registry import ContactPointSet, OrganizationRegistered, RoleAssigned
+from tdkt_shared.contract.registry import (
+    ClusterFormed,
+    ClusterMembershipChanged,
+    ContactPointSet,
+    CouncilConstituted,
+    CouncilMembershipChanged,
+    OrganizationRegistered,
+    PersonRegistered,
+    RoleAssigned,
+)
 from tdkt_shared.runtime import Stores
 
 TOPICS = tuple(service_topic(s) for s in ("registry", "reporting", "awards"))
@@ -27,6 +36,11 @@ READ_MODELS: dict[str, ReadModelHandler] = {
     OrganizationRegistered.event_type: handlers.on_organization_registered,
     RoleAssigned.event_type: handlers.on_role_assigned,
     ContactPointSet.event_type: handlers.on_contact_point_set,
+    PersonRegistered.event_type: handlers.on_person_registered,
+    ClusterFormed.event_type: handlers.on_cluster_formed,
+    ClusterMembershipChanged.event_type: handlers.on_cluster_membership_changed,
+    CouncilConstituted.event_type: handlers.on_council_constituted,
+    CouncilMembershipChanged.event_type: handlers.on_council_membership_changed,
 }
 
 

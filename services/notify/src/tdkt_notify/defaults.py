@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tdkt_notify.domain.routing import Purpose, RecipientSource, RecipientSpec, Reminder, RoutingRule
+from tdkt_notify.domain.routing import Condition, Purpose, RecipientSource, RecipientSpec, Reminder, RoutingRule
 from tdkt_notify.domain.templates import GENERIC, Template
 from tdkt_shared.contract.notify import Channel
 from tdkt_shared.contract.registry import FunctionalRole
@@ -16,12 +16,24 @@ REPORT_OVERDUE = "tdkt.reporting.report.overdue.v1"
 PUBLICATION_REQUEST = "publication.request"
 CONGRESS_UPCOMING = "congress.upcoming"
 DAILY_DIGEST = "digest.daily"
+NOMINATION_STATUS_CHANGED = "tdkt.awards.nomination.status_changed.v1"
+CONSULTATION_OPENED = "consultation.opened"
+CONSULTATION_CLOSING = "consultation.closing"
+CONSULTATION_STATUS = "PUBLIC_CONSULTATION"
+"""The nomination status while its list is open for public comments (công khai lấy ý kiến, Law Art. 84(5))."""
+COUNCIL_MEMBERSHIP = "council.membership"
+COUNCIL_CONSTITUTED = "tdkt.registry.council.constituted.v1"
+COUNCIL_MEMBERSHIP_CHANGED = "tdkt.registry.council.membership.changed.v1"
 
 ALL_CHANNELS = [Channel.INBOX, Channel.EMAIL, Channel.WEBHOOK]
 
 
 def _org(path: str) -> RecipientSpec:
     return RecipientSpec(source=RecipientSource.EVENT_ORGANIZATION, path=path)
+
+
+def _source(source: RecipientSource, path: str) -> RecipientSpec:
+    return RecipientSpec(source=source, path=path)
 
 
 def _holder(role: FunctionalRole) -> RecipientSpec:
@@ -72,6 +84,43 @@ DEFAULT_RULES = [
         channels=[Channel.INBOX, Channel.EMAIL],
         template_key=CONGRESS_UPCOMING,
         reminder=Reminder(date_path="held_on", days_before=7),
+    ),
+    RoutingRule(
+        id="report-submitted-cluster-leader",
+        description="Báo cáo đã nộp: trưởng cụm, khối thi đua của đơn vị nộp (để theo dõi, tổng hợp)",
+        event_types=[REPORT_SUBMITTED],
+        recipients=[_source(RecipientSource.CLUSTER_LEADER, "organization_id")],
+        channels=[Channel.INBOX, Channel.EMAIL],
+    ),
+    RoutingRule(
+        id="council-membership",
+        description="Thành lập, kiện toàn Hội đồng Thi đua – Khen thưởng: các thành viên Hội đồng",
+        event_types=[COUNCIL_CONSTITUTED, COUNCIL_MEMBERSHIP_CHANGED],
+        recipients=[_source(RecipientSource.COUNCIL_MEMBERS, "council_id")],
+        channels=[Channel.INBOX, Channel.EMAIL],
+        template_key=COUNCIL_MEMBERSHIP,
+    ),
+    RoutingRule(
+        id="consultation-publicity",
+        description="Đề nghị cơ quan báo chí đăng tải danh sách lấy ý kiến Nhân dân (Luật TĐKT, Điều 84 khoản 5)",
+        event_types=[NOMINATION_STATUS_CHANGED],
+        conditions=[Condition(path="to_status", any_of=[CONSULTATION_STATUS])],
+        recipients=[_holder(FunctionalRole.PRESS_COMMUNICATION)],
+        channels=ALL_CHANNELS,
+        purpose=Purpose.PUBLICATION_REQUEST,
+        template_key=CONSULTATION_OPENED,
+        priority=10,
+    ),
+    RoutingRule(
+        id="consultation-closing",
+        description="Nhắc trước ngày kết thúc lấy ý kiến Nhân dân: Ban Thi đua – Khen thưởng và đơn vị "
+        "(số ngày là tham số)",
+        event_types=[NOMINATION_STATUS_CHANGED],
+        conditions=[Condition(path="to_status", any_of=[CONSULTATION_STATUS])],
+        recipients=[_org("organization_id"), _holder(FunctionalRole.TDKT_STATE_MANAGEMENT)],
+        channels=[Channel.INBOX, Channel.EMAIL],
+        template_key=CONSULTATION_CLOSING,
+        reminder=Reminder(date_path="consultation_until", days_before=2),
     ),
     RoutingRule(
         id="report-reminders",
@@ -133,6 +182,31 @@ DEFAULT_TEMPLATES = [
         "Kính gửi {{ recipient.name or recipient.id }},\n\n"
         "Xin nhắc: {{ data.title }} sẽ diễn ra ngày {{ data.held_on | ngay }}"
         "{% if data.venue %} tại {{ data.venue }}{% endif %}.",
+    ),
+    *_both(
+        CONSULTATION_OPENED,
+        "Đề nghị đăng tải danh sách lấy ý kiến Nhân dân: hồ sơ {{ data.nomination_id }}",
+        "Kính gửi {{ recipient.name or recipient.id }},\n\n"
+        "Đề nghị quý cơ quan đăng tải để lấy ý kiến Nhân dân hồ sơ đề nghị khen thưởng {{ data.nomination_id }} "
+        "({{ data.award_code }}) đến hết ngày {{ data.consultation_until | ngay }}. "
+        "Ý kiến xin gửi về Ban Thi đua – Khen thưởng.",
+    ),
+    *_both(
+        CONSULTATION_CLOSING,
+        "Nhắc hạn: lấy ý kiến Nhân dân hồ sơ {{ data.nomination_id }} "
+        "kết thúc ngày {{ data.consultation_until | ngay }}",
+        "Kính gửi {{ recipient.name or recipient.id }},\n\n"
+        "Thời gian lấy ý kiến Nhân dân đối với hồ sơ đề nghị khen thưởng {{ data.nomination_id }} "
+        "({{ data.award_code }}) kết thúc ngày {{ data.consultation_until | ngay }}. "
+        "Xin tổng hợp các ý kiến trước khi trình Hội đồng Thi đua – Khen thưởng.",
+    ),
+    *_both(
+        COUNCIL_MEMBERSHIP,
+        "Thông báo về thành phần Hội đồng Thi đua – Khen thưởng",
+        "Kính gửi {{ recipient.name or recipient.id }},\n\n"
+        "{% if data.name %}{{ data.name }} đã được thành lập, nhiệm kỳ từ ngày {{ data.term_from | ngay }}."
+        "{% else %}Thành phần Hội đồng {{ data.council_id }} đã được kiện toàn.{% endif %} "
+        "Ông/bà là thành viên Hội đồng.",
     ),
     *_both(
         REPORT_DUE_SOON,

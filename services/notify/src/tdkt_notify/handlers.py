@@ -13,26 +13,55 @@ from tdkt_notify.defaults import BUILTIN_FALLBACK, DAILY_DIGEST, DEFAULT_RULES, 
 from tdkt_notify.domain import deliveries as dm
 from tdkt_notify.domain.deliveries import Delivery
 from tdkt_notify.domain.directory import (
+    Cluster,
+    Council,
     NewSubscriber,
     Recipient,
     RoleAssignment,
     subscriber,
+    with_cluster_formed,
+    with_cluster_membership,
     with_contact_point,
+    with_council_constituted,
+    with_council_membership,
     with_organization,
+    with_person,
 )
-from tdkt_notify.domain.routing import RoutingRule, RuleBody, Target, roles_needed, route
+from tdkt_notify.domain.routing import (
+    Directory,
+    Purpose,
+    RoutingRule,
+    RuleBody,
+    Target,
+    cluster_organizations_needed,
+    councils_needed,
+    roles_needed,
+    route,
+)
 from tdkt_notify.domain.templates import Template, TemplateBody, lookup_order, template_id
 from tdkt_notify.store import NotifyStores
 from tdkt_notify.templating import check, render
 from tdkt_shared.contract import CloudEvent, EventData, make_event
-from tdkt_shared.contract.notify import Channel
-from tdkt_shared.contract.registry import ContactPointSet, FunctionalRole, OrganizationRegistered, RoleAssigned
+from tdkt_shared.contract.notify import Channel, PublicationRequested
+from tdkt_shared.contract.registry import (
+    ClusterFormed,
+    ClusterMembershipChanged,
+    ContactPointSet,
+    CouncilConstituted,
+    CouncilMembershipChanged,
+    FunctionalRole,
+    OrganizationRegistered,
+    PersonRegistered,
+    RoleAssigned,
+)
 from tdkt_shared.errors import InvalidTransition
 from tdkt_shared.store import AggregateStore, AlreadyExists, NotFound, Stored, VersionConflict
 
 log = logging.getLogger(__name__)
 MAX_RULES = 500
 MAX_ASSIGNMENTS = 1000
+MAX_CLUSTERS = 200
+MAX_COUNCILS = 50
 DIGEST_FALLBACK = next(t for t in DEFAULT_TEMPLATES if t.key == DAILY_DIGEST)
 
 
@@ -56,6 +85,14 @@ async def on_organization_registered(stores: NotifyStores, event: CloudEvent, da
     await stores.recipients.apply_event(data.organization_id, event.id, mutate)
 
 
+async def on_person_registered(stores: NotifyStores, event: CloudEvent, data: PersonRegistered) -> None:
+    def mutate(current: Stored | None) -> tuple[dict[str, Any], list[CloudEvent]]:
+        recipient = Recipient.model_validate(current.state) if current else None
+        return with_person(recipient, data).model_dump(mode="json"), []
+
+    await stores.recipients.apply_event(data.person_id, event.id, mutate)
+
+
 async def on_contact_point_set(stores: NotifyStores, event: CloudEvent, data: ContactPointSet) -> None:
     candidate = new_secret()
 
@@ -72,9 +109,62 @@ async def on_role_assigned(stores: NotifyStores, event: CloudEvent, data: RoleAs
     await stores.roles.apply_event(data.assignment_id, event.id, lambda _current: (assignment, []))
 
 
+async def on_cluster_formed(stores: NotifyStores, event: CloudEvent, data: ClusterFormed) -> None:
+    def mutate(current: Stored | None) -> tuple[dict[str, Any], list[CloudEvent]]:
+        cluster = Cluster.model_validate(current.state) if current else None
+        return with_cluster_formed(cluster, data).model_dump(mode="json"), []
+
+    await stores.clusters.apply_event(data.cluster_id, event.id, mutate)
+
+
+async def on_cluster_membership_changed(
+    stores: NotifyStores, event: CloudEvent, data: ClusterMembershipChanged
+) -> None:
+    def mutate(current: Stored | None) -> tuple[dict[str, Any], list[CloudEvent]]:
+        cluster = Cluster.model_validate(current.state) if current else None
+        return with_cluster_membership(cluster, data).model_dump(mode="json"), []
+
+    await stores.clusters.apply_event(data.cluster_id, event.id, mutate)
+
+
+async def on_council_constituted(stores: NotifyStores, event: CloudEvent, data: CouncilConstituted) -> None:
+    def mutate(current: Stored | None) -> tuple[dict[str, Any], list[CloudEvent]]:
+        council = Council.model_validate(current.state) if current else None
+        return with_council_constituted(council, data).model_dump(mode="json"), []
+
+    await stores.councils.apply_event(data.council_id, event.id, mutate)
+
+
+async def on_council_membership_changed(
+    stores: NotifyStores, event: CloudEvent, data: CouncilMembershipChanged
+) -> None:
+    def mutate(current: Stored | None) -> tuple[dict[str, Any], list[CloudEvent]]:
+        council = Council.model_validate(current.state) if current else None
+        return with_council_membership(council, data).model_dump(mode="json"), []
+
+    await stores.councils.apply_event(data.council_id, event.id, mutate)
+
+
 async def assignments_of(roles: AggregateStore, role: FunctionalRole) -> list[RoleAssignment]:
     found = await roles.find({"role": role.value}, limit=MAX_ASSIGNMENTS)
     return [RoleAssignment.model_validate(s.state) for s in found]
+
+
+async def directory_for(stores: NotifyStores, rules: list[RoutingRule], event: CloudEvent) -> Directory:
+    """Load only what the matching rules need to resolve their recipients."""
+    assignments = {role: await assignments_of(stores.roles, role) for role in roles_needed(rules, event.type)}
+    clusters: list[Cluster] = []
+    if orgs := sorted(cluster_organizations_needed(rules, event)):
+        found = await stores.clusters.find({"member_ids": {"$in": orgs}}, limit=MAX_CLUSTERS)
+        clusters = [Cluster.model_validate(s.state) for s in found]
+    councils: dict[str, Council] = {}
+    if keys := sorted(councils_needed(rules, event)):
+        for key in keys:
+            if (stored := await stores.councils.get(key)) is not None:
+                councils[stored.id] = Council.model_validate(stored.state)
+        for stored in await stores.councils.find({"organization_id": {"$in": keys}}, limit=MAX_COUNCILS):
+            councils[stored.id] = Council.model_validate(stored.state)
+    return Directory(assignments=assignments, clusters=clusters, councils=list(councils.values()))
 
 
 # --- routing: record one delivery per (event, recipient, channel) ---------------------------------------------------
@@ -119,6 +209,43 @@ def _outcome_event(data: EventData, delivery: Delivery) -> CloudEvent:
     )
 
 
+async def _first_publication_request(
+    stores: NotifyStores, event: CloudEvent, target: Target, announced: set[str]
+) -> bool:
+    """Whether this delivery is the first of a publication request to its press body: the one that announces it."""
+    if target.purpose != Purpose.PUBLICATION_REQUEST or target.reminder_rule is not None:
+        return False
+    if target.recipient_id in announced:
+        return False
+    announced.add(target.recipient_id)
+    for channel in Channel:
+        if await stores.deliveries.get(dm.delivery_id(event.id, target.recipient_id, channel, None)) is not None:
+            return False  # recorded on an earlier pass (a redelivery): announced then
+    return True
+
+
+def _publication_requested(
+    event: CloudEvent, target: Target, targets: list[Target], recipient: Recipient | None
+) -> PublicationRequested:
+    """The channels are those the request goes over: the inbox, and those the press body has an address for."""
+    channels = [
+        t.channel
+        for t in targets
+        if t.recipient_id == target.recipient_id
+        and t.purpose == Purpose.PUBLICATION_REQUEST
+        and not t.reminder_rule
+        and (t.channel == Channel.INBOX or _address(recipient, t.channel) is not None)
+    ]
+    return PublicationRequested(
+        source_event_id=event.id,
+        source_event_type=event.type,
+        organization_id=target.recipient_id,
+        on=target.on or event.time.date(),
+        rule_id=target.rule_id,
+        channels=channels,
+    )
+
+
 async def record_deliveries(
     stores: NotifyStores, event: CloudEvent, *, now: datetime, digest_hour: int = 8
 ) -> list[Delivery]:
@@ -128,10 +255,12 @@ async def record_deliveries(
     Targets without an address on their channel are skipped.
     """
     rules = await load_rules(stores.rules)
-    assignments = {role: await assignments_of(stores.roles, role) for role in roles_needed(rules, event.type)}
+    directory = await directory_for(stores, rules, event)
     created: list[Delivery] = []
     recipients: dict[str, Recipient | None] = {}
-    for target in route(event, rules, assignments):
+    targets = route(event, rules, directory)
+    announced: set[str] = set()
+    for target in targets:
         if target.recipient_id not in recipients:
             recipients[target.recipient_id] = await load_recipient(stores.recipients, target.recipient_id)
         recipient = recipients[target.recipient_id]
@@ -167,9 +296,12 @@ async def record_deliveries(
             now=now,
             digest_at=dm.next_digest_at(now, digest_hour) if digest else None,
         )
+        outcomes: list[EventData] = list(events)
+        if await _first_publication_request(stores, event, target, announced):
+            outcomes.append(_publication_requested(event, target, targets, recipient))
         try:
             await stores.deliveries.create(
-                delivery.id, delivery.model_dump(mode="json"), [_outcome_event(e, delivery) for e in events]
+                delivery.id, delivery.model_dump(mode="json"), [_outcome_event(e, delivery) for e in outcomes]
             )
         except AlreadyExists:
             continue
@@ -263,8 +395,9 @@ async def mark_read(deliveries: AggregateStore, recipient_id: str, delivery_id: 
         updated = dm.mark_read(delivery, now=now)
         if updated is None:
             return delivery
+        read = _outcome_event(dm.read_event(updated, now=now), updated)
         try:
-            await deliveries.update(delivery_id, version, updated.model_dump(mode="json"), [])
+            await deliveries.update(delivery_id, version, updated.model_dump(mode="json"), [read])
         except VersionConflict:
             continue
         return updated

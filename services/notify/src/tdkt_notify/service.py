@@ -9,10 +9,9 @@ from typing import Any
 
 import httpx
 import uvicorn
-from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
 
 from tdkt_notify import consumers, store
-from tdkt_notify.api import deliveries, recipients, rules, templates
+from tdkt_notify.api import deliveries, groups, recipients, rules, templates
 from tdkt_notify.channels import EmailSender, Sender, WebhookSender
 from tdkt_notify.handlers import seed_defaults
 from tdkt_notify.settings import NotifySettings, load_notify_settings
@@ -23,7 +22,6 @@ from tdkt_shared.contract.notify import Channel
 from tdkt_shared.logging import configure_logging
 from tdkt_shared.runtime import Role, Runtime, ServiceDefinition, Stores, create_app
 from tdkt_shared.settings import Settings, load_settings
-from tdkt_shared.store import MongoAggregateStore
 
 
 def _handlers(stores: Stores) -> Mapping[str, EventHandler]:
@@ -37,7 +35,7 @@ DEFINITION = ServiceDefinition(
     name="notify",
     title="TĐKT notifications",
     collections=store.COLLECTIONS,
-    routers=[rules.router, templates.router, recipients.router, deliveries.router],
+    routers=[rules.router, templates.router, recipients.router, groups.router, deliveries.router],
     consumes=consumers.TOPICS,
     handlers=_handlers,
     indexes=store.INDEXES,
@@ -57,27 +55,6 @@ class NotifyRuntime(Runtime):
         self.notify_settings = notify_settings or load_notify_settings()
         self.worker: DeliveryWorker | None = None
         self._http: httpx.AsyncClient | None = None
-
-    async def _create_indexes(self) -> None:
-        """Create only missing indexes, one per call.
-
-        FerretDB 1.24 drops the connection when one `createIndexes` call with several indexes meets indexes that
-        exist already, so the shared runtime's version fails on every restart over an existing database.
-        """
-        async for attempt in AsyncRetrying(
-            stop=stop_after_delay(60), wait=wait_exponential(multiplier=0.2, max=3), reraise=True
-        ):
-            with attempt:
-                for collection in self.definition.collections:
-                    store = self.store(collection)
-                    assert isinstance(store, MongoAggregateStore)
-                    if len(await self.db[store.versions_collection].index_information()) <= 1:
-                        await store.create_indexes()
-                for collection, indexes in self.definition.indexes.items():
-                    existing = await self.db[collection].index_information()
-                    for index in indexes:
-                        if index.document["name"] not in existing:
-                            await self.db[collection].create_indexes([index])
 
     def senders(self, http: httpx.AsyncClient) -> dict[Channel, Sender]:
         return {Channel.EMAIL: EmailSender(self.notify_settings), Channel.WEBHOOK: WebhookSender(http, time.time)}

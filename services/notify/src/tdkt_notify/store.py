@@ -15,9 +15,15 @@ ROLE_ASSIGNMENTS = "role_assignments"
 RULES = "routing_rules"
 TEMPLATES = "templates"
 DELIVERIES = "deliveries"
+CLUSTERS = "clusters"
+"""Emulation clusters and blocs with their membership over time (from registry events)."""
+COUNCILS = "councils"
+"""Emulation–Commendation Councils with their members (from registry events)."""
 
-COLLECTIONS = (RECIPIENTS, ROLE_ASSIGNMENTS, RULES, TEMPLATES, DELIVERIES)
+COLLECTIONS = (RECIPIENTS, ROLE_ASSIGNMENTS, RULES, TEMPLATES, DELIVERIES, CLUSTERS, COUNCILS)
 INDEXES = {
+    CLUSTERS: [IndexModel([("state.member_ids", ASCENDING)])],
+    COUNCILS: [IndexModel([("state.organization_id", ASCENDING)])],
     ROLE_ASSIGNMENTS: [IndexModel([("state.role", ASCENDING)])],
     DELIVERIES: [
         IndexModel([("state.status", ASCENDING)]),
@@ -34,6 +40,8 @@ class NotifyStores:
     rules: AggregateStore
     templates: AggregateStore
     deliveries: AggregateStore
+    clusters: AggregateStore
+    councils: AggregateStore
 
     @classmethod
     def of(cls, stores: Stores) -> NotifyStores:
@@ -43,4 +51,6 @@ class NotifyStores:
             rules=stores.store(RULES),
             templates=stores.store(TEMPLATES),
             deliveries=stores.store(DELIVERIES),
+            clusters=stores.store(CLUSTERS),
+            councils=stores.store(COUNCILS),
         )

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from tdkt_notify.store import DELIVERIES, RECIPIENTS, ROLE_ASSIGNMENTS, RULES, TEMPLATES
+from tdkt_notify.store import CLUSTERS, COUNCILS, DELIVERIES, RECIPIENTS, ROLE_ASSIGNMENTS, RULES, TEMPLATES
 from tdkt_shared.store import AggregateStore
 
 
@@ -21,3 +21,5 @@ TemplatesDep = Annotated[AggregateStore, _store(TEMPLATES)]
 RecipientsDep = Annotated[AggregateStore, _store(RECIPIENTS)]
 RolesDep = Annotated[AggregateStore, _store(ROLE_ASSIGNMENTS)]
 DeliveriesDep = Annotated[AggregateStore, _store(DELIVERIES)]
+ClustersDep = Annotated[AggregateStore, _store(CLUSTERS)]
+CouncilsDep = Annotated[AggregateStore, _store(COUNCILS)]

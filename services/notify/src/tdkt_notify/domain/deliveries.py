@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tdkt_notify.domain.routing import VIETNAM, Purpose, Target
 from tdkt_shared.contract import CloudEvent
-from tdkt_shared.contract.notify import Channel, NotificationDelivered, NotificationFailed
+from tdkt_shared.contract.notify import Channel, NotificationDelivered, NotificationFailed, NotificationRead
 from tdkt_shared.errors import InvalidTransition
 
 DELIVERY_NAMESPACE = uuid.UUID("6c1f2b1e-4d7a-5c55-9a51-7464b74b7401")
@@ -158,6 +158,16 @@ def mark_read(delivery: Delivery, *, now: datetime) -> Delivery | None:
     if delivery.read:
         return None
     return delivery.model_copy(update={"read": True, "read_at": now})
+
+
+def read_event(delivery: Delivery, *, now: datetime) -> NotificationRead:
+    return NotificationRead(
+        notification_id=delivery.id,
+        source_event_id=delivery.event_id,
+        source_event_type=delivery.event_type,
+        recipient_id=delivery.recipient_id,
+        read_at=now,
+    )
 
 
 def _delivered(delivery: Delivery) -> NotificationDelivered:

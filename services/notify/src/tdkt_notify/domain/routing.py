@@ -9,13 +9,14 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tdkt_notify.domain.directory import RoleAssignment, holders_on
+from tdkt_notify.domain.directory import Cluster, Council, RoleAssignment, cluster_recipients, holders_on
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.notify import Channel
 from tdkt_shared.contract.registry import FunctionalRole
@@ -35,6 +36,16 @@ class RecipientSource(StrEnum):
     """Whoever holds `role` on the event's date (the date at `date_path`, or the event's time)."""
     SUBSCRIBERS = "SUBSCRIBERS"
     """The explicit subscribers listed in `ids`."""
+    CLUSTER_MEMBERS = "CLUSTER_MEMBERS"
+    """The members of the cluster(s) of the organisation(s) at `path`, on the event's date (thành viên cụm, khối)."""
+    CLUSTER_LEADER = "CLUSTER_LEADER"
+    """The leader of the cluster(s) of the organisation(s) at `path`, on the event's date (trưởng cụm, khối)."""
+    COUNCIL_MEMBERS = "COUNCIL_MEMBERS"
+    """The persons sitting, on the event's date, on the councils listed in `ids`, or else on the councils whose id, or
+    whose owning organisation's id, is at `path` (thành viên Hội đồng Thi đua – Khen thưởng)."""
+
+
+CLUSTER_SOURCES = (RecipientSource.CLUSTER_MEMBERS, RecipientSource.CLUSTER_LEADER)
 
 
 class RecipientSpec(BaseModel):
@@ -54,6 +65,10 @@ class RecipientSpec(BaseModel):
             raise ValueError("ROLE_HOLDER needs a role")
         if self.source == RecipientSource.SUBSCRIBERS and not self.ids:
             raise ValueError("SUBSCRIBERS needs ids")
+        if self.source in CLUSTER_SOURCES and not self.path:
+            raise ValueError(f"{self.source.value} needs a path")
+        if self.source == RecipientSource.COUNCIL_MEMBERS and not (self.path or self.ids):
+            raise ValueError("COUNCIL_MEMBERS needs a path or ids")
         return self
 
 
@@ -83,6 +98,18 @@ class Reminder(BaseModel):
         return None
 
 
+class Condition(BaseModel):
+    """The rule applies only to events whose data has, at `path`, one of the values `any_of`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: DataPath = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+    any_of: list[str] = Field(min_length=1)
+
+    def holds(self, event: CloudEvent) -> bool:
+        return any(str(v) in self.any_of for v in values_at(event.data, self.path))
+
+
 class Purpose(StrEnum):
     NOTIFICATION = "NOTIFICATION"
     PUBLICATION_REQUEST = "PUBLICATION_REQUEST"
@@ -106,6 +133,8 @@ class RuleBody(BaseModel):
     enabled: bool = True
     reminder: Reminder | None = None
     """When set, the rule schedules a reminder instead of notifying at once."""
+    conditions: list[Condition] = Field(default_factory=list)
+    """All must hold for the rule to apply (e.g. only the status change that opens a public consultation)."""
 
     @model_validator(mode="after")
     def _patterns(self) -> RuleBody:
@@ -120,6 +149,9 @@ class RoutingRule(RuleBody):
 
     def matches(self, event_type: str) -> bool:
         return self.enabled and any(fnmatch.fnmatchcase(event_type, p) for p in self.event_types)
+
+    def applies(self, event: CloudEvent) -> bool:
+        return self.matches(event.type) and all(c.holds(event) for c in self.conditions)
 
 
 class Target(BaseModel):
@@ -137,6 +169,8 @@ class Target(BaseModel):
     not_before: datetime | None = None
     expires_at: datetime | None = None
     """A reminder still unsent at this moment is pointless."""
+    on: date | None = None
+    """The date the recipient was resolved on (role holders, cluster and council members)."""
 
 
 def values_at(value: Any, path: str) -> list[Any]:
@@ -171,15 +205,48 @@ def roles_needed(rules: Sequence[RoutingRule], event_type: str) -> set[Functiona
     }
 
 
+def _specs(rules: Sequence[RoutingRule], event_type: str, sources: Sequence[RecipientSource]) -> list[RecipientSpec]:
+    return [s for r in rules if r.matches(event_type) for s in r.recipients if s.source in sources]
+
+
+def _organizations_at(event: CloudEvent, path: str) -> list[str]:
+    return list(dict.fromkeys(str(v) for v in values_at(event.data, path) if isinstance(v, str) and v))
+
+
+def cluster_organizations_needed(rules: Sequence[RoutingRule], event: CloudEvent) -> set[str]:
+    """The organisations whose clusters the matching rules ask about."""
+    return {
+        org for spec in _specs(rules, event.type, CLUSTER_SOURCES) for org in _organizations_at(event, spec.path or "")
+    }
+
+
+def councils_needed(rules: Sequence[RoutingRule], event: CloudEvent) -> set[str]:
+    """The ids the matching rules name councils by: council ids, or owning organisations' ids."""
+    keys: set[str] = set()
+    for spec in _specs(rules, event.type, (RecipientSource.COUNCIL_MEMBERS,)):
+        keys.update(spec.ids or _organizations_at(event, spec.path or ""))
+    return keys
+
+
+@dataclass(frozen=True)
+class Directory:
+    """What routing knows besides the event: role assignments, clusters and councils (from registry events)."""
+
+    assignments: Mapping[FunctionalRole, Sequence[RoleAssignment]] = field(default_factory=dict)
+    clusters: Sequence[Cluster] = ()
+    councils: Sequence[Council] = ()
+
+
 def route(
     event: CloudEvent,
     rules: Sequence[RoutingRule],
-    assignments: Mapping[FunctionalRole, Sequence[RoleAssignment]],
+    assignments: Mapping[FunctionalRole, Sequence[RoleAssignment]] | Directory,
 ) -> list[Target]:
     """Every (recipient, channel) the rules send this event to, once each, in rule priority order."""
+    directory = assignments if isinstance(assignments, Directory) else Directory(assignments=assignments)
     targets: dict[tuple[str, Channel, str | None], Target] = {}
     for rule in sorted(rules, key=lambda r: (r.priority, r.id)):
-        if not rule.matches(event.type):
+        if not rule.applies(event):
             continue
         schedule = rule.reminder.when(event) if rule.reminder else None
         if rule.reminder is not None and schedule is None:
@@ -187,7 +254,7 @@ def route(
         not_before, expires_at = schedule or (None, None)
         reminder_rule = rule.id if rule.reminder else None
         for spec in rule.recipients:
-            for recipient_id in _recipients(event, spec, assignments):
+            for recipient_id in _recipients(event, spec, directory):
                 for channel in rule.channels:
                     targets.setdefault(
                         (recipient_id, channel, reminder_rule),
@@ -200,19 +267,33 @@ def route(
                             reminder_rule=reminder_rule,
                             not_before=not_before,
                             expires_at=expires_at,
+                            on=event_date(event, spec.date_path),
                         ),
                     )
     return list(targets.values())
 
 
-def _recipients(
-    event: CloudEvent, spec: RecipientSpec, assignments: Mapping[FunctionalRole, Sequence[RoleAssignment]]
-) -> list[str]:
+def _recipients(event: CloudEvent, spec: RecipientSpec, directory: Directory) -> list[str]:
+    day = event_date(event, spec.date_path)
     if spec.source == RecipientSource.EVENT_ORGANIZATION:
-        assert spec.path is not None
-        found = [str(v) for v in values_at(event.data, spec.path) if isinstance(v, str) and v]
-        return list(dict.fromkeys(found))
+        return _organizations_at(event, spec.path or "")
     if spec.source == RecipientSource.ROLE_HOLDER:
         assert spec.role is not None
-        return holders_on(assignments.get(spec.role, ()), spec.role, event_date(event, spec.date_path))
+        return holders_on(directory.assignments.get(spec.role, ()), spec.role, day)
+    if spec.source in CLUSTER_SOURCES:
+        leaders_only = spec.source == RecipientSource.CLUSTER_LEADER
+        found = [
+            member
+            for org in _organizations_at(event, spec.path or "")
+            for member in cluster_recipients(directory.clusters, org, day, leaders_only=leaders_only)
+        ]
+        return list(dict.fromkeys(found))
+    if spec.source == RecipientSource.COUNCIL_MEMBERS:
+        keys = set(spec.ids or _organizations_at(event, spec.path or ""))
+        chosen = [
+            c
+            for c in sorted(directory.councils, key=lambda c: c.council_id)
+            if c.council_id in keys or (c.organization_id is not None and c.organization_id in keys)
+        ]
+        return list(dict.fromkeys(p for c in chosen for p in c.members_on(day)))
     return list(spec.ids)

@@ -1,0 +1,60 @@
+"""Clusters and councils as notify knows them from registry events: who routing reaches on a date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from tdkt_notify.api.deps import ClustersDep, CouncilsDep
+from tdkt_notify.domain.directory import Cluster, Council
+from tdkt_shared.api import ERROR_RESPONSES
+from tdkt_shared.contract.registry import ClusterRole
+from tdkt_shared.store import NotFound
+
+router = APIRouter(tags=["clusters and councils"], responses=ERROR_RESPONSES)
+
+
+class ClusterMembersView(BaseModel):
+    cluster_id: str
+    year: int
+    on: date
+    organization_ids: list[str]
+    leader_ids: list[str]
+
+
+class CouncilMembersView(BaseModel):
+    council_id: str
+    organization_id: str | None
+    on: date
+    person_ids: list[str]
+
+
+@router.get("/clusters/{cluster_id}/members", response_model=ClusterMembersView)
+async def cluster_members(cluster_id: str, on: date, clusters: ClustersDep) -> ClusterMembersView:
+    """The members and leader of a cluster or bloc (cụm, khối thi đua) on a date."""
+    stored = await clusters.get(cluster_id)
+    if stored is None:
+        raise NotFound(cluster_id)
+    cluster = Cluster.model_validate(stored.state)
+    members = cluster.members_on(on)
+    return ClusterMembersView(
+        cluster_id=cluster.cluster_id,
+        year=cluster.year,
+        on=on,
+        organization_ids=[m.organization_id for m in members],
+        leader_ids=[m.organization_id for m in members if m.role == ClusterRole.LEADER],
+    )
+
+
+@router.get("/councils/{council_id}/members", response_model=CouncilMembersView)
+async def council_members(council_id: str, on: date, councils: CouncilsDep) -> CouncilMembersView:
+    """The persons sitting on a council (Hội đồng Thi đua – Khen thưởng) on a date."""
+    stored = await councils.get(council_id)
+    if stored is None:
+        raise NotFound(council_id)
+    council = Council.model_validate(stored.state)
+    return CouncilMembersView(
+        council_id=council.council_id, organization_id=council.organization_id, on=on, person_ids=council.members_on(on)
+    )

@@ -1,0 +1,80 @@
+"""Awards events as rule data: the consultation's publication request, and the reminder before it closes."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from pydantic import ValidationError
+
+from tdkt_notify.defaults import DEFAULT_RULES
+from tdkt_notify.domain.deliveries import Delivery
+from tdkt_notify.domain.directory import RoleAssignment
+from tdkt_notify.domain.routing import Condition, Purpose, route
+from tdkt_notify.store import NotifyStores
+from tdkt_shared.contract.notify import Channel
+from tdkt_shared.contract.registry import FunctionalRole
+from tests.unit.notify import events
+from tests.unit.notify.conftest import Feed
+
+PRESS = FunctionalRole.PRESS_COMMUNICATION
+TDKT = FunctionalRole.TDKT_STATE_MANAGEMENT
+ROLES = {
+    PRESS: [RoleAssignment(assignment_id="p", role=PRESS, organization_id="bao", valid_from=date(2020, 1, 1))],
+    TDKT: [RoleAssignment(assignment_id="t", role=TDKT, organization_id="ban-tdkt", valid_from=date(2020, 1, 1))],
+}
+OPENED = events.nomination_status(
+    "ubnd-tp", "PUBLIC_CONSULTATION", datetime(2024, 12, 31, 2, tzinfo=UTC), until=date(2025, 1, 14)
+)
+
+
+def test_opening_a_consultation_asks_the_press_body_to_publish_and_schedules_the_closing_reminder() -> None:
+    targets = route(OPENED, DEFAULT_RULES, ROLES)
+    now = {(t.recipient_id, t.channel.value) for t in targets if t.not_before is None}
+    assert now == {("bao", c.value) for c in Channel}
+    assert {t.purpose for t in targets if t.recipient_id == "bao"} == {Purpose.PUBLICATION_REQUEST}
+    assert {t.template_key for t in targets if t.recipient_id == "bao"} == {"consultation.opened"}
+    reminders = [t for t in targets if t.reminder_rule == "consultation-closing"]
+    assert {(t.recipient_id, t.channel.value) for t in reminders} == {
+        (org, c) for org in ("ubnd-tp", "ban-tdkt") for c in ("INBOX", "EMAIL")
+    }
+    # two days before the last day, at 08:00 Vietnam time; pointless once the last day is over
+    assert {t.not_before for t in reminders} == {datetime(2025, 1, 12, 1, tzinfo=UTC)}
+    assert {t.expires_at for t in reminders} == {datetime(2025, 1, 14, 17, tzinfo=UTC)}
+
+
+def test_other_status_changes_send_neither() -> None:
+    review = events.nomination_status("ubnd-tp", "COUNCIL_REVIEW", datetime(2025, 1, 20, tzinfo=UTC))
+    assert route(review, DEFAULT_RULES, ROLES) == []
+    # a status with the wrong value is refused by the condition even if a date were there
+    odd = events.nomination_status("ubnd-tp", "RETURNED", datetime(2025, 1, 2, tzinfo=UTC), until=date(2025, 1, 14))
+    assert route(odd, DEFAULT_RULES, ROLES) == []
+
+
+def test_a_condition_needs_a_value() -> None:
+    with pytest.raises(ValidationError):
+        Condition(path="to_status", any_of=[])
+    assert Condition(path="to_status", any_of=["A", "B"]).holds(OPENED) is False
+
+
+async def test_the_reminder_is_recorded_pending_with_its_vietnamese_text(feed: Feed, stores: NotifyStores) -> None:
+    await feed(
+        events.contact("ubnd-tp", email="vanthu@ubndtp.example"),
+        events.role("t", TDKT, "ban-tdkt", date(2020, 1, 1)),
+    )
+    # far ahead, so that the reminder is not dropped as past (the consumer uses the clock)
+    opened = events.nomination_status(
+        "ubnd-tp", "PUBLIC_CONSULTATION", datetime(2098, 12, 31, tzinfo=UTC), until=date(2099, 1, 14)
+    )
+    await feed(opened)
+    found = [Delivery.model_validate(s.state) for s in await stores.deliveries.find({"event_id": opened.id})]
+    mail = next(d for d in found if d.recipient_id == "ubnd-tp" and d.channel == Channel.EMAIL)
+    assert mail.subject == "Nhắc hạn: lấy ý kiến Nhân dân hồ sơ hs-1 kết thúc ngày 14/01/2099"
+    assert mail.body is not None
+    assert "Hội đồng Thi đua – Khen thưởng" in mail.body
+    assert mail.not_before == datetime(2099, 1, 12, 1, tzinfo=UTC)
+    assert {(d.recipient_id, d.channel.value) for d in found} == {
+        ("ubnd-tp", "EMAIL"),
+        ("ubnd-tp", "INBOX"),
+        ("ban-tdkt", "INBOX"),  # no e-mail address known for it
+    }
