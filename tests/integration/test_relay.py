@@ -127,3 +127,17 @@ async def test_the_running_relay_publishes_in_aggregate_order(
     records = await read_topic(stack.kafka_bootstrap_servers, TOPIC, lambda r: r.key == org_id.encode())
     assert [CloudEvent.model_validate_json(r.value).id for r in records] == [first.id, second.id, third.id]
     assert len({r.partition for r in records}) == 1
+
+
+async def test_a_stopping_relay_publishes_what_was_written_just_before(
+    stack: Settings, run_id: str, db_store: MongoAggregateStore, producer: AIOKafkaProducer
+) -> None:
+    relay = relay_for(db_store, producer, sweep_interval_s=60)
+    db_store.listen(relay.hint)  # written while the relay's loop is not running: only stop() can publish it
+    org_id = f"dai-{run_id}"
+    event = registered(org_id)
+    await db_store.create(org_id, {"n": 1}, [event])
+    await relay.stop()
+    assert await pending(db_store, org_id) == []
+    records = await read_topic(stack.kafka_bootstrap_servers, TOPIC, lambda r: r.key == org_id.encode())
+    assert [CloudEvent.model_validate_json(r.value).id for r in records] == [event.id]

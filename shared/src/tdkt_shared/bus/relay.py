@@ -129,9 +129,16 @@ class OutboxRelay:
     def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name="outbox-relay")
 
-    async def stop(self) -> None:
+    async def stop(self, *, drain_within_s: float = 5.0) -> None:
+        """Stop after publishing what this process wrote (bounded: anything left goes out on the next start)."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        try:
+            async with asyncio.timeout(drain_within_s):
+                while await self.drain_hinted():
+                    pass
+        except Exception:
+            log.warning("relay stopped with events still pending; they are published on the next start")
