@@ -17,6 +17,7 @@ from bench.stats import Result
 from tdkt_shared.contract import make_event
 from tdkt_shared.contract.reporting import ReportKind, ReportSubmitted
 from tdkt_shared.store import connect
+from tdkt_shared.store.mongo import when_not_busy
 
 BENCH_TOPIC = "tdkt.bench.raw"
 
@@ -86,7 +87,8 @@ async def kafka_produce_consume(bootstrap: str, count: int) -> tuple[Result, Res
     return produced, consumed
 
 
-async def mongo_single_document_writes(url: str, count: int, concurrency: int = 32) -> tuple[Result, Result]:
+async def mongo_single_document_writes(url: str, count: int, concurrency: int = 8) -> tuple[Result, Result]:
+    """Inserts, then `$set` updates by `_id`; FerretDB's SQLITE_BUSY answers are retried as the store does."""
     client = connect(url)
     coll = client[f"bench_raw_{uuid.uuid4().hex[:6]}"]["docs"]
     body = {"state": {"name": "Báo cáo tổng kết", "values": list(range(20))}}
@@ -98,10 +100,10 @@ async def mongo_single_document_writes(url: str, count: int, concurrency: int = 
             await coro  # type: ignore[misc]
 
     started = time.perf_counter()
-    await asyncio.gather(*(bounded(coll.insert_one({"_id": i, **body})) for i in ids))
+    await asyncio.gather(*(bounded(when_not_busy(coll.insert_one, {"_id": i, **body})) for i in ids))
     inserted = Result("mongo insert_one", count, time.perf_counter() - started, note=f"concurrency {concurrency}")
     started = time.perf_counter()
-    await asyncio.gather(*(bounded(coll.update_one({"_id": i}, {"$set": {"state.n": 1}})) for i in ids))
+    await asyncio.gather(*(bounded(when_not_busy(coll.update_one, {"_id": i}, {"$set": {"state.n": 1}})) for i in ids))
     updated = Result("mongo update_one by _id", count, time.perf_counter() - started, note=f"concurrency {concurrency}")
     await client.drop_database(coll.database.name)
     await client.close()
