@@ -67,7 +67,7 @@ async def test_every_change_puts_exactly_one_event_on_the_bus_and_a_batch_twice_
         {"version": 1, "effective_date": "2020-01-01", "name": "Sở Nội vụ tỉnh Bắc Kạn"},
         200,
     )
-    await post(
+    role = await post(
         client,
         "/role-assignments",
         {
@@ -77,6 +77,7 @@ async def test_every_change_puts_exactly_one_event_on_the_bus_and_a_batch_twice_
             "valid_to": "2025-06-30",
         },
     )
+    keys.add(role["id"])
     batch = {
         "batch_id": batch_id,
         "legal_basis": "Nghị quyết 202/2025/QH15",
@@ -97,7 +98,7 @@ async def test_every_change_puts_exactly_one_event_on_the_bus_and_a_batch_twice_
         (huyen, "organization.registered.v1"),
         (xa, "organization.registered.v1"),
         (snv_bk, "organization.changed.v1"),
-        (snv_bk, "role.assigned.v1"),
+        (role["id"], "role.assigned.v1"),
         (xa, "organization.changed.v1"),
         (huyen, "organization.dissolved.v1"),
         (snv_tn, "organizations.merged.v1"),
@@ -169,7 +170,7 @@ async def test_roles_contacts_persons_clusters_and_councils_each_put_one_event_o
             "valid_from": "2000-01-01",
         }
         await post(client, "/organizations", body)
-    await post(
+    role = await post(
         client,
         "/role-assignments",
         {
@@ -179,6 +180,7 @@ async def test_roles_contacts_persons_clusters_and_councils_each_put_one_event_o
             "scope_organization_id": province,
         },
     )
+    keys.add(role["id"])
     response = await client.put(f"/organizations/{dept}/contact-point", json={"email": "tdkt@snv.example"})
     assert response.status_code == 200, response.text
     await post(client, "/persons", {"id": person, "full_name": "Nguyễn Văn A"})
@@ -217,7 +219,7 @@ async def test_roles_contacts_persons_clusters_and_councils_each_put_one_event_o
         (province, "organization.registered.v1"),
         (dept, "organization.registered.v1"),
         (district, "organization.registered.v1"),
-        (dept, "role.assigned.v1"),
+        (role["id"], "role.assigned.v1"),
         (dept, "contact_point.set.v1"),
         (person, "person.registered.v1"),
         (person, "person.employment.changed.v1"),

@@ -50,7 +50,7 @@ async def test_who_holds_a_role_on_a_date_follows_the_assignments_and_the_scope_
     )
     assert response.status_code == 201, response.text
     [event] = events(runtime, ROLE_ASSIGNMENTS)
-    assert (event.type, event.partitionkey) == ("tdkt.registry.role.assigned.v1", "snv-bk")
+    assert (event.type, event.partitionkey) == ("tdkt.registry.role.assigned.v1", "tdkt-bk")
     data = parse_data(event)
     assert isinstance(data, RoleAssigned)
     assert (data.assignment_id, data.role, str(data.valid_to)) == ("tdkt-bk", tdkt, "2025-06-30")

@@ -40,7 +40,7 @@ async def assign_role(
     found = await assignments.find({"organization_id": command.organization_id, "role": command.role}, limit=SCAN_LIMIT)
     existing = [RoleAssignment.model_validate(s.state) for s in found]
     new = assign(assignment_id, command, holder, scope, existing)
-    event = to_event(new.event(), new.organization_id, f"role-assignments/{new.id}", correlation_id)
+    event = to_event(new.event(), new.id, f"role-assignments/{new.id}", correlation_id)
     stored = await assignments.create(new.id, new.model_dump(mode="json"), [event])
     return new, stored.version
 
@@ -58,7 +58,7 @@ async def end_role(
     if stored.version != command.version:
         raise VersionConflict(assignment_id, command.version, stored.version)
     new = end_assignment(RoleAssignment.model_validate(stored.state), command.valid_to)
-    event = to_event(new.event(), new.organization_id, f"role-assignments/{new.id}", correlation_id)
+    event = to_event(new.event(), new.id, f"role-assignments/{new.id}", correlation_id)
     result = await assignments.update(assignment_id, command.version, new.model_dump(mode="json"), [event])
     return new, result.version
 

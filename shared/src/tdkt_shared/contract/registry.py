@@ -60,7 +60,7 @@ class FunctionalRole(StrEnum):
     """Cơ quan thường trực Hội đồng Thi đua – Khen thưởng."""
 
 
-@event_type("tdkt.registry.role.assigned.v1", key="organization_id")
+@event_type("tdkt.registry.role.assigned.v1", key="assignment_id")
 class RoleAssigned(EventData):
     """An organisation holds a functional role from `valid_from` to `valid_to` (inclusive; None: open-ended).
 
