@@ -21,7 +21,7 @@ from tdkt_notify.service import DEFINITION, NotifyRuntime
 from tdkt_notify.settings import load_notify_settings
 from tdkt_notify.signing import verify
 from tdkt_shared.bus.codec import encode
-from tdkt_shared.contract import CloudEvent, service_topic
+from tdkt_shared.contract import CloudEvent, dlq_topic, service_topic
 from tdkt_shared.contract.registry import ClusterChangeReason, FunctionalRole
 from tdkt_shared.settings import Settings
 from tests.helpers import serve
@@ -243,6 +243,13 @@ async def test_a_failing_endpoint_is_retried_then_the_delivery_fails_and_says_so
     assert record.value is not None
     data = json.loads(record.value)["data"]
     assert (data["channel"], data["attempts"], data["error"]) == ("WEBHOOK", 3, "SendError: HTTP 503")
+    [dead] = await wait_for_records(
+        env.settings.kafka_bootstrap_servers,
+        dlq_topic(service_topic("reporting")),
+        lambda r: dict(r.headers).get("notify-delivery-id") == hook["id"].encode(),
+    )
+    assert json.loads(dead.value or b"{}")["id"] == report.id
+    assert (dict(dead.headers)["dlq-reason"], dict(dead.headers)["dlq-attempts"]) == (b"delivery-failed", b"3")
 
 
 async def test_no_second_email_or_webhook_after_a_redelivery_or_a_replay_on_restart(

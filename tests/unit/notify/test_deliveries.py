@@ -12,6 +12,7 @@ from tdkt_notify.domain.directory import Recipient
 from tdkt_notify.settings import load_notify_settings
 from tdkt_notify.store import NotifyStores
 from tdkt_notify.worker import DeliveryWorker
+from tdkt_shared.bus.codec import ConsumedRecord
 from tdkt_shared.contract import parse_data
 from tdkt_shared.contract.notify import Channel, NotificationDelivered, NotificationFailed
 from tdkt_shared.contract.registry import FunctionalRole
@@ -152,6 +153,30 @@ async def test_after_the_last_attempt_the_delivery_fails_and_says_so(
     failed = [e for e in outcome_events(runtime) if isinstance(e, NotificationFailed)]
     assert [(e.notification_id, e.attempts, e.error) for e in failed] == [(hook.id, 3, "SendError: HTTP 503")]
     assert await w.run_once() == 0
+
+
+async def test_a_failed_delivery_sends_its_source_event_to_the_dead_letter_topic(
+    feed: Feed, stores: NotifyStores
+) -> None:
+    await directory(feed)
+    letters: list[tuple[str, dict[str, bytes], str, str, int]] = []
+
+    class Sink:
+        async def send(self, record: ConsumedRecord, *, reason: str, error: str, attempts: int, group: str) -> None:
+            letters.append((record.topic, dict(record.headers), reason, error, attempts))
+
+    w = worker(stores, FakeSender(), FakeSender(failures=-1))
+    w.dead_letters = Sink()
+    source = events.report_submitted("so-y-te", events.at(2025, 12, 1))
+    await feed(source)
+    await w.run_once()
+    await w.drain()
+    hook = next(d for d in await all_deliveries(stores) if d.channel == Channel.WEBHOOK)
+    [(topic, headers, reason, error, attempts)] = letters
+    assert (topic, reason, attempts) == ("tdkt.reporting.events", "delivery-failed", 3)
+    assert headers["notify-delivery-id"] == hook.id.encode()
+    assert (headers["notify-recipient"], headers["notify-channel"]) == (b"so-y-te", b"WEBHOOK")
+    assert error == "WEBHOOK delivery to so-y-te failed: SendError: HTTP 503"
 
 
 async def test_a_send_that_hangs_times_out_and_counts_as_an_attempt(feed: Feed, stores: NotifyStores) -> None:

@@ -17,7 +17,7 @@ from tdkt_notify.handlers import seed_defaults
 from tdkt_notify.settings import NotifySettings, load_notify_settings
 from tdkt_notify.store import NotifyStores
 from tdkt_notify.worker import DeliveryWorker
-from tdkt_shared.bus.consumer import EventHandler
+from tdkt_shared.bus.consumer import EventHandler, KafkaDeadLetters
 from tdkt_shared.contract.notify import Channel
 from tdkt_shared.logging import configure_logging
 from tdkt_shared.runtime import Role, Runtime, ServiceDefinition, Stores, create_app
@@ -67,6 +67,7 @@ class NotifyRuntime(Runtime):
             self.worker = DeliveryWorker(stores, self.senders(self._http), self.notify_settings)
         await super().start(role)
         if self.worker is not None:
+            self.worker.dead_letters = KafkaDeadLetters(self.producer)
             self.worker.start()
 
     async def stop(self) -> None:

@@ -24,6 +24,9 @@ from tdkt_notify.domain.deliveries import Delivery, DeliveryStatus
 from tdkt_notify.domain.directory import Recipient
 from tdkt_notify.settings import NotifySettings
 from tdkt_notify.store import NotifyStores
+from tdkt_shared.bus.codec import ConsumedRecord
+from tdkt_shared.bus.consumer import DeadLetterSink
+from tdkt_shared.contract import CONTENT_TYPE, CloudEvent, topic_of
 from tdkt_shared.contract.notify import Channel
 
 log = logging.getLogger(__name__)
@@ -56,7 +59,11 @@ class DeliveryWorker:
         settings: NotifySettings,
         *,
         clock: Clock = utc_now,
+        dead_letters: DeadLetterSink | None = None,
+        group: str = "tdkt-notify",
     ) -> None:
+        self.dead_letters = dead_letters
+        self._group = group
         self._stores = stores
         self._senders = senders
         self._settings = settings
@@ -199,3 +206,29 @@ class DeliveryWorker:
             raise _AttemptFailed(error)
         if error is not None:
             log.warning("delivery %s failed after %d attempts: %s", delivery.id, len(updates[0].attempts), error)
+            await self._dead_letter(delivery, error, len(updates[0].attempts))
+
+    async def _dead_letter(self, delivery: Delivery, error: str, attempts: int) -> None:
+        """The source event goes to the dead-letter topic of the topic it came from, saying which delivery failed.
+
+        Sent after the FAILED state is stored: a crash in between loses this copy, never the failure record."""
+        if self.dead_letters is None:
+            return
+        event = CloudEvent.model_validate(delivery.event)
+        record = ConsumedRecord(
+            topic_of(event),
+            -1,
+            -1,
+            event.partitionkey.encode(),
+            event.to_json_bytes(),
+            [
+                ("content-type", CONTENT_TYPE.encode()),
+                ("notify-delivery-id", delivery.id.encode()),
+                ("notify-recipient", delivery.recipient_id.encode()),
+                ("notify-channel", delivery.channel.value.encode()),
+            ],
+        )
+        detail = f"{delivery.channel.value} delivery to {delivery.recipient_id} failed: {error}"
+        await self.dead_letters.send(
+            record, reason="delivery-failed", error=detail, attempts=attempts, group=self._group
+        )
