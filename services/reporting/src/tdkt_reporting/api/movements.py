@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from fastapi import APIRouter, Response, status
@@ -10,6 +11,8 @@ from tdkt_reporting.domain import movements as domain
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.reporting import MovementStatus
 from tdkt_shared.contract.text import Text
+from tdkt_shared.contract.types import EventData
+from tdkt_shared.store import AggregateStore
 
 router = APIRouter(prefix="/movements", tags=["movements"], responses=ERROR_RESPONSES)
 
@@ -20,6 +23,17 @@ class MovementView(domain.Movement):
 
 def _view(movement: domain.Movement, version: int) -> MovementView:
     return MovementView(**movement.model_dump(), version=version)
+
+
+async def _move(
+    store: AggregateStore,
+    movement_id: str,
+    version: int,
+    step: Callable[[domain.Movement, int], tuple[domain.Movement, EventData]],
+    correlation: str | None,
+) -> MovementView:
+    """Apply one lifecycle step to the movement at `version` and answer with its new view."""
+    return _view(*await handlers.transition(store, movement_id, version, domain.Movement, step, correlation))
 
 
 class Launch(Versioned):
@@ -87,15 +101,8 @@ async def launch(
     correlation: CorrelationDep = None,
 ) -> MovementView:
     """DRAFT -> LAUNCHED (phát động); emits `tdkt.reporting.movement.launched.v1`."""
-    return _view(
-        *await handlers.transition(
-            store,
-            movement_id,
-            body.version,
-            domain.Movement,
-            lambda m, v: domain.launch(m, v, body.decision, body.on, actor),
-            correlation,
-        )
+    return await _move(
+        store, movement_id, body.version, lambda m, v: domain.launch(m, v, body.decision, body.on, actor), correlation
     )
 
 
@@ -108,16 +115,7 @@ async def start(
     correlation: CorrelationDep = None,
 ) -> MovementView:
     """LAUNCHED -> IN_PROGRESS; emits `tdkt.reporting.movement.started.v1`."""
-    return _view(
-        *await handlers.transition(
-            store,
-            movement_id,
-            body.version,
-            domain.Movement,
-            lambda m, v: domain.start(m, v, body.on, actor),
-            correlation,
-        )
-    )
+    return await _move(store, movement_id, body.version, lambda m, v: domain.start(m, v, body.on, actor), correlation)
 
 
 @router.post("/{movement_id}/preliminary-reviews", response_model=MovementView)
@@ -129,15 +127,8 @@ async def preliminary_review(
     correlation: CorrelationDep = None,
 ) -> MovementView:
     """Hold a preliminary review (sơ kết), repeatable; emits `tdkt.reporting.movement.preliminary_reviewed.v1`."""
-    return _view(
-        *await handlers.transition(
-            store,
-            movement_id,
-            body.version,
-            domain.Movement,
-            lambda m, v: domain.review_preliminary(m, v, body.on, actor),
-            correlation,
-        )
+    return await _move(
+        store, movement_id, body.version, lambda m, v: domain.review_preliminary(m, v, body.on, actor), correlation
     )
 
 
@@ -150,15 +141,8 @@ async def final_review(
     correlation: CorrelationDep = None,
 ) -> MovementView:
     """Hold the final review (tổng kết); emits `tdkt.reporting.movement.final_reviewed.v1`."""
-    return _view(
-        *await handlers.transition(
-            store,
-            movement_id,
-            body.version,
-            domain.Movement,
-            lambda m, v: domain.review_final(m, v, body.on, actor),
-            correlation,
-        )
+    return await _move(
+        store, movement_id, body.version, lambda m, v: domain.review_final(m, v, body.on, actor), correlation
     )
 
 
@@ -171,16 +155,7 @@ async def close(
     correlation: CorrelationDep = None,
 ) -> MovementView:
     """FINAL_REVIEWED -> CLOSED; emits `tdkt.reporting.movement.closed.v1`."""
-    return _view(
-        *await handlers.transition(
-            store,
-            movement_id,
-            body.version,
-            domain.Movement,
-            lambda m, v: domain.close(m, v, body.on, actor),
-            correlation,
-        )
-    )
+    return await _move(store, movement_id, body.version, lambda m, v: domain.close(m, v, body.on, actor), correlation)
 
 
 @router.post("/{movement_id}/cancel", response_model=MovementView)
@@ -192,13 +167,6 @@ async def cancel(
     correlation: CorrelationDep = None,
 ) -> MovementView:
     """Cancel a movement that is not closed; emits `tdkt.reporting.movement.cancelled.v1`."""
-    return _view(
-        *await handlers.transition(
-            store,
-            movement_id,
-            body.version,
-            domain.Movement,
-            lambda m, v: domain.cancel(m, v, body.reason, body.on, actor),
-            correlation,
-        )
+    return await _move(
+        store, movement_id, body.version, lambda m, v: domain.cancel(m, v, body.reason, body.on, actor), correlation
     )
