@@ -400,3 +400,19 @@ async def test_nominations_are_listed_by_status_with_pagination(client: httpx.As
     page = (await client.get("/nominations", params={"status": "DRAFT", "limit": 1, "offset": 1})).json()
     assert (page["total"], [n["id"] for n in page["items"]]) == (2, ["n-2"])
     assert (await client.get("/nominations/nope")).status_code == 404
+
+
+async def test_the_council_session_date_travels_with_the_dossier_and_cannot_be_past(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    await client.post(
+        "/grants/imports", json={"batch_id": "b", "grants": history("p-1", "CSTD_CO_SO", [2023, 2024, 2025])}
+    )
+    await client.post("/nominations", json=draft_body("n-s", "p-1"))
+    body = await walk_to_appraised(client, "n-s")
+    past = await step(client, "n-s", "to-council", body["version"], council_session_on="2000-01-01")
+    assert (past.status_code, past.json()["field"]) == (422, "council_session_on")
+    moved = await step(client, "n-s", "to-council", body["version"], council_session_on="2099-02-10")
+    assert moved.status_code == 200, moved.text
+    [changed] = [e for e in runtime.store(NOMINATIONS).events if e.data.get("to_status") == "COUNCIL_REVIEW"]
+    assert changed.data["council_session_on"] == "2099-02-10"

@@ -161,7 +161,12 @@ def council_changed(council_id: str, about: str, *sitting: CouncilMember) -> Clo
 
 
 def nomination_status(
-    org: str, to_status: str, when: datetime, until: date | None = None, nomination_id: str = "hs-1"
+    org: str,
+    to_status: str,
+    when: datetime,
+    until: date | None = None,
+    nomination_id: str = "hs-1",
+    session_on: date | None = None,
 ) -> CloudEvent:
     data = NominationStatusChanged(
         nomination_id=nomination_id,
@@ -173,5 +178,6 @@ def nomination_status(
         organization_id=org,
         at=when,
         consultation_until=until,
+        council_session_on=session_on,
     )
     return make_event(data, partitionkey=nomination_id, time=when)

@@ -78,3 +78,23 @@ async def test_the_reminder_is_recorded_pending_with_its_vietnamese_text(feed: F
         ("ubnd-tp", "INBOX"),
         ("ban-tdkt", "INBOX"),  # no e-mail address known for it
     }
+
+
+def test_a_council_session_date_schedules_a_reminder_to_the_standing_body_and_the_tdkt_body() -> None:
+    standing = FunctionalRole.COUNCIL_STANDING_BODY
+    roles = {
+        **ROLES,
+        standing: [
+            RoleAssignment(assignment_id="s", role=standing, organization_id="snv", valid_from=date(2020, 1, 1))
+        ],
+    }
+    sent = events.nomination_status(
+        "ban-tdkt", "COUNCIL_REVIEW", datetime(2025, 1, 20, 2, tzinfo=UTC), session_on=date(2025, 2, 10)
+    )
+    reminders = [t for t in route(sent, DEFAULT_RULES, roles) if t.reminder_rule == "council-session-approaching"]
+    assert {(t.recipient_id, t.channel.value) for t in reminders} == {
+        (org, c) for org in ("snv", "ban-tdkt") for c in ("INBOX", "EMAIL")
+    }
+    # three days before the session, at 08:00 Vietnam time
+    assert {t.not_before for t in reminders} == {datetime(2025, 2, 7, 1, tzinfo=UTC)}
+    assert {t.template_key for t in reminders} == {"council.session_soon"}

@@ -19,6 +19,7 @@ DAILY_DIGEST = "digest.daily"
 NOMINATION_STATUS_CHANGED = "tdkt.awards.nomination.status_changed.v1"
 CONSULTATION_OPENED = "consultation.opened"
 CONSULTATION_CLOSING = "consultation.closing"
+COUNCIL_SESSION_SOON = "council.session_soon"
 CONSULTATION_STATUS = "PUBLIC_CONSULTATION"
 """The nomination status while its list is open for public comments (công khai lấy ý kiến, Law Art. 84(5))."""
 COUNCIL_MEMBERSHIP = "council.membership"
@@ -123,6 +124,20 @@ DEFAULT_RULES = [
         reminder=Reminder(date_path="consultation_until", days_before=2),
     ),
     RoutingRule(
+        id="council-session-approaching",
+        description="Nhắc trước phiên họp Hội đồng Thi đua – Khen thưởng: cơ quan thường trực và Ban Thi đua – Khen "
+        "thưởng (số ngày là tham số)",
+        event_types=[NOMINATION_STATUS_CHANGED],
+        conditions=[Condition(path="to_status", any_of=["COUNCIL_REVIEW"])],
+        recipients=[
+            _holder(FunctionalRole.COUNCIL_STANDING_BODY),
+            _holder(FunctionalRole.TDKT_STATE_MANAGEMENT),
+        ],
+        channels=[Channel.INBOX, Channel.EMAIL],
+        template_key=COUNCIL_SESSION_SOON,
+        reminder=Reminder(date_path="council_session_on", days_before=3),
+    ),
+    RoutingRule(
         id="report-reminders",
         description="Nhắc hạn báo cáo: sắp đến hạn, quá hạn",
         event_types=[REPORT_DUE_SOON, REPORT_OVERDUE],
@@ -199,6 +214,14 @@ DEFAULT_TEMPLATES = [
         "Thời gian lấy ý kiến Nhân dân đối với hồ sơ đề nghị khen thưởng {{ data.nomination_id }} "
         "({{ data.award_code }}) kết thúc ngày {{ data.consultation_until | ngay }}. "
         "Xin tổng hợp các ý kiến trước khi trình Hội đồng Thi đua – Khen thưởng.",
+    ),
+    *_both(
+        COUNCIL_SESSION_SOON,
+        "Nhắc lịch: phiên họp Hội đồng Thi đua – Khen thưởng ngày {{ data.council_session_on | ngay }}",
+        "Kính gửi {{ recipient.name or recipient.id }},\n\n"
+        "Hồ sơ đề nghị khen thưởng {{ data.nomination_id }} ({{ data.award_code }}) sẽ được xét tại phiên họp "
+        "Hội đồng Thi đua – Khen thưởng ngày {{ data.council_session_on | ngay }}. "
+        "Xin chuẩn bị tài liệu và phiếu bầu trước phiên họp.",
     ),
     *_both(
         COUNCIL_MEMBERSHIP,

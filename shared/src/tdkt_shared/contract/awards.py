@@ -71,6 +71,8 @@ class NominationStatusChanged(EventData):
     """What a RETURNED dossier lacks."""
     consultation_until: date | None = None
     """Last day of the public consultation window, when one opened."""
+    council_session_on: date | None = None
+    """The day of the council session (phiên họp Hội đồng) the dossier was sent to, when one was set."""
 
 
 @event_type("tdkt.awards.eligibility.evaluated.v1", key="nomination_id")

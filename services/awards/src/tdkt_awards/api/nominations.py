@@ -227,10 +227,15 @@ async def comment(
     return _view(n, version, response)
 
 
+class ToCouncil(Step):
+    council_session_on: date | None = None
+    """The day of the council session, if set; reminders go out before it."""
+
+
 @router.post("/{nomination_id}/to-council", response_model=NominationView)
 async def to_council(
     nomination_id: str,
-    step: Step,
+    step: ToCouncil,
     nominations: NominationsDep,
     catalogue: CatalogueDep,
     now: NowDep,
@@ -239,7 +244,10 @@ async def to_council(
     n, _ = await handlers.load_nomination(nominations, nomination_id)
     rules = handlers.rules_of(n, catalogue)
     moved, version = await handlers.transition(
-        nominations, nomination_id, step.version, lambda x: workflow.to_council(x, rules, step.who(), now)
+        nominations,
+        nomination_id,
+        step.version,
+        lambda x: workflow.to_council(x, rules, step.who(), now, step.council_session_on),
     )
     return _view(moved, version, response)
 

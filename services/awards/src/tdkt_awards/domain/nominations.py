@@ -206,7 +206,12 @@ Events = list[EventData]
 
 
 def _status_event(
-    n: Nomination, entry: AuditEntry, *, missing: list[str] | None = None, until: date | None = None
+    n: Nomination,
+    entry: AuditEntry,
+    *,
+    missing: list[str] | None = None,
+    until: date | None = None,
+    session_on: date | None = None,
 ) -> NominationStatusChanged:
     return NominationStatusChanged(
         nomination_id=n.id,
@@ -220,6 +225,7 @@ def _status_event(
         at=entry.at,
         missing_items=missing or [],
         consultation_until=until,
+        council_session_on=session_on,
     )
 
 
@@ -233,6 +239,7 @@ def _move(
     allowed: frozenset[Status],
     missing: list[str] | None = None,
     until: date | None = None,
+    session_on: date | None = None,
     **changes: object,
 ) -> tuple[Nomination, Events]:
     if n.status not in allowed:
@@ -247,7 +254,7 @@ def _move(
         reason=who.reason,
     )
     moved = n.model_copy(update={**changes, "status": to, "audit": [*n.audit, entry]})
-    return moved, [_status_event(moved, entry, missing=missing, until=until)]
+    return moved, [_status_event(moved, entry, missing=missing, until=until, session_on=session_on)]
 
 
 def _check_award(award: AwardType, kind: NominationKind, nominees: list[Nominee]) -> None:
@@ -423,15 +430,21 @@ def add_comment(n: Nomination, comment: Comment) -> Nomination:
     return n.model_copy(update={"consultation": consultation})
 
 
-def to_council(n: Nomination, rules: EffectiveRules, who: Actor, at: datetime) -> tuple[Nomination, Events]:
-    """Send to the council: straight from ELIGIBLE when no consultation is required, else after the window."""
+def to_council(
+    n: Nomination, rules: EffectiveRules, who: Actor, at: datetime, session_on: date | None = None
+) -> tuple[Nomination, Events]:
+    """Send to the council: straight from ELIGIBLE when no consultation is required, else after the window.
+
+    `session_on`, the day of the council session, lets reminders go out before it."""
+    if session_on is not None and session_on < at.date():
+        raise DomainError(f"the council session cannot be in the past ({session_on})", field="council_session_on")
     if rules.award(n.award_code).consultation.required:
         if n.status is Status.PUBLIC_CONSULTATION and n.consultation and at.date() <= n.consultation.end:
             raise InvalidTransition(f"the public consultation runs until {n.consultation.end}", field="status")
         allowed = frozenset({Status.PUBLIC_CONSULTATION})
     else:
         allowed = frozenset({Status.ELIGIBLE})
-    return _move(n, Status.COUNCIL_REVIEW, "to_council", who, at, allowed=allowed)
+    return _move(n, Status.COUNCIL_REVIEW, "to_council", who, at, allowed=allowed, session_on=session_on)
 
 
 class Ballot(BaseModel):
