@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import httpx
 from aiokafka import AIOKafkaConsumer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from tdkt_shared.bus.kafka import topic_partitions
@@ -279,6 +280,7 @@ class Scenario:
                 await self.congress(reporting)
                 await self.notifications(notify)
                 await self.reorganize(registry)
+                await self.chain_across_the_merger(awards)
         finally:
             await self.log.stop()
         return Result(self.run_id, self.steps, self.log, self.ids)
@@ -802,12 +804,68 @@ class Scenario:
             events,
         )
 
+    async def chain_across_the_merger(self, awards: httpx.AsyncClient) -> None:
+        """A collective chain that spans 1/7/2025: four years of Bắc Kạn's People's Committee, one of Thái
+        Nguyên's. Awards learns the lineage from the registry's merger event and counts the predecessor's years."""
+        i, r = self.ids, self.run_id
+        old, new = i["province"], i["thai_nguyen"]
+
+        def line(who: str, name: str, year: int) -> Json:
+            return {
+                "recipient_id": who,
+                "recipient_kind": "COLLECTIVE",
+                "recipient_name": name,
+                "award_code": "TTLDXS",
+                "year": year,
+                "decision_number": f"{year}/QĐ-UBND",
+                "decision_date": f"{year}-12-20",
+            }
+
+        lines = [line(old, "UBND tỉnh Bắc Kạn", y) for y in (2021, 2022, 2023, 2024)]
+        lines.append(line(new, "UBND tỉnh Thái Nguyên", 2025))
+        await self._call(awards, "POST", "/grants/imports", {"batch_id": f"tap-the-{r}", "grants": lines})
+
+        async def lineage_known() -> Json | None:
+            response = await awards.get(f"/organizations/{new}")
+            body: Json = response.json() if response.status_code == 200 else {}
+            known = [p["organization_id"] for p in body.get("predecessors", [])]
+            return body if old in known else None
+
+        await eventually(lineage_known, what="the merger in awards' lineage read model")
+        nomination_id = f"hcld-3-{new}"
+        draft: Json = {
+            "id": nomination_id,
+            "kind": "ANNUAL_MERIT",
+            "award_code": "HCLD_HANG_BA_TAP_THE",
+            "year": 2025,
+            "territory": "thai-nguyen",
+            "submitting_organization_id": new,
+            "actor": "van-thu",
+            "nominees": [{"nominee_id": new, "kind": "COLLECTIVE", "name": "UBND tỉnh Thái Nguyên"}],
+            "attachments": ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_XET_KHEN_THUONG", "KET_QUA_BO_PHIEU_KIN"],
+        }
+        await self._call(awards, "POST", "/nominations", draft, settle=nomination_id)
+        body = await self._advance(awards, nomination_id, "submit", "receive", "start-appraisal", "appraise")
+        chains = [res for res in body["evaluations"][0]["results"] if "consecutive_ending_in_period" in res["facts"]]
+        if body["status"] != "ELIGIBLE" or not chains:
+            raise ScenarioError(f"the chain across the merger: {body['status']} {body['evaluations']}")
+        facts = chains[0]["facts"]
+        if (facts.get("predecessors"), facts["consecutive_ending_in_period"]) != ([old], 5):
+            raise ScenarioError(f"the chain across the merger counted {facts}")
+        found = await self.log.expect(nomination_id, ["awards.eligibility.evaluated.v1"])
+        self._record(
+            "10",
+            "A chain across the merger",
+            f"HCLĐ hạng Ba (tập thể) for {new}: ELIGIBLE, 5 consecutive years (4 of {old} through the merger)",
+            [(nomination_id, found)],
+        )
+
 
 def summary(result: Result, console: Console) -> None:
     """What happened and which events were seen, as rich tables."""
     steps = Table("step", "what", "outcome", "events seen (type [key])", title=f"Seed letter, run {result.run_id}")
     for step in result.steps:
-        steps.add_row(step.number, step.title, step.outcome, "\n".join(step.events))
+        steps.add_row(step.number, escape(step.title), escape(step.outcome), escape("\n".join(step.events)))
     console.print(steps)
     by_type: dict[str, int] = {}
     for event in result.log.events:
