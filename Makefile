@@ -4,13 +4,14 @@ SHELL := bash
 VENV := .venv/bin
 PY_SOURCES := pyproject.toml uv.lock shared/pyproject.toml $(wildcard services/*/pyproject.toml)
 
-.PHONY: help venv test lint typecheck unit integration run stack-up stack-down stack-status events-doc compose-check bench
+.PHONY: help venv test lint typecheck unit integration run stack-up stack-down stack-status events-doc compose-check bench demo
 
 help:
 	@echo "make test        ruff, mypy and pytest (unit + integration on a real Kafka 4 and FerretDB)"
 	@echo "make run         the stack and all four services, logs in one place; Ctrl-C stops them"
 	@echo "make events-doc  regenerate docs/events.md from the event models"
 	@echo "make compose-check  validate docker-compose.yml with compose-go (what docker compose config uses)"
+	@echo "make demo        the seed letter end to end against make run's services (ports 8001-8004)"
 	@echo "make stack-up | stack-down | stack-status"
 
 .venv/.synced: $(PY_SOURCES)
@@ -59,3 +60,6 @@ stack-status:
 
 bench: venv
 	scripts/with-stack.sh $(VENV)/python -m bench
+
+demo: venv
+	$(VENV)/tdkt demo

@@ -282,3 +282,21 @@ def requeue(
         return sent
 
     console.print(f"requeued {asyncio.run(run())} dead letter(s)")
+
+
+@app.command()
+def demo(
+    registry: Annotated[str, typer.Option(help="registry base URL")] = "http://127.0.0.1:8001",
+    reporting: Annotated[str, typer.Option(help="reporting base URL")] = "http://127.0.0.1:8002",
+    awards: Annotated[str, typer.Option(help="awards base URL")] = "http://127.0.0.1:8003",
+    notify: Annotated[str, typer.Option(help="notify base URL")] = "http://127.0.0.1:8004",
+) -> None:
+    """Play the seed letter against running services (`make run`) and print what happened and which events."""
+    from tdkt_shared.demo import Endpoints, ScenarioError, run_demo
+
+    endpoints = Endpoints(registry, reporting, awards, notify, _bootstrap())
+    try:
+        asyncio.run(run_demo(endpoints, console))
+    except ScenarioError as exc:
+        errors.print(f"[red]the scenario stopped: {exc}[/red]")
+        raise typer.Exit(1) from None
