@@ -14,6 +14,7 @@ from tdkt_shared.contract import CloudEvent, make_event, service_topic
 from tdkt_shared.contract.registry import OrganizationKind, OrganizationRegistered
 from tdkt_shared.settings import Settings
 from tdkt_shared.store import MongoAggregateStore, connect
+from tdkt_shared.store.mongo import version_id
 from tests.integration.kafka_tools import eventually, read_topic
 
 pytestmark = pytest.mark.usefixtures("drop_databases")
@@ -141,3 +142,19 @@ async def test_a_stopping_relay_publishes_what_was_written_just_before(
     assert await pending(db_store, org_id) == []
     records = await read_topic(stack.kafka_bootstrap_servers, TOPIC, lambda r: r.key == org_id.encode())
     assert [CloudEvent.model_validate_json(r.value).id for r in records] == [event.id]
+
+
+async def test_hints_are_published_in_version_order_whatever_order_they_came_in(
+    stack: Settings, run_id: str, db_store: MongoAggregateStore, producer: AIOKafkaProducer
+) -> None:
+    relay = relay_for(db_store, producer, sweep_interval_s=60)
+    org_id = f"dai-{run_id}"
+    events = [registered(org_id) for _ in range(3)]
+    await db_store.create(org_id, {"n": 1}, [events[0]])
+    await db_store.update(org_id, 1, {"n": 2}, [events[1]])
+    await db_store.update(org_id, 2, {"n": 3}, [events[2]])
+    for version in (3, 1, 2):
+        relay.hint(db_store.versions_collection, version_id(org_id, version))
+    assert await relay.drain_hinted() == 3
+    records = await read_topic(stack.kafka_bootstrap_servers, TOPIC, lambda r: r.key == org_id.encode())
+    assert [CloudEvent.model_validate_json(r.value).id for r in records] == [e.id for e in events]

@@ -12,6 +12,8 @@ from tdkt_notify.domain.deliveries import Delivery
 from tdkt_notify.domain.directory import RoleAssignment
 from tdkt_notify.domain.routing import Condition, Purpose, route
 from tdkt_notify.store import NotifyStores
+from tdkt_shared.contract import make_event
+from tdkt_shared.contract.awards import AwardGranted, NomineeKind
 from tdkt_shared.contract.notify import Channel
 from tdkt_shared.contract.registry import FunctionalRole
 from tests.unit.notify import events
@@ -98,3 +100,28 @@ def test_a_council_session_date_schedules_a_reminder_to_the_standing_body_and_th
     # three days before the session, at 08:00 Vietnam time
     assert {t.not_before for t in reminders} == {datetime(2025, 2, 7, 1, tzinfo=UTC)}
     assert {t.template_key for t in reminders} == {"council.session_soon"}
+
+
+@pytest.mark.parametrize(("imported", "publicised"), [(False, True), (True, False)])
+def test_grants_are_publicised_unless_they_were_imported_from_history(imported: bool, publicised: bool) -> None:
+    data = AwardGranted(
+        grant_id="g-1",
+        recipient_id="p-1",
+        recipient_kind=NomineeKind.INDIVIDUAL,
+        recipient_name="Nguyễn Thị Hà",
+        award_code="CSTD_TINH",
+        award_kind="ANNUAL_MERIT",
+        year=2024,
+        rule_set_id="VN-2024-D98",
+        imported=imported,
+    )
+    granted = make_event(data, partitionkey="p-1", time=datetime(2025, 1, 20, 2, tzinfo=UTC))
+    press = {t.recipient_id for t in route(granted, DEFAULT_RULES, ROLES) if t.purpose == Purpose.PUBLICATION_REQUEST}
+    assert press == ({"bao"} if publicised else set())
+
+
+def test_a_condition_has_exactly_one_test() -> None:
+    with pytest.raises(ValidationError):
+        Condition(path="imported", any_of=["a"], none_of=["b"])
+    with pytest.raises(ValidationError):
+        Condition(path="imported")

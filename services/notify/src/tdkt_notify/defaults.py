@@ -46,6 +46,7 @@ DEFAULT_RULES = [
         id="publicity",
         description="Đề nghị cơ quan báo chí đăng tải: hồ sơ được thông qua, khen thưởng, đại hội thi đua",
         event_types=[NOMINATION_APPROVED, AWARD_GRANTED, CONGRESS_SCHEDULED],
+        conditions=[Condition(path="imported", none_of=["True"])],  # history loaded from records is not news
         recipients=[_holder(FunctionalRole.PRESS_COMMUNICATION)],
         channels=ALL_CHANNELS,
         purpose=Purpose.PUBLICATION_REQUEST,

@@ -76,7 +76,8 @@ class OutboxRelay:
     async def _relay_documents(self, collection: str, query: dict[str, Any]) -> int:
         coll = self._db[collection]
         # Read the batch whole first: an open cursor would hold FerretDB's SQLite read lock against our updates.
-        docs = await coll.find(query, {"events": 1, "pending": 1}).limit(self._batch_size).to_list(None)
+        cursor = coll.find(query, {"events": 1, "pending": 1}).sort("_id", 1).limit(self._batch_size)
+        docs = await cursor.to_list(None)
         count = 0
         for doc in docs:
             if not doc.get("pending"):
@@ -94,7 +95,8 @@ class OutboxRelay:
     async def drain_hinted(self) -> int:
         count = 0
         for collection, ids in self._hinted.items():
-            for version_doc_id in list(ids)[: self._batch_size]:
+            # `<aggregate>|<zero-padded version>` sorts one aggregate's versions in the order they were written
+            for version_doc_id in sorted(ids)[: self._batch_size]:
                 ids.discard(version_doc_id)
                 count += await self._relay_documents(collection, {"_id": version_doc_id})
         return count

@@ -99,15 +99,26 @@ class Reminder(BaseModel):
 
 
 class Condition(BaseModel):
-    """The rule applies only to events whose data has, at `path`, one of the values `any_of`."""
+    """The rule applies only to events whose data has, at `path`, one of the values `any_of` — or, with `none_of`,
+    none of those values (an absent field has none)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     path: DataPath = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
-    any_of: list[str] = Field(min_length=1)
+    any_of: list[str] | None = Field(default=None, min_length=1)
+    none_of: list[str] | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Condition:
+        if (self.any_of is None) == (self.none_of is None):
+            raise ValueError("a condition has exactly one of any_of and none_of")
+        return self
 
     def holds(self, event: CloudEvent) -> bool:
-        return any(str(v) in self.any_of for v in values_at(event.data, self.path))
+        values = [str(v) for v in values_at(event.data, self.path)]
+        if self.none_of is not None:
+            return not any(v in self.none_of for v in values)
+        return any(v in (self.any_of or []) for v in values)
 
 
 class Purpose(StrEnum):
