@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Collection
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -19,6 +20,8 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tdkt_shared.errors import DomainError
 
 DEV_SHARED_KEY = "tdkt-dev-only-shared-key-change-me-000000"
 
@@ -44,6 +47,33 @@ class Principal(BaseModel):
 
     def has(self, *roles: Role) -> bool:
         return Role.ADMIN in self.roles or any(r in self.roles for r in roles)
+
+    def acts_for(self, organization_id: str, lineage: Collection[str] = ()) -> bool:
+        """True when the principal's organisation is `organization_id` or in its lineage (its predecessors and
+        successors across mergers, splits and renames), so a merged unit's officers keep acting for its dossiers."""
+        return self.organization_id == organization_id or self.organization_id in lineage
+
+
+class Forbidden(DomainError):
+    """The principal is authenticated but may not do this (403). Raised before anything is written."""
+
+    status = 403
+    code = "forbidden"
+
+
+def ensure_acts_for(
+    principal: Principal,
+    organization_id: str,
+    lineage: Collection[str] = (),
+    *,
+    field: str = "organization_id",
+    any_org: Collection[Role] = (),
+) -> None:
+    """Admit `principal` to act for `organization_id`: admins and holders of an `any_org` role always, everyone else
+    only for their own organisation or one in its lineage."""
+    if principal.has(*any_org) or principal.acts_for(organization_id, lineage):
+        return
+    raise Forbidden(f"{principal.subject} acts for {principal.organization_id}, not for {organization_id}", field=field)
 
 
 class AuthSettings(BaseSettings):
@@ -145,6 +175,17 @@ def require(*roles: Role) -> Any:
         return principal
 
     return Depends(check)
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The HTTP header carrying `token`."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def dev_headers(*roles: Role, organization_id: str = "ubnd-tinh-bac-kan", subject: str | None = None) -> dict[str, str]:
+    """Headers with a development token, for tests, the demo and the benchmarks."""
+    roles = roles or (Role.ADMIN,)
+    return bearer(issue_token(subject or f"dev-{'-'.join(roles)}", organization_id, list(roles)))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -13,7 +13,18 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 
 from tdkt_shared.api import install_error_handlers
-from tdkt_shared.auth import AuthSettings, Principal, Role, TokenVerifier, issue_token, main, require
+from tdkt_shared.auth import (
+    AuthSettings,
+    Forbidden,
+    Principal,
+    Role,
+    TokenVerifier,
+    dev_headers,
+    ensure_acts_for,
+    issue_token,
+    main,
+    require,
+)
 
 NOW = 1_760_000_000
 
@@ -127,4 +138,33 @@ def test_the_dev_command_prints_a_valid_token(capsys: pytest.CaptureFixture[str]
         "u-9",
         "bao-bac-kan",
         frozenset({Role.PRESS_OFFICER}),
+    )
+
+
+def test_a_unit_officer_acts_for_its_own_organisation_and_its_lineage_only() -> None:
+    officer = Principal(subject="u", organization_id="so-tttt-bac-kan", roles=frozenset({Role.UNIT_OFFICER}))
+    ensure_acts_for(officer, "so-tttt-bac-kan")
+    ensure_acts_for(officer, "so-khcn-thai-nguyen", lineage={"so-tttt-bac-kan", "so-khcn-bac-kan"})
+    with pytest.raises(Forbidden) as caught:
+        ensure_acts_for(officer, "so-y-te-bac-kan", lineage={"so-y-te-thai-nguyen"}, field="proposer_id")
+    assert (caught.value.status, caught.value.code, caught.value.field) == (403, "forbidden", "proposer_id")
+
+
+def test_admins_and_any_org_roles_act_for_every_organisation() -> None:
+    admin = Principal(subject="a", organization_id="x", roles=frozenset({Role.ADMIN}))
+    specialist = Principal(subject="s", organization_id="so-noi-vu", roles=frozenset({Role.TDKT_SPECIALIST}))
+    ensure_acts_for(admin, "anything")
+    ensure_acts_for(specialist, "so-y-te", any_org={Role.TDKT_SPECIALIST})
+    with pytest.raises(Forbidden):
+        ensure_acts_for(specialist, "so-y-te", any_org={Role.REGISTRY_ADMIN})
+
+
+def test_dev_headers_carry_a_verifiable_token() -> None:
+    header = dev_headers(Role.COUNCIL_MEMBER, organization_id="so-noi-vu", subject="m-1")["Authorization"]
+    assert header.startswith("Bearer ")
+    principal = TokenVerifier().verify(header.removeprefix("Bearer "))
+    assert (principal.subject, principal.organization_id, principal.roles) == (
+        "m-1",
+        "so-noi-vu",
+        frozenset({Role.COUNCIL_MEMBER}),
     )
