@@ -81,7 +81,7 @@ async def get_criteria_set(criteria_set_id: str, store: CriteriaSetsDep) -> Crit
     return _set(*await handlers.load(store, criteria_set_id, domain.CriteriaSet))
 
 
-@router.post("/criteria-sets/{criteria_set_id}/revisions", response_model=CriteriaSetView)
+@writes.post("/criteria-sets/{criteria_set_id}/revisions", response_model=CriteriaSetView)
 async def revise(
     criteria_set_id: str, body: Revise, store: CriteriaSetsDep, correlation: CorrelationDep = None
 ) -> CriteriaSetView:
