@@ -105,13 +105,14 @@ async def visible(principal: Principal, organizations: AggregateStore) -> list[s
 
 
 def scoped(
-    query: dict[str, Any], visible: Collection[str] | None, organization_id: str | None
+    query: dict[str, Any], allowed: Collection[str] | None, organization_id: str | None
 ) -> dict[str, Any] | None:
-    """`query` narrowed to the visible organisations and the requested one; None when nothing can match."""
+    """`query` narrowed to the `allowed` organisations (None: all) and the requested one; None when nothing can
+    match."""
     if organization_id is not None:
-        if visible is not None and organization_id not in visible:
+        if allowed is not None and organization_id not in allowed:
             return None
         return {**query, "organization_id": organization_id}
-    if visible is None:
+    if allowed is None:
         return query
-    return {**query, "organization_id": {"$in": list(visible)}}
+    return {**query, "organization_id": {"$in": list(allowed)}}
