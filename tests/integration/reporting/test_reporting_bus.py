@@ -12,6 +12,7 @@ from aiokafka import AIOKafkaProducer, ConsumerRecord
 
 from tdkt_reporting.scheduler import today_in_vietnam
 from tdkt_reporting.service import DEFINITION as REPORTING
+from tdkt_shared.auth import Role
 from tdkt_shared.bus.codec import encode
 from tdkt_shared.contract import CloudEvent, EventData, make_event, service_topic
 from tdkt_shared.contract.registry import (
@@ -26,6 +27,7 @@ from tdkt_shared.contract.registry import (
     OrganizationsMerged,
 )
 from tdkt_shared.runtime import Runtime
+from tests.authz import headers
 from tests.helpers import serve
 from tests.integration.conftest import SettingsFactory
 from tests.integration.kafka_tools import commit_group_at_end, eventually, read_topic, wait_for_records
@@ -104,11 +106,13 @@ async def test_after_a_merger_on_the_bus_the_successor_owns_and_submits_the_repo
 
     report = await eventually(moved, what="the report moved to the successor")
     refused = await reporting.post(
-        f"/reports/{report_id}/submit", json={"version": report["version"]}, headers={"X-Organization-Id": old}
+        f"/reports/{report_id}/submit",
+        json={"version": report["version"]},
+        headers=headers(Role.UNIT_OFFICER, f"{new}-unrelated"),
     )
     assert refused.status_code == 403
     submitted = await reporting.post(
-        f"/reports/{report_id}/submit", json={"version": report["version"]}, headers={"X-Organization-Id": new}
+        f"/reports/{report_id}/submit", json={"version": report["version"]}, headers=headers(Role.UNIT_OFFICER, new)
     )
     assert submitted.status_code == 200, submitted.text
 
@@ -229,14 +233,15 @@ async def _publish_scorecard(
         "year": 2025,
     }
     assert (await client.post("/scorecards", json=body)).status_code == 201
+    officer, specialist = headers(Role.UNIT_OFFICER, org), headers(Role.TDKT_SPECIALIST, "ban-tdkt")
     steps = [
-        ("PUT", f"/scorecards/{card_id}/scores/tc-1", {"version": 1, "kind": "SELF", "value": points}, org),
-        ("POST", f"/scorecards/{card_id}/submit", {"version": 2}, org),
-        ("PUT", f"/scorecards/{card_id}/scores/tc-1", {"version": 3, "kind": "REVIEWER", "value": points}, "ban-tdkt"),
-        ("POST", f"/scorecards/{card_id}/publish", {"version": 4}, "ban-tdkt"),
+        ("PUT", f"/scorecards/{card_id}/scores/tc-1", {"version": 1, "kind": "SELF", "value": points}, officer),
+        ("POST", f"/scorecards/{card_id}/submit", {"version": 2}, officer),
+        ("PUT", f"/scorecards/{card_id}/scores/tc-1", {"version": 3, "kind": "REVIEWER", "value": points}, specialist),
+        ("POST", f"/scorecards/{card_id}/publish", {"version": 4}, specialist),
     ]
-    for method, url, payload, actor in steps:
-        response = await client.request(method, url, json=payload, headers={"X-Organization-Id": actor})
+    for method, url, payload, sent in steps:
+        response = await client.request(method, url, json=payload, headers=sent)
         assert response.is_success, response.text
 
 

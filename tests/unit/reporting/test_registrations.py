@@ -6,9 +6,11 @@ import httpx
 import pytest
 
 from tdkt_reporting.store import PACTS, REGISTRATIONS
+from tdkt_shared.auth import Role
 from tdkt_shared.contract import parse_data
 from tdkt_shared.contract.reporting import RegistrationReassigned, RegistrationSubmitted
 from tdkt_shared.runtime import InMemoryRuntime
+from tests.authz import headers as token
 from tests.unit.reporting.conftest import merge, register
 
 REGISTRATION: dict[str, Any] = {
@@ -18,7 +20,7 @@ REGISTRATION: dict[str, Any] = {
     "targets": ["Xóa 100% nhà tạm"],
     "requested_titles": [{"award_code": "co-thi-dua-tinh", "count": 1}, {"award_code": "bang-khen-tinh", "count": 3}],
 }
-BA_BE = {"X-Organization-Id": "ubnd-huyen-ba-be"}
+BA_BE = token(Role.UNIT_OFFICER, "ubnd-huyen-ba-be")
 
 
 @pytest.fixture
@@ -53,7 +55,7 @@ async def test_only_the_organisation_or_its_successor_submits(
     client: httpx.AsyncClient, runtime: InMemoryRuntime, registration: None
 ) -> None:
     other = await client.post(
-        "/registrations/dk-ba-be-2025/submit", json={"version": 1}, headers={"X-Organization-Id": "so-y-te"}
+        "/registrations/dk-ba-be-2025/submit", json={"version": 1}, headers=token(Role.UNIT_OFFICER, "so-y-te")
     )
     assert other.status_code == 403
     await register(runtime, "ubnd-xa-cho-ra")
@@ -65,7 +67,7 @@ async def test_only_the_organisation_or_its_successor_submits(
     assert drafted.type == "tdkt.reporting.registration.drafted.v1"
     assert isinstance(parse_data(event), RegistrationReassigned)
     response = await client.post(
-        "/registrations/dk-ba-be-2025/submit", json={"version": 2}, headers={"X-Organization-Id": "ubnd-xa-cho-ra"}
+        "/registrations/dk-ba-be-2025/submit", json={"version": 2}, headers=token(Role.UNIT_OFFICER, "ubnd-xa-cho-ra")
     )
     assert response.status_code == 200
 

@@ -8,10 +8,12 @@ import pytest
 
 from tdkt_reporting.domain.reports import reminder_event_id
 from tdkt_reporting.store import ORGANIZATIONS, REPORTS
+from tdkt_shared.auth import Role
 from tdkt_shared.contract import make_event, parse_data
 from tdkt_shared.contract.registry import OrganizationsMerged
 from tdkt_shared.contract.reporting import ReportContentEdited, ReportReassigned, ReportSubmitted
 from tdkt_shared.runtime import InMemoryRuntime
+from tests.authz import headers as token
 from tests.unit.reporting.conftest import merge, register
 
 REPORT: dict[str, Any] = {
@@ -29,7 +31,7 @@ CONTENT: dict[str, Any] = {
         {"name": "bao-cao.pdf", "size": 1024, "sha256": SHA, "url": "https://files.example/bc.pdf", "validated": True}
     ],
 }
-BA_BE = {"X-Organization-Id": "ubnd-huyen-ba-be"}
+BA_BE = token(Role.UNIT_OFFICER, "ubnd-huyen-ba-be")
 
 
 @pytest.fixture
@@ -116,16 +118,17 @@ async def test_accepted_report_is_final(client: httpx.AsyncClient, report: dict[
 async def test_only_the_reporting_organisation_may_submit(
     client: httpx.AsyncClient, runtime: InMemoryRuntime, report: dict[str, Any]
 ) -> None:
+    await register(runtime, "ubnd-huyen-na-ri")
     other = await client.post(
-        "/reports/r-2025-ba-be/submit", json={"version": 1}, headers={"X-Organization-Id": "ubnd-huyen-na-ri"}
+        "/reports/r-2025-ba-be/submit", json={"version": 1}, headers=token(Role.UNIT_OFFICER, "ubnd-huyen-na-ri")
     )
-    assert (other.status_code, other.json()["error"], other.json()["field"]) == (403, "forbidden", "X-Organization-Id")
-    missing = await client.post("/reports/r-2025-ba-be/submit", json={"version": 1})
-    assert (missing.status_code, missing.json()["field"]) == (422, "X-Organization-Id")
-    malformed = await client.post(
-        "/reports/r-2025-ba-be/submit", json={"version": 1}, headers={"X-Organization-Id": "Not An Id"}
+    assert (other.status_code, other.json()["error"], other.json()["field"]) == (403, "forbidden", "organization_id")
+    press = await client.post(
+        "/reports/r-2025-ba-be/submit", json={"version": 1}, headers=token(Role.PRESS_OFFICER, "ubnd-huyen-ba-be")
     )
-    assert malformed.status_code == 422
+    assert press.status_code == 403
+    anonymous = await client.post("/reports/r-2025-ba-be/submit", json={"version": 1}, headers={"Authorization": ""})
+    assert anonymous.status_code == 401
     assert len(runtime.store(REPORTS).events) == 1
 
 
@@ -160,12 +163,13 @@ async def test_after_a_merger_the_successor_submits_and_history_is_kept(
     assert isinstance(data, ReportReassigned)
     assert (data.report_id, data.from_organization_id) == ("r-2025-ba-be", "ubnd-huyen-ba-be")
 
-    old_owner = await client.post("/reports/r-2025-ba-be/submit", json={"version": moved["version"]}, headers=BA_BE)
-    assert old_owner.status_code == 403
+    unrelated = token(Role.UNIT_OFFICER, "ubnd-huyen-na-ri")
+    foreign = await client.post("/reports/r-2025-ba-be/submit", json={"version": moved["version"]}, headers=unrelated)
+    assert foreign.status_code == 403
     successor = await client.post(
         "/reports/r-2025-ba-be/submit",
         json={"version": moved["version"]},
-        headers={"X-Organization-Id": "ubnd-xa-cho-ra"},
+        headers=token(Role.UNIT_OFFICER, "ubnd-xa-cho-ra"),
     )
     assert successor.status_code == 200, successor.text
     assert successor.json()["history"][-1]["by"] == "ubnd-xa-cho-ra"
@@ -197,7 +201,7 @@ async def test_a_successor_may_submit_a_report_still_filed_under_its_predecessor
     late = await client.post("/reports", json={**REPORT, "id": "r-late"})
     assert late.json()["organization_id"] == "ubnd-huyen-ba-be"
     response = await client.post(
-        "/reports/r-late/submit", json={"version": 1}, headers={"X-Organization-Id": "ubnd-xa-cho-ra"}
+        "/reports/r-late/submit", json={"version": 1}, headers=token(Role.UNIT_OFFICER, "ubnd-xa-cho-ra")
     )
     assert response.status_code == 200
 

@@ -7,10 +7,12 @@ import pytest
 
 from tdkt_reporting.domain.scoring import SC, RankCluster, Scorecard, rank_cluster
 from tdkt_reporting.store import CRITERIA_SETS, RANKINGS, SCORECARDS
+from tdkt_shared.auth import Role
 from tdkt_shared.contract import parse_data
 from tdkt_shared.contract.reporting import ClusterRankingPublished, CriteriaSetRevised, ScoreRecorded
 from tdkt_shared.errors import DomainError
 from tdkt_shared.runtime import InMemoryRuntime
+from tests.authz import headers as token
 
 CRITERIA: dict[str, Any] = {
     "id": "tieu-chi-cum-1",
@@ -27,8 +29,8 @@ CRITERIA: dict[str, Any] = {
         }
     ],
 }
-NOI_VU = {"X-Organization-Id": "so-noi-vu"}
-REVIEWER = {"X-Organization-Id": "ban-tdkt"}
+NOI_VU = token(Role.UNIT_OFFICER, "so-noi-vu")
+REVIEWER = token(Role.TDKT_SPECIALIST, "ban-tdkt")
 
 
 async def _card(client: httpx.AsyncClient, card_id: str = "sc-noi-vu", org: str = "so-noi-vu") -> None:
@@ -53,7 +55,7 @@ async def _score(
 
 async def _published(client: httpx.AsyncClient, card: str, org: str, scores: tuple[float, float]) -> None:
     await _card(client, card, org)
-    own = {"X-Organization-Id": org}
+    own = token(Role.UNIT_OFFICER, org)
     assert (await _score(client, card, "tc-1", "SELF", scores[0], 1, own)).is_success
     assert (await _score(client, card, "tc-2", "SELF", scores[1], 2, own)).is_success
     assert (await client.post(f"/scorecards/{card}/submit", json={"version": 3}, headers=own)).is_success
@@ -133,7 +135,7 @@ async def test_every_score_edit_is_audited(client: httpx.AsyncClient, runtime: I
     [
         ("tc-1", 61, NOI_VU, 422, "value"),
         ("tc-9", 1, NOI_VU, 422, "criterion_code"),
-        ("tc-1", 1, {"X-Organization-Id": "so-tai-chinh"}, 403, "X-Organization-Id"),
+        ("tc-1", 1, token(Role.UNIT_OFFICER, "so-tai-chinh"), 403, "organization_id"),
     ],
 )
 async def test_bad_scores_are_refused(

@@ -22,6 +22,7 @@ from tdkt_shared.store import AggregateStore, NotFound, Stored, VersionConflict
 
 M = TypeVar("M", bound=BaseModel)
 MAX_MERGER_HOPS = 20
+MAX_LINEAGE = 200
 
 
 def now() -> datetime:
@@ -98,6 +99,25 @@ async def successors(organizations: AggregateStore, organization_id: str) -> lis
         chain.append(current.successor_id)
         current = await known_organization(organizations, current.successor_id)
     return chain
+
+
+async def predecessors(organizations: AggregateStore, organization_id: str) -> list[str]:
+    """The organisations that merged into `organization_id`, directly or through earlier mergers, nearest first."""
+    found: list[str] = []
+    frontier = [organization_id]
+    while frontier and len(found) < MAX_LINEAGE:
+        merged_in = await organizations.find({"successor_id": {"$in": frontier}}, limit=MAX_LINEAGE)
+        frontier = [s.id for s in merged_in if s.id != organization_id and s.id not in found]
+        found.extend(frontier)
+    return found
+
+
+async def lineage(organizations: AggregateStore, organization_id: str) -> list[str]:
+    """The organisations whose dossiers `organization_id` shares through mergers: its successors and predecessors."""
+    return [
+        *await successors(organizations, organization_id),
+        *await predecessors(organizations, organization_id),
+    ]
 
 
 async def on_organization_registered(
@@ -252,29 +272,18 @@ async def open_report(
     return report, await create(store, report.id, report, data, correlation_id)
 
 
-async def acting_for(organizations: AggregateStore, store: AggregateStore, report_id: str) -> list[str]:
-    """The organisations whose reports an actor may handle for this report: its owner and the owner's successors."""
-    report, _ = await load(store, report_id, reports.Report)
-    return [report.organization_id, *await successors(organizations, report.organization_id)]
-
-
 async def submit_report(
     report_id: str,
     version: int,
     actor: str,
     store: AggregateStore,
-    organizations: AggregateStore,
     correlation_id: str | None = None,
     at: datetime | None = None,
 ) -> tuple[reports.Report, int]:
-    allowed = await acting_for(organizations, store, report_id)
+    """Submit on behalf of `actor` (the acting organisation), already admitted by the API."""
+    when = at or now()
     return await transition(
-        store,
-        report_id,
-        version,
-        reports.Report,
-        lambda r, _v: reports.submit(r, actor, allowed, at or now()),
-        correlation_id,
+        store, report_id, version, reports.Report, lambda r, _v: reports.submit(r, actor, when), correlation_id
     )
 
 
@@ -284,17 +293,10 @@ async def edit_report(
     content: reports.ReportContent,
     actor: str,
     store: AggregateStore,
-    organizations: AggregateStore,
     correlation_id: str | None = None,
 ) -> tuple[reports.Report, int]:
-    allowed = await acting_for(organizations, store, report_id)
     return await transition(
-        store,
-        report_id,
-        version,
-        reports.Report,
-        lambda r, _v: reports.edit(r, content, actor, allowed),
-        correlation_id,
+        store, report_id, version, reports.Report, lambda r, _v: reports.edit(r, content, actor), correlation_id
     )
 
 
@@ -419,18 +421,16 @@ async def submit_registration(
     version: int,
     actor: str,
     store: AggregateStore,
-    organizations: AggregateStore,
     correlation_id: str | None = None,
 ) -> tuple[registrations.Registration, int]:
-    current, _ = await load(store, registration_id, registrations.Registration)
-    allowed = [current.organization_id, *await successors(organizations, current.organization_id)]
+    """Submit on behalf of `actor` (the acting organisation), already admitted by the API."""
     at = now()
     return await transition(
         store,
         registration_id,
         version,
         registrations.Registration,
-        lambda r, _v: registrations.submit(r, actor, allowed, at),
+        lambda r, _v: registrations.submit(r, actor, at),
         correlation_id,
     )
 

@@ -5,6 +5,7 @@ from datetime import date
 from fastapi import APIRouter, Response, status
 
 from tdkt_reporting import handlers
+from tdkt_reporting.api.access import SPECIALIST
 from tdkt_reporting.api.deps import CongressesDep, CorrelationDep, Versioned
 from tdkt_reporting.domain import congresses as domain
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
@@ -12,6 +13,9 @@ from tdkt_shared.contract.reporting import Honouree
 from tdkt_shared.contract.text import Text
 
 router = APIRouter(prefix="/congresses", tags=["congresses"], responses=ERROR_RESPONSES)
+"""Reads: public."""
+writes = APIRouter(prefix="/congresses", tags=["congresses"], responses=ERROR_RESPONSES, dependencies=[SPECIALIST])
+"""Writes: TĐKT specialists."""
 
 
 class CongressView(domain.Congress):
@@ -35,7 +39,7 @@ class Hold(Versioned):
     honourees: list[Honouree]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=CongressView)
+@writes.post("", status_code=status.HTTP_201_CREATED, response_model=CongressView)
 async def schedule(
     command: domain.ScheduleCongress, store: CongressesDep, response: Response, correlation: CorrelationDep = None
 ) -> CongressView:
@@ -57,7 +61,7 @@ async def list_congresses(store: CongressesDep, page: PageQuery) -> Page[Congres
     return Page(items=items, total=await store.count({}), offset=page.offset, limit=page.limit)
 
 
-@router.post("/{congress_id}/reschedule", response_model=CongressView)
+@writes.post("/{congress_id}/reschedule", response_model=CongressView)
 async def reschedule(
     congress_id: str, body: Reschedule, store: CongressesDep, correlation: CorrelationDep = None
 ) -> CongressView:
@@ -74,7 +78,7 @@ async def reschedule(
     )
 
 
-@router.post("/{congress_id}/cancel", response_model=CongressView)
+@writes.post("/{congress_id}/cancel", response_model=CongressView)
 async def cancel(
     congress_id: str, body: Cancel, store: CongressesDep, correlation: CorrelationDep = None
 ) -> CongressView:
@@ -86,7 +90,7 @@ async def cancel(
     )
 
 
-@router.post("/{congress_id}/hold", response_model=CongressView)
+@writes.post("/{congress_id}/hold", response_model=CongressView)
 async def hold(congress_id: str, body: Hold, store: CongressesDep, correlation: CorrelationDep = None) -> CongressView:
     """Record that it took place, with its honourees (within the quota); emits `tdkt.reporting.congress.held.v1`."""
     return _view(

@@ -39,10 +39,6 @@ RankingsDep = Annotated[AggregateStore, _store(RANKINGS)]
 RegistrationsDep = Annotated[AggregateStore, _store(REGISTRATIONS)]
 PactsDep = Annotated[AggregateStore, _store(PACTS)]
 
-ORGANIZATION_HEADER = Header(alias="X-Organization-Id", pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$")
-ActorDep = Annotated[str, ORGANIZATION_HEADER]
-"""The organisation on whose behalf the request acts (required)."""
-OptionalActorDep = Annotated[str | None, Header(alias="X-Organization-Id", pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$")]
 CorrelationDep = Annotated[str | None, Header(alias="X-Correlation-Id")]
 
 

@@ -6,7 +6,8 @@ from datetime import date
 from fastapi import APIRouter, Response, status
 
 from tdkt_reporting import handlers
-from tdkt_reporting.api.deps import CorrelationDep, MovementsDep, OptionalActorDep, OrganizationsDep, Versioned
+from tdkt_reporting.api.access import SPECIALIST, Specialist
+from tdkt_reporting.api.deps import CorrelationDep, MovementsDep, OrganizationsDep, Versioned
 from tdkt_reporting.domain import movements as domain
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.reporting import MovementStatus
@@ -15,6 +16,9 @@ from tdkt_shared.contract.types import EventData
 from tdkt_shared.store import AggregateStore
 
 router = APIRouter(prefix="/movements", tags=["movements"], responses=ERROR_RESPONSES)
+"""Reads: public."""
+writes = APIRouter(prefix="/movements", tags=["movements"], responses=ERROR_RESPONSES, dependencies=[SPECIALIST])
+"""Writes: TĐKT specialists."""
 
 
 class MovementView(domain.Movement):
@@ -55,7 +59,7 @@ class Cancel(Versioned):
     on: date | None = None
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=MovementView)
+@writes.post("", status_code=status.HTTP_201_CREATED, response_model=MovementView)
 async def draft(
     command: domain.DraftMovement,
     store: MovementsDep,
@@ -92,81 +96,109 @@ async def list_movements(
     return Page(items=items, total=await store.count(query), offset=page.offset, limit=page.limit)
 
 
-@router.post("/{movement_id}/launch", response_model=MovementView)
+@writes.post("/{movement_id}/launch", response_model=MovementView)
 async def launch(
     movement_id: str,
     body: Launch,
     store: MovementsDep,
-    actor: OptionalActorDep = None,
+    principal: Specialist,
     correlation: CorrelationDep = None,
 ) -> MovementView:
     """DRAFT -> LAUNCHED (phát động); emits `tdkt.reporting.movement.launched.v1`."""
     return await _move(
-        store, movement_id, body.version, lambda m, v: domain.launch(m, v, body.decision, body.on, actor), correlation
+        store,
+        movement_id,
+        body.version,
+        lambda m, v: domain.launch(m, v, body.decision, body.on, principal.organization_id),
+        correlation,
     )
 
 
-@router.post("/{movement_id}/start", response_model=MovementView)
+@writes.post("/{movement_id}/start", response_model=MovementView)
 async def start(
     movement_id: str,
     body: Dated,
     store: MovementsDep,
-    actor: OptionalActorDep = None,
+    principal: Specialist,
     correlation: CorrelationDep = None,
 ) -> MovementView:
     """LAUNCHED -> IN_PROGRESS; emits `tdkt.reporting.movement.started.v1`."""
-    return await _move(store, movement_id, body.version, lambda m, v: domain.start(m, v, body.on, actor), correlation)
+    return await _move(
+        store,
+        movement_id,
+        body.version,
+        lambda m, v: domain.start(m, v, body.on, principal.organization_id),
+        correlation,
+    )
 
 
-@router.post("/{movement_id}/preliminary-reviews", response_model=MovementView)
+@writes.post("/{movement_id}/preliminary-reviews", response_model=MovementView)
 async def preliminary_review(
     movement_id: str,
     body: Review,
     store: MovementsDep,
-    actor: OptionalActorDep = None,
+    principal: Specialist,
     correlation: CorrelationDep = None,
 ) -> MovementView:
     """Hold a preliminary review (sơ kết), repeatable; emits `tdkt.reporting.movement.preliminary_reviewed.v1`."""
     return await _move(
-        store, movement_id, body.version, lambda m, v: domain.review_preliminary(m, v, body.on, actor), correlation
+        store,
+        movement_id,
+        body.version,
+        lambda m, v: domain.review_preliminary(m, v, body.on, principal.organization_id),
+        correlation,
     )
 
 
-@router.post("/{movement_id}/final-review", response_model=MovementView)
+@writes.post("/{movement_id}/final-review", response_model=MovementView)
 async def final_review(
     movement_id: str,
     body: Review,
     store: MovementsDep,
-    actor: OptionalActorDep = None,
+    principal: Specialist,
     correlation: CorrelationDep = None,
 ) -> MovementView:
     """Hold the final review (tổng kết); emits `tdkt.reporting.movement.final_reviewed.v1`."""
     return await _move(
-        store, movement_id, body.version, lambda m, v: domain.review_final(m, v, body.on, actor), correlation
+        store,
+        movement_id,
+        body.version,
+        lambda m, v: domain.review_final(m, v, body.on, principal.organization_id),
+        correlation,
     )
 
 
-@router.post("/{movement_id}/close", response_model=MovementView)
+@writes.post("/{movement_id}/close", response_model=MovementView)
 async def close(
     movement_id: str,
     body: Dated,
     store: MovementsDep,
-    actor: OptionalActorDep = None,
+    principal: Specialist,
     correlation: CorrelationDep = None,
 ) -> MovementView:
     """FINAL_REVIEWED -> CLOSED; emits `tdkt.reporting.movement.closed.v1`."""
-    return await _move(store, movement_id, body.version, lambda m, v: domain.close(m, v, body.on, actor), correlation)
+    return await _move(
+        store,
+        movement_id,
+        body.version,
+        lambda m, v: domain.close(m, v, body.on, principal.organization_id),
+        correlation,
+    )
 
 
-@router.post("/{movement_id}/cancel", response_model=MovementView)
+@writes.post("/{movement_id}/cancel", response_model=MovementView)
 async def cancel(
     movement_id: str,
     body: Cancel,
     store: MovementsDep,
-    actor: OptionalActorDep = None,
+    principal: Specialist,
     correlation: CorrelationDep = None,
 ) -> MovementView:
     """Cancel a movement that is not closed; emits `tdkt.reporting.movement.cancelled.v1`."""
     return await _move(
-        store, movement_id, body.version, lambda m, v: domain.cancel(m, v, body.reason, body.on, actor), correlation
+        store,
+        movement_id,
+        body.version,
+        lambda m, v: domain.cancel(m, v, body.reason, body.on, principal.organization_id),
+        correlation,
     )

@@ -6,20 +6,15 @@ from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
 
 from tdkt_reporting import handlers
-from tdkt_reporting.api.deps import (
-    ActorDep,
-    CorrelationDep,
-    MovementsDep,
-    OptionalActorDep,
-    OrganizationsDep,
-    ReportsDep,
-    Versioned,
-)
+from tdkt_reporting.api.access import ADMIN, OfficerOrSpecialist, Specialist, ensure_own, load_own, scoped, visible
+from tdkt_reporting.api.deps import CorrelationDep, MovementsDep, OrganizationsDep, ReportsDep, Versioned
 from tdkt_reporting.domain import reports as domain
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.text import Text
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=ERROR_RESPONSES)
+"""Unit officers for their own organisation's reports (or one in its lineage), TĐKT specialists for all; only
+specialists return and accept."""
 
 
 class ReportView(domain.Report):
@@ -57,24 +52,34 @@ async def open_report(
     store: ReportsDep,
     organizations: OrganizationsDep,
     movements: MovementsDep,
+    principal: OfficerOrSpecialist,
     response: Response,
     correlation: CorrelationDep = None,
 ) -> ReportView:
     """Open a report for an organisation known from the registry; emits `tdkt.reporting.report.drafted.v1`."""
+    await ensure_own(principal, organizations, command.organization_id)
     report, version = await handlers.open_report(command, store, organizations, movements, correlation)
     response.headers["Location"] = f"/reports/{report.id}"
     return _view(report, version)
 
 
 @router.get("/{report_id}", response_model=ReportView)
-async def get(report_id: str, store: ReportsDep, as_of: date | None = None) -> ReportView:
-    report, version = await handlers.load(store, report_id, domain.Report)
-    return _view(report, version, as_of)
+async def get(
+    report_id: str,
+    store: ReportsDep,
+    organizations: OrganizationsDep,
+    principal: OfficerOrSpecialist,
+    as_of: date | None = None,
+) -> ReportView:
+    stored = await load_own(principal, store, report_id, organizations)
+    return _view(domain.Report.model_validate(stored.state), stored.version, as_of)
 
 
 @router.get("", response_model=Page[ReportView])
 async def list_reports(
     store: ReportsDep,
+    organizations: OrganizationsDep,
+    principal: OfficerOrSpecialist,
     page: PageQuery,
     organization_id: str | None = None,
     movement_id: str | None = None,
@@ -83,11 +88,12 @@ async def list_reports(
     overdue: bool | None = None,
 ) -> Page[ReportView]:
     """Reports by due date. `overdue` keeps only the reports that are (or are not) overdue on `as_of`
-    (default: today, UTC)."""
-    query: dict[str, object] = {}
-    for key, value in (("organization_id", organization_id), ("movement_id", movement_id), ("status", status)):
-        if value is not None:
-            query[key] = str(value)
+    (default: today, UTC). A unit officer sees only its own organisation's reports (and its lineage's)."""
+    wanted = (("movement_id", movement_id), ("status", status))
+    filters = {key: str(value) for key, value in wanted if value is not None}
+    query = scoped(filters, await visible(principal, organizations), organization_id)
+    if query is None:
+        return Page(items=[], total=0, offset=page.offset, limit=page.limit)
     if overdue is None:
         found = await store.find(query, skip=page.offset, limit=page.limit, sort="due_date")
         items = [_view(domain.Report.model_validate(s.state), s.version, as_of) for s in found]
@@ -110,15 +116,16 @@ async def list_reports(
 async def edit_content(
     report_id: str,
     body: EditContent,
-    actor: ActorDep,
     store: ReportsDep,
     organizations: OrganizationsDep,
+    principal: OfficerOrSpecialist,
     correlation: CorrelationDep = None,
 ) -> ReportView:
     """Replace the content (indicators, narrative, attachments) of a draft or returned report; emits
     `tdkt.reporting.report.content_edited.v1`."""
+    await load_own(principal, store, report_id, organizations, body.version)
     report, version = await handlers.edit_report(
-        report_id, body.version, body.content, actor, store, organizations, correlation
+        report_id, body.version, body.content, principal.organization_id, store, correlation
     )
     return _view(report, version)
 
@@ -127,23 +134,26 @@ async def edit_content(
 async def submit(
     report_id: str,
     body: Versioned,
-    actor: ActorDep,
     store: ReportsDep,
     organizations: OrganizationsDep,
+    principal: OfficerOrSpecialist,
     correlation: CorrelationDep = None,
 ) -> ReportView:
-    """Only the reporting organisation (or its successor after a merger) submits; emits
+    """By the reporting organisation (or one in its lineage: after a merger, its successor) or a specialist; emits
     `tdkt.reporting.report.submitted.v1` with the revision."""
-    report, version = await handlers.submit_report(report_id, body.version, actor, store, organizations, correlation)
+    await load_own(principal, store, report_id, organizations, body.version)
+    report, version = await handlers.submit_report(
+        report_id, body.version, principal.organization_id, store, correlation
+    )
     return _view(report, version)
 
 
 @router.post("/{report_id}/return", response_model=ReportView)
 async def return_report(
-    report_id: str, body: Return, store: ReportsDep, actor: OptionalActorDep = None, correlation: CorrelationDep = None
+    report_id: str, body: Return, store: ReportsDep, principal: Specialist, correlation: CorrelationDep = None
 ) -> ReportView:
     """SUBMITTED -> RETURNED with a reason; emits `tdkt.reporting.report.returned.v1`."""
-    now = handlers.now()
+    now, actor = handlers.now(), principal.organization_id
     report, version = await handlers.transition(
         store,
         report_id,
@@ -160,18 +170,19 @@ async def accept(
     report_id: str,
     body: Versioned,
     store: ReportsDep,
-    actor: OptionalActorDep = None,
+    principal: Specialist,
     correlation: CorrelationDep = None,
 ) -> ReportView:
     """SUBMITTED -> ACCEPTED; emits `tdkt.reporting.report.accepted.v1`."""
-    now = handlers.now()
+    now, actor = handlers.now(), principal.organization_id
     report, version = await handlers.transition(
         store, report_id, body.version, domain.Report, lambda r, _v: domain.accept(r, actor, now), correlation
     )
     return _view(report, version)
 
 
-reminders_router = APIRouter(prefix="/reminders", tags=["reports"], responses=ERROR_RESPONSES)
+reminders_router = APIRouter(prefix="/reminders", tags=["reports"], responses=ERROR_RESPONSES, dependencies=[ADMIN])
+"""Admins only (the scheduler runs in-process; the endpoint is for operators)."""
 
 
 @reminders_router.post("/sweep", response_model=RemindersSent)

@@ -6,8 +6,15 @@ from fastapi import APIRouter, Response, status
 from pydantic import Field
 
 from tdkt_reporting import handlers
+from tdkt_reporting.api.access import (
+    SPECIALIST,
+    OfficerOrSpecialist,
+    OptionalPrincipal,
+    ensure_own,
+    ensure_reader,
+    load_own,
+)
 from tdkt_reporting.api.deps import (
-    ActorDep,
     ClustersDep,
     CorrelationDep,
     CriteriaSetsDep,
@@ -18,10 +25,15 @@ from tdkt_reporting.api.deps import (
 )
 from tdkt_reporting.domain import scoring as domain
 from tdkt_shared.api import ERROR_RESPONSES
+from tdkt_shared.auth import Forbidden, Role
 from tdkt_shared.contract.reporting import ClusterRankingPublished, ScoreKind
 from tdkt_shared.store import NotFound
 
 router = APIRouter(tags=["scoring"], responses=ERROR_RESPONSES)
+"""Criteria sets, published scorecards and rankings are public; a unit officer opens, scores (self-assessment) and
+submits its own organisation's scorecards, a specialist any, and only a specialist reviews and publishes."""
+writes = APIRouter(tags=["scoring"], responses=ERROR_RESPONSES, dependencies=[SPECIALIST])
+"""Criteria sets and rankings: TĐKT specialists."""
 
 
 class CriteriaSetView(domain.CriteriaSet):
@@ -54,7 +66,7 @@ def _set(criteria_set: domain.CriteriaSet, version: int) -> CriteriaSetView:
     return CriteriaSetView(**criteria_set.model_dump(), version=version)
 
 
-@router.post("/criteria-sets", status_code=status.HTTP_201_CREATED, response_model=CriteriaSetView)
+@writes.post("/criteria-sets", status_code=status.HTTP_201_CREATED, response_model=CriteriaSetView)
 async def create_criteria_set(
     command: domain.CreateCriteriaSet, store: CriteriaSetsDep, response: Response, correlation: CorrelationDep = None
 ) -> CriteriaSetView:
@@ -69,7 +81,7 @@ async def get_criteria_set(criteria_set_id: str, store: CriteriaSetsDep) -> Crit
     return _set(*await handlers.load(store, criteria_set_id, domain.CriteriaSet))
 
 
-@router.post("/criteria-sets/{criteria_set_id}/revisions", response_model=CriteriaSetView)
+@writes.post("/criteria-sets/{criteria_set_id}/revisions", response_model=CriteriaSetView)
 async def revise(
     criteria_set_id: str, body: Revise, store: CriteriaSetsDep, correlation: CorrelationDep = None
 ) -> CriteriaSetView:
@@ -91,19 +103,28 @@ async def open_scorecard(
     command: domain.OpenScorecard,
     store: ScorecardsDep,
     criteria_sets: CriteriaSetsDep,
+    organizations: OrganizationsDep,
+    principal: OfficerOrSpecialist,
     response: Response,
     correlation: CorrelationDep = None,
 ) -> ScorecardView:
     """Open a unit's scorecard under the current revision of a criteria set; emits
     `tdkt.reporting.scorecard.opened.v1`."""
+    await ensure_own(principal, organizations, command.organization_id)
     card, version = await handlers.open_scorecard(command, store, criteria_sets, correlation)
     response.headers["Location"] = f"/scorecards/{card.id}"
     return _card(card, version)
 
 
 @router.get("/scorecards/{scorecard_id}", response_model=ScorecardView)
-async def get_scorecard(scorecard_id: str, store: ScorecardsDep) -> ScorecardView:
-    return _card(*await handlers.load(store, scorecard_id, domain.Scorecard))
+async def get_scorecard(
+    scorecard_id: str, store: ScorecardsDep, organizations: OrganizationsDep, principal: OptionalPrincipal
+) -> ScorecardView:
+    """Public once published; before, for its organisation's officers and specialists."""
+    card, version = await handlers.load(store, scorecard_id, domain.Scorecard)
+    if card.status is not domain.SC.PUBLISHED:
+        await load_own(ensure_reader(principal), store, scorecard_id, organizations)
+    return _card(card, version)
 
 
 @router.put("/scorecards/{scorecard_id}/scores/{criterion_code}", response_model=ScorecardView)
@@ -111,12 +132,17 @@ async def set_score(
     scorecard_id: str,
     criterion_code: str,
     body: SetScore,
-    actor: ActorDep,
     store: ScorecardsDep,
+    organizations: OrganizationsDep,
+    principal: OfficerOrSpecialist,
     correlation: CorrelationDep = None,
 ) -> ScorecardView:
-    """Record a self or reviewer score (audited); emits `tdkt.reporting.scorecard.score_recorded.v1`."""
-    at = handlers.now()
+    """Record a self-score (the unit's officer or a specialist) or a reviewer score (a specialist), audited; emits
+    `tdkt.reporting.scorecard.score_recorded.v1`."""
+    if body.kind is ScoreKind.REVIEWER and not principal.has(Role.TDKT_SPECIALIST):
+        raise Forbidden("only TĐKT specialists review scorecards", field="kind")
+    await load_own(principal, store, scorecard_id, organizations, body.version)
+    at, actor = handlers.now(), principal.organization_id
     return _card(
         *await handlers.transition(
             store,
@@ -131,22 +157,28 @@ async def set_score(
 
 @router.post("/scorecards/{scorecard_id}/submit", response_model=ScorecardView)
 async def submit_scorecard(
-    scorecard_id: str, body: Versioned, actor: ActorDep, store: ScorecardsDep, correlation: CorrelationDep = None
+    scorecard_id: str,
+    body: Versioned,
+    store: ScorecardsDep,
+    organizations: OrganizationsDep,
+    principal: OfficerOrSpecialist,
+    correlation: CorrelationDep = None,
 ) -> ScorecardView:
     """Blocked until every criterion has a self-score; emits `tdkt.reporting.scorecard.submitted.v1`."""
+    await load_own(principal, store, scorecard_id, organizations, body.version)
     return _card(
         *await handlers.transition(
             store,
             scorecard_id,
             body.version,
             domain.Scorecard,
-            lambda c, _v: domain.submit_scorecard(c, actor),
+            lambda c, _v: domain.submit_scorecard(c),
             correlation,
         )
     )
 
 
-@router.post("/scorecards/{scorecard_id}/publish", response_model=ScorecardView)
+@router.post("/scorecards/{scorecard_id}/publish", response_model=ScorecardView, dependencies=[SPECIALIST])
 async def publish_scorecard(
     scorecard_id: str, body: Versioned, store: ScorecardsDep, correlation: CorrelationDep = None
 ) -> ScorecardView:
@@ -159,7 +191,7 @@ async def publish_scorecard(
     )
 
 
-@router.post("/clusters/{cluster_id}/rankings", status_code=status.HTTP_201_CREATED, response_model=RankingView)
+@writes.post("/clusters/{cluster_id}/rankings", status_code=status.HTTP_201_CREATED, response_model=RankingView)
 async def rank(
     cluster_id: str,
     command: domain.RankCluster,

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tdkt_reporting.domain.common import Forbidden, require_status
+from tdkt_reporting.domain.common import require_status
 from tdkt_reporting.domain.reports import ReportStatus
 from tdkt_shared.contract.reporting import (
     EmulationPactSigned,
@@ -66,12 +66,9 @@ def draft(command: DraftRegistration) -> tuple[Registration, RegistrationDrafted
     )
 
 
-def submit(
-    registration: Registration, actor: str, acting_for: Sequence[str], now: datetime
-) -> tuple[Registration, RegistrationSubmitted]:
+def submit(registration: Registration, actor: str, now: datetime) -> tuple[Registration, RegistrationSubmitted]:
+    """`actor` is the acting organisation; the API has checked that it may act for the registration's organisation."""
     require_status("registration", registration.status, [R.DRAFT, R.RETURNED], "submit")
-    if actor != registration.organization_id and actor not in acting_for:
-        raise Forbidden(f"{actor} may not act for {registration.organization_id}", field="X-Organization-Id")
     revision = registration.revision + 1
     entry: dict[str, str | int] = {"status": R.SUBMITTED, "at": now.isoformat(), "by": actor, "revision": revision}
     changed = registration.model_copy(

@@ -183,15 +183,14 @@ def open_scorecard(command: OpenScorecard, criteria_set: CriteriaSet) -> tuple[S
 def record_score(
     card: Scorecard, criterion: str, kind: ScoreKind, value: float, by: str, at: datetime
 ) -> tuple[Scorecard, ScoreRecorded]:
-    """Self-scores while DRAFT, by the unit itself; reviewer scores while SUBMITTED. Published cards never change."""
+    """Self-scores while DRAFT; reviewer scores while SUBMITTED, never by the scored unit itself (`by`, the acting
+    organisation). Published cards never change. Who may score at all is the API's decision."""
     if kind is ScoreKind.SELF:
         require_status("scorecard", card.status, [SC.DRAFT], "self-score")
-        if by != card.organization_id:
-            raise Forbidden(f"only {card.organization_id} scores itself", field="X-Organization-Id")
     else:
         require_status("scorecard", card.status, [SC.SUBMITTED], "review")
         if by == card.organization_id:
-            raise Forbidden("a unit does not review its own scorecard", field="X-Organization-Id")
+            raise Forbidden("a unit does not review its own scorecard", field="kind")
     if criterion not in card.max_points:
         raise UnknownReference(f"no criterion {criterion} in this scorecard", field="criterion_code")
     if not 0 <= value <= card.max_points[criterion]:
@@ -213,10 +212,8 @@ def record_score(
     )
 
 
-def submit_scorecard(card: Scorecard, by: str) -> tuple[Scorecard, ScorecardSubmitted]:
+def submit_scorecard(card: Scorecard) -> tuple[Scorecard, ScorecardSubmitted]:
     require_status("scorecard", card.status, [SC.DRAFT], "submit")
-    if by != card.organization_id:
-        raise Forbidden(f"only {card.organization_id} submits its self-assessment", field="X-Organization-Id")
     if missing := card.missing(ScoreKind.SELF):
         raise DomainError(f"criteria not yet scored: {', '.join(missing)}", field="scores", code="incomplete")
     total = card.sum_of(ScoreKind.SELF)
