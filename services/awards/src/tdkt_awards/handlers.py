@@ -154,6 +154,21 @@ async def lineage(organizations: AggregateStore, organization_id: str) -> list[P
     return out
 
 
+async def organization_lineage(organizations: AggregateStore, organization_id: str) -> set[str]:
+    """The organisations an officer of `organization_id` also acts for: every predecessor merged into it
+    (transitively) and every successor it was merged into, from the registry's read model."""
+    related = {p.organization_id for p in await lineage(organizations, organization_id)}
+    current, seen = organization_id, {organization_id}
+    while True:
+        stored = await organizations.get(current)
+        successor = directory.KnownOrganization.model_validate(stored.state).merged_into if stored else None
+        if successor is None or successor in seen:
+            return related
+        seen.add(successor)
+        related.add(successor)
+        current = successor
+
+
 async def nominee_facts(stores: AwardStores, nominee: workflow.Nominee) -> NomineeFacts:
     predecessors = (
         await lineage(stores.organizations, nominee.nominee_id) if nominee.kind is NomineeKind.COLLECTIVE else []
