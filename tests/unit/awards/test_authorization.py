@@ -20,7 +20,15 @@ from tdkt_awards.service import DEFINITION
 from tdkt_awards.store import COLLECTIONS, NOMINATIONS
 from tdkt_shared.auth import Role
 from tdkt_shared.contract import make_event
-from tdkt_shared.contract.registry import OrganizationKind, OrganizationRegistered, OrganizationsMerged
+from tdkt_shared.contract.registry import (
+    CouncilConstituted,
+    CouncilMember,
+    CouncilMembershipChanged,
+    CouncilRole,
+    OrganizationKind,
+    OrganizationRegistered,
+    OrganizationsMerged,
+)
 from tdkt_shared.runtime import InMemoryRuntime, create_app
 from tdkt_shared.store.memory import InMemoryAggregateStore
 from tests.authz import ALL_ROLES, Rule, headers, rule, snapshot, write_operations
@@ -525,6 +533,52 @@ async def test_the_voter_defaults_to_the_tokens_subject(admin: httpx.AsyncClient
     member = headers(R.COUNCIL_MEMBER, "ubnd-tinh-thai-nguyen", subject="uv-lan")
     voted = await ok(await call_vote(admin, prepared, member, {}))
     assert voted["audit"][-1]["actor"] == "uv-lan"
+
+
+async def test_only_the_members_of_a_known_council_vote_on_its_dossiers(
+    runtime: InMemoryRuntime, admin: httpx.AsyncClient
+) -> None:
+    handlers = runtime.handlers()
+    constituted = CouncilConstituted(
+        council_id="hd-tdkt-thai-nguyen",
+        name="Hội đồng TĐKT tỉnh Thái Nguyên",
+        level="PROVINCE",
+        organization_id="ubnd-tinh-thai-nguyen",
+        term_from=date(2025, 7, 1),
+        members=[
+            CouncilMember(person_id="uv-hoa", role=CouncilRole.CHAIR, valid_from=date(2025, 7, 1)),
+            CouncilMember(person_id="uv-binh", role=CouncilRole.MEMBER, valid_from=date(2025, 7, 1)),
+        ],
+    )
+    changed = CouncilMembershipChanged(
+        council_id="hd-tdkt-thai-nguyen",
+        person_id="uv-binh",
+        members=[
+            constituted.members[0],
+            CouncilMember(
+                person_id="uv-binh", role=CouncilRole.MEMBER, valid_from=date(2025, 7, 1), valid_to=date(2025, 11, 30)
+            ),
+        ],
+    )
+    for data in (constituted, changed):
+        event = make_event(data, partitionkey=data.council_id)
+        assert await handlers[data.event_type](event, data) is True
+        assert await handlers[data.event_type](event, data) is False  # a redelivery changes nothing
+
+    await in_state(admin, "ELIGIBLE")
+    sent = await advance(admin, "to-council", council_id="hd-tdkt-thai-nguyen")
+    assert sent["council_id"] == "hd-tdkt-thai-nguyen"
+
+    before = await snapshot(runtime, COLLECTIONS)
+    for stranger in ("uv-khac", "uv-binh"):  # never seated; no longer seated on the session day (18/12/2025)
+        member = headers(R.COUNCIL_MEMBER, "ubnd-tinh-thai-nguyen", subject=stranger)
+        r = await call_vote(admin, sent, member, {})
+        assert (r.status_code, r.json()["error"], r.json()["field"]) == (403, "forbidden", "actor"), r.text
+    assert await snapshot(runtime, COLLECTIONS) == before
+
+    seated = headers(R.COUNCIL_MEMBER, "ubnd-tinh-thai-nguyen", subject="uv-hoa")
+    voted = await ok(await call_vote(admin, sent, seated, {}))
+    assert (voted["status"], voted["audit"][-1]["actor"]) == ("APPROVED", "uv-hoa")
 
 
 # the audit trail

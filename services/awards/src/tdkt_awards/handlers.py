@@ -16,7 +16,13 @@ from tdkt_awards.domain.grants import Decision
 from tdkt_awards.domain.nominations import Actor, Nomination
 from tdkt_shared.contract import CloudEvent, make_event
 from tdkt_shared.contract.awards import NomineeKind
-from tdkt_shared.contract.registry import OrganizationRegistered, OrganizationsMerged, PersonEmploymentChanged
+from tdkt_shared.contract.registry import (
+    CouncilConstituted,
+    CouncilMembershipChanged,
+    OrganizationRegistered,
+    OrganizationsMerged,
+    PersonEmploymentChanged,
+)
 from tdkt_shared.contract.reporting import (
     ClusterRankingPublished,
     CongressCancelled,
@@ -368,6 +374,28 @@ async def on_person_employment_changed(
         return directory.person_from(data).model_dump(mode="json"), []
 
     return await persons.apply_event(data.person_id, event.id, mutate)
+
+
+async def on_council_constituted(event: CloudEvent, data: CouncilConstituted, councils: AggregateStore) -> bool:
+    def mutate(_current: Stored | None) -> tuple[dict[str, object], list[CloudEvent]]:
+        return directory.council_constituted(data).model_dump(mode="json"), []
+
+    return await councils.apply_event(data.council_id, event.id, mutate)
+
+
+async def on_council_membership_changed(
+    event: CloudEvent, data: CouncilMembershipChanged, councils: AggregateStore
+) -> bool:
+    def mutate(current: Stored | None) -> tuple[dict[str, object], list[CloudEvent]]:
+        known = directory.KnownCouncil.model_validate(current.state) if current else None
+        return directory.council_membership_changed(known, data).model_dump(mode="json"), []
+
+    return await councils.apply_event(data.council_id, event.id, mutate)
+
+
+async def known_council(councils: AggregateStore, council_id: str | None) -> directory.KnownCouncil | None:
+    stored = await councils.get(council_id) if council_id else None
+    return directory.KnownCouncil.model_validate(stored.state) if stored else None
 
 
 # consumed reporting events

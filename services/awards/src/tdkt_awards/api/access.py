@@ -8,11 +8,12 @@ registry's organisations).
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import date
 from typing import Annotated, Any
 
 from tdkt_awards import handlers
 from tdkt_awards.domain.nominations import Nomination
-from tdkt_shared.auth import Principal, Role, ensure_acts_for, require
+from tdkt_shared.auth import Forbidden, Principal, Role, ensure_acts_for, require
 from tdkt_shared.store import AggregateStore
 
 OWN_FIELD = "submitting_organization_id"
@@ -53,6 +54,17 @@ async def own_nomination(
     n, version = await handlers.load_nomination(nominations, nomination_id)
     await ensure_own(principal, organizations, n.submitting_organization_id, any_org=any_org)
     return n, version
+
+
+async def ensure_seated(
+    principal: Principal, councils: AggregateStore, n: Nomination, voter: str, held_on: date
+) -> None:
+    """403 (`actor`) when awards knows the members of the council the dossier was sent to and the voter did not
+    sit on it on the session day. Admins record votes on a member's behalf."""
+    council = await handlers.known_council(councils, n.council_id)
+    if council is None or Role.ADMIN in principal.roles or council.seats(voter, held_on):
+        return
+    raise Forbidden(f"{voter} does not sit on {council.id} on {held_on}", field="actor")
 
 
 async def readable_organizations(principal: Principal, organizations: AggregateStore) -> set[str] | None:

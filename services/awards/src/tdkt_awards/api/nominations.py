@@ -16,6 +16,7 @@ from tdkt_awards.api.access import (
     Reader,
     Voter,
     ensure_own,
+    ensure_seated,
     own_nomination,
     readable_organizations,
 )
@@ -23,6 +24,7 @@ from tdkt_awards.api.deps import (
     CalendarDep,
     CatalogueDep,
     CongressesDep,
+    CouncilsDep,
     MovementsDep,
     NominationsDep,
     NowDep,
@@ -281,6 +283,8 @@ async def comment(
 class ToCouncil(Step):
     council_session_on: date | None = None
     """The day of the council session, if set; reminders go out before it."""
+    council_id: Identifier | None = None
+    """The council that will vote; when awards knows its members, only they may vote."""
 
 
 @router.post("/{nomination_id}/to-council", response_model=NominationView, dependencies=[SENDS_TO_COUNCIL])
@@ -298,7 +302,7 @@ async def to_council(
         nominations,
         nomination_id,
         step.version,
-        lambda x: workflow.to_council(x, rules, step.who(), now, step.council_session_on),
+        lambda x: workflow.to_council(x, rules, step.who(), now, step.council_session_on, step.council_id),
     )
     return _view(moved, version, response)
 
@@ -327,6 +331,7 @@ async def council_vote(
     command: CouncilVoteCommand,
     principal: Voter,
     nominations: NominationsDep,
+    councils: CouncilsDep,
     catalogue: CatalogueDep,
     now: NowDep,
     response: Response,
@@ -336,6 +341,7 @@ async def council_vote(
     Recorded once: a second vote finds the nomination decided by the council (409)."""
     who = command.voter(principal)
     n, _ = await handlers.load_nomination(nominations, nomination_id)
+    await ensure_seated(principal, councils, n, who.actor, command.vote.held_on)
     rules = handlers.rules_of(n, catalogue)
     moved, version = await handlers.transition(
         nominations,
