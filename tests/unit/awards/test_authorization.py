@@ -398,6 +398,8 @@ async def test_write_matrix(
     else:
         assert response.status_code == 403, response.text
         assert response.json()["error"] == "forbidden"
+        if role in POLICY[op].own_org:  # the right role, the wrong organisation
+            assert response.json()["field"] == "submitting_organization_id"
     assert await snapshot(runtime, COLLECTIONS) == before
 
 
@@ -408,13 +410,14 @@ async def test_catalogue_decisions_and_grants_are_public(
     admin: httpx.AsyncClient, anonymous: httpx.AsyncClient
 ) -> None:
     await imported(admin)
-    admin = anonymous
-    assert (await admin.get("/catalogue/rules", params={"on": "2025-06-30"})).status_code == 200
-    assert (await admin.get("/catalogue/rule-sets")).status_code == 200
-    assert (await admin.get("/catalogue/awards/CSTD_TINH", params={"on": "2025-06-30"})).status_code == 200
-    assert (await admin.get("/catalogue/base-salary", params={"on": "2025-06-30"})).status_code == 200
-    assert (await admin.get("/decisions/h")).json()["grants"][0]["grant_id"] == "h.1"
-    assert (await admin.get("/grants", params={"recipient_id": "p-2"})).json()["total"] == 1
+    client = anonymous
+    assert (await client.get("/catalogue/rules", params={"on": "2025-06-30"})).status_code == 200
+    assert (await client.get("/catalogue/rule-sets")).status_code == 200
+    assert (await client.get("/catalogue/awards/CSTD_TINH", params={"on": "2025-06-30"})).status_code == 200
+    assert (await client.get("/catalogue/base-salary", params={"on": "2025-06-30"})).status_code == 200
+    assert (await client.get("/decisions/h")).json()["grants"][0]["grant_id"] == "h.1"
+    assert (await client.get("/grants", params={"recipient_id": "p-2"})).json()["total"] == 1
+    assert (await client.get("/organizations/nope")).status_code == 404  # public: not 401
 
 
 @pytest.mark.parametrize(("role", "own"), [pytest.param(r, o, id=caller_id(r, o)) for r, o in CALLERS])
@@ -597,19 +600,22 @@ AUDIT_ENTRY = {
 @pytest.mark.parametrize(
     ("method", "path", "status"),
     [
-        (method, path, status)
-        for method in ("POST", "PUT", "PATCH", "DELETE")
-        for path, status in (
-            (f"/nominations/{NID}/audit", 405),
-            (f"/nominations/{NID}", 405),
-            (f"/nominations/{NID}/audit/0", 404),
-        )
+        *(
+            (method, path, status)
+            for method in ("POST", "PUT", "PATCH", "DELETE")
+            for path, status in (
+                (f"/nominations/{NID}/audit", 405),
+                (f"/nominations/{NID}", 405),
+                (f"/nominations/{NID}/audit/0", 404),
+            )
+        ),
+        *((method, "/nominations", 405) for method in ("PUT", "PATCH", "DELETE")),
     ],
 )
 async def test_no_api_changes_the_audit_trail(
     runtime: InMemoryRuntime, admin: httpx.AsyncClient, method: str, path: str, status: int
 ) -> None:
-    await in_state(admin, "SUBMITTED")
+    await given(runtime, admin, "SUBMITTED", preparation("SUBMITTED"))
     trail = (await admin.get(f"/nominations/{NID}/audit")).json()
     before = await snapshot(runtime, COLLECTIONS)
     r = await admin.request(method, path, json=[AUDIT_ENTRY] if path.endswith("audit") else {"audit": []})
