@@ -9,7 +9,13 @@ from tdkt_awards import handlers, store
 from tdkt_awards.catalogue_data import default_catalogue
 from tdkt_shared.bus.consumer import EventHandler
 from tdkt_shared.contract import service_topic
-from tdkt_shared.contract.registry import OrganizationRegistered, OrganizationsMerged, PersonEmploymentChanged
+from tdkt_shared.contract.registry import (
+    CouncilConstituted,
+    CouncilMembershipChanged,
+    OrganizationRegistered,
+    OrganizationsMerged,
+    PersonEmploymentChanged,
+)
 from tdkt_shared.contract.reporting import (
     ClusterRankingPublished,
     CongressCancelled,
@@ -25,12 +31,15 @@ TOPICS = (service_topic("registry"), service_topic("reporting"))
 def event_handlers(stores: Stores) -> Mapping[str, EventHandler]:
     organizations = stores.store(store.ORGANIZATIONS)
     congresses = stores.store(store.CONGRESSES)
+    councils = stores.store(store.COUNCILS)
     return {
         OrganizationRegistered.event_type: partial(handlers.on_organization_registered, organizations=organizations),
         OrganizationsMerged.event_type: partial(handlers.on_organizations_merged, organizations=organizations),
         PersonEmploymentChanged.event_type: partial(
             handlers.on_person_employment_changed, persons=stores.store(store.PERSONS)
         ),
+        CouncilConstituted.event_type: partial(handlers.on_council_constituted, councils=councils),
+        CouncilMembershipChanged.event_type: partial(handlers.on_council_membership_changed, councils=councils),
         ClusterRankingPublished.event_type: partial(
             handlers.on_cluster_ranking_published,
             nominations=stores.store(store.NOMINATIONS),

@@ -16,7 +16,13 @@ from tdkt_awards.domain.grants import Decision
 from tdkt_awards.domain.nominations import Actor, Nomination
 from tdkt_shared.contract import CloudEvent, make_event
 from tdkt_shared.contract.awards import NomineeKind
-from tdkt_shared.contract.registry import OrganizationRegistered, OrganizationsMerged, PersonEmploymentChanged
+from tdkt_shared.contract.registry import (
+    CouncilConstituted,
+    CouncilMembershipChanged,
+    OrganizationRegistered,
+    OrganizationsMerged,
+    PersonEmploymentChanged,
+)
 from tdkt_shared.contract.reporting import (
     ClusterRankingPublished,
     CongressCancelled,
@@ -152,6 +158,21 @@ async def lineage(organizations: AggregateStore, organization_id: str) -> list[P
                 out.append(p)
                 todo.append(p.organization_id)
     return out
+
+
+async def organization_lineage(organizations: AggregateStore, organization_id: str) -> set[str]:
+    """The organisations an officer of `organization_id` also acts for: every predecessor merged into it
+    (transitively) and every successor it was merged into, from the registry's read model."""
+    related = {p.organization_id for p in await lineage(organizations, organization_id)}
+    current, seen = organization_id, {organization_id}
+    while True:
+        stored = await organizations.get(current)
+        successor = directory.KnownOrganization.model_validate(stored.state).merged_into if stored else None
+        if successor is None or successor in seen:
+            return related
+        seen.add(successor)
+        related.add(successor)
+        current = successor
 
 
 async def nominee_facts(stores: AwardStores, nominee: workflow.Nominee) -> NomineeFacts:
@@ -353,6 +374,28 @@ async def on_person_employment_changed(
         return directory.person_from(data).model_dump(mode="json"), []
 
     return await persons.apply_event(data.person_id, event.id, mutate)
+
+
+async def on_council_constituted(event: CloudEvent, data: CouncilConstituted, councils: AggregateStore) -> bool:
+    def mutate(_current: Stored | None) -> tuple[dict[str, object], list[CloudEvent]]:
+        return directory.council_constituted(data).model_dump(mode="json"), []
+
+    return await councils.apply_event(data.council_id, event.id, mutate)
+
+
+async def on_council_membership_changed(
+    event: CloudEvent, data: CouncilMembershipChanged, councils: AggregateStore
+) -> bool:
+    def mutate(current: Stored | None) -> tuple[dict[str, object], list[CloudEvent]]:
+        known = directory.KnownCouncil.model_validate(current.state) if current else None
+        return directory.council_membership_changed(known, data).model_dump(mode="json"), []
+
+    return await councils.apply_event(data.council_id, event.id, mutate)
+
+
+async def known_council(councils: AggregateStore, council_id: str | None) -> directory.KnownCouncil | None:
+    stored = await councils.get(council_id) if council_id else None
+    return directory.KnownCouncil.model_validate(stored.state) if stored else None
 
 
 # consumed reporting events

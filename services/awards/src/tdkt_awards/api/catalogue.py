@@ -9,6 +9,7 @@ from tdkt_awards.api.deps import CatalogueDep, NowDep
 from tdkt_awards.domain.catalogue import AwardType, BaseSalary, EffectiveRules, RuleSet
 from tdkt_awards.domain.eligibility import Evaluation, EvaluationRequest, evaluate_many
 from tdkt_shared.api import ERROR_RESPONSES
+from tdkt_shared.auth import CurrentPrincipal
 
 router = APIRouter(tags=["catalogue"], responses=ERROR_RESPONSES)
 
@@ -42,6 +43,8 @@ class EvaluationBatch(BaseModel):
 
 
 @router.post("/eligibility/evaluations", response_model=list[Evaluation])
-async def evaluations(batch: EvaluationBatch, catalogue: CatalogueDep, now: NowDep) -> list[Evaluation]:
-    """Judge nominees from the facts given (pure; nothing is stored)."""
+async def evaluations(
+    batch: EvaluationBatch, _: CurrentPrincipal, catalogue: CatalogueDep, now: NowDep
+) -> list[Evaluation]:
+    """Judge nominees from the facts given (pure; nothing is stored). Any authenticated user."""
     return evaluate_many(batch.requests, catalogue, batch.as_of or now.date())

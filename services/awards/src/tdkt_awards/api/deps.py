@@ -12,7 +12,7 @@ from tdkt_awards.catalogue_data import default_catalogue
 from tdkt_awards.domain.calendar import WorkingDays
 from tdkt_awards.domain.catalogue import Catalogue
 from tdkt_awards.handlers import AwardStores
-from tdkt_awards.store import CONGRESSES, DECISIONS, MOVEMENTS, NOMINATIONS, ORGANIZATIONS
+from tdkt_awards.store import CONGRESSES, COUNCILS, DECISIONS, MOVEMENTS, NOMINATIONS, ORGANIZATIONS
 from tdkt_shared.store import AggregateStore
 
 
@@ -31,6 +31,10 @@ def decisions_store(request: Request) -> AggregateStore:
 
 def organizations_store(request: Request) -> AggregateStore:
     return _store(request, ORGANIZATIONS)
+
+
+def councils_store(request: Request) -> AggregateStore:
+    return _store(request, COUNCILS)
 
 
 def congresses_store(request: Request) -> AggregateStore:
@@ -71,6 +75,7 @@ def now(request: Request) -> datetime:
 NominationsDep = Annotated[AggregateStore, Depends(nominations_store)]
 DecisionsDep = Annotated[AggregateStore, Depends(decisions_store)]
 OrganizationsDep = Annotated[AggregateStore, Depends(organizations_store)]
+CouncilsDep = Annotated[AggregateStore, Depends(councils_store)]
 CongressesDep = Annotated[AggregateStore, Depends(congresses_store)]
 MovementsDep = Annotated[AggregateStore, Depends(movements_store)]
 StoresDep = Annotated[AwardStores, Depends(award_stores)]

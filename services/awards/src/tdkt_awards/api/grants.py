@@ -10,11 +10,14 @@ from tdkt_awards import handlers
 from tdkt_awards.api.deps import CatalogueDep, DecisionsDep, NowDep, StoresDep
 from tdkt_awards.domain.grants import Decision, Grant, HistoricalGrant, RevokeGrant
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
+from tdkt_shared.auth import Role, require
 from tdkt_shared.contract.text import Identifier
 from tdkt_shared.errors import DomainError
 from tdkt_shared.store import NotFound
 
 router = APIRouter(tags=["grants"], responses=ERROR_RESPONSES)
+"""Decisions and grants are public; imports and revocations are the TĐKT body's (included at the end)."""
+writes = APIRouter(dependencies=[require(Role.TDKT_SPECIALIST)])
 
 
 class DecisionView(Decision):
@@ -48,7 +51,7 @@ class GrantImport(BaseModel):
     grants: list[HistoricalGrant] = Field(min_length=1)
 
 
-@router.post("/grants/imports", response_model=DecisionView, status_code=status.HTTP_201_CREATED)
+@writes.post("/grants/imports", response_model=DecisionView, status_code=status.HTTP_201_CREATED)
 async def import_json(
     body: GrantImport, decisions: DecisionsDep, catalogue: CatalogueDep, now: NowDep, response: Response
 ) -> DecisionView:
@@ -58,7 +61,7 @@ async def import_json(
     return DecisionView(**decision.model_dump(), version=1)
 
 
-@router.post(
+@writes.post(
     "/grants/imports/csv",
     response_model=DecisionView,
     status_code=status.HTTP_201_CREATED,
@@ -94,9 +97,12 @@ class RevocationView(BaseModel):
     reopened_nominations: list[str]
 
 
-@router.post("/grants/{grant_id}/revocation", response_model=RevocationView)
+@writes.post("/grants/{grant_id}/revocation", response_model=RevocationView)
 async def revoke(grant_id: str, command: RevokeGrant, stores: StoresDep, now: NowDep) -> RevocationView:
     """Hủy bỏ (fraud, false information, unlawful review, later finding); open nominations relying on it are
     sent back to appraisal. `version` is the decision's version."""
     decision, reopened = await handlers.revoke(stores, grant_id, command, now)
     return RevocationView(grant=decision.grant(grant_id), reopened_nominations=reopened)
+
+
+router.include_router(writes)

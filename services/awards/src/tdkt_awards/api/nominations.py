@@ -3,27 +3,51 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Depends, Header, Response, status
 from pydantic import BaseModel, ConfigDict
 
 from tdkt_awards import handlers
+from tdkt_awards.api.access import (
+    EDIT_ANY,
+    READ_ANY,
+    SENDS_TO_COUNCIL,
+    SPECIALIST,
+    Editor,
+    Reader,
+    Voter,
+    ensure_own,
+    ensure_seated,
+    own_nomination,
+    readable_organizations,
+)
 from tdkt_awards.api.deps import (
     CalendarDep,
     CatalogueDep,
     CongressesDep,
+    CouncilsDep,
     MovementsDep,
     NominationsDep,
     NowDep,
+    OrganizationsDep,
     StoresDep,
 )
 from tdkt_awards.domain import nominations as workflow
 from tdkt_awards.domain.grants import DecideNomination, Decision
 from tdkt_awards.domain.nominations import Actor, AuditEntry, Nomination, Status
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
+from tdkt_shared.auth import Forbidden, Principal, Role, current_principal
 from tdkt_shared.contract.text import Identifier, Text
 from tdkt_shared.contract.types import EventData
 
-router = APIRouter(prefix="/nominations", tags=["nominations"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    prefix="/nominations",
+    tags=["nominations"],
+    responses=ERROR_RESPONSES,
+    dependencies=[Depends(current_principal)],
+)
+"""Every nomination endpoint needs a token; each one names the roles it admits (docs/authorization.md)."""
+staff = APIRouter(dependencies=[SPECIALIST])
+"""The steps only the TĐKT body takes (receive, appraise, hold, consultation, decision); included at the end."""
 
 
 class NominationView(Nomination):
@@ -53,36 +77,56 @@ class Step(BaseModel):
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=NominationView)
 async def draft(
     command: workflow.DraftNomination,
+    principal: Editor,
     nominations: NominationsDep,
+    organizations: OrganizationsDep,
     catalogue: CatalogueDep,
     now: NowDep,
     response: Response,
     x_correlation_id: str | None = Header(default=None),
 ) -> NominationView:
-    """Draft a hồ sơ đề nghị; the rule set in force for the period is recorded on it."""
+    """Draft a hồ sơ đề nghị; the rule set in force for the period is recorded on it. A unit officer drafts for
+    its own organisation (or one in its lineage) only."""
+    await ensure_own(principal, organizations, command.submitting_organization_id, any_org=EDIT_ANY)
     n, version = await handlers.draft_nomination(command, nominations, catalogue, now, x_correlation_id)
     response.headers["Location"] = f"/nominations/{n.id}"
     return _view(n, version, response)
 
 
 @router.get("/{nomination_id}", response_model=NominationView)
-async def get(nomination_id: str, nominations: NominationsDep, response: Response) -> NominationView:
-    n, version = await handlers.load_nomination(nominations, nomination_id)
+async def get(
+    nomination_id: str,
+    principal: Reader,
+    nominations: NominationsDep,
+    organizations: OrganizationsDep,
+    response: Response,
+) -> NominationView:
+    n, version = await own_nomination(principal, nominations, organizations, nomination_id, any_org=READ_ANY)
     return _view(n, version, response)
 
 
 @router.get("/{nomination_id}/audit", response_model=list[AuditEntry])
-async def audit(nomination_id: str, nominations: NominationsDep) -> list[AuditEntry]:
+async def audit(
+    nomination_id: str, principal: Reader, nominations: NominationsDep, organizations: OrganizationsDep
+) -> list[AuditEntry]:
     """The append-only log of transitions (read only: no API changes it)."""
-    n, _ = await handlers.load_nomination(nominations, nomination_id)
+    n, _ = await own_nomination(principal, nominations, organizations, nomination_id, any_org=READ_ANY)
     return n.audit
 
 
 @router.get("", response_model=Page[NominationView])
 async def list_nominations(
-    nominations: NominationsDep, page: PageQuery, status: Status | None = None
+    principal: Reader,
+    nominations: NominationsDep,
+    organizations: OrganizationsDep,
+    page: PageQuery,
+    status: Status | None = None,
 ) -> Page[NominationView]:
-    query = {} if status is None else {"status": status.value}
+    """A unit officer sees its own organisation's nominations (and its lineage's); staff and the council all."""
+    query: dict[str, object] = {} if status is None else {"status": status.value}
+    own = await readable_organizations(principal, organizations)
+    if own is not None:
+        query["submitting_organization_id"] = {"$in": sorted(own)}
     found = await nominations.find(query, skip=page.offset, limit=page.limit)
     return Page(
         items=[_view(Nomination.model_validate(s.state), s.version) for s in found],
@@ -106,34 +150,36 @@ async def _step(
 async def submit(
     nomination_id: str,
     step: Step,
-    nominations: NominationsDep,
+    principal: Editor,
+    stores: StoresDep,
     congresses: CongressesDep,
     movements: MovementsDep,
     now: NowDep,
     response: Response,
 ) -> NominationView:
     """422 on `congress_id` past the congress's deadline, on `movement_id` for a topic award before tổng kết."""
+    await own_nomination(principal, stores.nominations, stores.organizations, nomination_id, any_org=EDIT_ANY)
     n, version = await handlers.submit_nomination(
-        nominations, congresses, movements, nomination_id, step.version, step.who(), now
+        stores.nominations, congresses, movements, nomination_id, step.version, step.who(), now
     )
     return _view(n, version, response)
 
 
-@router.post("/{nomination_id}/receive", response_model=NominationView)
+@staff.post("/{nomination_id}/receive", response_model=NominationView)
 async def receive(
     nomination_id: str, step: Step, nominations: NominationsDep, now: NowDep, response: Response
 ) -> NominationView:
     return await _step(nominations, nomination_id, step, workflow.receive, now, response)
 
 
-@router.post("/{nomination_id}/start-appraisal", response_model=NominationView)
+@staff.post("/{nomination_id}/start-appraisal", response_model=NominationView)
 async def start_appraisal(
     nomination_id: str, step: Step, nominations: NominationsDep, now: NowDep, response: Response
 ) -> NominationView:
     return await _step(nominations, nomination_id, step, workflow.start_appraisal, now, response)
 
 
-@router.post("/{nomination_id}/hold", response_model=NominationView)
+@staff.post("/{nomination_id}/hold", response_model=NominationView)
 async def hold(
     nomination_id: str, step: Step, nominations: NominationsDep, now: NowDep, response: Response
 ) -> NominationView:
@@ -141,7 +187,7 @@ async def hold(
     return await _step(nominations, nomination_id, step, workflow.put_on_hold, now, response)
 
 
-@router.post("/{nomination_id}/release", response_model=NominationView)
+@staff.post("/{nomination_id}/release", response_model=NominationView)
 async def release(
     nomination_id: str, step: Step, nominations: NominationsDep, now: NowDep, response: Response
 ) -> NominationView:
@@ -155,11 +201,17 @@ class AttachmentsCommand(Step):
 
 @router.put("/{nomination_id}/attachments", response_model=NominationView)
 async def set_attachments(
-    nomination_id: str, command: AttachmentsCommand, nominations: NominationsDep, now: NowDep, response: Response
+    nomination_id: str,
+    command: AttachmentsCommand,
+    principal: Editor,
+    stores: StoresDep,
+    now: NowDep,
+    response: Response,
 ) -> NominationView:
     """Replace the attachment list (DRAFT or RETURNED only)."""
+    await own_nomination(principal, stores.nominations, stores.organizations, nomination_id, any_org=EDIT_ANY)
     n, version = await handlers.transition(
-        nominations,
+        stores.nominations,
         nomination_id,
         command.version,
         lambda x: workflow.set_attachments(x, command.attachments, command.who(), now),
@@ -167,7 +219,7 @@ async def set_attachments(
     return _view(n, version, response)
 
 
-@router.post("/{nomination_id}/appraise", response_model=NominationView)
+@staff.post("/{nomination_id}/appraise", response_model=NominationView)
 async def appraise(
     nomination_id: str, step: Step, stores: StoresDep, catalogue: CatalogueDep, now: NowDep, response: Response
 ) -> NominationView:
@@ -181,7 +233,7 @@ class OpenConsultation(Step):
     start: date
 
 
-@router.post("/{nomination_id}/consultation", response_model=NominationView)
+@staff.post("/{nomination_id}/consultation", response_model=NominationView)
 async def open_consultation(
     nomination_id: str,
     command: OpenConsultation,
@@ -218,6 +270,7 @@ class NewComment(BaseModel):
 async def comment(
     nomination_id: str, body: NewComment, nominations: NominationsDep, now: NowDep, response: Response
 ) -> NominationView:
+    """Any authenticated user may comment while the consultation is open."""
     n = await handlers.add_comment(
         nominations,
         nomination_id,
@@ -230,9 +283,11 @@ async def comment(
 class ToCouncil(Step):
     council_session_on: date | None = None
     """The day of the council session, if set; reminders go out before it."""
+    council_id: Identifier | None = None
+    """The council that will vote; when awards knows its members, only they may vote."""
 
 
-@router.post("/{nomination_id}/to-council", response_model=NominationView)
+@router.post("/{nomination_id}/to-council", response_model=NominationView, dependencies=[SENDS_TO_COUNCIL])
 async def to_council(
     nomination_id: str,
     step: ToCouncil,
@@ -247,33 +302,52 @@ async def to_council(
         nominations,
         nomination_id,
         step.version,
-        lambda x: workflow.to_council(x, rules, step.who(), now, step.council_session_on),
+        lambda x: workflow.to_council(x, rules, step.who(), now, step.council_session_on, step.council_id),
     )
     return _view(moved, version, response)
 
 
-class CouncilVoteCommand(Step):
+class CouncilVoteCommand(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    actor: Text | None = None
+    """The voting member: the token's `sub`; if given it must be that."""
+    organization_id: Identifier
+    reason: Text | None = None
     vote: workflow.CouncilVote
+
+    def voter(self, principal: Principal) -> Actor:
+        """A council member votes as themselves (403 on `actor` naming someone else); an admin may record the
+        vote on a named member's behalf."""
+        if self.actor is not None and self.actor != principal.subject and Role.ADMIN not in principal.roles:
+            raise Forbidden(f"{principal.subject} cannot vote as {self.actor}", field="actor")
+        return Actor(actor=self.actor or principal.subject, organization_id=self.organization_id, reason=self.reason)
 
 
 @router.post("/{nomination_id}/council-votes", response_model=NominationView)
 async def council_vote(
     nomination_id: str,
     command: CouncilVoteCommand,
+    principal: Voter,
     nominations: NominationsDep,
+    councils: CouncilsDep,
     catalogue: CatalogueDep,
     now: NowDep,
     response: Response,
     x_correlation_id: str | None = Header(default=None),
 ) -> NominationView:
-    """The council's session: quorum and threshold from the award's vote rule; approval emits nomination.approved."""
+    """The council's session: quorum and threshold from the award's vote rule; approval emits nomination.approved.
+    Recorded once: a second vote finds the nomination decided by the council (409)."""
+    who = command.voter(principal)
     n, _ = await handlers.load_nomination(nominations, nomination_id)
+    await ensure_seated(principal, councils, n, who.actor, command.vote.held_on)
     rules = handlers.rules_of(n, catalogue)
     moved, version = await handlers.transition(
         nominations,
         nomination_id,
         command.version,
-        lambda x: workflow.record_council_vote(x, command.vote, rules, command.who(), now),
+        lambda x: workflow.record_council_vote(x, command.vote, rules, who, now),
         x_correlation_id,
     )
     return _view(moved, version, response)
@@ -284,7 +358,7 @@ class DecisionView(BaseModel):
     nomination: NominationView
 
 
-@router.post("/{nomination_id}/decision", response_model=DecisionView, status_code=201)
+@staff.post("/{nomination_id}/decision", response_model=DecisionView, status_code=201)
 async def decide(
     nomination_id: str,
     command: DecideNomination,
@@ -296,3 +370,6 @@ async def decide(
     """Quyết định khen thưởng: creates the grants (bonus from the base salary on the decision date)."""
     decision, n, version = await handlers.decide(stores, catalogue, nomination_id, command, now, x_correlation_id)
     return DecisionView(decision=decision, nomination=_view(n, version))
+
+
+router.include_router(staff)

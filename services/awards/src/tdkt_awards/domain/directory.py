@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from tdkt_awards.domain.eligibility import Predecessor
 from tdkt_shared.contract.registry import (
+    CouncilConstituted,
+    CouncilMember,
+    CouncilMembershipChanged,
     Employment,
     OrganizationRegistered,
     OrganizationsMerged,
@@ -55,3 +58,29 @@ class KnownPerson(BaseModel):
 
 def person_from(data: PersonEmploymentChanged) -> KnownPerson:
     return KnownPerson(id=data.person_id, full_name=data.full_name, employments=data.employments)
+
+
+class KnownCouncil(BaseModel):
+    """A Hội đồng Thi đua – Khen thưởng and its members with their periods, as the registry announced them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str | None = None
+    members: list[CouncilMember] = Field(default_factory=list)
+
+    def seats(self, person_id: str, on: date) -> bool:
+        """True when `person_id` sits on the council on `on`."""
+        return any(
+            m.person_id == person_id and m.valid_from <= on and (m.valid_to is None or on <= m.valid_to)
+            for m in self.members
+        )
+
+
+def council_constituted(data: CouncilConstituted) -> KnownCouncil:
+    return KnownCouncil(id=data.council_id, name=data.name, members=data.members)
+
+
+def council_membership_changed(current: KnownCouncil | None, data: CouncilMembershipChanged) -> KnownCouncil:
+    base = current or KnownCouncil(id=data.council_id)
+    return base.model_copy(update={"members": data.members})

@@ -166,6 +166,8 @@ class Nomination(BaseModel):
     missing_items: list[str] = Field(default_factory=list)
     consultation: PublicConsultation | None = None
     council: CouncilSession | None = None
+    council_id: str | None = None
+    """The council (Hội đồng TĐKT) the dossier was sent to, when named: only its members vote on it."""
     decision_id: str | None = None
     relied_on_grants: list[str] = Field(default_factory=list)
     """Grants the last appraisal used: a revocation of any of them re-opens the appraisal."""
@@ -431,11 +433,16 @@ def add_comment(n: Nomination, comment: Comment) -> Nomination:
 
 
 def to_council(
-    n: Nomination, rules: EffectiveRules, who: Actor, at: datetime, session_on: date | None = None
+    n: Nomination,
+    rules: EffectiveRules,
+    who: Actor,
+    at: datetime,
+    session_on: date | None = None,
+    council_id: str | None = None,
 ) -> tuple[Nomination, Events]:
     """Send to the council: straight from ELIGIBLE when no consultation is required, else after the window.
 
-    `session_on`, the day of the council session, lets reminders go out before it."""
+    `session_on`, the day of the council session, lets reminders go out before it; `council_id` names the council."""
     if session_on is not None and session_on < at.date():
         raise DomainError(f"the council session cannot be in the past ({session_on})", field="council_session_on")
     if rules.award(n.award_code).consultation.required:
@@ -444,7 +451,9 @@ def to_council(
         allowed = frozenset({Status.PUBLIC_CONSULTATION})
     else:
         allowed = frozenset({Status.ELIGIBLE})
-    return _move(n, Status.COUNCIL_REVIEW, "to_council", who, at, allowed=allowed, session_on=session_on)
+    return _move(
+        n, Status.COUNCIL_REVIEW, "to_council", who, at, allowed=allowed, session_on=session_on, council_id=council_id
+    )
 
 
 class Ballot(BaseModel):

@@ -1,0 +1,75 @@
+"""Who may read or change nominations (docs/authorization.md), checked before anything is written.
+
+"Own" is the proposer organisation (`submitting_organization_id`) of the body for a new dossier, of the stored
+nomination otherwise; a unit's officers also act for the organisations in its merger lineage (the read model of the
+registry's organisations).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
+from typing import Annotated, Any
+
+from tdkt_awards import handlers
+from tdkt_awards.domain.nominations import Nomination
+from tdkt_shared.auth import Forbidden, Principal, Role, ensure_acts_for, require
+from tdkt_shared.store import AggregateStore
+
+OWN_FIELD = "submitting_organization_id"
+
+EDIT_ANY: tuple[Role, ...] = (Role.TDKT_SPECIALIST,)
+"""May draft, submit and attach for any organisation (a unit officer only for its own)."""
+READ_ANY: tuple[Role, ...] = (Role.TDKT_SPECIALIST, Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY)
+"""May read every nomination and its audit trail (a unit officer only its own)."""
+
+Reader = Annotated[Principal, require(Role.UNIT_OFFICER, *READ_ANY)]
+Editor = Annotated[Principal, require(Role.UNIT_OFFICER, *EDIT_ANY)]
+Voter = Annotated[Principal, require(Role.COUNCIL_MEMBER)]
+
+SPECIALIST: Any = require(Role.TDKT_SPECIALIST)
+"""Router-level dependency for the steps only the TĐKT body takes."""
+SENDS_TO_COUNCIL: Any = require(Role.TDKT_SPECIALIST, Role.COUNCIL_SECRETARY)
+
+
+async def ensure_own(
+    principal: Principal, organizations: AggregateStore, organization_id: str, *, any_org: Collection[Role]
+) -> None:
+    """403 (`submitting_organization_id`) unless the principal may act for `organization_id`."""
+    if principal.has(*any_org) or principal.acts_for(organization_id):
+        return
+    lineage = await handlers.organization_lineage(organizations, organization_id)
+    ensure_acts_for(principal, organization_id, lineage, field=OWN_FIELD, any_org=any_org)
+
+
+async def own_nomination(
+    principal: Principal,
+    nominations: AggregateStore,
+    organizations: AggregateStore,
+    nomination_id: str,
+    *,
+    any_org: Collection[Role],
+) -> tuple[Nomination, int]:
+    """Load a nomination (404) and check the principal acts for its proposer (403)."""
+    n, version = await handlers.load_nomination(nominations, nomination_id)
+    await ensure_own(principal, organizations, n.submitting_organization_id, any_org=any_org)
+    return n, version
+
+
+async def ensure_seated(
+    principal: Principal, councils: AggregateStore, n: Nomination, voter: str, held_on: date
+) -> None:
+    """403 (`actor`) when awards knows the members of the council the dossier was sent to and the voter did not
+    sit on it on the session day. Admins record votes on a member's behalf."""
+    council = await handlers.known_council(councils, n.council_id)
+    if council is None or Role.ADMIN in principal.roles or council.seats(voter, held_on):
+        return
+    raise Forbidden(f"{voter} does not sit on {council.id} on {held_on}", field="actor")
+
+
+async def readable_organizations(principal: Principal, organizations: AggregateStore) -> set[str] | None:
+    """The proposers whose nominations the principal may list; None for all."""
+    if principal.has(*READ_ANY):
+        return None
+    lineage = await handlers.organization_lineage(organizations, principal.organization_id)
+    return {principal.organization_id, *lineage}

@@ -1,0 +1,663 @@
+"""Who may call what on awards (docs/authorization.md): every write × every role × own or foreign organisation.
+
+The policy below is written from the document, not from the code. A refused request answers 401/403 and leaves every
+awards collection as it was; an admitted one gets the operation's success status from a nomination prepared in the
+state the operation needs.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import httpx
+import pytest
+
+from tdkt_awards.service import DEFINITION
+from tdkt_awards.store import COLLECTIONS, NOMINATIONS
+from tdkt_shared.auth import Role
+from tdkt_shared.contract import make_event
+from tdkt_shared.contract.registry import (
+    CouncilConstituted,
+    CouncilMember,
+    CouncilMembershipChanged,
+    CouncilRole,
+    OrganizationKind,
+    OrganizationRegistered,
+    OrganizationsMerged,
+)
+from tdkt_shared.runtime import InMemoryRuntime, create_app
+from tdkt_shared.store.memory import InMemoryAggregateStore
+from tests.authz import ALL_ROLES, Rule, headers, rule, snapshot, write_operations
+from tests.helpers import serve
+
+R = Role
+OWN = "so-y-te-thai-nguyen"
+"""The proposer of every prepared nomination."""
+FOREIGN = "so-tai-chinh-bac-kan"
+STAFF_WHO = {"actor": "chuyen-vien-tdkt", "organization_id": "so-noi-vu-thai-nguyen"}
+NID = "n-1"
+
+DOSSIER = rule(R.TDKT_SPECIALIST, own_org=(R.UNIT_OFFICER,))
+SPECIALIST = rule(R.TDKT_SPECIALIST)
+ANYONE = rule(*ALL_ROLES)
+
+POLICY: dict[tuple[str, str], Rule] = {
+    ("POST", "/eligibility/evaluations"): ANYONE,
+    ("POST", "/nominations"): DOSSIER,
+    ("POST", "/nominations/{nomination_id}/submit"): DOSSIER,
+    ("PUT", "/nominations/{nomination_id}/attachments"): DOSSIER,
+    ("POST", "/nominations/{nomination_id}/receive"): SPECIALIST,
+    ("POST", "/nominations/{nomination_id}/start-appraisal"): SPECIALIST,
+    ("POST", "/nominations/{nomination_id}/hold"): SPECIALIST,
+    ("POST", "/nominations/{nomination_id}/release"): SPECIALIST,
+    ("POST", "/nominations/{nomination_id}/appraise"): SPECIALIST,
+    ("POST", "/nominations/{nomination_id}/consultation"): SPECIALIST,
+    ("POST", "/nominations/{nomination_id}/consultation/comments"): ANYONE,
+    ("POST", "/nominations/{nomination_id}/to-council"): rule(R.TDKT_SPECIALIST, R.COUNCIL_SECRETARY),
+    ("POST", "/nominations/{nomination_id}/council-votes"): rule(R.COUNCIL_MEMBER),
+    ("POST", "/nominations/{nomination_id}/decision"): SPECIALIST,
+    ("POST", "/grants/imports"): SPECIALIST,
+    ("POST", "/grants/imports/csv"): SPECIALIST,
+    ("POST", "/grants/{grant_id}/revocation"): SPECIALIST,
+}
+
+READERS = rule(R.TDKT_SPECIALIST, R.COUNCIL_MEMBER, R.COUNCIL_SECRETARY, own_org=(R.UNIT_OFFICER,))
+"""Nominations and their audit trail."""
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def shared_runtime() -> InMemoryRuntime:
+    return InMemoryRuntime(DEFINITION)
+
+
+@pytest.fixture
+def runtime(shared_runtime: InMemoryRuntime) -> InMemoryRuntime:
+    """The module's runtime, emptied: the apps are built once per module, the stores are fresh for each test."""
+    shared_runtime._stores = InMemoryRuntime(DEFINITION)._stores
+    setattr(shared_runtime, "clock", Clock())  # noqa: B010
+    return shared_runtime
+
+
+@pytest.fixture(scope="module")
+async def admin_client(shared_runtime: InMemoryRuntime) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve(DEFINITION, shared_runtime) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+async def anonymous_client(shared_runtime: InMemoryRuntime) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve(DEFINITION, shared_runtime, headers={}) as client:
+        yield client
+
+
+@pytest.fixture
+def admin(runtime: InMemoryRuntime, admin_client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """A client sending an admin token, to prepare state; requests under test pass their own headers."""
+    return admin_client
+
+
+@pytest.fixture
+def anonymous(runtime: InMemoryRuntime, anonymous_client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """The same service, no token."""
+    return anonymous_client
+
+
+# prepared state
+
+
+def history(person: str, code: str, years: list[int]) -> list[dict[str, Any]]:
+    return [
+        {
+            "recipient_id": person,
+            "recipient_kind": "INDIVIDUAL",
+            "recipient_name": "Nguyễn Thị Hà",
+            "award_code": code,
+            "year": y,
+            "decision_number": f"{y}/QĐ-UBND",
+            "decision_date": f"{y}-12-20",
+        }
+        for y in years
+    ]
+
+
+def draft_body(nid: str = NID, code: str = "CSTD_TINH", org: str = OWN) -> dict[str, Any]:
+    attachments = ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "CHUNG_NHAN_SANG_KIEN"]
+    if code == "CSTD_TQ":
+        attachments.append("KET_QUA_BO_PHIEU_KIN")
+    return {
+        "id": nid,
+        "kind": "ANNUAL_MERIT",
+        "award_code": code,
+        "year": 2025,
+        "territory": "thai-nguyen",
+        "submitting_organization_id": org,
+        "actor": "van-thu",
+        "nominees": [
+            {
+                "nominee_id": "p-1",
+                "kind": "INDIVIDUAL",
+                "name": "Nguyễn Thị Hà",
+                "organization_id": org,
+                "initiatives": [
+                    {"initiative_id": "sk-7", "scope": 3 if code == "CSTD_TQ" else 2, "recognized_on": "2025-05-02"}
+                ],
+            }
+        ],
+        "attachments": attachments,
+    }
+
+
+VOTE = {
+    "session_id": "hd-2025-12",
+    "held_on": "2025-12-18",
+    "members_total": 10,
+    "attendees": 10,
+    "ballots": [{"nominee_id": "p-1", "yes_present": 10, "no_present": 0}],
+}
+DECISION = {"decision_id": "qd-1", "number": "1/QĐ-UBND", "date": "2025-12-20", "signer_role": "PROVINCE_CHAIRMAN"}
+REVOCATION = {"reason": "FALSE_INFO", "decision_number": "45/QĐ-UBND", "revoked_on": "2026-01-05"}
+CSV = (
+    "recipient_id,recipient_kind,recipient_name,award_code,year,decision_number,decision_date\n"
+    "p-9,INDIVIDUAL,Lý Thị Mai,CSTD_CO_SO,2024,88/QĐ-SNV,2024-12-15\n"
+)
+
+
+async def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def advance(admin: httpx.AsyncClient, *actions: str, nid: str = NID, **extra: Any) -> dict[str, Any]:
+    body = await ok(await admin.get(f"/nominations/{nid}"))
+    for action in actions:
+        body = await ok(
+            await admin.post(f"/nominations/{nid}/{action}", json={"version": body["version"], **STAFF_WHO, **extra})
+        )
+    return body
+
+
+async def drafted(admin: httpx.AsyncClient, code: str = "CSTD_TINH") -> dict[str, Any]:
+    """A DRAFT nomination of OWN; the nominee's history makes it eligible."""
+    if code == "CSTD_TQ":
+        grants = history("p-1", "CSTD_TINH", [2024, 2025])
+    else:
+        grants = history("p-1", "CSTD_CO_SO", [2023, 2024, 2025])
+    await ok(await admin.post("/grants/imports", json={"batch_id": "lich-su", "grants": grants}), 201)
+    return await ok(await admin.post("/nominations", json=draft_body(code=code)), 201)
+
+
+async def in_state(admin: httpx.AsyncClient, status: str) -> dict[str, Any]:
+    """A nomination of OWN walked by the TĐKT body to `status`."""
+    if status in ("PUBLIC_CONSULTATION", "ELIGIBLE_TQ"):
+        await drafted(admin, "CSTD_TQ")
+        body = await advance(admin, "submit", "receive", "start-appraisal", "appraise")
+        assert body["status"] == "ELIGIBLE", body
+        if status == "ELIGIBLE_TQ":
+            return body
+        return await advance(admin, "consultation", channel="Báo Thái Nguyên", start="2026-01-05")
+    await drafted(admin)
+    path = {
+        "DRAFT": [],
+        "SUBMITTED": ["submit"],
+        "RECEIVED": ["submit", "receive"],
+        "UNDER_APPRAISAL": ["submit", "receive", "start-appraisal"],
+        "ELIGIBLE": ["submit", "receive", "start-appraisal", "appraise"],
+        "COUNCIL_REVIEW": ["submit", "receive", "start-appraisal", "appraise", "to-council"],
+    }
+    if status in path:
+        body = await advance(admin, *path[status])
+    elif status == "ON_HOLD":
+        body = await advance(admin, "hold", reason="đơn khiếu nại")
+    elif status == "APPROVED":
+        await advance(admin, *path["COUNCIL_REVIEW"])
+        body = await advance(admin, "council-votes", vote=VOTE)
+    else:
+        raise AssertionError(status)
+    assert body["status"] == status, body
+    return body
+
+
+Prepare = Callable[[httpx.AsyncClient], Awaitable[dict[str, Any]]]
+_PREPARED: dict[str, tuple[dict[str, InMemoryAggregateStore], dict[str, Any]]] = {}
+"""Each prepared state once per run: its stores, copied into the runtime of each test that needs it."""
+
+
+async def given(runtime: InMemoryRuntime, admin: httpx.AsyncClient, name: str, prepare: Prepare) -> dict[str, Any]:
+    """The state `prepare` builds through the API, built once and copied afterwards."""
+    if name not in _PREPARED:
+        prepared = await prepare(admin)
+        _PREPARED[name] = (copy.deepcopy(runtime._stores), prepared)
+    stores, prepared = _PREPARED[name]
+    runtime._stores = copy.deepcopy(stores)
+    return prepared
+
+
+@dataclass(frozen=True)
+class Op:
+    """How to prepare for one write operation, call it, and what it answers when admitted."""
+
+    state: str
+    """The state the operation starts from: EMPTY, IMPORTED (a batch of past grants) or a nomination status."""
+    call: Callable[[httpx.AsyncClient, dict[str, Any], dict[str, str], dict[str, Any]], Awaitable[httpx.Response]]
+    success: int = 200
+
+
+def preparation(state: str) -> Prepare:
+    async def empty(_: httpx.AsyncClient) -> dict[str, Any]:
+        return {}
+
+    async def nomination(admin: httpx.AsyncClient) -> dict[str, Any]:
+        return await in_state(admin, state)
+
+    return {"EMPTY": empty, "IMPORTED": imported}.get(state, nomination)
+
+
+async def imported(admin: httpx.AsyncClient) -> dict[str, Any]:
+    return await ok(
+        await admin.post("/grants/imports", json={"batch_id": "h", "grants": history("p-2", "CSTD_CO_SO", [2024])}),
+        201,
+    )
+
+
+def step(action: str, **extra: Any) -> Callable[..., Awaitable[httpx.Response]]:
+    async def call(
+        c: httpx.AsyncClient, prepared: dict[str, Any], h: dict[str, str], more: dict[str, Any]
+    ) -> httpx.Response:
+        body = {"version": prepared["version"], **STAFF_WHO, **extra, **more}
+        return await c.post(f"/nominations/{NID}/{action}", json=body, headers=h)
+
+    return call
+
+
+async def call_evaluate(c: httpx.AsyncClient, _: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
+    return await c.post("/eligibility/evaluations", json={"requests": [], **more}, headers=h)
+
+
+async def call_draft(c: httpx.AsyncClient, _: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
+    return await c.post("/nominations", json={**draft_body(), **more}, headers=h)
+
+
+async def call_attach(c: httpx.AsyncClient, p: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
+    body = {"version": p["version"], **STAFF_WHO, "attachments": ["TO_TRINH"], **more}
+    return await c.put(f"/nominations/{NID}/attachments", json=body, headers=h)
+
+
+async def call_comment(c: httpx.AsyncClient, _: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
+    body = {"author": "Người dân", "text": "Đồng ý", **more}
+    return await c.post(f"/nominations/{NID}/consultation/comments", json=body, headers=h)
+
+
+async def call_vote(c: httpx.AsyncClient, p: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
+    """The voter is the token's subject: the body names no actor."""
+    body = {"version": p["version"], "organization_id": "ubnd-tinh-thai-nguyen", "vote": VOTE, **more}
+    return await c.post(f"/nominations/{NID}/council-votes", json=body, headers=h)
+
+
+async def call_decide(c: httpx.AsyncClient, p: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
+    body = {**DECISION, **STAFF_WHO, "version": p["version"], **more}
+    return await c.post(f"/nominations/{NID}/decision", json=body, headers=h)
+
+
+async def call_import(c: httpx.AsyncClient, _: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
+    body = {"batch_id": "b-1", "grants": history("p-9", "CSTD_CO_SO", [2024]), **more}
+    return await c.post("/grants/imports", json=body, headers=h)
+
+
+async def call_import_csv(c: httpx.AsyncClient, _: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
+    text = CSV
+    if more:  # an extra column
+        [(name, value)] = more.items()
+        head, line = text.strip().split("\n")
+        text = f"{head},{name}\n{line},{value}\n"
+    return await c.post(
+        "/grants/imports/csv?batch_id=b-2", content=text.encode(), headers={**h, "content-type": "text/csv"}
+    )
+
+
+async def call_revoke(c: httpx.AsyncClient, p: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
+    return await c.post("/grants/h.1/revocation", json={**REVOCATION, "version": p["version"], **more}, headers=h)
+
+
+OPS: dict[tuple[str, str], Op] = {
+    ("POST", "/eligibility/evaluations"): Op("EMPTY", call_evaluate),
+    ("POST", "/nominations"): Op("EMPTY", call_draft, 201),
+    ("POST", "/nominations/{nomination_id}/submit"): Op("DRAFT", step("submit")),
+    ("PUT", "/nominations/{nomination_id}/attachments"): Op("DRAFT", call_attach),
+    ("POST", "/nominations/{nomination_id}/receive"): Op("SUBMITTED", step("receive")),
+    ("POST", "/nominations/{nomination_id}/start-appraisal"): Op("RECEIVED", step("start-appraisal")),
+    ("POST", "/nominations/{nomination_id}/hold"): Op("DRAFT", step("hold", reason="thanh tra")),
+    ("POST", "/nominations/{nomination_id}/release"): Op("ON_HOLD", step("release")),
+    ("POST", "/nominations/{nomination_id}/appraise"): Op("UNDER_APPRAISAL", step("appraise")),
+    ("POST", "/nominations/{nomination_id}/consultation"): Op(
+        "ELIGIBLE_TQ", step("consultation", channel="Báo", start="2026-01-05")
+    ),
+    ("POST", "/nominations/{nomination_id}/consultation/comments"): Op("PUBLIC_CONSULTATION", call_comment, 201),
+    ("POST", "/nominations/{nomination_id}/to-council"): Op("ELIGIBLE", step("to-council")),
+    ("POST", "/nominations/{nomination_id}/council-votes"): Op("COUNCIL_REVIEW", call_vote),
+    ("POST", "/nominations/{nomination_id}/decision"): Op("APPROVED", call_decide, 201),
+    ("POST", "/grants/imports"): Op("EMPTY", call_import, 201),
+    ("POST", "/grants/imports/csv"): Op("EMPTY", call_import_csv, 201),
+    ("POST", "/grants/{grant_id}/revocation"): Op("IMPORTED", call_revoke),
+}
+
+
+def test_the_policy_names_every_write_operation() -> None:
+    app = create_app(DEFINITION, InMemoryRuntime(DEFINITION))
+    assert write_operations(app) == set(POLICY) == set(OPS)
+
+
+CALLERS: list[tuple[Role | None, bool]] = [(None, True), *((r, o) for r in ALL_ROLES for o in (True, False))]
+"""No token, then each role acting for its own organisation and for a foreign one."""
+
+
+def caller_id(role: Role | None, own: bool) -> str:
+    return "no-token" if role is None else f"{role}-{'own' if own else 'foreign'}"
+
+
+MATRIX = [
+    pytest.param(op, role, own, id=f"{op[0]} {op[1]} {caller_id(role, own)}") for op in POLICY for role, own in CALLERS
+]
+
+
+@pytest.mark.parametrize(("op", "role", "own"), MATRIX)
+async def test_write_matrix(
+    runtime: InMemoryRuntime,
+    admin: httpx.AsyncClient,
+    anonymous: httpx.AsyncClient,
+    op: tuple[str, str],
+    role: Role | None,
+    own: bool,
+) -> None:
+    case = OPS[op]
+    prepared = await given(runtime, admin, case.state, preparation(case.state))
+    before = await snapshot(runtime, COLLECTIONS)
+    if role is None:
+        response = await case.call(anonymous, prepared, {}, {})
+    else:
+        response = await case.call(admin, prepared, headers(role, OWN if own else FOREIGN), {})
+    if role is None:
+        assert response.status_code == 401, response.text
+        assert response.json()["error"] == "unauthorized"
+        assert response.headers["www-authenticate"] == "Bearer"
+    elif POLICY[op].admits(role, own=own):
+        assert response.status_code == case.success, response.text
+        return
+    else:
+        assert response.status_code == 403, response.text
+        assert response.json()["error"] == "forbidden"
+        if role in POLICY[op].own_org:  # the right role, the wrong organisation
+            assert response.json()["field"] == "submitting_organization_id"
+    assert await snapshot(runtime, COLLECTIONS) == before
+
+
+# reads
+
+
+async def test_catalogue_decisions_and_grants_are_public(
+    admin: httpx.AsyncClient, anonymous: httpx.AsyncClient
+) -> None:
+    await imported(admin)
+    client = anonymous
+    assert (await client.get("/catalogue/rules", params={"on": "2025-06-30"})).status_code == 200
+    assert (await client.get("/catalogue/rule-sets")).status_code == 200
+    assert (await client.get("/catalogue/awards/CSTD_TINH", params={"on": "2025-06-30"})).status_code == 200
+    assert (await client.get("/catalogue/base-salary", params={"on": "2025-06-30"})).status_code == 200
+    assert (await client.get("/decisions/h")).json()["grants"][0]["grant_id"] == "h.1"
+    assert (await client.get("/grants", params={"recipient_id": "p-2"})).json()["total"] == 1
+    assert (await client.get("/organizations/nope")).status_code == 404  # public: not 401
+
+
+@pytest.mark.parametrize(("role", "own"), [pytest.param(r, o, id=caller_id(r, o)) for r, o in CALLERS])
+async def test_nominations_and_their_audit_are_read_by_staff_the_council_and_their_own_officers(
+    runtime: InMemoryRuntime,
+    admin: httpx.AsyncClient,
+    anonymous: httpx.AsyncClient,
+    role: Role | None,
+    own: bool,
+) -> None:
+    async def two_nominations(admin: httpx.AsyncClient) -> dict[str, Any]:
+        await in_state(admin, "SUBMITTED")
+        return await ok(
+            await admin.post("/nominations", json=draft_body("n-other", org="so-xay-dung-thai-nguyen")), 201
+        )
+
+    await given(runtime, admin, "TWO", two_nominations)
+    sent = {} if role is None else headers(role, OWN if own else FOREIGN)
+    if role is None:
+        admin = anonymous
+    single = await admin.get(f"/nominations/{NID}", headers=sent)
+    audit = await admin.get(f"/nominations/{NID}/audit", headers=sent)
+    listed = await admin.get("/nominations", headers=sent)
+    if role is None:
+        assert [r.status_code for r in (single, audit, listed)] == [401, 401, 401]
+    elif role not in (R.UNIT_OFFICER,) and not READERS.admits(role, own=True):
+        assert [r.status_code for r in (single, audit, listed)] == [403, 403, 403]
+    elif READERS.admits(role, own=own):
+        assert (single.status_code, single.json()["id"]) == (200, NID)
+        assert [a["to_status"] for a in audit.json()] == ["DRAFT", "SUBMITTED"]
+        expected = [NID] if role is R.UNIT_OFFICER else ["n-1", "n-other"]
+        assert (sorted(n["id"] for n in listed.json()["items"]), listed.json()["total"]) == (expected, len(expected))
+    else:  # a unit officer of another organisation
+        assert [r.status_code for r in (single, audit)] == [403, 403]
+        assert single.json()["field"] == "submitting_organization_id"
+        assert (listed.status_code, listed.json()["items"], listed.json()["total"]) == (200, [], 0)
+
+
+async def test_an_unknown_nomination_is_404_for_a_unit_officer_too(admin: httpx.AsyncClient) -> None:
+    r = await admin.get("/nominations/nope", headers=headers(R.UNIT_OFFICER, OWN))
+    assert r.status_code == 404
+
+
+# lineage
+
+
+async def merge(runtime: InMemoryRuntime, predecessors: list[str], successor: str) -> None:
+    handlers = runtime.handlers()
+    for data in (
+        OrganizationRegistered(
+            organization_id=successor, name="Sở Y tế", kind=OrganizationKind.DEPARTMENT, valid_from=date(2025, 7, 1)
+        ),
+        OrganizationsMerged(
+            predecessor_ids=predecessors, successor_id=successor, effective_date=date(2025, 7, 1), legal_basis="NQ"
+        ),
+    ):
+        assert await handlers[data.event_type](make_event(data, partitionkey=successor), data)
+
+
+async def test_after_a_merger_the_successors_officer_acts_on_the_predecessors_dossiers(
+    runtime: InMemoryRuntime, admin: httpx.AsyncClient
+) -> None:
+    predecessor, successor, sibling = "so-y-te-bac-kan", "so-y-te-thai-nguyen-moi", "so-y-te-cao-bang"
+    await ok(await admin.post("/nominations", json=draft_body("n-old", org=predecessor)), 201)
+    await merge(runtime, [predecessor, sibling], successor)
+    officer = headers(R.UNIT_OFFICER, successor)
+
+    assert (await admin.get("/nominations/n-old", headers=officer)).status_code == 200
+    assert [n["id"] for n in (await admin.get("/nominations", headers=officer)).json()["items"]] == ["n-old"]
+    r = await admin.post("/nominations/n-old/submit", json={"version": 1, **STAFF_WHO}, headers=officer)
+    assert (r.status_code, r.json()["status"]) == (200, "SUBMITTED")
+    # and the other way round: the predecessor's officer drafts for the successor
+    r = await admin.post(
+        "/nominations", json=draft_body("n-new", org=successor), headers=headers(R.UNIT_OFFICER, predecessor)
+    )
+    assert r.status_code == 201, r.text
+
+    # a sibling merged into the same successor is not in the predecessor's lineage, nor is an unrelated unit
+    before = await snapshot(runtime, COLLECTIONS)
+    for stranger in (sibling, FOREIGN):
+        r = await admin.put(
+            "/nominations/n-old/attachments",
+            json={"version": 2, **STAFF_WHO, "attachments": []},
+            headers=headers(R.UNIT_OFFICER, stranger),
+        )
+        assert (r.status_code, r.json()["field"]) == (403, "submitting_organization_id")
+    assert await snapshot(runtime, COLLECTIONS) == before
+
+
+# the council votes as its members, once
+
+
+async def test_a_council_member_votes_as_themselves_and_once(
+    runtime: InMemoryRuntime, admin: httpx.AsyncClient
+) -> None:
+    prepared = await in_state(admin, "COUNCIL_REVIEW")
+    member = headers(R.COUNCIL_MEMBER, "ubnd-tinh-thai-nguyen", subject="uv-hoa")
+    before = await snapshot(runtime, COLLECTIONS)
+    r = await call_vote(admin, prepared, member, {"actor": "uv-khac"})
+    assert (r.status_code, r.json()["error"], r.json()["field"]) == (403, "forbidden", "actor")
+    assert await snapshot(runtime, COLLECTIONS) == before
+
+    voted = await ok(await call_vote(admin, prepared, member, {"actor": "uv-hoa"}))
+    assert voted["status"] == "APPROVED"
+    assert voted["audit"][-1]["actor"] == "uv-hoa"
+
+    after = await snapshot(runtime, COLLECTIONS)
+    for again in (member, headers(R.COUNCIL_MEMBER, "ubnd-tinh-thai-nguyen", subject="uv-binh")):
+        r = await call_vote(admin, {"version": voted["version"]}, again, {})
+        assert (r.status_code, r.json()["error"]) == (409, "invalid_transition")
+    assert await snapshot(runtime, COLLECTIONS) == after
+
+
+async def test_the_voter_defaults_to_the_tokens_subject(admin: httpx.AsyncClient) -> None:
+    prepared = await in_state(admin, "COUNCIL_REVIEW")
+    member = headers(R.COUNCIL_MEMBER, "ubnd-tinh-thai-nguyen", subject="uv-lan")
+    voted = await ok(await call_vote(admin, prepared, member, {}))
+    assert voted["audit"][-1]["actor"] == "uv-lan"
+
+
+async def test_only_the_members_of_a_known_council_vote_on_its_dossiers(
+    runtime: InMemoryRuntime, admin: httpx.AsyncClient
+) -> None:
+    handlers = runtime.handlers()
+    constituted = CouncilConstituted(
+        council_id="hd-tdkt-thai-nguyen",
+        name="Hội đồng TĐKT tỉnh Thái Nguyên",
+        level="PROVINCE",
+        organization_id="ubnd-tinh-thai-nguyen",
+        term_from=date(2025, 7, 1),
+        members=[
+            CouncilMember(person_id="uv-hoa", role=CouncilRole.CHAIR, valid_from=date(2025, 7, 1)),
+            CouncilMember(person_id="uv-binh", role=CouncilRole.MEMBER, valid_from=date(2025, 7, 1)),
+        ],
+    )
+    changed = CouncilMembershipChanged(
+        council_id="hd-tdkt-thai-nguyen",
+        person_id="uv-binh",
+        members=[
+            constituted.members[0],
+            CouncilMember(
+                person_id="uv-binh", role=CouncilRole.MEMBER, valid_from=date(2025, 7, 1), valid_to=date(2025, 11, 30)
+            ),
+        ],
+    )
+    for data in (constituted, changed):
+        event = make_event(data, partitionkey=data.council_id)
+        assert await handlers[data.event_type](event, data) is True
+        assert await handlers[data.event_type](event, data) is False  # a redelivery changes nothing
+
+    await in_state(admin, "ELIGIBLE")
+    sent = await advance(admin, "to-council", council_id="hd-tdkt-thai-nguyen")
+    assert sent["council_id"] == "hd-tdkt-thai-nguyen"
+
+    before = await snapshot(runtime, COLLECTIONS)
+    for stranger in ("uv-khac", "uv-binh"):  # never seated; no longer seated on the session day (18/12/2025)
+        member = headers(R.COUNCIL_MEMBER, "ubnd-tinh-thai-nguyen", subject=stranger)
+        r = await call_vote(admin, sent, member, {})
+        assert (r.status_code, r.json()["error"], r.json()["field"]) == (403, "forbidden", "actor"), r.text
+    assert await snapshot(runtime, COLLECTIONS) == before
+
+    seated = headers(R.COUNCIL_MEMBER, "ubnd-tinh-thai-nguyen", subject="uv-hoa")
+    voted = await ok(await call_vote(admin, sent, seated, {}))
+    assert (voted["status"], voted["audit"][-1]["actor"]) == ("APPROVED", "uv-hoa")
+
+
+# the audit trail
+
+
+AUDIT_ENTRY = {
+    "at": "2026-01-05T08:00:00Z",
+    "actor": "ke-gian",
+    "organization_id": OWN,
+    "action": "approve",
+    "from_status": None,
+    "to_status": "APPROVED",
+}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        *(
+            (method, path, status)
+            for method in ("POST", "PUT", "PATCH", "DELETE")
+            for path, status in (
+                (f"/nominations/{NID}/audit", 405),
+                (f"/nominations/{NID}", 405),
+                (f"/nominations/{NID}/audit/0", 404),
+            )
+        ),
+        *((method, "/nominations", 405) for method in ("PUT", "PATCH", "DELETE")),
+    ],
+)
+async def test_no_api_changes_the_audit_trail(
+    runtime: InMemoryRuntime, admin: httpx.AsyncClient, method: str, path: str, status: int
+) -> None:
+    await given(runtime, admin, "SUBMITTED", preparation("SUBMITTED"))
+    trail = (await admin.get(f"/nominations/{NID}/audit")).json()
+    before = await snapshot(runtime, COLLECTIONS)
+    r = await admin.request(method, path, json=[AUDIT_ENTRY] if path.endswith("audit") else {"audit": []})
+    assert r.status_code == status, r.text
+    assert (await admin.get(f"/nominations/{NID}/audit")).json() == trail
+    assert await snapshot(runtime, COLLECTIONS) == before
+
+
+@pytest.mark.parametrize("op", [op for op in POLICY if op != ("POST", "/eligibility/evaluations")])
+async def test_no_write_takes_audit_entries_in_its_body(
+    runtime: InMemoryRuntime, admin: httpx.AsyncClient, op: tuple[str, str]
+) -> None:
+    """Every writing endpoint refuses unknown fields: an `audit` in the body is a 422 and nothing is written."""
+    case = OPS[op]
+    prepared = await given(runtime, admin, case.state, preparation(case.state))
+    trail = (await admin.get(f"/nominations/{NID}/audit")).json() if prepared.get("audit") else None
+    before = await snapshot(runtime, COLLECTIONS)
+    extra: dict[str, Any] = {"audit": "x"} if op[1] == "/grants/imports/csv" else {"audit": [AUDIT_ENTRY]}
+    r = await case.call(admin, prepared, {}, extra)
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] in ("audit", "grants.0.audit")
+    assert await snapshot(runtime, COLLECTIONS) == before
+    if trail is not None:
+        assert (await admin.get(f"/nominations/{NID}/audit")).json() == trail
+
+
+async def test_the_stateless_evaluation_ignores_an_audit_in_its_body(
+    runtime: InMemoryRuntime, admin: httpx.AsyncClient
+) -> None:
+    before = await snapshot(runtime, COLLECTIONS)
+    r = await call_evaluate(admin, {}, {}, {"audit": [AUDIT_ENTRY]})
+    assert (r.status_code, r.json()) == (200, [])
+    assert await snapshot(runtime, COLLECTIONS) == before
+
+
+async def test_a_refused_step_emits_nothing_even_with_a_valid_body(
+    runtime: InMemoryRuntime, admin: httpx.AsyncClient
+) -> None:
+    """The organisation check reads the stored nomination before the transition is attempted."""
+    prepared = await in_state(admin, "DRAFT")
+    events = len(runtime.store(NOMINATIONS).events)
+    r = await step("submit")(admin, prepared, headers(R.UNIT_OFFICER, FOREIGN), {})
+    assert r.status_code == 403
+    assert len(runtime.store(NOMINATIONS).events) == events
+    assert (await admin.get(f"/nominations/{NID}")).json()["status"] == "DRAFT"
