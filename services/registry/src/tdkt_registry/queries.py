@@ -133,3 +133,15 @@ async def successors_in_force(organizations: AggregateStore, organization_id: st
 
     await follow(start, 0)
     return list(found.values())
+
+
+async def lineage_ids(organizations: AggregateStore, organization_id: str) -> set[str]:
+    """Every organisation `organization_id` came from or went into, transitively (empty when it is unknown)."""
+    try:
+        entries = [
+            *await traverse(organizations, organization_id, "predecessors", transitive=True),
+            *await traverse(organizations, organization_id, "successors", transitive=True),
+        ]
+    except NotFound:
+        return set()
+    return {e.organization_id for e in entries}

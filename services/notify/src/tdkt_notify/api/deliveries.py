@@ -1,4 +1,4 @@
-"""The delivery log (every attempt) and the in-app inbox."""
+"""The delivery log (every attempt; operators only) and the in-app inbox (its recipient only)."""
 
 from __future__ import annotations
 
@@ -8,21 +8,24 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from tdkt_notify.api.deps import DeliveriesDep
+from tdkt_notify.api.deps import ADMIN_ONLY, RECIPIENT_ONLY, DeliveriesDep
 from tdkt_notify.domain.deliveries import Delivery, DeliveryStatus
 from tdkt_notify.handlers import load_delivery, mark_read
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.notify import Channel
 from tdkt_shared.store import NotFound
 
-router = APIRouter(tags=["deliveries"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/deliveries", tags=["deliveries"], responses=ERROR_RESPONSES, dependencies=[ADMIN_ONLY])
+inbox_router = APIRouter(
+    prefix="/inbox/{recipient_id}", tags=["inbox"], responses=ERROR_RESPONSES, dependencies=[RECIPIENT_ONLY]
+)
 
 
 class DeliveryView(Delivery):
     version: int
 
 
-@router.get("/deliveries", response_model=Page[DeliveryView])
+@router.get("", response_model=Page[DeliveryView])
 async def list_deliveries(
     deliveries: DeliveriesDep,
     page: PageQuery,
@@ -42,7 +45,7 @@ async def list_deliveries(
     return Page(items=items, total=await deliveries.count(query), offset=page.offset, limit=page.limit)
 
 
-@router.get("/deliveries/{delivery_id}", response_model=DeliveryView)
+@router.get("/{delivery_id}", response_model=DeliveryView)
 async def get_delivery(delivery_id: str, deliveries: DeliveriesDep) -> DeliveryView:
     stored = await deliveries.get(delivery_id)
     if stored is None:
@@ -87,7 +90,7 @@ def _inbox(recipient_id: str, unread_only: bool = False) -> dict[str, Any]:
     return query
 
 
-@router.get("/inbox/{recipient_id}", response_model=Page[InboxMessage], tags=["inbox"])
+@inbox_router.get("", response_model=Page[InboxMessage])
 async def inbox(
     recipient_id: str, deliveries: DeliveriesDep, page: PageQuery, unread_only: bool = False
 ) -> Page[InboxMessage]:
@@ -103,12 +106,12 @@ class UnreadCount(BaseModel):
     unread: int
 
 
-@router.get("/inbox/{recipient_id}/unread-count", response_model=UnreadCount, tags=["inbox"])
+@inbox_router.get("/unread-count", response_model=UnreadCount)
 async def unread_count(recipient_id: str, deliveries: DeliveriesDep) -> UnreadCount:
     return UnreadCount(recipient_id=recipient_id, unread=await deliveries.count(_inbox(recipient_id, True)))
 
 
-@router.post("/inbox/{recipient_id}/{message_id}/read", response_model=InboxMessage, tags=["inbox"])
+@inbox_router.post("/{message_id}/read", response_model=InboxMessage)
 async def read(recipient_id: str, message_id: str, deliveries: DeliveriesDep) -> InboxMessage:
     """Mark a message read (again is harmless); 404 for another recipient's message."""
     await load_delivery(deliveries, message_id)

@@ -1,4 +1,6 @@
-"""Clusters and councils as notify knows them from registry events: who routing reaches on a date."""
+"""Clusters, councils and role holders as notify knows them from registry events: who routing reaches on a date.
+
+Public, as the registry data they mirror is."""
 
 from __future__ import annotations
 
@@ -7,13 +9,14 @@ from datetime import date
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from tdkt_notify.api.deps import ClustersDep, CouncilsDep
-from tdkt_notify.domain.directory import Cluster, Council
+from tdkt_notify.api.deps import ClustersDep, CouncilsDep, RolesDep
+from tdkt_notify.domain.directory import Cluster, Council, holders_on
+from tdkt_notify.handlers import assignments_of
 from tdkt_shared.api import ERROR_RESPONSES
-from tdkt_shared.contract.registry import ClusterRole
+from tdkt_shared.contract.registry import ClusterRole, FunctionalRole
 from tdkt_shared.store import NotFound
 
-router = APIRouter(tags=["clusters and councils"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["clusters, councils and roles"], responses=ERROR_RESPONSES)
 
 
 class ClusterMembersView(BaseModel):
@@ -58,3 +61,15 @@ async def council_members(council_id: str, on: date, councils: CouncilsDep) -> C
     return CouncilMembersView(
         council_id=council.council_id, organization_id=council.organization_id, on=on, person_ids=council.members_on(on)
     )
+
+
+class Holders(BaseModel):
+    role: FunctionalRole
+    on: date
+    organization_ids: list[str]
+
+
+@router.get("/roles/{role}/holders", response_model=Holders)
+async def role_holders(role: FunctionalRole, on: date, roles: RolesDep) -> Holders:
+    """Who holds a functional role on a date, as far as the registry events consumed so far say."""
+    return Holders(role=role, on=on, organization_ids=holders_on(await assignments_of(roles, role), role, on))

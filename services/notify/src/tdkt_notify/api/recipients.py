@@ -1,20 +1,24 @@
-"""Recipients (organisations and persons known from registry events, explicit subscribers) and role holders."""
+"""Recipients: organisations and persons known from registry events, and explicit subscribers.
+
+Operators (`admin`) list recipients, add subscribers and set webhook secrets; a recipient reads itself and sets its
+own preferences.
+"""
 
 from __future__ import annotations
-
-from datetime import date
 
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from tdkt_notify.api.deps import RecipientsDep, RolesDep
-from tdkt_notify.domain.directory import NewSubscriber, Recipient, RecipientKind, holders_on
-from tdkt_notify.handlers import add_subscriber, assignments_of, load_recipient, set_daily_digest, set_webhook_secret
+from tdkt_notify.api.deps import ADMIN_ONLY, RECIPIENT_ONLY, RecipientsDep
+from tdkt_notify.domain.directory import NewSubscriber, Recipient, RecipientKind
+from tdkt_notify.handlers import add_subscriber, load_recipient, set_daily_digest, set_webhook_secret
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
-from tdkt_shared.contract.registry import FunctionalRole
 from tdkt_shared.store import NotFound
 
-router = APIRouter(tags=["recipients"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["recipients"], responses=ERROR_RESPONSES, dependencies=[ADMIN_ONLY])
+own_router = APIRouter(
+    prefix="/recipients/{recipient_id}", tags=["recipients"], responses=ERROR_RESPONSES, dependencies=[RECIPIENT_ONLY]
+)
 
 
 class RecipientView(BaseModel):
@@ -51,8 +55,9 @@ async def list_recipients(
     return Page(items=items, total=await recipients.count(query), offset=page.offset, limit=page.limit)
 
 
-@router.get("/recipients/{recipient_id}", response_model=RecipientView)
+@own_router.get("", response_model=RecipientView)
 async def get_recipient(recipient_id: str, recipients: RecipientsDep) -> RecipientView:
+    """One recipient with its preferences, without its webhook secret."""
     recipient = await load_recipient(recipients, recipient_id)
     if recipient is None:
         raise NotFound(recipient_id)
@@ -89,19 +94,7 @@ class Preferences(BaseModel):
     daily_digest: bool
 
 
-@router.put("/recipients/{recipient_id}/preferences", response_model=RecipientView)
+@own_router.put("/preferences", response_model=RecipientView)
 async def set_preferences(recipient_id: str, preferences: Preferences, recipients: RecipientsDep) -> RecipientView:
     """Switch the daily digest on or off: e-mails then wait for one message a day (at `DIGEST_HOUR`, UTC+7)."""
     return _view(await set_daily_digest(recipients, recipient_id, preferences.daily_digest))
-
-
-class Holders(BaseModel):
-    role: FunctionalRole
-    on: date
-    organization_ids: list[str]
-
-
-@router.get("/roles/{role}/holders", response_model=Holders)
-async def role_holders(role: FunctionalRole, on: date, roles: RolesDep) -> Holders:
-    """Who holds a functional role on a date, as far as the registry events consumed so far say."""
-    return Holders(role=role, on=on, organization_ids=holders_on(await assignments_of(roles, role), role, on))

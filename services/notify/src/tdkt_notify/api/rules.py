@@ -1,16 +1,16 @@
-"""Routing rules: operators list, add and change them (changes apply to the next event consumed)."""
+"""Routing rules: operators (`admin`) list, add and change them (changes apply to the next event consumed)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from tdkt_notify.api.deps import RulesDep
+from tdkt_notify.api.deps import ADMIN_ONLY, RulesDep
 from tdkt_notify.domain.routing import RoutingRule, RuleBody
 from tdkt_notify.handlers import create_rule, replace_rule
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.store import NotFound
 
-router = APIRouter(prefix="/rules", tags=["routing rules"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/rules", tags=["routing rules"], responses=ERROR_RESPONSES, dependencies=[ADMIN_ONLY])
 
 
 class RuleView(RoutingRule):

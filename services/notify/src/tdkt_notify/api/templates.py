@@ -1,17 +1,17 @@
-"""Message templates per key (event type, rule key or `*`) and channel."""
+"""Message templates per key (event type, rule key or `*`) and channel: operators (`admin`) only."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Path
 
-from tdkt_notify.api.deps import TemplatesDep
+from tdkt_notify.api.deps import ADMIN_ONLY, TemplatesDep
 from tdkt_notify.domain.templates import KEY_PATTERN, Template, TemplateBody, template_id
 from tdkt_notify.handlers import put_template
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.notify import Channel
 from tdkt_shared.store import NotFound
 
-router = APIRouter(prefix="/templates", tags=["templates"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/templates", tags=["templates"], responses=ERROR_RESPONSES, dependencies=[ADMIN_ONLY])
 
 
 class TemplateView(Template):

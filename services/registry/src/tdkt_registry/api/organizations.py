@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel
 
 from tdkt_registry import handlers, queries
+from tdkt_registry.api.access import AdminWrites
 from tdkt_registry.api.deps import CorrelationId, OrganizationsDep, ReorganizationsDep
 from tdkt_registry.domain.lineage import (
     DissolveOrganization,
@@ -25,9 +26,11 @@ from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.registry import OrganizationKind
 from tdkt_shared.store import AggregateStore, NotFound
 
-router = APIRouter(prefix="/organizations", tags=["organizations"], responses=ERROR_RESPONSES)
-lineage_router = APIRouter(prefix="/lineage", tags=["lineage"], responses=ERROR_RESPONSES)
-reorganizations_router = APIRouter(prefix="/reorganizations", tags=["lineage"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/organizations", tags=["organizations"], responses=ERROR_RESPONSES, route_class=AdminWrites)
+lineage_router = APIRouter(prefix="/lineage", tags=["lineage"], responses=ERROR_RESPONSES, route_class=AdminWrites)
+reorganizations_router = APIRouter(
+    prefix="/reorganizations", tags=["lineage"], responses=ERROR_RESPONSES, route_class=AdminWrites
+)
 
 
 class OrganizationView(BaseModel):

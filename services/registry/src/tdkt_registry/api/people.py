@@ -7,6 +7,7 @@ from datetime import date
 from fastapi import APIRouter, Response, status
 
 from tdkt_registry import people_handlers as h
+from tdkt_registry.api.access import AdminWrites, PersonAccessDep
 from tdkt_registry.api.deps import ClustersDep, CorrelationId, CouncilsDep, OrganizationsDep, PersonsDep
 from tdkt_registry.domain.clusters import Cluster, FormCluster, RemoveClusterMember, RotateLeader, SetClusterMember
 from tdkt_registry.domain.people import (
@@ -22,9 +23,9 @@ from tdkt_registry.domain.people import (
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.store import AggregateStore, NotFound
 
-clusters_router = APIRouter(prefix="/clusters", tags=["clusters"], responses=ERROR_RESPONSES)
-persons_router = APIRouter(prefix="/persons", tags=["persons"], responses=ERROR_RESPONSES)
-councils_router = APIRouter(prefix="/councils", tags=["councils"], responses=ERROR_RESPONSES)
+clusters_router = APIRouter(prefix="/clusters", tags=["clusters"], responses=ERROR_RESPONSES, route_class=AdminWrites)
+persons_router = APIRouter(prefix="/persons", tags=["persons"], responses=ERROR_RESPONSES, route_class=AdminWrites)
+councils_router = APIRouter(prefix="/councils", tags=["councils"], responses=ERROR_RESPONSES, route_class=AdminWrites)
 
 
 class ClusterView(Cluster):
@@ -138,12 +139,17 @@ async def register_person(
 
 @persons_router.get("", response_model=Page[PersonView])
 async def list_persons(
-    persons: PersonsDep, page: PageQuery, organization_id: str | None = None, on: date | None = None
+    persons: PersonsDep,
+    access: PersonAccessDep,
+    page: PageQuery,
+    organization_id: str | None = None,
+    on: date | None = None,
 ) -> Page[PersonView]:
-    """Persons, optionally those employed in `organization_id` (on `on` if given, else at any time)."""
+    """Persons, optionally those employed in `organization_id` (on `on` if given, else at any time). A unit officer
+    sees only the persons ever employed by its organisation or one in its lineage."""
     query = {} if organization_id is None else {"employments.organization_id": organization_id}
     stored = await persons.find(query, limit=100_000)
-    found = [Person.model_validate(s.state) for s in stored]
+    found = [p for p in (Person.model_validate(s.state) for s in stored) if access.admits(p)]
     versions = {s.id: s.version for s in stored}
     if on is not None:
         found = [p for p in found if any(organization_id in (None, e.organization_id) for e in p.employed_on(on))]
@@ -154,8 +160,10 @@ async def list_persons(
 
 
 @persons_router.get("/{person_id}", response_model=PersonView)
-async def get_person(person_id: str, persons: PersonsDep) -> PersonView:
+async def get_person(person_id: str, persons: PersonsDep, access: PersonAccessDep) -> PersonView:
+    """One person; 403 for a unit officer when the person was never employed by its organisation (or lineage)."""
     state, version = await _get(persons, person_id)
+    access.check(Person.model_validate(state))
     return PersonView.model_validate({**state, "version": version})
 
 

@@ -6,7 +6,9 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel
 
 from tdkt_registry import role_handlers
+from tdkt_registry.api.access import AdminWrites, PersonAccessDep
 from tdkt_registry.api.deps import ContactPointsDep, CorrelationId, OrganizationsDep, PersonsDep, RoleAssignmentsDep
+from tdkt_registry.domain.people import Person
 from tdkt_registry.domain.roles import (
     AssignRole,
     ContactPoint,
@@ -20,8 +22,8 @@ from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.registry import FunctionalRole
 from tdkt_shared.store import AggregateStore, NotFound
 
-router = APIRouter(tags=["roles"], responses=ERROR_RESPONSES)
-contacts = APIRouter(tags=["contact points"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["roles"], responses=ERROR_RESPONSES, route_class=AdminWrites)
+contacts = APIRouter(tags=["contact points"], responses=ERROR_RESPONSES, route_class=AdminWrites)
 
 
 class AssignmentView(RoleAssignment):
@@ -153,5 +155,12 @@ async def put_person_contact(
 
 
 @contacts.get("/persons/{person_id}/contact-point", response_model=ContactPointView)
-async def get_person_contact(person_id: str, points: ContactPointsDep) -> ContactPointView:
+async def get_person_contact(
+    person_id: str, points: ContactPointsDep, persons: PersonsDep, access: PersonAccessDep
+) -> ContactPointView:
+    """Where a person's notifications go; readable by whoever may read the person."""
+    stored = await persons.get(person_id)
+    if stored is None:
+        raise NotFound(person_id)
+    access.check(Person.model_validate(stored.state))
     return await _get("person", person_id, points)
