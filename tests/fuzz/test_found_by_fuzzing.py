@@ -53,3 +53,14 @@ def test_every_api_operation_documents_401_and_403(service: str) -> None:
         != {"$ref": "#/components/schemas/ErrorBody"}
     ]
     assert not undocumented
+
+
+@pytest.mark.parametrize("year", [0, False, -1, 10_000])
+async def test_eligibility_refuses_a_year_out_of_range(year: int) -> None:
+    # was: 500, `date(0, 12, 31)` raised ValueError("year 0 is out of range")
+    awards = definitions()["awards"]
+    request = {"facts": {"kind": "HOUSEHOLD", "nominee_id": "h-1"}, "award_code": "GIA_DINH_VAN_HOA", "year": year}
+    async with serve(awards, InMemoryRuntime(awards)) as client:
+        response = await client.post("/eligibility/evaluations", json={"requests": [request]})
+        assert response.status_code == 422
+        assert response.json()["field"] == "requests.0.year"
