@@ -64,3 +64,13 @@ async def test_eligibility_refuses_a_year_out_of_range(year: int) -> None:
         response = await client.post("/eligibility/evaluations", json={"requests": [request]})
         assert response.status_code == 422
         assert response.json()["field"] == "requests.0.year"
+
+
+async def test_a_ranking_location_is_percent_encoded() -> None:
+    # was: 500, UnicodeEncodeError setting a Location header with a cluster id beyond latin-1
+    reporting = definitions()["reporting"]
+    command = {"year": 2000, "criteria_set_id": "bo-tieu-chi", "member_organization_ids": ["so-y-te"]}
+    async with serve(reporting, InMemoryRuntime(reporting)) as client:
+        response = await client.post("/clusters/cụm-𝔸/rankings", json=command)
+        assert response.status_code == 201
+        assert response.headers["location"] == "/clusters/c%E1%BB%A5m-%F0%9D%94%B8/rankings/2000"
