@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from tdkt_shared.errors import DomainError
 from tdkt_shared.store import AlreadyExists, NotFound, VersionConflict
@@ -28,6 +29,8 @@ class ErrorBody(BaseModel):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "No bearer token, or an invalid or expired one"},
+    403: {"model": ErrorBody, "description": "The token's roles or organisation do not allow this"},
     404: {"model": ErrorBody, "description": "Not found"},
     409: {"model": ErrorBody, "description": "Conflict: stale version, duplicate, or illegal transition"},
     422: {"model": ErrorBody, "description": "Invalid input"},
@@ -67,6 +70,18 @@ def _field_of(loc: Sequence[Any]) -> str | None:
     return ".".join(parts) or None
 
 
+_PROBED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    """Every method some route serves at the request's path (Starlette's 405 names only the first route's)."""
+    return [
+        method
+        for method in _PROBED_METHODS
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in app.router.routes)
+    ]
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -90,9 +105,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return _error(409, "version_conflict", str(exc), "version")
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         response = _error(exc.status_code, HTTP_ERROR_CODES.get(exc.status_code, "http_error"), str(exc.detail))
         response.headers.update(exc.headers or {})
+        if exc.status_code == 405:
+            response.headers["Allow"] = ", ".join(_allowed_methods(app, request))
         return response
 
     @app.exception_handler(Exception)

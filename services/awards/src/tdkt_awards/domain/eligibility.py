@@ -448,7 +448,7 @@ class EvaluationRequest(BaseModel):
 
     facts: NomineeFacts
     award_code: str
-    year: int
+    year: int = Field(ge=1945, le=2100)
     territory: str | None = None
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Response, status
 from pydantic import Field
@@ -208,7 +209,8 @@ async def rank(
     state, version = await handlers.rank_cluster(
         cluster_id, command, store, scorecards, cluster_store, organizations, correlation
     )
-    response.headers["Location"] = f"/clusters/{cluster_id}/rankings/{command.year}"
+    # percent-encoded: the path's cluster_id may be any text, and a header is latin-1
+    response.headers["Location"] = f"/clusters/{quote(cluster_id, safe='')}/rankings/{command.year}"
     return RankingView.model_validate({**state, "version": version})
 
 

@@ -1,0 +1,76 @@
+"""What schemathesis found, pinned as plain examples so each stays fixed without the fuzzer."""
+
+from __future__ import annotations
+
+import pytest
+
+from tdkt_registry.service import DEFINITION as REGISTRY
+from tdkt_shared.runtime import InMemoryRuntime, create_app, definitions
+from tests.helpers import serve
+
+
+async def test_405_allow_names_every_method_of_the_path() -> None:
+    async with serve(REGISTRY, InMemoryRuntime(REGISTRY)) as client:
+        response = await client.options("/organizations")
+        assert response.status_code == 405
+        assert response.headers["allow"] == "GET, POST"
+        assert response.json() == {"error": "method_not_allowed", "detail": "Method Not Allowed", "field": None}
+
+        response = await client.request("TRACE", "/organizations/so-noi-vu/contact-point")
+        assert response.status_code == 405
+        assert response.headers["allow"] == "GET, PUT"
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/merge-patch+json; charset=utf-8", None])
+async def test_a_body_that_is_not_utf8_is_a_documented_422(content_type: str | None) -> None:
+    # was: 400 "There was an error parsing the body", which no operation documents
+    headers = {"content-type": content_type} if content_type else {}
+    async with serve(REGISTRY, InMemoryRuntime(REGISTRY)) as client:
+        response = await client.post("/persons", content=b"\x0e\x19\xff", headers=headers)
+        assert response.status_code == 422
+        assert response.json() == {
+            "error": "body_not_utf8",
+            "detail": "the body is not UTF-8 encoded JSON",
+            "field": None,
+        }
+
+        response = await client.post("/persons", content='{"full_name": "Nguyễn"'.encode(), headers=headers)
+        assert response.status_code == 422
+        assert response.json()["error"] == "validation_error"
+
+
+@pytest.mark.parametrize("service", sorted(definitions()))
+def test_every_api_operation_documents_401_and_403(service: str) -> None:
+    definition = definitions()[service]
+    spec = create_app(definition, InMemoryRuntime(definition)).openapi()
+    undocumented = [
+        f"{method.upper()} {path}: {code}"
+        for path, operations in spec["paths"].items()
+        if path not in ("/healthz", "/readyz")
+        for method, operation in operations.items()
+        for code in ("401", "403")
+        if operation["responses"].get(code, {}).get("content", {}).get("application/json", {}).get("schema")
+        != {"$ref": "#/components/schemas/ErrorBody"}
+    ]
+    assert not undocumented
+
+
+@pytest.mark.parametrize("year", [0, False, -1, 10_000])
+async def test_eligibility_refuses_a_year_out_of_range(year: int) -> None:
+    # was: 500, `date(0, 12, 31)` raised ValueError("year 0 is out of range")
+    awards = definitions()["awards"]
+    request = {"facts": {"kind": "HOUSEHOLD", "nominee_id": "h-1"}, "award_code": "GIA_DINH_VAN_HOA", "year": year}
+    async with serve(awards, InMemoryRuntime(awards)) as client:
+        response = await client.post("/eligibility/evaluations", json={"requests": [request]})
+        assert response.status_code == 422
+        assert response.json()["field"] == "requests.0.year"
+
+
+async def test_a_ranking_location_is_percent_encoded() -> None:
+    # was: 500, UnicodeEncodeError setting a Location header with a cluster id beyond latin-1
+    reporting = definitions()["reporting"]
+    command = {"year": 2000, "criteria_set_id": "bo-tieu-chi", "member_organization_ids": ["so-y-te"]}
+    async with serve(reporting, InMemoryRuntime(reporting)) as client:
+        response = await client.post("/clusters/cụm-𝔸/rankings", json=command)
+        assert response.status_code == 201
+        assert response.headers["location"] == "/clusters/c%E1%BB%A5m-%F0%9D%94%B8/rankings/2000"
