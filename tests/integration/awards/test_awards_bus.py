@@ -1,4 +1,7 @@
-"""Award processing over the real Kafka and FerretDB: approval on the bus, lineage from registry events."""
+"""Award processing over the real Kafka and FerretDB: approval on the bus, lineage from registry events.
+
+Each step is taken with the token of the role the policy names; bodies name nobody, so the audit and the events on
+the bus record the token's `sub` and `org`."""
 
 from __future__ import annotations
 
@@ -13,9 +16,10 @@ from aiokafka import AIOKafkaProducer
 
 from tdkt_awards.consumers import TOPICS
 from tdkt_awards.service import DEFINITION as AWARDS
+from tdkt_shared.auth import Role, dev_headers
 from tdkt_shared.bus.codec import encode
 from tdkt_shared.contract import CloudEvent, make_event, parse_data, service_topic
-from tdkt_shared.contract.awards import AwardGranted, NominationApproved
+from tdkt_shared.contract.awards import AwardGranted, NominationApproved, NominationStatusChanged
 from tdkt_shared.contract.registry import OrganizationsMerged
 from tdkt_shared.runtime import Runtime
 from tests.helpers import serve
@@ -24,7 +28,10 @@ from tests.integration.kafka_tools import commit_group_at_end, eventually, wait_
 
 pytestmark = pytest.mark.usefixtures("drop_databases")
 AWARDS_TOPIC = service_topic("awards")
-WHO = {"actor": "chuyen-vien", "organization_id": "so-noi-vu-thai-nguyen"}
+NOI_VU = "so-noi-vu-thai-nguyen"
+OFFICER = dev_headers(Role.UNIT_OFFICER, organization_id=NOI_VU, subject="van-thu")
+SPECIALIST = dev_headers(Role.TDKT_SPECIALIST, organization_id=NOI_VU, subject="chuyen-vien")
+MEMBER = dev_headers(Role.COUNCIL_MEMBER, organization_id="ubnd-tinh-thai-nguyen", subject="uv-hoa")
 
 
 @pytest.fixture
@@ -35,10 +42,12 @@ async def awards(make_settings: SettingsFactory) -> AsyncIterator[httpx.AsyncCli
         yield client
 
 
-async def advance(client: httpx.AsyncClient, nid: str, *actions: str, **extra: Any) -> dict[str, Any]:
+async def advance(
+    client: httpx.AsyncClient, nid: str, *actions: str, by: dict[str, str] = SPECIALIST, **extra: Any
+) -> dict[str, Any]:
     body: dict[str, Any] = (await client.get(f"/nominations/{nid}")).json()
     for action in actions:
-        r = await client.post(f"/nominations/{nid}/{action}", json={"version": body["version"], **WHO, **extra})
+        r = await client.post(f"/nominations/{nid}/{action}", json={"version": body["version"], **extra}, headers=by)
         assert r.status_code == 200, r.text
         body = r.json()
     return body
@@ -67,8 +76,7 @@ async def test_council_approval_reaches_the_bus(
         "award_code": "CSTD_TINH",
         "year": 2025,
         "territory": "thai-nguyen",
-        "submitting_organization_id": "so-noi-vu-thai-nguyen",
-        "actor": "van-thu",
+        "submitting_organization_id": NOI_VU,
         "nominees": [
             {
                 "nominee_id": person,
@@ -79,8 +87,15 @@ async def test_council_approval_reaches_the_bus(
         ],
         "attachments": ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "CHUNG_NHAN_SANG_KIEN"],
     }
-    assert (await awards.post("/nominations", json=draft)).status_code == 201
-    body = await advance(awards, nid, "submit", "receive", "start-appraisal", "appraise", "to-council")
+    assert (await awards.post("/nominations", json=draft, headers=OFFICER)).status_code == 201
+    submitted = await advance(awards, nid, "submit", by=OFFICER)
+    # the specialist cannot record the step under the officer's name: 403, nothing written
+    r = await awards.post(
+        f"/nominations/{nid}/receive", json={"version": submitted["version"], "actor": "van-thu"}, headers=SPECIALIST
+    )
+    assert (r.status_code, r.json()["field"]) == (403, "actor")
+    assert (await awards.get(f"/nominations/{nid}/audit")).json() == submitted["audit"]
+    body = await advance(awards, nid, "receive", "start-appraisal", "appraise", "to-council")
     assert body["status"] == "COUNCIL_REVIEW"
     vote = {
         "session_id": f"s-{run_id}",
@@ -89,10 +104,23 @@ async def test_council_approval_reaches_the_bus(
         "attendees": 10,
         "ballots": [{"nominee_id": person, "yes_present": 9, "no_present": 1, "yes_written": 1}],
     }
-    approved = await advance(awards, nid, "council-votes", vote=vote)
+    approved = await advance(awards, nid, "council-votes", by=MEMBER, vote=vote)
     assert approved["status"] == "APPROVED"
 
     bootstrap = make_settings("awards").kafka_bootstrap_servers
+    changes = await wait_for_records(
+        bootstrap,
+        AWARDS_TOPIC,
+        lambda r: r.key == nid.encode() and json.loads(r.value)["type"] == NominationStatusChanged.event_type,
+        count=7,
+    )
+    steps = [parse_data(CloudEvent.model_validate_json(r.value)) for r in changes]
+    assert [(s.to_status, s.actor, s.organization_id) for s in steps if isinstance(s, NominationStatusChanged)] == [
+        ("DRAFT", "van-thu", NOI_VU),
+        ("SUBMITTED", "van-thu", NOI_VU),
+        *((status, "chuyen-vien", NOI_VU) for status in ("RECEIVED", "UNDER_APPRAISAL", "ELIGIBLE", "COUNCIL_REVIEW")),
+        ("APPROVED", "uv-hoa", "ubnd-tinh-thai-nguyen"),
+    ]
     [record] = await wait_for_records(
         bootstrap,
         AWARDS_TOPIC,
@@ -150,11 +178,10 @@ async def test_merger_lineage_from_the_registry_carries_a_collective_chain(
         "year": 2025,
         "territory": "thai-nguyen",
         "submitting_organization_id": "ubnd-thai-nguyen",
-        "actor": "van-thu",
         "nominees": [{"nominee_id": new, "kind": "COLLECTIVE", "name": "Sở Nội vụ Thái Nguyên"}],
         "attachments": ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_XET_KHEN_THUONG", "KET_QUA_BO_PHIEU_KIN"],
     }
-    assert (await awards.post("/nominations", json=draft)).status_code == 201
+    assert (await awards.post("/nominations", json=draft, headers=SPECIALIST)).status_code == 201
     await advance(awards, f"c-{run_id}", "submit", "receive", "start-appraisal")
 
     async def lineage_known() -> bool:
@@ -192,8 +219,7 @@ async def test_revocation_reopens_a_dependent_nomination_on_ferretdb(
         "kind": "ANNUAL_MERIT",
         "award_code": "CSTD_TINH",
         "year": 2025,
-        "submitting_organization_id": "so-noi-vu-thai-nguyen",
-        "actor": "van-thu",
+        "submitting_organization_id": NOI_VU,
         "nominees": [
             {
                 "nominee_id": person,
@@ -204,9 +230,10 @@ async def test_revocation_reopens_a_dependent_nomination_on_ferretdb(
         ],
         "attachments": ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "CHUNG_NHAN_SANG_KIEN"],
     }
-    assert (await awards.post("/nominations", json=draft)).status_code == 201
+    assert (await awards.post("/nominations", json=draft, headers=SPECIALIST)).status_code == 201
     body = await advance(awards, nid, "submit", "receive", "start-appraisal", "appraise")
     assert body["status"] == "ELIGIBLE"
+    revoker = dev_headers(Role.TDKT_SPECIALIST, organization_id=NOI_VU, subject="thanh-tra-vien")
     r = await awards.post(
         f"/grants/rb-{run_id}.3/revocation",
         json={
@@ -215,10 +242,15 @@ async def test_revocation_reopens_a_dependent_nomination_on_ferretdb(
             "revoked_on": "2026-02-02",
             "version": imported["version"],
         },
+        headers=revoker,
     )
     assert r.status_code == 200, r.text
     assert r.json()["reopened_nominations"] == [nid]
-    assert (await awards.get(f"/nominations/{nid}")).json()["status"] == "UNDER_APPRAISAL"
+    reopened = (await awards.get(f"/nominations/{nid}")).json()
+    assert reopened["status"] == "UNDER_APPRAISAL"
+    assert [(a["actor"], a["organization_id"], a["reason"]) for a in reopened["audit"][-1:]] == [
+        ("thanh-tra-vien", NOI_VU, f"grant rb-{run_id}.3 revoked")
+    ]
     grants = (await awards.get("/grants", params={"recipient_id": person})).json()
     assert [g["status"] for g in grants["items"]] == ["ACTIVE", "ACTIVE", "REVOKED"]
     [revoked] = await wait_for_records(

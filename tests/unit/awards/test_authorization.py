@@ -2,7 +2,8 @@
 
 The policy below is written from the document, not from the code. A refused request answers 401/403 and leaves every
 awards collection as it was; an admitted one gets the operation's success status from a nomination prepared in the
-state the operation needs.
+state the operation needs, and records the token's `sub` and `org` wherever it records who acted. The bodies under
+test name nobody: the token does. The admin who prepares the state records on the TĐKT body's behalf (`STAFF_WHO`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ OWN = "so-y-te-thai-nguyen"
 """The proposer of every prepared nomination."""
 FOREIGN = "so-tai-chinh-bac-kan"
 STAFF_WHO = {"actor": "chuyen-vien-tdkt", "organization_id": "so-noi-vu-thai-nguyen"}
+"""Whom the preparing admin records the steps for (an admin may record on someone's behalf)."""
 NID = "n-1"
 
 DOSSIER = rule(R.TDKT_SPECIALIST, own_org=(R.UNIT_OFFICER,))
@@ -143,7 +145,6 @@ def draft_body(nid: str = NID, code: str = "CSTD_TINH", org: str = OWN) -> dict[
         "year": 2025,
         "territory": "thai-nguyen",
         "submitting_organization_id": org,
-        "actor": "van-thu",
         "nominees": [
             {
                 "nominee_id": "p-1",
@@ -276,7 +277,7 @@ def step(action: str, **extra: Any) -> Callable[..., Awaitable[httpx.Response]]:
     async def call(
         c: httpx.AsyncClient, prepared: dict[str, Any], h: dict[str, str], more: dict[str, Any]
     ) -> httpx.Response:
-        body = {"version": prepared["version"], **STAFF_WHO, **extra, **more}
+        body = {"version": prepared["version"], **extra, **more}
         return await c.post(f"/nominations/{NID}/{action}", json=body, headers=h)
 
     return call
@@ -291,23 +292,23 @@ async def call_draft(c: httpx.AsyncClient, _: dict[str, Any], h: dict[str, str],
 
 
 async def call_attach(c: httpx.AsyncClient, p: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
-    body = {"version": p["version"], **STAFF_WHO, "attachments": ["TO_TRINH"], **more}
+    body = {"version": p["version"], "attachments": ["TO_TRINH"], **more}
     return await c.put(f"/nominations/{NID}/attachments", json=body, headers=h)
 
 
 async def call_comment(c: httpx.AsyncClient, _: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
-    body = {"author": "Người dân", "text": "Đồng ý", **more}
+    body = {"text": "Đồng ý", **more}
     return await c.post(f"/nominations/{NID}/consultation/comments", json=body, headers=h)
 
 
 async def call_vote(c: httpx.AsyncClient, p: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
     """The voter is the token's subject: the body names no actor."""
-    body = {"version": p["version"], "organization_id": "ubnd-tinh-thai-nguyen", "vote": VOTE, **more}
+    body = {"version": p["version"], "vote": VOTE, **more}
     return await c.post(f"/nominations/{NID}/council-votes", json=body, headers=h)
 
 
 async def call_decide(c: httpx.AsyncClient, p: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
-    body = {**DECISION, **STAFF_WHO, "version": p["version"], **more}
+    body = {**DECISION, "version": p["version"], **more}
     return await c.post(f"/nominations/{NID}/decision", json=body, headers=h)
 
 
@@ -354,6 +355,33 @@ OPS: dict[tuple[str, str], Op] = {
 }
 
 
+def audited(body: dict[str, Any]) -> tuple[str, str | None]:
+    """Who the last audit entry of the answered nomination names, and for which organisation."""
+    entry = body["audit"][-1]
+    return entry["actor"], entry["organization_id"]
+
+
+RECORDS_ACTOR: dict[tuple[str, str], Callable[[dict[str, Any]], tuple[str, str | None]]] = {
+    **{op: audited for op in OPS if op[1].startswith("/nominations")},
+    ("POST", "/nominations/{nomination_id}/decision"): lambda body: audited(body["nomination"]),
+    ("POST", "/nominations/{nomination_id}/consultation/comments"): lambda body: (
+        body["consultation"]["comments"][-1]["author"],
+        None,  # a comment names its author only
+    ),
+}
+"""The writes that record who acted, and where the answer shows it."""
+
+
+def token_of(role: Role, organization_id: str) -> tuple[str, str]:
+    """The `sub` and `org` of the token a test sends for `role` in `organization_id`."""
+    return f"officer-{role}-of-{organization_id}", organization_id
+
+
+def as_(role: Role, organization_id: str) -> dict[str, str]:
+    sub, org = token_of(role, organization_id)
+    return headers(role, org, subject=sub)
+
+
 def test_the_policy_names_every_write_operation() -> None:
     app = create_app(DEFINITION, InMemoryRuntime(DEFINITION))
     assert write_operations(app) == set(POLICY) == set(OPS)
@@ -387,13 +415,16 @@ async def test_write_matrix(
     if role is None:
         response = await case.call(anonymous, prepared, {}, {})
     else:
-        response = await case.call(admin, prepared, headers(role, OWN if own else FOREIGN), {})
+        response = await case.call(admin, prepared, as_(role, OWN if own else FOREIGN), {})
     if role is None:
         assert response.status_code == 401, response.text
         assert response.json()["error"] == "unauthorized"
         assert response.headers["www-authenticate"] == "Bearer"
     elif POLICY[op].admits(role, own=own):
         assert response.status_code == case.success, response.text
+        sub, org = token_of(role, OWN if own else FOREIGN)
+        if op in RECORDS_ACTOR:  # the audit names the token, whatever organisation the dossier is of
+            assert RECORDS_ACTOR[op](response.json()) == (sub, None if "comments" in op[1] else org)
         return
     else:
         assert response.status_code == 403, response.text
@@ -483,12 +514,14 @@ async def test_after_a_merger_the_successors_officer_acts_on_the_predecessors_do
     predecessor, successor, sibling = "so-y-te-bac-kan", "so-y-te-thai-nguyen-moi", "so-y-te-cao-bang"
     await ok(await admin.post("/nominations", json=draft_body("n-old", org=predecessor)), 201)
     await merge(runtime, [predecessor, sibling], successor)
-    officer = headers(R.UNIT_OFFICER, successor)
+    officer = as_(R.UNIT_OFFICER, successor)
 
     assert (await admin.get("/nominations/n-old", headers=officer)).status_code == 200
     assert [n["id"] for n in (await admin.get("/nominations", headers=officer)).json()["items"]] == ["n-old"]
-    r = await admin.post("/nominations/n-old/submit", json={"version": 1, **STAFF_WHO}, headers=officer)
+    r = await admin.post("/nominations/n-old/submit", json={"version": 1}, headers=officer)
     assert (r.status_code, r.json()["status"]) == (200, "SUBMITTED")
+    # the audit names the successor's officer, acting for the successor, on the predecessor's dossier
+    assert audited(r.json()) == token_of(R.UNIT_OFFICER, successor)
     # and the other way round: the predecessor's officer drafts for the successor
     r = await admin.post(
         "/nominations", json=draft_body("n-new", org=successor), headers=headers(R.UNIT_OFFICER, predecessor)
@@ -500,8 +533,8 @@ async def test_after_a_merger_the_successors_officer_acts_on_the_predecessors_do
     for stranger in (sibling, FOREIGN):
         r = await admin.put(
             "/nominations/n-old/attachments",
-            json={"version": 2, **STAFF_WHO, "attachments": []},
-            headers=headers(R.UNIT_OFFICER, stranger),
+            json={"version": 2, "attachments": []},
+            headers=as_(R.UNIT_OFFICER, stranger),
         )
         assert (r.status_code, r.json()["field"]) == (403, "submitting_organization_id")
     assert await snapshot(runtime, COLLECTIONS) == before
@@ -661,3 +694,97 @@ async def test_a_refused_step_emits_nothing_even_with_a_valid_body(
     assert r.status_code == 403
     assert len(runtime.store(NOMINATIONS).events) == events
     assert (await admin.get(f"/nominations/{NID}")).json()["status"] == "DRAFT"
+
+
+# the audit names the token
+
+
+@pytest.mark.parametrize(
+    "named", [pytest.param({}, id="body-names-nobody"), pytest.param({"actor": "van-thu-y-te", "organization_id": OWN})]
+)
+async def test_a_unit_officers_submit_records_their_sub_and_org(
+    runtime: InMemoryRuntime, admin: httpx.AsyncClient, named: dict[str, str]
+) -> None:
+    """Older clients repeat the token's `sub` and `org` in the body: that is accepted, and changes nothing."""
+    prepared = await given(runtime, admin, "DRAFT", preparation("DRAFT"))
+    officer = headers(R.UNIT_OFFICER, OWN, subject="van-thu-y-te")
+    submitted = await ok(await step("submit")(admin, prepared, officer, named))
+    trail = (await admin.get(f"/nominations/{NID}/audit")).json()
+    assert [(a["action"], a["actor"], a["organization_id"]) for a in trail[-1:]] == [("submit", "van-thu-y-te", OWN)]
+    assert trail == submitted["audit"]
+    event = runtime.store(NOMINATIONS).events[-1]
+    assert event.data is not None
+    assert (event.data["to_status"], event.data["actor"], event.data["organization_id"]) == (
+        "SUBMITTED",
+        "van-thu-y-te",
+        OWN,
+    )
+
+
+def named_wrong(op: tuple[str, str]) -> list[tuple[str, dict[str, str]]]:
+    """The fields through which a body could name someone other than the token, each with a wrong value."""
+    if "comments" in op[1]:
+        return [("author", {"author": "nguoi-khac"})]
+    return [("actor", {"actor": "nguoi-khac"}), ("organization_id", {"organization_id": FOREIGN})]
+
+
+def admitted_role(op: tuple[str, str]) -> Role:
+    """A role other than admin admitted to `op` for its own organisation."""
+    return sorted((POLICY[op].any_org | POLICY[op].own_org) - {R.ADMIN})[0]
+
+
+@pytest.mark.parametrize(
+    ("op", "field", "extra"),
+    [
+        pytest.param(op, field, extra, id=f"{op[0]} {op[1]} {field}")
+        for op in RECORDS_ACTOR
+        for field, extra in named_wrong(op)
+    ],
+)
+async def test_a_body_naming_someone_else_is_refused_and_the_audit_unchanged(
+    runtime: InMemoryRuntime, admin: httpx.AsyncClient, op: tuple[str, str], field: str, extra: dict[str, str]
+) -> None:
+    case = OPS[op]
+    prepared = await given(runtime, admin, case.state, preparation(case.state))
+    trail = (await admin.get(f"/nominations/{NID}/audit")).json() if prepared.get("audit") else None
+    before = await snapshot(runtime, COLLECTIONS)
+    r = await case.call(admin, prepared, as_(admitted_role(op), OWN), extra)
+    assert (r.status_code, r.json()["error"], r.json()["field"]) == (403, "forbidden", field), r.text
+    assert await snapshot(runtime, COLLECTIONS) == before
+    if trail is not None:
+        assert (await admin.get(f"/nominations/{NID}/audit")).json() == trail
+
+
+def test_a_non_admin_role_is_picked_for_every_op_recording_an_actor() -> None:
+    assert {admitted_role(op) for op in RECORDS_ACTOR} <= set(ALL_ROLES) - {R.ADMIN}
+
+
+async def test_an_admin_records_on_someones_behalf_or_as_themselves(
+    runtime: InMemoryRuntime, admin: httpx.AsyncClient
+) -> None:
+    prepared = await in_state(admin, "RECEIVED")
+    # the preparing admin recorded every step after the draft for the TĐKT body's specialist
+    assert [(a["action"], a["actor"], a["organization_id"]) for a in prepared["audit"]] == [
+        ("draft", "dev-admin", "ubnd-tinh-bac-kan"),  # the body named nobody: the admin's own token
+        ("submit", *STAFF_WHO.values()),
+        ("receive", *STAFF_WHO.values()),
+    ]
+    operator = as_(R.ADMIN, "so-noi-vu-thai-nguyen")
+    started = await ok(await step("start-appraisal")(admin, prepared, operator, {}))
+    assert audited(started) == token_of(R.ADMIN, "so-noi-vu-thai-nguyen")
+
+
+async def test_a_revocation_names_the_revoking_specialist_on_the_dossiers_it_reopens(
+    runtime: InMemoryRuntime, admin: httpx.AsyncClient
+) -> None:
+    prepared = await in_state(admin, "ELIGIBLE")
+    assert "lich-su.1" in prepared["relied_on_grants"]
+    specialist = as_(R.TDKT_SPECIALIST, "so-noi-vu-thai-nguyen")
+    r = await admin.post("/grants/lich-su.1/revocation", json={**REVOCATION, "version": 1}, headers=specialist)
+    assert (r.status_code, r.json()["reopened_nominations"]) == (200, [NID]), r.text
+    [entry] = (await admin.get(f"/nominations/{NID}/audit")).json()[-1:]
+    assert (entry["action"], entry["actor"], entry["organization_id"], entry["reason"]) == (
+        "revocation",
+        *token_of(R.TDKT_SPECIALIST, "so-noi-vu-thai-nguyen"),
+        "grant lich-su.1 revoked",
+    )

@@ -70,7 +70,6 @@ def draft_body(nid: str, person: str, code: str = "CSTD_TINH", **kw: Any) -> dic
         "year": 2025,
         "territory": "thai-nguyen",
         "submitting_organization_id": ORG,
-        "actor": "van-thu",
         "nominees": [
             {
                 "nominee_id": person,
@@ -215,7 +214,9 @@ async def test_full_workflow_from_history_to_decision(client: httpx.AsyncClient,
     audit = (await client.get("/nominations/n-1/audit")).json()
     assert [a["to_status"] for a in audit][:5] == ["DRAFT", "SUBMITTED", "RECEIVED", "UNDER_APPRAISAL", "RETURNED"]
     assert audit[-1]["to_status"] == "DECIDED"
-    assert all(a["actor"] and a["organization_id"] for a in audit)
+    # the admin's client drafted as itself (the body named nobody), then recorded each step for the specialist
+    assert (audit[0]["actor"], audit[0]["organization_id"]) == ("dev-admin", "ubnd-tinh-bac-kan")
+    assert {(a["actor"], a["organization_id"]) for a in audit[1:]} == {(WHO["actor"], ORG)}
     assert (await client.put("/nominations/n-1/audit", json=[])).status_code == 405
     assert (await client.delete("/nominations/n-1/audit")).status_code == 405
 
@@ -296,7 +297,13 @@ async def test_revocation_cascades_to_dependent_nominations(
     assert revoked.reason == "FALSE_INFO"
     n4 = (await client.get("/nominations/n-4")).json()
     assert n4["status"] == "UNDER_APPRAISAL"
-    assert n4["audit"][-1]["reason"] == "grant h.2 revoked"
+    reopened = n4["audit"][-1]
+    # the revoking user (here the admin's token), not an anonymous "system"
+    assert (reopened["reason"], reopened["actor"], reopened["organization_id"]) == (
+        "grant h.2 revoked",
+        "dev-admin",
+        "ubnd-tinh-bac-kan",
+    )
     again = (await step(client, "n-4", "appraise", n4["version"])).json()
     assert again["status"] == "INELIGIBLE"
     assert again["evaluations"][0]["results"][1]["rule"] == "chain"

@@ -74,13 +74,14 @@ async def save_nomination(
 
 async def draft_nomination(
     command: workflow.DraftNomination,
+    who: Actor,
     nominations: AggregateStore,
     catalogue: Catalogue,
     now: datetime,
     correlation_id: str | None = None,
 ) -> tuple[Nomination, int]:
     rules = catalogue.rules_for(date(command.year, 12, 31), command.territory)
-    n, data = workflow.draft(command, rules, now)
+    n, data = workflow.draft(command, rules, now, who)
     stored = await nominations.create(
         n.id, n.model_dump(mode="json"), _events(data, n.id, f"nominations/{n.id}", correlation_id)
     )
@@ -261,6 +262,7 @@ async def decide(
     catalogue: Catalogue,
     nomination_id: str,
     command: grant_rules.DecideNomination,
+    who: Actor,
     now: datetime,
     correlation_id: str | None = None,
 ) -> tuple[Decision, Nomination, int]:
@@ -286,7 +288,6 @@ async def decide(
         decision = Decision.model_validate(existing.state)
         if decision.nomination_id != n.id:
             raise DomainError(f"decision {decision.id} belongs to another nomination", field="decision_id")
-    who = Actor(actor=command.actor, organization_id=command.organization_id)
     moved, data = workflow.mark_decided(n, decision.id, who, now)
     n2, v2 = await save_nomination(stores.nominations, moved, version, data, correlation_id)
     return decision, n2, v2
@@ -313,9 +314,10 @@ async def find_decision_of_grant(decisions: AggregateStore, grant_id: str) -> tu
 
 
 async def revoke(
-    stores: AwardStores, grant_id: str, command: grant_rules.RevokeGrant, now: datetime
+    stores: AwardStores, grant_id: str, command: grant_rules.RevokeGrant, who: Actor, now: datetime
 ) -> tuple[Decision, list[str]]:
-    """Revoke one grant, then send every open nomination that relied on it back to appraisal."""
+    """Revoke one grant, then send every open nomination that relied on it back to appraisal (`who` revoked it:
+    their audit records that)."""
     decision, version = await find_decision_of_grant(stores.decisions, grant_id)
     if version != command.version:
         raise VersionConflict(decision.id, command.version, version)
@@ -329,7 +331,7 @@ async def revoke(
     reopened: list[str] = []
     for stored in await stores.nominations.find({"relied_on_grants": grant_id}, limit=500):
         n = Nomination.model_validate(stored.state)
-        change = workflow.reopen_after_revocation(n, grant_id, now)
+        change = workflow.reopen_after_revocation(n, grant_id, who, now)
         if change is not None:
             await save_nomination(stores.nominations, change[0], stored.version, change[1])
             reopened.append(n.id)

@@ -3,6 +3,9 @@
 "Own" is the proposer organisation (`submitting_organization_id`) of the body for a new dossier, of the stored
 nomination otherwise; a unit's officers also act for the organisations in its merger lineage (the read model of the
 registry's organisations).
+
+Whoever the audit trail records is the token's user (`sub`) acting for the token's organisation (`org`): a body may
+repeat them, never name someone else (`recorded_actor`).
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from datetime import date
 from typing import Annotated, Any
 
 from tdkt_awards import handlers
-from tdkt_awards.domain.nominations import Nomination
+from tdkt_awards.domain.nominations import Actor, Nomination
 from tdkt_shared.auth import Forbidden, Principal, Role, ensure_acts_for, require
+from tdkt_shared.contract.text import nfc
 from tdkt_shared.store import AggregateStore
 
 OWN_FIELD = "submitting_organization_id"
@@ -54,6 +58,32 @@ async def own_nomination(
     n, version = await handlers.load_nomination(nominations, nomination_id)
     await ensure_own(principal, organizations, n.submitting_organization_id, any_org=any_org)
     return n, version
+
+
+def recorded_actor(
+    principal: Principal,
+    actor: str | None = None,
+    organization_id: str | None = None,
+    reason: str | None = None,
+    *,
+    actor_field: str = "actor",
+) -> Actor:
+    """Who a write records: the token's `sub` for the token's `org`. A body may name them (older clients do) but
+    not anyone else: 403 on `actor_field` or `organization_id`, before anything is read or written. Admins may
+    record on a named person's or organisation's behalf (a vote taken in the session, a dossier sent on paper)."""
+    if Role.ADMIN not in principal.roles:
+        if actor is not None and actor != nfc(principal.subject.strip()):
+            raise Forbidden(f"{principal.subject} cannot record {actor} as the actor", field=actor_field)
+        if organization_id is not None and organization_id != principal.organization_id:
+            raise Forbidden(
+                f"{principal.subject} acts for {principal.organization_id}, not for {organization_id}",
+                field="organization_id",
+            )
+    return Actor(
+        actor=actor or principal.subject,
+        organization_id=organization_id or principal.organization_id,
+        reason=reason,
+    )
 
 
 async def ensure_seated(

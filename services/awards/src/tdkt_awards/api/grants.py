@@ -7,10 +7,11 @@ from fastapi import APIRouter, Body, Response, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tdkt_awards import handlers
+from tdkt_awards.api.access import recorded_actor
 from tdkt_awards.api.deps import CatalogueDep, DecisionsDep, NowDep, StoresDep
 from tdkt_awards.domain.grants import Decision, Grant, HistoricalGrant, RevokeGrant
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
-from tdkt_shared.auth import Role, require
+from tdkt_shared.auth import CurrentPrincipal, Role, require
 from tdkt_shared.contract.text import Identifier
 from tdkt_shared.errors import DomainError
 from tdkt_shared.store import NotFound
@@ -98,10 +99,12 @@ class RevocationView(BaseModel):
 
 
 @writes.post("/grants/{grant_id}/revocation", response_model=RevocationView)
-async def revoke(grant_id: str, command: RevokeGrant, stores: StoresDep, now: NowDep) -> RevocationView:
+async def revoke(
+    grant_id: str, command: RevokeGrant, principal: CurrentPrincipal, stores: StoresDep, now: NowDep
+) -> RevocationView:
     """Hủy bỏ (fraud, false information, unlawful review, later finding); open nominations relying on it are
-    sent back to appraisal. `version` is the decision's version."""
-    decision, reopened = await handlers.revoke(stores, grant_id, command, now)
+    sent back to appraisal, their audit naming the token's `sub` and `org`. `version` is the decision's version."""
+    decision, reopened = await handlers.revoke(stores, grant_id, command, recorded_actor(principal), now)
     return RevocationView(grant=decision.grant(grant_id), reopened_nominations=reopened)
 
 

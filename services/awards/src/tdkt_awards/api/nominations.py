@@ -19,6 +19,7 @@ from tdkt_awards.api.access import (
     ensure_seated,
     own_nomination,
     readable_organizations,
+    recorded_actor,
 )
 from tdkt_awards.api.deps import (
     CalendarDep,
@@ -35,7 +36,7 @@ from tdkt_awards.domain import nominations as workflow
 from tdkt_awards.domain.grants import DecideNomination, Decision
 from tdkt_awards.domain.nominations import Actor, AuditEntry, Nomination, Status
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
-from tdkt_shared.auth import Forbidden, Principal, Role, current_principal
+from tdkt_shared.auth import CurrentPrincipal, Principal, current_principal
 from tdkt_shared.contract.text import Identifier, Text
 from tdkt_shared.contract.types import EventData
 
@@ -61,17 +62,21 @@ def _view(n: Nomination, version: int, response: Response | None = None) -> Nomi
 
 
 class Step(BaseModel):
-    """A workflow step: who acts, for which organisation, why, on which version they read."""
+    """A workflow step: why, on which version they read. Who acts, and for which organisation, is the token's:
+    `actor` and `organization_id` may repeat its `sub` and `org`, never name anyone else (403; admins may)."""
 
     model_config = ConfigDict(extra="forbid")
 
     version: int
-    actor: Text
-    organization_id: Identifier
+    actor: Text | None = None
+    """The token's `sub` if omitted."""
+    organization_id: Identifier | None = None
+    """The token's `org` if omitted."""
     reason: Text | None = None
 
-    def who(self) -> Actor:
-        return Actor(actor=self.actor, organization_id=self.organization_id, reason=self.reason)
+    def who(self, principal: Principal) -> Actor:
+        """What the audit trail records (403 before anything is written when the body names someone else)."""
+        return recorded_actor(principal, self.actor, self.organization_id, self.reason)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=NominationView)
@@ -86,9 +91,10 @@ async def draft(
     x_correlation_id: str | None = Header(default=None),
 ) -> NominationView:
     """Draft a hồ sơ đề nghị; the rule set in force for the period is recorded on it. A unit officer drafts for
-    its own organisation (or one in its lineage) only."""
+    its own organisation (or one in its lineage) only. The audit records the token's `sub` and `org`."""
+    who = recorded_actor(principal, command.actor, command.organization_id)
     await ensure_own(principal, organizations, command.submitting_organization_id, any_org=EDIT_ANY)
-    n, version = await handlers.draft_nomination(command, nominations, catalogue, now, x_correlation_id)
+    n, version = await handlers.draft_nomination(command, who, nominations, catalogue, now, x_correlation_id)
     response.headers["Location"] = f"/nominations/{n.id}"
     return _view(n, version, response)
 
@@ -140,9 +146,16 @@ Simple = Callable[[Nomination, Actor, datetime], tuple[Nomination, list[EventDat
 
 
 async def _step(
-    nominations: NominationsDep, nomination_id: str, step: Step, fn: Simple, now: datetime, response: Response
+    nominations: NominationsDep,
+    nomination_id: str,
+    step: Step,
+    principal: Principal,
+    fn: Simple,
+    now: datetime,
+    response: Response,
 ) -> NominationView:
-    n, version = await handlers.transition(nominations, nomination_id, step.version, lambda x: fn(x, step.who(), now))
+    who = step.who(principal)
+    n, version = await handlers.transition(nominations, nomination_id, step.version, lambda x: fn(x, who, now))
     return _view(n, version, response)
 
 
@@ -158,41 +171,62 @@ async def submit(
     response: Response,
 ) -> NominationView:
     """422 on `congress_id` past the congress's deadline, on `movement_id` for a topic award before tổng kết."""
+    who = step.who(principal)
     await own_nomination(principal, stores.nominations, stores.organizations, nomination_id, any_org=EDIT_ANY)
     n, version = await handlers.submit_nomination(
-        stores.nominations, congresses, movements, nomination_id, step.version, step.who(), now
+        stores.nominations, congresses, movements, nomination_id, step.version, who, now
     )
     return _view(n, version, response)
 
 
 @staff.post("/{nomination_id}/receive", response_model=NominationView)
 async def receive(
-    nomination_id: str, step: Step, nominations: NominationsDep, now: NowDep, response: Response
+    nomination_id: str,
+    step: Step,
+    principal: CurrentPrincipal,
+    nominations: NominationsDep,
+    now: NowDep,
+    response: Response,
 ) -> NominationView:
-    return await _step(nominations, nomination_id, step, workflow.receive, now, response)
+    return await _step(nominations, nomination_id, step, principal, workflow.receive, now, response)
 
 
 @staff.post("/{nomination_id}/start-appraisal", response_model=NominationView)
 async def start_appraisal(
-    nomination_id: str, step: Step, nominations: NominationsDep, now: NowDep, response: Response
+    nomination_id: str,
+    step: Step,
+    principal: CurrentPrincipal,
+    nominations: NominationsDep,
+    now: NowDep,
+    response: Response,
 ) -> NominationView:
-    return await _step(nominations, nomination_id, step, workflow.start_appraisal, now, response)
+    return await _step(nominations, nomination_id, step, principal, workflow.start_appraisal, now, response)
 
 
 @staff.post("/{nomination_id}/hold", response_model=NominationView)
 async def hold(
-    nomination_id: str, step: Step, nominations: NominationsDep, now: NowDep, response: Response
+    nomination_id: str,
+    step: Step,
+    principal: CurrentPrincipal,
+    nominations: NominationsDep,
+    now: NowDep,
+    response: Response,
 ) -> NominationView:
     """ON_HOLD (discipline, inspection, complaint…) from any state before the decision; needs a reason."""
-    return await _step(nominations, nomination_id, step, workflow.put_on_hold, now, response)
+    return await _step(nominations, nomination_id, step, principal, workflow.put_on_hold, now, response)
 
 
 @staff.post("/{nomination_id}/release", response_model=NominationView)
 async def release(
-    nomination_id: str, step: Step, nominations: NominationsDep, now: NowDep, response: Response
+    nomination_id: str,
+    step: Step,
+    principal: CurrentPrincipal,
+    nominations: NominationsDep,
+    now: NowDep,
+    response: Response,
 ) -> NominationView:
     """End the hold: back to the state it was in."""
-    return await _step(nominations, nomination_id, step, workflow.release_hold, now, response)
+    return await _step(nominations, nomination_id, step, principal, workflow.release_hold, now, response)
 
 
 class AttachmentsCommand(Step):
@@ -209,22 +243,30 @@ async def set_attachments(
     response: Response,
 ) -> NominationView:
     """Replace the attachment list (DRAFT or RETURNED only)."""
+    who = command.who(principal)
     await own_nomination(principal, stores.nominations, stores.organizations, nomination_id, any_org=EDIT_ANY)
     n, version = await handlers.transition(
         stores.nominations,
         nomination_id,
         command.version,
-        lambda x: workflow.set_attachments(x, command.attachments, command.who(), now),
+        lambda x: workflow.set_attachments(x, command.attachments, who, now),
     )
     return _view(n, version, response)
 
 
 @staff.post("/{nomination_id}/appraise", response_model=NominationView)
 async def appraise(
-    nomination_id: str, step: Step, stores: StoresDep, catalogue: CatalogueDep, now: NowDep, response: Response
+    nomination_id: str,
+    step: Step,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    catalogue: CatalogueDep,
+    now: NowDep,
+    response: Response,
 ) -> NominationView:
     """Thẩm định: checklist (RETURNED with the missing items), then eligibility of each nominee."""
-    n, version = await handlers.appraise(stores, catalogue, nomination_id, step.version, step.who(), now)
+    who = step.who(principal)
+    n, version = await handlers.appraise(stores, catalogue, nomination_id, step.version, who, now)
     return _view(n, version, response)
 
 
@@ -237,6 +279,7 @@ class OpenConsultation(Step):
 async def open_consultation(
     nomination_id: str,
     command: OpenConsultation,
+    principal: CurrentPrincipal,
     nominations: NominationsDep,
     catalogue: CatalogueDep,
     calendar: CalendarDep,
@@ -244,6 +287,7 @@ async def open_consultation(
     response: Response,
 ) -> NominationView:
     """Công khai lấy ý kiến for the working days the award's rules require (Tết and holidays excluded)."""
+    who = command.who(principal)
     n, version = await handlers.open_consultation(
         nominations,
         catalogue,
@@ -252,7 +296,7 @@ async def open_consultation(
         command.version,
         command.channel,
         command.start,
-        command.who(),
+        who,
         now,
     )
     return _view(n, version, response)
@@ -261,20 +305,27 @@ async def open_consultation(
 class NewComment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    author: Text
+    author: Text | None = None
+    """The token's `sub` if omitted; naming anyone else is a 403 on `author` (admins may)."""
     text: Text
     objection: bool = False
 
 
 @router.post("/{nomination_id}/consultation/comments", response_model=NominationView, status_code=201)
 async def comment(
-    nomination_id: str, body: NewComment, nominations: NominationsDep, now: NowDep, response: Response
+    nomination_id: str,
+    body: NewComment,
+    principal: CurrentPrincipal,
+    nominations: NominationsDep,
+    now: NowDep,
+    response: Response,
 ) -> NominationView:
-    """Any authenticated user may comment while the consultation is open."""
+    """Any authenticated user may comment while the consultation is open, as themselves."""
+    author = recorded_actor(principal, body.author, actor_field="author").actor
     n = await handlers.add_comment(
         nominations,
         nomination_id,
-        workflow.Comment(at=now, author=body.author, text=body.text, objection=body.objection),
+        workflow.Comment(at=now, author=author, text=body.text, objection=body.objection),
     )
     _, version = await handlers.load_nomination(nominations, nomination_id)
     return _view(n, version, response)
@@ -291,38 +342,28 @@ class ToCouncil(Step):
 async def to_council(
     nomination_id: str,
     step: ToCouncil,
+    principal: CurrentPrincipal,
     nominations: NominationsDep,
     catalogue: CatalogueDep,
     now: NowDep,
     response: Response,
 ) -> NominationView:
+    who = step.who(principal)
     n, _ = await handlers.load_nomination(nominations, nomination_id)
     rules = handlers.rules_of(n, catalogue)
     moved, version = await handlers.transition(
         nominations,
         nomination_id,
         step.version,
-        lambda x: workflow.to_council(x, rules, step.who(), now, step.council_session_on, step.council_id),
+        lambda x: workflow.to_council(x, rules, who, now, step.council_session_on, step.council_id),
     )
     return _view(moved, version, response)
 
 
-class CouncilVoteCommand(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CouncilVoteCommand(Step):
+    """The voting member is the token's `sub` (as for every step); an admin may record a named member's vote."""
 
-    version: int
-    actor: Text | None = None
-    """The voting member: the token's `sub`; if given it must be that."""
-    organization_id: Identifier
-    reason: Text | None = None
     vote: workflow.CouncilVote
-
-    def voter(self, principal: Principal) -> Actor:
-        """A council member votes as themselves (403 on `actor` naming someone else); an admin may record the
-        vote on a named member's behalf."""
-        if self.actor is not None and self.actor != principal.subject and Role.ADMIN not in principal.roles:
-            raise Forbidden(f"{principal.subject} cannot vote as {self.actor}", field="actor")
-        return Actor(actor=self.actor or principal.subject, organization_id=self.organization_id, reason=self.reason)
 
 
 @router.post("/{nomination_id}/council-votes", response_model=NominationView)
@@ -339,7 +380,7 @@ async def council_vote(
 ) -> NominationView:
     """The council's session: quorum and threshold from the award's vote rule; approval emits nomination.approved.
     Recorded once: a second vote finds the nomination decided by the council (409)."""
-    who = command.voter(principal)
+    who = command.who(principal)
     n, _ = await handlers.load_nomination(nominations, nomination_id)
     await ensure_seated(principal, councils, n, who.actor, command.vote.held_on)
     rules = handlers.rules_of(n, catalogue)
@@ -362,13 +403,15 @@ class DecisionView(BaseModel):
 async def decide(
     nomination_id: str,
     command: DecideNomination,
+    principal: CurrentPrincipal,
     stores: StoresDep,
     catalogue: CatalogueDep,
     now: NowDep,
     x_correlation_id: str | None = Header(default=None),
 ) -> DecisionView:
     """Quyết định khen thưởng: creates the grants (bonus from the base salary on the decision date)."""
-    decision, n, version = await handlers.decide(stores, catalogue, nomination_id, command, now, x_correlation_id)
+    who = recorded_actor(principal, command.actor, command.organization_id)
+    decision, n, version = await handlers.decide(stores, catalogue, nomination_id, command, who, now, x_correlation_id)
     return DecisionView(decision=decision, nomination=_view(n, version))
 
 

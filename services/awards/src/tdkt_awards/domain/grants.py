@@ -104,8 +104,10 @@ class DecideNomination(BaseModel):
     legal_basis: Text | None = None
     recipient_ids: list[Identifier] | None = None
     """Defaults to every nominee the council approved; must be a subset of them."""
-    actor: Text
-    organization_id: Identifier
+    actor: Text | None = None
+    """The token's `sub` if omitted; anyone else is refused (admins may record on someone's behalf)."""
+    organization_id: Identifier | None = None
+    """The token's `org` if omitted; likewise."""
     version: int
 
 

@@ -201,7 +201,11 @@ class DraftNomination(BaseModel):
     congress_id: Identifier | None = None
     nominees: list[Nominee] = Field(min_length=1)
     attachments: list[str] = Field(default_factory=list)
-    actor: Text
+    actor: Text | None = None
+    """Through the API, the token's `sub` (a different name is refused); the service's own drafts name their
+    source here."""
+    organization_id: Identifier | None = None
+    """The organisation the actor acts for: through the API, the token's `org`; otherwise the proposer."""
 
 
 Events = list[EventData]
@@ -274,13 +278,20 @@ def _check_award(award: AwardType, kind: NominationKind, nominees: list[Nominee]
         raise DomainError("a nominee appears twice", field="nominees", code="duplicate_nominee")
 
 
-def draft(command: DraftNomination, rules: EffectiveRules, at: datetime) -> tuple[Nomination, Events]:
+def draft(
+    command: DraftNomination, rules: EffectiveRules, at: datetime, who: Actor | None = None
+) -> tuple[Nomination, Events]:
+    """`who` is recorded in the audit; without it (drafts the service makes from events) the command's actor for
+    the proposer."""
     award = rules.award(command.award_code)
     _check_award(award, command.kind, command.nominees)
+    who = who or Actor(
+        actor=command.actor or "system", organization_id=command.organization_id or command.submitting_organization_id
+    )
     entry = AuditEntry(
         at=at,
-        actor=command.actor,
-        organization_id=command.submitting_organization_id,
+        actor=who.actor,
+        organization_id=who.organization_id,
         action="draft",
         from_status=None,
         to_status=Status.DRAFT,
@@ -571,11 +582,12 @@ def mark_decided(n: Nomination, decision_id: str, who: Actor, at: datetime) -> t
     return _move(n, Status.DECIDED, "decide", who, at, allowed=frozenset({Status.APPROVED}), decision_id=decision_id)
 
 
-def reopen_after_revocation(n: Nomination, grant_id: str, at: datetime) -> tuple[Nomination, Events] | None:
-    """A grant this nomination relied on was revoked: its appraisal is redone (None if unaffected or closed)."""
+def reopen_after_revocation(n: Nomination, grant_id: str, by: Actor, at: datetime) -> tuple[Nomination, Events] | None:
+    """A grant this nomination relied on was revoked: its appraisal is redone (None if unaffected or closed).
+    The audit records `by`, who revoked the grant."""
     if grant_id not in n.relied_on_grants or n.status not in OPEN - {Status.DRAFT, Status.SUBMITTED, Status.RECEIVED}:
         return None
-    who = Actor(actor="system", organization_id=n.submitting_organization_id, reason=f"grant {grant_id} revoked")
+    who = by.model_copy(update={"reason": f"grant {grant_id} revoked"})
     if n.status is Status.ON_HOLD:
         # back to appraisal once released
         return _move(
