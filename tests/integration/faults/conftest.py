@@ -6,10 +6,13 @@ They never use the shared stack (ports 9092/27017): brokers and databases are ki
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
+from pymongo import AsyncMongoClient
 
+from tdkt_shared.store import connect
 from tests.integration.faults.harness import PrivateStack, Worker, wait_until_ready, workers_on
 
 SERVICES = ["registry", "reporting", "awards", "notify"]
@@ -33,3 +36,10 @@ def workers(private_stack: PrivateStack) -> Iterator[dict[str, Worker]]:
         wait_until_ready(list(running.values()))
         print(f"[faults] workers ready in {time.monotonic() - t0:.1f}s")
         yield running
+
+
+@pytest.fixture(scope="session")
+async def mongo(private_stack: PrivateStack) -> AsyncIterator[AsyncMongoClient[dict[str, Any]]]:
+    client = connect(private_stack.mongodb_url, timeout_ms=10_000)
+    yield client
+    await client.close()

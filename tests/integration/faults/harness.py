@@ -87,14 +87,16 @@ class PrivateStack:
         return self.run("up", timeout_s=180)
 
     def down(self) -> None:
-        """Stop both servers; if the script fails, SIGKILL what its pid files name; then remove the dir."""
+        """Stop both servers; if the script fails, SIGKILL what its pid files name; then remove the dir
+        (kept when TDKT_FAULTS_KEEP=1, for its logs)."""
         try:
             self.run("down", timeout_s=60, check=False)
         finally:
             for pidfile in (self.directory / "pids").glob("*.pid"):
                 with contextlib.suppress(ValueError, OSError):
                     os.kill(int(pidfile.read_text().strip()), signal.SIGKILL)
-            shutil.rmtree(self.directory, ignore_errors=True)
+            if os.environ.get("TDKT_FAULTS_KEEP") != "1":
+                shutil.rmtree(self.directory, ignore_errors=True)
 
 
 @dataclass

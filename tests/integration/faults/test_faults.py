@@ -16,7 +16,7 @@ import os
 import random
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -32,7 +32,7 @@ from tdkt_shared.bus.codec import encode
 from tdkt_shared.bus.kafka import topic_partitions
 from tdkt_shared.contract import CloudEvent, dlq_topic, make_event, service_topic
 from tdkt_shared.contract.registry import OrganizationKind, OrganizationRegistered
-from tdkt_shared.store import MongoAggregateStore, connect
+from tdkt_shared.store import MongoAggregateStore
 from tests.integration.faults.harness import PrivateStack, Worker
 from tests.integration.kafka_tools import read_topic
 
@@ -44,13 +44,6 @@ CONSUMERS = {"reporting": "organizations", "awards": "organizations", "notify": 
 BURST = int(os.environ.get("TDKT_FAULTS_EVENTS", "300"))
 SEED = int(os.environ.get("TDKT_FAULTS_SEED") or random.SystemRandom().randrange(1 << 31))
 WRITERS = 4
-
-
-@pytest.fixture(scope="module")
-async def mongo(private_stack: PrivateStack) -> AsyncIterator[AsyncMongoClient[dict[str, Any]]]:
-    client = connect(private_stack.mongodb_url, timeout_ms=10_000)
-    yield client
-    await client.close()
 
 
 def prefix_filter(field_name: str, prefix: str) -> dict[str, Any]:
@@ -146,6 +139,7 @@ async def settle(
     *,
     timeout_s: float,
     on_progress: Callable[[dict[str, Effects], int], Awaitable[None]] | None = None,
+    context: str = "",
 ) -> tuple[dict[str, Effects], float]:
     """Poll until every consumer has an entry per event, the outbox is empty and no group lags; bounded."""
     t0 = time.monotonic()
@@ -174,6 +168,7 @@ async def settle(
         await asyncio.sleep(0.5)
     raise AssertionError(
         f"not settled within {timeout_s}s: sent {sent}, effects {last}, pending in outbox {pending}, lag {behind}"
+        f" ({context})"
     )
 
 
@@ -199,6 +194,28 @@ def report(name: str, outcome: Outcome, **extra: object) -> None:
     print(f"\n[faults] {name}: {json.dumps(figures, ensure_ascii=False)}")
 
 
+async def diagnose(stack: PrivateStack, workers: dict[str, Worker], prefix: str) -> str:
+    """Dead letters of this run (with why) and the end of each worker's log, for a failure message."""
+    key = prefix.encode()
+    try:
+        letters = await read_topic(stack.bootstrap, dlq_topic(TOPIC), lambda r: (r.key or b"").startswith(key))
+        why = [{k: v.decode(errors="replace")[:300] for k, v in r.headers if k.startswith("dlq-")} for r in letters]
+    except Exception as exc:
+        why = [{"unreadable": repr(exc)}]
+    logs = "\n".join(f"--- {s} (started {w.starts}x)\n{w.tail(15)}" for s, w in workers.items())
+    return f"dead letters: {json.dumps(why, ensure_ascii=False)}\n{logs}"
+
+
+async def wait_for_readyz(worker: Worker, status: int, *, within_s: float) -> None:
+    deadline = time.monotonic() + within_s
+    while True:
+        seen = await asyncio.to_thread(worker.readyz)
+        if seen == status:
+            return
+        assert time.monotonic() < deadline, f"{worker.service} /readyz stayed {seen}, expected {status}"
+        await asyncio.sleep(0.2)
+
+
 def assert_exactly_once(outcome: Outcome, context: str) -> None:
     assert outcome.distinct_on_topic == outcome.sent, f"events lost before the topic ({context})"
     for service, found in outcome.effects.items():
@@ -220,19 +237,23 @@ async def test_sigkilled_workers_and_relay_lose_and_double_nothing(
         "awards": int(BURST * rng.uniform(0.4, 0.6)),
         "notify": int(BURST * rng.uniform(0.65, 0.85)),
     }
-    # the relay (the registry worker) is SIGKILLed at seeded random moments while the outbox is not empty
-    relay_delays = [rng.uniform(0.5, 5.0) for _ in range(4)]
+    # the relay (the registry worker) is SIGKILLed at seeded random moments after it is up, while it has work
+    relay_delays = [rng.uniform(0.2, 4.0) for _ in range(4)]
     killed: dict[str, int] = {}
-    relay_kills: list[float] = []
+    relay_kills: list[dict[str, float]] = []
     t0 = time.monotonic()
+    print(f"\n[faults] SIGKILL burst: {context}")
 
     async def relay_chaos() -> None:
+        relay = workers["registry"]
         for delay in relay_delays:
+            await wait_for_readyz(relay, 200, within_s=90)
             await asyncio.sleep(delay)
-            if await pending_in_outbox(mongo, prefix) == 0 and len(relay_kills) > 0:
+            pending = await pending_in_outbox(mongo, prefix)
+            if pending == 0 and writes.done():
                 return
-            workers["registry"].restart()
-            relay_kills.append(round(time.monotonic() - t0, 1))
+            relay.restart()
+            relay_kills.append({"at_s": round(time.monotonic() - t0, 1), "pending": pending})
 
     async def consumer_chaos(found: dict[str, Effects], _pending: int) -> None:
         for service, point in kill_at.items():
@@ -240,21 +261,27 @@ async def test_sigkilled_workers_and_relay_lose_and_double_nothing(
                 workers[service].restart()
                 killed[service] = found[service].entries
 
-    chaos = asyncio.create_task(relay_chaos())
     writes = asyncio.create_task(write_burst(mongo, prefix, BURST))
+    chaos = asyncio.create_task(relay_chaos())
     try:
-        found, _ = await settle(private_stack, mongo, prefix, BURST, timeout_s=280, on_progress=consumer_chaos)
+        found, _ = await settle(
+            private_stack, mongo, prefix, BURST, timeout_s=280, on_progress=consumer_chaos, context=context
+        )
         writing = await writes
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{await diagnose(private_stack, workers, prefix)}") from exc
     finally:
         chaos.cancel()
         writes.cancel()
+    if chaos.done() and not chaos.cancelled() and chaos.exception() is not None:
+        raise AssertionError(f"the relay chaos failed ({context})") from chaos.exception()
     outcome = await outcome_of(private_stack, prefix, BURST, found, time.monotonic() - t0)
     report(
         "SIGKILL burst",
         outcome,
         seed=SEED,
         writing_s=round(writing, 1),
-        relay_kills_at_s=relay_kills,
+        relay_kills=relay_kills,
         consumers_killed_at_entries=killed,
     )
     assert relay_kills, "the relay was never killed"
@@ -284,6 +311,8 @@ async def test_a_broker_restart_mid_burst_loses_nothing_and_services_reconnect_a
     try:
         found, _ = await settle(private_stack, mongo, prefix, count, timeout_s=200, on_progress=restart_broker)
         writing = await writes
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{await diagnose(private_stack, workers, prefix)}") from exc
     finally:
         writes.cancel()
     outcome = await outcome_of(private_stack, prefix, count, found, time.monotonic() - t0)
@@ -301,18 +330,14 @@ async def test_readyz_follows_a_database_restart_and_events_sent_meanwhile_are_a
     watched = workers["reporting"]
     prefix = f"db-{uuid.uuid4().hex[:6]}"
     count = 20
+    outage_s = 20.0
+    """Longer than a handler's attempts last (CONSUMER_MAX_ATTEMPTS × the driver's 5 s server selection)."""
     assert await asyncio.to_thread(watched.readyz) == 200
     t0 = time.monotonic()
 
-    async def wait_for_status(status: int, within_s: float) -> float:
-        deadline = time.monotonic() + within_s
-        while (seen := await asyncio.to_thread(watched.readyz)) != status:
-            assert time.monotonic() < deadline, f"/readyz stayed {seen}, expected {status}"
-            await asyncio.sleep(0.2)
-        return round(time.monotonic() - t0, 1)
-
     await asyncio.to_thread(private_stack.run, "stop", "ferretdb")
-    not_ready_at = await wait_for_status(503, 30)
+    await wait_for_readyz(watched, 503, within_s=30)
+    not_ready_at = round(time.monotonic() - t0, 1)
     # events consumed while the database is down: retried, never dead-lettered, applied once it is back
     producer = AIOKafkaProducer(bootstrap_servers=private_stack.bootstrap, acks="all", enable_idempotence=True)
     await producer.start()
@@ -326,11 +351,22 @@ async def test_readyz_follows_a_database_restart_and_events_sent_meanwhile_are_a
             await producer.send_and_wait(record.topic, record.value, key=record.key, headers=record.headers)
     finally:
         await producer.stop()
+    await asyncio.sleep(max(0.0, outage_s - (time.monotonic() - t0)))  # the fault's length, not a synchronisation
     await asyncio.to_thread(private_stack.run, "start", "ferretdb")
-    ready_again_at = await wait_for_status(200, 60)
+    await wait_for_readyz(watched, 200, within_s=60)
+    ready_again_at = round(time.monotonic() - t0, 1)
     assert watched.alive()
 
-    found, _ = await settle(private_stack, mongo, prefix, count, timeout_s=120)
+    try:
+        found, _ = await settle(private_stack, mongo, prefix, count, timeout_s=120)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{await diagnose(private_stack, workers, prefix)}") from exc
     outcome = await outcome_of(private_stack, prefix, count, found, time.monotonic() - t0)
-    report("database restart", outcome, not_ready_at_s=not_ready_at, ready_again_at_s=ready_again_at)
+    report(
+        "database restart",
+        outcome,
+        outage_s=outage_s,
+        not_ready_at_s=not_ready_at,
+        ready_again_at_s=ready_again_at,
+    )
     assert_exactly_once(outcome, "database restart")
