@@ -4,9 +4,12 @@
 #   - FerretDB 1.24.2 (MongoDB wire protocol) on SQLite, built with Go from stack/ferretdb
 #
 # Usage: scripts/stack.sh up|down|status|logs [-f] [N]|reset
+#        scripts/stack.sh start|stop|restart kafka|ferretdb   (one component; `up`/`down` also take names)
 #
 # Environment:
 #   KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), MONGODB_PORT (27017)
+#   TDKT_STACK_DIR   data, logs, pids and the lock of this instance (<repo>/.stack); a second instance
+#                    needs its own directory and free ports
 #   TDKT_CACHE_DIR   downloaded jars and built binaries ($HOME/.cache/tdkt)
 #   STACK_PYTHON     interpreter for scripts/stack_check.py (<repo>/.venv/bin/python);
 #                    it needs aiokafka and pymongo
@@ -22,7 +25,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
-STACK_DIR="$ROOT/.stack"
+STACK_DIR="${TDKT_STACK_DIR:-$ROOT/.stack}"
+[[ "$STACK_DIR" == /* ]] || STACK_DIR="$PWD/$STACK_DIR"
 LOG_DIR="$STACK_DIR/logs"
 PID_DIR="$STACK_DIR/pids"
 CONF_DIR="$STACK_DIR/conf"
@@ -109,7 +113,7 @@ alive() { # pid -> 0 if the process exists and is not a zombie
 }
 
 # A pid file is trusted only if that pid is alive and its command line still names
-# this repo's .stack dir (guards against pid reuse and against other checkouts).
+# this instance's stack dir (guards against pid reuse and against other checkouts).
 pid_of() { # name -> prints the pid if our process runs
     local pidfile marker pid
     case "$1" in
@@ -167,7 +171,10 @@ check_port_free() { # name port
 
 sha_of() { cat "$@" | sha256sum | cut -c1-16; }
 
+LOCKED=0
 lock() {
+    ((LOCKED)) && return 0
+    LOCKED=1
     mkdir -p "$STACK_DIR"
     if command -v flock >/dev/null 2>&1; then
         # fd 9 is closed for the servers (9>&-), else they would hold the lock forever.
@@ -320,29 +327,50 @@ wait_bg() { # pid name outfile -> waits for a background install job
     fi
 }
 
-cmd_up() {
+components() { # names... -> prints "kafka ferretdb" (all) or the names given, validated
+    local c
+    (($#)) || set -- kafka ferretdb
+    for c in "$@"; do
+        case "$c" in
+        kafka | ferretdb) ;;
+        *) die "unknown component $c (kafka or ferretdb)" ;;
+        esac
+    done
+    echo "$@"
+}
+
+cmd_up() { # [kafka|ferretdb]...: both by default; the round-trip check runs only when both are started
+    local wanted want_kafka=0 want_ferret=0
+    wanted=" $(components "$@") "
+    [[ "$wanted" == *" kafka "* ]] && want_kafka=1
+    [[ "$wanted" == *" ferretdb "* ]] && want_ferret=1
     lock
     mkdir -p "$LOG_DIR" "$PID_DIR" "$KAFKA_DATA" "$FERRET_DATA"
     [[ -n "$PINNED_KAFKA_VERSION" ]] || die "no <kafka.version> in stack/kafka/pom.xml"
     [[ -n "$FERRETDB_VERSION" ]] || die "no github.com/FerretDB/FerretDB requirement in stack/ferretdb/go.mod"
 
-    local kpid="" fpid="" kjob="" fjob="" fbin
-    kpid="$(pid_of kafka)" || kpid=""
-    fpid="$(pid_of ferretdb)" || fpid=""
-    if [[ -n "$kpid" ]]; then
-        say "kafka: already running (pid $kpid)"
-        [[ ! -f "$PID_DIR/kafka.ports" || "$(cat "$PID_DIR/kafka.ports")" == "$KAFKA_PORT $KAFKA_CONTROLLER_PORT" ]] ||
-            die "kafka: running with other ports ($(cat "$PID_DIR/kafka.ports")); run scripts/stack.sh down first"
-    else
-        check_port_free kafka "$KAFKA_PORT"
-        check_port_free kafka-controller "$KAFKA_CONTROLLER_PORT"
+    # kpid/fpid: the running pid, "" to start it, or "-" when not asked for
+    local kpid="-" fpid="-" kjob="" fjob="" fbin
+    if ((want_kafka)); then
+        kpid="$(pid_of kafka)" || kpid=""
+        if [[ -n "$kpid" ]]; then
+            say "kafka: already running (pid $kpid)"
+            [[ ! -f "$PID_DIR/kafka.ports" || "$(cat "$PID_DIR/kafka.ports")" == "$KAFKA_PORT $KAFKA_CONTROLLER_PORT" ]] ||
+                die "kafka: running with other ports ($(cat "$PID_DIR/kafka.ports")); run scripts/stack.sh down first"
+        else
+            check_port_free kafka "$KAFKA_PORT"
+            check_port_free kafka-controller "$KAFKA_CONTROLLER_PORT"
+        fi
     fi
-    if [[ -n "$fpid" ]]; then
-        say "ferretdb: already running (pid $fpid)"
-        [[ ! -f "$PID_DIR/ferretdb.ports" || "$(cat "$PID_DIR/ferretdb.ports")" == "$MONGODB_PORT" ]] ||
-            die "ferretdb: running with another port ($(cat "$PID_DIR/ferretdb.ports")); run scripts/stack.sh down first"
-    else
-        check_port_free ferretdb "$MONGODB_PORT"
+    if ((want_ferret)); then
+        fpid="$(pid_of ferretdb)" || fpid=""
+        if [[ -n "$fpid" ]]; then
+            say "ferretdb: already running (pid $fpid)"
+            [[ ! -f "$PID_DIR/ferretdb.ports" || "$(cat "$PID_DIR/ferretdb.ports")" == "$MONGODB_PORT" ]] ||
+                die "ferretdb: running with another port ($(cat "$PID_DIR/ferretdb.ports")); run scripts/stack.sh down first"
+        else
+            check_port_free ferretdb "$MONGODB_PORT"
+        fi
     fi
 
     # Installs run in parallel: Maven is mostly network, the Go build mostly CPU.
@@ -382,13 +410,21 @@ cmd_up() {
         start_ferretdb "$fbin"
     fi
 
-    wait_port ferretdb "$MONGODB_PORT" "$FERRET_LOG" "$STACK_TIMEOUT"
-    say "ferretdb: listening on 127.0.0.1:$MONGODB_PORT"
-    wait_port kafka "$KAFKA_PORT" "$KAFKA_LOG" "$STACK_TIMEOUT"
-    say "kafka: listening on 127.0.0.1:$KAFKA_PORT"
+    if ((want_ferret)); then
+        wait_port ferretdb "$MONGODB_PORT" "$FERRET_LOG" "$STACK_TIMEOUT"
+        say "ferretdb: listening on 127.0.0.1:$MONGODB_PORT"
+    fi
+    if ((want_kafka)); then
+        wait_port kafka "$KAFKA_PORT" "$KAFKA_LOG" "$STACK_TIMEOUT"
+        say "kafka: listening on 127.0.0.1:$KAFKA_PORT"
+    fi
 
     if [[ "${STACK_CHECK:-1}" == "0" ]]; then
         say "up: ports open (STACK_CHECK=0, round-trip check skipped)"
+        return 0
+    fi
+    if ! ((want_kafka && want_ferret)); then
+        say "up: ports open (one component started: round-trip check skipped)"
         return 0
     fi
     local py="${STACK_PYTHON:-$ROOT/.venv/bin/python}"
@@ -406,13 +442,24 @@ cmd_up() {
     say "up: ready — KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT MONGODB_URL=mongodb://127.0.0.1:$MONGODB_PORT"
 }
 
-cmd_down() {
+cmd_down() { # [kafka|ferretdb]...: both by default
+    local wanted name names=()
+    wanted=" $(components "$@") "
     [[ -d "$STACK_DIR" ]] || {
-        say "nothing to stop (no .stack/)"
+        say "nothing to stop (no ${STACK_DIR#"$ROOT"/})"
         return 0
     }
     lock
-    stop_all ferretdb kafka
+    for name in ferretdb kafka; do
+        [[ "$wanted" == *" $name "* ]] && names+=("$name")
+    done
+    stop_all "${names[@]}"
+}
+
+cmd_restart() { # kafka|ferretdb...: stop, then start again on the same data and ports
+    (($#)) || die "restart: name a component (kafka or ferretdb)"
+    cmd_down "$@"
+    cmd_up "$@"
 }
 
 cmd_status() {
@@ -467,12 +514,24 @@ cmd_reset() {
 }
 
 usage() {
-    sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 case "${1:-}" in
-up) cmd_up ;;
-down) cmd_down ;;
+up | start)
+    [[ "$1" == up ]] || (($# > 1)) || die "start: name a component (kafka or ferretdb), or use up"
+    shift
+    cmd_up "$@"
+    ;;
+down | stop)
+    [[ "$1" == down ]] || (($# > 1)) || die "stop: name a component (kafka or ferretdb), or use down"
+    shift
+    cmd_down "$@"
+    ;;
+restart)
+    shift
+    cmd_restart "$@"
+    ;;
 status) cmd_status ;;
 logs)
     shift

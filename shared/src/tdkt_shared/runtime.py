@@ -16,6 +16,13 @@ from typing import Any, Literal, Protocol
 
 import uvicorn
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import (
+    InvalidProducerEpoch,
+    InvalidProducerIdMapping,
+    OutOfOrderSequenceNumber,
+    ProducerFenced,
+    UnknownProducerId,
+)
 from fastapi import APIRouter, FastAPI
 from pymongo import IndexModel
 from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
@@ -24,7 +31,7 @@ from tdkt_shared.api import health_router, install_error_handlers
 from tdkt_shared.bus.consumer import ConsumerPort, Dispatcher, EventHandler, KafkaDeadLetters, make_consumer
 from tdkt_shared.bus.kafka import ensure_topics, make_producer, start_with_retry
 from tdkt_shared.bus.relay import KafkaPublisher, OutboxRelay
-from tdkt_shared.contract import ALL_DLQ_TOPICS, ALL_TOPICS
+from tdkt_shared.contract import ALL_DLQ_TOPICS, ALL_TOPICS, CloudEvent
 from tdkt_shared.limits import BodyLimits
 from tdkt_shared.logging import configure_logging
 from tdkt_shared.settings import Settings, load_settings
@@ -34,6 +41,17 @@ from tdkt_shared.store.mongo import ensure_indexes
 log = logging.getLogger(__name__)
 Role = Literal["api", "worker", "all", "relay"]
 """api: HTTP only; worker: relay and consumers; all: both; relay: the relay alone (for replays)."""
+
+
+PRODUCER_STATE_LOST = (
+    OutOfOrderSequenceNumber,
+    UnknownProducerId,
+    InvalidProducerIdMapping,
+    InvalidProducerEpoch,
+    ProducerFenced,
+)
+"""The broker no longer accepts this idempotent producer's id or sequence (e.g. after a broker restart lost its
+producer state): every later send fails the same way, so only a new producer recovers."""
 
 
 class Stores(Protocol):
@@ -91,6 +109,15 @@ class Runtime:
             raise RuntimeError("the runtime is not started")
         return self._producer
 
+    async def renew_producer(self, reason: BaseException) -> None:
+        """Replace the producer whose idempotent state the broker rejects; the caller retries its send."""
+        log.warning("producer state lost (%s: %s); starting a new producer", type(reason).__name__, reason)
+        old, self._producer = self._producer, make_producer(self.settings, "relay")
+        await start_with_retry(self._producer)
+        if old is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(old.stop(), 10)
+
     async def start(self, role: Role = "all") -> None:
         self._producer = make_producer(self.settings, "relay")  # aiokafka binds to the running loop
         await self._create_indexes()
@@ -101,7 +128,7 @@ class Runtime:
         self.relay = OutboxRelay(
             self.db,
             [store.versions_collection for store in self._stores.values()],
-            KafkaPublisher(self.producer),
+            RenewingPublisher(self),
             sweep_interval_s=self.settings.relay_poll_interval_ms / 1000,
             batch_size=self.settings.relay_batch_size,
         )
@@ -112,7 +139,7 @@ class Runtime:
         if handlers and self.definition.consumes:
             self.dispatcher = Dispatcher(
                 handlers,
-                KafkaDeadLetters(self.producer),
+                KafkaDeadLetters(CurrentProducer(self)),
                 group=self.settings.group_id,
                 max_attempts=self.settings.consumer_max_attempts,
                 backoff_s=self.settings.consumer_retry_backoff_ms / 1000,
@@ -146,6 +173,34 @@ class Runtime:
             except Exception:
                 checks[name] = False
         return checks
+
+
+class RenewingPublisher:
+    """The relay's publisher over the runtime's current producer, renewed when the broker lost its state."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+
+    async def publish(self, events: Sequence[CloudEvent]) -> None:
+        try:
+            await KafkaPublisher(self._runtime.producer).publish(events)
+        except PRODUCER_STATE_LOST as exc:
+            await self._runtime.renew_producer(exc)
+            raise  # the relay retries the batch with the new producer; consumers absorb any repeat
+
+
+class CurrentProducer:
+    """`send_and_wait` on the runtime's current producer (for the dead-letter sink), renewed like the relay's."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+
+    async def send_and_wait(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await self._runtime.producer.send_and_wait(*args, **kwargs)
+        except PRODUCER_STATE_LOST as exc:
+            await self._runtime.renew_producer(exc)
+            raise
 
 
 class InMemoryRuntime:

@@ -20,7 +20,7 @@ from tdkt_notify.worker import DeliveryWorker
 from tdkt_shared.bus.consumer import EventHandler, KafkaDeadLetters
 from tdkt_shared.contract.notify import Channel
 from tdkt_shared.logging import configure_logging
-from tdkt_shared.runtime import Role, Runtime, ServiceDefinition, Stores, create_app
+from tdkt_shared.runtime import CurrentProducer, Role, Runtime, ServiceDefinition, Stores, create_app
 from tdkt_shared.settings import Settings, load_settings
 
 
@@ -75,7 +75,7 @@ class NotifyRuntime(Runtime):
             self.worker = DeliveryWorker(stores, self.senders(self._http), self.notify_settings)
         await super().start(role)
         if self.worker is not None:
-            self.worker.dead_letters = KafkaDeadLetters(self.producer)
+            self.worker.dead_letters = KafkaDeadLetters(CurrentProducer(self))
             self.worker.start()
 
     async def stop(self) -> None:

@@ -132,6 +132,10 @@ class MongoAggregateStore:
         version = latest["version"] if latest else 0
         while (newer := await self._version(aggregate_id, version + 1)) is not None:
             latest, version = newer, version + 1
+        if latest is not None and (head is None or head["version"] < version):
+            # a writer died between its version insert and the head projection: finish its projection, or a
+            # redelivered event (already in `processed`) would leave the head missing or stale for good
+            await self._project(aggregate_id, latest)
         return latest
 
     async def _append(

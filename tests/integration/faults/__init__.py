@@ -1,0 +1,1 @@
+"""Fault tests over a private stack (see conftest.py)."""
