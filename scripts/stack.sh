@@ -214,7 +214,7 @@ fetch_kafka_libs() { # runs in the background; output to $1
 # FerretDB: build stack/ferretdb (embedding main module) with Go into the cache;
 # the directory name carries a hash of the sources so a change rebuilds.
 ferret_bin_path() {
-    echo "$CACHE_DIR/ferretdb-$FERRETDB_VERSION-$(sha_of "$FERRET_SRC/main.go" "$FERRET_SRC/go.mod" "$FERRET_SRC/go.sum")/ferretdb"
+    echo "$CACHE_DIR/ferretdb-$FERRETDB_VERSION-$(sha_of "$FERRET_SRC/main.go" "$FERRET_SRC/go.mod" "$FERRET_SRC/go.sum" "$FERRET_SRC"/patches/*.patch)/ferretdb"
 }
 build_ferretdb() { # runs in the background; output to $1
     local out="$1" bin go tmp
@@ -226,10 +226,29 @@ build_ferretdb() { # runs in the background; output to $1
     }
     mkdir -p "$(dirname "$bin")"
     tmp="$bin.tmp.$$"
-    # -mod=readonly: go.sum is committed; -buildvcs=false: no git stamping needed.
-    # ferretdb_no_postgresql: only the SQLite backend is compiled in (smaller, faster build).
-    if ! (cd "$FERRET_SRC" && CGO_ENABLED=0 "$go" build -mod=readonly -buildvcs=false -trimpath \
-        -tags ferretdb_no_postgresql -ldflags='-s -w' -o "$tmp" .) >"$out" 2>&1; then
+    # The FerretDB module is copied from the Go module cache, patched (stack/ferretdb/patches), and built
+    # through a `replace` in a scratch copy of the main module. -mod=readonly: go.sum is committed;
+    # -buildvcs=false: no git stamping; ferretdb_no_postgresql: only the SQLite backend is compiled in.
+    if ! (
+        set -e
+        work="$tmp.src"
+        rm -rf "$work" && mkdir -p "$work/main"
+        trap 'rm -rf "$work"' EXIT
+        cd "$FERRET_SRC"
+        upstream="$("$go" mod download -json "github.com/FerretDB/FerretDB@v$FERRETDB_VERSION" |
+            sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+        [[ -d "$upstream" ]] || { echo "FerretDB $FERRETDB_VERSION is not in the Go module cache"; exit 1; }
+        cp -R "$upstream" "$work/FerretDB" && chmod -R u+w "$work/FerretDB"
+        for p in "$FERRET_SRC"/patches/*.patch; do
+            echo "applying ${p#"$ROOT"/}"
+            patch -d "$work/FerretDB" -p1 --forward --batch <"$p"
+        done
+        cp main.go go.mod go.sum "$work/main/"
+        cd "$work/main"
+        "$go" mod edit -replace "github.com/FerretDB/FerretDB=../FerretDB"
+        CGO_ENABLED=0 "$go" build -mod=readonly -buildvcs=false -trimpath \
+            -tags ferretdb_no_postgresql -ldflags='-s -w' -o "$tmp" .
+    ) >"$out" 2>&1; then
         rm -f "$tmp"
         return 1
     fi
