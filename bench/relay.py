@@ -19,7 +19,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
-from bench.progress import phase, say
+from bench.progress import Phase, phase, say
 from bench.raw import BENCH_TOPIC, sample_event_bytes
 from tdkt_shared.bus import relay as current
 from tdkt_shared.contract import CloudEvent
@@ -49,9 +49,16 @@ def load_module(path: Path) -> ModuleType:
     return module
 
 
-async def drain(module: Any, count: int, timeout_s: float) -> str:
+async def follow(p: Phase, acknowledged: list[int]) -> None:
+    """Count events as the broker acknowledges them (the old relay reports only per batch)."""
+    while True:
+        p.done = acknowledged[0]
+        await asyncio.sleep(0.5)
+
+
+async def drain(module: Any, count: int, timeout_s: float, mongodb_url: str | None) -> str:
     settings = load_settings("registry")
-    client = connect(settings.mongodb_url)
+    client = connect(mongodb_url or settings.mongodb_url)
     db = client[f"bench_relay_{uuid.uuid4().hex[:6]}"]
     store = MongoAggregateStore(db, "reports")
     producer = AIOKafkaProducer(
@@ -60,15 +67,26 @@ async def drain(module: Any, count: int, timeout_s: float) -> str:
     await producer.start()
     event = CloudEvent.model_validate_json(sample_event_bytes(0))
     try:
-        relay = module.OutboxRelay(db, [store.versions_collection], BenchTopicPublisher(producer))
+        acknowledged: list[int] = [0]
+        relay = module.OutboxRelay(
+            db,
+            [store.versions_collection],
+            BenchTopicPublisher(producer),
+            after_publish=lambda ids: acknowledged.append(acknowledged.pop() + len(ids)),
+        )
         async with phase(f"write {count} versions", count, timeout_s) as p:
             for i in range(count):
                 await store.create(f"r-{i}", {"n": i}, [event.model_copy(update={"id": uuid.uuid4().hex})])
                 relay.hint(store.versions_collection, f"r-{i}|{1:010d}")
                 p.tick()
         async with phase(f"relay drain ({module.__name__})", p.done, timeout_s) as d:
-            while moved := await relay.drain_hinted():
-                d.tick(moved)
+            reporter = asyncio.create_task(follow(d, acknowledged))
+            try:
+                while await relay.drain_hinted():
+                    pass
+            finally:
+                reporter.cancel()
+            d.done = acknowledged[0]
         return f"{module.__name__}: {d.done} events in {d.elapsed:.1f} s = {d.rate:,.0f}/s {d.note}"
     finally:
         await producer.stop()
@@ -79,7 +97,7 @@ async def drain(module: Any, count: int, timeout_s: float) -> str:
 async def main(args: argparse.Namespace) -> None:
     say(f"load average {os.getloadavg()[0]:.2f}")
     modules = [load_module(args.before)] if args.before else []
-    lines = [await drain(m, args.count, args.timeout) for m in [*modules, current]]
+    lines = [await drain(m, args.count, args.timeout, args.mongodb_url) for m in [*modules, current]]
     say(f"load average {os.getloadavg()[0]:.2f}")
     print("\n".join(lines))
 
@@ -89,4 +107,5 @@ if __name__ == "__main__":
     parser.add_argument("--count", type=int, default=500)
     parser.add_argument("--before", type=Path)
     parser.add_argument("--timeout", type=float, default=120)
+    parser.add_argument("--mongodb-url", help="e.g. a private FerretDB (default: MONGODB_URL, the local stack)")
     asyncio.run(main(parser.parse_args()))

@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tdkt_shared.bus.codec import encode
@@ -89,9 +88,9 @@ class OutboxRelay:
         self._wake.set()
 
     async def _publish_documents(self, collection: str, docs: Sequence[dict[str, Any]]) -> int:
-        """Publish the events of `docs` (in the order given) as one batch, then clear their flags in one command.
+        """Publish the events of `docs` (in the order given) as one batch, then clear their flags.
 
-        One broker round trip and one database round trip per batch instead of one each per document. The producer
+        One broker round trip per batch instead of one per document. The producer
         keeps one aggregate's events in order (one key, one partition, idempotent retries), and nothing is cleared
         unless the whole batch was acknowledged: a failure republishes the batch, which consumers absorb.
         """
@@ -102,10 +101,11 @@ class OutboxRelay:
         await self._publisher.publish(events)
         if self._after_publish is not None:
             self._after_publish([e.id for e in events])
-        # Version documents are immutable but for this flag, and only relays clear it: no lost update. Each update
-        # filters on `_id` alone, the filter FerretDB pushes down to SQLite.
-        clear = [UpdateOne({"_id": doc["_id"]}, {"$unset": {"pending": ""}}) for doc in docs]
-        await when_not_busy(self._db[collection].bulk_write, clear, ordered=False)
+        # Version documents are immutable but for this flag, and only relays clear it: no lost update. One
+        # `update_one` by `_id` each: FerretDB 1.24 runs a multi-update `bulk_write` far slower (docs/benchmarks.md).
+        coll = self._db[collection]
+        for doc in docs:
+            await when_not_busy(coll.update_one, {"_id": doc["_id"]}, {"$unset": {"pending": ""}})
         self.published += len(events)
         return len(events)
 
@@ -123,9 +123,7 @@ class OutboxRelay:
                 continue
             ids.difference_update(batch)
             coll = self._db[collection]
-            found = await asyncio.gather(
-                *(when_not_busy(coll.find_one, {"_id": i}, {"events": 1, "pending": 1}) for i in batch)
-            )
+            found = [await when_not_busy(coll.find_one, {"_id": i}, {"events": 1, "pending": 1}) for i in batch]
             count += await self._publish_documents(collection, [doc for doc in found if doc is not None])
         return count
 
