@@ -185,7 +185,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--phase-timeout", type=float, help="seconds; a phase that takes longer reports partial results"
     )
-    parser.add_argument("--budget", type=float, help="seconds for the whole run; later phases are cut short")
+    parser.add_argument(
+        "--budget", type=float, help="seconds for the whole run, later phases are cut short (0: no budget)"
+    )
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--bus", nargs="+", default=["faust"], choices=["faust", "aiokafka"])
     parser.add_argument("--write", type=Path, default=ROOT / "docs" / "benchmarks.md", help="'-' to write nothing")
@@ -193,6 +195,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     for key, value in (QUICK if args.quick else FULL).items():
         if getattr(args, key) is None:
             setattr(args, key, value)
+    args.budget = args.budget or None
     return args
 
 

@@ -199,7 +199,7 @@ class Pipeline:
                     await wait_ready(service, within)
                     p.tick()
             if p.partial:
-                raise RuntimeError(f"the services did not start within {within:.0f} s")
+                raise RuntimeError(f"the services did not start within {p.timeout_s:.0f} s")
             ready = asyncio.Event()
             self._sub_task = asyncio.create_task(self.subscriber.run(ready))
             await asyncio.wait_for(ready.wait(), 30)

@@ -55,6 +55,8 @@ async def kafka_produce_consume(bootstrap: str, count: int, timeout_s: float) ->
     finally:
         await admin.close()
     payloads = [sample_event_bytes(i) for i in range(count)]
+    run = uuid.uuid4().hex[:8]
+    prefix = f"{run}-".encode()
     # The relay's producer settings (tdkt_shared.bus.kafka.make_producer).
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
     await producer.start()
@@ -67,7 +69,7 @@ async def kafka_produce_consume(bootstrap: str, count: int, timeout_s: float) ->
         async with phase("raw kafka produce", count, timeout_s) as produced:
             futures = []
             for i, p in enumerate(payloads):
-                future = await producer.send(BENCH_TOPIC, p, key=f"r-{i}".encode())
+                future = await producer.send(BENCH_TOPIC, p, key=f"{run}-{i}".encode())
                 future.add_done_callback(lambda _f: produced.tick())
                 futures.append(future)
             await asyncio.gather(*futures)
@@ -76,7 +78,8 @@ async def kafka_produce_consume(bootstrap: str, count: int, timeout_s: float) ->
         async with phase("raw kafka consume", produced.done, timeout_s) as consumed:
             while consumed.done < produced.done:
                 batches = await consumer.getmany(timeout_ms=1000, max_records=5000)
-                consumed.tick(sum(len(r) for r in batches.values()))
+                # only this run's records: other benches may write to the topic at the same time
+                consumed.tick(sum(1 for r in batches.values() for m in r if (m.key or b"").startswith(prefix)))
     finally:
         await producer.stop()
         await consumer.stop()
