@@ -62,7 +62,7 @@ stack-status:
 	scripts/stack.sh status
 
 bench: venv
-	scripts/with-stack.sh $(VENV)/python -m bench
+	scripts/with-stack.sh $(VENV)/python -m bench $(BENCH_ARGS)
 
 demo: venv
 	$(VENV)/tdkt demo

@@ -1,159 +1,377 @@
-"""The system: API accept -> store + outbox -> relay -> Kafka -> consumer -> its store, with real processes.
+"""The system, with the four real service processes on the local stack:
 
-Until the report-submission pipeline exists end to end, the measured path is organisation registration:
-`POST /organizations` on registry -> `tdkt.registry.events` -> reporting's consumer -> its read model.
+report opened and submitted on reporting's API -> its store + embedded outbox -> relay -> Kafka
+`tdkt.reporting.events` -> an external subscriber, awards' consumer (it skips report events: its effect is its
+committed offset) and notify's consumer -> its delivery records (the inbox notice to the reporting organisation).
+
+Organisations are first registered on registry's API and reach reporting and notify through the bus. Each run uses
+fresh databases (`bench_<service>_<run>`) and fresh consumer groups whose offsets are committed at the topics' ends
+first, so the services never chew through the shared stack's history.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from bench.progress import phase
 from bench.raw import free_port
 from bench.stats import Result
+from tdkt_shared.auth import Role, dev_headers
 from tdkt_shared.bus.kafka import topic_partitions
 from tdkt_shared.contract import service_topic
 from tdkt_shared.store import connect
 
 BIN = Path(sys.executable).parent
+SERVICES = ("registry", "reporting", "awards", "notify")
+SUBMITTED = "tdkt.reporting.report.submitted.v1"
+REPORTING_TOPIC = service_topic("reporting")
 
 
 @dataclass
 class Service:
     name: str
     port: int
+    group: str
     process: subprocess.Popen[bytes]
 
     def peak_rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
+        try:
+            for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            pass
         return float("nan")
 
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
-def start(name: str, run: str, bus: str) -> Service:
+
+def start(name: str, run: str, bus: str, extra_env: dict[str, str]) -> Service:
     port = free_port()
+    group = f"bench-{name}-{run}"
     env = {
         **os.environ,
         "HTTP_PORT": str(port),
         "MONGODB_DATABASE": f"bench_{name}_{run}",
-        "CONSUMER_GROUP": f"bench-{name}-{run}",
+        "CONSUMER_GROUP": group,
         "BUS_CONSUMER": bus,
         "LOG_LEVEL": "WARNING",
+        **extra_env,
     }
     process = subprocess.Popen([str(BIN / f"tdkt-{name}")], env=env, stdout=subprocess.DEVNULL)
-    return Service(name, port, process)
+    return Service(name, port, group, process)
 
 
-async def wait_ready(service: Service) -> None:
+async def wait_ready(service: Service, within_s: float) -> None:
+    deadline = time.monotonic() + within_s
     async with httpx.AsyncClient() as client:
-        for _ in range(600):
+        while time.monotonic() < deadline:
+            if service.process.poll() is not None:
+                raise RuntimeError(f"{service.name} exited with {service.process.returncode}")
             try:
-                if (await client.get(f"http://127.0.0.1:{service.port}/readyz")).status_code == 200:
+                if (await client.get(f"{service.url}/readyz")).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"{service.name} not ready")
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f"{service.name} not ready within {within_s:.0f} s")
 
 
-async def subscriber(bootstrap: str, prefix: str, count: int, arrivals: dict[str, float]) -> None:
-    """An external subscriber: when did each event reach a plain consumer?"""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+async def commit_at_end(bootstrap: str, groups: Iterable[str]) -> None:
+    """Start the bench consumer groups at the topics' current ends."""
+    for group in groups:
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            partitions = await topic_partitions(
+                consumer, [service_topic(s) for s in ("registry", "reporting", "awards")]
+            )
+            consumer.assign(partitions)
+            ends = await consumer.end_offsets(partitions)
+            await consumer.commit(dict(ends.items()))
+        finally:
+            await consumer.stop()
+
+
+async def group_lag(bootstrap: str, group: str, partitions: list[TopicPartition]) -> int:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:
-        topic = service_topic("registry")
-        partitions = await topic_partitions(consumer, [topic])
         consumer.assign(partitions)
-        await consumer.seek_to_end(*partitions)
-        while len(arrivals) < count:
-            batches = await consumer.getmany(timeout_ms=200)
-            now = time.perf_counter()
-            for records in batches.values():
-                for record in records:
-                    key = (record.key or b"").decode()
-                    if key.startswith(prefix):
-                        arrivals.setdefault(key, now)
+        ends = await consumer.end_offsets(partitions)
+        lag = 0
+        for tp in partitions:
+            committed = await consumer.committed(tp)
+            lag += ends[tp] - (committed or 0)
+        return lag
     finally:
         await consumer.stop()
 
 
-async def run_pipeline(
-    bootstrap: str, mongo_url: str, count: int, rate: float | None, concurrency: int, bus: str = "faust"
-) -> tuple[Result, Result, Result, str]:
-    run = uuid.uuid4().hex[:6]
-    registry, reporting = start("registry", run, bus), start("reporting", run, bus)
-    try:
-        await asyncio.gather(wait_ready(registry), wait_ready(reporting))
-        prefix = f"b{run}-"
-        arrivals: dict[str, float] = {}
-        accepted: dict[str, float] = {}
-        sub = asyncio.create_task(subscriber(bootstrap, prefix, count, arrivals))
-        await asyncio.sleep(1)
-        queue: asyncio.Queue[int] = asyncio.Queue()
-        for i in range(count):
-            queue.put_nowait(i)
+@dataclass
+class Subscriber:
+    """An external subscriber of `tdkt.reporting.events`: when did each report's `submitted` event arrive?"""
+
+    bootstrap: str
+    prefix: str
+    arrivals: dict[str, float] = field(default_factory=dict)
+    event_ids: dict[str, str] = field(default_factory=dict)
+    """event id -> report id"""
+
+    async def run(self, ready: asyncio.Event) -> None:
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, group_id=None, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            partitions = await topic_partitions(consumer, [REPORTING_TOPIC])
+            consumer.assign(partitions)
+            await consumer.seek_to_end(*partitions)
+            for tp in partitions:
+                await consumer.position(tp)
+            ready.set()
+            while True:
+                batches = await consumer.getmany(timeout_ms=200)
+                now = time.perf_counter()
+                for records in batches.values():
+                    for record in records:
+                        key = (record.key or b"").decode()
+                        if not key.startswith(self.prefix) or b'"' + SUBMITTED.encode() + b'"' not in record.value:
+                            continue
+                        event = json.loads(record.value)
+                        self.arrivals.setdefault(key, now)
+                        self.event_ids[event["id"]] = key
+        finally:
+            await consumer.stop()
+
+
+def wall_to_perf(ts: float) -> float:
+    return ts - (time.time() - time.perf_counter())
+
+
+@dataclass
+class RunResult:
+    api: Result
+    to_subscriber: Result
+    to_notify: Result
+    to_awards: Result
+    drain_s: float
+
+
+class Pipeline:
+    def __init__(self, bootstrap: str, mongo_url: str, *, bus: str, timeout_s: float, organizations: int) -> None:
+        self.bootstrap = bootstrap
+        self.mongo_url = mongo_url
+        self.bus = bus
+        self.timeout_s = timeout_s
+        self.organizations = organizations
+        self.run = uuid.uuid4().hex[:6]
+        self.prefix = f"b{self.run}-"
+        self.services: dict[str, Service] = {}
+        self.subscriber = Subscriber(bootstrap, self.prefix)
+        self._sub_task: asyncio.Task[None] | None = None
+        self.mongo = connect(mongo_url)
+        self.opened: list[tuple[str, str]] = []
+        self.rss: dict[str, float] = {}
+
+    def org(self, i: int) -> str:
+        return f"{self.prefix}org-{i % self.organizations}"
+
+    async def __aenter__(self) -> Pipeline:
+        await commit_at_end(self.bootstrap, [f"bench-{s}-{self.run}" for s in SERVICES])
+        self.services = {s: start(s, self.run, self.bus, {}) for s in SERVICES}
+        try:
+            within = max(120.0, self.timeout_s)  # four interpreters importing at once on a loaded machine
+            async with phase("pipeline start services", len(SERVICES), within) as p:
+                for service in self.services.values():
+                    await wait_ready(service, within)
+                    p.tick()
+            if p.partial:
+                raise RuntimeError(f"the services did not start within {p.timeout_s:.0f} s")
+            ready = asyncio.Event()
+            self._sub_task = asyncio.create_task(self.subscriber.run(ready))
+            await asyncio.wait_for(ready.wait(), 30)
+            await self._register_organizations()
+        except BaseException:
+            await self.__aexit__()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.rss = {name: s.peak_rss_mb() for name, s in self.services.items()}
+        if self._sub_task is not None:
+            self._sub_task.cancel()
+        for service in self.services.values():
+            service.process.terminate()
+        for service in self.services.values():
+            try:
+                service.process.wait(30)
+            except subprocess.TimeoutExpired:
+                service.process.kill()
+        for name in SERVICES:
+            await self.mongo.drop_database(f"bench_{name}_{self.run}")
+        await self.mongo.close()
+
+    async def _register_organizations(self) -> None:
+        registry = self.services["registry"]
+        async with (
+            httpx.AsyncClient(base_url=registry.url, timeout=30, headers=dev_headers(Role.ADMIN)) as client,
+            phase("pipeline register organisations", self.organizations, self.timeout_s) as p,
+        ):
+            for i in range(self.organizations):
+                body = {
+                    "id": self.org(i),
+                    "name": f"UBND xã {i}",
+                    "kind": "PEOPLES_COMMITTEE",
+                    "valid_from": "2025-07-01",
+                }
+                (await client.post("/organizations", json=body)).raise_for_status()
+                p.tick()
+        async with phase(
+            "pipeline organisations reach reporting and notify", 2 * self.organizations, self.timeout_s
+        ) as p:
+            while True:
+                known = 0
+                for svc, coll in (("reporting", "organizations"), ("notify", "recipients")):
+                    known += await self.mongo[f"bench_{svc}_{self.run}"][coll].count_documents({})
+                p.done = known
+                if known >= 2 * self.organizations:
+                    break
+                await asyncio.sleep(0.5)
+
+    def headers(self, org: str) -> dict[str, str]:
+        return {**dev_headers(Role.ADMIN, organization_id=org), "X-Organization-Id": org}
+
+    async def open_reports(self, start: int, count: int, concurrency: int) -> Result:
+        """Drafts the reports a run submits (not part of the measured submissions)."""
+        reporting = self.services["reporting"]
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        interval = None if rate is None else concurrency / rate
-        async with httpx.AsyncClient(limits=limits, timeout=30, base_url=f"http://127.0.0.1:{registry.port}") as c:
+        ids = iter(range(start, start + count))
+        async with (
+            httpx.AsyncClient(base_url=reporting.url, timeout=30, limits=limits) as client,
+            phase("pipeline open reports", count, self.timeout_s) as p,
+        ):
 
             async def worker() -> None:
-                while not queue.empty():
-                    i = queue.get_nowait()
-                    tick = time.perf_counter()
-                    org = f"{prefix}{i}"
-                    body = {"id": org, "name": f"UBND xã {i}", "kind": "PEOPLES_COMMITTEE", "valid_from": "2025-07-01"}
-                    response = await c.post("/organizations", json=body)
-                    response.raise_for_status()
-                    accepted[org] = time.perf_counter()
-                    if interval is not None:
-                        await asyncio.sleep(max(0.0, interval - (time.perf_counter() - tick)))
+                for i in ids:
+                    report, org = f"{self.prefix}r-{i}", self.org(i)
+                    body = {
+                        "id": report,
+                        "organization_id": org,
+                        "kind": "FINAL_REVIEW",
+                        "period": "2025",
+                        "due_date": "2025-11-30",
+                    }
+                    (await client.post("/reports", json=body, headers=self.headers(org))).raise_for_status()
+                    self.opened.append((report, org))
+                    p.tick()
 
-            started = time.perf_counter()
             await asyncio.gather(*(worker() for _ in range(concurrency)))
-            api_done = time.perf_counter()
-        await asyncio.wait_for(sub, timeout=600)
-        published_done = time.perf_counter()
+        return Result("open report (setup)", p.done, p.elapsed, note=p.note)
 
-        client = connect(mongo_url)
-        versions = client[f"bench_reporting_{run}"]["organizations_versions"]
-        while await versions.count_documents({}) < count:  # noqa: ASYNC110 - polling another process's effect
-            await asyncio.sleep(0.2)
-        applied_done = time.perf_counter()
-        effect_latency = []
-        wall_offset = time.time() - time.perf_counter()
-        async for doc in versions.find({}, {"aggregate_id": 1, "written_at": 1}):
-            written = doc["written_at"].timestamp() - wall_offset
-            effect_latency.append((written - accepted[doc["aggregate_id"]]) * 1000)
-        await client.close()
-        to_subscriber = [(arrivals[k] - accepted[k]) * 1000 for k in accepted if k in arrivals]
-        mode = "open loop" if rate is None else f"{rate:.0f} req/s offered"
-        return (
-            Result(f"API accept ({mode})", count, api_done - started, note=f"concurrency {concurrency}"),
-            Result("accept -> external subscriber", count, published_done - started, tuple(to_subscriber)),
-            Result(
-                "accept -> reporting read model",
-                count,
-                applied_done - started,
-                tuple(effect_latency),
-                note=f"lag drained {applied_done - api_done:.1f} s after the last accept",
+    async def submit(self, reports: list[tuple[str, str]], rate: float | None, concurrency: int) -> RunResult:
+        """Submit `reports` (open loop at `rate` submissions/s, or as fast as `concurrency` allows), then wait for
+        the subscriber, notify's deliveries and awards' offsets."""
+        reporting = self.services["reporting"]
+        accepted: dict[str, float] = {}
+        latencies: list[float] = []
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        mode = "as fast as possible" if rate is None else f"{rate:.0f}/s offered"
+        pending = iter(enumerate(reports))
+        async with (
+            httpx.AsyncClient(base_url=reporting.url, timeout=30, limits=limits) as client,
+            phase(f"pipeline submit ({mode})", len(reports), self.timeout_s) as api,
+        ):
+            begin = time.perf_counter()
+
+            async def worker() -> None:
+                for n, (report, org) in pending:
+                    if rate is not None:  # open loop: request n is due at begin + n/rate
+                        await asyncio.sleep(max(0.0, begin + n / rate - time.perf_counter()))
+                    tick = time.perf_counter()
+                    response = await client.post(
+                        f"/reports/{report}/submit", json={"version": 1}, headers=self.headers(org)
+                    )
+                    response.raise_for_status()
+                    accepted[report] = time.perf_counter()
+                    latencies.append((accepted[report] - tick) * 1000)
+                    api.tick()
+
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
+        api_done = time.perf_counter()
+
+        async with phase("pipeline -> external subscriber", len(accepted), self.timeout_s) as sub:
+            while (n := sum(1 for r in accepted if r in self.subscriber.arrivals)) < len(accepted):
+                sub.done = n
+                await asyncio.sleep(0.2)
+            sub.done = len(accepted)
+        to_sub = [
+            (self.subscriber.arrivals[r] - t) * 1000 for r, t in accepted.items() if r in self.subscriber.arrivals
+        ]
+
+        wanted = {e: r for e, r in self.subscriber.event_ids.items() if r in accepted}
+        first_delivery: dict[str, float] = {}
+        deliveries = self.mongo[f"bench_notify_{self.run}"]["deliveries_versions"]
+        async with phase("pipeline -> notify deliveries", len(accepted), self.timeout_s) as eff:
+            while len(first_delivery) < len(accepted):
+                async for doc in deliveries.find(
+                    {"version": 1, "state.event_type": SUBMITTED}, {"state.event_id": 1, "written_at": 1}
+                ):
+                    report = wanted.get(doc["state"]["event_id"])
+                    if report is not None:
+                        t = wall_to_perf(doc["written_at"].timestamp())
+                        first_delivery[report] = min(first_delivery.get(report, t), t)
+                eff.done = len(first_delivery)
+                if len(first_delivery) < len(accepted):
+                    await asyncio.sleep(1)
+                    wanted = {e: r for e, r in self.subscriber.event_ids.items() if r in accepted}
+        notify_done = max(first_delivery.values(), default=api_done)
+        to_notify = [(t - accepted[r]) * 1000 for r, t in first_delivery.items()]
+
+        awards = self.services["awards"]
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap)
+        await consumer.start()
+        partitions = await topic_partitions(consumer, [REPORTING_TOPIC])
+        await consumer.stop()
+        async with phase("pipeline -> awards offsets", 1, self.timeout_s) as aw:
+            while await group_lag(self.bootstrap, awards.group, partitions) > 0:  # noqa: ASYNC110 - another process
+                await asyncio.sleep(0.5)
+            aw.done = 1
+        awards_done = time.perf_counter()
+        started = api.started
+        last = max(notify_done, awards_done)
+        return RunResult(
+            api=Result(
+                f"submit API ({mode})",
+                api.done,
+                api.elapsed,
+                tuple(latencies),
+                f"concurrency {concurrency}; {api.note}".strip("; "),
             ),
-            f"peak RSS: registry {registry.peak_rss_mb():.0f} MB, reporting {reporting.peak_rss_mb():.0f} MB",
+            to_subscriber=Result(
+                "accept -> external subscriber",
+                sub.done,
+                max(sub.ended or 0, api_done) - started,
+                tuple(to_sub),
+                sub.note,
+            ),
+            to_notify=Result(
+                "accept -> notify delivery written", eff.done, notify_done - started, tuple(to_notify), eff.note
+            ),
+            to_awards=Result(
+                "awards consumer caught up", api.done if not aw.partial else 0, awards_done - started, (), aw.note
+            ),
+            drain_s=last - api_done,
         )
-    finally:
-        for service in (registry, reporting):
-            service.process.terminate()
-            service.process.wait(30)
-        client = connect(mongo_url)
-        for name in ("registry", "reporting"):
-            await client.drop_database(f"bench_{name}_{run}")
-        await client.close()

@@ -7,12 +7,15 @@ import socket
 import sys
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
+from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from bench.progress import Phase, phase
 from bench.stats import Result
 from tdkt_shared.contract import make_event
 from tdkt_shared.contract.reporting import ReportKind, ReportSubmitted
@@ -20,9 +23,11 @@ from tdkt_shared.store import connect
 from tdkt_shared.store.mongo import when_not_busy
 
 BENCH_TOPIC = "tdkt.bench.raw"
+PARTITIONS = 6
 
 
 def sample_event_bytes(i: int) -> bytes:
+    """A `report.submitted` envelope as the relay publishes it (same size, same JSON)."""
     data = ReportSubmitted(
         report_id=f"r-{i}",
         organization_id=f"ubnd-xa-{i % 92}",
@@ -36,78 +41,95 @@ def sample_event_bytes(i: int) -> bytes:
     return make_event(data, partitionkey=f"r-{i}").to_json_bytes()
 
 
-async def kafka_produce_consume(bootstrap: str, count: int) -> tuple[Result, Result]:
+def result(name: str, p: Phase, latencies: list[float] | tuple[float, ...] = (), note: str = "") -> Result:
+    notes = "; ".join(n for n in (note, p.note) if n)
+    return Result(name, p.done, p.elapsed, tuple(latencies), note=notes)
+
+
+async def kafka_produce_consume(bootstrap: str, count: int, timeout_s: float) -> tuple[Result, Result]:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
         if BENCH_TOPIC not in await admin.list_topics():
-            await admin.create_topics([NewTopic(BENCH_TOPIC, 6, 1)])
+            await admin.create_topics([NewTopic(BENCH_TOPIC, PARTITIONS, 1)])
     finally:
         await admin.close()
     payloads = [sample_event_bytes(i) for i in range(count)]
+    run = uuid.uuid4().hex[:8]
+    prefix = f"{run}-".encode()
+    # The relay's producer settings (tdkt_shared.bus.kafka.make_producer).
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
     await producer.start()
-    started = time.perf_counter()
-    try:
-        futures = [await producer.send(BENCH_TOPIC, p, key=str(i).encode()) for i, p in enumerate(payloads)]
-        await asyncio.gather(*futures)
-    finally:
-        await producer.stop()
-    produced = Result(
-        "kafka produce (acks=all, idempotent)",
-        count,
-        time.perf_counter() - started,
-        note=f"{len(payloads[0])} B events",
-    )
-
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
-        group_id=f"bench-{uuid.uuid4().hex[:6]}",
-        enable_auto_commit=False,
-        auto_offset_reset="latest",
-    )
+    partitions = [TopicPartition(BENCH_TOPIC, p) for p in range(PARTITIONS)]
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
     await consumer.start()
     try:
-        partitions = [TopicPartition(BENCH_TOPIC, p) for p in range(6)]
         consumer.assign(partitions)
-        end = await consumer.end_offsets(partitions)
+        start_offsets = await consumer.end_offsets(partitions)
+        async with phase("raw kafka produce", count, timeout_s) as produced:
+            futures = []
+            for i, p in enumerate(payloads):
+                future = await producer.send(BENCH_TOPIC, p, key=f"{run}-{i}".encode())
+                future.add_done_callback(lambda _f: produced.tick())
+                futures.append(future)
+            await asyncio.gather(*futures)
         for tp in partitions:
-            consumer.seek(tp, max(0, end[tp] - count // 6 - 1))
-        target = sum(min(end[tp], count // 6 + 1) for tp in partitions)
-        seen = 0
-        started = time.perf_counter()
-        while seen < target:
-            batches = await consumer.getmany(timeout_ms=1000, max_records=5000)
-            if not batches:
-                break
-            seen += sum(len(r) for r in batches.values())
-        consumed = Result("kafka consume (getmany)", seen, time.perf_counter() - started)
+            consumer.seek(tp, start_offsets[tp])
+        async with phase("raw kafka consume", produced.done, timeout_s) as consumed:
+            while consumed.done < produced.done:
+                batches = await consumer.getmany(timeout_ms=1000, max_records=5000)
+                # only this run's records: other benches may write to the topic at the same time
+                consumed.tick(sum(1 for r in batches.values() for m in r if (m.key or b"").startswith(prefix)))
     finally:
+        await producer.stop()
         await consumer.stop()
-    return produced, consumed
+    return (
+        result("kafka produce (acks=all, idempotent)", produced, note=f"{len(payloads[0])} B events"),
+        result("kafka consume (getmany)", consumed),
+    )
 
 
-async def mongo_single_document_writes(url: str, count: int, concurrency: int = 8) -> tuple[Result, Result]:
+async def bounded_gather(
+    count: int, concurrency: int, one: Callable[[int], Awaitable[Any]], p: Phase, latencies: list[float] | None = None
+) -> None:
+    """Run `one(i)` for i in range(count) on `concurrency` workers, ticking `p` on each."""
+    queue = iter(range(count))
+
+    async def worker() -> None:
+        for i in queue:
+            t = time.perf_counter()
+            await one(i)
+            if latencies is not None:
+                latencies.append((time.perf_counter() - t) * 1000)
+            p.tick()
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+
+async def mongo_single_document_writes(
+    url: str, count: int, timeout_s: float, concurrency: int = 8
+) -> tuple[Result, Result]:
     """Inserts, then `$set` updates by `_id`; FerretDB's SQLITE_BUSY answers are retried as the store does."""
     client = connect(url)
     coll = client[f"bench_raw_{uuid.uuid4().hex[:6]}"]["docs"]
     body = {"state": {"name": "Báo cáo tổng kết", "values": list(range(20))}}
-    ids = [f"d-{i}" for i in range(count)]
-    semaphore = asyncio.Semaphore(concurrency)
-
-    async def bounded(coro: object) -> None:
-        async with semaphore:
-            await coro  # type: ignore[misc]
-
-    started = time.perf_counter()
-    await asyncio.gather(*(bounded(when_not_busy(coll.insert_one, {"_id": i, **body})) for i in ids))
-    inserted = Result("mongo insert_one", count, time.perf_counter() - started, note=f"concurrency {concurrency}")
-    started = time.perf_counter()
-    await asyncio.gather(*(bounded(when_not_busy(coll.update_one, {"_id": i}, {"$set": {"state.n": 1}})) for i in ids))
-    updated = Result("mongo update_one by _id", count, time.perf_counter() - started, note=f"concurrency {concurrency}")
-    await client.drop_database(coll.database.name)
-    await client.close()
-    return inserted, updated
+    try:
+        async with phase("raw mongo insert_one", count, timeout_s) as inserted:
+            await bounded_gather(
+                count, concurrency, lambda i: when_not_busy(coll.insert_one, {"_id": f"d-{i}", **body}), inserted
+            )
+        async with phase("raw mongo update_one", inserted.done, timeout_s) as updated:
+            await bounded_gather(
+                inserted.done,
+                concurrency,
+                lambda i: when_not_busy(coll.update_one, {"_id": f"d-{i}"}, {"$set": {"state.n": 1}}),
+                updated,
+            )
+    finally:
+        await client.drop_database(coll.database.name)
+        await client.close()
+    note = f"concurrency {concurrency}"
+    return result("mongo insert_one", inserted, note=note), result("mongo update_one by _id", updated, note=note)
 
 
 MINIMAL_APP = """
@@ -130,44 +152,29 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def http_load(url: str, count: int, concurrency: int, body: dict[str, object] | None = None) -> Result:
-    latencies: list[float] = []
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for i in range(count):
-        queue.put_nowait(i)
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-
-        async def worker() -> None:
-            while not queue.empty():
-                i = queue.get_nowait()
-                payload = body or {"id": f"x-{i}", "name": "Sở Nội vụ", "values": list(range(20))}
-                t = time.perf_counter()
-                response = await client.post(url, json=payload)
-                latencies.append((time.perf_counter() - t) * 1000)
-                response.raise_for_status()
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return Result("", count, time.perf_counter() - started, tuple(latencies), note=f"concurrency {concurrency}")
-
-
-async def minimal_fastapi(count: int, concurrency: int = 32) -> Result:
+async def minimal_fastapi(count: int, timeout_s: float, concurrency: int = 32) -> Result:
     port = free_port()
     code = MINIMAL_APP + f"\nimport uvicorn\nuvicorn.run(app, port={port}, log_level='warning')"
     process = await asyncio.create_subprocess_exec(sys.executable, "-c", code)
+    url = f"http://127.0.0.1:{port}/echo"
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    latencies: list[float] = []
     try:
-        async with httpx.AsyncClient() as client:
-            for _ in range(100):
+        async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+            for _ in range(300):
                 try:
-                    await client.post(f"http://127.0.0.1:{port}/echo", json={"id": "w", "name": "n", "values": []})
+                    await client.post(url, json={"id": "w", "name": "n", "values": []})
                     break
                 except httpx.TransportError:
                     await asyncio.sleep(0.1)
-        result = await http_load(f"http://127.0.0.1:{port}/echo", count, concurrency)
-        return Result(
-            "minimal FastAPI POST (one uvicorn worker)", result.count, result.seconds, result.latencies_ms, result.note
-        )
+
+            async def one(i: int) -> None:
+                response = await client.post(url, json={"id": f"x-{i}", "name": "Sở Nội vụ", "values": list(range(20))})
+                response.raise_for_status()
+
+            async with phase("raw minimal FastAPI", count, timeout_s) as p:
+                await bounded_gather(count, concurrency, one, p, latencies)
     finally:
         process.terminate()
         await process.wait()
+    return result("minimal FastAPI POST (one uvicorn worker)", p, latencies, f"concurrency {concurrency}")

@@ -6,7 +6,8 @@ before the flag is cleared publishes it again, which idempotent consumers absorb
 their order.
 
 Writers in the same process hint the relay with the version document's id, so most events go out at once by
-`_id`; a periodic sweep finds what other processes, or a previous run, left behind.
+`_id`, in batches; a periodic sweep finds what other processes, or a previous run, left behind (less and less
+often while it finds nothing, up to `SWEEP_BACKOFF_LIMIT` times the configured interval).
 """
 
 from __future__ import annotations
@@ -47,6 +48,19 @@ class KafkaPublisher:
         await asyncio.gather(*pending)
 
 
+SWEEP_BACKOFF_LIMIT = 10
+"""An idle relay sweeps at most this many times less often than configured."""
+
+
+def next_sweep_interval(current: float, found: int, base: float) -> float:
+    """Back off while sweeps find nothing: a sweep filters on `pending`, which FerretDB cannot push down, so it
+    reads every version document; what this process writes goes out by hint anyway. Back to `base` as soon as a
+    sweep finds something (another process is writing)."""
+    if found:
+        return base
+    return min(current * 2, base * SWEEP_BACKOFF_LIMIT)
+
+
 class OutboxRelay:
     def __init__(
         self,
@@ -73,32 +87,44 @@ class OutboxRelay:
         self._hinted.setdefault(collection, set()).add(aggregate_id)
         self._wake.set()
 
-    async def _relay_documents(self, collection: str, query: dict[str, Any]) -> int:
+    async def _publish_documents(self, collection: str, docs: Sequence[dict[str, Any]]) -> int:
+        """Publish the events of `docs` (in the order given) as one batch, then clear their flags.
+
+        One broker round trip per batch instead of one per document. The producer
+        keeps one aggregate's events in order (one key, one partition, idempotent retries), and nothing is cleared
+        unless the whole batch was acknowledged: a failure republishes the batch, which consumers absorb.
+        """
+        docs = [doc for doc in docs if doc.get("pending")]
+        if not docs:
+            return 0
+        events = [CloudEvent.model_validate(e) for doc in docs for e in doc.get("events") or []]
+        await self._publisher.publish(events)
+        if self._after_publish is not None:
+            self._after_publish([e.id for e in events])
+        # Version documents are immutable but for this flag, and only relays clear it: no lost update. One
+        # `update_one` by `_id` each: FerretDB 1.24 runs a multi-update `bulk_write` far slower (docs/benchmarks.md).
         coll = self._db[collection]
-        # Read the batch whole first: an open cursor would hold FerretDB's SQLite read lock against our updates.
-        cursor = coll.find(query, {"events": 1, "pending": 1}).sort("_id", 1).limit(self._batch_size)
-        docs = await cursor.to_list(None)
-        count = 0
         for doc in docs:
-            if not doc.get("pending"):
-                continue
-            events = [CloudEvent.model_validate(e) for e in doc.get("events") or []]
-            await self._publisher.publish(events)
-            if self._after_publish is not None:
-                self._after_publish([e.id for e in events])
-            # Version documents are immutable but for this flag, and only relays clear it: no lost update.
             await when_not_busy(coll.update_one, {"_id": doc["_id"]}, {"$unset": {"pending": ""}})
-            count += len(events)
-        self.published += count
-        return count
+        self.published += len(events)
+        return len(events)
+
+    async def _relay_documents(self, collection: str, query: dict[str, Any]) -> int:
+        # Read the batch whole first: an open cursor would hold FerretDB's SQLite read lock against our updates.
+        cursor = self._db[collection].find(query, {"events": 1, "pending": 1}).sort("_id", 1).limit(self._batch_size)
+        return await self._publish_documents(collection, await cursor.to_list(None))
 
     async def drain_hinted(self) -> int:
         count = 0
         for collection, ids in self._hinted.items():
             # `<aggregate>|<zero-padded version>` sorts one aggregate's versions in the order they were written
-            for version_doc_id in sorted(ids)[: self._batch_size]:
-                ids.discard(version_doc_id)
-                count += await self._relay_documents(collection, {"_id": version_doc_id})
+            batch = sorted(ids)[: self._batch_size]
+            if not batch:
+                continue
+            ids.difference_update(batch)
+            coll = self._db[collection]
+            found = [await when_not_busy(coll.find_one, {"_id": i}, {"events": 1, "pending": 1}) for i in batch]
+            count += await self._publish_documents(collection, [doc for doc in found if doc is not None])
         return count
 
     async def sweep(self) -> int:
@@ -110,12 +136,13 @@ class OutboxRelay:
         return total
 
     async def run(self) -> None:
-        last_sweep = 0.0
+        last_sweep, interval = 0.0, self._sweep_interval
         while True:
             try:
-                if time.monotonic() - last_sweep >= self._sweep_interval:
-                    await self.sweep()
+                if time.monotonic() - last_sweep >= interval:
+                    found = await self.sweep()
                     last_sweep = time.monotonic()
+                    interval = next_sweep_interval(interval, found, self._sweep_interval)
                 while await self.drain_hinted():
                     pass
                 self._wake.clear()

@@ -1,0 +1,155 @@
+"""The relay publishes a batch of version documents with one publish, then clears their flags."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import pytest
+
+from tdkt_shared.bus.relay import OutboxRelay, next_sweep_interval
+from tdkt_shared.contract import CloudEvent, make_event
+from tdkt_shared.contract.registry import OrganizationKind, OrganizationRegistered
+from tdkt_shared.store.mongo import version_id
+
+COLLECTION = "organizations_versions"
+
+
+class Cursor:
+    def __init__(self, docs: list[dict[str, Any]]) -> None:
+        self._docs = docs
+
+    def sort(self, key: str, direction: int) -> Cursor:
+        return Cursor(sorted(self._docs, key=lambda d: d[key], reverse=direction < 0))
+
+    def limit(self, n: int) -> Cursor:
+        return Cursor(self._docs[:n])
+
+    async def to_list(self, _length: int | None) -> list[dict[str, Any]]:
+        return [dict(d) for d in self._docs]
+
+
+class Collection:
+    """Just what the relay calls, over a dict of documents; counts the round trips."""
+
+    def __init__(self) -> None:
+        self.docs: dict[str, dict[str, Any]] = {}
+        self.updates: list[str] = []
+
+    def find(self, query: dict[str, Any], _projection: dict[str, int]) -> Cursor:
+        return Cursor([d for d in self.docs.values() if all(d.get(k) == v for k, v in query.items())])
+
+    async def find_one(self, query: dict[str, Any], _projection: dict[str, int]) -> dict[str, Any] | None:
+        doc = self.docs.get(query["_id"])
+        return None if doc is None else dict(doc)
+
+    async def update_one(self, query: dict[str, Any], update: dict[str, Any]) -> None:
+        assert update == {"$unset": {"pending": ""}}
+        self.updates.append(query["_id"])
+        self.docs[query["_id"]].pop("pending", None)
+
+
+class Database:
+    def __init__(self) -> None:
+        self.collection = Collection()
+
+    def __getitem__(self, name: str) -> Collection:
+        assert name == COLLECTION
+        return self.collection
+
+
+class Publisher:
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    async def publish(self, events: Sequence[CloudEvent]) -> None:
+        self.calls.append([e.id for e in events])
+
+
+def registered(org_id: str) -> CloudEvent:
+    data = OrganizationRegistered(
+        organization_id=org_id, name="UBND xã", kind=OrganizationKind.PEOPLES_COMMITTEE, valid_from=date(2025, 7, 1)
+    )
+    return make_event(data, partitionkey=org_id)
+
+
+def write(db: Database, aggregate: str, version: int, events: list[CloudEvent]) -> str:
+    doc_id = version_id(aggregate, version)
+    db.collection.docs[doc_id] = {"_id": doc_id, "events": [e.to_document() for e in events], "pending": True}
+    return doc_id
+
+
+def relay(db: Database, publisher: Publisher, **kwargs: Any) -> OutboxRelay:
+    return OutboxRelay(db, [COLLECTION], publisher, **kwargs)  # type: ignore[arg-type]
+
+
+async def test_hinted_documents_go_out_in_one_publish_in_version_order_then_are_cleared() -> None:
+    db, publisher = Database(), Publisher()
+    a = [registered("a") for _ in range(3)]
+    b = [registered("b") for _ in range(2)]
+    hints = [write(db, "a", 2, [a[1], a[2]]), write(db, "b", 1, [b[0]]), write(db, "a", 1, [a[0]])]
+    hints.append(write(db, "b", 2, [b[1]]))
+    r = relay(db, publisher)
+    for doc_id in reversed(hints):
+        r.hint(COLLECTION, doc_id)
+
+    assert await r.drain_hinted() == 5
+    assert publisher.calls == [[a[0].id, a[1].id, a[2].id, b[0].id, b[1].id]]
+    assert sorted(db.collection.updates) == sorted(hints)
+    assert not any("pending" in d for d in db.collection.docs.values())
+    assert await r.drain_hinted() == 0
+    assert publisher.calls == [[a[0].id, a[1].id, a[2].id, b[0].id, b[1].id]]
+
+
+async def test_a_batch_is_at_most_batch_size_documents() -> None:
+    db, publisher = Database(), Publisher()
+    events = [registered(f"o{i}") for i in range(5)]
+    r = relay(db, publisher, batch_size=2)
+    for i, event in enumerate(events):
+        r.hint(COLLECTION, write(db, f"o{i}", 1, [event]))
+
+    assert await r.drain_hinted() == 2
+    assert await r.drain_hinted() == 2
+    assert await r.drain_hinted() == 1
+    assert publisher.calls == [[events[0].id, events[1].id], [events[2].id, events[3].id], [events[4].id]]
+
+
+async def test_nothing_is_cleared_when_the_process_dies_after_the_publish() -> None:
+    db, publisher = Database(), Publisher()
+    events = [registered("a"), registered("b")]
+    write(db, "a", 1, [events[0]])
+    write(db, "b", 1, [events[1]])
+
+    def crash(_ids: list[str]) -> None:
+        raise RuntimeError("crash")
+
+    with pytest.raises(RuntimeError):
+        await relay(db, publisher, after_publish=crash).sweep()
+    assert all(d.get("pending") for d in db.collection.docs.values())
+    assert await relay(db, publisher).sweep() == 2
+    assert publisher.calls[-1] == [events[0].id, events[1].id]
+    assert not any("pending" in d for d in db.collection.docs.values())
+
+
+async def test_documents_already_cleared_are_not_published_again() -> None:
+    db, publisher = Database(), Publisher()
+    doc_id = write(db, "a", 1, [registered("a")])
+    db.collection.docs[doc_id].pop("pending")
+    r = relay(db, publisher)
+    r.hint(COLLECTION, doc_id)
+    r.hint(COLLECTION, "missing|0000000001")
+    assert await r.drain_hinted() == 0
+    assert publisher.calls == []
+    assert db.collection.updates == []
+
+
+def test_an_idle_relay_sweeps_less_and_less_often_up_to_a_limit() -> None:
+    intervals = [0.2]
+    for _ in range(6):
+        intervals.append(next_sweep_interval(intervals[-1], 0, 0.2))
+    assert intervals == pytest.approx([0.2, 0.4, 0.8, 1.6, 2.0, 2.0, 2.0])
+
+
+def test_a_sweep_that_finds_events_brings_the_interval_back() -> None:
+    assert next_sweep_interval(1.6, 3, 0.2) == 0.2
