@@ -111,7 +111,14 @@ class OutboxRelay:
 
     async def _relay_documents(self, collection: str, query: dict[str, Any]) -> int:
         # Read the batch whole first: an open cursor would hold FerretDB's SQLite read lock against our updates.
-        cursor = self._db[collection].find(query, {"events": 1, "pending": 1}).sort("_id", 1).limit(self._batch_size)
+        # A single batch, so no server-side cursor outlives this call (see MongoAggregateStore.find).
+        cursor = (
+            self._db[collection]
+            .find(query, {"events": 1, "pending": 1})
+            .sort("_id", 1)
+            .limit(self._batch_size)
+            .batch_size(self._batch_size)
+        )
         return await self._publish_documents(collection, await cursor.to_list(None))
 
     async def drain_hinted(self) -> int:

@@ -222,7 +222,10 @@ class MongoAggregateStore:
         raise VersionConflict(aggregate_id, -1, None)
 
     async def find(self, query: Query, *, skip: int = 0, limit: int = 50, sort: str | None = None) -> list[Stored]:
-        cursor = self._heads.find(state_query(query), {"processed": 0}).skip(skip).limit(limit)
+        # One batch of `limit` documents: the server closes the cursor at once, so a caller cancelled mid-read
+        # never leaves a server-side cursor behind (FerretDB 1.24 keeps those, each holding a SQLite connection,
+        # and hangs the database once 100 have leaked).
+        cursor = self._heads.find(state_query(query), {"processed": 0}).skip(skip).limit(limit).batch_size(limit)
         if sort:
             field = sort.lstrip("-")
             cursor = cursor.sort([(f"state.{field}", -1 if sort.startswith("-") else 1), ("_id", 1)])
