@@ -9,6 +9,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 from typer.testing import CliRunner
@@ -19,6 +20,8 @@ from tdkt_shared.contract import dlq_topic, make_event, service_topic
 from tdkt_shared.contract.registry import OrganizationKind, OrganizationRegistered
 from tdkt_shared.settings import Settings
 from tdkt_shared.store import connect
+from tests.e2e.processes import services
+from tests.integration.conftest import SettingsFactory
 from tests.integration.kafka_tools import read_topic
 
 TOPIC = service_topic("registry")
@@ -149,3 +152,48 @@ def test_replay_of_an_unknown_service_is_refused() -> None:
     result = runner.invoke(app, ["replay", "payroll"])
     assert result.exit_code == 2
     assert "unknown service" in result.output
+
+
+async def tdkt_seed(urls: dict[str, str], *args: str) -> dict[str, dict[str, dict[str, int]]]:
+    tdkt = str(Path(sys.executable).parent / "tdkt")
+    flags = [f"--url={name}={url}" for name, url in urls.items()]
+    process = await asyncio.create_subprocess_exec(
+        tdkt, "seed", *args, *flags, "--json", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 600)
+    assert process.returncode == 0, stderr.decode()[-3000:]
+    report: dict[str, dict[str, dict[str, int]]] = json.loads(stdout)
+    return report
+
+
+async def test_seed_loads_registry_then_reporting_over_the_apis_and_a_rerun_creates_nothing(
+    make_settings: SettingsFactory, drop_databases: None, tmp_path: Path
+) -> None:
+    async with services(make_settings, {}, tmp_path, ("registry", "reporting")) as ports:
+        urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+        first = await tdkt_seed(urls)
+        assert list(first) == ["registry", "reporting"]  # dependency order: reporting needs the registry's units
+        registry, reporting = first["registry"]["created"], first["reporting"]["created"]
+        assert (registry["organizations"], registry["councils"], registry["reorganizations"]) == (60, 1, 2)
+        assert registry["role_assignments"] == 8
+        assert reporting == {"movements": 8, "launches": 1, "congresses": 1}
+
+        async with httpx.AsyncClient() as client:
+            drive = (await client.get(f"{urls['reporting']}/movements/dot-thi-dua-dac-biet-645")).json()
+            assert (drive["status"], drive["decision"]["number"]) == ("LAUNCHED", "645/KH-UBND")
+            press = (await client.get(f"{urls['registry']}/roles/PRESS_COMMUNICATION/holders?on=2024-06-01")).json()
+            assert {"bao-bac-kan", "dai-ptth-bac-kan", "so-tttt-bac-kan"} <= {
+                h["organization_id"] for h in press["holders"]
+            }
+
+        second = await tdkt_seed(urls)
+        assert second["registry"]["created"] == {}
+        assert second["reporting"]["created"] == {}
+        assert second["registry"]["skipped"]["organizations"] == 60
+        assert second["reporting"]["skipped"] == {"movements": 8, "congresses": 1}
+
+
+def test_seed_of_an_unknown_service_is_refused() -> None:
+    result = runner.invoke(app, ["seed", "payroll"])
+    assert result.exit_code == 2
+    assert "no seed for 'payroll'" in result.output

@@ -8,6 +8,7 @@ import subprocess
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
 from typing import Annotated, TypeAlias
 
@@ -282,6 +283,68 @@ def requeue(
         return sent
 
     console.print(f"requeued {asyncio.run(run())} dead letter(s)")
+
+
+DEFAULT_URLS = {
+    "registry": "http://127.0.0.1:8001",
+    "reporting": "http://127.0.0.1:8002",
+    "awards": "http://127.0.0.1:8003",
+    "notify": "http://127.0.0.1:8004",
+}
+
+
+@app.command()
+def seed(
+    only: Annotated[
+        list[str] | None, typer.Argument(help="these services' seeds (and what they need); default: all")
+    ] = None,
+    url: Annotated[
+        list[str] | None, typer.Option(help="a service's base URL, e.g. --url reporting=http://host:8002")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """Load every installed seed (entry points `tdkt.seeds`) through the running services' APIs, in dependency
+    order, each as the role the policy names. Idempotent: a second run creates nothing."""
+    import httpx
+
+    from tdkt_shared.seeding import SeedApi, SeedError, SeedReport, discover, in_dependency_order
+
+    urls = dict(DEFAULT_URLS)
+    for pair in url or []:
+        name, _, base = pair.partition("=")
+        if name not in urls or not base:
+            raise typer.BadParameter(f"--url wants service=URL, got {pair!r}")
+        urls[name] = base
+    try:
+        seeds = in_dependency_order(discover(), only)
+    except SeedError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+    async def run() -> dict[str, SeedReport]:
+        reports: dict[str, SeedReport] = {}
+        with Progress(console=errors, transient=as_json) as progress:
+            for one in seeds:
+                task = progress.add_task(f"{one.service} as {one.role}", total=one.items)
+                async with httpx.AsyncClient(base_url=urls[one.service], timeout=30) as client:
+                    api = SeedApi(client, one.role, tick=partial(progress.advance, task))
+                    reports[one.service] = await one.load(api)
+                progress.update(task, completed=one.items)
+        return reports
+
+    try:
+        reports = asyncio.run(run())
+    except (SeedError, httpx.TransportError) as exc:
+        errors.print(f"[red]seeding stopped: {exc}[/red]")
+        raise typer.Exit(1) from None
+    if as_json:
+        summary = {name: {"created": r.created, "skipped": r.skipped} for name, r in reports.items()}
+        typer.echo(json.dumps(summary, ensure_ascii=False))
+        return
+    table = Table("service", "kind", "created", "already there", title="Seeded")
+    for name, report in reports.items():
+        for kind in sorted(set(report.created) | set(report.skipped)):
+            table.add_row(name, kind, str(report.created.get(kind, 0)), str(report.skipped.get(kind, 0)))
+    console.print(table)
 
 
 @app.command()
