@@ -325,7 +325,7 @@ def seed(
         with Progress(console=errors, transient=as_json) as progress:
             for one in seeds:
                 task = progress.add_task(f"{one.service} as {one.role}", total=one.items)
-                async with httpx.AsyncClient(base_url=urls[one.service], timeout=30) as client:
+                async with httpx.AsyncClient(base_url=urls[one.service], timeout=120) as client:  # batches are long
                     api = SeedApi(client, one.role, tick=partial(progress.advance, task))
                     reports[one.service] = await one.load(api)
                 progress.update(task, completed=one.items)
@@ -334,7 +334,7 @@ def seed(
     try:
         reports = asyncio.run(run())
     except (SeedError, httpx.TransportError) as exc:
-        errors.print(f"[red]seeding stopped: {exc}[/red]")
+        errors.print(f"[red]seeding stopped: {exc or repr(exc)}; run it again to resume[/red]")
         raise typer.Exit(1) from None
     if as_json:
         summary = {name: {"created": r.created, "skipped": r.skipped} for name, r in reports.items()}
