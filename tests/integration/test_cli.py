@@ -22,7 +22,7 @@ from tdkt_shared.settings import Settings
 from tdkt_shared.store import connect
 from tests.e2e.processes import services
 from tests.integration.conftest import SettingsFactory
-from tests.integration.kafka_tools import read_topic
+from tests.integration.kafka_tools import eventually, read_topic
 
 TOPIC = service_topic("registry")
 runner = CliRunner()
@@ -100,6 +100,40 @@ async def test_dlq_requeue_sends_each_dead_letter_back_once(stack: Settings, run
     assert restored["content-type"] == b"application/cloudevents+json"
     assert not any(k.startswith("dlq-") and k != "dlq-requeued-from" for k in restored)
     assert restored["dlq-requeued-from"].startswith(dlq_topic(TOPIC).encode())
+
+
+async def test_a_letter_that_dies_again_while_requeue_runs_waits_for_the_next_run(stack: Settings, run_id: str) -> None:
+    """A consumer that still fails dead-letters the requeued record again at once; that copy must not be sent back
+    by the same run (it would go round for as long as the run reads)."""
+    group = f"it-cli-loop-{run_id}"
+
+    def letter(n: int) -> list[tuple[str, bytes]]:
+        return [
+            ("dlq-reason", b"handler-failed"),
+            ("dlq-consumer-group", group.encode()),
+            ("dlq-original-topic", TOPIC.encode()),
+            ("dlq-original-offset", str(n).encode()),
+        ]
+
+    key = f"again-{run_id}".encode()
+    await produce(stack, dlq_topic(TOPIC), b'{"n": 1}', key, letter(1))
+    args = ["dlq", "requeue", "--topic", dlq_topic(TOPIC), "--consumer-group", group, "--timeout", "30"]
+    running = asyncio.create_task(asyncio.to_thread(runner.invoke, app, args))
+
+    async def back() -> list[object]:
+        return list(await read_topic(stack.kafka_bootstrap_servers, TOPIC, lambda r: r.key == key))
+
+    await eventually(back, what="the requeued record on the original topic")
+    # the failing consumer dead-letters it again, while the requeue still reads
+    await produce(stack, dlq_topic(TOPIC), b'{"n": 1}', key, letter(2))
+    first = await running
+    assert first.exit_code == 0, first.output
+    assert "requeued 1 dead letter(s)" in first.stdout
+    assert len(await back()) == 1
+
+    second = await asyncio.to_thread(runner.invoke, app, [*args[:-2], "--timeout", "3"])
+    assert "requeued 1 dead letter(s)" in second.stdout
+    assert len(await back()) == 2
 
 
 @pytest.mark.parametrize("args", [["dlq", "show", "tdkt.registry.events.dlq", "0", "999999999", "--timeout", "1"]])

@@ -250,6 +250,16 @@ def show(topic: str, partition: int, offset: int, timeout: float = 3.0) -> None:
     raise typer.BadParameter(f"no dead letter at {topic}[{partition}]@{offset}")
 
 
+async def _end_offsets(topics: list[str]) -> dict[TopicPartition, int]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=_bootstrap(), group_id=None, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        ends: dict[TopicPartition, int] = await consumer.end_offsets(await topic_partitions(consumer, topics))
+        return ends
+    finally:
+        await consumer.stop()
+
+
 @dlq.command("requeue")
 def requeue(
     topic: Annotated[list[str] | None, typer.Option(help="dead-letter topic(s); default: all")] = None,
@@ -260,23 +270,27 @@ def requeue(
 
     Progress is committed under the consumer group `tdkt-dlq-requeue`, so running it again requeues only newer
     letters. Every group of the original topic sees the record again; handlers are idempotent by event id.
+    Only letters already there when the command starts are sent: a record that fails again while it runs is
+    dead-lettered again and waits for the next run, instead of going round in a loop.
     """
+    topics = topic or list(ALL_DLQ_TOPICS)
 
     async def run() -> int:
+        ends = await _end_offsets(topics)
         producer = AIOKafkaProducer(bootstrap_servers=_bootstrap(), acks="all", enable_idempotence=True)
         await producer.start()
         sent = 0
         try:
-            async for consumer, record in _records(
-                topic or list(ALL_DLQ_TOPICS), from_beginning=True, group=REQUEUE_GROUP, timeout_s=timeout
-            ):
+            async for consumer, record in _records(topics, from_beginning=True, group=REQUEUE_GROUP, timeout_s=timeout):
+                tp = TopicPartition(record.topic, record.partition)
+                if record.offset >= ends.get(tp, 0):
+                    continue  # arrived after the start (perhaps one this run requeued, failing again)
                 h = _headers(record)
                 if consumer_group is None or h.get("dlq-consumer-group") == consumer_group:
                     headers = [(k, v) for k, v in record.headers if not k.startswith("dlq-")]
                     headers.append(("dlq-requeued-from", f"{record.topic}/{record.partition}/{record.offset}".encode()))
                     await producer.send_and_wait(h["dlq-original-topic"], record.value, key=record.key, headers=headers)
                     sent += 1
-                tp = TopicPartition(record.topic, record.partition)
                 await consumer.commit({tp: record.offset + 1})
         finally:
             await producer.stop()

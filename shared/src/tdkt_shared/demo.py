@@ -1216,7 +1216,7 @@ class Scenario:
 
 def summary(result: Result, console: Console) -> None:
     """What happened and which events were seen, as rich tables."""
-    steps = Table("step", "what", "outcome", "events seen (type [key])", title=f"Seed letter, run {result.run_id}")
+    steps = Table("step", "what", "outcome", "events seen (type \\[key])", title=f"Seed letter, run {result.run_id}")
     for step in result.steps:
         steps.add_row(step.number, escape(step.title), escape(step.outcome), escape("\n".join(step.events)))
     console.print(steps)
