@@ -1,8 +1,10 @@
-"""The seed letter played end to end over the public HTTP APIs and the bus (issue 7, first slice).
+"""The seed letter played end to end over the public HTTP APIs and the bus (issue 7).
 
 Shared by `make demo` / `tdkt demo` (against `make run`'s services) and `tests/e2e` (against services started as
-processes). It talks to the services over HTTP only and reads the topics with a plain aiokafka consumer; every id
-carries a run id, so a run never collides with the seed or with an earlier run.
+processes). It talks to the services over HTTP only, each request with the token of the role that makes it
+(docs/authorization.md), reads the topics with a plain aiokafka consumer, receives the press body's webhooks and,
+when given one, notify's e-mail at an SMTP server. Every id carries a run id, so a run never collides with the seed
+or with an earlier run.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ class ScenarioError(AssertionError):
     """A step did not have the effect or the events it should have."""
 
 
-async def eventually(check: Callable[[], Awaitable[T | None]], *, what: str, timeout_s: float = 45) -> T:
+async def eventually(check: Callable[[], Awaitable[T | None]], *, what: str, timeout_s: float = 120) -> T:
     """Poll `check` until it returns something truthy (a generous bound, not a timing)."""
     deadline = time.monotonic() + timeout_s
     while True:
@@ -120,7 +122,7 @@ class EventLog:
         """The types seen for one aggregate key, in order (short names, `tdkt.<svc>.` cut off)."""
         return [_short(e.type) for e in self.events if e.partitionkey == key and e.type.startswith(prefix)]
 
-    async def expect(self, key: str, types: list[str], *, timeout_s: float = 45) -> list[CloudEvent]:
+    async def expect(self, key: str, types: list[str], *, timeout_s: float = 120) -> list[CloudEvent]:
         """Wait until `types` (short names) were seen for `key` in this order (other types may come between)."""
 
         async def seen() -> list[CloudEvent] | None:
