@@ -16,6 +16,7 @@ from tests.unit.notify.local_servers import free_port
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("drop_databases")]
 
 
+@pytest.mark.timeout(900)  # four service processes and the whole scenario: minutes on a loaded 2-core machine
 async def test_the_seed_letter_plays_through_the_apis_and_the_bus(
     make_settings: SettingsFactory, run_id: str, tmp_path: Path
 ) -> None:

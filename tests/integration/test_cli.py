@@ -143,6 +143,7 @@ def test_show_of_a_missing_letter_is_an_error(stack: Settings, args: list[str]) 
     assert "no dead letter" in result.output
 
 
+@pytest.mark.timeout(900)  # two replays of every topic reporting consumes, from the beginning
 async def test_replay_rebuilds_a_read_model_and_a_second_replay_changes_nothing(
     stack: Settings, run_id: str, drop_databases: None
 ) -> None:
@@ -169,7 +170,7 @@ async def test_replay_rebuilds_a_read_model_and_a_second_replay_changes_nothing(
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
-        stdout, stderr = await asyncio.wait_for(process.communicate(), 180)
+        stdout, stderr = await asyncio.wait_for(process.communicate(), 400)
         assert process.returncode == 0, stderr.decode()[-2000:]
         assert "handled:" in stdout.decode()
 
@@ -200,6 +201,7 @@ async def tdkt_seed(urls: dict[str, str], *args: str) -> dict[str, dict[str, dic
     return report
 
 
+@pytest.mark.timeout(900)  # two service processes and two seed runs over the APIs
 async def test_seed_loads_registry_then_reporting_over_the_apis_and_a_rerun_creates_nothing(
     make_settings: SettingsFactory, drop_databases: None, tmp_path: Path
 ) -> None:
