@@ -2,88 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import os
-import signal
-import sys
-from collections.abc import AsyncIterator
+import json
 from pathlib import Path
 
-import httpx
 import pytest
 from rich.console import Console
 
-from tdkt_shared.contract import ALL_TOPICS
-from tdkt_shared.demo import Endpoints, Scenario, signed, summary, webhook_receiver
+from tdkt_shared.demo import Endpoints, Scenario, signed, smtp_sink, summary, webhook_receiver
+from tests.e2e.processes import services
 from tests.integration.conftest import SettingsFactory
-from tests.integration.kafka_tools import commit_group_at_end, eventually
-from tests.unit.notify.local_servers import free_port, smtp_server
+from tests.unit.notify.local_servers import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("drop_databases")]
-BIN = Path(sys.executable).parent
-SERVICES = ("registry", "reporting", "awards", "notify")
 
 
-@contextlib.asynccontextmanager
-async def services(
-    make_settings: SettingsFactory, extra_env: dict[str, str], logs: Path
-) -> AsyncIterator[dict[str, int]]:
-    """Start `tdkt-<service>` for each service with this run's database, consumer group and a free port."""
-    ports: dict[str, int] = {}
-    processes: list[asyncio.subprocess.Process] = []
-    try:
-        for service in SERVICES:
-            settings = make_settings(service)
-            await commit_group_at_end(settings.kafka_bootstrap_servers, settings.group_id, list(ALL_TOPICS))
-            ports[service] = free_port()
-            env = {
-                **os.environ,
-                **extra_env,
-                "HTTP_PORT": str(ports[service]),
-                "MONGODB_DATABASE": settings.database,
-                "CONSUMER_GROUP": settings.group_id,
-                "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-                "MONGODB_URL": settings.mongodb_url,
-                "BUS_CONSUMER": "aiokafka",
-                "RELAY_POLL_INTERVAL_MS": "100",
-                "REPORT_REMINDER_ENABLED": "false",
-            }
-            with (logs / f"{service}.log").open("wb") as log:
-                processes.append(
-                    await asyncio.create_subprocess_exec(
-                        str(BIN / f"tdkt-{service}"), env=env, stdout=log, stderr=asyncio.subprocess.STDOUT
-                    )
-                )
-        async with httpx.AsyncClient() as client:
-            for (service, port), process in zip(ports.items(), processes, strict=True):
-
-                async def ready(
-                    service: str = service, port: int = port, process: asyncio.subprocess.Process = process
-                ) -> bool:
-                    if process.returncode is not None:
-                        tail = (logs / f"{service}.log").read_text(errors="replace")[-3000:]
-                        raise AssertionError(f"tdkt-{service} exited with {process.returncode}:\n{tail}")
-                    try:
-                        return (await client.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200
-                    except httpx.TransportError:
-                        return False
-
-                await eventually(ready, timeout_s=60, what=f"tdkt-{service} ready")
-        yield ports
-    finally:
-        for process in processes:
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
-        for process in processes:
-            await asyncio.wait_for(process.wait(), 30)
-
-
+@pytest.mark.timeout(900)  # four service processes and the whole scenario: minutes on a loaded 2-core machine
 async def test_the_seed_letter_plays_through_the_apis_and_the_bus(
     make_settings: SettingsFactory, run_id: str, tmp_path: Path
 ) -> None:
     bootstrap = make_settings("registry").kafka_bootstrap_servers
-    with smtp_server() as smtp:
+    with smtp_sink(free_port()) as smtp:
         notify_env = {
             "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": str(smtp.port),
@@ -96,22 +34,19 @@ async def test_the_seed_letter_plays_through_the_apis_and_the_bus(
             endpoints = Endpoints(
                 **{name: f"http://127.0.0.1:{port}" for name, port in ports.items()}, bootstrap=bootstrap
             )
-            result = await Scenario(endpoints, webhooks, run_id=run_id).run()
+            result = await Scenario(endpoints, webhooks, run_id=run_id, mail=smtp).run()
 
-            ids = result.ids
-
-            # mail went to the real SMTP server: the invited units and the press body
-            async def mailed() -> bool:
-                return all(smtp.to(f"vanthu@{unit}.example") for unit in (ids["finance"], ids["health"])) and bool(
-                    smtp.to(f"toasoan@{ids['press']}.example")
-                )
-
-            await eventually(mailed, what="e-mails at the SMTP server")
-
-    assert [s.number for s in result.steps] == ["1", "2", "3", "4", "5", "6/7", "8", "9", "10", "10"]
+    ids = result.ids
+    assert [s.number for s in result.steps] == ["1", "2", "3", "3", "4", "5", "5", "6", "7", "8", "9", "10", "10"]
     log = result.log
     # order per aggregate, as the services emitted them
     assert log.of(ids["movement"]) == ["reporting.movement.drafted.v1", "reporting.movement.launched.v1"]
+    for unit in (ids["finance"], ids["health"]):
+        assert log.of(f"dang-ky-{unit}") == [
+            "reporting.registration.drafted.v1",
+            "reporting.registration.submitted.v1",
+            "reporting.registration.accepted.v1",
+        ]
     assert log.of(f"tong-ket-{run_id}") == [
         "reporting.report.drafted.v1",
         "reporting.report.submitted.v1",
@@ -126,10 +61,24 @@ async def test_the_seed_letter_plays_through_the_apis_and_the_bus(
         "registry.organization.registered.v1",
         "registry.organizations.merged.v1",
     ]
-    congress_mail = smtp.to(f"vanthu@{ids['finance']}.example")[-1]
-    assert "Đại hội Thi đua yêu nước tỉnh Bắc Kạn lần thứ VI" in congress_mail.get_content()
-    nomination = ids["approved_nomination"]
-    assert [e.data.get("to_status") for e in log.events if e.partitionkey == nomination] == [
+    for group in (ids["cluster"], ids["bloc"]):
+        assert log.of(group) == ["registry.cluster.formed.v1"]
+    bloc = next(e for e in log.events if e.partitionkey == ids["bloc"])
+    assert (bloc.data["kind"], [m["organization_id"] for m in bloc.data["members"]]) == (
+        "BLOC",
+        [ids["information"], ids["press"], ids["radio"]],
+    )
+    press_roles = [
+        e.data["organization_id"]
+        for e in log.events
+        if e.type.endswith("role.assigned.v1") and e.data["role"] == "PRESS_COMMUNICATION"
+    ]
+    assert sorted(press_roles) == sorted([ids["information"], ids["press"], ids["radio"]])
+
+    def statuses(key: str) -> list[str | None]:
+        return [e.data.get("to_status") for e in log.events if e.partitionkey == key]
+
+    assert statuses(ids["approved_nomination"]) == [
         "DRAFT",
         "SUBMITTED",
         "RECEIVED",
@@ -141,10 +90,53 @@ async def test_the_seed_letter_plays_through_the_apis_and_the_bus(
         None,  # nomination.approved
         "DECIDED",
     ]
+    # who did what: the unit officer submitted, the specialist appraised, the secretary sent it to the council
+    actors = {
+        e.data["action"]: e.data["organization_id"]
+        for e in log.events
+        if e.partitionkey == ids["approved_nomination"] and e.data.get("action")
+    }
+    assert actors["submit"] == ids["health"]
+    assert actors["appraise"] == ids["home_affairs"]
     assert "chain" in ids["reasons"]
+
+    # the collective title: ratios computed from the members' grants
+    assert statuses(f"ttldxs-{ids['health']}")[-1] == "ELIGIBLE"
+    assert statuses(f"ttldxs-{ids['finance']}")[-1] == "INELIGIBLE"
+    assert json.loads(ids[f"ratio_{ids['health']}"]) == {
+        "members": 10,
+        "holders": 8,
+        "percent": 80.0,
+        "required": 70.0,
+        "inclusive": True,
+    }
+    assert json.loads(ids[f"ratio_{ids['finance']}"])["holders"] == 6
+    assert "member_title_ratio: 6 of 10 members" in ids["collective_reasons"]
+
+    # the State-level proposal: public consultation open, the council not yet
+    consultation = ids["consultation_nomination"]
+    assert statuses(consultation) == [
+        "DRAFT",
+        "SUBMITTED",
+        "RECEIVED",
+        "UNDER_APPRAISAL",
+        None,
+        "ELIGIBLE",
+        "PUBLIC_CONSULTATION",
+    ]
+    opened = [e for e in log.events if e.partitionkey == consultation][-1]
+    assert str(opened.data["consultation_until"]) == ids["consultation_end"]
+
     # every webhook call the press body got is signed with the secret it was given
     assert webhooks.requests
     assert all(signed(r, f"bi-mat-bao-bac-kan-{run_id}") for r in webhooks.requests)
+    assert any(opened.id.encode() in r.body for r in webhooks.requests)
+
+    # e-mail at the SMTP server, diacritics intact
+    congress_mail = [m for m in smtp.to(f"vanthu@{ids['finance']}.example") if "lần thứ VI" in m.subject + m.body]
+    assert congress_mail
+    assert "Đại hội Thi đua yêu nước tỉnh Bắc Kạn lần thứ VI" in congress_mail[0].subject + congress_mail[0].body
+    assert smtp.to(f"toasoan@{ids['press']}.example")
 
     console = Console(record=True, width=200)
     summary(result, console)
@@ -152,3 +144,5 @@ async def test_the_seed_letter_plays_through_the_apis_and_the_bus(
     assert f"Seed letter, run {run_id}" in text
     assert "reporting.cluster.ranking_published.v1" in text
     assert "tdkt.notify.publication.requested.v1" in text
+    assert "8 of 10 members hold" in text
+    assert f"vanthu@{ids['finance']}.example" in text

@@ -9,6 +9,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 from typer.testing import CliRunner
@@ -19,7 +20,9 @@ from tdkt_shared.contract import dlq_topic, make_event, service_topic
 from tdkt_shared.contract.registry import OrganizationKind, OrganizationRegistered
 from tdkt_shared.settings import Settings
 from tdkt_shared.store import connect
-from tests.integration.kafka_tools import read_topic
+from tests.e2e.processes import services
+from tests.integration.conftest import SettingsFactory
+from tests.integration.kafka_tools import eventually, read_topic
 
 TOPIC = service_topic("registry")
 runner = CliRunner()
@@ -99,6 +102,40 @@ async def test_dlq_requeue_sends_each_dead_letter_back_once(stack: Settings, run
     assert restored["dlq-requeued-from"].startswith(dlq_topic(TOPIC).encode())
 
 
+async def test_a_letter_that_dies_again_while_requeue_runs_waits_for_the_next_run(stack: Settings, run_id: str) -> None:
+    """A consumer that still fails dead-letters the requeued record again at once; that copy must not be sent back
+    by the same run (it would go round for as long as the run reads)."""
+    group = f"it-cli-loop-{run_id}"
+
+    def letter(n: int) -> list[tuple[str, bytes]]:
+        return [
+            ("dlq-reason", b"handler-failed"),
+            ("dlq-consumer-group", group.encode()),
+            ("dlq-original-topic", TOPIC.encode()),
+            ("dlq-original-offset", str(n).encode()),
+        ]
+
+    key = f"again-{run_id}".encode()
+    await produce(stack, dlq_topic(TOPIC), b'{"n": 1}', key, letter(1))
+    args = ["dlq", "requeue", "--topic", dlq_topic(TOPIC), "--consumer-group", group, "--timeout", "30"]
+    running = asyncio.create_task(asyncio.to_thread(runner.invoke, app, args))
+
+    async def back() -> list[object]:
+        return list(await read_topic(stack.kafka_bootstrap_servers, TOPIC, lambda r: r.key == key))
+
+    await eventually(back, what="the requeued record on the original topic")
+    # the failing consumer dead-letters it again, while the requeue still reads
+    await produce(stack, dlq_topic(TOPIC), b'{"n": 1}', key, letter(2))
+    first = await running
+    assert first.exit_code == 0, first.output
+    assert "requeued 1 dead letter(s)" in first.stdout
+    assert len(await back()) == 1
+
+    second = await asyncio.to_thread(runner.invoke, app, [*args[:-2], "--timeout", "3"])
+    assert "requeued 1 dead letter(s)" in second.stdout
+    assert len(await back()) == 2
+
+
 @pytest.mark.parametrize("args", [["dlq", "show", "tdkt.registry.events.dlq", "0", "999999999", "--timeout", "1"]])
 def test_show_of_a_missing_letter_is_an_error(stack: Settings, args: list[str]) -> None:
     result = runner.invoke(app, args)
@@ -106,6 +143,7 @@ def test_show_of_a_missing_letter_is_an_error(stack: Settings, args: list[str]) 
     assert "no dead letter" in result.output
 
 
+@pytest.mark.timeout(900)  # two replays of every topic reporting consumes, from the beginning
 async def test_replay_rebuilds_a_read_model_and_a_second_replay_changes_nothing(
     stack: Settings, run_id: str, drop_databases: None
 ) -> None:
@@ -132,7 +170,7 @@ async def test_replay_rebuilds_a_read_model_and_a_second_replay_changes_nothing(
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
-        stdout, stderr = await asyncio.wait_for(process.communicate(), 180)
+        stdout, stderr = await asyncio.wait_for(process.communicate(), 400)
         assert process.returncode == 0, stderr.decode()[-2000:]
         assert "handled:" in stdout.decode()
 
@@ -149,3 +187,49 @@ def test_replay_of_an_unknown_service_is_refused() -> None:
     result = runner.invoke(app, ["replay", "payroll"])
     assert result.exit_code == 2
     assert "unknown service" in result.output
+
+
+async def tdkt_seed(urls: dict[str, str], *args: str) -> dict[str, dict[str, dict[str, int]]]:
+    tdkt = str(Path(sys.executable).parent / "tdkt")
+    flags = [f"--url={name}={url}" for name, url in urls.items()]
+    process = await asyncio.create_subprocess_exec(
+        tdkt, "seed", *args, *flags, "--json", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 600)
+    assert process.returncode == 0, stderr.decode()[-3000:]
+    report: dict[str, dict[str, dict[str, int]]] = json.loads(stdout)
+    return report
+
+
+@pytest.mark.timeout(900)  # two service processes and two seed runs over the APIs
+async def test_seed_loads_registry_then_reporting_over_the_apis_and_a_rerun_creates_nothing(
+    make_settings: SettingsFactory, drop_databases: None, tmp_path: Path
+) -> None:
+    async with services(make_settings, {}, tmp_path, ("registry", "reporting")) as ports:
+        urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+        first = await tdkt_seed(urls)
+        assert list(first) == ["registry", "reporting"]  # dependency order: reporting needs the registry's units
+        registry, reporting = first["registry"]["created"], first["reporting"]["created"]
+        assert (registry["organizations"], registry["councils"], registry["reorganizations"]) == (60, 1, 2)
+        assert registry["role_assignments"] == 8
+        assert reporting == {"movements": 8, "launches": 1, "congresses": 1}
+
+        async with httpx.AsyncClient() as client:
+            drive = (await client.get(f"{urls['reporting']}/movements/dot-thi-dua-dac-biet-645")).json()
+            assert (drive["status"], drive["decision"]["number"]) == ("LAUNCHED", "645/KH-UBND")
+            press = (await client.get(f"{urls['registry']}/roles/PRESS_COMMUNICATION/holders?on=2024-06-01")).json()
+            assert {"bao-bac-kan", "dai-ptth-bac-kan", "so-tttt-bac-kan"} <= {
+                h["organization_id"] for h in press["holders"]
+            }
+
+        second = await tdkt_seed(urls)
+        assert second["registry"]["created"] == {}
+        assert second["reporting"]["created"] == {}
+        assert second["registry"]["skipped"]["organizations"] == 60
+        assert second["reporting"]["skipped"] == {"movements": 8, "congresses": 1}
+
+
+def test_seed_of_an_unknown_service_is_refused() -> None:
+    result = runner.invoke(app, ["seed", "payroll"])
+    assert result.exit_code == 2
+    assert "no seed for 'payroll'" in result.output

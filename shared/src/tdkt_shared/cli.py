@@ -8,6 +8,7 @@ import subprocess
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
 from typing import Annotated, TypeAlias
 
@@ -249,6 +250,16 @@ def show(topic: str, partition: int, offset: int, timeout: float = 3.0) -> None:
     raise typer.BadParameter(f"no dead letter at {topic}[{partition}]@{offset}")
 
 
+async def _end_offsets(topics: list[str]) -> dict[TopicPartition, int]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=_bootstrap(), group_id=None, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        ends: dict[TopicPartition, int] = await consumer.end_offsets(await topic_partitions(consumer, topics))
+        return ends
+    finally:
+        await consumer.stop()
+
+
 @dlq.command("requeue")
 def requeue(
     topic: Annotated[list[str] | None, typer.Option(help="dead-letter topic(s); default: all")] = None,
@@ -259,23 +270,27 @@ def requeue(
 
     Progress is committed under the consumer group `tdkt-dlq-requeue`, so running it again requeues only newer
     letters. Every group of the original topic sees the record again; handlers are idempotent by event id.
+    Only letters already there when the command starts are sent: a record that fails again while it runs is
+    dead-lettered again and waits for the next run, instead of going round in a loop.
     """
+    topics = topic or list(ALL_DLQ_TOPICS)
 
     async def run() -> int:
+        ends = await _end_offsets(topics)
         producer = AIOKafkaProducer(bootstrap_servers=_bootstrap(), acks="all", enable_idempotence=True)
         await producer.start()
         sent = 0
         try:
-            async for consumer, record in _records(
-                topic or list(ALL_DLQ_TOPICS), from_beginning=True, group=REQUEUE_GROUP, timeout_s=timeout
-            ):
+            async for consumer, record in _records(topics, from_beginning=True, group=REQUEUE_GROUP, timeout_s=timeout):
+                tp = TopicPartition(record.topic, record.partition)
+                if record.offset >= ends.get(tp, 0):
+                    continue  # arrived after the start (perhaps one this run requeued, failing again)
                 h = _headers(record)
                 if consumer_group is None or h.get("dlq-consumer-group") == consumer_group:
                     headers = [(k, v) for k, v in record.headers if not k.startswith("dlq-")]
                     headers.append(("dlq-requeued-from", f"{record.topic}/{record.partition}/{record.offset}".encode()))
                     await producer.send_and_wait(h["dlq-original-topic"], record.value, key=record.key, headers=headers)
                     sent += 1
-                tp = TopicPartition(record.topic, record.partition)
                 await consumer.commit({tp: record.offset + 1})
         finally:
             await producer.stop()
@@ -284,19 +299,84 @@ def requeue(
     console.print(f"requeued {asyncio.run(run())} dead letter(s)")
 
 
+DEFAULT_URLS = {
+    "registry": "http://127.0.0.1:8001",
+    "reporting": "http://127.0.0.1:8002",
+    "awards": "http://127.0.0.1:8003",
+    "notify": "http://127.0.0.1:8004",
+}
+
+
+@app.command()
+def seed(
+    only: Annotated[
+        list[str] | None, typer.Argument(help="these services' seeds (and what they need); default: all")
+    ] = None,
+    url: Annotated[
+        list[str] | None, typer.Option(help="a service's base URL, e.g. --url reporting=http://host:8002")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """Load every installed seed (entry points `tdkt.seeds`) through the running services' APIs, in dependency
+    order, each as the role the policy names. Idempotent: a second run creates nothing."""
+    import httpx
+
+    from tdkt_shared.seeding import SeedApi, SeedError, SeedReport, discover, in_dependency_order
+
+    urls = dict(DEFAULT_URLS)
+    for pair in url or []:
+        name, _, base = pair.partition("=")
+        if name not in urls or not base:
+            raise typer.BadParameter(f"--url wants service=URL, got {pair!r}")
+        urls[name] = base
+    try:
+        seeds = in_dependency_order(discover(), only)
+    except SeedError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+    async def run() -> dict[str, SeedReport]:
+        reports: dict[str, SeedReport] = {}
+        with Progress(console=errors, transient=as_json) as progress:
+            for one in seeds:
+                task = progress.add_task(f"{one.service} as {one.role}", total=one.items)
+                async with httpx.AsyncClient(base_url=urls[one.service], timeout=120) as client:  # batches are long
+                    api = SeedApi(client, one.role, tick=partial(progress.advance, task))
+                    reports[one.service] = await one.load(api)
+                progress.update(task, completed=one.items)
+        return reports
+
+    try:
+        reports = asyncio.run(run())
+    except (SeedError, httpx.TransportError) as exc:
+        errors.print(f"[red]seeding stopped: {exc or repr(exc)}; run it again to resume[/red]")
+        raise typer.Exit(1) from None
+    if as_json:
+        summary = {name: {"created": r.created, "skipped": r.skipped} for name, r in reports.items()}
+        typer.echo(json.dumps(summary, ensure_ascii=False))
+        return
+    table = Table("service", "kind", "created", "already there", title="Seeded")
+    for name, report in reports.items():
+        for kind in sorted(set(report.created) | set(report.skipped)):
+            table.add_row(name, kind, str(report.created.get(kind, 0)), str(report.skipped.get(kind, 0)))
+    console.print(table)
+
+
 @app.command()
 def demo(
     registry: Annotated[str, typer.Option(help="registry base URL")] = "http://127.0.0.1:8001",
     reporting: Annotated[str, typer.Option(help="reporting base URL")] = "http://127.0.0.1:8002",
     awards: Annotated[str, typer.Option(help="awards base URL")] = "http://127.0.0.1:8003",
     notify: Annotated[str, typer.Option(help="notify base URL")] = "http://127.0.0.1:8004",
+    smtp_port: Annotated[
+        int, typer.Option(help="serve SMTP here for notify's mail (its SMTP_PORT in the Procfile); 0: do not")
+    ] = 2525,
 ) -> None:
     """Play the seed letter against running services (`make run`) and print what happened and which events."""
     from tdkt_shared.demo import Endpoints, ScenarioError, run_demo
 
     endpoints = Endpoints(registry, reporting, awards, notify, _bootstrap())
     try:
-        asyncio.run(run_demo(endpoints, console))
+        asyncio.run(run_demo(endpoints, console, smtp_port or None))
     except ScenarioError as exc:
         errors.print(f"[red]the scenario stopped: {exc}[/red]")
         raise typer.Exit(1) from None

@@ -18,8 +18,10 @@ from tdkt_reporting.domain.congresses import ScheduleCongress
 from tdkt_reporting.domain.movements import Decision, DraftMovement, Period, Scope
 from tdkt_reporting.service import DEFINITION
 from tdkt_reporting.store import CONGRESSES, MOVEMENTS
+from tdkt_shared.auth import Role
 from tdkt_shared.contract.reporting import HonourEventKind, MovementKind, MovementStatus
 from tdkt_shared.runtime import Runtime, Stores
+from tdkt_shared.seeding import Seed, SeedApi, SeedReport
 from tdkt_shared.settings import load_settings
 from tdkt_shared.store import AlreadyExists, MongoAggregateStore
 
@@ -138,6 +140,34 @@ async def _run() -> None:
 
 def main() -> None:
     asyncio.run(_run())
+
+
+async def load_over_api(api: SeedApi) -> SeedReport:
+    """The same seed through reporting's public API as the TĐKT specialist, for `tdkt seed`: it waits until the
+    launching organisations reached reporting's directory from the registry (its seed runs first), then drafts
+    what is missing and launches what has its decision."""
+    for launcher in (PROVINCE, GOVERNMENT):
+        await api.wait_for(f"/organizations/{launcher}", f"{launcher} in reporting's directory (from the registry)")
+    for command in (*MOVEMENTS_SEED, SPECIAL_DRIVE):
+        body = command.model_dump(mode="json", exclude_none=True)
+        await api.ensure("movements", f"/movements/{command.id}", "POST", "/movements", body)
+        movement = await api.get(f"/movements/{command.id}") or {}
+        if command.decision is not None and movement.get("status") == MovementStatus.DRAFT:
+            await api.send("POST", f"/movements/{command.id}/launch", {"version": movement["version"]})
+            api.report.count("launches", True)
+    congress = CONGRESS_SEED.model_dump(mode="json", exclude_none=True)
+    await api.ensure("congresses", f"/congresses/{CONGRESS_SEED.id}", "POST", "/congresses", congress)
+    return api.report
+
+
+SEED = Seed(
+    service="reporting",
+    role=Role.TDKT_SPECIALIST,
+    items=len(MOVEMENTS_SEED) + 2,
+    load=load_over_api,
+    after=("registry",),
+    description="the letter's movements, the Plan 645/KH-UBND drive (launched) and the 6th emulation congress",
+)
 
 
 if __name__ == "__main__":
