@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import email.policy
 import hashlib
 import hmac
 import json
 import time
 from datetime import UTC, datetime
+from email.parser import BytesParser
 
 import httpx
 import pytest
 
-from tdkt_notify.channels import EmailSender, SendError, WebhookSender
+from tdkt_notify.channels import EmailSender, SendError, WebhookSender, email_bytes, email_message
 from tdkt_notify.domain.deliveries import Delivery, DeliveryStatus
 from tdkt_notify.domain.directory import Recipient, RecipientKind
 from tdkt_notify.domain.routing import Purpose
@@ -106,3 +108,16 @@ async def test_a_webhook_without_a_secret_is_not_sent_unsigned() -> None:
         with pytest.raises(SendError, match="secret"):
             await WebhookSender(client, time.time).send(delivery(Channel.WEBHOOK, endpoint.url("/hook")), unsigned)
     assert endpoint.requests == []
+
+
+@pytest.mark.parametrize("prefix", range(0, 45, 3))
+def test_a_long_vietnamese_subject_keeps_every_space(prefix: int) -> None:
+    # CPython's header folding drops spaces between RFC 2047 words at some fold points ("lấyý kiến").
+    subject = (
+        "x" * prefix
+        + (" " if prefix else "")
+        + "Đề nghị đăng tải danh sách lấy ý kiến Nhân dân: hồ sơ hcld3-dinh-van-hung-f0b09955"
+    )
+    long = delivery(Channel.EMAIL, "vanthu@soyte.example").model_copy(update={"subject": subject})
+    wire = email_bytes(email_message(long, "tdkt@example.org"))
+    assert BytesParser(policy=email.policy.default).parsebytes(wire)["Subject"] == subject
