@@ -974,16 +974,17 @@ class Scenario:
         )
         window = opened["consultation"]
         comments = [
-            (self.press_officer, "Báo Bắc Kạn", "Đồng ý, đề nghị đăng tải thành tích trên Báo Bắc Kạn", False),
-            (self.officer(i["finance"]), "Sở Tài chính", "Đề nghị bổ sung số liệu năm 2024", True),
+            (self.press_officer, "Đồng ý, đề nghị đăng tải thành tích trên Báo Bắc Kạn", False),
+            (self.officer(i["finance"]), "Đề nghị bổ sung số liệu năm 2024", True),
         ]
-        for who, author, text, objection in comments:
-            comment = {"author": author, "text": text, "objection": objection}
+        for who, text, objection in comments:
+            # the author is whoever the token names (awards refuses a comment in someone else's name)
+            comment = {"text": text, "objection": objection}
             path = f"/nominations/{nomination_id}/consultation/comments"
             await self._call(awards, "POST", path, comment, who=who)
         current = await self._call(awards, "GET", f"/nominations/{nomination_id}", who=self.specialist)
         taken = current["consultation"]["comments"]
-        if [c["author"] for c in taken] != ["Báo Bắc Kạn", "Sở Tài chính"]:
+        if [c["author"] for c in taken] != [who.subject for who, _, _ in comments]:
             raise ScenarioError(f"consultation comments {taken}")
         early = {
             "version": current["version"],

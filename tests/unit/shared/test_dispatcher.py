@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pytest
+from pymongo.errors import AutoReconnect, ServerSelectionTimeoutError
 
 from tdkt_shared.bus.codec import ConsumedRecord, encode
 from tdkt_shared.bus.consumer import Dispatcher, Outcome
@@ -132,3 +133,37 @@ async def test_the_dispatcher_waits_for_the_dlq_rather_than_losing_a_record() ->
     dispatch = Dispatcher({}, flaky, group="g")
     assert await dispatch(record(b"junk")) is Outcome.DEAD_LETTERED
     assert len(flaky.sent) == 1
+
+
+async def test_an_unreachable_store_is_retried_until_it_is_back_never_dead_lettered(dead: FakeDeadLetters) -> None:
+    calls = 0
+
+    async def handle(event: CloudEvent, data: OrganizationRegistered) -> None:
+        nonlocal calls
+        calls += 1
+        if calls <= 7:
+            raise ServerSelectionTimeoutError("127.0.0.1:27017: connection refused")
+
+    dispatch = Dispatcher({OrganizationRegistered.event_type: handle}, dead, group="g", max_attempts=3, backoff_s=0)
+    assert await dispatch(as_record(registered())) is Outcome.HANDLED
+    assert (calls, dead.sent) == (8, [])
+
+
+async def test_a_failing_handler_is_dead_lettered_after_its_attempts_even_after_an_outage(
+    dead: FakeDeadLetters,
+) -> None:
+    failures: list[Exception] = [AutoReconnect("reset"), ValueError("bad"), AutoReconnect("reset")]
+    failures += [ValueError("bad"), ValueError("bad"), ValueError("never reached")]
+
+    async def handle(event: CloudEvent, data: OrganizationRegistered) -> None:
+        raise failures.pop(0)
+
+    dispatch = Dispatcher({OrganizationRegistered.event_type: handle}, dead, group="g", max_attempts=3, backoff_s=0)
+    assert await dispatch(as_record(registered())) is Outcome.DEAD_LETTERED
+    [(_, reason, error, attempts, _)] = dead.sent
+    assert (reason, error, attempts, [str(f) for f in failures]) == (
+        "handler-failed",
+        "ValueError: bad",
+        3,
+        ["never reached"],
+    )

@@ -26,6 +26,9 @@ class Cursor:
     def limit(self, n: int) -> Cursor:
         return Cursor(self._docs[:n])
 
+    def batch_size(self, n: int) -> Cursor:
+        return self
+
     async def to_list(self, _length: int | None) -> list[dict[str, Any]]:
         return [dict(d) for d in self._docs]
 

@@ -18,7 +18,8 @@ from typing import Any, Protocol
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import CommitFailedError
 from pydantic import ValidationError
-from tenacity import AsyncRetrying, stop_after_attempt, wait_exponential
+from pymongo.errors import ConnectionFailure
+from tenacity import AsyncRetrying, RetryCallState, wait_exponential
 
 from tdkt_shared.bus.codec import ConsumedRecord, decode
 from tdkt_shared.contract import CloudEvent, EventData, dlq_topic, parse_data
@@ -60,6 +61,12 @@ class KafkaDeadLetters:
         await self._producer.send_and_wait(dlq_topic(record.topic), record.value, key=record.key, headers=headers)
 
 
+UNAVAILABLE: tuple[type[BaseException], ...] = (ConnectionFailure,)
+"""The store cannot be reached (down, restarting, unselectable): not the event's fault, so the handler is retried
+until it comes back, never dead-lettered. `ConnectionFailure` covers AutoReconnect, NetworkTimeout and
+ServerSelectionTimeoutError."""
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -98,15 +105,24 @@ class Dispatcher:
             data: EventData | None = parse_data(event)
         except ValidationError as exc:
             return await self._dead_letter(record, "invalid-data", _short(exc), 0)
-        attempts = 0
+        attempts = 0  # the handler's own failures; an unavailable store never counts as one
+
+        def gives_up(state: RetryCallState) -> bool:
+            nonlocal attempts
+            failure = state.outcome.exception() if state.outcome is not None else None
+            if isinstance(failure, UNAVAILABLE):
+                log.warning("store unavailable (%s); retrying until it is back", type(failure).__name__)
+                return False
+            attempts += 1
+            return attempts >= self._max_attempts
+
         try:
             async for attempt in AsyncRetrying(
-                stop=stop_after_attempt(self._max_attempts),
+                stop=gives_up,
                 wait=wait_exponential(multiplier=self._backoff_s, max=5),
                 reraise=True,
             ):
                 with attempt:
-                    attempts += 1
                     await handler(event, data)
         except Exception as exc:
             return await self._dead_letter(record, "handler-failed", f"{type(exc).__name__}: {exc}", attempts)
