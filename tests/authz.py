@@ -46,6 +46,11 @@ def write_operations(app: FastAPI) -> set[tuple[str, str]]:
     }
 
 
+def read_paths(app: FastAPI) -> set[str]:
+    """Every path template the app answers GET on, from its OpenAPI document."""
+    return {path for path, operations in app.openapi()["paths"].items() if "get" in operations}
+
+
 def headers(role: Role, organization_id: str, subject: str | None = None) -> dict[str, str]:
     return dev_headers(role, organization_id=organization_id, subject=subject or f"user-{role}-{organization_id}")
 

@@ -20,7 +20,7 @@ from tdkt_shared.auth import Role
 from tdkt_shared.contract.notify import Channel
 from tdkt_shared.contract.registry import FunctionalRole
 from tdkt_shared.runtime import InMemoryRuntime, create_app
-from tests.authz import ALL_ROLES, Rule, headers, rule, snapshot, write_operations
+from tests.authz import ALL_ROLES, Rule, headers, read_paths, rule, snapshot, write_operations
 from tests.helpers import serve
 from tests.unit.notify import events
 from tests.unit.notify.conftest import Feed
@@ -198,7 +198,7 @@ def test_the_policy_names_every_write_the_service_exposes() -> None:
 
 def test_every_read_is_public_admin_only_or_the_recipients_own() -> None:
     app = create_app(DEFINITION, InMemoryRuntime(DEFINITION))
-    reads = {path for path, operations in app.openapi()["paths"].items() if "get" in operations}
+    reads = read_paths(app)
     assert reads == set(ADMIN_READS) | set(RECIPIENT_READS) | set(PUBLIC_READS)
 
 
