@@ -20,10 +20,12 @@ import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.structs import ConsumerRecord
 
 from bench.progress import phase
 from bench.raw import free_port
@@ -37,6 +39,8 @@ BIN = Path(sys.executable).parent
 SERVICES = ("registry", "reporting", "awards", "notify")
 SUBMITTED = "tdkt.reporting.report.submitted.v1"
 REPORTING_TOPIC = service_topic("reporting")
+NOTIFY_TOPIC = service_topic("notify")
+DELIVERED = "tdkt.notify.notification.delivered.v1"
 
 
 @dataclass
@@ -124,19 +128,38 @@ async def group_lag(bootstrap: str, group: str, partitions: list[TopicPartition]
 
 @dataclass
 class Subscriber:
-    """An external subscriber of `tdkt.reporting.events`: when did each report's `submitted` event arrive?"""
+    """An external subscriber of `tdkt.reporting.events` (when did each report's `submitted` event arrive?) and of
+    `tdkt.notify.events` (when did notify write its first delivery of that event? An inbox delivery is written
+    with its `notification.delivered` event in one insert, and the event's `time` is that write's clock)."""
 
     bootstrap: str
     prefix: str
     arrivals: dict[str, float] = field(default_factory=dict)
     event_ids: dict[str, str] = field(default_factory=dict)
     """event id -> report id"""
+    delivered: dict[str, float] = field(default_factory=dict)
+    """source event id -> wall-clock time of notify's first delivery record"""
+
+    def _seen(self, record: ConsumerRecord[bytes, bytes], now: float) -> None:
+        value = record.value or b""
+        if record.topic == NOTIFY_TOPIC:
+            if b'"' + SUBMITTED.encode() + b'"' in value and b'"' + DELIVERED.encode() + b'"' in value:
+                event = json.loads(value)
+                at = datetime.fromisoformat(event["time"]).timestamp()
+                source = event["data"]["source_event_id"]
+                self.delivered[source] = min(self.delivered.get(source, at), at)
+            return
+        key = (record.key or b"").decode()
+        if key.startswith(self.prefix) and b'"' + SUBMITTED.encode() + b'"' in value:
+            event = json.loads(value)
+            self.arrivals.setdefault(key, now)
+            self.event_ids[event["id"]] = key
 
     async def run(self, ready: asyncio.Event) -> None:
         consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, group_id=None, enable_auto_commit=False)
         await consumer.start()
         try:
-            partitions = await topic_partitions(consumer, [REPORTING_TOPIC])
+            partitions = await topic_partitions(consumer, [REPORTING_TOPIC, NOTIFY_TOPIC])
             consumer.assign(partitions)
             await consumer.seek_to_end(*partitions)
             for tp in partitions:
@@ -147,12 +170,7 @@ class Subscriber:
                 now = time.perf_counter()
                 for records in batches.values():
                     for record in records:
-                        key = (record.key or b"").decode()
-                        if not key.startswith(self.prefix) or b'"' + SUBMITTED.encode() + b'"' not in record.value:
-                            continue
-                        event = json.loads(record.value)
-                        self.arrivals.setdefault(key, now)
-                        self.event_ids[event["id"]] = key
+                        self._seen(record, now)
         finally:
             await consumer.stop()
 
@@ -321,22 +339,16 @@ class Pipeline:
             (self.subscriber.arrivals[r] - t) * 1000 for r, t in accepted.items() if r in self.subscriber.arrivals
         ]
 
-        wanted = {e: r for e, r in self.subscriber.event_ids.items() if r in accepted}
         first_delivery: dict[str, float] = {}
-        deliveries = self.mongo[f"bench_notify_{self.run}"]["deliveries_versions"]
         async with phase("pipeline -> notify deliveries", len(accepted), self.timeout_s) as eff:
             while len(first_delivery) < len(accepted):
-                async for doc in deliveries.find(
-                    {"version": 1, "state.event_type": SUBMITTED}, {"state.event_id": 1, "written_at": 1}
-                ):
-                    report = wanted.get(doc["state"]["event_id"])
-                    if report is not None:
-                        t = wall_to_perf(doc["written_at"].timestamp())
-                        first_delivery[report] = min(first_delivery.get(report, t), t)
+                for event_id, report in self.subscriber.event_ids.items():
+                    at = self.subscriber.delivered.get(event_id)
+                    if report in accepted and at is not None:
+                        first_delivery[report] = wall_to_perf(at)
                 eff.done = len(first_delivery)
                 if len(first_delivery) < len(accepted):
-                    await asyncio.sleep(1)
-                    wanted = {e: r for e, r in self.subscriber.event_ids.items() if r in accepted}
+                    await asyncio.sleep(0.5)
         notify_done = max(first_delivery.values(), default=api_done)
         to_notify = [(t - accepted[r]) * 1000 for r, t in first_delivery.items()]
 

@@ -19,6 +19,7 @@
 #   KAFKA_HEAP_OPTS  JVM heap flags of the broker (-Xms128m -Xmx512m)
 #   KAFKA_JVM_OPTS   other JVM flags of the broker (G1, C1-only JIT)
 #   FERRETDB_LOG_LEVEL  debug|info|warn|error (warn)
+#   FERRETDB_PPROF_ADDR host:port to serve Go pprof on (profiling; off by default)
 #   JAVA_HOME, GO    Java 17+ and Go 1.24+ to use (default: from PATH, /usr/local/go/bin/go)
 #
 # Everything it writes in the repo is under .stack/ (git-ignored): data, logs, pid files.
@@ -314,7 +315,7 @@ start_ferretdb() {
     mkdir -p "$FERRET_DATA"
     printf '\n===== scripts/stack.sh: starting FerretDB %s at %s =====\n' "$FERRETDB_VERSION" "$(date '+%F %T')" >>"$FERRET_LOG"
     setsid "$bin" -listen-addr "127.0.0.1:$MONGODB_PORT" -sqlite-dir "$FERRET_DATA" \
-        -log-level "${FERRETDB_LOG_LEVEL:-warn}" \
+        -log-level "${FERRETDB_LOG_LEVEL:-warn}" ${FERRETDB_PPROF_ADDR:+-pprof-addr "$FERRETDB_PPROF_ADDR"} \
         </dev/null >>"$FERRET_LOG" 2>&1 9>&- &
     pid=$!
     echo "$pid" >"$FERRET_PID"

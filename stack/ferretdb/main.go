@@ -11,6 +11,8 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/http"
+	_ "net/http/pprof" // served only with -pprof-addr
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -55,6 +57,7 @@ func main() {
 	listenAddr := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
 	sqliteDir := flag.String("sqlite-dir", "ferretdb-data", "directory for the SQLite database files")
 	logLevel := flag.String("log-level", "info", "log level: debug, info, warn, error")
+	pprofAddr := flag.String("pprof-addr", "", "serve Go's /debug/pprof on this address (profiling; off when empty)")
 	flag.Parse()
 
 	var level slog.Level
@@ -92,6 +95,15 @@ func main() {
 	if err != nil {
 		logger.Error("cannot start FerretDB", "error", err)
 		os.Exit(1)
+	}
+
+	if *pprofAddr != "" {
+		go func() {
+			say("pprof on http://%s/debug/pprof/", *pprofAddr)
+			if err := http.ListenAndServe(*pprofAddr, nil); err != nil {
+				logger.Error("pprof server stopped", "error", err)
+			}
+		}()
 	}
 
 	say("FerretDB listening on %s, sqlite %s, pid %d", *listenAddr, sqliteURL, os.Getpid())

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from pymongo import AsyncMongoClient, monitoring
 
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.settings import Settings
@@ -76,3 +77,49 @@ async def test_a_restarting_store_leaves_existing_indexes_alone(mongo_store: Mon
         await mongo_store.create_indexes()
     info = await mongo_store.database[mongo_store.versions_collection].index_information()
     assert {"_id_", "aggregate_id_1_version_1", "pending_1"} <= set(info)
+
+
+class Commands(monitoring.CommandListener):
+    """The commands a client sends, as (name, filter or first statement's query)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, object]] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        command = event.command
+        statements = command.get("updates") or command.get("documents") or [{}]
+        self.sent.append((event.command_name, command.get("filter", statements[0].get("q"))))
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+async def test_round_trips_of_a_read_then_update_and_of_an_applied_event(stack: Settings, run_id: str) -> None:
+    """Versions never change, so a version the store has just read is not read again as the update's base."""
+    commands = Commands()
+    client = AsyncMongoClient(stack.mongodb_url, tz_aware=True, event_listeners=[commands])
+    try:
+        writer = MongoAggregateStore(client[f"it_store_{run_id}"], "things")
+        await writer.create("a", {"n": 1}, [event(1)])
+        reader = MongoAggregateStore(client[f"it_store_{run_id}"], "things")  # knows nothing yet
+        commands.sent.clear()
+        stored = await reader.get("a")
+        assert stored is not None
+        await reader.update("a", stored.version, {"n": 2}, [event(2)])
+        assert commands.sent == [
+            ("find", {"_id": "a"}),  # the head
+            ("insert", None),  # version 2
+            ("update", {"_id": "a"}),  # the head's projection
+            ("find", {"_id": "a|0000000003"}),  # anything newer written meanwhile?
+        ]
+
+        commands.sent.clear()
+        assert await reader.apply_event("a", "ev-3", lambda current: ({"n": 3}, [event(3)]))
+        assert [name for name, _ in commands.sent] == ["find", "find", "insert", "update", "find"]
+        assert commands.sent[:2] == [("find", {"_id": "a"}), ("find", {"_id": "a|0000000003"})]
+        assert (await reader.get("a")) == Stored("a", 3, {"n": 3}, ("ev-3",))
+    finally:
+        await client.close()

@@ -86,9 +86,9 @@ class Runtime:
         self._producer: AIOKafkaProducer | None = None
         self._stores = {c: MongoAggregateStore(self.db, c, self._hint) for c in definition.collections}
 
-    def _hint(self, collection: str, aggregate_id: str) -> None:
+    def _hint(self, collection: str, doc_id: str, events: Sequence[dict[str, Any]]) -> None:
         if self.relay is not None:
-            self.relay.hint(collection, aggregate_id)
+            self.relay.hint(collection, doc_id, events)
 
     def store(self, collection: str) -> AggregateStore:
         return self._stores[collection]

@@ -121,6 +121,37 @@ async def test_the_worker_sends_each_delivery_once(feed: Feed, stores: NotifySto
     assert sorted(e.channel.value for e in delivered) == ["EMAIL", "EMAIL", "INBOX", "INBOX", "WEBHOOK"]
 
 
+async def test_deliveries_handed_over_on_recording_are_sent_without_reading_every_delivery(
+    feed: Feed, stores: NotifyStores, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await directory(feed)
+    sweeps = 0
+    find = stores.deliveries.find
+
+    async def counting_find(*args: object, **kwargs: object) -> object:
+        nonlocal sweeps
+        sweeps += 1
+        return await find(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stores.deliveries, "find", counting_find)
+    email, webhook = FakeSender(expect=2), FakeSender(expect=1)
+    w = worker(stores, email, webhook, delivery_poll_interval_ms=600_000)
+    w.start()
+    try:
+        report = events.report_submitted("so-y-te", events.at(2025, 12, 1))
+        recorded = await handlers.record_deliveries(stores, report, now=events.at(2025, 12, 1))
+        w.wake(recorded)
+        async with asyncio.timeout(10):
+            await email.all_sent.wait()
+            await webhook.all_sent.wait()
+            await w.drain()
+    finally:
+        await w.stop()
+    assert sweeps == 1  # the one at start, before anything was recorded
+    assert sorted(email.sent) == [("so-noi-vu", "tdkt@snv.example"), ("so-y-te", "vanthu@soyte.example")]
+    assert {d.status for d in await all_deliveries(stores)} == {DeliveryStatus.DELIVERED}
+
+
 async def test_retries_then_delivered_with_every_attempt_logged(feed: Feed, stores: NotifyStores) -> None:
     await directory(feed)
     webhook = FakeSender(failures=2)

@@ -40,10 +40,18 @@ class Collection:
         self.docs: dict[str, dict[str, Any]] = {}
         self.updates: list[str] = []
 
+        self.reads: list[str] = []
+
     def find(self, query: dict[str, Any], _projection: dict[str, int]) -> Cursor:
-        return Cursor([d for d in self.docs.values() if all(d.get(k) == v for k, v in query.items())])
+        def matches(doc: dict[str, Any], key: str, wanted: Any) -> bool:
+            if isinstance(wanted, dict):
+                return all(op == "$gt" and doc.get(key, "") > bound for op, bound in wanted.items())
+            return bool(doc.get(key) == wanted)
+
+        return Cursor([d for d in self.docs.values() if all(matches(d, k, v) for k, v in query.items())])
 
     async def find_one(self, query: dict[str, Any], _projection: dict[str, int]) -> dict[str, Any] | None:
+        self.reads.append(query["_id"])
         doc = self.docs.get(query["_id"])
         return None if doc is None else dict(doc)
 
@@ -156,3 +164,51 @@ def test_an_idle_relay_sweeps_less_and_less_often_up_to_a_limit() -> None:
 
 def test_a_sweep_that_finds_events_brings_the_interval_back() -> None:
     assert next_sweep_interval(1.6, 3, 0.2) == 0.2
+
+
+async def test_a_hint_with_its_events_is_published_without_reading_the_document_back() -> None:
+    db, publisher = Database(), Publisher()
+    event = registered("a")
+    doc_id = write(db, "a", 1, [event])
+    r = relay(db, publisher)
+    r.hint(COLLECTION, doc_id, [event.to_document()])
+    assert await r.drain_hinted() == 1
+    assert publisher.calls == [[event.id]]
+    assert db.collection.reads == []
+    assert db.collection.updates == [doc_id]
+
+
+async def test_the_sweep_leaves_hinted_documents_to_the_hints_and_does_not_count_them() -> None:
+    db, publisher = Database(), Publisher()
+    hinted, orphan = registered("a"), registered("b")
+    hinted_id = write(db, "a", 1, [hinted])
+    write(db, "b", 1, [orphan])
+    r = relay(db, publisher, batch_size=1)
+    r.hint(COLLECTION, hinted_id, [hinted.to_document()])
+    assert await r.sweep() == 1  # the orphan, found past a batch holding only the hinted document
+    assert publisher.calls == [[orphan.id]]
+    assert await r.drain_hinted() == 1
+    assert publisher.calls == [[orphan.id], [hinted.id]]
+
+
+async def test_hints_whose_publish_failed_are_kept_and_published_on_the_next_drain() -> None:
+    db = Database()
+    event = registered("a")
+    doc_id = write(db, "a", 1, [event])
+
+    class Failing(Publisher):
+        async def publish(self, events: Sequence[CloudEvent]) -> None:
+            if not self.calls:
+                self.calls.append([])
+                raise ConnectionError("broker away")
+            await super().publish(events)
+
+    publisher = Failing()
+    r = relay(db, publisher)
+    r.hint(COLLECTION, doc_id, [event.to_document()])
+    with pytest.raises(ConnectionError):
+        await r.drain_hinted()
+    assert db.collection.docs[doc_id]["pending"] is True
+    assert await r.drain_hinted() == 1
+    assert publisher.calls == [[], [event.id]]
+    assert "pending" not in db.collection.docs[doc_id]

@@ -13,6 +13,7 @@ from typing import Any
 
 from tdkt_notify import handlers
 from tdkt_notify.defaults import DEFAULT_RULES
+from tdkt_notify.domain.deliveries import Delivery
 from tdkt_notify.store import NotifyStores
 from tdkt_shared.bus.consumer import EventHandler
 from tdkt_shared.contract import CloudEvent, registered_types, service_topic
@@ -51,7 +52,7 @@ def consumed_types() -> list[str]:
 
 
 def event_handlers(
-    stores: Stores, on_recorded: Callable[[], None] = lambda: None, digest_hour: int = 8
+    stores: Stores, on_recorded: Callable[[list[Delivery]], None] = lambda _recorded: None, digest_hour: int = 8
 ) -> Mapping[str, EventHandler]:
     notify = NotifyStores.of(stores)
 
@@ -59,7 +60,7 @@ def event_handlers(
         read_model = READ_MODELS.get(event.type)
         if read_model is not None:
             await read_model(notify, event, data)
-        if await handlers.record_deliveries(notify, event, now=datetime.now(UTC), digest_hour=digest_hour):
-            on_recorded()
+        if recorded := await handlers.record_deliveries(notify, event, now=datetime.now(UTC), digest_hour=digest_hour):
+            on_recorded(recorded)
 
     return dict.fromkeys(consumed_types(), handle)

@@ -28,7 +28,7 @@ def _handlers(stores: Stores) -> Mapping[str, EventHandler]:
     worker = getattr(stores, "worker", None)
     settings: NotifySettings | None = getattr(stores, "notify_settings", None)
     hour = settings.digest_hour if settings is not None else 8
-    return consumers.event_handlers(stores, worker.wake if worker is not None else lambda: None, hour)
+    return consumers.event_handlers(stores, worker.wake if worker is not None else lambda _recorded: None, hour)
 
 
 DEFINITION = ServiceDefinition(

@@ -21,7 +21,11 @@ class NotifySettings(BaseSettings):
     delivery_backoff_max_s: float = Field(default=60, ge=0)
     delivery_backoff_jitter_s: float = Field(default=1, ge=0)
     delivery_concurrency: int = Field(default=8, ge=1, description="sends in flight at once")
-    delivery_poll_interval_ms: int = Field(default=500, ge=10)
+    delivery_poll_interval_ms: int = Field(
+        default=5000,
+        ge=10,
+        description="how often every delivery is read for due reminders and lapsed leases; new ones start at once",
+    )
     digest_hour: int = Field(default=8, ge=0, le=23, description="local hour (UTC+7) of the daily digest e-mail")
     delivery_lease_s: float = Field(default=300, gt=0, description="after this a crashed worker's delivery is resumed")
 

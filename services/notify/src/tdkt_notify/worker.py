@@ -1,10 +1,13 @@
 """The delivery worker: sends recorded deliveries off the consumer path.
 
-The consumer only records deliveries. This worker picks up PENDING ones (and SENDING ones whose lease lapsed
-because a worker died), claims each, and sends it in its own task: at most `concurrency` sends are in flight, each
-bounded by a timeout, and the backoff between attempts holds no slot. So a slow or dead endpoint delays only its own
-deliveries. Every attempt is written to the delivery before the next one; after the last failed attempt the
-delivery is FAILED and `notification.failed.v1` goes out (the failure path, like a dead-letter queue).
+The consumer only records deliveries, and hands the ones it recorded to this worker (`wake`), which starts them at
+once. Every `delivery_poll_interval_ms` the worker also looks for PENDING ones (reminders and digests that fell due,
+deliveries recorded by another process) and SENDING ones whose lease lapsed because a worker died; that sweep reads
+every delivery, so it runs on a timer, never per event. It claims each, and sends it in its own task: at most
+`concurrency` sends are in flight, each bounded by a timeout, and the backoff between attempts holds no slot. So a
+slow or dead endpoint delays only its own deliveries. Every attempt is written to the delivery before the next one;
+after the last failed attempt the delivery is FAILED and `notification.failed.v1` goes out (the failure path, like
+a dead-letter queue).
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import Callable, Mapping
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
@@ -72,12 +77,19 @@ class DeliveryWorker:
         self._in_flight: dict[str, asyncio.Task[None]] = {}
         self._busy: set[str] = set()
         self._wake = asyncio.Event()
+        self._hinted: dict[str, Delivery] = {}
         self._loop_task: asyncio.Task[None] | None = None
+        self._swept = -math.inf
+        """When the last sweep of every delivery began (monotonic)."""
 
     def start(self) -> None:
         self._loop_task = asyncio.create_task(self._run(), name="delivery-worker")
 
-    def wake(self) -> None:
+    def wake(self, recorded: Sequence[Delivery] = ()) -> None:
+        """Deliveries were just recorded (start them now); with none, sweep now."""
+        self._hinted.update((d.id, d) for d in recorded)
+        if not recorded:
+            self._swept = -math.inf
         self._wake.set()
 
     async def stop(self) -> None:
@@ -89,26 +101,38 @@ class DeliveryWorker:
                 await task
 
     async def _run(self) -> None:
+        interval = self._settings.delivery_poll_interval_ms / 1000
         while True:
+            self._wake.clear()
             try:
-                await self.run_once()
+                self.run_hinted()
+                if time.monotonic() - self._swept >= interval:
+                    await self.run_once()
             except Exception:
                 log.exception("delivery sweep failed; trying again")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._settings.delivery_poll_interval_ms / 1000)
-            self._wake.clear()
+            if not self._hinted:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), max(0.0, self._swept + interval - time.monotonic()))
+
+    def run_hinted(self) -> int:
+        """Start the deliveries handed over by `wake`; the number of sends started."""
+        hinted, self._hinted = list(self._hinted.values()), {}
+        return self._start(hinted)
 
     async def run_once(self) -> int:
         """Start a task for each delivery due for sending; the number started."""
-        now = self._clock()
+        self._swept = time.monotonic()
         found = await self._stores.deliveries.find(
             {"status": {"$in": [DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value]}},
             limit=500,
             sort="not_before",  # immediate ones (none) first, then the earliest reminders: far ones cannot starve
         )
+        return self._start([Delivery.model_validate(stored.state) for stored in found])
+
+    def _start(self, deliveries: Sequence[Delivery]) -> int:
+        now = self._clock()
         groups: dict[str, list[str]] = {}
-        for stored in found:
-            delivery = Delivery.model_validate(stored.state)
+        for delivery in deliveries:
             if delivery.id in self._busy or not delivery.due(now):
                 continue
             lease = delivery.lease_until

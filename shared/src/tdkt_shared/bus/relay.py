@@ -5,9 +5,10 @@ acknowledged them. A crash between the write and the publish delays an event; a 
 before the flag is cleared publishes it again, which idempotent consumers absorb. Events of one aggregate keep
 their order.
 
-Writers in the same process hint the relay with the version document's id, so most events go out at once by
-`_id`, in batches; a periodic sweep finds what other processes, or a previous run, left behind (less and less
-often while it finds nothing, up to `SWEEP_BACKOFF_LIMIT` times the configured interval).
+Writers in the same process hint the relay with the version document's id and its events, so most events go out
+at once, in batches, without reading the document back; a periodic sweep finds what other processes, or a previous
+run, left behind (less and less often while it finds nothing, up to `SWEEP_BACKOFF_LIMIT` times the configured
+interval). The sweep leaves hinted documents to the hints: they neither go out twice nor keep the sweep frequent.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from tdkt_shared.contract import CloudEvent
 from tdkt_shared.store.mongo import when_not_busy
 
 log = logging.getLogger(__name__)
+Document = dict[str, Any]
 
 
 class Publisher(Protocol):
@@ -78,13 +80,17 @@ class OutboxRelay:
         self._sweep_interval = sweep_interval_s
         self._batch_size = batch_size
         self._after_publish = after_publish
-        self._hinted: dict[str, set[str]] = {c: set() for c in self._collections}
+        self._hinted: dict[str, dict[str, Document | None]] = {c: {} for c in self._collections}
+        """collection -> version document id -> the document as written (None: read it back)"""
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.published = 0
 
-    def hint(self, collection: str, aggregate_id: str) -> None:
-        self._hinted.setdefault(collection, set()).add(aggregate_id)
+    def hint(self, collection: str, doc_id: str, events: Sequence[Document] | None = None) -> None:
+        """`doc_id` in `collection` was written with `events` (as documents) pending; None: read them back."""
+        self._hinted.setdefault(collection, {})[doc_id] = (
+            None if events is None else {"_id": doc_id, "events": list(events), "pending": True}
+        )
         self._wake.set()
 
     async def _publish_documents(self, collection: str, docs: Sequence[dict[str, Any]]) -> int:
@@ -109,36 +115,51 @@ class OutboxRelay:
         self.published += len(events)
         return len(events)
 
-    async def _relay_documents(self, collection: str, query: dict[str, Any]) -> int:
+    async def _sweep_batch(self, collection: str, after: str) -> tuple[int, str | None]:
+        """Publish the next batch of pending documents with `_id` > `after` that no hint covers: (events
+        published, the last `_id` read, or None when the collection has no more)."""
         # Read the batch whole first: an open cursor would hold FerretDB's SQLite read lock against our updates.
         # A single batch, so no server-side cursor outlives this call (see MongoAggregateStore.find).
         cursor = (
             self._db[collection]
-            .find(query, {"events": 1, "pending": 1})
+            .find({"pending": True, "_id": {"$gt": after}}, {"events": 1, "pending": 1})
             .sort("_id", 1)
             .limit(self._batch_size)
             .batch_size(self._batch_size)
         )
-        return await self._publish_documents(collection, await cursor.to_list(None))
+        docs = await cursor.to_list(None)
+        if not docs:
+            return 0, None
+        hinted = self._hinted.get(collection, {})
+        published = await self._publish_documents(collection, [d for d in docs if d["_id"] not in hinted])
+        return published, docs[-1]["_id"]
 
     async def drain_hinted(self) -> int:
         count = 0
-        for collection, ids in self._hinted.items():
+        for collection, hinted in self._hinted.items():
             # `<aggregate>|<zero-padded version>` sorts one aggregate's versions in the order they were written
-            batch = sorted(ids)[: self._batch_size]
+            batch = sorted(hinted)[: self._batch_size]
             if not batch:
                 continue
-            ids.difference_update(batch)
+            docs = {i: hinted.pop(i) for i in batch}
             coll = self._db[collection]
-            found = [await when_not_busy(coll.find_one, {"_id": i}, {"events": 1, "pending": 1}) for i in batch]
-            count += await self._publish_documents(collection, [doc for doc in found if doc is not None])
+            try:
+                for i, doc in docs.items():
+                    if doc is None:
+                        docs[i] = await when_not_busy(coll.find_one, {"_id": i}, {"events": 1, "pending": 1})
+                count += await self._publish_documents(collection, [d for d in docs.values() if d is not None])
+            except BaseException:
+                hinted.update(docs)  # not published: try them again
+                raise
         return count
 
     async def sweep(self) -> int:
-        """Publish every pending event in every collection; returns how many went out."""
+        """Publish every pending event no hint covers, in every collection; returns how many went out."""
         total = 0
         for collection in self._collections:
-            while moved := await self._relay_documents(collection, {"pending": True}):
+            after: str | None = ""
+            while after is not None:
+                moved, after = await self._sweep_batch(collection, after)
                 total += moved
         return total
 
@@ -146,12 +167,12 @@ class OutboxRelay:
         last_sweep, interval = 0.0, self._sweep_interval
         while True:
             try:
+                while await self.drain_hinted():
+                    pass
                 if time.monotonic() - last_sweep >= interval:
                     found = await self.sweep()
                     last_sweep = time.monotonic()
                     interval = next_sweep_interval(interval, found, self._sweep_interval)
-                while await self.drain_hinted():
-                    pass
                 self._wake.clear()
                 if not any(self._hinted.values()):
                     with contextlib.suppress(TimeoutError):

@@ -52,8 +52,9 @@ class Stored:
 Mutation = Callable[[Stored | None], tuple[dict[str, Any], Sequence[CloudEvent]] | None]
 """Given the current aggregate (None if absent), the new state and its events, or None to change nothing."""
 
-OutboxListener = Callable[[str, str], None]
-"""Called with (collection, aggregate id) after a write that added outbox entries."""
+OutboxListener = Callable[[str, str, Sequence[dict[str, Any]]], None]
+"""Called after a write that added outbox entries, with (collection, id of the written document, its events as
+documents)."""
 
 Query = Mapping[str, Any]
 

@@ -58,7 +58,7 @@ class InMemoryAggregateStore:
         self.outboxes.setdefault(stored.id, []).extend(events)
         self.events.extend(events)
         if events and self._listener is not None:
-            self._listener(self.collection, stored.id)
+            self._listener(self.collection, stored.id, [e.to_document() for e in events])
         return stored
 
     async def get(self, aggregate_id: str) -> Stored | None:

@@ -12,11 +12,14 @@ through the unique `_id`. The store therefore never updates an aggregate in plac
   projection written after each version; every writer re-checks for a newer version after writing it, so the last
   one to finish leaves the newest state there.
 
-Every lookup that must be fast filters on `_id` alone, the only filter FerretDB pushes down to SQLite.
+Every lookup that must be fast filters on `_id` alone, the only filter FerretDB pushes down to SQLite. Because
+versions never change, a store remembers which ones it has seen (and their `processed`), so an update of a version
+it just read needs no second read to know its base exists.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -28,6 +31,7 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_random_exponential
 
 from tdkt_shared.contract import CloudEvent
+from tdkt_shared.store import profiling
 from tdkt_shared.store.aggregates import (
     AlreadyExists,
     Mutation,
@@ -42,10 +46,18 @@ Document = dict[str, Any]
 T = TypeVar("T")
 VERSIONS_SUFFIX = "_versions"
 MAX_APPLY_ATTEMPTS = 50
+KNOWN_VERSIONS = 4096
+"""Version documents a store remembers having seen (id -> processed), most recent first."""
 
 
 def connect(url: str, *, timeout_ms: int = 5000) -> AsyncMongoClient[Document]:
-    return AsyncMongoClient(url, tz_aware=True, serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms)
+    return AsyncMongoClient(
+        url,
+        tz_aware=True,
+        serverSelectionTimeoutMS=timeout_ms,
+        connectTimeoutMS=timeout_ms,
+        event_listeners=profiling.listeners(),
+    )
 
 
 def is_busy(exc: BaseException) -> bool:
@@ -111,6 +123,14 @@ class MongoAggregateStore:
         self._heads: AsyncCollection[Document] = database[collection]
         self._versions: AsyncCollection[Document] = database[self.versions_collection]
         self._listener = listener
+        self._known: OrderedDict[str, list[str]] = OrderedDict()
+
+    def _remember(self, aggregate_id: str, version: int, processed: Sequence[str]) -> None:
+        key = version_id(aggregate_id, version)
+        self._known[key] = list(processed)
+        self._known.move_to_end(key)
+        while len(self._known) > KNOWN_VERSIONS:
+            self._known.popitem(last=False)
 
     def listen(self, listener: OutboxListener) -> None:
         self._listener = listener
@@ -126,12 +146,15 @@ class MongoAggregateStore:
         return await when_not_busy(self._versions.find_one, {"_id": version_id(aggregate_id, version)})
 
     async def _latest(self, aggregate_id: str) -> Document | None:
-        """The newest version document: start from the head, then look for anything newer."""
-        head = await when_not_busy(self._heads.find_one, {"_id": aggregate_id}, {"version": 1})
-        latest = await self._version(aggregate_id, head["version"]) if head else None
-        version = latest["version"] if latest else 0
+        """The newest version (its document, or the head, which holds the same state and `processed`): start from
+        the head, then look for anything newer."""
+        head = await when_not_busy(self._heads.find_one, {"_id": aggregate_id})
+        latest = head
+        version = head["version"] if head else 0
         while (newer := await self._version(aggregate_id, version + 1)) is not None:
             latest, version = newer, version + 1
+        if latest is not None:
+            self._remember(aggregate_id, version, latest.get("processed", ()))
         if latest is not None and (head is None or head["version"] < version):
             # a writer died between its version insert and the head projection: finish its projection, or a
             # redelivered event (already in `processed`) would leave the head missing or stale for good
@@ -154,8 +177,9 @@ class MongoAggregateStore:
         if events:
             doc["pending"] = True
         await when_not_busy(self._versions.insert_one, doc)
+        self._remember(aggregate_id, version, processed)
         if events and self._listener is not None:
-            self._listener(self.versions_collection, doc["_id"])
+            self._listener(self.versions_collection, doc["_id"], doc["events"])
         await self._project(aggregate_id, doc)
 
     async def _project(self, aggregate_id: str, doc: Document) -> None:
@@ -177,7 +201,10 @@ class MongoAggregateStore:
 
     async def get(self, aggregate_id: str) -> Stored | None:
         head = await when_not_busy(self._heads.find_one, {"_id": aggregate_id})
-        return None if head is None else _stored(head)
+        if head is None:
+            return None
+        self._remember(aggregate_id, head["version"], head.get("processed", ()))
+        return _stored(head)
 
     async def create(self, aggregate_id: str, state: dict[str, Any], events: Sequence[CloudEvent]) -> Stored:
         try:
@@ -189,18 +216,21 @@ class MongoAggregateStore:
     async def update(
         self, aggregate_id: str, expected_version: int, state: dict[str, Any], events: Sequence[CloudEvent]
     ) -> Stored:
-        base = await self._version(aggregate_id, expected_version) if expected_version >= 1 else None
-        if base is None:
-            latest = await self._latest(aggregate_id)
-            if latest is None:
-                raise NotFound(aggregate_id)
-            raise VersionConflict(aggregate_id, expected_version, latest["version"])
+        processed = self._known.get(version_id(aggregate_id, expected_version)) if expected_version >= 1 else None
+        if processed is None:
+            base = await self._version(aggregate_id, expected_version) if expected_version >= 1 else None
+            if base is None:
+                latest = await self._latest(aggregate_id)
+                if latest is None:
+                    raise NotFound(aggregate_id)
+                raise VersionConflict(aggregate_id, expected_version, latest["version"])
+            processed = base.get("processed", [])
         try:
-            await self._append(aggregate_id, expected_version + 1, state, events, base.get("processed", []))
+            await self._append(aggregate_id, expected_version + 1, state, events, processed)
         except DuplicateKeyError as exc:
             latest = await self._latest(aggregate_id)
             raise VersionConflict(aggregate_id, expected_version, latest["version"] if latest else None) from exc
-        return Stored(aggregate_id, expected_version + 1, state, tuple(base.get("processed", ())))
+        return Stored(aggregate_id, expected_version + 1, state, tuple(processed))
 
     async def apply_event(self, aggregate_id: str, event_id: str, mutation: Mutation) -> bool:
         for _ in range(MAX_APPLY_ATTEMPTS):
