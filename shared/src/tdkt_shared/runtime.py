@@ -143,6 +143,7 @@ class Runtime:
                 group=self.settings.group_id,
                 max_attempts=self.settings.consumer_max_attempts,
                 backoff_s=self.settings.consumer_retry_backoff_ms / 1000,
+                concurrency=self.settings.consumer_concurrency,
             )
             self.consumer = make_consumer(self.settings, self.definition.consumes, self.dispatcher)
             await self.consumer.start()

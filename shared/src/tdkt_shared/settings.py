@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     consumer_group: str | None = Field(default=None, description="defaults to tdkt-<service>")
     consumer_max_attempts: int = Field(default=3, ge=1, description="handler attempts before dead-lettering")
     consumer_retry_backoff_ms: int = Field(default=200, ge=0)
+    consumer_concurrency: int = Field(
+        default=4, ge=1, description="records with different keys handled at once; one key's records stay in order"
+    )
+    consumer_batch_max: int = Field(default=200, ge=1, description="records taken from the bus at a time")
+    consumer_batch_wait_ms: int = Field(default=20, ge=1, description="how long a batch waits to fill up")
     relay_poll_interval_ms: int = Field(default=200, ge=10)
     relay_batch_size: int = Field(default=200, ge=1)
     log_level: str = "INFO"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -167,3 +168,28 @@ async def test_a_failing_handler_is_dead_lettered_after_its_attempts_even_after_
         3,
         ["never reached"],
     )
+
+
+async def test_a_batch_keeps_each_keys_order_and_handles_keys_at_once_up_to_the_limit(dead: FakeDeadLetters) -> None:
+    running, peak = 0, 0
+    seen: list[str] = []
+
+    async def handle(event: CloudEvent, data: OrganizationRegistered) -> None:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.01 if data.organization_id.endswith("-1") else 0)  # the first of each key is slow
+        seen.append(data.organization_id)
+        running -= 1
+
+    dispatch = Dispatcher({OrganizationRegistered.event_type: handle}, dead, group="g", concurrency=3)
+    records = [
+        ConsumedRecord("t", 0, n, key.encode(), encode(registered(f"{key}-{i}")).value, [])
+        for n, (key, i) in enumerate((k, i) for i in (1, 2, 3) for k in ("a", "b", "c", "d", "e"))
+    ]
+    outcomes = await dispatch.dispatch_batch(records)
+    assert outcomes == [Outcome.HANDLED] * 15
+    for key in "abcde":
+        assert [s for s in seen if s.startswith(key)] == [f"{key}-1", f"{key}-2", f"{key}-3"]
+    assert peak == 3
+    assert seen[:3] != ["a-1", "a-2", "a-3"]  # keys were interleaved, not handled one after another

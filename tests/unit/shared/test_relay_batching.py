@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -157,9 +158,9 @@ async def test_documents_already_cleared_are_not_published_again() -> None:
 
 def test_an_idle_relay_sweeps_less_and_less_often_up_to_a_limit() -> None:
     intervals = [0.2]
-    for _ in range(6):
+    for _ in range(8):
         intervals.append(next_sweep_interval(intervals[-1], 0, 0.2))
-    assert intervals == pytest.approx([0.2, 0.4, 0.8, 1.6, 2.0, 2.0, 2.0])
+    assert intervals == pytest.approx([0.2, 0.4, 0.8, 1.6, 3.2, 5.0, 5.0, 5.0, 5.0])
 
 
 def test_a_sweep_that_finds_events_brings_the_interval_back() -> None:
@@ -212,3 +213,32 @@ async def test_hints_whose_publish_failed_are_kept_and_published_on_the_next_dra
     assert await r.drain_hinted() == 1
     assert publisher.calls == [[], [event.id]]
     assert "pending" not in db.collection.docs[doc_id]
+
+
+async def test_the_next_batch_goes_out_while_flags_are_still_being_cleared_and_no_sweep_repeats_them() -> None:
+    db, publisher = Database(), Publisher()
+    release = asyncio.Event()
+    clear = db.collection.update_one
+
+    async def slow_update_one(query: dict[str, Any], update: dict[str, Any]) -> None:
+        await release.wait()
+        await clear(query, update)
+
+    db.collection.update_one = slow_update_one  # type: ignore[method-assign]
+    events = [registered(f"o{i}") for i in range(3)]
+    r = relay(db, publisher, batch_size=1)
+    for i, event in enumerate(events):
+        r.hint(COLLECTION, write(db, f"o{i}", 1, [event]), [event.to_document()])
+    r.start()
+    try:
+        async with asyncio.timeout(5):
+            while len(publisher.calls) < 3:  # noqa: ASYNC110 - the relay task publishes
+                await asyncio.sleep(0.01)
+        assert all(d.get("pending") for d in db.collection.docs.values())  # none cleared yet
+        assert await r._sweep_batch(COLLECTION, "") == (0, "o0|0000000001")
+        release.set()
+        await r.flush()
+    finally:
+        await r.stop()
+    assert publisher.calls == [[e.id] for e in events]
+    assert not any("pending" in d for d in db.collection.docs.values())

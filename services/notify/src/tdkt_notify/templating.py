@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from typing import Any
 
-from jinja2 import TemplateSyntaxError
+from jinja2 import Template, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
 from tdkt_shared.errors import DomainError
@@ -32,5 +33,11 @@ def check(source: str, field: str) -> None:
         raise DomainError(f"template syntax error on line {exc.lineno}: {exc.message}", field=field) from exc
 
 
+@functools.lru_cache(maxsize=256)
+def compiled(source: str) -> Template:
+    """Compiling costs far more than rendering: each distinct source is compiled once (templates are few)."""
+    return ENVIRONMENT.from_string(source)
+
+
 def render(source: str, context: dict[str, Any]) -> str:
-    return ENVIRONMENT.from_string(source).render(context).strip()
+    return compiled(source).render(context).strip()

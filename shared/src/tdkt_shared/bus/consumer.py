@@ -3,6 +3,10 @@
 Handlers only see typed events. Parsing, retries, DLQ routing and offset commits live here, once. The dispatcher
 never raises: every record ends HANDLED, IGNORED (a type this service does not subscribe to) or DEAD_LETTERED,
 and only then is its offset committed, so a crash re-delivers and idempotent handlers absorb the repeat.
+
+Records come in batches. The records of one key (one aggregate) are handled in order; different keys at once, up
+to `concurrency`. Kafka orders records only within a partition, and one topic has several, so no handler could
+rely on an order across keys before either.
 """
 
 from __future__ import annotations
@@ -76,6 +80,7 @@ class Dispatcher:
         group: str,
         max_attempts: int = 3,
         backoff_s: float = 0.2,
+        concurrency: int = 8,
     ) -> None:
         self._handlers = dict(handlers)
         self._dead_letters = dead_letters
@@ -83,6 +88,7 @@ class Dispatcher:
         self._max_attempts = max_attempts
         self._backoff_s = backoff_s
         self.outcomes: Counter[Outcome] = Counter()
+        self._slots = asyncio.Semaphore(concurrency)
 
     @property
     def types(self) -> Sequence[str]:
@@ -140,6 +146,21 @@ class Dispatcher:
             self.outcomes[outcome] += 1
             return outcome
 
+    async def dispatch_batch(self, records: Sequence[ConsumedRecord]) -> list[Outcome]:
+        """Settle every record of a batch: one key's records in order, different keys at once (bounded)."""
+        lanes: dict[bytes | None, list[int]] = {}
+        for i, record in enumerate(records):
+            lanes.setdefault(record.key, []).append(i)
+        outcomes: list[Outcome] = [Outcome.IGNORED] * len(records)
+
+        async def lane(indexes: list[int]) -> None:
+            async with self._slots:
+                for i in indexes:
+                    outcomes[i] = await self(records[i])
+
+        await asyncio.gather(*(lane(indexes) for indexes in lanes.values()))
+        return outcomes
+
 
 def _short(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(map(str, e['loc'])) or '<root>'}: {e['msg']}" for e in exc.errors()[:5])
@@ -180,12 +201,15 @@ class AiokafkaConsumer:
         assert self._consumer is not None
         consumer = self._consumer
         while True:
-            batches = await consumer.getmany(timeout_ms=500, max_records=500)
+            batches = await consumer.getmany(timeout_ms=500, max_records=self._settings.consumer_batch_max)
+            await self._dispatch.dispatch_batch(
+                [
+                    ConsumedRecord(msg.topic, msg.partition, msg.offset, msg.key, msg.value, msg.headers)
+                    for messages in batches.values()
+                    for msg in messages
+                ]
+            )
             for tp, messages in batches.items():
-                for msg in messages:
-                    await self._dispatch(
-                        ConsumedRecord(msg.topic, msg.partition, msg.offset, msg.key, msg.value, msg.headers)
-                    )
                 try:
                     await consumer.commit({TopicPartition(tp.topic, tp.partition): messages[-1].offset + 1})
                 except CommitFailedError:

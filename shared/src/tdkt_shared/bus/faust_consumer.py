@@ -1,6 +1,8 @@
-"""The faust-streaming transport: one agent with concurrency=1, no tables, at-least-once acknowledgements.
+"""The faust-streaming transport: one agent taking batches of events, no tables, at-least-once acknowledgements.
 
-faust has no pydantic support, so values are consumed as raw bytes and decoded by the shared dispatcher.
+faust has no pydantic support, so values are consumed as raw bytes and decoded by the shared dispatcher. The agent
+has concurrency 1 and takes events in batches (`take_events`), which faust acknowledges only once the batch is
+settled; the dispatcher handles a batch's keys concurrently.
 """
 
 from __future__ import annotations
@@ -42,13 +44,15 @@ class FaustConsumer:
         )
         channel = self.app.topic(*topics, value_serializer="raw", key_serializer="raw")
 
+        batch_max, batch_wait = settings.consumer_batch_max, settings.consumer_batch_wait_ms / 1000
+
         async def consume(stream: Any) -> None:
-            async for event in stream.events():
-                msg = event.message
-                record = ConsumedRecord(
-                    msg.topic, msg.partition, msg.offset, msg.key, msg.value, list(msg.headers or [])
-                )
-                await self._dispatch(record)
+            async for events in stream.take_events(batch_max, within=batch_wait):
+                records = [
+                    ConsumedRecord(m.topic, m.partition, m.offset, m.key, m.value, list(m.headers or []))
+                    for m in (event.message for event in events)
+                ]
+                await self._dispatch.dispatch_batch(records)
 
         self.agent = self.app.agent(channel, name=f"{settings.group_id}.dispatch", concurrency=1)(consume)
 
