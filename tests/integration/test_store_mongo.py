@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest
 from pymongo import AsyncMongoClient, monitoring
 
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.settings import Settings
-from tdkt_shared.store import AggregateStore, MongoAggregateStore, Stored, connect
+from tdkt_shared.store import AggregateStore, AlreadyExists, MongoAggregateStore, Stored, connect
 from tests.store_contract import StoreContract, event
 
 pytestmark = pytest.mark.usefixtures("drop_databases")
@@ -123,3 +124,27 @@ async def test_round_trips_of_a_read_then_update_and_of_an_applied_event(stack: 
         assert (await reader.get("a")) == Stored("a", 3, {"n": 3}, ("ev-3",))
     finally:
         await client.close()
+
+
+async def test_a_create_retried_after_a_crash_before_the_head_is_refused_but_completes_the_head(
+    mongo_store: MongoAggregateStore,
+) -> None:
+    state = {"id": "so-xay-dung", "name": "Sở Xây dựng"}
+    # what a writer killed between its insert and its projection left: version 1, no head
+    await mongo_store.database["things_versions"].insert_one(
+        {
+            "_id": "so-xay-dung|0000000001",
+            "aggregate_id": "so-xay-dung",
+            "version": 1,
+            "state": state,
+            "processed": [],
+            "events": [],
+            "written_at": datetime.now(UTC),
+        }
+    )
+    assert await mongo_store.get("so-xay-dung") is None
+    with pytest.raises(AlreadyExists):
+        await mongo_store.create("so-xay-dung", {**state, "name": "retried"}, [event(1)])
+    stored = await mongo_store.get("so-xay-dung")
+    assert stored is not None
+    assert (stored.version, stored.state) == (1, state)

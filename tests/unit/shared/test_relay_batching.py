@@ -184,7 +184,7 @@ async def test_the_sweep_leaves_hinted_documents_to_the_hints_and_does_not_count
     hinted, orphan = registered("a"), registered("b")
     hinted_id = write(db, "a", 1, [hinted])
     write(db, "b", 1, [orphan])
-    r = relay(db, publisher, batch_size=1)
+    r = relay(db, publisher, batch_size=1, sweep_page=1)
     r.hint(COLLECTION, hinted_id, [hinted.to_document()])
     assert await r.sweep() == 1  # the orphan, found past a batch holding only the hinted document
     assert publisher.calls == [[orphan.id]]
@@ -226,7 +226,7 @@ async def test_the_next_batch_goes_out_while_flags_are_still_being_cleared_and_n
 
     db.collection.update_one = slow_update_one  # type: ignore[method-assign]
     events = [registered(f"o{i}") for i in range(3)]
-    r = relay(db, publisher, batch_size=1)
+    r = relay(db, publisher, batch_size=1, sweep_page=1)
     for i, event in enumerate(events):
         r.hint(COLLECTION, write(db, f"o{i}", 1, [event]), [event.to_document()])
     r.start()

@@ -57,6 +57,9 @@ MAX_UNCLEARED = 5000
 """Published documents whose flags may wait to be cleared before publishing waits for them."""
 SWEEP_BACKOFF_LIMIT = 25
 """An idle relay sweeps at most this many times less often than configured."""
+SWEEP_PAGE = 1000
+"""Pending documents a sweep reads at a time: on FerretDB every page is a scan of the collection, so pages are large
+(a sweep after 5,000 writes of another process reads 5 pages, not 25)."""
 SWEEP_MAX_DEFERRAL_S = 30.0
 """A relay busy with its own hints puts its sweep off (each sweep page is a scan on FerretDB), but not longer."""
 
@@ -79,6 +82,7 @@ class OutboxRelay:
         *,
         sweep_interval_s: float = 0.5,
         batch_size: int = 200,
+        sweep_page: int = SWEEP_PAGE,
         after_publish: Callable[[list[str]], None] | None = None,
     ) -> None:
         self._db = database
@@ -86,6 +90,7 @@ class OutboxRelay:
         self._publisher = publisher
         self._sweep_interval = sweep_interval_s
         self._batch_size = batch_size
+        self._sweep_page = sweep_page
         self._after_publish = after_publish
         self._hinted: dict[str, dict[str, Document | None]] = {c: {} for c in self._collections}
         """collection -> version document id -> the document as written (None: read it back)"""
@@ -162,8 +167,8 @@ class OutboxRelay:
             self._db[collection]
             .find({"pending": True, "_id": {"$gt": after}}, {"events": 1, "pending": 1})
             .sort("_id", 1)
-            .limit(self._batch_size)
-            .batch_size(self._batch_size)
+            .limit(self._sweep_page)
+            .batch_size(self._sweep_page)
         )
         docs = await cursor.to_list(None)
         if not docs:

@@ -210,6 +210,9 @@ class MongoAggregateStore:
         try:
             await self._append(aggregate_id, 1, state, events, [])
         except DuplicateKeyError as exc:
+            # the id is taken; if its writer died before projecting the head (a client retrying after a crash
+            # lands here), finish the projection so the aggregate can be read
+            await self._latest(aggregate_id)
             raise AlreadyExists(aggregate_id) from exc
         return Stored(aggregate_id, 1, state)
 
