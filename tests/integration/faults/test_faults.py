@@ -41,11 +41,14 @@ pytestmark = pytest.mark.integration
 TOPIC = service_topic("registry")
 CONSUMERS = {"reporting": "organizations", "awards": "organizations", "notify": "recipients"}
 """Consuming service -> the collection holding one entry per registered organisation."""
-BURST = int(os.environ.get("TDKT_FAULTS_EVENTS", "300"))
+BURST = int(os.environ.get("TDKT_FAULTS_EVENTS", "5000"))
 SEED = int(os.environ.get("TDKT_FAULTS_SEED") or random.SystemRandom().randrange(1 << 31))
 WRITERS = 4
 BURST_SETTLE_S = max(280.0, BURST * 0.25)
 """How long the SIGKILL burst may take to settle: 280 s, or 0.25 s an event for large bursts."""
+BROKER_BURST = max(BURST // 5, 60)
+"""Events of the broker-restart burst."""
+BROKER_SETTLE_S = max(200.0, BROKER_BURST * 0.25)
 POLL_S = 0.5 if BURST <= 1000 else 2.0
 """Counting effects scans every read model on FerretDB: large bursts are polled less often."""
 
@@ -309,11 +312,11 @@ async def test_sigkilled_workers_and_relay_lose_and_double_nothing(
     assert_exactly_once(outcome, context)
 
 
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(BROKER_SETTLE_S + 40)
 async def test_a_broker_restart_mid_burst_loses_nothing_and_services_reconnect_alone(
     private_stack: PrivateStack, workers: dict[str, Worker], mongo: AsyncMongoClient[dict[str, Any]]
 ) -> None:
-    count = max(BURST // 3, 30)
+    count = BROKER_BURST
     prefix = f"broker-{uuid.uuid4().hex[:6]}"
     pids = {s: w.pid for s, w in workers.items()}
     restart: dict[str, float] = {}
@@ -329,7 +332,9 @@ async def test_a_broker_restart_mid_burst_loses_nothing_and_services_reconnect_a
 
     writes = asyncio.create_task(write_burst(mongo, prefix, count))
     try:
-        found, _ = await settle(private_stack, mongo, prefix, count, timeout_s=200, on_progress=restart_broker)
+        found, _ = await settle(
+            private_stack, mongo, prefix, count, timeout_s=BROKER_SETTLE_S, on_progress=restart_broker
+        )
         writing = await writes
     except AssertionError as exc:
         raise AssertionError(f"{exc}\n{await diagnose(private_stack, workers, prefix)}") from exc
