@@ -135,12 +135,16 @@ class Subscriber:
     bootstrap: str
     prefix: str
     arrivals: dict[str, float] = field(default_factory=dict)
+    accepted_at: dict[str, float] = field(default_factory=dict)
+    """report id -> wall-clock time reporting accepted the submission (its event's `time`)"""
+    arrived_at: dict[str, float] = field(default_factory=dict)
+    """report id -> wall-clock time the event reached this subscriber"""
     event_ids: dict[str, str] = field(default_factory=dict)
     """event id -> report id"""
     delivered: dict[str, float] = field(default_factory=dict)
     """source event id -> wall-clock time of notify's first delivery record"""
 
-    def _seen(self, record: ConsumerRecord[bytes, bytes], now: float) -> None:
+    def _seen(self, record: ConsumerRecord[bytes, bytes], now: float, wall: float) -> None:
         value = record.value or b""
         if record.topic == NOTIFY_TOPIC:
             if b'"' + SUBMITTED.encode() + b'"' in value and b'"' + DELIVERED.encode() + b'"' in value:
@@ -153,6 +157,8 @@ class Subscriber:
         if key.startswith(self.prefix) and b'"' + SUBMITTED.encode() + b'"' in value:
             event = json.loads(value)
             self.arrivals.setdefault(key, now)
+            self.accepted_at.setdefault(key, datetime.fromisoformat(event["time"]).timestamp())
+            self.arrived_at.setdefault(key, wall)
             self.event_ids[event["id"]] = key
 
     async def run(self, ready: asyncio.Event) -> None:
@@ -167,10 +173,10 @@ class Subscriber:
             ready.set()
             while True:
                 batches = await consumer.getmany(timeout_ms=200)
-                now = time.perf_counter()
+                now, wall = time.perf_counter(), time.time()
                 for records in batches.values():
                     for record in records:
-                        self._seen(record, now)
+                        self._seen(record, now, wall)
         finally:
             await consumer.stop()
 
@@ -335,22 +341,25 @@ class Pipeline:
                 sub.done = n
                 await asyncio.sleep(0.2)
             sub.done = len(accepted)
-        to_sub = [
-            (self.subscriber.arrivals[r] - t) * 1000 for r, t in accepted.items() if r in self.subscriber.arrivals
-        ]
+        # latencies from the accept as the server clocked it (the event's `time`, stamped in the request that
+        # accepted it), not from when this client read the response
+        seen = self.subscriber
+        to_sub = [(seen.arrived_at[r] - seen.accepted_at[r]) * 1000 for r in accepted if r in seen.arrived_at]
 
         first_delivery: dict[str, float] = {}
+        delivered_at: dict[str, float] = {}
         async with phase("pipeline -> notify deliveries", len(accepted), self.timeout_s) as eff:
             while len(first_delivery) < len(accepted):
                 for event_id, report in self.subscriber.event_ids.items():
                     at = self.subscriber.delivered.get(event_id)
                     if report in accepted and at is not None:
                         first_delivery[report] = wall_to_perf(at)
+                        delivered_at[report] = at
                 eff.done = len(first_delivery)
                 if len(first_delivery) < len(accepted):
                     await asyncio.sleep(0.5)
         notify_done = max(first_delivery.values(), default=api_done)
-        to_notify = [(t - accepted[r]) * 1000 for r, t in first_delivery.items()]
+        to_notify = [(at - seen.accepted_at[r]) * 1000 for r, at in delivered_at.items()]
 
         awards = self.services["awards"]
         consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap)

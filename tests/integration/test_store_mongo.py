@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from pymongo import AsyncMongoClient, monitoring
@@ -101,11 +102,14 @@ class Commands(monitoring.CommandListener):
 async def test_round_trips_of_a_read_then_update_and_of_an_applied_event(stack: Settings, run_id: str) -> None:
     """Versions never change, so a version the store has just read is not read again as the update's base."""
     commands = Commands()
-    client = AsyncMongoClient(stack.mongodb_url, tz_aware=True, event_listeners=[commands])
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        stack.mongodb_url, tz_aware=True, event_listeners=[commands]
+    )
     try:
         writer = MongoAggregateStore(client[f"it_store_{run_id}"], "things")
         await writer.create("a", {"n": 1}, [event(1)])
-        reader = MongoAggregateStore(client[f"it_store_{run_id}"], "things")  # knows nothing yet
+        # knows nothing yet; a relay in its process takes its events over
+        reader = MongoAggregateStore(client[f"it_store_{run_id}"], "things", lambda *_: True)
         commands.sent.clear()
         stored = await reader.get("a")
         assert stored is not None
@@ -122,6 +126,12 @@ async def test_round_trips_of_a_read_then_update_and_of_an_applied_event(stack: 
         assert [name for name, _ in commands.sent] == ["find", "find", "insert", "update", "find"]
         assert commands.sent[:2] == [("find", {"_id": "a"}), ("find", {"_id": "a|0000000003"})]
         assert (await reader.get("a")) == Stored("a", 3, {"n": 3}, ("ev-3",))
+
+        commands.sent.clear()
+        await writer.create("b", {"n": 1}, [event(1)])  # no relay in this process: the write leaves a note
+        assert [(name, query) for name, query in commands.sent if name == "insert"] == [("insert", None)] * 2
+        notes = await client[f"it_store_{run_id}"]["things_versions_outbox"].find().to_list(None)
+        assert [n["_id"] for n in notes] == ["a|0000000001", "b|0000000001"]
     finally:
         await client.close()
 

@@ -86,9 +86,10 @@ class Runtime:
         self._producer: AIOKafkaProducer | None = None
         self._stores = {c: MongoAggregateStore(self.db, c, self._hint) for c in definition.collections}
 
-    def _hint(self, collection: str, doc_id: str, events: Sequence[dict[str, Any]]) -> None:
-        if self.relay is not None:
-            self.relay.hint(collection, doc_id, events)
+    def _hint(self, collection: str, doc_id: str, events: Sequence[dict[str, Any]]) -> bool:
+        if self.relay is None:
+            return False
+        return self.relay.hint(collection, doc_id, events)
 
     def store(self, collection: str) -> AggregateStore:
         return self._stores[collection]

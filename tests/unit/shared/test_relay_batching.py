@@ -12,7 +12,7 @@ import pytest
 from tdkt_shared.bus.relay import OutboxRelay, next_sweep_interval
 from tdkt_shared.contract import CloudEvent, make_event
 from tdkt_shared.contract.registry import OrganizationKind, OrganizationRegistered
-from tdkt_shared.store.mongo import version_id
+from tdkt_shared.store.mongo import outbox_collection, version_id
 
 COLLECTION = "organizations_versions"
 
@@ -56,6 +56,10 @@ class Collection:
         doc = self.docs.get(query["_id"])
         return None if doc is None else dict(doc)
 
+    async def delete_many(self, query: dict[str, Any]) -> None:
+        for doc_id in query["_id"]["$in"]:
+            self.docs.pop(doc_id, None)
+
     async def update_one(self, query: dict[str, Any], update: dict[str, Any]) -> None:
         assert update == {"$unset": {"pending": ""}}
         self.updates.append(query["_id"])
@@ -65,10 +69,12 @@ class Collection:
 class Database:
     def __init__(self) -> None:
         self.collection = Collection()
+        self.notes = Collection()
+        """The outbox notes of writers without a relay."""
 
     def __getitem__(self, name: str) -> Collection:
-        assert name == COLLECTION
-        return self.collection
+        assert name in (COLLECTION, outbox_collection(COLLECTION))
+        return self.collection if name == COLLECTION else self.notes
 
 
 class Publisher:
@@ -158,9 +164,9 @@ async def test_documents_already_cleared_are_not_published_again() -> None:
 
 def test_an_idle_relay_sweeps_less_and_less_often_up_to_a_limit() -> None:
     intervals = [0.2]
-    for _ in range(8):
+    for _ in range(6):
         intervals.append(next_sweep_interval(intervals[-1], 0, 0.2))
-    assert intervals == pytest.approx([0.2, 0.4, 0.8, 1.6, 3.2, 5.0, 5.0, 5.0, 5.0])
+    assert intervals == pytest.approx([0.2, 0.4, 0.8, 1.6, 2.0, 2.0, 2.0])
 
 
 def test_a_sweep_that_finds_events_brings_the_interval_back() -> None:
@@ -242,3 +248,18 @@ async def test_the_next_batch_goes_out_while_flags_are_still_being_cleared_and_n
         await r.stop()
     assert publisher.calls == [[e.id] for e in events]
     assert not any("pending" in d for d in db.collection.docs.values())
+
+
+async def test_notes_of_writers_without_a_relay_are_published_then_removed_without_a_full_scan() -> None:
+    db, publisher = Database(), Publisher()
+    noted, orphan = registered("a"), registered("b")
+    noted_id = write(db, "a", 1, [noted])
+    write(db, "b", 1, [orphan])  # pending, but neither hinted nor noted: only a full sweep finds it
+    db.notes.docs[noted_id] = {"_id": noted_id}
+    r = relay(db, publisher)
+    assert await r.sweep_notes() == 1
+    assert publisher.calls == [[noted.id]]
+    assert db.notes.docs == {}
+    assert "pending" not in db.collection.docs[noted_id]
+    assert await r.sweep() == 1  # the full sweep
+    assert publisher.calls == [[noted.id], [orphan.id]]

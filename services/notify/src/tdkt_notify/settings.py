@@ -22,7 +22,7 @@ class NotifySettings(BaseSettings):
     delivery_backoff_jitter_s: float = Field(default=1, ge=0)
     delivery_concurrency: int = Field(default=8, ge=1, description="sends in flight at once")
     delivery_poll_interval_ms: int = Field(
-        default=5000,
+        default=60_000,
         ge=10,
         description="how often every delivery is read for due reminders and lapsed leases; new ones start at once",
     )

@@ -1,13 +1,13 @@
 """The delivery worker: sends recorded deliveries off the consumer path.
 
 The consumer only records deliveries, and hands the ones it recorded to this worker (`wake`), which starts them at
-once. Every `delivery_poll_interval_ms` the worker also looks for PENDING ones (reminders and digests that fell due,
-deliveries recorded by another process) and SENDING ones whose lease lapsed because a worker died; that sweep reads
-every delivery, so it runs on a timer, never per event. It claims each, and sends it in its own task: at most
-`concurrency` sends are in flight, each bounded by a timeout, and the backoff between attempts holds no slot. So a
-slow or dead endpoint delays only its own deliveries. Every attempt is written to the delivery before the next one;
-after the last failed attempt the delivery is FAILED and `notification.failed.v1` goes out (the failure path, like
-a dead-letter queue).
+once. Every `delivery_poll_interval_ms` (a minute) the worker also looks for PENDING ones (reminders and digests
+that fell due, deliveries recorded by another process) and SENDING ones whose lease lapsed because a worker died;
+that sweep reads every delivery, so it runs on a timer, never per event. It claims each, and sends it in its own
+task: at most `concurrency` sends are in flight, each bounded by a timeout, and the backoff between attempts holds
+no slot. So a slow or dead endpoint delays only its own deliveries. Every attempt is written to the delivery
+before the next one; after the last failed attempt the delivery is FAILED and `notification.failed.v1` goes out
+(the failure path, like a dead-letter queue).
 """
 
 from __future__ import annotations

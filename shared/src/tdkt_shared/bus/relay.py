@@ -5,10 +5,18 @@ acknowledged them. A crash between the write and the publish delays an event; a 
 before the flag is cleared publishes it again, which idempotent consumers absorb. Events of one aggregate keep
 their order.
 
-Writers in the same process hint the relay with the version document's id and its events, so most events go out
-at once, in batches, without reading the document back; a periodic sweep finds what other processes, or a previous
-run, left behind (less and less often while it finds nothing, up to `SWEEP_BACKOFF_LIMIT` times the configured
-interval). The sweep leaves hinted documents to the hints: they neither go out twice nor keep the sweep frequent.
+Three ways in, cheapest first:
+
+- Writers in the same process hint the relay with the version document's id and its events, so most events go out
+  at once, in batches, without reading the document back.
+- Writers without a relay (an API-only process, a script) note the document's id in the small `<versions>_outbox`
+  collection; the relay reads it often (less and less often while it finds nothing, up to `SWEEP_BACKOFF_LIMIT`
+  times the configured interval), publishes, then removes the notes.
+- A full sweep reads every version document still `pending`: what a crash left between a write and its hint or
+  note. FerretDB cannot push that filter down, so it scans whole collections (about 0.2 ms a document), and runs
+  only at start and every `FULL_SWEEP_INTERVAL_S`.
+
+Sweeps leave hinted documents, and published ones whose flag is still being cleared, alone.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from tdkt_shared.bus.codec import encode
 from tdkt_shared.contract import CloudEvent
-from tdkt_shared.store.mongo import when_not_busy
+from tdkt_shared.store.mongo import outbox_collection, when_not_busy
 
 log = logging.getLogger(__name__)
 Document = dict[str, Any]
@@ -55,19 +63,18 @@ CLEARING_CONCURRENCY = 2
 FerretDB (update_one by `_id`, 600 documents: 247/s at 1, 337/s at 2, 317/s at 16 with p99 693 ms)."""
 MAX_UNCLEARED = 5000
 """Published documents whose flags may wait to be cleared before publishing waits for them."""
-SWEEP_BACKOFF_LIMIT = 25
+SWEEP_BACKOFF_LIMIT = 10
 """An idle relay sweeps at most this many times less often than configured."""
 SWEEP_PAGE = 1000
 """Pending documents a sweep reads at a time: on FerretDB every page is a scan of the collection, so pages are large
 (a sweep after 5,000 writes of another process reads 5 pages, not 25)."""
-SWEEP_MAX_DEFERRAL_S = 30.0
-"""A relay busy with its own hints puts its sweep off (each sweep page is a scan on FerretDB), but not longer."""
+FULL_SWEEP_INTERVAL_S = 300.0
+"""How often the relay scans every version document for pending ones a crash left without a hint or a note."""
 
 
 def next_sweep_interval(current: float, found: int, base: float) -> float:
-    """Back off while sweeps find nothing: a sweep filters on `pending`, which FerretDB cannot push down, so it
-    reads every version document; what this process writes goes out by hint anyway. Back to `base` as soon as a
-    sweep finds something (another process is writing)."""
+    """Back off while sweeps of the notes find nothing (what this process writes goes out by hint anyway); back to
+    `base` as soon as one finds something (another process is writing)."""
     if found:
         return base
     return min(current * 2, base * SWEEP_BACKOFF_LIMIT)
@@ -102,12 +109,14 @@ class OutboxRelay:
         self._task: asyncio.Task[None] | None = None
         self.published = 0
 
-    def hint(self, collection: str, doc_id: str, events: Sequence[Document] | None = None) -> None:
-        """`doc_id` in `collection` was written with `events` (as documents) pending; None: read them back."""
+    def hint(self, collection: str, doc_id: str, events: Sequence[Document] | None = None) -> bool:
+        """`doc_id` in `collection` was written with `events` (as documents) pending; None: read them back.
+        True: this relay takes them over (an `OutboxListener`)."""
         self._hinted.setdefault(collection, {})[doc_id] = (
             None if events is None else {"_id": doc_id, "events": list(events), "pending": True}
         )
         self._wake.set()
+        return True
 
     async def _publish_documents(self, collection: str, docs: Sequence[dict[str, Any]]) -> int:
         """Publish the events of `docs` (in the order given) as one batch, then clear their flags.
@@ -203,9 +212,33 @@ class OutboxRelay:
                 raise
         return count
 
-    async def sweep(self) -> int:
-        """Publish every pending event no hint covers, in every collection; returns how many went out."""
+    async def sweep_notes(self) -> int:
+        """Publish what writers without a relay noted in the outbox collections; returns how many went out."""
         total = 0
+        for collection in self._collections:
+            notes = self._db[outbox_collection(collection)]
+            while True:
+                found = await (
+                    notes.find({}, {"_id": 1}).sort("_id", 1).limit(self._sweep_page).batch_size(self._sweep_page)
+                ).to_list(None)
+                hinted, uncleared = self._hinted.get(collection, {}), self._uncleared.get(collection, set())
+                ids = [n["_id"] for n in found if n["_id"] not in hinted and n["_id"] not in uncleared]
+                if not ids:
+                    break
+                versions = self._db[collection]
+                docs = [await when_not_busy(versions.find_one, {"_id": i}, {"events": 1, "pending": 1}) for i in ids]
+                total += await self._publish_documents(collection, [d for d in docs if d is not None])
+                # published (or published before: no longer pending): the notes are done with
+                await when_not_busy(notes.delete_many, {"_id": {"$in": ids}})
+                if len(found) < self._sweep_page:
+                    break
+        await self.flush()
+        return total
+
+    async def sweep(self) -> int:
+        """Publish every pending event no hint covers, noted or not, in every collection (a full scan on FerretDB);
+        returns how many went out."""
+        total = await self.sweep_notes()
         for collection in self._collections:
             after: str | None = ""
             while after is not None:
@@ -215,16 +248,18 @@ class OutboxRelay:
         return total
 
     async def run(self) -> None:
-        last_sweep, interval = 0.0, self._sweep_interval
+        last_full = last_notes = -FULL_SWEEP_INTERVAL_S
+        interval = self._sweep_interval
         while True:
             try:
                 while await self._drain_hinted():
                     pass
-                since = time.monotonic() - last_sweep
-                busy = any(self._hinted.values()) or any(self._uncleared.values())
-                if since >= interval and (not busy or since >= SWEEP_MAX_DEFERRAL_S):
-                    found = await self.sweep()
-                    last_sweep = time.monotonic()
+                if time.monotonic() - last_full >= FULL_SWEEP_INTERVAL_S:
+                    last_full = last_notes = time.monotonic()
+                    await self.sweep()
+                elif time.monotonic() - last_notes >= interval:
+                    found = await self.sweep_notes()
+                    last_notes = time.monotonic()
                     interval = next_sweep_interval(interval, found, self._sweep_interval)
                 self._wake.clear()
                 if not any(self._hinted.values()):

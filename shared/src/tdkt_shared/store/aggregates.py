@@ -52,9 +52,9 @@ class Stored:
 Mutation = Callable[[Stored | None], tuple[dict[str, Any], Sequence[CloudEvent]] | None]
 """Given the current aggregate (None if absent), the new state and its events, or None to change nothing."""
 
-OutboxListener = Callable[[str, str, Sequence[dict[str, Any]]], None]
+OutboxListener = Callable[[str, str, Sequence[dict[str, Any]]], bool]
 """Called after a write that added outbox entries, with (collection, id of the written document, its events as
-documents)."""
+documents); True when a relay in this process took them over."""
 
 Query = Mapping[str, Any]
 

@@ -45,6 +45,7 @@ from tdkt_shared.store.aggregates import (
 Document = dict[str, Any]
 T = TypeVar("T")
 VERSIONS_SUFFIX = "_versions"
+OUTBOX_SUFFIX = "_outbox"
 MAX_APPLY_ATTEMPTS = 50
 KNOWN_VERSIONS = 4096
 """Version documents a store remembers having seen (id -> processed), most recent first."""
@@ -94,6 +95,11 @@ async def ensure_indexes(collection: AsyncCollection[Document], models: Sequence
     return created
 
 
+def outbox_collection(versions_collection: str) -> str:
+    """Where a writer without a relay of its own notes the version documents it left pending."""
+    return versions_collection + OUTBOX_SUFFIX
+
+
 def version_id(aggregate_id: str, version: int) -> str:
     return f"{aggregate_id}|{version:010d}"
 
@@ -122,6 +128,7 @@ class MongoAggregateStore:
         self.database = database
         self._heads: AsyncCollection[Document] = database[collection]
         self._versions: AsyncCollection[Document] = database[self.versions_collection]
+        self._outbox: AsyncCollection[Document] = database[outbox_collection(self.versions_collection)]
         self._listener = listener
         self._known: OrderedDict[str, list[str]] = OrderedDict()
 
@@ -178,8 +185,10 @@ class MongoAggregateStore:
             doc["pending"] = True
         await when_not_busy(self._versions.insert_one, doc)
         self._remember(aggregate_id, version, processed)
-        if events and self._listener is not None:
-            self._listener(self.versions_collection, doc["_id"], doc["events"])
+        if events and not (self._listener and self._listener(self.versions_collection, doc["_id"], doc["events"])):
+            # No relay here (an API-only process, a script): note the document where relays look often. A crash
+            # before this line leaves it to a relay's full sweep (at its start, then every few minutes).
+            await when_not_busy(self._outbox.insert_one, {"_id": doc["_id"], "written_at": doc["written_at"]})
         await self._project(aggregate_id, doc)
 
     async def _project(self, aggregate_id: str, doc: Document) -> None:
