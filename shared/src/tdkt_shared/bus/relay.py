@@ -102,7 +102,8 @@ class OutboxRelay:
         self._hinted: dict[str, dict[str, Document | None]] = {c: {} for c in self._collections}
         """collection -> version document id -> the document as written (None: read it back)"""
         self._uncleared: dict[str, set[str]] = {c: set() for c in self._collections}
-        """collection -> ids of documents published whose flag is not cleared yet (the sweep leaves them alone)"""
+        """collection -> ids of hinted documents being published, or published with their flag not cleared yet
+        (sweeps leave them alone)"""
         self._clearing: set[asyncio.Task[None]] = set()
         self._clear_slots = asyncio.Semaphore(CLEARING_CONCURRENCY)
         self._wake = asyncio.Event()
@@ -201,6 +202,8 @@ class OutboxRelay:
             if not batch:
                 continue
             docs = {i: hinted.pop(i) for i in batch}
+            taken = self._uncleared.setdefault(collection, set())
+            taken.update(docs)  # in flight: a concurrent sweep must not publish them too
             coll = self._db[collection]
             try:
                 for i, doc in docs.items():
@@ -208,8 +211,10 @@ class OutboxRelay:
                         docs[i] = await when_not_busy(coll.find_one, {"_id": i}, {"events": 1, "pending": 1})
                 count += await self._publish_documents(collection, [d for d in docs.values() if d is not None])
             except BaseException:
+                taken.difference_update(docs)
                 hinted.update(docs)  # not published: try them again
                 raise
+            taken.difference_update(i for i, d in docs.items() if d is None or not d.get("pending"))
         return count
 
     async def sweep_notes(self) -> int:
@@ -250,21 +255,38 @@ class OutboxRelay:
     async def run(self) -> None:
         last_full = last_notes = -FULL_SWEEP_INTERVAL_S
         interval = self._sweep_interval
+        full: asyncio.Task[int] | None = None  # the full sweep runs beside the hints, which must not wait for it
+        try:
+            while True:
+                if full is not None and full.done():
+                    if not full.cancelled() and full.exception() is not None:
+                        log.error("full sweep failed; retrying at the next one", exc_info=full.exception())
+                    full = None
+                if full is None and time.monotonic() - last_full >= FULL_SWEEP_INTERVAL_S:
+                    last_full = last_notes = time.monotonic()
+                    full = asyncio.create_task(self.sweep(), name="outbox-relay-full-sweep")
+                notes_due = time.monotonic() - last_notes >= interval
+                found = await self._round(notes_due)
+                if notes_due:
+                    last_notes = time.monotonic()
+                    interval = next_sweep_interval(interval, found, self._sweep_interval)
+        finally:
+            if full is not None:
+                full.cancel()
+
+    async def _round(self, notes_due: bool) -> int:
+        """Drain the hints, read the notes when due, then wait for a hint or the next interval; the events the
+        notes brought."""
         while True:
             try:
                 while await self._drain_hinted():
                     pass
-                if time.monotonic() - last_full >= FULL_SWEEP_INTERVAL_S:
-                    last_full = last_notes = time.monotonic()
-                    await self.sweep()
-                elif time.monotonic() - last_notes >= interval:
-                    found = await self.sweep_notes()
-                    last_notes = time.monotonic()
-                    interval = next_sweep_interval(interval, found, self._sweep_interval)
+                found = await self.sweep_notes() if notes_due else 0
                 self._wake.clear()
                 if not any(self._hinted.values()):
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self._sweep_interval)
+                return found
             except asyncio.CancelledError:
                 raise
             except Exception:
