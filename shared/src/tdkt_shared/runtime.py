@@ -36,6 +36,7 @@ from tdkt_shared.limits import BodyLimits
 from tdkt_shared.logging import configure_logging
 from tdkt_shared.settings import Settings, load_settings
 from tdkt_shared.store import AggregateStore, InMemoryAggregateStore, MongoAggregateStore, connect
+from tdkt_shared.store.cached import CachedStore
 from tdkt_shared.store.mongo import ensure_indexes
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,9 @@ class ServiceDefinition:
     handlers: Callable[[Stores], Mapping[str, EventHandler]] = field(default=lambda _stores: {})
     """Event type -> handler, built over this service's stores."""
     indexes: Mapping[str, Sequence[IndexModel]] = field(default_factory=dict)
+    cached: Sequence[str] = ()
+    """Reference collections read on almost every event or request and written rarely: their reads are served
+    from memory for up to `READ_CACHE_TTL_MS` (see `tdkt_shared.store.cached`)."""
 
 
 class Runtime:
@@ -85,6 +89,10 @@ class Runtime:
         self.dispatcher: Dispatcher | None = None
         self._producer: AIOKafkaProducer | None = None
         self._stores = {c: MongoAggregateStore(self.db, c, self._hint) for c in definition.collections}
+        ttl_s = self.settings.read_cache_ttl_ms / 1000
+        self._cached: dict[str, AggregateStore] = {
+            c: CachedStore(self._stores[c], ttl_s) for c in definition.cached if ttl_s > 0
+        }
 
     def _hint(self, collection: str, doc_id: str, events: Sequence[dict[str, Any]]) -> bool:
         if self.relay is None:
@@ -92,7 +100,7 @@ class Runtime:
         return self.relay.hint(collection, doc_id, events)
 
     def store(self, collection: str) -> AggregateStore:
-        return self._stores[collection]
+        return self._cached.get(collection) or self._stores[collection]
 
     async def _create_indexes(self) -> None:
         async for attempt in AsyncRetrying(

@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     consumer_batch_max: int = Field(default=200, ge=1, description="records taken from the bus at a time")
     consumer_batch_wait_ms: int = Field(default=20, ge=1, description="how long a batch waits to fill up")
     relay_poll_interval_ms: int = Field(default=200, ge=10)
+    read_cache_ttl_ms: int = Field(
+        default=2000,
+        ge=0,
+        description="how long reference data (rules, templates, role holders, organisations) is read from memory; "
+        "another process's change shows within this time, this process's own at once (0: off)",
+    )
     relay_batch_size: int = Field(default=200, ge=1)
     log_level: str = "INFO"
 

@@ -152,6 +152,21 @@ async def test_deliveries_handed_over_on_recording_are_sent_without_reading_ever
     assert {d.status for d in await all_deliveries(stores)} == {DeliveryStatus.DELIVERED}
 
 
+async def test_inbox_deliveries_are_born_delivered_and_never_started(feed: Feed, stores: NotifyStores) -> None:
+    await directory(feed)
+    w = worker(stores, FakeSender(), FakeSender(), delivery_poll_interval_ms=600_000)
+    report = events.report_submitted("so-y-te", events.at(2025, 12, 1))
+    recorded = await handlers.record_deliveries(stores, report, now=events.at(2025, 12, 1))
+    inbox = [d for d in recorded if d.channel == Channel.INBOX]
+    assert len(inbox) == 2
+    assert {d.status for d in inbox} == {DeliveryStatus.DELIVERED}
+    w.wake(inbox)
+    assert w.run_hinted() == 0  # nothing to claim: no task, no read
+    w.wake(recorded)
+    assert w.run_hinted() == len(recorded) - len(inbox)
+    await w.drain()
+
+
 async def test_retries_then_delivered_with_every_attempt_logged(feed: Feed, stores: NotifyStores) -> None:
     await directory(feed)
     webhook = FakeSender(failures=2)

@@ -251,7 +251,8 @@ async def record_deliveries(
 ) -> list[Delivery]:
     """Route the event and write a delivery record for each target, before anything is sent.
 
-    A record that exists already (the event was redelivered or replayed) is left alone: nothing is sent twice.
+    A record that exists already (the event was redelivered or replayed) is left alone: its create is refused, so
+    nothing is sent twice (and the common case, a first delivery, costs no read to find that out).
     Targets without an address on their channel are skipped.
     """
     rules = await load_rules(stores.rules)
@@ -269,9 +270,6 @@ async def record_deliveries(
             continue  # a reminder of a date already past
         if target.channel != Channel.INBOX and address is None:
             log.info("no %s address for %s; %s not sent there", target.channel, target.recipient_id, event.id)
-            continue
-        known = dm.delivery_id(event.id, target.recipient_id, target.channel, target.reminder_rule)
-        if await stores.deliveries.get(known) is not None:
             continue
         subject = body = None
         if target.channel != Channel.WEBHOOK:

@@ -47,6 +47,7 @@ DEFINITION = ServiceDefinition(
     consumes=consumers.TOPICS,
     handlers=_handlers,
     indexes=store.INDEXES,
+    cached=store.REFERENCE,
 )
 
 

@@ -20,6 +20,8 @@ CLUSTERS = "clusters"
 COUNCILS = "councils"
 """Emulation–Commendation Councils with their members (from registry events)."""
 
+REFERENCE = (RECIPIENTS, ROLE_ASSIGNMENTS, RULES, TEMPLATES, CLUSTERS, COUNCILS)
+"""Read for every event routed and written rarely: served from memory for a moment (`READ_CACHE_TTL_MS`)."""
 COLLECTIONS = (RECIPIENTS, ROLE_ASSIGNMENTS, RULES, TEMPLATES, DELIVERIES, CLUSTERS, COUNCILS)
 INDEXES = {
     CLUSTERS: [IndexModel([("state.member_ids", ASCENDING)])],

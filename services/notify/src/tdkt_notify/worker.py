@@ -133,7 +133,7 @@ class DeliveryWorker:
         now = self._clock()
         groups: dict[str, list[str]] = {}
         for delivery in deliveries:
-            if delivery.id in self._busy or not delivery.due(now):
+            if delivery.id in self._busy or delivery.final or not delivery.due(now):  # inbox ones are born final
                 continue
             lease = delivery.lease_until
             if delivery.status == DeliveryStatus.SENDING and lease is not None and lease >= now:

@@ -29,6 +29,7 @@ DEFINITION = ServiceDefinition(
     ],
     consumes=consumers.TOPICS,
     handlers=consumers.event_handlers,
+    cached=(store.ORGANIZATIONS,),  # read by every authorised request (an organisation's lineage)
 )
 
 main = partial(run, DEFINITION)
