@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import date
 
 import pytest
@@ -349,6 +350,25 @@ def test_batch_api_judges_each_year_under_its_rule_set() -> None:
         ("VN-2024-D98+BAC-KAN-2023", True),
         ("VN-2025-D152+THAI-NGUYEN-2025", True),
     ]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_batch_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> None:
+    """The batch pauses the cyclic collector (see `evaluate_many`); afterwards, and after a refused batch, it is
+    back in the state the caller had it in."""
+    facts = person(grant("LDTT", 2025))
+    good = EvaluationRequest(facts=facts, award_code="LDTT", year=2025)
+    wrong_kind = EvaluationRequest(facts=facts, award_code="CO_THI_DUA_TINH", year=2025)
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        assert len(evaluate_many([good, good], CATALOGUE, AS_OF)) == 2
+        assert gc.isenabled() is enabled
+        with pytest.raises(DomainError):
+            evaluate_many([good, wrong_kind], CATALOGUE, AS_OF)
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
 
 
 @pytest.mark.parametrize(

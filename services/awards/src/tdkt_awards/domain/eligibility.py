@@ -7,7 +7,10 @@ discipline records; nothing is typed in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import IntEnum, StrEnum
 from typing import Any
@@ -174,8 +177,9 @@ class Evaluation(BaseModel):
         return [r.rule for r in self.results if not r.passed]
 
 
-class Context(BaseModel):
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What one rule looks at (internal: built once per rule judged, so a plain slotted dataclass)."""
 
     facts: NomineeFacts
     year: int
@@ -452,15 +456,32 @@ class EvaluationRequest(BaseModel):
     territory: str | None = None
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for a batch that only allocates acyclic objects it keeps.
+
+    Every verdict is kept until the batch returns, so each collection walks a growing heap for nothing: measured on
+    100k nominees, the collector took half the batch's time. Reference counting still frees everything at once.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def evaluate_many(requests: Sequence[EvaluationRequest], catalogue: Catalogue, as_of: date) -> list[Evaluation]:
     """Batch form for benchmarks and bulk appraisal: each year is judged under the set in force at its end."""
     cache: dict[tuple[int, str | None], EffectiveRules] = {}
     out = []
-    for request in requests:
-        key = (request.year, request.territory)
-        if key not in cache:
-            cache[key] = catalogue.rules_for(date(request.year, 12, 31), request.territory)
-        out.append(evaluate(request.facts, request.award_code, request.year, as_of, cache[key]))
+    with _collector_paused():
+        for request in requests:
+            key = (request.year, request.territory)
+            if key not in cache:
+                cache[key] = catalogue.rules_for(date(request.year, 12, 31), request.territory)
+            out.append(evaluate(request.facts, request.award_code, request.year, as_of, cache[key]))
     return out
 
 
