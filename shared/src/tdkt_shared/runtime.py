@@ -140,6 +140,7 @@ class Runtime:
             RenewingPublisher(self),
             sweep_interval_s=self.settings.relay_poll_interval_ms / 1000,
             batch_size=self.settings.relay_batch_size,
+            full_sweep_interval_s=self.settings.relay_full_sweep_interval_s,
         )
         self.relay.start()
         if role == "relay":

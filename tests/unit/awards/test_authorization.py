@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import httpx
@@ -33,6 +33,7 @@ from tdkt_shared.contract.registry import (
 from tdkt_shared.runtime import InMemoryRuntime, create_app
 from tdkt_shared.store.memory import InMemoryAggregateStore
 from tests.authz import ALL_ROLES, Rule, headers, rule, snapshot, write_operations
+from tests.clock import MONDAY_MORNING, ManualClock
 from tests.helpers import serve
 
 R = Role
@@ -71,14 +72,6 @@ READERS = rule(R.TDKT_SPECIALIST, R.COUNCIL_MEMBER, R.COUNCIL_SECRETARY, own_org
 """Nominations and their audit trail."""
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture(scope="module")
 def shared_runtime() -> InMemoryRuntime:
     return InMemoryRuntime(DEFINITION)
@@ -88,7 +81,7 @@ def shared_runtime() -> InMemoryRuntime:
 def runtime(shared_runtime: InMemoryRuntime) -> InMemoryRuntime:
     """The module's runtime, emptied: the apps are built once per module, the stores are fresh for each test."""
     shared_runtime._stores = InMemoryRuntime(DEFINITION)._stores
-    setattr(shared_runtime, "clock", Clock())  # noqa: B010
+    setattr(shared_runtime, "clock", ManualClock(MONDAY_MORNING))  # noqa: B010
     return shared_runtime
 
 

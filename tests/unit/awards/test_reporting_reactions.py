@@ -30,27 +30,20 @@ from tdkt_shared.contract.reporting import (
 from tdkt_shared.contract.types import EventData
 from tdkt_shared.errors import DomainError
 from tdkt_shared.runtime import InMemoryRuntime
+from tests.clock import MONDAY_MORNING, ManualClock
 from tests.helpers import serve
 
 ORG = "so-noi-vu-thai-nguyen"
 WHO = {"actor": "chuyen-vien-ha", "organization_id": ORG}
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
+@pytest.fixture
+def clock() -> ManualClock[datetime]:
+    return ManualClock(MONDAY_MORNING)
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def runtime(clock: Clock) -> InMemoryRuntime:
+def runtime(clock: ManualClock[datetime]) -> InMemoryRuntime:
     runtime = InMemoryRuntime(DEFINITION)
     setattr(runtime, "clock", clock)  # noqa: B010
     return runtime
@@ -222,7 +215,7 @@ def congress(deadline: date | None = date(2026, 1, 10)) -> CongressScheduled:
 
 
 async def test_a_congress_linked_nomination_can_be_submitted_up_to_its_deadline(
-    runtime: InMemoryRuntime, client: httpx.AsyncClient, clock: Clock
+    runtime: InMemoryRuntime, client: httpx.AsyncClient, clock: ManualClock[datetime]
 ) -> None:
     await deliver(runtime, congress())
     clock.now = datetime(2026, 1, 10, 16, 0, tzinfo=UTC)  # the deadline day itself
@@ -233,7 +226,7 @@ async def test_a_congress_linked_nomination_can_be_submitted_up_to_its_deadline(
 
 
 async def test_after_the_deadline_submission_is_refused_and_nothing_is_written(
-    runtime: InMemoryRuntime, client: httpx.AsyncClient, clock: Clock
+    runtime: InMemoryRuntime, client: httpx.AsyncClient, clock: ManualClock[datetime]
 ) -> None:
     await deliver(runtime, congress())
     clock.now = datetime(2026, 1, 11, 8, 0, tzinfo=UTC)
@@ -247,7 +240,7 @@ async def test_after_the_deadline_submission_is_refused_and_nothing_is_written(
 
 
 async def test_nominations_not_linked_to_a_congress_ignore_its_deadline(
-    runtime: InMemoryRuntime, client: httpx.AsyncClient, clock: Clock
+    runtime: InMemoryRuntime, client: httpx.AsyncClient, clock: ManualClock[datetime]
 ) -> None:
     await deliver(runtime, congress())
     clock.now = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
@@ -256,7 +249,7 @@ async def test_nominations_not_linked_to_a_congress_ignore_its_deadline(
 
 
 async def test_without_a_published_deadline_nominations_close_when_the_congress_is_held(
-    runtime: InMemoryRuntime, client: httpx.AsyncClient, clock: Clock
+    runtime: InMemoryRuntime, client: httpx.AsyncClient, clock: ManualClock[datetime]
 ) -> None:
     await deliver(runtime, congress(deadline=None))
     clock.now = datetime(2026, 2, 21, 8, 0, tzinfo=UTC)
@@ -265,7 +258,7 @@ async def test_without_a_published_deadline_nominations_close_when_the_congress_
 
 
 async def test_a_rescheduled_congress_moves_the_default_deadline(
-    runtime: InMemoryRuntime, client: httpx.AsyncClient, clock: Clock
+    runtime: InMemoryRuntime, client: httpx.AsyncClient, clock: ManualClock[datetime]
 ) -> None:
     await deliver(runtime, congress(deadline=None))
     await deliver(
@@ -281,7 +274,7 @@ async def test_a_rescheduled_congress_moves_the_default_deadline(
 
 
 async def test_a_rescheduled_congress_keeps_an_explicit_deadline(
-    runtime: InMemoryRuntime, client: httpx.AsyncClient, clock: Clock
+    runtime: InMemoryRuntime, client: httpx.AsyncClient, clock: ManualClock[datetime]
 ) -> None:
     await deliver(runtime, congress(deadline=date(2026, 1, 10)))
     await deliver(
@@ -294,7 +287,7 @@ async def test_a_rescheduled_congress_keeps_an_explicit_deadline(
 
 
 async def test_a_cancelled_congress_closes_its_nominations(
-    runtime: InMemoryRuntime, client: httpx.AsyncClient, clock: Clock
+    runtime: InMemoryRuntime, client: httpx.AsyncClient, clock: ManualClock[datetime]
 ) -> None:
     await deliver(runtime, congress())
     assert await deliver(runtime, CongressCancelled(congress_id="dh-tdyn-2026", reason="merger"), "ev-cancel") is True

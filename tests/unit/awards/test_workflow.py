@@ -14,27 +14,20 @@ from tdkt_awards.store import DECISIONS, NOMINATIONS
 from tdkt_shared.contract import parse_data
 from tdkt_shared.contract.awards import AwardGranted, AwardRevoked, NominationApproved
 from tdkt_shared.runtime import InMemoryRuntime
+from tests.clock import MONDAY_MORNING, ManualClock
 from tests.helpers import serve
 
 ORG = "so-noi-vu-thai-nguyen"
 WHO = {"actor": "chuyen-vien-ha", "organization_id": ORG}
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
+@pytest.fixture
+def clock() -> ManualClock[datetime]:
+    return ManualClock(MONDAY_MORNING)
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def runtime(clock: Clock) -> InMemoryRuntime:
+def runtime(clock: ManualClock[datetime]) -> InMemoryRuntime:
     runtime = InMemoryRuntime(DEFINITION)
     setattr(runtime, "clock", clock)  # noqa: B010
     return runtime
@@ -246,7 +239,9 @@ async def test_council_threshold_at_the_boundary_and_quorum(
     assert not any(e.type == NominationApproved.event_type for e in runtime.store(NOMINATIONS).events)
 
 
-async def test_public_consultation_runs_in_working_days_across_tet(client: httpx.AsyncClient, clock: Clock) -> None:
+async def test_public_consultation_runs_in_working_days_across_tet(
+    client: httpx.AsyncClient, clock: ManualClock[datetime]
+) -> None:
     await client.post("/grants/imports", json={"batch_id": "b", "grants": history("p-3", "CSTD_TINH", [2024, 2025])})
     draft = draft_body("n-3", "p-3", code="CSTD_TQ")
     draft["attachments"].append("KET_QUA_BO_PHIEU_KIN")

@@ -17,6 +17,7 @@ from tdkt_shared.contract import parse_data
 from tdkt_shared.contract.notify import Channel, NotificationDelivered, NotificationFailed
 from tdkt_shared.contract.registry import FunctionalRole
 from tdkt_shared.runtime import InMemoryRuntime
+from tests.clock import ManualClock
 from tests.unit.notify import events
 from tests.unit.notify.conftest import Feed
 
@@ -284,14 +285,6 @@ async def test_no_address_means_no_delivery_on_that_channel(feed: Feed, stores: 
     assert channel not in {d.channel for d in found}
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 async def test_a_congress_reminder_waits_for_its_day_then_goes_to_inbox_and_email(
     feed: Feed, stores: NotifyStores
 ) -> None:
@@ -309,7 +302,7 @@ async def test_a_congress_reminder_waits_for_its_day_then_goes_to_inbox_and_emai
     assert await stores.deliveries.count({"recipient_id": "so-y-te", "channel": "INBOX", "status": "DELIVERED"}) == 1
 
     email = FakeSender()
-    clock = Clock(datetime(2025, 9, 13, 0, 59, tzinfo=UTC))
+    clock = ManualClock(datetime(2025, 9, 13, 0, 59, tzinfo=UTC))
     w = DeliveryWorker(stores, {Channel.EMAIL: email}, load_notify_settings(**FAST), clock=clock)
     await w.run_once()
     await w.drain()
@@ -351,7 +344,7 @@ async def test_a_daily_digest_sends_one_email_for_the_days_deliveries(
     assert len(waiting) == 2
 
     email = FakeSender()
-    clock = Clock(datetime(2025, 12, 2, 0, 30, tzinfo=UTC))
+    clock = ManualClock(datetime(2025, 12, 2, 0, 30, tzinfo=UTC))
     w = DeliveryWorker(stores, {Channel.EMAIL: email}, load_notify_settings(**FAST), clock=clock)
     await w.run_once()
     await w.drain()

@@ -14,6 +14,7 @@ from tdkt_shared.settings import load_settings
 from tdkt_shared.store import AggregateStore, AlreadyExists, InMemoryAggregateStore, MongoAggregateStore, Stored
 from tdkt_shared.store.aggregates import Query
 from tdkt_shared.store.cached import CachedStore
+from tests.clock import ManualClock
 from tests.store_contract import StoreContract
 
 
@@ -50,30 +51,24 @@ class Counting(InMemoryAggregateStore):
         return await super().find(query, skip=skip, limit=limit, sort=sort)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def inner() -> Counting:
     return Counting()
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> ManualClock[float]:
+    return ManualClock(0.0)
 
 
 @pytest.fixture
-def cached(inner: Counting, clock: Clock) -> CachedStore:
+def cached(inner: Counting, clock: ManualClock[float]) -> CachedStore:
     return CachedStore(inner, ttl_s=2.0, timer=clock)
 
 
-async def test_reads_within_the_ttl_reach_the_store_once(inner: Counting, cached: CachedStore, clock: Clock) -> None:
+async def test_reads_within_the_ttl_reach_the_store_once(
+    inner: Counting, cached: CachedStore, clock: ManualClock[float]
+) -> None:
     await inner.create("r1", {"on": "report.submitted"}, [])
     for _ in range(5):
         assert (await cached.get("r1")) == Stored("r1", 1, {"on": "report.submitted"})
@@ -97,7 +92,9 @@ async def test_different_queries_are_kept_apart(inner: Counting, cached: CachedS
     assert inner.reads["find"] == 3
 
 
-async def test_another_process_write_shows_after_the_ttl(inner: Counting, cached: CachedStore, clock: Clock) -> None:
+async def test_another_process_write_shows_after_the_ttl(
+    inner: Counting, cached: CachedStore, clock: ManualClock[float]
+) -> None:
     await inner.create("r1", {"n": 1}, [])
     assert (await cached.get("r1")) == Stored("r1", 1, {"n": 1})
     await inner.update("r1", 1, {"n": 2}, [])  # not through the cache: another process

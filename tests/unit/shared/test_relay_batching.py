@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from pymongo import UpdateOne
 
 from tdkt_shared.bus.relay import OutboxRelay, next_sweep_interval
 from tdkt_shared.contract import CloudEvent, make_event
@@ -40,6 +41,7 @@ class Collection:
     def __init__(self) -> None:
         self.docs: dict[str, dict[str, Any]] = {}
         self.updates: list[str] = []
+        self.update_commands = 0
 
         self.reads: list[str] = []
 
@@ -60,10 +62,13 @@ class Collection:
         for doc_id in query["_id"]["$in"]:
             self.docs.pop(doc_id, None)
 
-    async def update_one(self, query: dict[str, Any], update: dict[str, Any]) -> None:
-        assert update == {"$unset": {"pending": ""}}
-        self.updates.append(query["_id"])
-        self.docs[query["_id"]].pop("pending", None)
+    async def bulk_write(self, requests: list[UpdateOne], *, ordered: bool) -> None:
+        self.update_commands += 1
+        for request in requests:
+            query, update = request._filter, request._doc
+            assert update == {"$unset": {"pending": ""}}
+            self.updates.append(query["_id"])
+            self.docs[query["_id"]].pop("pending", None)
 
 
 class Database:
@@ -115,6 +120,7 @@ async def test_hinted_documents_go_out_in_one_publish_in_version_order_then_are_
     assert await r.drain_hinted() == 5
     assert publisher.calls == [[a[0].id, a[1].id, a[2].id, b[0].id, b[1].id]]
     assert sorted(db.collection.updates) == sorted(hints)
+    assert db.collection.update_commands == 1  # one command for the batch's flags
     assert not any("pending" in d for d in db.collection.docs.values())
     assert await r.drain_hinted() == 0
     assert publisher.calls == [[a[0].id, a[1].id, a[2].id, b[0].id, b[1].id]]
@@ -224,13 +230,13 @@ async def test_hints_whose_publish_failed_are_kept_and_published_on_the_next_dra
 async def test_the_next_batch_goes_out_while_flags_are_still_being_cleared_and_no_sweep_repeats_them() -> None:
     db, publisher = Database(), Publisher()
     release = asyncio.Event()
-    clear = db.collection.update_one
+    clear = db.collection.bulk_write
 
-    async def slow_update_one(query: dict[str, Any], update: dict[str, Any]) -> None:
+    async def slow_bulk_write(requests: list[UpdateOne], *, ordered: bool) -> None:
         await release.wait()
-        await clear(query, update)
+        await clear(requests, ordered=ordered)
 
-    db.collection.update_one = slow_update_one  # type: ignore[method-assign]
+    db.collection.bulk_write = slow_bulk_write  # type: ignore[method-assign]
     events = [registered(f"o{i}") for i in range(3)]
     r = relay(db, publisher, batch_size=1, sweep_page=1)
     for i, event in enumerate(events):
@@ -263,3 +269,26 @@ async def test_notes_of_writers_without_a_relay_are_published_then_removed_witho
     assert "pending" not in db.collection.docs[noted_id]
     assert await r.sweep() == 1  # the full sweep
     assert publisher.calls == [[noted.id], [orphan.id]]
+
+
+async def test_only_the_start_scans_every_version_until_the_full_sweep_interval_passes() -> None:
+    """A pending version without a hint or a note (its writer died in between) goes out at the relay's start; one
+    left later waits for the next full sweep, while noted ones keep going out."""
+    db, publisher = Database(), Publisher()
+    before = registered("before")
+    write(db, "before", 1, [before])
+    r = relay(db, publisher, sweep_interval_s=0.01, full_sweep_interval_s=3600)
+    r.start()
+    try:
+        async with asyncio.timeout(5):
+            while [before.id] not in publisher.calls:  # noqa: ASYNC110 - the relay task publishes
+                await asyncio.sleep(0.01)
+            orphan, noted = registered("orphan"), registered("noted")
+            write(db, "orphan", 1, [orphan])
+            db.notes.docs[write(db, "noted", 1, [noted])] = {"_id": version_id("noted", 1)}
+            while [noted.id] not in publisher.calls:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+    finally:
+        await r.stop()
+    assert [orphan.id] not in publisher.calls
+    assert db.collection.docs[version_id("orphan", 1)]["pending"] is True

@@ -187,7 +187,7 @@ class MongoAggregateStore:
         self._remember(aggregate_id, version, processed)
         if events and not (self._listener and self._listener(self.versions_collection, doc["_id"], doc["events"])):
             # No relay here (an API-only process, a script): note the document where relays look often. A crash
-            # before this line leaves it to a relay's full sweep (at its start, then every few minutes).
+            # before this line leaves it to a relay's full sweep (at its start, then every RELAY_FULL_SWEEP_INTERVAL_S).
             await when_not_busy(self._outbox.insert_one, {"_id": doc["_id"], "written_at": doc["written_at"]})
         await self._project(aggregate_id, doc)
 
