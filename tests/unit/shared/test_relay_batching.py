@@ -8,7 +8,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-from pymongo import UpdateOne
 
 from tdkt_shared.bus.relay import OutboxRelay, next_sweep_interval
 from tdkt_shared.contract import CloudEvent, make_event
@@ -41,7 +40,6 @@ class Collection:
     def __init__(self) -> None:
         self.docs: dict[str, dict[str, Any]] = {}
         self.updates: list[str] = []
-        self.update_commands = 0
 
         self.reads: list[str] = []
 
@@ -62,13 +60,10 @@ class Collection:
         for doc_id in query["_id"]["$in"]:
             self.docs.pop(doc_id, None)
 
-    async def bulk_write(self, requests: list[UpdateOne], *, ordered: bool) -> None:
-        self.update_commands += 1
-        for request in requests:
-            query, update = request._filter, request._doc
-            assert update == {"$unset": {"pending": ""}}
-            self.updates.append(query["_id"])
-            self.docs[query["_id"]].pop("pending", None)
+    async def update_one(self, query: dict[str, Any], update: dict[str, Any]) -> None:
+        assert update == {"$unset": {"pending": ""}}
+        self.updates.append(query["_id"])
+        self.docs[query["_id"]].pop("pending", None)
 
 
 class Database:
@@ -120,7 +115,6 @@ async def test_hinted_documents_go_out_in_one_publish_in_version_order_then_are_
     assert await r.drain_hinted() == 5
     assert publisher.calls == [[a[0].id, a[1].id, a[2].id, b[0].id, b[1].id]]
     assert sorted(db.collection.updates) == sorted(hints)
-    assert db.collection.update_commands == 1  # one command for the batch's flags
     assert not any("pending" in d for d in db.collection.docs.values())
     assert await r.drain_hinted() == 0
     assert publisher.calls == [[a[0].id, a[1].id, a[2].id, b[0].id, b[1].id]]
@@ -230,13 +224,13 @@ async def test_hints_whose_publish_failed_are_kept_and_published_on_the_next_dra
 async def test_the_next_batch_goes_out_while_flags_are_still_being_cleared_and_no_sweep_repeats_them() -> None:
     db, publisher = Database(), Publisher()
     release = asyncio.Event()
-    clear = db.collection.bulk_write
+    clear = db.collection.update_one
 
-    async def slow_bulk_write(requests: list[UpdateOne], *, ordered: bool) -> None:
+    async def slow_update_one(query: dict[str, Any], update: dict[str, Any]) -> None:
         await release.wait()
-        await clear(requests, ordered=ordered)
+        await clear(query, update)
 
-    db.collection.bulk_write = slow_bulk_write  # type: ignore[method-assign]
+    db.collection.update_one = slow_update_one  # type: ignore[method-assign]
     events = [registered(f"o{i}") for i in range(3)]
     r = relay(db, publisher, batch_size=1, sweep_page=1)
     for i, event in enumerate(events):
