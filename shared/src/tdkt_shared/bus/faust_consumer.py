@@ -8,6 +8,8 @@ settled; the dispatcher handles a batch's keys concurrently.
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,8 +26,11 @@ class FaustConsumer:
     def __init__(self, settings: Settings, topics: Sequence[str], dispatch: Dispatcher) -> None:
         self._dispatch = dispatch
         brokers = [f"kafka://{host.strip()}" for host in settings.kafka_bootstrap_servers.split(",")]
+        # faust keeps table state in `<id>-data` under the working directory by default; there are no tables here
+        self._datadir = tempfile.mkdtemp(prefix=f"{settings.group_id}-faust-")
         self.app = faust.App(
             settings.group_id,
+            datadir=self._datadir,
             broker=brokers,
             value_serializer="raw",
             key_serializer="raw",
@@ -60,4 +65,7 @@ class FaustConsumer:
         await self.app.start()
 
     async def stop(self) -> None:
-        await self.app.stop()
+        try:
+            await self.app.stop()
+        finally:
+            shutil.rmtree(self._datadir, ignore_errors=True)

@@ -1,0 +1,26 @@
+"""The faust transport keeps its (unused) state directory out of the working directory."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tdkt_shared.bus.faust_consumer import FaustConsumer
+from tdkt_shared.settings import load_settings
+
+
+async def test_state_directory_is_private_and_removed_on_stop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings("reporting")
+
+    consumer = FaustConsumer(settings, ["tdkt.registry.events"], dispatch=None)  # type: ignore[arg-type]
+    datadir = Path(str(consumer.app.conf.datadir))
+
+    assert datadir.is_relative_to(tempfile.gettempdir())
+    assert datadir.name.startswith(f"{settings.group_id}-faust-")
+    assert os.listdir(tmp_path) == []
+    await consumer.stop()
+    assert datadir.name not in os.listdir(datadir.parent)
