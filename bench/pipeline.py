@@ -31,8 +31,9 @@ from bench.progress import phase
 from bench.raw import free_port
 from bench.stats import Result
 from tdkt_shared.auth import Role, dev_headers
-from tdkt_shared.bus.kafka import topic_partitions
-from tdkt_shared.contract import service_topic
+from tdkt_shared.bus.kafka import ensure_topics, topic_partitions
+from tdkt_shared.contract import ALL_DLQ_TOPICS, ALL_TOPICS, service_topic
+from tdkt_shared.settings import load_settings
 from tdkt_shared.store import connect
 
 BIN = Path(sys.executable).parent
@@ -214,6 +215,10 @@ class Pipeline:
         return f"{self.prefix}org-{i % self.organizations}"
 
     async def __aenter__(self) -> Pipeline:
+        # a new broker has no topics until a service starts, and the groups must start at their ends first
+        await ensure_topics(
+            load_settings("registry", kafka_bootstrap_servers=self.bootstrap), [*ALL_TOPICS, *ALL_DLQ_TOPICS]
+        )
         await commit_at_end(self.bootstrap, [f"bench-{s}-{self.run}" for s in SERVICES])
         self.services = {s: start(s, self.run, self.bus, {}) for s in SERVICES}
         try:
