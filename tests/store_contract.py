@@ -1,11 +1,16 @@
-"""Behaviour every AggregateStore adapter must have; subclassed by the in-memory and the MongoDB tests."""
+"""Behaviour every AggregateStore and Agenda adapter must have; subclassed by the in-memory and the MongoDB tests."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.store import AggregateStore, AlreadyExists, NotFound, Stored, VersionConflict
+from tdkt_shared.store.agenda import Agenda
+
+AT = datetime(2025, 9, 13, 1, 0, tzinfo=UTC)
 
 
 def event(n: int, key: str = "a") -> CloudEvent:
@@ -87,3 +92,31 @@ class StoreContract:
         assert [s.id for s in await store.find({"tags.k": {"$in": ["Y"]}})] == ["id-2"]
         assert await store.count({"kind": "X"}) == 3
         assert await store.count({}) == 4
+
+
+class AgendaContract:
+    """Behaviour every Agenda adapter must have; subclasses provide an empty `agenda` fixture."""
+
+    async def test_due_items_come_earliest_first_and_later_ones_wait(self, agenda: Agenda) -> None:
+        await agenda.schedule("b", AT + timedelta(minutes=5))
+        await agenda.schedule("a", AT)
+        await agenda.schedule("c", AT + timedelta(days=1))
+        assert await agenda.due(AT - timedelta(seconds=1), 10) == []
+        assert await agenda.due(AT + timedelta(minutes=5), 10) == [("a", AT), ("b", AT + timedelta(minutes=5))]
+        assert await agenda.due(AT + timedelta(days=2), 2) == [("a", AT), ("b", AT + timedelta(minutes=5))]
+        assert await agenda.size() == 3
+
+    async def test_scheduling_again_moves_the_item(self, agenda: Agenda) -> None:
+        await agenda.schedule("a", AT)
+        await agenda.schedule("a", AT + timedelta(hours=1))
+        assert await agenda.due(AT, 10) == []
+        assert await agenda.due(AT + timedelta(hours=1), 10) == [("a", AT + timedelta(hours=1))]
+        assert await agenda.size() == 1
+
+    async def test_done_closes_the_item_and_unknown_ones_are_no_error(self, agenda: Agenda) -> None:
+        await agenda.schedule("a", AT)
+        await agenda.schedule("b", AT)
+        await agenda.done("a")
+        await agenda.done("never-scheduled")
+        assert await agenda.due(AT, 10) == [("b", AT)]
+        assert await agenda.size() == 1

@@ -13,7 +13,8 @@ from pymongo import AsyncMongoClient, monitoring
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.settings import Settings
 from tdkt_shared.store import AggregateStore, AlreadyExists, MongoAggregateStore, Stored, connect
-from tests.store_contract import StoreContract, event
+from tdkt_shared.store.agenda import MongoAgenda
+from tests.store_contract import AgendaContract, StoreContract, event
 
 pytestmark = pytest.mark.usefixtures("drop_databases")
 
@@ -38,6 +39,16 @@ class TestMongoStore(StoreContract):
             if v.get("pending")
             for e in v["events"]
         ]
+
+
+class TestMongoAgenda(AgendaContract):
+    @pytest.fixture
+    async def agenda(self, stack: Settings, run_id: str) -> AsyncIterator[MongoAgenda]:
+        client = connect(stack.mongodb_url)
+        agenda = MongoAgenda(client[f"it_store_{run_id}"]["open_things"])
+        await agenda.create_indexes()
+        yield agenda
+        await client.close()
 
 
 async def test_concurrent_writers_never_lose_an_event(mongo_store: MongoAggregateStore) -> None:

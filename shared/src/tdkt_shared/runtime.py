@@ -36,6 +36,7 @@ from tdkt_shared.limits import BodyLimits
 from tdkt_shared.logging import configure_logging
 from tdkt_shared.settings import Settings, load_settings
 from tdkt_shared.store import AggregateStore, InMemoryAggregateStore, MongoAggregateStore, connect
+from tdkt_shared.store.agenda import Agenda, InMemoryAgenda, MongoAgenda
 from tdkt_shared.store.cached import CachedStore
 from tdkt_shared.store.mongo import ensure_indexes
 
@@ -58,6 +59,8 @@ producer state): every later send fails the same way, so only a new producer rec
 class Stores(Protocol):
     def store(self, collection: str) -> AggregateStore: ...
 
+    def agenda(self, name: str) -> Agenda: ...
+
 
 @dataclass(frozen=True)
 class ServiceDefinition:
@@ -74,6 +77,8 @@ class ServiceDefinition:
     cached: Sequence[str] = ()
     """Reference collections read on almost every event or request and written rarely: their reads are served
     from memory for up to `READ_CACHE_TTL_MS` (see `tdkt_shared.store.cached`)."""
+    agendas: Sequence[str] = ()
+    """Collections of open work items by due time (see `tdkt_shared.store.agenda`)."""
 
 
 class Runtime:
@@ -93,6 +98,7 @@ class Runtime:
         self._cached: dict[str, AggregateStore] = {
             c: CachedStore(self._stores[c], ttl_s) for c in definition.cached if ttl_s > 0
         }
+        self._agendas = {name: MongoAgenda(self.db[name]) for name in definition.agendas}
 
     def _hint(self, collection: str, doc_id: str, events: Sequence[dict[str, Any]]) -> bool:
         if self.relay is None:
@@ -102,6 +108,9 @@ class Runtime:
     def store(self, collection: str) -> AggregateStore:
         return self._cached.get(collection) or self._stores[collection]
 
+    def agenda(self, name: str) -> Agenda:
+        return self._agendas[name]
+
     async def _create_indexes(self) -> None:
         async for attempt in AsyncRetrying(
             stop=stop_after_delay(60), wait=wait_exponential(multiplier=0.2, max=3), reraise=True
@@ -109,6 +118,8 @@ class Runtime:
             with attempt:
                 for store in self._stores.values():
                     await store.create_indexes()
+                for agenda in self._agendas.values():
+                    await agenda.create_indexes()
                 for collection, indexes in self.definition.indexes.items():
                     await ensure_indexes(self.db[collection], indexes)
 
@@ -220,9 +231,13 @@ class InMemoryRuntime:
     def __init__(self, definition: ServiceDefinition) -> None:
         self.definition = definition
         self._stores = {c: InMemoryAggregateStore(c) for c in definition.collections}
+        self._agendas = {name: InMemoryAgenda(name) for name in definition.agendas}
 
     def store(self, collection: str) -> InMemoryAggregateStore:
         return self._stores[collection]
+
+    def agenda(self, name: str) -> InMemoryAgenda:
+        return self._agendas[name]
 
     def handlers(self) -> Mapping[str, EventHandler]:
         return self.definition.handlers(self)

@@ -153,6 +153,70 @@ async def test_deliveries_handed_over_on_recording_are_sent_without_reading_ever
     assert {d.status for d in await all_deliveries(stores)} == {DeliveryStatus.DELIVERED}
 
 
+async def test_open_deliveries_are_on_the_agenda_until_they_are_final(feed: Feed, stores: NotifyStores) -> None:
+    await directory(feed)
+    w = worker(stores, FakeSender(), FakeSender(failures=-1))
+    await feed(events.report_submitted("so-y-te", events.at(2025, 12, 1)))
+    pending = {d.id for d in await all_deliveries(stores) if not d.final}
+    assert len(pending) == 3  # two e-mails and a webhook; the inbox ones are born delivered
+    assert {i for i, _ in await stores.open.due(datetime.now(UTC), 100)} == pending
+    assert await w.run_once() == 3
+    await w.drain()
+    statuses = sorted(d.status.value for d in await all_deliveries(stores) if d.id in pending)
+    assert statuses == ["DELIVERED", "DELIVERED", "FAILED"]
+    assert await stores.open.size() == 0
+
+
+async def test_the_sweep_reads_the_agenda_and_a_start_adopts_open_deliveries_missing_from_it(
+    feed: Feed, stores: NotifyStores, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await directory(feed)
+    email = FakeSender()
+    w = worker(stores, email, FakeSender())
+    assert await w.run_once() == 0  # the first sweep after a start reads every delivery: none yet
+    await feed(events.report_submitted("so-y-te", events.at(2025, 12, 1)))
+    pending = [d.id for d in await all_deliveries(stores) if not d.final]
+    for delivery in pending:  # as if written before the agenda existed
+        await stores.open.done(delivery)
+    finds = 0
+    find = stores.deliveries.find
+
+    async def counting_find(*args: object, **kwargs: object) -> object:
+        nonlocal finds
+        finds += 1
+        return await find(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stores.deliveries, "find", counting_find)
+    assert await w.run_once() == 0
+    assert finds == 0
+    restarted = worker(stores, email, FakeSender())
+    assert await restarted.run_once() == 3
+    await restarted.drain()
+    assert finds == 1
+    assert len(email.sent) == 2
+    assert await stores.open.size() == 0
+
+
+async def test_the_sweep_drops_entries_of_final_deliveries_and_of_ones_never_written(
+    feed: Feed, stores: NotifyStores
+) -> None:
+    await directory(feed)
+    await feed(events.report_submitted("so-y-te", events.at(2025, 12, 1)))
+    [inbox] = [d for d in await all_deliveries(stores) if d.channel == Channel.INBOX and d.recipient_id == "so-y-te"]
+    clock = ManualClock(datetime.now(UTC))
+    w = DeliveryWorker(stores, {}, load_notify_settings(**FAST, delivery_lease_s=300), clock=clock)
+    assert await w.run_once() == 3  # no senders: they fail, and are closed
+    await w.drain()
+    assert await stores.open.size() == 0
+    await stores.open.schedule(inbox.id, clock.now)  # its worker stopped before closing it
+    await stores.open.schedule("never-written", clock.now)  # its create failed, or is in flight
+    assert await w.run_once() == 0
+    assert await stores.open.due(clock.now, 100) == [("never-written", clock.now)]
+    clock.now += timedelta(seconds=301)
+    assert await w.run_once() == 0
+    assert await stores.open.size() == 0
+
+
 async def test_inbox_deliveries_are_born_delivered_and_never_started(feed: Feed, stores: NotifyStores) -> None:
     await directory(feed)
     w = worker(stores, FakeSender(), FakeSender(), delivery_poll_interval_ms=600_000)

@@ -297,6 +297,8 @@ async def record_deliveries(
         outcomes: list[EventData] = list(events)
         if await _first_publication_request(stores, event, target, announced):
             outcomes.append(_publication_requested(event, target, targets, recipient))
+        if not delivery.final:  # on the agenda first: a crash before the create leaves an entry the sweep drops
+            await stores.open.schedule(delivery.id, delivery.not_before or now)
         try:
             await stores.deliveries.create(
                 delivery.id, delivery.model_dump(mode="json"), [_outcome_event(e, delivery) for e in outcomes]

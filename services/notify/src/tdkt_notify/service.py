@@ -48,6 +48,7 @@ DEFINITION = ServiceDefinition(
     handlers=_handlers,
     indexes=store.INDEXES,
     cached=store.REFERENCE,
+    agendas=(store.OPEN_DELIVERIES,),
 )
 
 

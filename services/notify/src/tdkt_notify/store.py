@@ -8,6 +8,7 @@ from pymongo import ASCENDING, IndexModel
 
 from tdkt_shared.runtime import Stores
 from tdkt_shared.store import AggregateStore
+from tdkt_shared.store.agenda import Agenda
 
 RECIPIENTS = "recipients"
 """Organisations, persons (from registry events) and explicit subscribers, with their contact points."""
@@ -15,6 +16,8 @@ ROLE_ASSIGNMENTS = "role_assignments"
 RULES = "routing_rules"
 TEMPLATES = "templates"
 DELIVERIES = "deliveries"
+OPEN_DELIVERIES = "open_deliveries"
+"""The agenda of deliveries not yet final, by when each falls due: what the worker's sweep reads."""
 CLUSTERS = "clusters"
 """Emulation clusters and blocs with their membership over time (from registry events)."""
 COUNCILS = "councils"
@@ -42,6 +45,7 @@ class NotifyStores:
     rules: AggregateStore
     templates: AggregateStore
     deliveries: AggregateStore
+    open: Agenda
     clusters: AggregateStore
     councils: AggregateStore
 
@@ -53,6 +57,7 @@ class NotifyStores:
             rules=stores.store(RULES),
             templates=stores.store(TEMPLATES),
             deliveries=stores.store(DELIVERIES),
+            open=stores.agenda(OPEN_DELIVERIES),
             clusters=stores.store(CLUSTERS),
             councils=stores.store(COUNCILS),
         )

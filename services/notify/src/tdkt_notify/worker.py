@@ -1,9 +1,11 @@
 """The delivery worker: sends recorded deliveries off the consumer path.
 
 The consumer only records deliveries, and hands the ones it recorded to this worker (`wake`), which starts them at
-once. Every `delivery_poll_interval_ms` (a minute) the worker also looks for PENDING ones (reminders and digests
-that fell due, deliveries recorded by another process) and SENDING ones whose lease lapsed because a worker died;
-that sweep reads every delivery, so it runs on a timer, never per event. It claims each, and sends it in its own
+once. Every `delivery_poll_interval_ms` (a minute) the worker also sweeps for PENDING ones (reminders and digests
+that fell due, deliveries recorded by another process) and SENDING ones whose lease lapsed because a worker died.
+The sweep reads the agenda of open deliveries (`open_deliveries`), never the deliveries themselves, which are kept
+for good: its cost follows the open ones, not the history. Only the first sweep after a start also reads every
+delivery, to put any open one the agenda lacks back on it. It claims each, and sends it in its own
 task: at most `concurrency` sends are in flight, each bounded by a timeout, and the backoff between attempts holds
 no slot. So a slow or dead endpoint delays only its own deliveries. Every attempt is written to the delivery
 before the next one; after the last failed attempt the delivery is FAILED and `notification.failed.v1` goes out
@@ -36,6 +38,7 @@ from tdkt_shared.contract.notify import Channel
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
+SWEEP_PAGE = 500
 
 
 def utc_now() -> datetime:
@@ -80,7 +83,8 @@ class DeliveryWorker:
         self._hinted: dict[str, Delivery] = {}
         self._loop_task: asyncio.Task[None] | None = None
         self._swept = -math.inf
-        """When the last sweep of every delivery began (monotonic)."""
+        """When the last sweep began (monotonic)."""
+        self._adopted = False
 
     def start(self) -> None:
         self._loop_task = asyncio.create_task(self._run(), name="delivery-worker")
@@ -122,12 +126,40 @@ class DeliveryWorker:
     async def run_once(self) -> int:
         """Start a task for each delivery due for sending; the number started."""
         self._swept = time.monotonic()
-        found = await self._stores.deliveries.find(
-            {"status": {"$in": [DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value]}},
-            limit=500,
-            sort="not_before",  # immediate ones (none) first, then the earliest reminders: far ones cannot starve
-        )
-        return self._start([Delivery.model_validate(stored.state) for stored in found])
+        if not self._adopted:
+            await self._adopt()
+            self._adopted = True
+        now = self._clock()
+        found = []
+        # earliest first: far reminders cannot starve the due ones
+        for delivery_id, at in await self._stores.open.due(now, limit=SWEEP_PAGE):
+            if delivery_id in self._busy:
+                continue
+            stored = await self._stores.deliveries.get(delivery_id)
+            if stored is None:
+                if at < now - timedelta(seconds=self._settings.delivery_lease_s):
+                    await self._stores.open.done(delivery_id)  # its create never happened
+                continue
+            delivery = Delivery.model_validate(stored.state)
+            if delivery.final:
+                await self._stores.open.done(delivery_id)  # the worker stopped between the two writes
+                continue
+            found.append(delivery)
+        return self._start(found)
+
+    async def _adopt(self) -> None:
+        """Put every open delivery on the agenda (one read of all deliveries, at start): ones written before the
+        agenda existed, or by a process that lost its agenda entry."""
+        open_states = {"status": {"$in": [DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value]}}
+        skip = 0
+        while True:
+            page = await self._stores.deliveries.find(open_states, skip=skip, limit=SWEEP_PAGE, sort="created_at")
+            for stored in page:
+                delivery = Delivery.model_validate(stored.state)
+                await self._stores.open.schedule(delivery.id, delivery.not_before or delivery.created_at)
+            if len(page) < SWEEP_PAGE:
+                return
+            skip += len(page)
 
     def _start(self, deliveries: Sequence[Delivery]) -> int:
         now = self._clock()
@@ -225,6 +257,9 @@ class DeliveryWorker:
             )
             for member in members
         ]
+        for update in updates:
+            if update.final:
+                await self._stores.open.done(update.id)
         if error is not None and not all(u.final for u in updates):
             log.info("delivery %s attempt %d failed: %s", delivery.id, len(updates[0].attempts), error)
             raise _AttemptFailed(error)
