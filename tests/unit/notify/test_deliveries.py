@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from tdkt_notify import handlers
+from tdkt_notify import worker as worker_module
 from tdkt_notify.channels import SendError
 from tdkt_notify.domain.deliveries import Delivery, DeliveryStatus, delivery_id
 from tdkt_notify.domain.directory import Recipient
@@ -27,9 +28,13 @@ FAST = {"delivery_backoff_initial_s": 0, "delivery_backoff_max_s": 0, "delivery_
 class FakeSender:
     """Fails the first `failures` sends to an address (all of them with -1), blocks while `hold` is unset."""
 
-    def __init__(self, failures: int = 0, hold: asyncio.Event | None = None, expect: int = 0) -> None:
+    def __init__(
+        self, failures: int = 0, hold: asyncio.Event | None = None, expect: int = 0, called: asyncio.Event | None = None
+    ) -> None:
         self.failures = failures
         self.hold = hold
+        self.called = called or asyncio.Event()
+        """Set when a send begins."""
         self.expect = expect
         self.all_sent = asyncio.Event()
         """Set once `expect` sends succeeded."""
@@ -39,6 +44,7 @@ class FakeSender:
 
     async def send(self, delivery: Delivery, recipient: Recipient | None) -> None:
         self.tries += 1
+        self.called.set()
         if self.hold is not None:
             await self.hold.wait()
         if self.failures < 0 or self.tries <= self.failures:
@@ -217,6 +223,62 @@ async def test_the_sweep_drops_entries_of_final_deliveries_and_of_ones_never_wri
     assert await stores.open.size() == 0
 
 
+async def test_a_redelivered_event_leaves_the_agenda_as_its_deliveries_are(feed: Feed, stores: NotifyStores) -> None:
+    await directory(feed)
+    await handlers.set_daily_digest(stores.recipients, "so-y-te", True)
+    report = events.report_submitted("so-y-te", datetime(2025, 12, 1, 0, tzinfo=UTC))  # 07:00 in Vietnam
+    recorded = await handlers.record_deliveries(stores, report, now=report.time)
+    [digest] = [d for d in recorded if d.digest]
+    assert digest.not_before == datetime(2025, 12, 1, 1, tzinfo=UTC)
+    w = worker(stores, FakeSender(), FakeSender())
+    w.wake([d for d in recorded if not d.digest])
+    w.run_hinted()
+    await w.drain()
+    # redelivered after 08:00, when a new digest would wait for the next day: the one recorded keeps its time
+    await handlers.record_deliveries(stores, report, now=datetime(2025, 12, 1, 1, 0, 30, tzinfo=UTC))
+    assert await stores.open.due(datetime(2025, 12, 1, 1, 1, tzinfo=UTC), 100) == [(digest.id, digest.not_before)]
+
+
+async def test_a_claimed_delivery_leaves_the_sweeps_window_until_its_lease_ends(
+    feed: Feed, stores: NotifyStores, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker_module, "SWEEP_PAGE", 1)
+    await directory(feed)
+    await feed(events.report_submitted("so-y-te", events.at(2025, 12, 1)))
+    hold, called = asyncio.Event(), asyncio.Event()
+    email, webhook = FakeSender(hold=hold, called=called), FakeSender(hold=hold, called=called)
+    w = worker(stores, email, webhook)
+    assert await w.run_once() == 1
+    async with asyncio.timeout(5):
+        await called.wait()  # claimed, so its entry moved to its lease's end, and now held in the send
+    assert len(await stores.open.due(datetime.now(UTC), 10)) == 2
+    assert await w.run_once() == 1
+    hold.set()
+    await w.drain()
+    assert await w.run_once() == 1
+    await w.drain()
+    assert len(email.sent) + len(webhook.sent) == 3
+    assert await stores.open.size() == 0
+
+
+async def test_a_start_adopts_open_deliveries_over_several_pages(
+    feed: Feed, stores: NotifyStores, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker_module, "SWEEP_PAGE", 2)
+    await directory(feed)
+    await feed(events.report_submitted("so-y-te", events.at(2025, 12, 1)))
+    for delivery in await all_deliveries(stores):
+        await stores.open.done(delivery.id)
+    email, webhook = FakeSender(), FakeSender()
+    w = worker(stores, email, webhook)
+    assert await w.run_once() == 2  # one page of the agenda
+    await w.drain()
+    assert await w.run_once() == 1
+    await w.drain()
+    assert len(email.sent) + len(webhook.sent) == 3
+    assert await stores.open.size() == 0
+
+
 async def test_inbox_deliveries_are_born_delivered_and_never_started(feed: Feed, stores: NotifyStores) -> None:
     await directory(feed)
     w = worker(stores, FakeSender(), FakeSender(), delivery_poll_interval_ms=600_000)
@@ -328,17 +390,20 @@ async def test_a_crashed_workers_delivery_is_resumed_only_after_its_lease(feed: 
     held = hook.model_copy(update={"status": DeliveryStatus.SENDING, "lease_until": now + timedelta(hours=1)})
     await stores.deliveries.update(hook.id, stored.version, held.model_dump(mode="json"), [])
     webhook = FakeSender()
-    w = worker(stores, FakeSender(), webhook)
+    clock = ManualClock(now)
+    settings = load_notify_settings(**FAST)
+    w = DeliveryWorker(stores, {Channel.EMAIL: FakeSender(), Channel.WEBHOOK: webhook}, settings, clock=clock)
+    await w.run_once()
+    await w.drain()
+    clock.now = now + timedelta(minutes=59)
     await w.run_once()
     await w.drain()
     assert webhook.sent == []
-    stored = await stores.deliveries.get(hook.id)
-    assert stored is not None
-    lapsed = held.model_copy(update={"lease_until": now - timedelta(seconds=1)})
-    await stores.deliveries.update(hook.id, stored.version, lapsed.model_dump(mode="json"), [])
+    clock.now = now + timedelta(hours=1, seconds=1)
     await w.run_once()
     await w.drain()
     assert webhook.sent == [("so-y-te", "http://127.0.0.1:1/so-y-te")]
+    assert await stores.open.size() == 0
 
 
 @pytest.mark.parametrize("channel", [Channel.EMAIL, Channel.WEBHOOK])

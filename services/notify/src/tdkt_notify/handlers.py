@@ -298,15 +298,31 @@ async def record_deliveries(
         if await _first_publication_request(stores, event, target, announced):
             outcomes.append(_publication_requested(event, target, targets, recipient))
         if not delivery.final:  # on the agenda first: a crash before the create leaves an entry the sweep drops
-            await stores.open.schedule(delivery.id, delivery.not_before or now)
+            await stores.open.schedule(delivery.id, max(delivery.not_before or now, now))
         try:
             await stores.deliveries.create(
                 delivery.id, delivery.model_dump(mode="json"), [_outcome_event(e, delivery) for e in outcomes]
             )
         except AlreadyExists:
+            if not delivery.final:
+                await _reschedule_existing(stores, delivery.id)
             continue
         created.append(delivery)
     return created
+
+
+async def _reschedule_existing(stores: NotifyStores, delivery_id: str) -> None:
+    """A redelivered event scheduled a delivery that exists: put its entry back as the delivery itself says."""
+    stored = await stores.deliveries.get(delivery_id)
+    if stored is None:
+        return  # not projected yet: the entry stays, and the sweep checks it again
+    existing = Delivery.model_validate(stored.state)
+    if existing.final:
+        await stores.open.done(delivery_id)
+    elif existing.status == dm.DeliveryStatus.SENDING and existing.lease_until is not None:
+        await stores.open.schedule(delivery_id, existing.lease_until)
+    else:
+        await stores.open.schedule(delivery_id, existing.not_before or existing.created_at)
 
 
 # --- the delivery worker's writes --------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ class NotifySettings(BaseSettings):
     delivery_poll_interval_ms: int = Field(
         default=60_000,
         ge=10,
-        description="how often the agenda of open deliveries is read for due ones and lapsed leases; new ones start at once",
+        description="how often the agenda of open deliveries is read for due ones and lapsed leases; new start at once",
     )
     digest_hour: int = Field(default=8, ge=0, le=23, description="local hour (UTC+7) of the daily digest e-mail")
     delivery_lease_s: float = Field(default=300, gt=0, description="after this a crashed worker's delivery is resumed")

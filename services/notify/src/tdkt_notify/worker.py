@@ -131,7 +131,7 @@ class DeliveryWorker:
             self._adopted = True
         now = self._clock()
         found = []
-        # earliest first: far reminders cannot starve the due ones
+        # earliest first; an entry is moved to its lease's end when claimed, so sends in flight do not crowd it
         for delivery_id, at in await self._stores.open.due(now, limit=SWEEP_PAGE):
             if delivery_id in self._busy:
                 continue
@@ -142,24 +142,35 @@ class DeliveryWorker:
                 continue
             delivery = Delivery.model_validate(stored.state)
             if delivery.final:
-                await self._stores.open.done(delivery_id)  # the worker stopped between the two writes
+                await self._stores.open.done(delivery_id)  # its worker stopped between the two writes
                 continue
             found.append(delivery)
         return self._start(found)
 
     async def _adopt(self) -> None:
-        """Put every open delivery on the agenda (one read of all deliveries, at start): ones written before the
-        agenda existed, or by a process that lost its agenda entry."""
+        """Put every open delivery on the agenda (a read of all deliveries, at start): ones written before the
+        agenda existed, or by a process that lost its agenda entry.
+
+        Pages by offset over a set that shrinks as deliveries become final, so a pass over more than one page
+        may step over some; then it passes once more."""
         open_states = {"status": {"$in": [DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value]}}
-        skip = 0
-        while True:
-            page = await self._stores.deliveries.find(open_states, skip=skip, limit=SWEEP_PAGE, sort="created_at")
-            for stored in page:
-                delivery = Delivery.model_validate(stored.state)
-                await self._stores.open.schedule(delivery.id, delivery.not_before or delivery.created_at)
-            if len(page) < SWEEP_PAGE:
+        for _ in range(2):
+            skip = 0
+            while True:
+                page = await self._stores.deliveries.find(open_states, skip=skip, limit=SWEEP_PAGE, sort="created_at")
+                for stored in page:
+                    try:
+                        delivery = Delivery.model_validate(stored.state)
+                    except ValueError:
+                        log.exception("delivery %s cannot be read; left off the agenda", stored.id)
+                        continue
+                    at = delivery.lease_until if delivery.status == DeliveryStatus.SENDING else None
+                    await self._stores.open.schedule(delivery.id, at or delivery.not_before or delivery.created_at)
+                if len(page) < SWEEP_PAGE:
+                    break
+                skip += len(page)
+            if skip == 0:
                 return
-            skip += len(page)
 
     def _start(self, deliveries: Sequence[Delivery]) -> int:
         now = self._clock()
@@ -203,6 +214,8 @@ class DeliveryWorker:
                 )
                 if claimed is not None:
                     members.append(claimed)
+                    if claimed.lease_until is not None:  # not due again while leased: it cannot crowd a sweep
+                        await self._stores.open.schedule(claimed.id, claimed.lease_until)
             if not members:
                 return
             single = len(members) == 1 and not members[0].digest

@@ -28,7 +28,7 @@ class Agenda(Protocol):
         ...
 
     async def due(self, now: datetime, limit: int) -> list[tuple[str, datetime]]:
-        """Open items due at `now`, earliest first, with their due times."""
+        """Open items due at `now`, earliest first (then by id), with their due times."""
         ...
 
     async def done(self, item_id: str) -> None:
@@ -52,8 +52,12 @@ class MongoAgenda:
         await when_not_busy(self._collection.replace_one, {"_id": item_id}, {"_id": item_id, "at": at}, upsert=True)
 
     async def due(self, now: datetime, limit: int) -> list[tuple[str, datetime]]:
-        cursor = self._collection.find({"at": {"$lte": now}}, sort=[("at", ASCENDING)], limit=limit)
-        return [(doc["_id"], doc["at"]) for doc in await when_not_busy(cursor.to_list)]
+        async def read() -> list[Document]:
+            # one batch: no server-side cursor is left open (FerretDB 1.24 hangs once 100 have leaked)
+            cursor = self._collection.find({"at": {"$lte": now}}, sort=[("at", ASCENDING), ("_id", ASCENDING)])
+            return await cursor.limit(limit).batch_size(limit).to_list(None)
+
+        return [(doc["_id"], doc["at"]) for doc in await when_not_busy(read)]
 
     async def done(self, item_id: str) -> None:
         await when_not_busy(self._collection.delete_one, {"_id": item_id})
