@@ -115,6 +115,25 @@ async def test_accepted_report_is_final(client: httpx.AsyncClient, report: dict[
         assert response.status_code == 409
 
 
+async def test_a_submission_reads_the_report_once(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime, report: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = runtime.store(REPORTS)
+    reads: list[str] = []
+    get = store.get
+
+    async def counting_get(aggregate_id: str) -> object:
+        reads.append(aggregate_id)
+        return await get(aggregate_id)
+
+    monkeypatch.setattr(store, "get", counting_get)
+    submitted = await client.post("/reports/r-2025-ba-be/submit", json={"version": 1}, headers=BA_BE)
+    assert (submitted.status_code, submitted.json()["status"], submitted.json()["version"]) == (200, "SUBMITTED", 2)
+    assert reads == ["r-2025-ba-be"]  # to admit the officer; the write is a compare-and-set on that version
+    stale = await client.post("/reports/r-2025-ba-be/submit", json={"version": 1}, headers=BA_BE)
+    assert stale.status_code == 409
+
+
 async def test_only_the_reporting_organisation_may_submit(
     client: httpx.AsyncClient, runtime: InMemoryRuntime, report: dict[str, Any]
 ) -> None:

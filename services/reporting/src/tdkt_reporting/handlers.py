@@ -62,9 +62,16 @@ async def transition(
     model: type[M],
     change: Callable[[M, int], tuple[M, EventData]],
     correlation_id: str | None = None,
+    loaded: Stored | None = None,
 ) -> tuple[M, int]:
-    """Load at the version the client read, apply one domain change, write the state and its event together."""
-    current, version = await load(store, aggregate_id, model)
+    """Load at the version the client read, apply one domain change, write the state and its event together.
+
+    `loaded` is the aggregate as the caller just read it (the API, to admit the principal): no second read. The
+    write is a compare-and-set on its version either way."""
+    if loaded is not None and loaded.id == aggregate_id:
+        current, version = model.model_validate(loaded.state), loaded.version
+    else:
+        current, version = await load(store, aggregate_id, model)
     if version != expected_version:
         raise VersionConflict(aggregate_id, expected_version, version)
     changed, data = change(current, version)
@@ -279,11 +286,12 @@ async def submit_report(
     store: AggregateStore,
     correlation_id: str | None = None,
     at: datetime | None = None,
+    loaded: Stored | None = None,
 ) -> tuple[reports.Report, int]:
     """Submit on behalf of `actor` (the acting organisation), already admitted by the API."""
     when = at or now()
     return await transition(
-        store, report_id, version, reports.Report, lambda r, _v: reports.submit(r, actor, when), correlation_id
+        store, report_id, version, reports.Report, lambda r, _v: reports.submit(r, actor, when), correlation_id, loaded
     )
 
 
@@ -294,9 +302,10 @@ async def edit_report(
     actor: str,
     store: AggregateStore,
     correlation_id: str | None = None,
+    loaded: Stored | None = None,
 ) -> tuple[reports.Report, int]:
     return await transition(
-        store, report_id, version, reports.Report, lambda r, _v: reports.edit(r, content, actor), correlation_id
+        store, report_id, version, reports.Report, lambda r, _v: reports.edit(r, content, actor), correlation_id, loaded
     )
 
 
@@ -422,6 +431,7 @@ async def submit_registration(
     actor: str,
     store: AggregateStore,
     correlation_id: str | None = None,
+    loaded: Stored | None = None,
 ) -> tuple[registrations.Registration, int]:
     """Submit on behalf of `actor` (the acting organisation), already admitted by the API."""
     at = now()
@@ -432,6 +442,7 @@ async def submit_registration(
         registrations.Registration,
         lambda r, _v: registrations.submit(r, actor, at),
         correlation_id,
+        loaded,
     )
 
 

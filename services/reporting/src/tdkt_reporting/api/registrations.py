@@ -101,10 +101,10 @@ async def submit(
 ) -> RegistrationView:
     """By the organisation (or one in its lineage) or a specialist; emits
     `tdkt.reporting.registration.submitted.v1`."""
-    await load_own(principal, store, registration_id, organizations, body.version)
+    loaded = await load_own(principal, store, registration_id, organizations, body.version)
     return _view(
         *await handlers.submit_registration(
-            registration_id, body.version, principal.organization_id, store, correlation
+            registration_id, body.version, principal.organization_id, store, correlation, loaded
         )
     )
 

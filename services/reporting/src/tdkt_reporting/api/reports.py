@@ -123,9 +123,9 @@ async def edit_content(
 ) -> ReportView:
     """Replace the content (indicators, narrative, attachments) of a draft or returned report; emits
     `tdkt.reporting.report.content_edited.v1`."""
-    await load_own(principal, store, report_id, organizations, body.version)
+    loaded = await load_own(principal, store, report_id, organizations, body.version)
     report, version = await handlers.edit_report(
-        report_id, body.version, body.content, principal.organization_id, store, correlation
+        report_id, body.version, body.content, principal.organization_id, store, correlation, loaded
     )
     return _view(report, version)
 
@@ -141,9 +141,9 @@ async def submit(
 ) -> ReportView:
     """By the reporting organisation (or one in its lineage: after a merger, its successor) or a specialist; emits
     `tdkt.reporting.report.submitted.v1` with the revision."""
-    await load_own(principal, store, report_id, organizations, body.version)
+    loaded = await load_own(principal, store, report_id, organizations, body.version)
     report, version = await handlers.submit_report(
-        report_id, body.version, principal.organization_id, store, correlation
+        report_id, body.version, principal.organization_id, store, correlation, loaded=loaded
     )
     return _view(report, version)
 

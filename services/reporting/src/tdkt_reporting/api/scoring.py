@@ -142,7 +142,7 @@ async def set_score(
     `tdkt.reporting.scorecard.score_recorded.v1`."""
     if body.kind is ScoreKind.REVIEWER and not principal.has(Role.TDKT_SPECIALIST):
         raise Forbidden("only TĐKT specialists review scorecards", field="kind")
-    await load_own(principal, store, scorecard_id, organizations, body.version)
+    loaded = await load_own(principal, store, scorecard_id, organizations, body.version)
     at, actor = handlers.now(), principal.organization_id
     return _card(
         *await handlers.transition(
@@ -152,6 +152,7 @@ async def set_score(
             domain.Scorecard,
             lambda c, _v: domain.record_score(c, criterion_code, body.kind, body.value, actor, at),
             correlation,
+            loaded,
         )
     )
 
@@ -166,7 +167,7 @@ async def submit_scorecard(
     correlation: CorrelationDep = None,
 ) -> ScorecardView:
     """Blocked until every criterion has a self-score; emits `tdkt.reporting.scorecard.submitted.v1`."""
-    await load_own(principal, store, scorecard_id, organizations, body.version)
+    loaded = await load_own(principal, store, scorecard_id, organizations, body.version)
     return _card(
         *await handlers.transition(
             store,
@@ -175,6 +176,7 @@ async def submit_scorecard(
             domain.Scorecard,
             lambda c, _v: domain.submit_scorecard(c),
             correlation,
+            loaded,
         )
     )
 
