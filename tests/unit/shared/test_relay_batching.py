@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tdkt_shared.bus import relay as relay_module
 from tdkt_shared.bus.relay import OutboxRelay, next_sweep_interval
 from tdkt_shared.contract import CloudEvent, make_event
 from tdkt_shared.contract.registry import OrganizationKind, OrganizationRegistered
@@ -183,6 +184,20 @@ async def test_a_hint_with_its_events_is_published_without_reading_the_document_
     assert publisher.calls == [[event.id]]
     assert db.collection.reads == []
     assert db.collection.updates == [doc_id]
+
+
+async def test_past_a_backlog_hints_keep_only_the_id_and_the_events_are_read_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(relay_module, "MAX_HINTS_WITH_EVENTS", 2)
+    db, publisher = Database(), Publisher()
+    events = [registered(f"o{i}") for i in range(4)]
+    r = relay(db, publisher)
+    for i, event in enumerate(events):
+        r.hint(COLLECTION, write(db, f"o{i}", 1, [event]), [event.to_document()])
+    assert await r.drain_hinted() == 4
+    assert publisher.calls == [[e.id for e in events]]
+    assert db.collection.reads == [version_id("o2", 1), version_id("o3", 1)]  # the two past the backlog's bound
 
 
 async def test_the_sweep_leaves_hinted_documents_to_the_hints_and_does_not_count_them() -> None:

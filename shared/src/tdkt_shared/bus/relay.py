@@ -63,6 +63,10 @@ class KafkaPublisher:
 CLEARING_CONCURRENCY = 2
 """Flags cleared at once after a publish. Two overlap the round trips; more only queue in SQLite's busy handler on
 FerretDB (update_one by `_id`, 600 documents: 247/s at 1, 337/s at 2, 317/s at 16 with p99 693 ms)."""
+MAX_HINTS_WITH_EVENTS = 1000
+"""Hints held with their events; past this backlog (writers outrunning the relay) a hint keeps only the document's
+id and the relay reads the events back when it gets there, so memory stays bounded (100,000 reports at full speed
+left 28,000 hints behind, and reporting at 219 MB)."""
 MAX_UNCLEARED = 5000
 """Published documents whose flags may wait to be cleared before publishing waits for them."""
 SWEEP_BACKOFF_LIMIT = 10
@@ -117,6 +121,8 @@ class OutboxRelay:
     def hint(self, collection: str, doc_id: str, events: Sequence[Document] | None = None) -> bool:
         """`doc_id` in `collection` was written with `events` (as documents) pending; None: read them back.
         True: this relay takes them over (an `OutboxListener`)."""
+        if events is not None and sum(map(len, self._hinted.values())) >= MAX_HINTS_WITH_EVENTS:
+            events = None
         self._hinted.setdefault(collection, {})[doc_id] = (
             None if events is None else {"_id": doc_id, "events": list(events), "pending": True}
         )
