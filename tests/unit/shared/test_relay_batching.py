@@ -236,6 +236,49 @@ async def test_hints_whose_publish_failed_are_kept_and_published_on_the_next_dra
     assert "pending" not in db.collection.docs[doc_id]
 
 
+async def test_under_a_backlog_the_oldest_hints_go_out_first_whatever_their_ids() -> None:
+    db, publisher = Database(), Publisher()
+    old, new = registered("z"), registered("a")
+    r = relay(db, publisher, batch_size=1)
+    r.hint(COLLECTION, write(db, "z", 1, [old]), [old.to_document()])
+    r.hint(COLLECTION, write(db, "a", 1, [new]), [new.to_document()])
+    assert await r.drain_hinted() == 1
+    assert publisher.calls == [[old.id]]
+
+
+async def test_a_hint_takes_the_hinted_earlier_versions_of_its_aggregate_along_in_order() -> None:
+    db, publisher = Database(), Publisher()
+    first, second = registered("a"), registered("a")
+    r = relay(db, publisher, batch_size=1)
+    r.hint(COLLECTION, write(db, "a", 2, [second]), [second.to_document()])  # its writer was hinted first
+    r.hint(COLLECTION, write(db, "a", 1, [first]), [first.to_document()])
+    assert await r.drain_hinted() == 2
+    assert publisher.calls == [[first.id, second.id]]
+
+
+async def test_hints_whose_publish_failed_go_out_before_later_ones() -> None:
+    db = Database()
+    events = [registered(f"o{i}") for i in (3, 1, 2)]
+
+    class FailingOnce(Publisher):
+        async def publish(self, batch: Sequence[CloudEvent]) -> None:
+            if not self.calls:
+                self.calls.append([])
+                raise ConnectionError("broker away")
+            await super().publish(batch)
+
+    publisher = FailingOnce()
+    r = relay(db, publisher, batch_size=1)
+    for event in events[:2]:
+        r.hint(COLLECTION, write(db, event.partitionkey, 1, [event]), [event.to_document()])
+    with pytest.raises(ConnectionError):
+        await r.drain_hinted()
+    r.hint(COLLECTION, write(db, "o2", 1, [events[2]]), [events[2].to_document()])
+    while await r.drain_hinted():
+        pass
+    assert publisher.calls == [[], *[[e.id] for e in events]]
+
+
 async def test_the_next_batch_goes_out_while_flags_are_still_being_cleared_and_no_sweep_repeats_them() -> None:
     db, publisher = Database(), Publisher()
     release = asyncio.Event()
