@@ -69,6 +69,19 @@ async def all_deliveries(stores: NotifyStores) -> list[Delivery]:
     return [Delivery.model_validate(s.state) for s in await stores.deliveries.find({}, limit=1000)]
 
 
+def count_finds(stores: NotifyStores, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the queries over all deliveries (the one-element list is the count, updated in place)."""
+    count = [0]
+    find = stores.deliveries.find
+
+    async def counting_find(*args: object, **kwargs: object) -> object:
+        count[0] += 1
+        return await find(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stores.deliveries, "find", counting_find)
+    return count
+
+
 def outcome_events(runtime: InMemoryRuntime) -> list[object]:
     return [parse_data(e) for e in runtime.store("deliveries").events]
 
@@ -132,15 +145,7 @@ async def test_deliveries_handed_over_on_recording_are_sent_without_reading_ever
     feed: Feed, stores: NotifyStores, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await directory(feed)
-    sweeps = 0
-    find = stores.deliveries.find
-
-    async def counting_find(*args: object, **kwargs: object) -> object:
-        nonlocal sweeps
-        sweeps += 1
-        return await find(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(stores.deliveries, "find", counting_find)
+    sweeps = count_finds(stores, monkeypatch)
     email, webhook = FakeSender(expect=2), FakeSender(expect=1)
     w = worker(stores, email, webhook, delivery_poll_interval_ms=600_000)
     w.start()
@@ -154,7 +159,7 @@ async def test_deliveries_handed_over_on_recording_are_sent_without_reading_ever
             await w.drain()
     finally:
         await w.stop()
-    assert sweeps == 1  # the one at start, before anything was recorded
+    assert sweeps == [1]  # the one at start, before anything was recorded
     assert sorted(email.sent) == [("so-noi-vu", "tdkt@snv.example"), ("so-y-te", "vanthu@soyte.example")]
     assert {d.status for d in await all_deliveries(stores)} == {DeliveryStatus.DELIVERED}
 
@@ -184,21 +189,13 @@ async def test_the_sweep_reads_the_agenda_and_a_start_adopts_open_deliveries_mis
     pending = [d.id for d in await all_deliveries(stores) if not d.final]
     for delivery in pending:  # as if written before the agenda existed
         await stores.open.done(delivery)
-    finds = 0
-    find = stores.deliveries.find
-
-    async def counting_find(*args: object, **kwargs: object) -> object:
-        nonlocal finds
-        finds += 1
-        return await find(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(stores.deliveries, "find", counting_find)
+    finds = count_finds(stores, monkeypatch)
     assert await w.run_once() == 0
-    assert finds == 0
+    assert finds == [0]
     restarted = worker(stores, email, FakeSender())
     assert await restarted.run_once() == 3
     await restarted.drain()
-    assert finds == 1
+    assert finds == [1]
     assert len(email.sent) == 2
     assert await stores.open.size() == 0
 

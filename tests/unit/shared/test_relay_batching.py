@@ -86,6 +86,16 @@ class Publisher:
         self.calls.append([e.id for e in events])
 
 
+class FailingOnce(Publisher):
+    """The broker is away for the first publish (recorded as an empty call)."""
+
+    async def publish(self, events: Sequence[CloudEvent]) -> None:
+        if not self.calls:
+            self.calls.append([])
+            raise ConnectionError("broker away")
+        await super().publish(events)
+
+
 def registered(org_id: str) -> CloudEvent:
     data = OrganizationRegistered(
         organization_id=org_id, name="UBND xã", kind=OrganizationKind.PEOPLES_COMMITTEE, valid_from=date(2025, 7, 1)
@@ -218,14 +228,7 @@ async def test_hints_whose_publish_failed_are_kept_and_published_on_the_next_dra
     event = registered("a")
     doc_id = write(db, "a", 1, [event])
 
-    class Failing(Publisher):
-        async def publish(self, events: Sequence[CloudEvent]) -> None:
-            if not self.calls:
-                self.calls.append([])
-                raise ConnectionError("broker away")
-            await super().publish(events)
-
-    publisher = Failing()
+    publisher = FailingOnce()
     r = relay(db, publisher)
     r.hint(COLLECTION, doc_id, [event.to_document()])
     with pytest.raises(ConnectionError):
@@ -259,14 +262,6 @@ async def test_a_hint_takes_the_hinted_earlier_versions_of_its_aggregate_along_i
 async def test_hints_whose_publish_failed_go_out_before_later_ones() -> None:
     db = Database()
     events = [registered(f"o{i}") for i in (3, 1, 2)]
-
-    class FailingOnce(Publisher):
-        async def publish(self, batch: Sequence[CloudEvent]) -> None:
-            if not self.calls:
-                self.calls.append([])
-                raise ConnectionError("broker away")
-            await super().publish(batch)
-
     publisher = FailingOnce()
     r = relay(db, publisher, batch_size=1)
     for event in events[:2]:
