@@ -270,15 +270,19 @@ class DeliveryWorker:
             )
             for member in members
         ]
-        for update in updates:
-            if update.final:
-                await self._stores.open.done(update.id)
-        if error is not None and not all(u.final for u in updates):
+        final = [u.id for u in updates if u.final]
+        if error is not None and len(final) < len(updates):
+            await self._close(final)
             log.info("delivery %s attempt %d failed: %s", delivery.id, len(updates[0].attempts), error)
             raise _AttemptFailed(error)
         if error is not None:
             log.warning("delivery %s failed after %d attempts: %s", delivery.id, len(updates[0].attempts), error)
             await self._dead_letter(delivery, error, len(updates[0].attempts))
+        await self._close(final)  # last: a stop before it leaves entries the sweep drops, never a lost dead letter
+
+    async def _close(self, delivery_ids: list[str]) -> None:
+        for delivery_id in delivery_ids:
+            await self._stores.open.done(delivery_id)
 
     async def _dead_letter(self, delivery: Delivery, error: str, attempts: int) -> None:
         """The source event goes to the dead-letter topic of the topic it came from, saying which delivery failed.
