@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tdkt_shared.bus import relay as relay_module
-from tdkt_shared.bus.relay import OutboxRelay, next_sweep_interval
+from tdkt_shared.bus.relay import OutboxRelay, concurrently, next_sweep_interval
 from tdkt_shared.contract import CloudEvent, make_event
 from tdkt_shared.contract.registry import OrganizationKind, OrganizationRegistered
 from tdkt_shared.store.mongo import outbox_collection, version_id
@@ -208,6 +208,75 @@ async def test_past_a_backlog_hints_keep_only_the_id_and_the_events_are_read_bac
     assert await r.drain_hinted() == 4
     assert publisher.calls == [[e.id for e in events]]
     assert db.collection.reads == [version_id("o2", 1), version_id("o3", 1)]  # the two past the backlog's bound
+
+
+class InFlight:
+    """Counts the calls running at once; each yields to the loop a few times before it returns."""
+
+    def __init__(self) -> None:
+        self.running = self.most = 0
+
+    async def __call__(self, value: int) -> int:
+        self.running += 1
+        self.most = max(self.most, self.running)
+        for _ in range(3):
+            await asyncio.sleep(0)
+        self.running -= 1
+        return value * 10
+
+
+async def test_concurrently_runs_at_most_the_limit_at_once_and_keeps_the_order() -> None:
+    action = InFlight()
+    assert await concurrently(list(range(10)), action, 3) == [i * 10 for i in range(10)]
+    assert action.most == 3
+    assert await concurrently([], action, 3) == []
+
+
+async def test_concurrently_raises_the_first_failure_and_stops_the_rest() -> None:
+    started: list[int] = []
+
+    async def action(value: int) -> int:
+        started.append(value)
+        await asyncio.sleep(0)
+        if value == 1:
+            raise ValueError("bad item")
+        await asyncio.sleep(1)
+        return value
+
+    with pytest.raises(ValueError, match="bad item"):
+        await concurrently(list(range(6)), action, 2)
+    await asyncio.sleep(0.01)
+    assert started == [0, 1]  # the other worker was cancelled, and nobody took the rest
+
+
+async def test_documents_are_read_back_and_cleared_several_at_a_time_and_published_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(relay_module, "MAX_HINTS_WITH_EVENTS", 0)
+    db, publisher = Database(), Publisher()
+    reads, clears = InFlight(), InFlight()
+    read, clear = db.collection.find_one, db.collection.update_one
+
+    async def find_one(query: dict[str, Any], _projection: dict[str, int]) -> dict[str, Any] | None:
+        await reads(0)
+        return await read(query, _projection)
+
+    async def update_one(query: dict[str, Any], update: dict[str, Any]) -> None:
+        await clears(0)
+        await clear(query, update)
+
+    db.collection.find_one = find_one  # type: ignore[method-assign]
+    db.collection.update_one = update_one  # type: ignore[method-assign]
+    events = [registered(f"o{i}") for i in range(12)]
+    r = relay(db, publisher)
+    for i, event in enumerate(events):
+        r.hint(COLLECTION, write(db, f"o{i:02}", 1, [event]), None)
+    assert await r.drain_hinted() == 12
+    assert publisher.calls == [[e.id for e in events]]
+    assert reads.most == relay_module.READ_BACK_CONCURRENCY > 1
+    assert clears.most == relay_module.CLEARING_CONCURRENCY > 1
+    assert not any("pending" in d for d in db.collection.docs.values())
+    assert r._uncleared[COLLECTION] == set()
 
 
 async def test_the_sweep_leaves_hinted_documents_to_the_hints_and_does_not_count_them() -> None:

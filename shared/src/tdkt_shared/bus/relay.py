@@ -28,8 +28,8 @@ import contextlib
 import itertools
 import logging
 import time
-from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol, TypeVar
 
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -39,6 +39,8 @@ from tdkt_shared.store.mongo import outbox_collection, version_id, when_not_busy
 
 log = logging.getLogger(__name__)
 Document = dict[str, Any]
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class Publisher(Protocol):
@@ -61,13 +63,16 @@ class KafkaPublisher:
         await asyncio.gather(*pending)
 
 
-CLEARING_CONCURRENCY = 2
-"""Flags cleared at once after a publish. Two overlap the round trips; more only queue in SQLite's busy handler on
-FerretDB (update_one by `_id`, 600 documents: 247/s at 1, 337/s at 2, 317/s at 16 with p99 693 ms)."""
-MAX_HINTS_WITH_EVENTS = 1000
-"""Hints held with their events; past this backlog (writers outrunning the relay) a hint keeps only the document's
-id and the relay reads the events back when it gets there, so memory stays bounded (100,000 reports at full speed
-left 28,000 hints behind, and reporting at 219 MB)."""
+CLEARING_CONCURRENCY = 4
+"""Flags cleared at once after a publish. On an idle FerretDB two already overlap the round trips (update_one by
+`_id`, 600 documents: 247/s at 1, 337/s at 2, 317/s at 16 with p99 693 ms); under load the relay competes with the
+API's requests for the same database, and at 2 it fell behind a full-speed API (see docs/benchmarks.md)."""
+READ_BACK_CONCURRENCY = 4
+"""Version documents read back at once, for hints without their events and for notes."""
+MAX_HINTS_WITH_EVENTS = 5000
+"""Hints held with their events (about 1.6 KB of RSS each); past this backlog (writers outrunning the relay) a hint
+keeps only the document's id and the relay reads the events back when it gets there, so memory stays bounded
+(100,000 reports at full speed left 28,000 hints behind, and reporting at 219 MB)."""
 MAX_UNCLEARED = 5000
 """Published documents whose flags may wait to be cleared before publishing waits for them."""
 SWEEP_BACKOFF_LIMIT = 10
@@ -77,6 +82,26 @@ SWEEP_PAGE = 1000
 (a sweep after 5,000 writes of another process reads 5 pages, not 25)."""
 FULL_SWEEP_INTERVAL_S = 1800.0
 """How often the relay scans every version document for pending ones a crash left without a hint or a note."""
+
+
+async def concurrently(items: Sequence[T], action: Callable[[T], Awaitable[R]], limit: int) -> list[R]:
+    """`action` over `items`, at most `limit` at a time (a few workers, not a task per item); the results in the
+    items' order. The first failure cancels the rest and is raised."""
+    results: list[Any] = [None] * len(items)
+    indexes = iter(range(len(items)))
+
+    async def worker() -> None:
+        for i in indexes:
+            results[i] = await action(items[i])
+
+    workers = [asyncio.ensure_future(worker()) for _ in range(min(limit, len(items)))]
+    try:
+        await asyncio.gather(*workers)
+    except BaseException:
+        for w in workers:
+            w.cancel()
+        raise
+    return results
 
 
 def next_sweep_interval(current: float, found: int, base: float) -> float:
@@ -194,7 +219,20 @@ class OutboxRelay:
             finally:
                 uncleared.discard(doc_id)
 
-        await asyncio.gather(*(clear(i) for i in ids))
+        try:
+            await concurrently(ids, clear, CLEARING_CONCURRENCY)
+        finally:
+            uncleared.difference_update(ids)  # cancelled: what was not cleared is left to a sweep
+
+    async def _read_back(self, collection: str, ids: Sequence[str]) -> list[Document | None]:
+        """The events and flags of version documents `ids` (None: gone), `READ_BACK_CONCURRENCY` reads at a time:
+        one `find_one` by `_id` each, not one `$in` query (a scan on FerretDB 1.24)."""
+        versions = self._db[collection]
+
+        async def read(doc_id: str) -> Document | None:
+            return await when_not_busy(versions.find_one, {"_id": doc_id}, {"events": 1, "pending": 1})
+
+        return await concurrently(ids, read, READ_BACK_CONCURRENCY)
 
     async def flush(self) -> None:
         """Wait until every published document's flag is cleared."""
@@ -236,11 +274,9 @@ class OutboxRelay:
             docs = {i: hinted.pop(i) for i in batch}
             taken = self._uncleared.setdefault(collection, set())
             taken.update(docs)  # in flight: a concurrent sweep must not publish them too
-            coll = self._db[collection]
             try:
-                for i, doc in docs.items():
-                    if doc is None:
-                        docs[i] = await when_not_busy(coll.find_one, {"_id": i}, {"events": 1, "pending": 1})
+                missing = [i for i, doc in docs.items() if doc is None]
+                docs.update(zip(missing, await self._read_back(collection, missing), strict=True))
                 count += await self._publish_documents(collection, [d for d in docs.values() if d is not None])
             except BaseException:
                 taken.difference_update(docs)
@@ -265,8 +301,7 @@ class OutboxRelay:
                 ids = [n["_id"] for n in found if n["_id"] not in hinted and n["_id"] not in uncleared]
                 if not ids:
                     break
-                versions = self._db[collection]
-                docs = [await when_not_busy(versions.find_one, {"_id": i}, {"events": 1, "pending": 1}) for i in ids]
+                docs = await self._read_back(collection, ids)
                 total += await self._publish_documents(collection, [d for d in docs if d is not None])
                 # published (or published before: no longer pending): the notes are done with
                 await when_not_busy(notes.delete_many, {"_id": {"$in": ids}})
