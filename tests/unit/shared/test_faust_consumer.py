@@ -24,3 +24,14 @@ async def test_state_directory_is_private_and_removed_on_stop(tmp_path: Path, mo
     assert os.listdir(tmp_path) == []
     await consumer.stop()
     assert datadir.name not in os.listdir(datadir.parent)
+
+
+async def test_a_consumer_behind_prefetches_a_few_batches_not_thousands_of_records() -> None:
+    settings = load_settings("notify", consumer_batch_max=150)
+
+    consumer = FaustConsumer(settings, ["tdkt.reporting.events"], dispatch=None)  # type: ignore[arg-type]
+    try:
+        assert consumer.app.conf.stream_buffer_maxsize == 300  # faust's default: 4,096 records
+        assert consumer.app.conf.consumer_max_fetch_size == 64 * 1024  # faust's default: 1 MiB a partition
+    finally:
+        await consumer.stop()

@@ -26,6 +26,7 @@ from pymongo.errors import ConnectionFailure
 from tenacity import AsyncRetrying, RetryCallState, wait_exponential
 
 from tdkt_shared.bus.codec import ConsumedRecord, decode
+from tdkt_shared.bus.kafka import MAX_FETCH_BYTES_PER_PARTITION
 from tdkt_shared.contract import CloudEvent, EventData, dlq_topic, parse_data
 from tdkt_shared.settings import Settings
 
@@ -193,6 +194,7 @@ class AiokafkaConsumer:
             session_timeout_ms=10000,
             heartbeat_interval_ms=1000,
             max_poll_interval_ms=300000,
+            max_partition_fetch_bytes=MAX_FETCH_BYTES_PER_PARTITION,
         )
         await self._consumer.start()
         self._task = asyncio.create_task(self._run(), name="aiokafka-consumer")

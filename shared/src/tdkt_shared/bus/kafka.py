@@ -15,6 +15,10 @@ from tdkt_shared.settings import Settings
 
 log = logging.getLogger(__name__)
 
+MAX_FETCH_BYTES_PER_PARTITION = 64 * 1024
+"""What a consumer prefetches per partition: several hundred of our records, more than a batch takes. aiokafka's
+default (1 MiB) held 17 MiB for a consumer 30,000 records behind (`python -m bench.buffer`)."""
+
 
 def make_producer(settings: Settings, role: str) -> AIOKafkaProducer:
     """A producer that loses nothing the broker acknowledged: acks from all replicas, idempotent retries."""
