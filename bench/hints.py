@@ -1,7 +1,7 @@
 """`python -m bench.hints [--hints N] [--bound B]`: the memory the outbox relay holds for a backlog of hints.
 
-Writers that outrun the relay leave hints behind. Each hint is the `report.submitted` version document as the store
-writes it. The command measures, with `tracemalloc`, what N of them keep alive, with the relay's bound on hints
+Writers that outrun the relay leave hints behind. Each hint is the pending `report.submitted` event as the store
+hands it over. The command measures, with `tracemalloc`, what N of them keep alive, with the relay's bound on hints
 carried with their events (`MAX_HINTS_WITH_EVENTS`) set to B.
 """
 
@@ -15,7 +15,7 @@ from tdkt_shared.bus import relay as relay_module
 from tdkt_shared.bus.relay import OutboxRelay
 from tdkt_shared.contract import CloudEvent, make_event
 from tdkt_shared.contract.reporting import ReportKind, ReportSubmitted
-from tdkt_shared.store.mongo import version_id
+from tdkt_shared.store import InMemoryAggregateStore, Pending
 
 
 def submitted(i: int) -> tuple[str, CloudEvent]:
@@ -31,18 +31,18 @@ def submitted(i: int) -> tuple[str, CloudEvent]:
         submitted_by=org,
         revision=1,
     )
-    return version_id(report, 2), make_event(data, partitionkey=report)
+    return report, make_event(data, partitionkey=report)
 
 
 def held_mib(hints: int, bound: int) -> float:
     relay_module.MAX_HINTS_WITH_EVENTS = bound
-    relay = OutboxRelay(None, ["reports_versions"], None)  # type: ignore[arg-type]  # hints only: no I/O
+    relay = OutboxRelay([InMemoryAggregateStore("reports")], None)  # type: ignore[arg-type]  # hints only: no I/O
     written = [submitted(i) for i in range(hints)]
     tracemalloc.start()
     try:
         while written:
-            doc_id, event = written.pop()
-            relay.hint("reports_versions", doc_id, [event.to_document()])  # as the store does after its insert
+            report, event = written.pop()
+            relay.hint("reports", report, Pending(report, 2, (event.to_document(),)))  # as the store does
         del event
         current, _peak = tracemalloc.get_traced_memory()
     finally:

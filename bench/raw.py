@@ -20,7 +20,6 @@ from bench.stats import Result
 from tdkt_shared.contract import make_event
 from tdkt_shared.contract.reporting import ReportKind, ReportSubmitted
 from tdkt_shared.store import connect
-from tdkt_shared.store.mongo import when_not_busy
 
 BENCH_TOPIC = "tdkt.bench.raw"
 PARTITIONS = 6
@@ -115,14 +114,12 @@ async def mongo_single_document_writes(
     body = {"state": {"name": "Báo cáo tổng kết", "values": list(range(20))}}
     try:
         async with phase("raw mongo insert_one", count, timeout_s) as inserted:
-            await bounded_gather(
-                count, concurrency, lambda i: when_not_busy(coll.insert_one, {"_id": f"d-{i}", **body}), inserted
-            )
+            await bounded_gather(count, concurrency, lambda i: coll.insert_one({"_id": f"d-{i}", **body}), inserted)
         async with phase("raw mongo update_one", inserted.done, timeout_s) as updated:
             await bounded_gather(
                 inserted.done,
                 concurrency,
-                lambda i: when_not_busy(coll.update_one, {"_id": f"d-{i}"}, {"$set": {"state.n": 1}}),
+                lambda i: coll.update_one({"_id": f"d-{i}"}, {"$set": {"state.n": 1}}),
                 updated,
             )
     finally:

@@ -69,15 +69,14 @@ async def drain(module: Any, count: int, timeout_s: float, mongodb_url: str | No
     try:
         acknowledged: list[int] = [0]
         relay = module.OutboxRelay(
-            db,
-            [store.versions_collection],
+            [store],
             BenchTopicPublisher(producer),
             after_publish=lambda ids: acknowledged.append(acknowledged.pop() + len(ids)),
         )
-        async with phase(f"write {count} versions", count, timeout_s) as p:
+        store.listen(relay.hint)
+        async with phase(f"write {count} aggregates", count, timeout_s) as p:
             for i in range(count):
                 await store.create(f"r-{i}", {"n": i}, [event.model_copy(update={"id": uuid.uuid4().hex})])
-                relay.hint(store.versions_collection, f"r-{i}|{1:010d}")
                 p.tick()
         async with phase(f"relay drain ({module.__name__})", p.done, timeout_s) as d:
             reporter = asyncio.create_task(follow(d, acknowledged))

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 import pytest
 
 from tdkt_shared.contract import CloudEvent
-from tdkt_shared.store import AggregateStore, AlreadyExists, NotFound, Stored, VersionConflict
+from tdkt_shared.store import AggregateStore, AlreadyExists, NotFound, OutboxStore, Stored, VersionConflict
 from tdkt_shared.store.agenda import Agenda
 
 AT = datetime(2025, 9, 13, 1, 0, tzinfo=UTC)
+
+
+class Store(AggregateStore, OutboxStore, Protocol):
+    """An adapter: the port the handlers use and the one the relay uses."""
 
 
 def event(n: int, key: str = "a") -> CloudEvent:
@@ -92,6 +98,46 @@ class StoreContract:
         assert [s.id for s in await store.find({"tags.k": {"$in": ["Y"]}})] == ["id-2"]
         assert await store.count({"kind": "X"}) == 3
         assert await store.count({}) == 4
+
+    async def test_thirty_writers_racing_one_version_have_exactly_one_winner(self, store: AggregateStore) -> None:
+        """The compare-and-set every command relies on, raced by 30 writers for 10 rounds."""
+        await store.create("a", {"n": 0}, [])
+        for version in range(1, 11):
+            outcomes = await asyncio.gather(
+                *(store.update("a", version, {"n": version, "writer": w}, [event(w)]) for w in range(30)),
+                return_exceptions=True,
+            )
+            winners = [o for o in outcomes if isinstance(o, Stored)]
+            assert len(winners) == 1, f"round {version}: {len(winners)} winners"
+            assert all(isinstance(o, VersionConflict) and o.actual == version + 1 for o in outcomes if o not in winners)
+            stored = await store.get("a")
+            assert stored is not None
+            assert (stored.version, stored.state["writer"]) == (version + 1, winners[0].state["writer"])
+        assert len(await self.outbox(store, "a")) == 10
+
+
+class OutboxContract(StoreContract):
+    """What the relay relies on (`OutboxStore`), for adapters that are handed to it."""
+
+    async def test_the_relay_clears_what_it_published_and_keeps_what_was_written_since(self, store: Store) -> None:
+        await store.create("a", {"n": 1}, [event(1), event(2)])
+        await store.create("b", {"n": 1}, [event(3)])
+        await store.create("c", {"n": 1}, [])
+        [a, b] = await store.pending(after="", limit=10)
+        assert ([e["data"]["n"] for e in a.events], a.version, b.aggregate_id) == ([1, 2], 1, "b")
+        assert [p.aggregate_id for p in await store.pending(after="a", limit=10)] == ["b"]
+
+        await store.update("a", 1, {"n": 2}, [event(4)])  # written after the relay read a's outbox
+        await store.mark_published(a)
+        await store.mark_published(b)
+        assert [e.data["n"] for e in await self.outbox(store, "a")] == [4]
+        [left] = await store.pending(after="", limit=10)
+        assert (left.aggregate_id, left.version, [e["data"]["n"] for e in left.events]) == ("a", 2, [4])
+        assert await store.read_outboxes(["a", "b", "c", "nope"]) == [left]
+
+        await store.mark_published(left)
+        assert await store.pending(after="", limit=10) == []
+        assert await store.count({}) == 3
 
 
 class AgendaContract:

@@ -13,6 +13,8 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from aiokafka import AIOKafkaProducer
 
+from tdkt_shared.bus.kafka import ensure_topics
+from tdkt_shared.contract import ALL_DLQ_TOPICS, ALL_TOPICS
 from tdkt_shared.settings import Settings, load_settings
 from tdkt_shared.store import connect
 
@@ -20,19 +22,31 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="session")
-async def stack() -> Settings:
-    """Fail (never skip) when the stack is not reachable."""
-    settings = load_settings("registry")
-    client = connect(settings.mongodb_url, timeout_ms=3000)
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, request_timeout_ms=5000)
+async def mongodb_url() -> str:
+    """The MongoDB (or FerretDB) of `MONGODB_URL`; fail (never skip) when it does not answer."""
+    url = load_settings("registry").mongodb_url
+    client = connect(url, timeout_ms=3000)
     try:
         await client.admin.command("ping")
+    except Exception as exc:
+        pytest.fail(f"MongoDB at {url} is not reachable ({exc!r}); start it with `scripts/stack.sh up` or `make test`")
+    finally:
+        await client.close()
+    return url
+
+
+@pytest.fixture(scope="session")
+async def stack(mongodb_url: str) -> Settings:
+    """Fail (never skip) when the stack is not reachable; the services' topics exist once it is."""
+    settings = load_settings("registry")
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, request_timeout_ms=5000)
+    try:
         await asyncio.wait_for(producer.start(), 15)
     except Exception as exc:
-        pytest.fail(f"the stack is not reachable ({exc!r}); start it with `scripts/stack.sh up` or `make test`")
+        pytest.fail(f"Kafka is not reachable ({exc!r}); start the stack with `scripts/stack.sh up` or `make test`")
     finally:
         await producer.stop()
-        await client.close()
+    await ensure_topics(settings, [*ALL_TOPICS, *ALL_DLQ_TOPICS])
     return settings
 
 
@@ -62,9 +76,9 @@ def make_settings(stack: Settings, run_id: str) -> SettingsFactory:
 
 
 @pytest.fixture
-async def drop_databases(stack: Settings, run_id: str) -> AsyncIterator[None]:
+async def drop_databases(mongodb_url: str, run_id: str) -> AsyncIterator[None]:
     yield
-    client = connect(stack.mongodb_url)
+    client = connect(mongodb_url)
     try:
         for name in await client.list_database_names():
             if name.endswith(run_id):

@@ -14,7 +14,6 @@ from tdkt_shared.contract import CloudEvent, make_event, service_topic
 from tdkt_shared.contract.registry import OrganizationKind, OrganizationRegistered
 from tdkt_shared.settings import Settings
 from tdkt_shared.store import MongoAggregateStore, connect
-from tdkt_shared.store.mongo import version_id
 from tests.integration.kafka_tools import eventually, read_topic
 
 pytestmark = pytest.mark.usefixtures("drop_databases")
@@ -48,11 +47,11 @@ def registered(org_id: str) -> CloudEvent:
 
 
 def relay_for(store: MongoAggregateStore, producer: AIOKafkaProducer, **kwargs: object) -> OutboxRelay:
-    return OutboxRelay(store.database, [store.versions_collection], KafkaPublisher(producer), **kwargs)  # type: ignore[arg-type]
+    return OutboxRelay([store], KafkaPublisher(producer), **kwargs)  # type: ignore[arg-type]
 
 
 async def pending(store: MongoAggregateStore, aggregate_id: str) -> list[str]:
-    return [e["id"] for v in await store.history(aggregate_id) if v.get("pending") for e in v["events"]]
+    return [e["id"] for e in await store.outbox(aggregate_id)]
 
 
 async def test_a_write_made_while_no_relay_runs_is_published_by_the_next_one(
@@ -110,7 +109,7 @@ async def test_a_relay_killed_after_publishing_republishes_and_the_consumer_appl
 async def test_the_running_relay_publishes_in_aggregate_order(
     stack: Settings, run_id: str, db_store: MongoAggregateStore, producer: AIOKafkaProducer
 ) -> None:
-    relay = relay_for(db_store, producer, sweep_interval_s=0.1)
+    relay = relay_for(db_store, producer, poll_interval_s=0.1)
     db_store.listen(relay.hint)
     relay.start()
     try:
@@ -133,7 +132,7 @@ async def test_the_running_relay_publishes_in_aggregate_order(
 async def test_a_stopping_relay_publishes_what_was_written_just_before(
     stack: Settings, run_id: str, db_store: MongoAggregateStore, producer: AIOKafkaProducer
 ) -> None:
-    relay = relay_for(db_store, producer, sweep_interval_s=60)
+    relay = relay_for(db_store, producer, poll_interval_s=60)
     db_store.listen(relay.hint)  # written while the relay's loop is not running: only stop() can publish it
     org_id = f"dai-{run_id}"
     event = registered(org_id)
@@ -144,17 +143,18 @@ async def test_a_stopping_relay_publishes_what_was_written_just_before(
     assert [CloudEvent.model_validate_json(r.value).id for r in records] == [event.id]
 
 
-async def test_hints_are_published_in_version_order_whatever_order_they_came_in(
+async def test_a_hint_read_back_publishes_the_whole_outbox_in_write_order_and_clears_it(
     stack: Settings, run_id: str, db_store: MongoAggregateStore, producer: AIOKafkaProducer
 ) -> None:
-    relay = relay_for(db_store, producer, sweep_interval_s=60)
+    relay = relay_for(db_store, producer, poll_interval_s=60)
     org_id = f"dai-{run_id}"
     events = [registered(org_id) for _ in range(3)]
     await db_store.create(org_id, {"n": 1}, [events[0]])
     await db_store.update(org_id, 1, {"n": 2}, [events[1]])
     await db_store.update(org_id, 2, {"n": 3}, [events[2]])
-    for version in (3, 1, 2):
-        relay.hint(db_store.versions_collection, version_id(org_id, version))
+    relay.hint(db_store.collection, org_id, None)
     assert await relay.drain_hinted() == 3
+    assert await pending(db_store, org_id) == []
+    assert await db_store.pending(after="", limit=10) == []
     records = await read_topic(stack.kafka_bootstrap_servers, TOPIC, lambda r: r.key == org_id.encode())
     assert [CloudEvent.model_validate_json(r.value).id for r in records] == [e.id for e in events]

@@ -37,6 +37,7 @@ from tdkt_shared.logging import configure_logging
 from tdkt_shared.settings import Settings, load_settings
 from tdkt_shared.store import AggregateStore, InMemoryAggregateStore, MongoAggregateStore, connect
 from tdkt_shared.store.agenda import Agenda, InMemoryAgenda, MongoAgenda
+from tdkt_shared.store.aggregates import Pending
 from tdkt_shared.store.cached import CachedStore
 from tdkt_shared.store.mongo import ensure_indexes
 
@@ -100,10 +101,10 @@ class Runtime:
         }
         self._agendas = {name: MongoAgenda(self.db[name]) for name in definition.agendas}
 
-    def _hint(self, collection: str, doc_id: str, events: Sequence[dict[str, Any]]) -> bool:
+    def _hint(self, collection: str, aggregate_id: str, entry: Pending | None) -> bool:
         if self.relay is None:
             return False
-        return self.relay.hint(collection, doc_id, events)
+        return self.relay.hint(collection, aggregate_id, entry)
 
     def store(self, collection: str) -> AggregateStore:
         return self._cached.get(collection) or self._stores[collection]
@@ -146,12 +147,10 @@ class Runtime:
         if role == "api":
             return
         self.relay = OutboxRelay(
-            self.db,
-            [store.versions_collection for store in self._stores.values()],
+            list(self._stores.values()),
             RenewingPublisher(self),
-            sweep_interval_s=self.settings.relay_poll_interval_ms / 1000,
+            poll_interval_s=self.settings.relay_poll_interval_ms / 1000,
             batch_size=self.settings.relay_batch_size,
-            full_sweep_interval_s=self.settings.relay_full_sweep_interval_s,
         )
         self.relay.start()
         if role == "relay":

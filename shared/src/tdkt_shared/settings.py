@@ -39,11 +39,11 @@ class Settings(BaseSettings):
     )
     consumer_batch_max: int = Field(default=200, ge=1, description="records taken from the bus at a time")
     consumer_batch_wait_ms: int = Field(default=20, ge=1, description="how long a batch waits to fill up")
-    relay_poll_interval_ms: int = Field(default=200, ge=10)
-    relay_full_sweep_interval_s: int = Field(
-        default=1800,
-        ge=1,
-        description="how often the relay scans every version document for pending ones (it also does at start)",
+    relay_poll_interval_ms: int = Field(
+        default=200,
+        ge=10,
+        description="how often the relay asks the store for pending outboxes that no hint covers "
+        "(backing off to 10 times this while it finds none; always at start)",
     )
     read_cache_ttl_ms: int = Field(
         default=2000,

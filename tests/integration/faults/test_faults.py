@@ -68,15 +68,13 @@ async def effects(mongo: AsyncMongoClient[dict[str, Any]], service: str, prefix:
     db = mongo[f"tdkt_{service}"]
     collection = CONSUMERS[service]
     entries = await db[collection].count_documents(prefix_filter("_id", prefix))
-    doubled = await db[f"{collection}_versions"].count_documents(
-        {**prefix_filter("aggregate_id", prefix), "version": {"$gt": 1}}
-    )
+    doubled = await db[collection].count_documents({**prefix_filter("_id", prefix), "version": {"$gt": 1}})
     return Effects(entries, doubled)
 
 
 async def pending_in_outbox(mongo: AsyncMongoClient[dict[str, Any]], prefix: str) -> int:
-    versions = mongo["tdkt_registry"]["organizations_versions"]
-    return await versions.count_documents({**prefix_filter("aggregate_id", prefix), "pending": True})
+    organizations = mongo["tdkt_registry"]["organizations"]
+    return await organizations.count_documents({**prefix_filter("_id", prefix), "pending": True})
 
 
 @dataclass

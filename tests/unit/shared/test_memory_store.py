@@ -4,10 +4,10 @@ import pytest
 
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.store import AggregateStore, InMemoryAggregateStore
-from tests.store_contract import StoreContract
+from tests.store_contract import OutboxContract
 
 
-class TestInMemoryStore(StoreContract):
+class TestInMemoryStore(OutboxContract):
     @pytest.fixture
     def store(self) -> InMemoryAggregateStore:
         return InMemoryAggregateStore("things")

@@ -5,6 +5,8 @@ from tdkt_shared.store.aggregates import (
     AlreadyExists,
     NotFound,
     OutboxListener,
+    OutboxStore,
+    Pending,
     Stored,
     VersionConflict,
 )
@@ -18,6 +20,8 @@ __all__ = [
     "MongoAggregateStore",
     "NotFound",
     "OutboxListener",
+    "OutboxStore",
+    "Pending",
     "Stored",
     "VersionConflict",
     "connect",

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 
-from tdkt_shared.store.mongo import ensure_indexes, when_not_busy
+from tdkt_shared.store.mongo import ensure_indexes
 
 Document = dict[str, Any]
 
@@ -49,7 +49,7 @@ class MongoAgenda:
         await ensure_indexes(self._collection, [IndexModel([("at", ASCENDING)])])
 
     async def schedule(self, item_id: str, at: datetime) -> None:
-        await when_not_busy(self._collection.replace_one, {"_id": item_id}, {"_id": item_id, "at": at}, upsert=True)
+        await self._collection.replace_one({"_id": item_id}, {"_id": item_id, "at": at}, upsert=True)
 
     async def due(self, now: datetime, limit: int) -> list[tuple[str, datetime]]:
         async def read() -> list[Document]:
@@ -57,13 +57,13 @@ class MongoAgenda:
             cursor = self._collection.find({"at": {"$lte": now}}, sort=[("at", ASCENDING), ("_id", ASCENDING)])
             return await cursor.limit(limit).batch_size(limit).to_list(None)
 
-        return [(doc["_id"], doc["at"]) for doc in await when_not_busy(read)]
+        return [(doc["_id"], doc["at"]) for doc in await read()]
 
     async def done(self, item_id: str) -> None:
-        await when_not_busy(self._collection.delete_one, {"_id": item_id})
+        await self._collection.delete_one({"_id": item_id})
 
     async def size(self) -> int:
-        return await when_not_busy(self._collection.count_documents, {})
+        return await self._collection.count_documents({})
 
 
 class InMemoryAgenda:

@@ -1,10 +1,12 @@
 """The aggregate store port.
 
-One aggregate is one document: `{_id, version, state, outbox, processed}`. A change to the state and the events
-it causes are written in ONE single-document update, so they succeed or fail together on MongoDB and on FerretDB
-alike (neither multi-document transactions nor change streams are needed). The relay later publishes the outbox.
+One aggregate is one document: `{_id, version, state, processed, outbox, pending}`. A command is one read and one
+conditional write: the write matches the version it read (a compare-and-set) and, in the same single-document
+update, sets the new state and appends the events it causes to the embedded `outbox`, so state and events succeed
+or fail together (no multi-document transaction, no change stream). The relay later publishes the outbox and
+removes what it published.
 
-`processed` holds the ids of the consumed events already applied to this aggregate; it is checked in the same
+`processed` holds the ids of the consumed events already applied to this aggregate; it is appended in the same
 update, which makes applying an event idempotent.
 """
 
@@ -49,12 +51,22 @@ class Stored:
     processed: tuple[str, ...] = field(default=(), repr=False)
 
 
+@dataclass(frozen=True)
+class Pending:
+    """Events waiting in one aggregate's outbox, in the order they were written, as of `version`."""
+
+    aggregate_id: str
+    version: int
+    events: tuple[dict[str, Any], ...]
+
+
 Mutation = Callable[[Stored | None], tuple[dict[str, Any], Sequence[CloudEvent]] | None]
 """Given the current aggregate (None if absent), the new state and its events, or None to change nothing."""
 
-OutboxListener = Callable[[str, str, Sequence[dict[str, Any]]], bool]
-"""Called after a write that added outbox entries, with (collection, id of the written document, its events as
-documents); True when a relay in this process took them over."""
+OutboxListener = Callable[[str, str, Pending | None], bool]
+"""Called after a write that added outbox entries, with (collection, aggregate id, what is now pending). The pending
+entry is None when the outbox held older entries before the write: the relay then reads the outbox back, so one
+aggregate's events keep their order. True when a relay in this process took them over."""
 
 Query = Mapping[str, Any]
 
@@ -84,3 +96,21 @@ class AggregateStore(Protocol):
         ...
 
     async def count(self, query: Query) -> int: ...
+
+
+class OutboxStore(Protocol):
+    """What the relay asks of a store: the outboxes still pending, and marking what it published."""
+
+    collection: str
+
+    async def pending(self, *, after: str, limit: int) -> list[Pending]:
+        """Aggregates with a pending outbox and an id above `after`, in id order (an indexed query)."""
+        ...
+
+    async def read_outboxes(self, aggregate_ids: Sequence[str]) -> list[Pending]:
+        """The pending outboxes of these aggregates (those with none are left out)."""
+        ...
+
+    async def mark_published(self, entry: Pending) -> None:
+        """Remove `entry`'s events from the outbox; the aggregate stops being pending once its outbox is empty."""
+        ...

@@ -12,6 +12,7 @@ from tdkt_shared.store.aggregates import (
     Mutation,
     NotFound,
     OutboxListener,
+    Pending,
     Query,
     Stored,
     VersionConflict,
@@ -49,16 +50,24 @@ class InMemoryAggregateStore:
         self.collection = collection
         self._docs: dict[str, Stored] = {}
         self.outboxes: dict[str, list[CloudEvent]] = {}
+        """What each aggregate's outbox holds (what the relay has not published yet)."""
         self.events: list[CloudEvent] = []
-        """Every event written, in write order (what a relay would publish)."""
+        """Every event written, in write order."""
+        self._listener = listener
+
+    def listen(self, listener: OutboxListener) -> None:
         self._listener = listener
 
     def _write(self, stored: Stored, events: Sequence[CloudEvent]) -> Stored:
+        outbox = self.outboxes.setdefault(stored.id, [])
+        older_pending = bool(outbox)
         self._docs[stored.id] = copy.deepcopy(stored)
-        self.outboxes.setdefault(stored.id, []).extend(events)
+        outbox.extend(events)
         self.events.extend(events)
         if events and self._listener is not None:
-            self._listener(self.collection, stored.id, [e.to_document() for e in events])
+            documents = tuple(e.to_document() for e in events)
+            entry = None if older_pending else Pending(stored.id, stored.version, documents)
+            self._listener(self.collection, stored.id, entry)
         return stored
 
     async def get(self, aggregate_id: str) -> Stored | None:
@@ -104,3 +113,23 @@ class InMemoryAggregateStore:
 
     async def count(self, query: Query) -> int:
         return sum(1 for s in self._docs.values() if _matches(s, query))
+
+    # ------------------------------------------------------------ the relay's side (OutboxStore)
+
+    def _pending(self, aggregate_id: str) -> Pending | None:
+        outbox = self.outboxes.get(aggregate_id)
+        if not outbox:
+            return None
+        return Pending(aggregate_id, self._docs[aggregate_id].version, tuple(e.to_document() for e in outbox))
+
+    async def pending(self, *, after: str, limit: int) -> list[Pending]:
+        ids = sorted(i for i, outbox in self.outboxes.items() if outbox and i > after)[:limit]
+        return [p for i in ids if (p := self._pending(i)) is not None]
+
+    async def read_outboxes(self, aggregate_ids: Sequence[str]) -> list[Pending]:
+        return [p for i in aggregate_ids if (p := self._pending(i)) is not None]
+
+    async def mark_published(self, entry: Pending) -> None:
+        published = {event["id"] for event in entry.events}
+        outbox = self.outboxes.get(entry.aggregate_id, [])
+        outbox[:] = [e for e in outbox if e.id not in published]
