@@ -4,11 +4,12 @@ SHELL := bash
 VENV := .venv/bin
 PY_SOURCES := pyproject.toml uv.lock shared/pyproject.toml $(wildcard services/*/pyproject.toml)
 
-.PHONY: help venv test lint typecheck unit integration run stack-up stack-down stack-status events-doc compose-check bench demo
+.PHONY: help venv test test-mongo lint typecheck unit integration run stack-up stack-down stack-status events-doc compose-check bench demo
 
 help:
 	@echo "make test        ruff, mypy and pytest (unit + integration on a real Kafka 4 and FerretDB)"
 	@echo "make run         the stack and all four services, logs in one place; Ctrl-C stops them"
+	@echo "make test-mongo MONGODB_URL=...  the store contract against any MongoDB 7+ (no Kafka needed)"
 	@echo "make events-doc  regenerate docs/events.md from the event models"
 	@echo "make compose-check  validate docker-compose.yml with compose-go (what docker compose config uses)"
 	@echo "make demo        the seed letter end to end against make run's services (ports 8001-8004)"
@@ -39,6 +40,10 @@ test: venv
 	$(VENV)/mypy
 	scripts/compose-check.sh
 	scripts/with-stack.sh $(VENV)/pytest
+
+test-mongo: venv
+	@[[ -n "$${MONGODB_URL:-}" ]] || { echo "set MONGODB_URL, e.g. make test-mongo MONGODB_URL=mongodb://127.0.0.1:27017" >&2; exit 2; }
+	$(VENV)/pytest -p no:cacheprovider tests/integration/test_store_mongo.py
 
 compose-check:
 	scripts/compose-check.sh

@@ -347,9 +347,11 @@ async def test_a_broker_restart_mid_burst_loses_nothing_and_services_reconnect_a
 
 
 @pytest.mark.timeout(180)
+@pytest.mark.parametrize("server", ["ferretdb", "postgres"])
 async def test_readyz_follows_a_database_restart_and_events_sent_meanwhile_are_applied(
-    private_stack: PrivateStack, workers: dict[str, Worker], mongo: AsyncMongoClient[dict[str, Any]]
+    private_stack: PrivateStack, workers: dict[str, Worker], mongo: AsyncMongoClient[dict[str, Any]], server: str
 ) -> None:
+    """The database is two servers here: FerretDB (the wire protocol) and PostgreSQL (the data); either may go."""
     watched = workers["reporting"]
     prefix = f"db-{uuid.uuid4().hex[:6]}"
     count = 20
@@ -358,7 +360,7 @@ async def test_readyz_follows_a_database_restart_and_events_sent_meanwhile_are_a
     assert await asyncio.to_thread(watched.readyz) == 200
     t0 = time.monotonic()
 
-    await asyncio.to_thread(private_stack.run, "stop", "ferretdb")
+    await asyncio.to_thread(private_stack.run, "stop", server)
     await wait_for_readyz(watched, 503, within_s=30)
     not_ready_at = round(time.monotonic() - t0, 1)
     # events consumed while the database is down: retried, never dead-lettered, applied once it is back
@@ -375,7 +377,7 @@ async def test_readyz_follows_a_database_restart_and_events_sent_meanwhile_are_a
     finally:
         await producer.stop()
     await asyncio.sleep(max(0.0, outage_s - (time.monotonic() - t0)))  # the fault's length, not a synchronisation
-    await asyncio.to_thread(private_stack.run, "start", "ferretdb")
+    await asyncio.to_thread(private_stack.run, "start", server)
     await wait_for_readyz(watched, 200, within_s=60)
     ready_again_at = round(time.monotonic() - t0, 1)
     assert watched.alive()
@@ -386,10 +388,10 @@ async def test_readyz_follows_a_database_restart_and_events_sent_meanwhile_are_a
         raise AssertionError(f"{exc}\n{await diagnose(private_stack, workers, prefix)}") from exc
     outcome = await outcome_of(private_stack, prefix, count, found, time.monotonic() - t0)
     report(
-        "database restart",
+        f"database restart ({server})",
         outcome,
         outage_s=outage_s,
         not_ready_at_s=not_ready_at,
         ready_again_at_s=ready_again_at,
     )
-    assert_exactly_once(outcome, "database restart")
+    assert_exactly_once(outcome, f"database restart ({server})")
