@@ -3,7 +3,9 @@
 Each patch has a test here that fails on FerretDB 1.24.2 on PostgreSQL without it and passes with it:
 
 - 0001: writes are serialised per collection, so a filter-guarded update or findAndModify is atomic;
-- 0002: a filter on `_id` is served by the `_id` index instead of a sequential scan.
+- 0002: a filter on `_id` is served by the `_id` index instead of a sequential scan;
+- 0003: `$pull` with a condition (a query on the elements, or operators such as `$gte`/`$in`) removes what
+  matches, as MongoDB does.
 
 The tests assert what MongoDB does; only the explain test is FerretDB's own (it reads PostgreSQL's plan).
 """
@@ -149,3 +151,48 @@ async def test_find_by_id_returns_the_right_document_for_each_id_type(db: AsyncD
     assert await coll.find_one({"_id": oid}) == {"_id": oid, "kind": "objectid", "seen": True}
     assert (await coll.delete_one({"_id": 7})).deleted_count == 1
     assert await coll.count_documents({}) == len(docs) - 1
+
+
+# ---------------------------------------------------------------- 0003: `$pull` with a condition
+
+
+async def test_pull_removes_the_elements_a_condition_matches(db: AsyncDatabase[Doc]) -> None:
+    coll = db["pull"]
+    await coll.insert_one(
+        {
+            "_id": "p",
+            "outbox": [{"id": "a", "n": 1}, {"id": "b"}, {"id": "c", "n": 3}, "a"],
+            "scores": [1, 6, 7, 3],
+            "tags": ["x", "y", "x", "z"],
+        }
+    )
+
+    # a document is a query on each element that is a document (other fields may be there; scalars never match)
+    res = await coll.update_one({"_id": "p"}, {"$pull": {"outbox": {"id": {"$in": ["a", "b"]}}}})
+    assert (res.matched_count, res.modified_count) == (1, 1)
+    assert (await coll.find_one({"_id": "p"}) or {})["outbox"] == [{"id": "c", "n": 3}, "a"]
+    await coll.update_one({"_id": "p"}, {"$pull": {"outbox": {"id": "c"}}})
+    assert (await coll.find_one({"_id": "p"}) or {})["outbox"] == ["a"]
+
+    # operators apply to each element as a value
+    await coll.update_one({"_id": "p"}, {"$pull": {"scores": {"$gte": 6}}})
+    assert (await coll.find_one({"_id": "p"}) or {})["scores"] == [1, 3]
+    await coll.update_one({"_id": "p"}, {"$pull": {"tags": {"$in": ["z"]}}})
+    assert (await coll.find_one({"_id": "p"}) or {})["tags"] == ["x", "y", "x"]
+
+    # a plain value still removes every element equal to it
+    await coll.update_one({"_id": "p"}, {"$pull": {"tags": "x"}})
+    assert (await coll.find_one({"_id": "p"}) or {})["tags"] == ["y"]
+
+    # nothing matched: nothing modified
+    res = await coll.update_one({"_id": "p"}, {"$pull": {"scores": {"$gt": 100}}})
+    assert (res.matched_count, res.modified_count) == (1, 0)
+
+
+async def test_pull_with_a_condition_in_find_one_and_update(db: AsyncDatabase[Doc]) -> None:
+    coll = db["pull_fam"]
+    await coll.insert_one({"_id": "q", "outbox": [{"id": "a"}, {"id": "b"}, {"id": "c"}]})
+    after = await coll.find_one_and_update(
+        {"_id": "q"}, {"$pull": {"outbox": {"id": {"$in": ["a", "c"]}}}}, return_document=ReturnDocument.AFTER
+    )
+    assert after == {"_id": "q", "outbox": [{"id": "b"}]}
