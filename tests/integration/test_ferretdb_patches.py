@@ -5,7 +5,8 @@ Each patch has a test here that fails on FerretDB 1.24.2 on PostgreSQL without i
 - 0001: writes are serialised per collection, so a filter-guarded update or findAndModify is atomic;
 - 0002: a filter on `_id` is served by the `_id` index instead of a sequential scan;
 - 0003: `$pull` with a condition (a query on the elements, or operators such as `$gte`/`$in`) removes what
-  matches, as MongoDB does.
+  matches, as MongoDB does;
+- 0004: an update command of many statements completes (it used to exhaust FerretDB's PostgreSQL pool).
 
 The tests assert what MongoDB does; only the explain test is FerretDB's own (it reads PostgreSQL's plan).
 """
@@ -18,7 +19,7 @@ from typing import Any
 
 import pytest
 from bson import ObjectId
-from pymongo import AsyncMongoClient, ReturnDocument
+from pymongo import AsyncMongoClient, ReturnDocument, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -196,3 +197,17 @@ async def test_pull_with_a_condition_in_find_one_and_update(db: AsyncDatabase[Do
         {"_id": "q"}, {"$pull": {"outbox": {"id": {"$in": ["a", "c"]}}}}, return_document=ReturnDocument.AFTER
     )
     assert after == {"_id": "q", "outbox": [{"id": "b"}]}
+
+
+# ---------------------------------------------------------------- 0004: statements release their connection
+
+
+async def test_an_update_command_of_many_statements_completes(db: AsyncDatabase[Doc]) -> None:
+    """One update command of 200 statements (more than the 50 connections of FerretDB's pool)."""
+    coll = db["bulk"]
+    await coll.insert_many([{"_id": i, "flag": True} for i in range(200)])
+    result = await asyncio.wait_for(
+        coll.bulk_write([UpdateOne({"_id": i}, {"$set": {"flag": False}}) for i in range(200)]), timeout=20
+    )
+    assert result.modified_count == 200
+    assert await coll.count_documents({"flag": True}) == 0
