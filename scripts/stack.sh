@@ -264,10 +264,10 @@ ensure_postgres_bin() {
     local out="$LOG_DIR/setup-postgres.log"
     say "postgres: installing Debian's postgresql-15 with apt-get (output: ${out#"$ROOT"/})"
     # Debian's package also creates its own `main` cluster on 5432; ours is separate (POSTGRES_PORT).
-    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql-15 >"$out" 2>&1; then
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends --no-upgrade postgresql-15 >"$out" 2>&1; then
         say "postgres: not found in the package lists, running apt-get update first"
         if ! { DEBIAN_FRONTEND=noninteractive apt-get update && DEBIAN_FRONTEND=noninteractive \
-            apt-get install -y --no-install-recommends postgresql-15; } >>"$out" 2>&1; then
+            apt-get install -y --no-install-recommends --no-upgrade postgresql-15; } >>"$out" 2>&1; then
             show_log "$out"
             die "postgres: apt-get install postgresql-15 failed"
         fi
