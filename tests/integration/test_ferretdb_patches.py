@@ -6,7 +6,9 @@ Each patch has a test here that fails on FerretDB 1.24.2 on PostgreSQL without i
 - 0002: a filter on `_id` is served by the `_id` index instead of a sequential scan;
 - 0003: `$pull` with a condition (a query on the elements, or operators such as `$gte`/`$in`) removes what
   matches, as MongoDB does;
-- 0004: an update command of many statements completes (it used to exhaust FerretDB's PostgreSQL pool).
+- 0004: an update command of many statements completes (it used to exhaust FerretDB's PostgreSQL pool);
+- 0005: a dot-notation filter reaches through arrays (update, findAndModify, delete and count matched nothing),
+  and find pushes it down to PostgreSQL.
 
 The tests assert what MongoDB does; only the explain test is FerretDB's own (it reads PostgreSQL's plan).
 """
@@ -211,3 +213,48 @@ async def test_an_update_command_of_many_statements_completes(db: AsyncDatabase[
     )
     assert result.modified_count == 200
     assert await coll.count_documents({"flag": True}) == 0
+
+
+# ---------------------------------------------------------------- 0005: dot notation through arrays
+
+
+async def ids(cursor: Any) -> list[Any]:
+    return sorted(d["_id"] for d in await cursor.to_list())
+
+
+async def test_dot_notation_filters_reach_through_arrays_in_every_command(db: AsyncDatabase[Doc]) -> None:
+    coll = db["dots"]
+    await coll.insert_many(
+        [
+            {"_id": 1, "outbox": [{"id": "a"}, {"id": "b"}], "state": {"org": "x", "tags": ["t1", "t2"]}},
+            {"_id": 2, "outbox": [], "state": {"org": "y", "tags": []}},
+            {"_id": 3, "outbox": [{"id": "c", "n": 7}], "state": {"org": "x", "tags": "t1"}},
+        ]
+    )
+    assert await ids(coll.find({"outbox.id": "a"})) == [1]
+    assert await ids(coll.find({"state.tags": "t1"})) == [1, 3]
+    assert await ids(coll.find({"outbox.n": {"$eq": 7.0}})) == [3]
+    assert (await db.command("count", "dots", query={"outbox.id": "a"}))["n"] == 1
+    assert await coll.count_documents({"outbox.n": 7}) == 1
+    assert (await coll.update_one({"outbox.id": "b"}, {"$set": {"hit": True}})).matched_count == 1
+    after = await coll.find_one_and_update(
+        {"outbox.id": "c"}, {"$set": {"hit": True}}, return_document=ReturnDocument.AFTER
+    )
+    assert after is not None
+    assert (after["_id"], after["hit"]) == (3, True)
+    assert (await coll.update_many({"state.org": "x"}, {"$inc": {"seen": 1}})).modified_count == 2
+    assert (await coll.delete_many({"outbox.id": "a"})).deleted_count == 1
+    # an array index is not pushed down, and still answered
+    assert await ids(coll.find({"outbox.0.id": "c"})) == [3]
+    assert await ids(coll.find({})) == [2, 3]
+
+
+async def test_find_by_dot_notation_is_pushed_down_to_postgresql(db: AsyncDatabase[Doc]) -> None:
+    coll = db["dots_explain"]
+    await coll.insert_many([{"_id": i, "state": {"org": f"o{i % 3}"}} for i in range(30)])
+    explained = await db.command(
+        "explain", {"find": "dots_explain", "filter": {"state.org": "o1"}}, verbosity="queryPlanner"
+    )
+    assert explained["filterPushdown"] is True, explained
+    assert "@?" in str(explained["queryPlanner"]), explained["queryPlanner"]
+    assert await ids(coll.find({"state.org": "o1"})) == list(range(1, 30, 3))
