@@ -24,20 +24,40 @@ import (
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
 
-// quietHandler demotes FerretDB's dumps of error responses (logged at WARN as
-// "Response header: ..." / "Response message: ...") to DEBUG: drivers send commands
-// FerretDB lacks on every close (endSessions), which would flood the log.
+// quietHandler demotes to DEBUG:
+//   - FerretDB's dumps of error responses (logged at WARN as "Response header: ..." /
+//     "Response message: ..."): drivers send commands FerretDB lacks on every close
+//     (endSessions), which would flood the log;
+//   - pgx's ERROR trace of a statement that failed on a unique index (SQLSTATE 23505, with
+//     ~2 KB of arguments): the client gets it as E11000, and optimistic writers expect it.
 type quietHandler struct{ slog.Handler }
 
 func (h quietHandler) Handle(ctx context.Context, r slog.Record) error {
-	if r.Level == slog.LevelWarn &&
-		(strings.HasPrefix(r.Message, "Response header:") || strings.HasPrefix(r.Message, "Response message:")) {
+	if (r.Level == slog.LevelWarn &&
+		(strings.HasPrefix(r.Message, "Response header:") || strings.HasPrefix(r.Message, "Response message:"))) ||
+		(r.Level == slog.LevelError && isDuplicateKeyTrace(r)) {
 		r.Level = slog.LevelDebug
 		if !h.Handler.Enabled(ctx, r.Level) {
 			return nil
 		}
 	}
 	return h.Handler.Handle(ctx, r)
+}
+
+// isDuplicateKeyTrace tells whether r is pgx's trace of a statement that failed with unique_violation.
+func isDuplicateKeyTrace(r slog.Record) bool {
+	if r.Message != "Query" && r.Message != "Exec" && r.Message != "BatchQuery" {
+		return false
+	}
+	dup := false
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "err" && strings.Contains(a.Value.String(), "(SQLSTATE 23505)") {
+			dup = true
+			return false
+		}
+		return true
+	})
+	return dup
 }
 
 func (h quietHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
