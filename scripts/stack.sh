@@ -446,6 +446,16 @@ start_postgres() {
     pg_prepare_user
     [[ -f "$PG_DATA/PG_VERSION" ]] || init_postgres
     pg_own "$PG_DATA"
+    # After a SIGKILL the lock file stays; PostgreSQL refuses to start if its pid now belongs to another
+    # process of the same user. Ours is not running (pid_of said so), so a lock file naming no live
+    # postmaster of this data dir is stale.
+    if [[ -f "$PG_DATA/postmaster.pid" ]]; then
+        local old
+        old="$(head -n1 "$PG_DATA/postmaster.pid" | tr -dc '0-9')"
+        if [[ -z "$old" ]] || ! tr '\0' ' ' <"/proc/$old/cmdline" 2>/dev/null | grep -qF -- "-D $PG_DATA "; then
+            rm -f "$PG_DATA/postmaster.pid"
+        fi
+    fi
     printf '\n===== scripts/stack.sh: starting PostgreSQL at %s =====\n' "$(date '+%F %T')" >>"$PG_LOG"
     # cd: a working directory the server's user can enter. setsid and setpriv exec, so $! is the postmaster.
     (cd "$PG_DATA" && exec setsid "${PG_RUN[@]}" "$POSTGRES_BIN/postgres" -D "$PG_DATA" -p "$POSTGRES_PORT" "${PG_OPTS[@]}") \
