@@ -1,20 +1,31 @@
 #!/usr/bin/env bash
 # Local infrastructure for development and tests, without Docker:
 #   - Apache Kafka 4.x, single KRaft node (broker+controller), jars from Maven Central
-#   - FerretDB 1.24.2 (MongoDB wire protocol) on SQLite, built with Go from stack/ferretdb
+#   - PostgreSQL 15 (Debian's /usr/lib/postgresql/15), the storage of FerretDB
+#   - FerretDB 1.24.2 (MongoDB wire protocol) on that PostgreSQL, built with Go from stack/ferretdb
 #
 # Usage: scripts/stack.sh up|down|status|logs [-f] [N]|reset
-#        scripts/stack.sh start|stop|restart kafka|ferretdb   (one component; `up`/`down` also take names)
+#        scripts/stack.sh start|stop|restart postgres|kafka|ferretdb   (`up`/`down` also take names;
+#        starting ferretdb starts postgres first when it is not running)
+#
+# PostgreSQL is for local use only: loopback only, `trust` auth, and fsync=off, synchronous_commit=off,
+# full_page_writes=off (a crash of the machine, not of the server, can lose or corrupt its data). Run as
+# root, it runs as the `postgres` system user (POSTGRES_RUN_AS; created if missing) with the ambient
+# capability dac_read_search (or dac_override) so it can reach a data dir under root-only (0700) parents.
 #
 # Environment:
 #   KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), MONGODB_PORT (27017)
+#   POSTGRES_PORT    (54329, not 5432: a system PostgreSQL may own that)
+#   POSTGRES_BIN     PostgreSQL 15 server binaries (/usr/lib/postgresql/15/bin); when missing, root
+#                    installs Debian's postgresql-15 with apt-get, anyone else gets an error
+#   POSTGRES_RUN_AS  system user that runs PostgreSQL when the script runs as root (postgres)
 #   TDKT_STACK_DIR   data, logs, pids and the lock of this instance (<repo>/.stack); a second instance
 #                    needs its own directory and free ports
 #   TDKT_CACHE_DIR   downloaded jars and built binaries ($HOME/.cache/tdkt)
 #   STACK_PYTHON     interpreter for scripts/stack_check.py (<repo>/.venv/bin/python);
 #                    it needs aiokafka and pymongo
 #   STACK_CHECK=0    `up` waits only for the ports instead of the full check
-#   STACK_TIMEOUT    seconds `up` waits for both servers (90)
+#   STACK_TIMEOUT    seconds `up` waits for the servers (90)
 #   KAFKA_VERSION    override the version pinned in stack/kafka/pom.xml
 #   KAFKA_HEAP_OPTS  JVM heap flags of the broker (-Xms128m -Xmx512m)
 #   KAFKA_JVM_OPTS   other JVM flags of the broker (G1, C1-only JIT)
@@ -32,17 +43,36 @@ LOG_DIR="$STACK_DIR/logs"
 PID_DIR="$STACK_DIR/pids"
 CONF_DIR="$STACK_DIR/conf"
 KAFKA_DATA="$STACK_DIR/kafka-data"
-FERRET_DATA="$STACK_DIR/ferretdb-data"
+PG_DATA="$STACK_DIR/postgres-data"
 KAFKA_LOG="$LOG_DIR/kafka.log"
 FERRET_LOG="$LOG_DIR/ferretdb.log"
+PG_LOG="$LOG_DIR/postgres.log"
 KAFKA_PID="$PID_DIR/kafka.pid"
 FERRET_PID="$PID_DIR/ferretdb.pid"
+PG_PID="$PID_DIR/postgres.pid"
 KAFKA_CONF="$CONF_DIR/server.properties"
 
 CACHE_DIR="${TDKT_CACHE_DIR:-$HOME/.cache/tdkt}"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 MONGODB_PORT="${MONGODB_PORT:-27017}"
+POSTGRES_PORT="${POSTGRES_PORT:-54329}"
+POSTGRES_BIN="${POSTGRES_BIN:-/usr/lib/postgresql/15/bin}"
+POSTGRES_RUN_AS="${POSTGRES_RUN_AS:-postgres}"
+PG_DATABASE=ferretdb # the database FerretDB keeps its data in (one schema per MongoDB database)
+PG_SUPERUSER=postgres
+FERRETDB_PG_URL="postgres://$PG_SUPERUSER@127.0.0.1:$POSTGRES_PORT/$PG_DATABASE"
+# Local use only: no durability against a machine crash, loopback only, no Unix socket.
+PG_OPTS=(
+    -c listen_addresses=127.0.0.1
+    -c unix_socket_directories=
+    -c fsync=off
+    -c synchronous_commit=off
+    -c full_page_writes=off
+    -c wal_level=minimal
+    -c max_wal_senders=0
+    -c log_line_prefix='%m [%p] '
+)
 STACK_TIMEOUT="${STACK_TIMEOUT:-90}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms128m -Xmx512m}"
 # C1 only (TieredStopAtLevel=1): ~1.5 s faster start, ~30 MB less RSS and no C2 compiler
@@ -113,13 +143,19 @@ alive() { # pid -> 0 if the process exists and is not a zombie
     [[ "${stat:0:1}" != Z ]]
 }
 
-# A pid file is trusted only if that pid is alive and its command line still names
-# this instance's stack dir (guards against pid reuse and against other checkouts).
+# A pid file is trusted only if that pid is alive and its command line still names this
+# instance (its stack dir, or for FerretDB the port it was started on): guards against pid
+# reuse and against other checkouts.
 pid_of() { # name -> prints the pid if our process runs
-    local pidfile marker pid
+    local pidfile marker pid port
     case "$1" in
     kafka) pidfile="$KAFKA_PID" marker="$KAFKA_CONF" ;;
-    ferretdb) pidfile="$FERRET_PID" marker="$FERRET_DATA" ;;
+    postgres) pidfile="$PG_PID" marker="-D $PG_DATA " ;;
+    ferretdb)
+        pidfile="$FERRET_PID"
+        port="$(cat "$PID_DIR/ferretdb.ports" 2>/dev/null || echo "$MONGODB_PORT")"
+        marker="-listen-addr 127.0.0.1:$port "
+        ;;
     esac
     [[ -f "$pidfile" ]] || return 1
     pid="$(tr -dc '0-9' <"$pidfile")"
@@ -128,12 +164,16 @@ pid_of() { # name -> prints the pid if our process runs
     echo "$pid"
 }
 
-stop_all() { # names... : SIGTERM to each of ours, wait up to 30 s, then SIGKILL
-    local name pid i names=() pids=()
+stop_all() { # names... : SIGTERM to each of ours (PostgreSQL: SIGINT), wait up to 30 s, then SIGKILL
+    local name pid i sig names=() pids=()
     for name in "$@"; do
         if pid="$(pid_of "$name")"; then
-            say "$name: stopping pid $pid (SIGTERM)"
-            kill -TERM "$pid" 2>/dev/null || true
+            # PostgreSQL's SIGTERM is a "smart" shutdown that waits for every client (FerretDB's pool)
+            # to disconnect; SIGINT is the "fast" one: it ends the sessions and writes a checkpoint.
+            sig=TERM
+            [[ "$name" == postgres ]] && sig=INT
+            say "$name: stopping pid $pid (SIG$sig)"
+            kill -"$sig" "$pid" 2>/dev/null || true
             names+=("$name")
             pids+=("$pid")
         else
@@ -150,7 +190,8 @@ stop_all() { # names... : SIGTERM to each of ours, wait up to 30 s, then SIGKILL
         done
         if alive "$pid"; then
             say "$name: still alive after 30 s, SIGKILL"
-            kill -KILL "$pid" 2>/dev/null || true
+            # its own session (setsid): the group also holds PostgreSQL's backends
+            kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
             waited=0
             while alive "$pid" && ((waited < 50)); do
                 sleep 0.1
@@ -166,7 +207,7 @@ check_port_free() { # name port
     if port_open "$2"; then
         local who
         who="$(port_owner "$2")"
-        die "$1: port 127.0.0.1:$2 is already in use by another process${who:+ ($who)}; stop it or choose another port (KAFKA_PORT / KAFKA_CONTROLLER_PORT / MONGODB_PORT)"
+        die "$1: port 127.0.0.1:$2 is already in use by another process${who:+ ($who)}; stop it or choose another port (KAFKA_PORT / KAFKA_CONTROLLER_PORT / MONGODB_PORT / POSTGRES_PORT)"
     fi
 }
 
@@ -212,10 +253,73 @@ fetch_kafka_libs() { # runs in the background; output to $1
     sha_of "$KAFKA_SRC/pom.xml" >"$KAFKA_HOME/.stamp"
 }
 
+# PostgreSQL 15: Debian's package. Only root can install it; anyone else is told how.
+ensure_postgres_bin() {
+    [[ -x "$POSTGRES_BIN/postgres" && -x "$POSTGRES_BIN/initdb" ]] && return 0
+    if ((EUID != 0)); then
+        die "postgres: no PostgreSQL 15 server in $POSTGRES_BIN; install it (sudo apt-get install postgresql-15) or set POSTGRES_BIN to the directory of its initdb and postgres"
+    fi
+    command -v apt-get >/dev/null 2>&1 ||
+        die "postgres: no PostgreSQL 15 server in $POSTGRES_BIN and no apt-get to install it; set POSTGRES_BIN"
+    local out="$LOG_DIR/setup-postgres.log"
+    say "postgres: installing Debian's postgresql-15 with apt-get (output: ${out#"$ROOT"/})"
+    # Debian's package also creates its own `main` cluster on 5432; ours is separate (POSTGRES_PORT).
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends --no-upgrade postgresql-15 >"$out" 2>&1; then
+        say "postgres: not found in the package lists, running apt-get update first"
+        if ! { DEBIAN_FRONTEND=noninteractive apt-get update && DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y --no-install-recommends --no-upgrade postgresql-15; } >>"$out" 2>&1; then
+            show_log "$out"
+            die "postgres: apt-get install postgresql-15 failed"
+        fi
+    fi
+    [[ -x "$POSTGRES_BIN/postgres" && -x "$POSTGRES_BIN/initdb" ]] ||
+        die "postgres: postgresql-15 is installed but $POSTGRES_BIN has no initdb/postgres"
+}
+
+# initdb and postgres refuse to run as root. As root they run as $POSTGRES_RUN_AS, which owns only the
+# data dir; the stack dir's parents may be root-only (CI clones into a 0700 `mktemp -d`), so the server
+# keeps one ambient capability to traverse them: dac_read_search (read/search anywhere, write nowhere),
+# or dac_override when the bounding set lacks it (Docker's default set). Its log is a file descriptor
+# opened by this script.
+PG_CAP=""
+PG_RUN=() # command prefix that runs a program as the PostgreSQL user
+pg_prepare_user() { # as root: make sure the run-as user exists, pick the capability, set PG_RUN
+    local eff
+    ((EUID == 0)) || return 0
+    [[ -z "$PG_CAP" ]] || return 0
+    command -v setpriv >/dev/null 2>&1 || die "postgres: setpriv (util-linux) is needed to run PostgreSQL as $POSTGRES_RUN_AS"
+    if ! getent passwd "$POSTGRES_RUN_AS" >/dev/null; then
+        say "postgres: creating system user $POSTGRES_RUN_AS"
+        useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+            "$POSTGRES_RUN_AS" || die "postgres: cannot create system user $POSTGRES_RUN_AS"
+    fi
+    eff="$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status)"
+    if (((16#$eff >> 2) & 1)); then
+        PG_CAP=dac_read_search
+    elif (((16#$eff >> 1) & 1)); then
+        PG_CAP=dac_override
+    else
+        die "postgres: running as root without CAP_DAC_READ_SEARCH or CAP_DAC_OVERRIDE; run as a normal user instead"
+    fi
+    PG_RUN=(setpriv --reuid="$POSTGRES_RUN_AS" --regid="$POSTGRES_RUN_AS" --init-groups
+        --inh-caps="+$PG_CAP" --ambient-caps="+$PG_CAP" --)
+}
+as_pg() { "${PG_RUN[@]}" "$@"; } # command... : run as the PostgreSQL user
+pg_version() { "$POSTGRES_BIN/postgres" --version 2>/dev/null | sed -n 's/^postgres (PostgreSQL) \([^ ]*\).*/\1/p'; }
+pg_own() { # dir : as root, hand the dir (recursively) to the PostgreSQL user unless it already owns it
+    ((EUID == 0)) || return 0
+    local uid
+    uid="$(id -u "$POSTGRES_RUN_AS")"
+    [[ "$(stat -c %u "$1")" == "$uid" ]] || chown -R "$POSTGRES_RUN_AS:$(id -g "$POSTGRES_RUN_AS")" "$1"
+}
+
 # FerretDB: build stack/ferretdb (embedding main module) with Go into the cache;
 # the directory name carries a hash of the sources so a change rebuilds.
+ferret_patches() { compgen -G "$FERRET_SRC/patches/*.patch" | LC_ALL=C sort || true; }
 ferret_bin_path() {
-    echo "$CACHE_DIR/ferretdb-$FERRETDB_VERSION-$(sha_of "$FERRET_SRC/main.go" "$FERRET_SRC/go.mod" "$FERRET_SRC/go.sum" "$FERRET_SRC"/patches/*.patch)/ferretdb"
+    local files
+    mapfile -t files < <(ferret_patches)
+    echo "$CACHE_DIR/ferretdb-$FERRETDB_VERSION-$(sha_of "$FERRET_SRC/main.go" "$FERRET_SRC/go.mod" "$FERRET_SRC/go.sum" "${files[@]}")/ferretdb"
 }
 build_ferretdb() { # runs in the background; output to $1
     local out="$1" bin go tmp
@@ -229,7 +333,7 @@ build_ferretdb() { # runs in the background; output to $1
     tmp="$bin.tmp.$$"
     # The FerretDB module is copied from the Go module cache, patched (stack/ferretdb/patches), and built
     # through a `replace` in a scratch copy of the main module. -mod=readonly: go.sum is committed;
-    # -buildvcs=false: no git stamping; ferretdb_no_postgresql: only the SQLite backend is compiled in.
+    # -buildvcs=false: no git stamping; ferretdb_no_sqlite: only the PostgreSQL backend is compiled in.
     if ! (
         set -e
         work="$tmp.src"
@@ -240,15 +344,16 @@ build_ferretdb() { # runs in the background; output to $1
             sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
         [[ -d "$upstream" ]] || { echo "FerretDB $FERRETDB_VERSION is not in the Go module cache"; exit 1; }
         cp -R "$upstream" "$work/FerretDB" && chmod -R u+w "$work/FerretDB"
-        for p in "$FERRET_SRC"/patches/*.patch; do
+        ferret_patches >"$work/patches"
+        while read -r p; do
             echo "applying ${p#"$ROOT"/}"
             patch -d "$work/FerretDB" -p1 --forward --batch <"$p"
-        done
+        done <"$work/patches"
         cp main.go go.mod go.sum "$work/main/"
         cd "$work/main"
         "$go" mod edit -replace "github.com/FerretDB/FerretDB=../FerretDB"
         CGO_ENABLED=0 "$go" build -mod=readonly -buildvcs=false -trimpath \
-            -tags ferretdb_no_postgresql -ldflags='-s -w' -o "$tmp" .
+            -tags ferretdb_no_sqlite -ldflags='-s -w' -o "$tmp" .
     ) >"$out" 2>&1; then
         rm -f "$tmp"
         return 1
@@ -310,17 +415,67 @@ start_kafka() {
     say "kafka: started pid $pid ($KAFKA_VERSION, 127.0.0.1:$KAFKA_PORT, controller :$KAFKA_CONTROLLER_PORT)"
 }
 
+# A new cluster is made in postgres-data.init and renamed when complete (initdb, then the database
+# FerretDB uses, created in single-user mode), so a half-made cluster is never started.
+init_postgres() {
+    local tmp="$PG_DATA.init" out
+    pg_prepare_user
+    say "postgres: initdb in ${PG_DATA#"$ROOT"/}"
+    rm -rf "$tmp"
+    mkdir -m 700 "$tmp"
+    pg_own "$tmp"
+    printf '\n===== scripts/stack.sh: initdb at %s =====\n' "$(date '+%F %T')" >>"$PG_LOG"
+    # --no-sync: nothing here survives a machine crash anyway (fsync=off)
+    if ! (cd "$tmp" && as_pg "$POSTGRES_BIN/initdb" -D "$tmp" -U "$PG_SUPERUSER" -E UTF8 --locale=C \
+        --auth=trust --no-sync --no-instructions) </dev/null >>"$PG_LOG" 2>&1; then
+        show_log "$PG_LOG"
+        die "postgres: initdb failed"
+    fi
+    out="$( (cd "$tmp" && as_pg "$POSTGRES_BIN/postgres" --single -D "$tmp" "${PG_OPTS[@]}" postgres) \
+        <<<"CREATE DATABASE $PG_DATABASE;" 2>&1)" || true
+    printf '%s\n' "$out" >>"$PG_LOG"
+    if [[ "$out" == *ERROR* || "$out" == *FATAL* ]]; then
+        show_log "$PG_LOG"
+        die "postgres: CREATE DATABASE $PG_DATABASE failed"
+    fi
+    mv "$tmp" "$PG_DATA"
+}
+
+start_postgres() {
+    local pid
+    pg_prepare_user
+    [[ -f "$PG_DATA/PG_VERSION" ]] || init_postgres
+    pg_own "$PG_DATA"
+    # After a SIGKILL the lock file stays; PostgreSQL refuses to start if its pid now belongs to another
+    # process of the same user. Ours is not running (pid_of said so), so a lock file naming no live
+    # postmaster of this data dir is stale.
+    if [[ -f "$PG_DATA/postmaster.pid" ]]; then
+        local old
+        old="$(head -n1 "$PG_DATA/postmaster.pid" | tr -dc '0-9')"
+        if [[ -z "$old" ]] || ! tr '\0' ' ' <"/proc/$old/cmdline" 2>/dev/null | grep -qF -- "-D $PG_DATA "; then
+            rm -f "$PG_DATA/postmaster.pid"
+        fi
+    fi
+    printf '\n===== scripts/stack.sh: starting PostgreSQL at %s =====\n' "$(date '+%F %T')" >>"$PG_LOG"
+    # cd: a working directory the server's user can enter. setsid and setpriv exec, so $! is the postmaster.
+    (cd "$PG_DATA" && exec setsid "${PG_RUN[@]}" "$POSTGRES_BIN/postgres" -D "$PG_DATA" -p "$POSTGRES_PORT" "${PG_OPTS[@]}") \
+        </dev/null >>"$PG_LOG" 2>&1 9>&- &
+    pid=$!
+    echo "$pid" >"$PG_PID"
+    echo "$POSTGRES_PORT" >"$PID_DIR/postgres.ports"
+    say "postgres: started pid $pid ($(pg_version), 127.0.0.1:$POSTGRES_PORT${PG_CAP:+, as $POSTGRES_RUN_AS with $PG_CAP})"
+}
+
 start_ferretdb() {
     local bin="$1" pid
-    mkdir -p "$FERRET_DATA"
     printf '\n===== scripts/stack.sh: starting FerretDB %s at %s =====\n' "$FERRETDB_VERSION" "$(date '+%F %T')" >>"$FERRET_LOG"
-    setsid "$bin" -listen-addr "127.0.0.1:$MONGODB_PORT" -sqlite-dir "$FERRET_DATA" \
+    setsid "$bin" -listen-addr "127.0.0.1:$MONGODB_PORT" -postgresql-url "$FERRETDB_PG_URL" \
         -log-level "${FERRETDB_LOG_LEVEL:-warn}" ${FERRETDB_PPROF_ADDR:+-pprof-addr "$FERRETDB_PPROF_ADDR"} \
         </dev/null >>"$FERRET_LOG" 2>&1 9>&- &
     pid=$!
     echo "$pid" >"$FERRET_PID"
     echo "$MONGODB_PORT" >"$PID_DIR/ferretdb.ports"
-    say "ferretdb: started pid $pid ($FERRETDB_VERSION, 127.0.0.1:$MONGODB_PORT)"
+    say "ferretdb: started pid $pid ($FERRETDB_VERSION, 127.0.0.1:$MONGODB_PORT, PostgreSQL 127.0.0.1:$POSTGRES_PORT/$PG_DATABASE)"
 }
 
 wait_port() { # name port logfile timeout_s
@@ -340,6 +495,23 @@ wait_port() { # name port logfile timeout_s
     die "$name: port $port not open after $4 s"
 }
 
+wait_postgres() { # timeout_s: the port, then a real connection (PostgreSQL listens before recovery ends)
+    local limit=$(($1 * 10)) i pid
+    wait_port postgres "$POSTGRES_PORT" "$PG_LOG" "$1"
+    [[ -x "$POSTGRES_BIN/pg_isready" ]] || return 0
+    pid="$(tr -dc '0-9' <"$PG_PID")"
+    for ((i = 0; i < limit; i++)); do
+        "$POSTGRES_BIN/pg_isready" -q -h 127.0.0.1 -p "$POSTGRES_PORT" -U "$PG_SUPERUSER" -d "$PG_DATABASE" -t 2 && return 0
+        alive "$pid" || {
+            show_log "$PG_LOG"
+            die "postgres: process $pid exited during start-up"
+        }
+        sleep 0.1
+    done
+    show_log "$PG_LOG"
+    die "postgres: not accepting connections after $1 s"
+}
+
 wait_bg() { # pid name outfile -> waits for a background install job
     if ! wait "$1"; then
         show_log "$3"
@@ -347,36 +519,51 @@ wait_bg() { # pid name outfile -> waits for a background install job
     fi
 }
 
-components() { # names... -> prints "kafka ferretdb" (all) or the names given, validated
+components() { # names... -> prints all components or the names given, validated
     local c
-    (($#)) || set -- kafka ferretdb
+    (($#)) || set -- postgres kafka ferretdb
     for c in "$@"; do
         case "$c" in
-        kafka | ferretdb) ;;
-        *) die "unknown component $c (kafka or ferretdb)" ;;
+        postgres | kafka | ferretdb) ;;
+        *) die "unknown component $c (postgres, kafka or ferretdb)" ;;
         esac
     done
     echo "$@"
 }
 
-cmd_up() { # [kafka|ferretdb]...: both by default; the round-trip check runs only when both are started
-    local wanted want_kafka=0 want_ferret=0
+running_on() { # name "ports" -> dies when our process runs with other ports than asked
+    [[ ! -f "$PID_DIR/$1.ports" || "$(cat "$PID_DIR/$1.ports")" == "$2" ]] ||
+        die "$1: running with other ports ($(cat "$PID_DIR/$1.ports")); run scripts/stack.sh down first"
+}
+
+cmd_up() { # [postgres|kafka|ferretdb]...: all by default (ferretdb brings postgres); the round-trip check runs only when kafka and ferretdb are started
+    local wanted want_kafka=0 want_ferret=0 want_pg=0
     wanted=" $(components "$@") "
     [[ "$wanted" == *" kafka "* ]] && want_kafka=1
     [[ "$wanted" == *" ferretdb "* ]] && want_ferret=1
+    # FerretDB keeps its data in PostgreSQL: starting it starts PostgreSQL too
+    if [[ "$wanted" == *" postgres "* ]] || ((want_ferret)); then want_pg=1; fi
     lock
-    mkdir -p "$LOG_DIR" "$PID_DIR" "$KAFKA_DATA" "$FERRET_DATA"
+    mkdir -p "$LOG_DIR" "$PID_DIR" "$KAFKA_DATA"
     [[ -n "$PINNED_KAFKA_VERSION" ]] || die "no <kafka.version> in stack/kafka/pom.xml"
     [[ -n "$FERRETDB_VERSION" ]] || die "no github.com/FerretDB/FerretDB requirement in stack/ferretdb/go.mod"
 
-    # kpid/fpid: the running pid, "" to start it, or "-" when not asked for
-    local kpid="-" fpid="-" kjob="" fjob="" fbin
+    # kpid/fpid/ppid: the running pid, "" to start it, or "-" when not asked for
+    local kpid="-" fpid="-" ppid="-" kjob="" fjob="" fbin
+    if ((want_pg)); then
+        ppid="$(pid_of postgres)" || ppid=""
+        if [[ -n "$ppid" ]]; then
+            say "postgres: already running (pid $ppid)"
+            running_on postgres "$POSTGRES_PORT"
+        else
+            check_port_free postgres "$POSTGRES_PORT"
+        fi
+    fi
     if ((want_kafka)); then
         kpid="$(pid_of kafka)" || kpid=""
         if [[ -n "$kpid" ]]; then
             say "kafka: already running (pid $kpid)"
-            [[ ! -f "$PID_DIR/kafka.ports" || "$(cat "$PID_DIR/kafka.ports")" == "$KAFKA_PORT $KAFKA_CONTROLLER_PORT" ]] ||
-                die "kafka: running with other ports ($(cat "$PID_DIR/kafka.ports")); run scripts/stack.sh down first"
+            running_on kafka "$KAFKA_PORT $KAFKA_CONTROLLER_PORT"
         else
             check_port_free kafka "$KAFKA_PORT"
             check_port_free kafka-controller "$KAFKA_CONTROLLER_PORT"
@@ -386,8 +573,7 @@ cmd_up() { # [kafka|ferretdb]...: both by default; the round-trip check runs onl
         fpid="$(pid_of ferretdb)" || fpid=""
         if [[ -n "$fpid" ]]; then
             say "ferretdb: already running (pid $fpid)"
-            [[ ! -f "$PID_DIR/ferretdb.ports" || "$(cat "$PID_DIR/ferretdb.ports")" == "$MONGODB_PORT" ]] ||
-                die "ferretdb: running with another port ($(cat "$PID_DIR/ferretdb.ports")); run scripts/stack.sh down first"
+            running_on ferretdb "$MONGODB_PORT"
         else
             check_port_free ferretdb "$MONGODB_PORT"
         fi
@@ -414,13 +600,21 @@ cmd_up() { # [kafka|ferretdb]...: both by default; the round-trip check runs onl
         fi
     fi
 
-    # Kafka first: its JVM start-up overlaps with the Go build.
+    # PostgreSQL, then Kafka: both start while Go builds.
+    if [[ -z "$ppid" ]]; then
+        ensure_postgres_bin
+        start_postgres
+    fi
     if [[ -z "$kpid" ]]; then
         if [[ -n "$kjob" ]]; then
             wait_bg "$kjob" "kafka: Maven fetch" "$LOG_DIR/setup-kafka.log"
             say "kafka: jars ready ($(find "$KAFKA_LIB" -name '*.jar' | wc -l) jars)"
         fi
         start_kafka
+    fi
+    if ((want_pg)); then
+        wait_postgres "$STACK_TIMEOUT"
+        say "postgres: accepting connections on 127.0.0.1:$POSTGRES_PORT"
     fi
     if [[ -z "$fpid" ]]; then
         if [[ -n "$fjob" ]]; then
@@ -444,7 +638,7 @@ cmd_up() { # [kafka|ferretdb]...: both by default; the round-trip check runs onl
         return 0
     fi
     if ! ((want_kafka && want_ferret)); then
-        say "up: ports open (one component started: round-trip check skipped)"
+        say "up: ports open (not all components started: round-trip check skipped)"
         return 0
     fi
     local py="${STACK_PYTHON:-$ROOT/.venv/bin/python}"
@@ -454,54 +648,59 @@ cmd_up() { # [kafka|ferretdb]...: both by default; the round-trip check runs onl
     if ! KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT" MONGODB_URL="mongodb://127.0.0.1:$MONGODB_PORT" \
         "$py" "$ROOT/scripts/stack_check.py" --timeout "$STACK_TIMEOUT"; then
         pid_of kafka >/dev/null || say "kafka: process is gone"
+        pid_of postgres >/dev/null || say "postgres: process is gone"
         pid_of ferretdb >/dev/null || say "ferretdb: process is gone"
         show_log "$KAFKA_LOG"
+        show_log "$PG_LOG"
         show_log "$FERRET_LOG"
         die "check failed: servers started but did not answer (logs above; scripts/stack.sh logs)"
     fi
     say "up: ready — KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT MONGODB_URL=mongodb://127.0.0.1:$MONGODB_PORT"
 }
 
-cmd_down() { # [kafka|ferretdb]...: both by default
-    local wanted name names=()
+cmd_down() { # [postgres|kafka|ferretdb]...: all by default
+    local wanted name first=() rest=()
     wanted=" $(components "$@") "
     [[ -d "$STACK_DIR" ]] || {
         say "nothing to stop (no ${STACK_DIR#"$ROOT"/})"
         return 0
     }
     lock
-    for name in ferretdb kafka; do
-        [[ "$wanted" == *" $name "* ]] && names+=("$name")
+    # FerretDB before PostgreSQL, so it does not see its connections cut
+    [[ "$wanted" == *" ferretdb "* ]] && first+=(ferretdb)
+    for name in kafka postgres; do
+        [[ "$wanted" == *" $name "* ]] && rest+=("$name")
     done
-    stop_all "${names[@]}"
+    ((${#first[@]} == 0)) || stop_all "${first[@]}"
+    ((${#rest[@]} == 0)) || stop_all "${rest[@]}"
 }
 
-cmd_restart() { # kafka|ferretdb...: stop, then start again on the same data and ports
-    (($#)) || die "restart: name a component (kafka or ferretdb)"
+cmd_restart() { # postgres|kafka|ferretdb...: stop, then start again on the same data and ports
+    (($#)) || die "restart: name a component (postgres, kafka or ferretdb)"
     cmd_down "$@"
     cmd_up "$@"
 }
 
+status_line() { # name ports-text version
+    local pid ports
+    if pid="$(pid_of "$1")"; then
+        printf '%-9s running  pid %-7s 127.0.0.1:%s  %s\n' "$1" "$pid" "$2" "$3"
+        return 0
+    fi
+    ports=""
+    port_open "${2%% *}" && ports=" (port ${2%% *} is in use by another process)"
+    printf '%-9s stopped%s\n' "$1" "$ports"
+    return 3
+}
+
 cmd_status() {
-    local pid rc=0 ports kp kcp
-    if pid="$(pid_of kafka)"; then
-        kp="$KAFKA_PORT" kcp="$KAFKA_CONTROLLER_PORT"
-        [[ -f "$PID_DIR/kafka.ports" ]] && read -r kp kcp <"$PID_DIR/kafka.ports"
-        printf '%-9s running  pid %-7s 127.0.0.1:%s (controller :%s)  %s\n' kafka "$pid" "$kp" "$kcp" "$KAFKA_VERSION"
-    else
-        ports=""
-        port_open "$KAFKA_PORT" && ports=" (port $KAFKA_PORT is in use by another process)"
-        printf '%-9s stopped%s\n' kafka "$ports"
-        rc=3
-    fi
-    if pid="$(pid_of ferretdb)"; then
-        printf '%-9s running  pid %-7s 127.0.0.1:%s  %s\n' ferretdb "$pid" "$(cat "$PID_DIR/ferretdb.ports" 2>/dev/null || echo "$MONGODB_PORT")" "$FERRETDB_VERSION"
-    else
-        ports=""
-        port_open "$MONGODB_PORT" && ports=" (port $MONGODB_PORT is in use by another process)"
-        printf '%-9s stopped%s\n' ferretdb "$ports"
-        rc=3
-    fi
+    local rc=0 kp kcp
+    kp="$KAFKA_PORT" kcp="$KAFKA_CONTROLLER_PORT"
+    [[ -f "$PID_DIR/kafka.ports" ]] && read -r kp kcp <"$PID_DIR/kafka.ports"
+    status_line postgres "$(cat "$PID_DIR/postgres.ports" 2>/dev/null || echo "$POSTGRES_PORT")" \
+        "PostgreSQL $(pg_version)" || rc=3
+    status_line kafka "$kp (controller :$kcp)" "$KAFKA_VERSION" || rc=3
+    status_line ferretdb "$(cat "$PID_DIR/ferretdb.ports" 2>/dev/null || echo "$MONGODB_PORT")" "$FERRETDB_VERSION" || rc=3
     return "$rc"
 }
 
@@ -514,7 +713,7 @@ cmd_logs() {
         *) n="$a" ;;
         esac
     done
-    for a in "$KAFKA_LOG" "$FERRET_LOG"; do [[ -f "$a" ]] && files+=("$a"); done
+    for a in "$PG_LOG" "$KAFKA_LOG" "$FERRET_LOG"; do [[ -f "$a" ]] && files+=("$a"); done
     ((${#files[@]})) || {
         say "no logs yet"
         return 0
@@ -534,17 +733,17 @@ cmd_reset() {
 }
 
 usage() {
-    sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'
 }
 
 case "${1:-}" in
 up | start)
-    [[ "$1" == up ]] || (($# > 1)) || die "start: name a component (kafka or ferretdb), or use up"
+    [[ "$1" == up ]] || (($# > 1)) || die "start: name a component (postgres, kafka or ferretdb), or use up"
     shift
     cmd_up "$@"
     ;;
 down | stop)
-    [[ "$1" == down ]] || (($# > 1)) || die "stop: name a component (kafka or ferretdb), or use down"
+    [[ "$1" == down ]] || (($# > 1)) || die "stop: name a component (postgres, kafka or ferretdb), or use down"
     shift
     cmd_down "$@"
     ;;

@@ -3,7 +3,8 @@
 Waits, retrying, until both servers really answer:
   - Kafka: topic ``tdkt.stackcheck`` exists (created if missing), a unique message is
     produced with acks=all and consumed back by a fresh consumer group (offset committed).
-  - MongoDB (FerretDB): ``ping``, then one insert/find/delete in db ``tdkt_stackcheck``.
+  - MongoDB (FerretDB, on the stack's PostgreSQL): ``ping``, then one insert/find/delete in db
+    ``tdkt_stackcheck`` (FerretDB answers ``ping`` only when it reaches PostgreSQL).
 
 Environment: KAFKA_BOOTSTRAP_SERVERS (127.0.0.1:9092), MONGODB_URL
 (mongodb://127.0.0.1:27017), STACK_TIMEOUT (90). Exit 0 when both pass, 1 otherwise.

@@ -1,5 +1,6 @@
-// Command ferretdb runs an embedded FerretDB v1 (SQLite backend) for local
-// development and tests. scripts/stack.sh builds it into a cache dir and runs it.
+// Command ferretdb runs an embedded FerretDB v1 (PostgreSQL backend) for local
+// development and tests. scripts/stack.sh builds it into a cache dir and runs it
+// against the PostgreSQL it starts (component `postgres`).
 //
 // Building from this project-owned main module (instead of `go install
 // .../cmd/ferretdb`) avoids the upstream command's version.txt panic, and the
@@ -13,9 +14,9 @@ import (
 	"log/slog"
 	"net/http"
 	_ "net/http/pprof" // served only with -pprof-addr
+	"net/url"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -23,20 +24,40 @@ import (
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
 
-// quietHandler demotes FerretDB's dumps of error responses (logged at WARN as
-// "Response header: ..." / "Response message: ...") to DEBUG: drivers send commands
-// FerretDB lacks on every close (endSessions), which would flood the log.
+// quietHandler demotes to DEBUG:
+//   - FerretDB's dumps of error responses (logged at WARN as "Response header: ..." /
+//     "Response message: ..."): drivers send commands FerretDB lacks on every close
+//     (endSessions), which would flood the log;
+//   - pgx's ERROR trace of a statement that failed on a unique index (SQLSTATE 23505, with
+//     ~2 KB of arguments): the client gets it as E11000, and optimistic writers expect it.
 type quietHandler struct{ slog.Handler }
 
 func (h quietHandler) Handle(ctx context.Context, r slog.Record) error {
-	if r.Level == slog.LevelWarn &&
-		(strings.HasPrefix(r.Message, "Response header:") || strings.HasPrefix(r.Message, "Response message:")) {
+	if (r.Level == slog.LevelWarn &&
+		(strings.HasPrefix(r.Message, "Response header:") || strings.HasPrefix(r.Message, "Response message:"))) ||
+		(r.Level == slog.LevelError && isDuplicateKeyTrace(r)) {
 		r.Level = slog.LevelDebug
 		if !h.Handler.Enabled(ctx, r.Level) {
 			return nil
 		}
 	}
 	return h.Handler.Handle(ctx, r)
+}
+
+// isDuplicateKeyTrace tells whether r is pgx's trace of a statement that failed with unique_violation.
+func isDuplicateKeyTrace(r slog.Record) bool {
+	if r.Message != "Query" && r.Message != "Exec" && r.Message != "BatchQuery" {
+		return false
+	}
+	dup := false
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "err" && strings.Contains(a.Value.String(), "(SQLSTATE 23505)") {
+			dup = true
+			return false
+		}
+		return true
+	})
+	return dup
 }
 
 func (h quietHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
@@ -55,7 +76,8 @@ func say(format string, args ...any) {
 
 func main() {
 	listenAddr := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
-	sqliteDir := flag.String("sqlite-dir", "ferretdb-data", "directory for the SQLite database files")
+	postgresqlURL := flag.String("postgresql-url", "postgres://postgres@127.0.0.1:5432/ferretdb",
+		"PostgreSQL connection string (https://pkg.go.dev/github.com/jackc/pgx/v5/pgxpool#ParseConfig)")
 	logLevel := flag.String("log-level", "info", "log level: debug, info, warn, error")
 	pprofAddr := flag.String("pprof-addr", "", "serve Go's /debug/pprof on this address (profiling; off when empty)")
 	flag.Parse()
@@ -71,26 +93,14 @@ func main() {
 	// Telemetry: ferretdb.New disables and locks it; DO_NOT_TRACK covers any other path.
 	_ = os.Setenv("DO_NOT_TRACK", "1")
 
-	dir, err := filepath.Abs(*sqliteDir)
-	if err != nil {
-		logger.Error("bad -sqlite-dir", "error", err)
-		os.Exit(2)
-	}
-	if err = os.MkdirAll(dir, 0o755); err != nil {
-		logger.Error("cannot create sqlite dir", "error", err)
-		os.Exit(1)
-	}
-	// SQLite URI of a directory (one file per database): must end with a slash.
-	sqliteURL := "file:" + strings.TrimSuffix(dir, "/") + "/"
-
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listenAddr},
-		Logger:    logger,
-		Handler:   "sqlite",
-		SQLiteURL: sqliteURL,
+		Listener:      ferretdb.ListenerConfig{TCP: *listenAddr},
+		Logger:        logger,
+		Handler:       "postgresql",
+		PostgreSQLURL: *postgresqlURL,
 	})
 	if err != nil {
 		logger.Error("cannot start FerretDB", "error", err)
@@ -106,10 +116,21 @@ func main() {
 		}()
 	}
 
-	say("FerretDB listening on %s, sqlite %s, pid %d", *listenAddr, sqliteURL, os.Getpid())
+	say("FerretDB listening on %s, postgresql %s, pid %d", *listenAddr, redact(*postgresqlURL), os.Getpid())
 	if err = f.Run(ctx); err != nil {
 		logger.Error("FerretDB stopped with error", "error", err)
 		os.Exit(1)
 	}
 	say("FerretDB stopped")
+}
+
+// redact hides a password in a connection URL before it is logged.
+func redact(u string) string {
+	if p, err := url.Parse(u); err == nil && p.User != nil {
+		if _, ok := p.User.Password(); ok {
+			p.User = url.UserPassword(p.User.Username(), "xxxxx")
+		}
+		return p.String()
+	}
+	return u
 }

@@ -1,5 +1,5 @@
-"""A private Kafka + FerretDB (scripts/stack.sh on free ports, state in a temp dir) and service workers as real
-processes, so the fault tests can kill and restart them without touching the shared stack."""
+"""A private Kafka + PostgreSQL + FerretDB (scripts/stack.sh on free ports, state in a temp dir) and service workers
+as real processes, so the fault tests can kill and restart them without touching the shared stack."""
 
 from __future__ import annotations
 
@@ -45,6 +45,7 @@ class PrivateStack:
     kafka_port: int = field(default_factory=free_port)
     controller_port: int = field(default_factory=free_port)
     mongodb_port: int = field(default_factory=free_port)
+    postgres_port: int = field(default_factory=free_port)
 
     @property
     def bootstrap(self) -> str:
@@ -61,6 +62,7 @@ class PrivateStack:
             KAFKA_PORT=str(self.kafka_port),
             KAFKA_CONTROLLER_PORT=str(self.controller_port),
             MONGODB_PORT=str(self.mongodb_port),
+            POSTGRES_PORT=str(self.postgres_port),
             KAFKA_BOOTSTRAP_SERVERS=self.bootstrap,
             MONGODB_URL=self.mongodb_url,
             STACK_PYTHON=sys.executable,
@@ -86,8 +88,15 @@ class PrivateStack:
     def up(self) -> float:
         return self.run("up", timeout_s=180)
 
+    def restart(self, *components: str) -> float:
+        """`scripts/stack.sh restart` of `postgres`, `kafka` and/or `ferretdb`: stopped, then started again on the
+        same data and ports; returns how long it took. After a PostgreSQL restart, the first command on each of
+        FerretDB's pooled connections fails (`terminating connection due to administrator command`, SQLSTATE
+        57P01) and that connection is replaced."""
+        return self.run("restart", *components, timeout_s=180)
+
     def down(self) -> None:
-        """Stop both servers; if the script fails, SIGKILL what its pid files name; then remove the dir
+        """Stop the servers; if the script fails, SIGKILL what its pid files name; then remove the dir
         (kept when TDKT_FAULTS_KEEP=1, for its logs)."""
         try:
             self.run("down", timeout_s=60, check=False)

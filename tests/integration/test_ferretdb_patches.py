@@ -1,0 +1,269 @@
+"""Our FerretDB patches (stack/ferretdb/patches/*.patch), each shown on the running server.
+
+Each patch has a test here that fails on FerretDB 1.24.2 on PostgreSQL without it and passes with it:
+
+- 0001: writes are serialised per collection, so a filter-guarded update or findAndModify is atomic;
+- 0002: a filter on `_id` is served by the `_id` index instead of a sequential scan;
+- 0003: `$pull` with a condition (a query on the elements, or operators such as `$gte`/`$in`) removes what
+  matches, as MongoDB does;
+- 0004: an update command of many statements completes (it used to exhaust FerretDB's PostgreSQL pool);
+- 0005: a dot-notation filter reaches through arrays (update, findAndModify, delete and count matched nothing),
+  and find pushes it down to PostgreSQL.
+
+The tests assert what MongoDB does; only the explain test is FerretDB's own (it reads PostgreSQL's plan).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from bson import ObjectId
+from pymongo import AsyncMongoClient, ReturnDocument, UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+
+from tdkt_shared.settings import Settings
+
+pytestmark = pytest.mark.usefixtures("drop_databases")
+
+Doc = dict[str, Any]
+
+RACERS = 30
+ROUNDS = 10
+
+
+@pytest.fixture
+async def client(stack: Settings) -> AsyncIterator[AsyncMongoClient[Doc]]:
+    client: AsyncMongoClient[Doc] = AsyncMongoClient(stack.mongodb_url, serverSelectionTimeoutMS=5000)
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+def db(client: AsyncMongoClient[Doc], run_id: str) -> AsyncDatabase[Doc]:
+    return client[f"it_patches_{run_id}"]
+
+
+@pytest.fixture
+async def ferretdb_only(client: AsyncMongoClient[Doc]) -> None:
+    """For the tests that read PostgreSQL's plan: skipped on another MongoDB-wire server."""
+    if "ferretdbVersion" not in await client.admin.command("buildInfo"):
+        pytest.skip("reads FerretDB's PostgreSQL plan; the server is not FerretDB")
+
+
+async def warm_up(coll: AsyncCollection[Doc]) -> None:
+    """Open the client's connections first, so the racers of the first round start together."""
+    await asyncio.gather(*(coll.find_one({"_id": "none"}) for _ in range(RACERS)))
+
+
+# ---------------------------------------------------------------- 0001: writes serialised per collection
+
+
+async def test_guarded_update_one_matches_once_among_concurrent_racers(db: AsyncDatabase[Doc]) -> None:
+    """30 concurrent `update_one({_id, version: v}, {$set: {version: v+1}})`: exactly one matches, each round."""
+    coll = db["race_update"]
+    await coll.insert_one({"_id": "x", "version": 0})
+    await warm_up(coll)
+    winners = []
+    for v in range(ROUNDS):
+        results = await asyncio.gather(
+            *(coll.update_one({"_id": "x", "version": v}, {"$set": {"version": v + 1}}) for _ in range(RACERS))
+        )
+        winners.append(sum(r.matched_count for r in results))
+    assert winners == [1] * ROUNDS, f"updates that matched, per round: {winners}"
+    assert await coll.find_one({"_id": "x"}) == {"_id": "x", "version": ROUNDS}
+
+
+async def test_guarded_find_one_and_update_returns_once_among_concurrent_racers(db: AsyncDatabase[Doc]) -> None:
+    """The same race through findAndModify: exactly one racer gets the document back, each round."""
+    coll = db["race_fam"]
+    await coll.insert_one({"_id": "x", "version": 0})
+    await warm_up(coll)
+    winners = []
+    for v in range(ROUNDS):
+        results = await asyncio.gather(
+            *(
+                coll.find_one_and_update(
+                    {"_id": "x", "version": v}, {"$set": {"version": v + 1}}, return_document=ReturnDocument.AFTER
+                )
+                for _ in range(RACERS)
+            )
+        )
+        won = [r for r in results if r is not None]
+        assert all(r == {"_id": "x", "version": v + 1} for r in won), won
+        winners.append(len(won))
+    assert winners == [1] * ROUNDS, f"findAndModify calls that returned the document, per round: {winners}"
+    assert await coll.find_one({"_id": "x"}) == {"_id": "x", "version": ROUNDS}
+
+
+async def test_concurrent_upserts_of_one_id_insert_once_and_never_collide(db: AsyncDatabase[Doc]) -> None:
+    """Concurrent upserts of one `_id`: one inserts, the others update it; none fails on a duplicate key."""
+    coll = db["race_upsert"]
+    await warm_up(coll)
+    results = await asyncio.gather(
+        *(coll.update_one({"_id": "u"}, {"$inc": {"n": 1}}, upsert=True) for _ in range(RACERS)),
+        return_exceptions=True,
+    )
+    errors = [r for r in results if isinstance(r, BaseException)]
+    assert errors == []
+    assert await coll.find_one({"_id": "u"}) == {"_id": "u", "n": RACERS}
+
+
+# ---------------------------------------------------------------- 0002: `_id` equality through the index
+
+
+def plan_nodes(plan: Any) -> list[str]:
+    """Every "Node Type" in a PostgreSQL JSON plan (FerretDB returns it as `queryPlanner`)."""
+    if isinstance(plan, dict):
+        own = [str(plan["Node Type"])] if "Node Type" in plan else []
+        return own + [n for v in plan.values() for n in plan_nodes(v)]
+    if isinstance(plan, list):
+        return [n for v in plan for n in plan_nodes(v)]
+    return []
+
+
+@pytest.mark.usefixtures("ferretdb_only")
+async def test_find_by_id_is_an_index_scan(db: AsyncDatabase[Doc]) -> None:
+    coll = db["by_id"]
+    await coll.insert_many([{"_id": f"d{i:05d}", "n": i} for i in range(2000)])
+    explained = await db.command("explain", {"find": "by_id", "filter": {"_id": "d01234"}}, verbosity="queryPlanner")
+    nodes = plan_nodes(explained["queryPlanner"])
+    assert nodes, f"no PostgreSQL plan in {explained}"
+    assert "Seq Scan" not in nodes, explained["queryPlanner"]
+    assert any("Index" in n for n in nodes), explained["queryPlanner"]
+    assert await coll.find_one({"_id": "d01234"}) == {"_id": "d01234", "n": 1234}
+
+
+async def test_find_by_id_returns_the_right_document_for_each_id_type(db: AsyncDatabase[Doc]) -> None:
+    """Patch 0002 rewrites the `_id` filter: it still finds exactly the document asked for (passes either way)."""
+    coll = db["id_types"]
+    oid = ObjectId()
+    # Not with them: the string of the ObjectId's hex. FerretDB stores both as the same JSON string, so its unique
+    # `_id` index calls them duplicates (MongoDB does not); that limit is upstream, and no patch here lifts it.
+    docs: list[Doc] = [
+        {"_id": "s1", "kind": "string"},
+        {"_id": oid, "kind": "objectid"},
+        {"_id": 7, "kind": "int"},
+        {"_id": 2**40, "kind": "long"},
+        {"_id": 7.5, "kind": "double"},
+        {"_id": "7", "kind": "string of the int"},
+    ]
+    await coll.insert_many(docs)
+    for doc in docs:
+        assert await coll.find({"_id": doc["_id"]}).to_list() == [doc]
+        assert await coll.find({"_id": {"$eq": doc["_id"]}}).to_list() == [doc]
+    # a number matches whatever numeric type holds the same value, as in MongoDB
+    assert await coll.find({"_id": 7.0}).to_list() == [{"_id": 7, "kind": "int"}]
+    # updates and deletes find their document by `_id` as well
+    assert (await coll.update_one({"_id": oid}, {"$set": {"seen": True}})).modified_count == 1
+    assert await coll.find_one({"_id": oid}) == {"_id": oid, "kind": "objectid", "seen": True}
+    assert (await coll.delete_one({"_id": 7})).deleted_count == 1
+    assert await coll.count_documents({}) == len(docs) - 1
+
+
+# ---------------------------------------------------------------- 0003: `$pull` with a condition
+
+
+async def test_pull_removes_the_elements_a_condition_matches(db: AsyncDatabase[Doc]) -> None:
+    coll = db["pull"]
+    await coll.insert_one(
+        {
+            "_id": "p",
+            "outbox": [{"id": "a", "n": 1}, {"id": "b"}, {"id": "c", "n": 3}, "a"],
+            "scores": [1, 6, 7, 3],
+            "tags": ["x", "y", "x", "z"],
+        }
+    )
+
+    # a document is a query on each element that is a document (other fields may be there; scalars never match)
+    res = await coll.update_one({"_id": "p"}, {"$pull": {"outbox": {"id": {"$in": ["a", "b"]}}}})
+    assert (res.matched_count, res.modified_count) == (1, 1)
+    assert (await coll.find_one({"_id": "p"}) or {})["outbox"] == [{"id": "c", "n": 3}, "a"]
+    await coll.update_one({"_id": "p"}, {"$pull": {"outbox": {"id": "c"}}})
+    assert (await coll.find_one({"_id": "p"}) or {})["outbox"] == ["a"]
+
+    # operators apply to each element as a value
+    await coll.update_one({"_id": "p"}, {"$pull": {"scores": {"$gte": 6}}})
+    assert (await coll.find_one({"_id": "p"}) or {})["scores"] == [1, 3]
+    await coll.update_one({"_id": "p"}, {"$pull": {"tags": {"$in": ["z"]}}})
+    assert (await coll.find_one({"_id": "p"}) or {})["tags"] == ["x", "y", "x"]
+
+    # a plain value still removes every element equal to it
+    await coll.update_one({"_id": "p"}, {"$pull": {"tags": "x"}})
+    assert (await coll.find_one({"_id": "p"}) or {})["tags"] == ["y"]
+
+    # nothing matched: nothing modified
+    res = await coll.update_one({"_id": "p"}, {"$pull": {"scores": {"$gt": 100}}})
+    assert (res.matched_count, res.modified_count) == (1, 0)
+
+
+async def test_pull_with_a_condition_in_find_one_and_update(db: AsyncDatabase[Doc]) -> None:
+    coll = db["pull_fam"]
+    await coll.insert_one({"_id": "q", "outbox": [{"id": "a"}, {"id": "b"}, {"id": "c"}]})
+    after = await coll.find_one_and_update(
+        {"_id": "q"}, {"$pull": {"outbox": {"id": {"$in": ["a", "c"]}}}}, return_document=ReturnDocument.AFTER
+    )
+    assert after == {"_id": "q", "outbox": [{"id": "b"}]}
+
+
+# ---------------------------------------------------------------- 0004: statements release their connection
+
+
+async def test_an_update_command_of_many_statements_completes(db: AsyncDatabase[Doc]) -> None:
+    """One update command of 200 statements (more than the 50 connections of FerretDB's pool)."""
+    coll = db["bulk"]
+    await coll.insert_many([{"_id": i, "flag": True} for i in range(200)])
+    result = await asyncio.wait_for(
+        coll.bulk_write([UpdateOne({"_id": i}, {"$set": {"flag": False}}) for i in range(200)]), timeout=20
+    )
+    assert result.modified_count == 200
+    assert await coll.count_documents({"flag": True}) == 0
+
+
+# ---------------------------------------------------------------- 0005: dot notation through arrays
+
+
+async def ids(cursor: Any) -> list[Any]:
+    return sorted(d["_id"] for d in await cursor.to_list())
+
+
+async def test_dot_notation_filters_reach_through_arrays_in_every_command(db: AsyncDatabase[Doc]) -> None:
+    coll = db["dots"]
+    await coll.insert_many(
+        [
+            {"_id": 1, "outbox": [{"id": "a"}, {"id": "b"}], "state": {"org": "x", "tags": ["t1", "t2"]}},
+            {"_id": 2, "outbox": [], "state": {"org": "y", "tags": []}},
+            {"_id": 3, "outbox": [{"id": "c", "n": 7}], "state": {"org": "x", "tags": "t1"}},
+        ]
+    )
+    assert await ids(coll.find({"outbox.id": "a"})) == [1]
+    assert await ids(coll.find({"state.tags": "t1"})) == [1, 3]
+    assert await ids(coll.find({"outbox.n": {"$eq": 7.0}})) == [3]
+    assert (await db.command("count", "dots", query={"outbox.id": "a"}))["n"] == 1
+    assert await coll.count_documents({"outbox.n": 7}) == 1
+    assert (await coll.update_one({"outbox.id": "b"}, {"$set": {"hit": True}})).matched_count == 1
+    after = await coll.find_one_and_update(
+        {"outbox.id": "c"}, {"$set": {"hit": True}}, return_document=ReturnDocument.AFTER
+    )
+    assert after is not None
+    assert (after["_id"], after["hit"]) == (3, True)
+    assert (await coll.update_many({"state.org": "x"}, {"$inc": {"seen": 1}})).modified_count == 2
+    assert (await coll.delete_many({"outbox.id": "a"})).deleted_count == 1
+    # an array index is not pushed down, and still answered
+    assert await ids(coll.find({"outbox.0.id": "c"})) == [3]
+    assert await ids(coll.find({})) == [2, 3]
+
+
+@pytest.mark.usefixtures("ferretdb_only")
+async def test_find_by_dot_notation_is_pushed_down_to_postgresql(db: AsyncDatabase[Doc]) -> None:
+    coll = db["dots_explain"]
+    await coll.insert_many([{"_id": i, "state": {"org": f"o{i % 3}"}} for i in range(30)])
+    explained = await db.command(
+        "explain", {"find": "dots_explain", "filter": {"state.org": "o1"}}, verbosity="queryPlanner"
+    )
+    assert explained["filterPushdown"] is True, explained
+    assert "@?" in str(explained["queryPlanner"]), explained["queryPlanner"]
+    assert await ids(coll.find({"state.org": "o1"})) == list(range(1, 30, 3))
