@@ -79,7 +79,7 @@ def machine() -> str:
     ).stdout.strip()
     return (
         f"{cpu}, {len(os.sched_getaffinity(0))} cores, {int(mem) // 1024} MiB; "
-        f"Python {platform.python_version()}, Kafka {kafka}, FerretDB 1.24.2 (SQLite), "
+        f"Python {platform.python_version()}, Kafka {kafka}, FerretDB 1.24.2 on PostgreSQL 15, "
         f"aiokafka {aiokafka.__version__}, "
         f"pymongo {pymongo.version}, FastAPI {fastapi.__version__}, pydantic {pydantic.VERSION}"
     )
@@ -121,6 +121,7 @@ async def system(
             lines.append(row(got.to_notify, ratio(got.to_notify.rate, limit, "raw chain"), load()))
             lines.append(row(got.to_awards, "", load()))
             lines.append(f"| lag drain after the last accept ({bus}) | | {got.drain_s:.1f} s | | | | |")
+            lines.append(f"| platform CPU per report, submissions and drain ({bus}) | | | | | | {got.cpu} |")
         if args.api_nominees:
             api = await eligibility.through_api(pipeline.services["awards"].url, args.api_nominees, args.phase_timeout)
     peak = ", ".join(f"{name} {mb:.0f} MB" for name, mb in pipeline.rss.items())

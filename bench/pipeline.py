@@ -27,6 +27,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
+from bench.cpu import CpuMeter
 from bench.progress import phase
 from bench.raw import free_port
 from bench.stats import Result
@@ -193,6 +194,8 @@ class RunResult:
     to_notify: Result
     to_awards: Result
     drain_s: float
+    cpu: str = ""
+    """Platform CPU per report over the submissions and the drain: services, Kafka, FerretDB, PostgreSQL."""
 
 
 class Pipeline:
@@ -319,6 +322,8 @@ class Pipeline:
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         mode = "as fast as possible" if rate is None else f"{rate:.0f}/s offered"
         pending = iter(enumerate(reports))
+        meter = CpuMeter({name: service.process.pid for name, service in self.services.items()})
+        meter.start()
         async with (
             httpx.AsyncClient(base_url=reporting.url, timeout=30, limits=limits) as client,
             phase(f"pipeline submit ({mode})", len(reports), self.timeout_s) as api,
@@ -376,6 +381,7 @@ class Pipeline:
                 await asyncio.sleep(0.5)
             aw.done = 1
         awards_done = time.perf_counter()
+        meter.stop()
         started = api.started
         last = max(notify_done, awards_done)
         return RunResult(
@@ -400,4 +406,5 @@ class Pipeline:
                 "awards consumer caught up", api.done if not aw.partial else 0, awards_done - started, (), aw.note
             ),
             drain_s=last - api_done,
+            cpu=meter.per_unit_ms(api.done),
         )

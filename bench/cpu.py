@@ -1,0 +1,75 @@
+"""CPU time of the platform's processes over a stretch of a run, from `/proc/<pid>/stat` (utime + stime).
+
+Processes are grouped by what they are: the four services (by pid), Kafka, FerretDB and PostgreSQL (every
+`postgres` process: the server and one backend per FerretDB connection). A process that ends inside the stretch
+loses its share, so a stretch should not span restarts.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_s(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime (fields 14 and 15 of stat)
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def infrastructure() -> dict[str, list[int]]:
+    """The local stack's processes: kafka, ferretdb and postgres."""
+    found: dict[str, list[int]] = {"kafka": [], "ferretdb": [], "postgres": []}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        pid, cmd = int(entry.name), _cmdline(int(entry.name))
+        if "kafka.Kafka" in cmd:
+            found["kafka"].append(pid)
+        elif cmd.split(" ", 1)[0].endswith("/ferretdb"):
+            found["ferretdb"].append(pid)
+        elif cmd.startswith(("postgres", "/usr/lib/postgresql/")):
+            found["postgres"].append(pid)
+    return found
+
+
+@dataclass
+class CpuMeter:
+    """CPU seconds used by each group between `start()` and `stop()`."""
+
+    services: Mapping[str, int]
+    started: dict[str, float] = field(default_factory=dict)
+    used_s: dict[str, float] = field(default_factory=dict)
+
+    def _sample(self) -> dict[str, float]:
+        groups = {name: [pid] for name, pid in self.services.items()} | infrastructure()
+        return {name: sum(_cpu_s(pid) for pid in pids) for name, pids in groups.items()}
+
+    def start(self) -> None:
+        self.started = self._sample()
+
+    def stop(self) -> dict[str, float]:
+        ended = self._sample()
+        self.used_s = {name: max(0.0, ended[name] - self.started.get(name, 0.0)) for name in ended}
+        return self.used_s
+
+    def per_unit_ms(self, units: int) -> str:
+        """`name ms` per unit for every group that used any CPU, largest first, and the total."""
+        if not units:
+            return ""
+        shares = sorted(((s * 1000 / units, n) for n, s in self.used_s.items() if s > 0), reverse=True)
+        total = sum(ms for ms, _ in shares)
+        return ", ".join([f"total {total:.1f} ms", *(f"{n} {ms:.1f}" for ms, n in shares)])
