@@ -8,9 +8,12 @@ Each patch has a test here that fails on FerretDB 1.24.2 on PostgreSQL without i
   matches, as MongoDB does;
 - 0004: an update command of many statements completes (it used to exhaust FerretDB's PostgreSQL pool);
 - 0005: a dot-notation filter reaches through arrays (update, findAndModify, delete and count matched nothing),
-  and find pushes it down to PostgreSQL.
+  and find pushes it down to PostgreSQL;
+- 0006: an index with a `partialFilterExpression` of equalities (`{pending: true}`) is a partial index in
+  PostgreSQL that serves that query (FerretDB refused the option); other expressions are refused.
 
-The tests assert what MongoDB does; only the explain test is FerretDB's own (it reads PostgreSQL's plan).
+The tests assert what MongoDB does; those marked `ferretdb_only` are FerretDB's own (they read PostgreSQL's plan,
+or expect the refusal of an expression that MongoDB supports and this FerretDB does not).
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ from typing import Any
 
 import pytest
 from bson import ObjectId
-from pymongo import AsyncMongoClient, ReturnDocument, UpdateOne
+from pymongo import ASCENDING, AsyncMongoClient, IndexModel, ReturnDocument, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from tdkt_shared.settings import Settings
 
@@ -115,13 +119,13 @@ async def test_concurrent_upserts_of_one_id_insert_once_and_never_collide(db: As
 # ---------------------------------------------------------------- 0002: `_id` equality through the index
 
 
-def plan_nodes(plan: Any) -> list[str]:
-    """Every "Node Type" in a PostgreSQL JSON plan (FerretDB returns it as `queryPlanner`)."""
+def plan_nodes(plan: Any, field: str = "Node Type") -> list[str]:
+    """Every "Node Type" (or other `field`) in a PostgreSQL JSON plan (FerretDB returns it as `queryPlanner`)."""
     if isinstance(plan, dict):
-        own = [str(plan["Node Type"])] if "Node Type" in plan else []
-        return own + [n for v in plan.values() for n in plan_nodes(v)]
+        own = [str(plan[field])] if field in plan else []
+        return own + [n for v in plan.values() for n in plan_nodes(v, field)]
     if isinstance(plan, list):
-        return [n for v in plan for n in plan_nodes(v)]
+        return [n for v in plan for n in plan_nodes(v, field)]
     return []
 
 
@@ -267,3 +271,131 @@ async def test_find_by_dot_notation_is_pushed_down_to_postgresql(db: AsyncDataba
     assert explained["filterPushdown"] is True, explained
     assert "@?" in str(explained["queryPlanner"]), explained["queryPlanner"]
     assert await ids(coll.find({"state.org": "o1"})) == list(range(1, 30, 3))
+
+
+# ---------------------------------------------------------------- 0006: partial indexes
+
+PENDING_INDEX = IndexModel([("pending", ASCENDING)], partialFilterExpression={"pending": True})
+
+
+async def test_a_partial_index_is_listed_and_not_created_twice(db: AsyncDatabase[Doc]) -> None:
+    coll = db["partial"]
+    await coll.insert_one({"_id": 1, "pending": True})
+    assert await coll.create_indexes([PENDING_INDEX]) == ["pending_1"]
+    info = await coll.index_information()
+    assert info["pending_1"]["key"] == [("pending", 1)]
+    assert info["pending_1"]["partialFilterExpression"] == {"pending": True}
+
+    # what a restarting service does: nothing to create
+    again = await db.command("createIndexes", "partial", indexes=[PENDING_INDEX.document])
+    assert (again["numIndexesBefore"], again["numIndexesAfter"]) == (2, 2), again
+    assert await coll.index_information() == info
+
+    # the same name with another filter is another index
+    with pytest.raises(OperationFailure) as conflict:
+        await coll.create_indexes([IndexModel([("pending", ASCENDING)], partialFilterExpression={"pending": False})])
+    assert conflict.value.code == 86, conflict.value.details
+    assert await coll.index_information() == info
+
+
+async def test_a_unique_partial_index_holds_among_the_documents_it_covers(db: AsyncDatabase[Doc]) -> None:
+    coll = db["partial_unique"]
+    covered = {"active": True, "kind": {"$eq": "seat"}}
+    await coll.create_indexes(
+        [IndexModel([("slot", ASCENDING)], name="seat", unique=True, partialFilterExpression=covered)]
+    )
+    await coll.insert_many(
+        [
+            {"_id": 1, "slot": "a", "active": True, "kind": "seat"},
+            {"_id": 2, "slot": "a", "active": False, "kind": "seat"},
+            {"_id": 3, "slot": "a", "active": True, "kind": "desk"},
+        ]
+    )
+    with pytest.raises(DuplicateKeyError):
+        await coll.insert_one({"_id": 4, "slot": "a", "active": True, "kind": "seat"})
+    assert await ids(coll.find({"active": True, "kind": "seat"})) == [1]
+    assert (await coll.index_information())["seat"]["unique"] is True
+
+
+async def test_partial_filter_expressions_mongodb_refuses_are_refused(db: AsyncDatabase[Doc]) -> None:
+    coll = db["partial_refused"]
+    await coll.insert_one({"_id": 1, "pending": True})
+    for expr in ({"pending": {"$ne": True}}, {"$nor": [{"pending": True}]}, {"pending": {"$nin": [False]}}):
+        with pytest.raises(OperationFailure) as refused:
+            await coll.create_indexes([IndexModel([("pending", ASCENDING)], partialFilterExpression=expr)])
+        assert refused.value.code == 67, (expr, refused.value.details)
+    with pytest.raises(OperationFailure) as mixed:
+        await coll.create_indexes(
+            [IndexModel([("pending", ASCENDING)], partialFilterExpression={"pending": True}, sparse=True)]
+        )
+    assert mixed.value.code == 67, mixed.value.details
+    assert list(await coll.index_information()) == ["_id_"]
+
+
+@pytest.mark.usefixtures("ferretdb_only")
+async def test_partial_filter_expressions_beyond_equalities_are_refused_not_made_full(db: AsyncDatabase[Doc]) -> None:
+    """MongoDB takes these; this FerretDB refuses them rather than create an index that does not serve them."""
+    coll = db["partial_beyond"]
+    await coll.insert_one({"_id": 1, "pending": True})
+    for expr in (
+        {"pending": {"$exists": True}},
+        {"n": {"$gt": 5}},
+        {"pending": {"$in": [True]}},
+        {"$or": [{"pending": True}, {"late": True}]},
+        {"state.pending": True},
+        {"pending": None},
+    ):
+        with pytest.raises(OperationFailure) as refused:
+            await coll.create_indexes([IndexModel([("pending", ASCENDING)], partialFilterExpression=expr)])
+        assert refused.value.code == 67, (expr, refused.value.details)
+        assert "Expression not supported in partial index" in str(refused.value), refused.value.details
+    assert list(await coll.index_information()) == ["_id_"]
+
+
+@pytest.mark.usefixtures("ferretdb_only")
+async def test_the_pending_query_is_served_by_the_partial_index(db: AsyncDatabase[Doc]) -> None:
+    coll = db["outboxes"]
+    await coll.insert_many(
+        [
+            {"_id": f"a{i:05d}", "version": 1, "pad": "x" * 300} | ({"pending": True} if i % 600 == 7 else {})
+            for i in range(3000)
+        ]
+    )
+    await coll.create_indexes([PENDING_INDEX])
+    pending = [f"a{i:05d}" for i in range(7, 3000, 600)]
+    relay: Doc = {"pending": True, "_id": {"$gt": "a00100"}}
+
+    async def assert_index_scans() -> None:
+        for command in (
+            {"find": "outboxes", "filter": {"pending": True}},
+            # what count_documents runs
+            {"aggregate": "outboxes", "pipeline": [{"$match": {"pending": True}}, {"$count": "n"}], "cursor": {}},
+            {"find": "outboxes", "filter": relay, "sort": {"_id": 1}, "limit": 100},
+        ):
+            plan = (await db.command("explain", command, verbosity="queryPlanner"))["queryPlanner"]
+            nodes = plan_nodes(plan)
+            assert nodes, f"no PostgreSQL plan for {command}"
+            assert "Seq Scan" not in nodes, (command, plan)
+            # PostgreSQL's name of the index: <table>_pending_<hash>_idx
+            assert any("_pending_" in name for name in plan_nodes(plan, "Index Name")), (command, plan)
+
+    await assert_index_scans()
+    # Many executions of each: PostgreSQL may switch a prepared statement to its generic plan after 5, and FerretDB
+    # uses one statement for every single-field equality on the collection, `{version: 1}` (all rows) included.
+    for _ in range(20):
+        assert await ids(coll.find({"pending": True})) == pending
+        assert await coll.count_documents({"pending": True}) == len(pending)
+        assert [d["_id"] for d in await coll.find(relay).sort("_id", 1).limit(100).to_list()] == pending[1:]
+        assert await coll.count_documents({"version": 1}) == 3000
+    await assert_index_scans()
+
+    # the index follows the writes
+    await coll.update_one({"_id": pending[0]}, {"$unset": {"pending": ""}})
+    await coll.update_many({"_id": {"$in": pending[1:3]}}, {"$unset": {"pending": ""}})
+    await coll.update_one({"_id": "a00042"}, {"$set": {"pending": True}})
+    await coll.insert_one({"_id": "b", "version": 1, "pending": True})
+    expected = sorted(["a00042", "b", *pending[3:]])
+    assert await ids(coll.find({"pending": True})) == expected
+    assert await ids(coll.find({"pending": {"$eq": True}})) == expected
+    assert await coll.count_documents({"pending": True}) == len(expected)
+    await assert_index_scans()
