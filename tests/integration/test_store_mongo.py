@@ -83,7 +83,7 @@ async def test_a_restarting_store_leaves_existing_indexes_alone(mongo_store: Mon
     for _ in range(2):
         await mongo_store.create_indexes()
     info = await mongo_store.database[mongo_store.collection].index_information()
-    assert {"_id_", "pending_1"} <= set(info)
+    assert info["outbox_pending"]["partialFilterExpression"] == {"pending": True}
 
 
 class Commands(monitoring.CommandListener):
@@ -129,16 +129,26 @@ async def test_a_command_is_one_read_and_one_conditional_write_and_so_is_an_appl
         await client.close()
 
 
-async def test_a_read_by_id_is_served_by_the_index_not_a_scan(mongo_store: MongoAggregateStore) -> None:
-    """Every command starts with this read. MongoDB plans it on the `_id` index; FerretDB on PostgreSQL does once
-    patched (its plan is PostgreSQL's, under `queryPlanner`)."""
+@pytest.mark.parametrize("query", [{"_id": "org-0123"}, {"pending": True}])
+async def test_a_read_by_id_and_the_relays_query_are_served_by_indexes_not_scans(
+    mongo_store: MongoAggregateStore, query: dict[str, Any]
+) -> None:
+    """Every command starts with a read by `_id`; the relay polls `{pending: true}`. MongoDB plans both on indexes;
+    FerretDB on PostgreSQL does once patched (its plan is PostgreSQL's, under `queryPlanner`)."""
+    await mongo_store.create_indexes()
     for i in range(300):
-        await mongo_store.create(f"org-{i:04d}", {"n": i}, [])
+        await mongo_store.create(f"org-{i:04d}", {"n": i}, [event(i)] if i % 100 == 7 else [])
     plan = await mongo_store.database.command(
-        "explain", {"find": mongo_store.collection, "filter": {"_id": "org-0123"}}, verbosity="queryPlanner"
+        "explain", {"find": mongo_store.collection, "filter": query}, verbosity="queryPlanner"
     )
     planner = str(plan["queryPlanner"])
-    assert "COLLSCAN" not in planner and "Seq Scan" not in planner, planner
+    assert "COLLSCAN" not in planner, planner
+    assert "Seq Scan" not in planner, planner
+    assert [p.aggregate_id for p in await mongo_store.pending(after="", limit=10)] == [
+        "org-0007",
+        "org-0107",
+        "org-0207",
+    ]
     stored = await mongo_store.get("org-0123")
     assert stored is not None
     assert stored.state == {"n": 123}

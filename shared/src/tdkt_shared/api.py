@@ -15,6 +15,7 @@ from starlette.routing import Match
 
 from tdkt_shared.errors import DomainError
 from tdkt_shared.store import AlreadyExists, NotFound, VersionConflict
+from tdkt_shared.store.mongo import is_unavailable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -114,6 +115,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def crashed(_: Request, exc: Exception) -> JSONResponse:
+        if is_unavailable(exc):
+            log.warning("store unavailable: %s", type(exc).__name__)
+            response = _error(503, "store_unavailable", "the database is unavailable; try again shortly")
+            response.headers["Retry-After"] = "5"
+            return response
         log.exception("unhandled error")
         return _error(500, "internal_error", "internal error")
 

@@ -5,12 +5,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pytest
-from pymongo.errors import AutoReconnect, ServerSelectionTimeoutError
+from pymongo.errors import AutoReconnect, OperationFailure, ServerSelectionTimeoutError
 
 from tdkt_shared.bus.codec import ConsumedRecord, encode
 from tdkt_shared.bus.consumer import Dispatcher, Outcome
 from tdkt_shared.contract import CloudEvent, make_event
 from tdkt_shared.contract.registry import OrganizationKind, OrganizationRegistered
+from tdkt_shared.store.mongo import is_unavailable
 
 
 @dataclass
@@ -193,3 +194,41 @@ async def test_a_batch_keeps_each_keys_order_and_handles_keys_at_once_up_to_the_
         assert [s for s in seen if s.startswith(key)] == [f"{key}-1", f"{key}-2", f"{key}-3"]
     assert peak == 3
     assert seen[:3] != ["a-1", "a-2", "a-3"]  # keys were interleaved, not handled one after another
+
+
+POSTGRES_DOWN = OperationFailure(
+    "[collection.go:109 postgresql.(*collection).Query] failed to connect to `user=postgres database=ferretdb`: "
+    "127.0.0.1:54329 (127.0.0.1): dial error: dial tcp 127.0.0.1:54329: connect: connection refused",
+    code=1,
+)
+
+
+@pytest.mark.parametrize(
+    ("failure", "unavailable"),
+    [
+        (ServerSelectionTimeoutError("127.0.0.1:27017: connection refused"), True),
+        (POSTGRES_DOWN, True),  # FerretDB answers, its PostgreSQL does not
+        (OperationFailure("terminating connection due to administrator command (SQLSTATE 57P01)", code=1), True),
+        (OperationFailure("not primary", code=10107), True),
+        (OperationFailure("interrupted at shutdown", code=11600), True),
+        (OperationFailure("unknown operator: $foo", code=2), False),
+        (OperationFailure("E11000 duplicate key", code=11000), False),
+        (ValueError("connection refused"), False),
+    ],
+)
+def test_what_counts_as_the_store_being_unavailable(failure: Exception, unavailable: bool) -> None:
+    assert is_unavailable(failure) is unavailable
+
+
+async def test_a_handler_is_retried_while_ferretdb_cannot_reach_postgresql(dead: FakeDeadLetters) -> None:
+    calls = 0
+
+    async def handle(event: CloudEvent, data: OrganizationRegistered) -> None:
+        nonlocal calls
+        calls += 1
+        if calls <= 5:
+            raise POSTGRES_DOWN
+
+    dispatch = Dispatcher({OrganizationRegistered.event_type: handle}, dead, group="g", max_attempts=3, backoff_s=0)
+    assert await dispatch(as_record(registered())) is Outcome.HANDLED
+    assert (calls, dead.sent) == (6, [])

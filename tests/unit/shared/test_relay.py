@@ -263,3 +263,27 @@ async def test_a_hint_for_an_aggregate_being_cleared_waits_for_the_clear_then_go
     assert await r.drain_hinted() == 1
     assert publisher.calls == [[first.id], [second.id]]
     assert store.waiting() == {}
+
+
+async def test_a_confirmed_query_publishes_what_two_queries_in_a_row_found_pending() -> None:
+    store, publisher = Store(), Publisher()
+    elsewhere = registered("a")
+    await write(store, "a", elsewhere)  # another process's write: no hint here
+    r = OutboxRelay([store], publisher)
+    assert await r.sweep(confirmed=True) == 1  # found, left for the next query to confirm
+    assert publisher.calls == []
+    assert await r.sweep(confirmed=True) == 1
+    assert publisher.calls == [[elsewhere.id]]
+    assert await r.sweep(confirmed=True) == 0
+
+
+async def test_a_write_whose_hint_comes_after_the_query_read_it_is_published_once() -> None:
+    store, publisher = Store(), Publisher()
+    r = OutboxRelay([store], publisher)
+    event = registered("a")
+    await write(store, "a", event)  # in the database; its hint has not reached the relay yet
+    await r.sweep(confirmed=True)
+    r.hint(COLLECTION, "a", (await store.pending(after="", limit=1))[0])
+    assert await r.drain_hinted() == 1
+    assert await r.sweep(confirmed=True) == 0
+    assert publisher.calls == [[event.id]]

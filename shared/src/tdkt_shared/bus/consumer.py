@@ -22,13 +22,13 @@ from typing import Any, Protocol
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import CommitFailedError
 from pydantic import ValidationError
-from pymongo.errors import ConnectionFailure
 from tenacity import AsyncRetrying, RetryCallState, wait_exponential
 
 from tdkt_shared.bus.codec import ConsumedRecord, decode
 from tdkt_shared.bus.kafka import MAX_FETCH_BYTES_PER_PARTITION
 from tdkt_shared.contract import CloudEvent, EventData, dlq_topic, parse_data
 from tdkt_shared.settings import Settings
+from tdkt_shared.store.mongo import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +64,6 @@ class KafkaDeadLetters:
             ("dlq-original-offset", str(record.offset).encode()),
         ]
         await self._producer.send_and_wait(dlq_topic(record.topic), record.value, key=record.key, headers=headers)
-
-
-UNAVAILABLE: tuple[type[BaseException], ...] = (ConnectionFailure,)
-"""The store cannot be reached (down, restarting, unselectable): not the event's fault, so the handler is retried
-until it comes back, never dead-lettered. `ConnectionFailure` covers AutoReconnect, NetworkTimeout and
-ServerSelectionTimeoutError."""
 
 
 class Dispatcher:
@@ -117,7 +111,7 @@ class Dispatcher:
         def gives_up(state: RetryCallState) -> bool:
             nonlocal attempts
             failure = state.outcome.exception() if state.outcome is not None else None
-            if isinstance(failure, UNAVAILABLE):
+            if failure is not None and is_unavailable(failure):  # not the event's fault: retried until it is back
                 log.warning("store unavailable (%s); retrying until it is back", type(failure).__name__)
                 return False
             attempts += 1

@@ -9,12 +9,14 @@ It asks its stores (`OutboxStore`) for two things, cheapest first:
 
 - Hints: writers in the same process tell the relay what they appended, so most events go out at once, in batches,
   without reading anything back. A hint without events (the outbox held older entries) is read back.
-- The pending query: every `poll_interval_s` (less and less often while it finds nothing, up to
+- The pending query: at start, then every `poll_interval_s` (less and less often while it finds nothing, up to
   `SWEEP_BACKOFF_LIMIT` times) the relay asks each store for aggregates still pending. That finds what processes
-  without a relay wrote (an API-only process, a script) and what a crash left between a write and its hint. It
-  runs at start too.
+  without a relay wrote (an API-only process, a script) and what a crash left between a write and its hint.
 
-Aggregates in flight (being published, or published with their outbox not cleared yet) are left alone by the query.
+The query leaves alone aggregates hinted or in flight (being published, or published with their outbox not cleared
+yet). After the start, it publishes an aggregate only when two queries in a row found it pending: a write of this
+process is in the database a moment before its hint reaches the relay, and a query in that moment would publish
+its events a second time.
 """
 
 from __future__ import annotations
@@ -105,6 +107,8 @@ class OutboxRelay:
         self._in_flight: dict[str, set[str]] = {c: set() for c in self._stores}
         """collection -> aggregates being published, or published with their outbox not cleared yet"""
         self._clearing: set[asyncio.Task[None]] = set()
+        self._sighted: dict[str, set[str]] = {c: set() for c in self._stores}
+        """collection -> aggregates the last query found pending and left for the next one to confirm"""
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.published = 0
@@ -211,34 +215,41 @@ class OutboxRelay:
             in_flight.difference_update(i for i in taken if i not in published)  # nothing was pending
         return count
 
-    async def sweep(self) -> int:
-        """Publish every pending outbox that no hint covers, in every store; returns how many events went out."""
+    async def sweep(self, *, confirmed: bool = False) -> int:
+        """Publish every pending outbox that no hint covers, in every store. `confirmed`: only those the previous
+        confirmed sweep found pending too; the others wait for the next. Returns how many events went out, plus how
+        many aggregates wait to be confirmed (so that the caller polls again soon)."""
         total = 0
         for collection, store in self._stores.items():
             after = ""
+            sighted, self._sighted[collection] = self._sighted[collection], set()
             while True:
                 found = await store.pending(after=after, limit=self._sweep_page)
                 if not found:
                     break
                 hinted, in_flight = self._hinted[collection], self._in_flight[collection]
                 unseen = [p for p in found if p.aggregate_id not in hinted and p.aggregate_id not in in_flight]
+                if confirmed:
+                    self._sighted[collection].update(p.aggregate_id for p in unseen if p.aggregate_id not in sighted)
+                    unseen = [p for p in unseen if p.aggregate_id in sighted]
                 total += await self._publish(collection, unseen)
                 if len(found) < self._sweep_page:
                     break
                 after = found[-1].aggregate_id
         await self.flush()
-        return total
+        return total + sum(map(len, self._sighted.values()))
 
     async def run(self) -> None:
         interval = self._poll_interval
         loop = asyncio.get_running_loop()
-        last_sweep = -interval
+        last_sweep, started = -interval, False
         while True:
             try:
                 while await self._drain_hinted():
                     pass
                 if loop.time() - last_sweep >= interval:
-                    found = await self.sweep()
+                    found = await self.sweep(confirmed=started)
+                    started = True
                     last_sweep = loop.time()
                     interval = next_sweep_interval(interval, found, self._poll_interval)
                 self._wake.clear()

@@ -21,7 +21,7 @@ from typing import Any
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import ConnectionFailure, DuplicateKeyError, OperationFailure
 
 from tdkt_shared.aio import concurrently
 from tdkt_shared.contract import CloudEvent
@@ -41,8 +41,25 @@ Document = dict[str, Any]
 MAX_APPLY_ATTEMPTS = 50
 READ_CONCURRENCY = 4
 """Outboxes the relay reads back at once."""
+PENDING_INDEX = IndexModel([("pending", ASCENDING)], name="outbox_pending", partialFilterExpression={"pending": True})
 WITHOUT_OUTBOX = {"outbox": 0}
 OUTBOX_ONLY = {"outbox": 1, "version": 1}
+
+
+UNAVAILABLE_CODES = frozenset({6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436})
+"""MongoDB's codes for a server that is unreachable, shutting down or not primary (its retryable errors)."""
+UNAVAILABLE_BACKEND = ("failed to connect to", "SQLSTATE 57P0", "SQLSTATE 08", "connection refused")
+"""FerretDB's words when its PostgreSQL is down, restarting or dropped the connection (code 1, InternalError)."""
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """The store cannot serve anything right now (down, restarting, unselectable): not the request's or the event's
+    fault, and nothing was written, so the same operation can be tried again once it is back."""
+    if isinstance(exc, ConnectionFailure):  # AutoReconnect, NetworkTimeout, ServerSelectionTimeoutError
+        return True
+    if isinstance(exc, OperationFailure):
+        return exc.code in UNAVAILABLE_CODES or any(words in str(exc) for words in UNAVAILABLE_BACKEND)
+    return False
 
 
 def connect(url: str, *, timeout_ms: int = 5000) -> AsyncMongoClient[Document]:
@@ -112,8 +129,9 @@ class MongoAggregateStore:
         self._listener = listener
 
     async def create_indexes(self) -> None:
-        """The relay's query `{pending: true}`: sparse, since only aggregates with unpublished events carry it."""
-        await ensure_indexes(self._docs, [IndexModel([("pending", ASCENDING)], sparse=True)])
+        """The relay's query `{pending: true}`: a partial index, which holds only the aggregates with unpublished
+        events (a handful among many)."""
+        await ensure_indexes(self._docs, [PENDING_INDEX])
 
     def _hint(self, aggregate_id: str, version: int, events: list[Document], older_pending: bool) -> None:
         if events and self._listener is not None:
