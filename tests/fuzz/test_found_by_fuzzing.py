@@ -74,3 +74,25 @@ async def test_a_ranking_location_is_percent_encoded() -> None:
         response = await client.post("/clusters/cụm-𝔸/rankings", json=command)
         assert response.status_code == 201
         assert response.headers["location"] == "/clusters/c%E1%BB%A5m-%F0%9D%94%B8/rankings/2000"
+
+
+@pytest.mark.parametrize(
+    ("service", "path"),
+    [
+        ("registry", "/clusters?limit=10&offset=36893488147419103232"),
+        ("registry", "/clusters?year=-248032073504665113821061994608852992"),
+        ("registry", "/councils?offset=3946109620349042735768540366766080"),
+        ("registry", "/role-assignments?offset=3946109620349042735768540366766080"),
+        ("reporting", "/congresses?offset=3946109620349042735768540366766080"),
+        ("reporting", "/organizations?offset=3946109620349042735768540366766080"),
+        ("reporting", "/clusters?offset=3946109620349042735768540366766080"),
+        ("reporting", "/registrations?year=99999999999999999999999"),
+    ],
+)
+async def test_integers_beyond_the_store_are_a_422_on_the_field(service: str, path: str) -> None:
+    # was: 500 (PyMongo cannot encode an integer past 64 bits)
+    definition = definitions()[service]
+    async with serve(definition, InMemoryRuntime(definition)) as client:
+        response = await client.get(path)
+        assert response.status_code == 422, response.text
+        assert response.json()["field"] in ("offset", "year")

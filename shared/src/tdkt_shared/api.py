@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from tdkt_shared.contract.text import MAX_OFFSET
 from tdkt_shared.errors import DomainError
 from tdkt_shared.store import AlreadyExists, NotFound, VersionConflict
 from tdkt_shared.store.mongo import is_unavailable
@@ -55,7 +56,7 @@ class Page(BaseModel, Generic[T]):
 
 
 class PageParams(BaseModel):
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
     limit: int = Field(50, ge=1, le=500)
 
 

@@ -18,3 +18,9 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$", examples=["so-noi-vu-bac-kan"])]
 """An id: lower-case letters, digits, dot, dash or underscore, 1 to 80 characters."""
+
+Year = Annotated[int, Field(ge=1945, le=2200, examples=[2025])]
+"""A calendar year of emulation work: from 1945 (the movement's first years) to 2200."""
+
+MAX_OFFSET = 1_000_000_000
+"""The largest page offset a list accepts (MongoDB's skip is a 64-bit integer; no list here is near this long)."""

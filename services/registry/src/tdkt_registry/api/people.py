@@ -21,6 +21,7 @@ from tdkt_registry.domain.people import (
     UnseatMember,
 )
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
+from tdkt_shared.contract.text import Year
 from tdkt_shared.store import AggregateStore, NotFound
 
 clusters_router = APIRouter(prefix="/clusters", tags=["clusters"], responses=ERROR_RESPONSES, route_class=AdminWrites)
@@ -67,7 +68,7 @@ async def form_cluster(
 
 @clusters_router.get("", response_model=Page[ClusterView])
 async def list_clusters(
-    clusters: ClustersDep, page: PageQuery, year: int | None = None, organization_id: str | None = None
+    clusters: ClustersDep, page: PageQuery, year: Year | None = None, organization_id: str | None = None
 ) -> Page[ClusterView]:
     """Clusters, by year and/or by member organisation."""
     query: dict[str, object] = {}

@@ -22,7 +22,7 @@ from tdkt_reporting.api.deps import (
 )
 from tdkt_reporting.domain import registrations as domain
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
-from tdkt_shared.contract.text import Text
+from tdkt_shared.contract.text import Text, Year
 from tdkt_shared.store import NotFound
 
 router = APIRouter(tags=["registrations"], responses=ERROR_RESPONSES)
@@ -79,7 +79,7 @@ async def list_registrations(
     principal: OfficerOrSpecialist,
     page: PageQuery,
     organization_id: str | None = None,
-    year: int | None = None,
+    year: Year | None = None,
 ) -> Page[RegistrationView]:
     """A unit officer sees only its own organisation's registrations (and its lineage's)."""
     query = scoped({} if year is None else {"year": year}, await visible(principal, organizations), organization_id)
@@ -158,7 +158,7 @@ async def sign(
 
 
 @router.get("/emulation-pacts/{cluster_id}/{year}", response_model=PactView)
-async def get_pact(cluster_id: str, year: int, store: PactsDep) -> PactView:
+async def get_pact(cluster_id: str, year: Year, store: PactsDep) -> PactView:
     stored = await store.get(domain.pact_id(cluster_id, year))
     if stored is None:
         raise NotFound(domain.pact_id(cluster_id, year))

@@ -28,6 +28,7 @@ from tdkt_reporting.domain import scoring as domain
 from tdkt_shared.api import ERROR_RESPONSES
 from tdkt_shared.auth import Forbidden, Role
 from tdkt_shared.contract.reporting import ClusterRankingPublished, ScoreKind
+from tdkt_shared.contract.text import Year
 from tdkt_shared.store import NotFound
 
 router = APIRouter(tags=["scoring"], responses=ERROR_RESPONSES)
@@ -217,7 +218,7 @@ async def rank(
 
 
 @router.get("/clusters/{cluster_id}/rankings/{year}", response_model=RankingView)
-async def get_ranking(cluster_id: str, year: int, store: RankingsDep) -> Any:
+async def get_ranking(cluster_id: str, year: Year, store: RankingsDep) -> Any:
     stored = await store.get(domain.ranking_id(cluster_id, year))
     if stored is None:
         raise NotFound(domain.ranking_id(cluster_id, year))
