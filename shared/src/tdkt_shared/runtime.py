@@ -292,5 +292,6 @@ def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> No
     settings = load_settings(definition.name)
     configure_logging(definition.name, settings.log_level)
     app = create_app(definition, Runtime(definition, settings), args.role)
+    # uvloop and httptools (C): the event loop and the HTTP parser that uvicorn otherwise runs in pure Python
     config: dict[str, Any] = {"host": settings.http_host, "port": settings.port, "log_config": None}
-    uvicorn.run(app, **config)
+    uvicorn.run(app, loop="uvloop", http="httptools", **config)

@@ -1,3 +1,6 @@
+"""Awards' API dependencies. All `async def`: FastAPI runs a plain `def` dependency in a worker thread, one hop per
+request."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -21,31 +24,31 @@ def _store(request: Request, name: str) -> AggregateStore:
     return store
 
 
-def nominations_store(request: Request) -> AggregateStore:
+async def nominations_store(request: Request) -> AggregateStore:
     return _store(request, NOMINATIONS)
 
 
-def decisions_store(request: Request) -> AggregateStore:
+async def decisions_store(request: Request) -> AggregateStore:
     return _store(request, DECISIONS)
 
 
-def organizations_store(request: Request) -> AggregateStore:
+async def organizations_store(request: Request) -> AggregateStore:
     return _store(request, ORGANIZATIONS)
 
 
-def councils_store(request: Request) -> AggregateStore:
+async def councils_store(request: Request) -> AggregateStore:
     return _store(request, COUNCILS)
 
 
-def congresses_store(request: Request) -> AggregateStore:
+async def congresses_store(request: Request) -> AggregateStore:
     return _store(request, CONGRESSES)
 
 
-def movements_store(request: Request) -> AggregateStore:
+async def movements_store(request: Request) -> AggregateStore:
     return _store(request, MOVEMENTS)
 
 
-def award_stores(request: Request) -> AwardStores:
+async def award_stores(request: Request) -> AwardStores:
     return AwardStores(
         nominations=_store(request, NOMINATIONS),
         decisions=_store(request, DECISIONS),
@@ -53,7 +56,7 @@ def award_stores(request: Request) -> AwardStores:
     )
 
 
-def catalogue() -> Catalogue:
+async def catalogue() -> Catalogue:
     return default_catalogue()
 
 
@@ -62,11 +65,11 @@ def _vietnam() -> VietnamCalendar:
     return VietnamCalendar()
 
 
-def calendar() -> WorkingDays:
+async def calendar() -> WorkingDays:
     return _vietnam()
 
 
-def now(request: Request) -> datetime:
+async def now(request: Request) -> datetime:
     """The time of the request; a runtime may carry a `clock` (tests do) to fix it."""
     clock: Callable[[], datetime] | None = getattr(request.app.state.runtime, "clock", None)
     return clock() if clock is not None else datetime.now(UTC)

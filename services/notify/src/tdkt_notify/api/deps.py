@@ -2,19 +2,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from tdkt_notify.store import CLUSTERS, COUNCILS, DELIVERIES, RECIPIENTS, ROLE_ASSIGNMENTS, RULES, TEMPLATES
+from tdkt_shared.api import store_dependency
 from tdkt_shared.auth import CurrentPrincipal, Forbidden, Principal, Role, require
 from tdkt_shared.store import AggregateStore
 
-
-def _store(name: str) -> object:
-    def dependency(request: Request) -> AggregateStore:
-        store: AggregateStore = request.app.state.runtime.store(name)
-        return store
-
-    return Depends(dependency)
+_store = store_dependency
 
 
 RulesDep = Annotated[AggregateStore, _store(RULES)]

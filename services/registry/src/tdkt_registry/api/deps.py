@@ -2,18 +2,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Header
 
 from tdkt_registry import store as collections
+from tdkt_shared.api import store_dependency
 from tdkt_shared.store import AggregateStore
 
-
-def _store(name: str) -> object:
-    def dependency(request: Request) -> AggregateStore:
-        store: AggregateStore = request.app.state.runtime.store(name)
-        return store
-
-    return Depends(dependency)
+_store = store_dependency
 
 
 OrganizationsDep = Annotated[AggregateStore, _store(collections.ORGANIZATIONS)]
