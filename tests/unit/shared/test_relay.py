@@ -281,3 +281,32 @@ async def test_a_write_whose_hint_comes_after_the_query_read_it_is_published_onc
     assert await r.drain_hinted() == 1
     assert await r.sweep(confirmed=True) == 0
     assert publisher.calls == [[event.id]]
+
+
+class SlowAck(Publisher):
+    """Records what it sends at once; the broker's acknowledgement waits for `ack`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent = asyncio.Event()
+        self.ack = asyncio.Event()
+
+    async def publish(self, events: Sequence[CloudEvent]) -> None:
+        self.calls.append([e.id for e in events])
+        self.sent.set()
+        await self.ack.wait()
+
+
+async def test_a_relay_stopped_while_a_publish_awaits_its_ack_publishes_each_event_once() -> None:
+    store, publisher = Store(), SlowAck()
+    r = relay(store, publisher)
+    r.start()
+    event = registered("a")
+    await write(store, "a", event)
+    await publisher.sent.wait()
+    stopping = asyncio.create_task(r.stop())
+    await asyncio.sleep(0.01)
+    publisher.ack.set()
+    await stopping
+    assert publisher.calls == [[event.id]]
+    assert store.waiting() == {}

@@ -14,9 +14,9 @@ It asks its stores (`OutboxStore`) for two things, cheapest first:
   without a relay wrote (an API-only process, a script) and what a crash left between a write and its hint.
 
 The query leaves alone aggregates hinted or in flight (being published, or published with their outbox not cleared
-yet). After the start, it publishes an aggregate only when two queries in a row found it pending: a write of this
-process is in the database a moment before its hint reaches the relay, and a query in that moment would publish
-its events a second time.
+yet), and the running relay publishes an aggregate only when two queries in a row found it pending: a write of
+this process is in the database a moment before its hint reaches the relay, and a query in that moment would
+publish its events a second time (a service's first requests race its first query, at start).
 """
 
 from __future__ import annotations
@@ -110,6 +110,7 @@ class OutboxRelay:
         self._sighted: dict[str, set[str]] = {c: set() for c in self._stores}
         """collection -> aggregates the last query found pending and left for the next one to confirm"""
         self._wake = asyncio.Event()
+        self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self.published = 0
 
@@ -242,18 +243,17 @@ class OutboxRelay:
     async def run(self) -> None:
         interval = self._poll_interval
         loop = asyncio.get_running_loop()
-        last_sweep, started = -interval, False
-        while True:
+        last_sweep = -interval
+        while not self._stopping:
             try:
                 while await self._drain_hinted():
                     pass
                 if loop.time() - last_sweep >= interval:
-                    found = await self.sweep(confirmed=started)
-                    started = True
+                    found = await self.sweep(confirmed=True)
                     last_sweep = loop.time()
                     interval = next_sweep_interval(interval, found, self._poll_interval)
                 self._wake.clear()
-                if not any(self._hinted.values()):
+                if not any(self._hinted.values()) and not self._stopping:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self._poll_interval)
             except asyncio.CancelledError:
@@ -266,14 +266,23 @@ class OutboxRelay:
         self._task = asyncio.create_task(self.run(), name="outbox-relay")
 
     async def stop(self, *, drain_within_s: float = 5.0) -> None:
-        """Stop after publishing what this process wrote (bounded: anything left goes out on the next start)."""
+        """Stop after publishing what this process wrote (bounded: anything left goes out on the next start).
+
+        The loop ends its round first: cancelled in the middle of a publish, it would put back events the broker may
+        already have, and the last drain would publish them again."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + drain_within_s
+        self._stopping = True
+        self._wake.set()
         if self._task is not None:
-            self._task.cancel()
+            done, _ = await asyncio.wait([self._task], timeout=drain_within_s)
+            if not done:
+                self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
         try:
-            async with asyncio.timeout(drain_within_s):
+            async with asyncio.timeout(max(0.0, deadline - loop.time())):
                 while await self.drain_hinted():
                     pass
                 await self.flush()
