@@ -96,3 +96,29 @@ async def test_integers_beyond_the_store_are_a_422_on_the_field(service: str, pa
         response = await client.get(path)
         assert response.status_code == 422, response.text
         assert response.json()["field"] in ("offset", "year")
+
+
+@pytest.mark.parametrize(
+    ("service", "path", "field"),
+    [
+        ("registry", "/organizations?as_of=0", "as_of"),
+        ("registry", "/organizations/so-noi-vu?as_of=0", "as_of"),
+        ("registry", "/organizations/so-noi-vu/successor?on=1735689600", "on"),
+        ("notify", "/clusters/cum-1/members?on=0", "on"),
+        ("notify", "/roles/TDKT_STATE_MANAGEMENT/holders?on=0", "on"),
+        ("awards", "/catalogue/base-salary?on=0", "on"),
+    ],
+)
+async def test_a_day_in_a_query_is_written_yyyy_mm_dd(service: str, path: str, field: str) -> None:
+    # was: 200, pydantic read `0` as 1 January 1970 (a Unix time)
+    definition = definitions()[service]
+    async with serve(definition, InMemoryRuntime(definition)) as client:
+        response = await client.get(path)
+        assert response.status_code == 422, response.text
+        assert (response.json()["field"], response.json()["detail"]) == (
+            field,
+            "Value error, a date is written YYYY-MM-DD",
+        )
+        assert (
+            await client.get(path.replace("=0", "=2025-07-01").replace("=1735689600", "=2025-07-01"))
+        ).status_code != 422

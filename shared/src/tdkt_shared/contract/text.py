@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from datetime import date
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 
 def nfc(value: str) -> str:
@@ -24,3 +26,16 @@ Year = Annotated[int, Field(ge=1945, le=2200, examples=[2025])]
 
 MAX_OFFSET = 1_000_000_000
 """The largest page offset a list accepts (MongoDB's skip is a 64-bit integer; no list here is near this long)."""
+
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def iso_day(value: object) -> object:
+    """A day in a query or a path is written YYYY-MM-DD; pydantic alone reads `0` as 1 January 1970."""
+    if isinstance(value, str) and not ISO_DAY.match(value):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(iso_day)]
+"""A calendar day given as text in a query or a path: YYYY-MM-DD only."""

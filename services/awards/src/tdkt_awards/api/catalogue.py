@@ -10,6 +10,7 @@ from tdkt_awards.domain.catalogue import AwardType, BaseSalary, EffectiveRules, 
 from tdkt_awards.domain.eligibility import Evaluation, EvaluationRequest, evaluate_many
 from tdkt_shared.api import ERROR_RESPONSES
 from tdkt_shared.auth import CurrentPrincipal
+from tdkt_shared.contract.text import Day
 
 router = APIRouter(tags=["catalogue"], responses=ERROR_RESPONSES)
 
@@ -21,18 +22,18 @@ async def rule_sets(catalogue: CatalogueDep) -> list[RuleSet]:
 
 
 @router.get("/catalogue/rules", response_model=EffectiveRules)
-async def rules(catalogue: CatalogueDep, on: date, territory: str | None = None) -> EffectiveRules:
+async def rules(catalogue: CatalogueDep, on: Day, territory: str | None = None) -> EffectiveRules:
     """The rules in force on a day for a territory: national set plus the provincial layer."""
     return catalogue.rules_for(on, territory)
 
 
 @router.get("/catalogue/awards/{code}", response_model=AwardType)
-async def award(code: str, catalogue: CatalogueDep, on: date, territory: str | None = None) -> AwardType:
+async def award(code: str, catalogue: CatalogueDep, on: Day, territory: str | None = None) -> AwardType:
     return catalogue.rules_for(on, territory).award(code)
 
 
 @router.get("/catalogue/base-salary", response_model=BaseSalary)
-async def base_salary(catalogue: CatalogueDep, on: date) -> BaseSalary:
+async def base_salary(catalogue: CatalogueDep, on: Day) -> BaseSalary:
     """Mức lương cơ sở in force on a day."""
     return catalogue.base_salary_on(on)
 

@@ -14,6 +14,7 @@ from tdkt_notify.domain.directory import Cluster, Council, holders_on
 from tdkt_notify.handlers import assignments_of
 from tdkt_shared.api import ERROR_RESPONSES
 from tdkt_shared.contract.registry import ClusterRole, FunctionalRole
+from tdkt_shared.contract.text import Day
 from tdkt_shared.store import NotFound
 
 router = APIRouter(tags=["clusters, councils and roles"], responses=ERROR_RESPONSES)
@@ -35,7 +36,7 @@ class CouncilMembersView(BaseModel):
 
 
 @router.get("/clusters/{cluster_id}/members", response_model=ClusterMembersView)
-async def cluster_members(cluster_id: str, on: date, clusters: ClustersDep) -> ClusterMembersView:
+async def cluster_members(cluster_id: str, on: Day, clusters: ClustersDep) -> ClusterMembersView:
     """The members and leader of a cluster or bloc (cụm, khối thi đua) on a date."""
     stored = await clusters.get(cluster_id)
     if stored is None:
@@ -52,7 +53,7 @@ async def cluster_members(cluster_id: str, on: date, clusters: ClustersDep) -> C
 
 
 @router.get("/councils/{council_id}/members", response_model=CouncilMembersView)
-async def council_members(council_id: str, on: date, councils: CouncilsDep) -> CouncilMembersView:
+async def council_members(council_id: str, on: Day, councils: CouncilsDep) -> CouncilMembersView:
     """The persons sitting on a council (Hội đồng Thi đua – Khen thưởng) on a date."""
     stored = await councils.get(council_id)
     if stored is None:
@@ -70,6 +71,6 @@ class Holders(BaseModel):
 
 
 @router.get("/roles/{role}/holders", response_model=Holders)
-async def role_holders(role: FunctionalRole, on: date, roles: RolesDep) -> Holders:
+async def role_holders(role: FunctionalRole, on: Day, roles: RolesDep) -> Holders:
     """Who holds a functional role on a date, as far as the registry events consumed so far say."""
     return Holders(role=role, on=on, organization_ids=holders_on(await assignments_of(roles, role), role, on))

@@ -24,6 +24,7 @@ from tdkt_registry.domain.organizations import (
 )
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.registry import OrganizationKind
+from tdkt_shared.contract.text import Day
 from tdkt_shared.store import AggregateStore, NotFound
 
 router = APIRouter(prefix="/organizations", tags=["organizations"], responses=ERROR_RESPONSES, route_class=AdminWrites)
@@ -85,7 +86,7 @@ async def register(
 
 
 @router.get("/{organization_id}", response_model=OrganizationView)
-async def get(organization_id: str, organizations: OrganizationsDep, as_of: date | None = None) -> OrganizationView:
+async def get(organization_id: str, organizations: OrganizationsDep, as_of: Day | None = None) -> OrganizationView:
     """One organisation; with `as_of`, `current` is the version in force on that date (null if none)."""
     return await _read(organizations, organization_id, as_of)
 
@@ -98,7 +99,7 @@ async def list_organizations(
     kind: OrganizationKind | None = None,
     status: OrganizationStatus | None = None,
     q: str | None = Query(default=None, description="Part of the name, any case"),
-    as_of: date | None = Query(default=None, description="Only organisations in force on this date, as they were"),
+    as_of: Day | None = Query(default=None, description="Only organisations in force on this date, as they were"),
 ) -> Page[OrganizationView]:
     """Organisations, filtered on the version in force on `as_of` (or on the newest version without it)."""
     filters = queries.Filters(parent_id=parent_id, kind=kind, status=status, q=q, as_of=as_of)
@@ -109,7 +110,7 @@ async def list_organizations(
 
 @router.get("/{organization_id}/children", response_model=Page[OrganizationView])
 async def children(
-    organization_id: str, organizations: OrganizationsDep, page: PageQuery, as_of: date | None = None
+    organization_id: str, organizations: OrganizationsDep, page: PageQuery, as_of: Day | None = None
 ) -> Page[OrganizationView]:
     """The organisations directly under this one on `as_of` (or under it in their newest version)."""
     await _read(organizations, organization_id)
@@ -177,7 +178,7 @@ class SuccessorView(BaseModel):
 
 
 @router.get("/{organization_id}/successor", response_model=SuccessorView)
-async def successor_on(organization_id: str, on: date, organizations: OrganizationsDep) -> SuccessorView:
+async def successor_on(organization_id: str, on: Day, organizations: OrganizationsDep) -> SuccessorView:
     """The organisation(s) in force on `on` that stand for this one, following merger and split chains."""
     found = await queries.successors_in_force(organizations, organization_id, on)
     views = [await _read(organizations, org.id, on) for org in found]
