@@ -28,7 +28,8 @@ from pymongo import IndexModel
 from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
 
 from tdkt_shared.api import health_router, install_error_handlers
-from tdkt_shared.bus.consumer import ConsumerPort, Dispatcher, EventHandler, KafkaDeadLetters, make_consumer
+from tdkt_shared.bus.consumer import AiokafkaConsumer, ConsumerPort, Dispatcher, EventHandler, KafkaDeadLetters
+from tdkt_shared.bus.faust_consumer import FaustConsumer
 from tdkt_shared.bus.kafka import ensure_topics, make_producer, start_with_retry
 from tdkt_shared.bus.relay import KafkaPublisher, OutboxRelay
 from tdkt_shared.contract import ALL_DLQ_TOPICS, ALL_TOPICS, CloudEvent
@@ -80,6 +81,13 @@ class ServiceDefinition:
     from memory for up to `READ_CACHE_TTL_MS` (see `tdkt_shared.store.cached`)."""
     agendas: Sequence[str] = ()
     """Collections of open work items by due time (see `tdkt_shared.store.agenda`)."""
+
+
+def make_consumer(settings: Settings, topics: Sequence[str], dispatch: Dispatcher) -> ConsumerPort:
+    """The consumer `BUS_CONSUMER` names, over the same dispatcher (docs/benchmarks.md compares the two)."""
+    if settings.bus_consumer == "faust":
+        return FaustConsumer(settings, topics, dispatch)
+    return AiokafkaConsumer(settings, topics, dispatch)
 
 
 class Runtime:

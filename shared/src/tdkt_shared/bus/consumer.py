@@ -218,11 +218,3 @@ class AiokafkaConsumer:
                 await self._task
         if self._consumer is not None:
             await self._consumer.stop()
-
-
-def make_consumer(settings: Settings, topics: Sequence[str], dispatch: Dispatcher) -> ConsumerPort:
-    if settings.bus_consumer == "faust":
-        from tdkt_shared.bus.faust_consumer import FaustConsumer
-
-        return FaustConsumer(settings, topics, dispatch)
-    return AiokafkaConsumer(settings, topics, dispatch)

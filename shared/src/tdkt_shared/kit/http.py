@@ -1,0 +1,49 @@
+"""The HTTP side of the kit: the command context of a request, and the shape of a command on an existing aggregate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Header, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from tdkt_shared.auth import CurrentPrincipal
+from tdkt_shared.contract import new_event_id
+from tdkt_shared.kit.context import CommandContext, utc_now
+
+CORRELATION_HEADER = "X-Correlation-Id"
+"""The one spelling: a client may send it; every write answers with it, generated when the client sent none."""
+
+
+def request_clock(request: Request) -> datetime:
+    """The time of the request; a runtime may carry a `clock` (tests do) to fix it."""
+    clock: Callable[[], datetime] | None = getattr(request.app.state.runtime, "clock", None)
+    return clock() if clock is not None else utc_now()
+
+
+async def command_context(
+    request: Request,
+    response: Response,
+    principal: CurrentPrincipal,
+    correlation_id: Annotated[
+        str | None,
+        Header(alias=CORRELATION_HEADER, max_length=128, pattern=r"^[\x21-\x7e]+$"),
+    ] = None,
+) -> CommandContext:
+    """The context of a write: the signed-in principal, the client's correlation id or a new one, the clock."""
+    correlation = correlation_id or new_event_id()
+    response.headers[CORRELATION_HEADER] = correlation
+    return CommandContext(correlation_id=correlation, now=request_clock(request), principal=principal)
+
+
+Context = Annotated[CommandContext, Depends(command_context)]
+
+
+class Versioned(BaseModel):
+    """A command on an existing aggregate carries the version the client read (optimistic concurrency)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, le=2**31 - 1)

@@ -1,0 +1,117 @@
+"""The repository: typed load and save, a compare-and-set per save, envelopes from the event registry."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from pydantic import BaseModel, ConfigDict
+
+from tdkt_shared.contract import make_event
+from tdkt_shared.contract.registry import OrganizationsMerged
+from tdkt_shared.contract.reporting import CongressCancelled
+from tdkt_shared.kit import CommandContext, Repository
+from tdkt_shared.store import AlreadyExists, InMemoryAggregateStore, NotFound, VersionConflict
+
+NOW = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+CTX = CommandContext(correlation_id="corr-1", now=NOW)
+
+
+class Congress(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    status: str = "SCHEDULED"
+
+
+def cancel(c: Congress) -> tuple[Congress, CongressCancelled]:
+    return c.model_copy(update={"status": "CANCELLED"}), CongressCancelled(congress_id=c.id, reason="bão")
+
+
+@pytest.fixture
+def store() -> InMemoryAggregateStore:
+    return InMemoryAggregateStore("congresses")
+
+
+@pytest.fixture
+def repo(store: InMemoryAggregateStore) -> Repository[Congress]:
+    return Repository(store, Congress)
+
+
+async def test_add_then_load_gives_the_typed_aggregate_and_its_version(repo: Repository[Congress]) -> None:
+    await repo.add(Congress(id="dh-1"), (), CTX)
+    loaded = await repo.load("dh-1")
+    assert loaded.aggregate == Congress(id="dh-1")
+    assert loaded.version == 1
+    with pytest.raises(AlreadyExists):
+        await repo.add(Congress(id="dh-1"), (), CTX)
+
+
+async def test_load_refuses_a_missing_aggregate_and_a_stale_version(repo: Repository[Congress]) -> None:
+    with pytest.raises(NotFound):
+        await repo.load("nope")
+    await repo.add(Congress(id="dh-1"), (), CTX)
+    with pytest.raises(VersionConflict) as raised:
+        await repo.load("dh-1", version=2)
+    assert (raised.value.expected, raised.value.actual) == (2, 1)
+
+
+async def test_change_writes_state_and_event_with_the_envelope_from_the_registry(
+    repo: Repository[Congress], store: InMemoryAggregateStore
+) -> None:
+    await repo.add(Congress(id="dh-1"), (), CTX)
+    saved = await repo.change("dh-1", 1, cancel, CTX)
+    assert (saved.version, saved.aggregate.status) == (2, "CANCELLED")
+    (event,) = store.outboxes["dh-1"]
+    assert event.type == "tdkt.reporting.congress.cancelled.v1"
+    assert event.partitionkey == "dh-1"
+    assert event.subject == "congresses/dh-1"
+    assert event.correlationid == "corr-1"
+    assert event.source == "/tdkt/reporting"
+
+
+async def test_a_save_on_a_version_that_moved_on_is_refused(repo: Repository[Congress]) -> None:
+    await repo.add(Congress(id="dh-1"), (), CTX)
+    first = await repo.load("dh-1")
+    await repo.save(first, Congress(id="dh-1", status="HELD"), (), CTX)
+    with pytest.raises(VersionConflict):
+        await repo.save(first, Congress(id="dh-1", status="CANCELLED"), (), CTX)
+    assert (await repo.load("dh-1")).aggregate.status == "HELD"
+
+
+def test_the_partition_key_is_the_field_the_type_names(repo: Repository[Congress]) -> None:
+    data = OrganizationsMerged(
+        predecessor_ids=["bac-kan"], successor_id="thai-nguyen", effective_date=NOW.date(), legal_basis="NQ 202"
+    )
+    event = repo.envelope(data, "bac-kan", CTX)
+    assert event.partitionkey == "thai-nguyen"
+    assert event.subject == "congresses/bac-kan"
+
+
+async def test_apply_once_applies_a_consumed_event_once_and_names_it_the_cause(
+    repo: Repository[Congress], store: InMemoryAggregateStore
+) -> None:
+    consumed = make_event(CongressCancelled(congress_id="dh-1", reason="x"), partitionkey="dh-1", correlationid="c-9")
+
+    def mark(current: Congress | None) -> tuple[Congress, CongressCancelled]:
+        return cancel(current or Congress(id="dh-1"))
+
+    assert await repo.apply_once("dh-1", consumed, mark) is True
+    assert await repo.apply_once("dh-1", consumed, mark) is False
+    assert (await repo.load("dh-1")).version == 1
+    (event,) = store.outboxes["dh-1"]
+    assert (event.correlationid, event.causationid) == ("c-9", consumed.id)
+
+
+async def test_find_all_reads_every_match_in_batches(repo: Repository[Congress]) -> None:
+    for i in range(7):
+        await repo.add(Congress(id=f"dh-{i}", status="HELD" if i % 2 else "SCHEDULED"), (), CTX)
+    held = await repo.find_all({"status": "HELD"}, batch=2)
+    assert [h.id for h in held] == ["dh-1", "dh-3", "dh-5"]
+
+
+def test_a_system_context_has_a_fresh_correlation_and_no_principal() -> None:
+    a, b = CommandContext.system(), CommandContext.system()
+    assert a.correlation_id != b.correlation_id
+    assert a.principal is None
+    assert a.organization_id is None
