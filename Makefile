@@ -50,7 +50,7 @@ compose-check:
 
 run: venv
 	@echo "Writes need a bearer token (docs/authorization.md). A development token, valid 8 hours:"
-	@echo "  TOKEN=\$$($(VENV)/python -m tdkt_shared.auth issue --sub me --org so-noi-vu-bac-kan --role admin)"
+	@echo "  TOKEN=\$$(AUTH_MODE=development $(VENV)/python -m tdkt_shared.auth issue --sub me --org so-noi-vu-bac-kan --role admin)"
 	@echo "  curl -H \"Authorization: Bearer \$$TOKEN\" ...   (or use Authorize in http://127.0.0.1:8001/docs)"
 	scripts/with-stack.sh $(VENV)/honcho -f Procfile start
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tdkt_shared.auth import AuthSettings
 from tdkt_shared.settings import DEFAULT_PORTS, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,12 +53,20 @@ def test_each_service_is_built_configured_checked_and_ordered(compose: dict[str,
     assert env["HTTP_PORT"] == str(port)
     assert env["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
     assert env["MONGODB_URL"].startswith("mongodb://mongo:27017/")
-    assert set(env) <= {f.upper() for f in Settings.model_fields}, "every variable must be a real setting"
+    settings = {f.upper() for f in Settings.model_fields} | {f"AUTH_{f.upper()}" for f in AuthSettings.model_fields}
+    assert set(env) <= settings, "every variable must be a real setting"
+    assert env["AUTH_SHARED_KEY_FILE"] == "/run/secrets/tdkt_auth_key"
+    assert service["secrets"] == ["tdkt_auth_key"]
+    assert "AUTH_MODE" not in env, "a deployment never runs in development mode"
     assert service["depends_on"] == {
         "kafka": {"condition": "service_healthy"},
         "mongo": {"condition": "service_healthy"},
     }
     assert "/readyz" in " ".join(service["healthcheck"]["test"])
+
+
+def test_the_signing_key_is_a_secret_the_operator_must_name(compose: dict[str, Any]) -> None:
+    assert compose["secrets"]["tdkt_auth_key"]["file"].startswith("${TDKT_AUTH_KEY_FILE:?")
 
 
 def test_every_healthcheck_has_a_bounded_schedule(compose: dict[str, Any]) -> None:

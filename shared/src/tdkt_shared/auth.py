@@ -1,8 +1,11 @@
 """Authentication (OAuth2 bearer JWTs, verified with PyJWT) and the roles authorisation is decided on.
 
-Development signs tokens with a shared HS256 key (`AUTH_SHARED_KEY`); operators point `AUTH_JWKS_URL` at their
-identity provider and tokens are verified against its published keys. A token carries the user (`sub`), the
-organisation the user acts for (`org`) and the user's roles (`roles`).
+Secure by default: a service refuses to start unless it has a real key source, either `AUTH_JWKS_URL` (an OIDC
+provider's published keys, with `AUTH_ISSUER` and `AUTH_AUDIENCE` checked) or a shared HS256 key of 32 bytes or more
+(`AUTH_SHARED_KEY`, or `AUTH_SHARED_KEY_FILE` for a Docker secret). The public development key works only with
+`AUTH_MODE=development`, which `make run` and the tests set. A token carries the user (`sub`), the organisation the
+user acts for (`org`, or the claim `AUTH_ORGANIZATION_CLAIM` names) and the user's roles (`roles`, or the dotted
+path `AUTH_ROLES_CLAIM` names, e.g. Keycloak's `realm_access.roles`); roles the platform does not know are ignored.
 
     python -m tdkt_shared.auth issue --sub u-1 --org so-noi-vu --role tdkt_specialist   # a dev token
 """
@@ -13,12 +16,13 @@ import argparse
 import time
 from collections.abc import Collection
 from enum import StrEnum
-from typing import Annotated, Any
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self
 
 import jwt
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tdkt_shared.errors import DomainError
@@ -76,19 +80,87 @@ def ensure_acts_for(
     raise Forbidden(f"{principal.subject} acts for {principal.organization_id}, not for {organization_id}", field=field)
 
 
+MIN_KEY_BYTES = 32
+
+
+class AuthConfigError(ValueError):
+    """The service has no usable key source: it must not start."""
+
+
 class AuthSettings(BaseSettings):
+    """How tokens are verified, from `AUTH_*` environment variables."""
+
     model_config = SettingsConfigDict(env_prefix="AUTH_", extra="ignore")
 
-    shared_key: str = DEV_SHARED_KEY
+    mode: Literal["production", "development"] = "production"
+    """`development` admits the public development key; never set it on a deployment."""
+    shared_key: str | None = Field(default=None, repr=False)
+    shared_key_file: Path | None = None
+    """A file holding the shared key (a Docker secret: /run/secrets/...)."""
     jwks_url: str | None = None
     issuer: str = "tdkt-dev"
     audience: str = "tdkt"
-    leeway_s: int = 30
+    organization_claim: str = "org"
+    roles_claim: str = "roles"
+    """A dotted path into the claims, e.g. `realm_access.roles` (Keycloak realm roles)."""
+    leeway_s: int = Field(default=30, ge=0, le=300)
+
+    @model_validator(mode="after")
+    def _has_a_key_source(self) -> Self:
+        if self.shared_key is None and self.shared_key_file is not None:
+            try:
+                self.shared_key = self.shared_key_file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise AuthConfigError(f"AUTH_SHARED_KEY_FILE {self.shared_key_file} cannot be read: {exc}") from exc
+        if self.mode == "development":
+            self.shared_key = self.shared_key or DEV_SHARED_KEY
+            return self
+        if self.jwks_url:
+            if "issuer" not in self.model_fields_set:
+                raise AuthConfigError("AUTH_JWKS_URL needs AUTH_ISSUER (the identity provider's issuer)")
+            return self
+        if not self.shared_key:
+            raise AuthConfigError(
+                "no key source: set AUTH_JWKS_URL (with AUTH_ISSUER and AUTH_AUDIENCE), or AUTH_SHARED_KEY or "
+                "AUTH_SHARED_KEY_FILE (32 bytes or more); AUTH_MODE=development admits the development key"
+            )
+        if self.shared_key == DEV_SHARED_KEY:
+            raise AuthConfigError("the development key is public: it works only with AUTH_MODE=development")
+        if len(self.shared_key.encode()) < MIN_KEY_BYTES:
+            raise AuthConfigError(f"AUTH_SHARED_KEY must be {MIN_KEY_BYTES} bytes or more")
+        return self
+
+    def signing_key(self) -> str:
+        if self.shared_key is None:
+            raise AuthConfigError("this deployment verifies tokens against AUTH_JWKS_URL and has no shared key")
+        return self.shared_key
+
+
+def load_auth_settings() -> AuthSettings:
+    """The settings from the environment; AuthConfigError (with what to set) when there is no key source."""
+    try:
+        return AuthSettings()
+    except ValidationError as exc:
+        raise AuthConfigError(str(exc.errors()[0]["msg"]).removeprefix("Value error, ")) from exc
+
+
+def claim(claims: dict[str, Any], path: str) -> Any:
+    """The value at a dotted path in the claims, or None."""
+    value: Any = claims
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def known_roles(value: Any) -> list[Role]:
+    """The platform's roles among a token's roles; other roles (an identity provider's own) are ignored."""
+    names = value if isinstance(value, list) else []
+    return [Role(r) for r in names if isinstance(r, str) and r in Role._value2member_map_]
 
 
 class TokenVerifier:
     def __init__(self, settings: AuthSettings | None = None) -> None:
-        self.settings = settings or AuthSettings()
+        self.settings = settings or load_auth_settings()
         self._jwks = jwt.PyJWKClient(self.settings.jwks_url) if self.settings.jwks_url else None
 
     def verify(self, token: str) -> Principal:
@@ -97,7 +169,7 @@ class TokenVerifier:
             key: Any = self._jwks.get_signing_key_from_jwt(token).key
             algorithms = ["RS256", "ES256"]
         else:
-            key, algorithms = self.settings.shared_key, ["HS256"]
+            key, algorithms = self.settings.signing_key(), ["HS256"]
         claims = jwt.decode(
             token,
             key,
@@ -109,7 +181,9 @@ class TokenVerifier:
         )
         try:
             return Principal(
-                subject=claims["sub"], organization_id=claims.get("org", ""), roles=claims.get("roles", [])
+                subject=claims["sub"],
+                organization_id=claim(claims, self.settings.organization_claim) or "",
+                roles=known_roles(claim(claims, self.settings.roles_claim)),
             )
         except ValidationError as exc:
             raise jwt.InvalidTokenError(f"bad claims: {exc.errors()[0]['msg']}") from exc
@@ -124,8 +198,8 @@ def issue_token(
     ttl_s: int = 3600,
     now: float | None = None,
 ) -> str:
-    """A development token signed with the shared key."""
-    settings = settings or AuthSettings()
+    """A token signed with the shared key (the development key in development mode)."""
+    settings = settings or load_auth_settings()
     issued = int(time.time() if now is None else now)
     claims = {
         "sub": subject,
@@ -136,7 +210,7 @@ def issue_token(
         "iat": issued,
         "exp": issued + ttl_s,
     }
-    return jwt.encode(claims, settings.shared_key, algorithm="HS256")
+    return jwt.encode(claims, settings.signing_key(), algorithm="HS256")
 
 
 _bearer = HTTPBearer(auto_error=False)

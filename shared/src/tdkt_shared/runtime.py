@@ -28,6 +28,7 @@ from pymongo import IndexModel
 from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
 
 from tdkt_shared.api import health_router, install_error_handlers
+from tdkt_shared.auth import AuthConfigError, TokenVerifier
 from tdkt_shared.bus.consumer import AiokafkaConsumer, ConsumerPort, Dispatcher, EventHandler, KafkaDeadLetters
 from tdkt_shared.bus.faust_consumer import FaustConsumer
 from tdkt_shared.bus.kafka import ensure_topics, make_producer, start_with_retry
@@ -273,6 +274,7 @@ def create_app(definition: ServiceDefinition, runtime: AnyRuntime, role: Role = 
 
     app = FastAPI(title=definition.title, version="0.1.0", lifespan=lifespan)
     app.state.runtime = runtime
+    app.state.token_verifier = TokenVerifier()  # AuthConfigError now, not at the first request, without a key
     limits = runtime.settings if isinstance(runtime, Runtime) else Settings()
     app.add_middleware(BodyLimits, max_bytes=limits.http_max_body_bytes, max_depth=limits.http_max_json_depth)
     install_error_handlers(app)
@@ -299,7 +301,10 @@ def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> No
     args = parser.parse_args(argv)
     settings = load_settings(definition.name)
     configure_logging(definition.name, settings.log_level)
-    app = create_app(definition, Runtime(definition, settings), args.role)
+    try:
+        app = create_app(definition, Runtime(definition, settings), args.role)
+    except AuthConfigError as exc:
+        parser.exit(2, f"tdkt-{definition.name}: refusing to start: {exc}\n")
     # uvloop and httptools (C): the event loop and the HTTP parser that uvicorn otherwise runs in pure Python
     config: dict[str, Any] = {"host": settings.http_host, "port": settings.port, "log_config": None}
     uvicorn.run(app, loop="uvloop", http="httptools", **config)

@@ -46,11 +46,11 @@ def test_a_dev_token_round_trips_to_its_principal() -> None:
         (
             lambda: jwt.encode(
                 {"sub": "u", "roles": ["king"], "iss": "tdkt-dev", "aud": "tdkt", "exp": 4_000_000_000},
-                AuthSettings().shared_key,
+                AuthSettings().signing_key(),
             ),
             "bad claims",
         ),
-        (lambda: jwt.encode({"sub": "u", "iss": "tdkt-dev", "aud": "tdkt"}, AuthSettings().shared_key), "exp"),
+        (lambda: jwt.encode({"sub": "u", "iss": "tdkt-dev", "aud": "tdkt"}, AuthSettings().signing_key()), "exp"),
     ],
 )
 def test_defective_tokens_are_refused(make: object, message: str) -> None:
@@ -126,7 +126,7 @@ def test_operators_tokens_are_verified_against_a_jwks_url(jwks_server: tuple[str
     token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "k1"})
     verifier = TokenVerifier(AuthSettings(jwks_url=url, issuer="idp"))
     assert verifier.verify(token).roles == frozenset({Role.REGISTRY_ADMIN})
-    forged = jwt.encode(claims, AuthSettings().shared_key, algorithm="HS256", headers={"kid": "k1"})
+    forged = jwt.encode(claims, AuthSettings().signing_key(), algorithm="HS256", headers={"kid": "k1"})
     with pytest.raises(jwt.InvalidTokenError):
         verifier.verify(forged)
 
