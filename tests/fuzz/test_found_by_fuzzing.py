@@ -46,7 +46,7 @@ def test_every_api_operation_documents_401_and_403(service: str) -> None:
     undocumented = [
         f"{method.upper()} {path}: {code}"
         for path, operations in spec["paths"].items()
-        if path not in ("/healthz", "/readyz")
+        if path not in ("/healthz", "/readyz", "/metrics")
         for method, operation in operations.items()
         for code in ("401", "403")
         if operation["responses"].get(code, {}).get("content", {}).get("application/json", {}).get("schema")

@@ -8,13 +8,14 @@ from typing import Annotated, Any, Generic, Protocol, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from tdkt_shared.contract.text import MAX_OFFSET
 from tdkt_shared.errors import DomainError
+from tdkt_shared.observability.metrics import render as render_metrics
 from tdkt_shared.store import AggregateStore, AlreadyExists, NotFound, VersionConflict
 from tdkt_shared.store.mongo import is_unavailable
 
@@ -143,6 +144,18 @@ class Readiness(Protocol):
 class Health(BaseModel):
     status: str
     checks: dict[str, bool] = Field(default_factory=dict)
+
+
+def metrics_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
+    async def metrics() -> Response:
+        """Prometheus metrics of this process (`tdkt_shared.observability.metrics` lists the series)."""
+        body, content_type = render_metrics()
+        return Response(content=body, media_type=content_type)
+
+    return router
 
 
 def health_router() -> APIRouter:

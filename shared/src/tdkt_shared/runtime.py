@@ -27,7 +27,7 @@ from fastapi import APIRouter, FastAPI
 from pymongo import IndexModel
 from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
 
-from tdkt_shared.api import health_router, install_error_handlers
+from tdkt_shared.api import health_router, install_error_handlers, metrics_router
 from tdkt_shared.auth import AuthConfigError, TokenVerifier
 from tdkt_shared.bus.consumer import AiokafkaConsumer, ConsumerPort, Dispatcher, EventHandler, KafkaDeadLetters
 from tdkt_shared.bus.faust_consumer import FaustConsumer
@@ -35,7 +35,9 @@ from tdkt_shared.bus.kafka import ensure_topics, make_producer, start_with_retry
 from tdkt_shared.bus.relay import KafkaPublisher, OutboxRelay
 from tdkt_shared.contract import ALL_DLQ_TOPICS, ALL_TOPICS, CloudEvent
 from tdkt_shared.limits import BodyLimits
-from tdkt_shared.logging import configure_logging
+from tdkt_shared.observability import tracing
+from tdkt_shared.observability.http import ObservedRequests
+from tdkt_shared.observability.logs import configure_logging
 from tdkt_shared.settings import Settings, load_settings
 from tdkt_shared.store import AggregateStore, InMemoryAggregateStore, MongoAggregateStore, connect
 from tdkt_shared.store.agenda import Agenda, InMemoryAgenda, MongoAgenda
@@ -160,6 +162,7 @@ class Runtime:
             RenewingPublisher(self),
             poll_interval_s=self.settings.relay_poll_interval_ms / 1000,
             batch_size=self.settings.relay_batch_size,
+            name=self.definition.name,
         )
         self.relay.start()
         if role == "relay":
@@ -275,10 +278,14 @@ def create_app(definition: ServiceDefinition, runtime: AnyRuntime, role: Role = 
     app = FastAPI(title=definition.title, version="0.1.0", lifespan=lifespan)
     app.state.runtime = runtime
     app.state.token_verifier = TokenVerifier()  # AuthConfigError now, not at the first request, without a key
+    app.add_middleware(ObservedRequests, service=definition.name)
+    if tracing.enabled:
+        tracing.instrument_app(app)
     limits = runtime.settings if isinstance(runtime, Runtime) else Settings()
     app.add_middleware(BodyLimits, max_bytes=limits.http_max_body_bytes, max_depth=limits.http_max_json_depth)
     install_error_handlers(app)
     app.include_router(health_router())
+    app.include_router(metrics_router())
     if role != "worker":
         for router in definition.routers:
             app.include_router(router)
@@ -290,7 +297,12 @@ def definitions() -> dict[str, ServiceDefinition]:
     return {ep.name: ep.load() for ep in entry_points(group="tdkt.services")}
 
 
-def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> None:
+def main(
+    definition: ServiceDefinition,
+    argv: Sequence[str] | None = None,
+    runtime: Callable[[ServiceDefinition, Settings], Runtime] = Runtime,
+) -> None:
+    """The `tdkt-<service>` command; `runtime` builds the service's runtime (notify adds its delivery worker)."""
     parser = argparse.ArgumentParser(prog=f"tdkt-{definition.name}", description=definition.title)
     parser.add_argument(
         "--role",
@@ -300,9 +312,10 @@ def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> No
     )
     args = parser.parse_args(argv)
     settings = load_settings(definition.name)
-    configure_logging(definition.name, settings.log_level)
+    configure_logging(definition.name, settings.log_level, settings.log_format)
+    tracing.configure_tracing(definition.name, settings.otel_exporter_otlp_endpoint)
     try:
-        app = create_app(definition, Runtime(definition, settings), args.role)
+        app = create_app(definition, runtime(definition, settings), args.role)
     except AuthConfigError as exc:
         parser.exit(2, f"tdkt-{definition.name}: refusing to start: {exc}\n")
     # uvloop and httptools (C): the event loop and the HTTP parser that uvicorn otherwise runs in pure Python

@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     )
     relay_batch_size: int = Field(default=200, ge=1)
     log_level: str = "INFO"
+    log_format: Literal["json", "console"] = Field(default="json", description="json: one object per line")
+    otel_exporter_otlp_endpoint: str | None = Field(
+        default=None, description="an OTLP/HTTP collector, e.g. http://collector:4318; tracing is off without one"
+    )
 
     @property
     def database(self) -> str:

@@ -64,6 +64,7 @@ RECIPIENT_READS = {
 PUBLIC_READS = {
     "/healthz": "/healthz",
     "/readyz": "/readyz",
+    "/metrics": "/metrics",
     "/roles/{role}/holders": "/roles/PRESS_COMMUNICATION/holders?on=2025-07-01",
     "/clusters/{cluster_id}/members": "/clusters/cum/members?on=2025-07-01",
     "/councils/{council_id}/members": "/councils/hd/members?on=2025-07-01",

@@ -54,6 +54,7 @@ POLICY: dict[tuple[str, str], Rule] = {
 PUBLIC_READS = {
     "/healthz": "/healthz",
     "/readyz": "/readyz",
+    "/metrics": "/metrics",
     "/organizations": "/organizations",
     "/organizations/{organization_id}": "/organizations/bk",
     "/organizations/{organization_id}/children": "/organizations/bk/children",

@@ -282,11 +282,13 @@ def test_envelope_round_trips_with_extensions_and_keeps_unknown_attributes() -> 
         correlationid="corr",
         causationid="cause",
         data={"a": 1},
-        traceparent="00-abc-01",
+        traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+        dataschema="https://example.org/schema",
     )
     back = CloudEvent.model_validate_json(event.to_json_bytes())
     assert back == event
-    assert back.model_extra == {"traceparent": "00-abc-01"}
+    assert back.traceparent == "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    assert back.model_extra == {"dataschema": "https://example.org/schema"}
     assert back.time == datetime(2025, 7, 1, 8, 0, tzinfo=UTC)
 
 

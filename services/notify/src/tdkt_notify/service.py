@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import time
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
+from functools import partial
 
 import httpx
-import uvicorn
 
 from tdkt_notify import consumers, store
 from tdkt_notify.api import deliveries, groups, recipients, rules, templates
@@ -19,9 +17,9 @@ from tdkt_notify.store import NotifyStores
 from tdkt_notify.worker import DeliveryWorker
 from tdkt_shared.bus.consumer import EventHandler, KafkaDeadLetters
 from tdkt_shared.contract.notify import Channel
-from tdkt_shared.logging import configure_logging
-from tdkt_shared.runtime import CurrentProducer, Role, Runtime, ServiceDefinition, Stores, create_app
-from tdkt_shared.settings import Settings, load_settings
+from tdkt_shared.runtime import CurrentProducer, Role, Runtime, ServiceDefinition, Stores
+from tdkt_shared.runtime import main as run
+from tdkt_shared.settings import Settings
 
 
 def _handlers(stores: Stores) -> Mapping[str, EventHandler]:
@@ -88,13 +86,5 @@ class NotifyRuntime(Runtime):
         await super().stop()
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """The `tdkt-notify` command: `tdkt-notify [--role all|api|worker]`."""
-    parser = argparse.ArgumentParser(prog="tdkt-notify", description=DEFINITION.title)
-    parser.add_argument("--role", choices=["all", "api", "worker"], default="all")
-    args = parser.parse_args(argv)
-    settings = load_settings(DEFINITION.name)
-    configure_logging(DEFINITION.name, settings.log_level)
-    app = create_app(DEFINITION, NotifyRuntime(DEFINITION, settings), args.role)
-    config: dict[str, Any] = {"host": settings.http_host, "port": settings.port, "log_config": None}
-    uvicorn.run(app, **config)
+main = partial(run, DEFINITION, runtime=NotifyRuntime)
+"""The `tdkt-notify` command: `tdkt-notify [--role all|api|worker]`."""

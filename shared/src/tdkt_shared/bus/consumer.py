@@ -27,6 +27,9 @@ from tenacity import AsyncRetrying, RetryCallState, wait_exponential
 from tdkt_shared.bus.codec import ConsumedRecord, decode
 from tdkt_shared.bus.kafka import MAX_FETCH_BYTES_PER_PARTITION
 from tdkt_shared.contract import CloudEvent, EventData, dlq_topic, parse_data
+from tdkt_shared.observability.logs import bound
+from tdkt_shared.observability.metrics import CONSUMER_LAG, DEAD_LETTERS, EVENTS_CONSUMED
+from tdkt_shared.observability.tracing import consuming
 from tdkt_shared.settings import Settings
 from tdkt_shared.store.mongo import is_unavailable
 
@@ -91,6 +94,7 @@ class Dispatcher:
 
     async def _dead_letter(self, record: ConsumedRecord, reason: str, error: str, attempts: int) -> Outcome:
         log.warning("dead-lettering %s[%s]@%s: %s: %s", record.topic, record.partition, record.offset, reason, error)
+        DEAD_LETTERS.labels(self._group, record.topic, reason).inc()
         await self._dead_letters.send(record, reason=reason, error=error, attempts=attempts, group=self._group)
         return Outcome.DEAD_LETTERED
 
@@ -99,6 +103,11 @@ class Dispatcher:
             event = decode(record.value)
         except ValidationError as exc:
             return await self._dead_letter(record, "unparseable", _short(exc), 0)
+        outcome = await self._handle(record, event)
+        EVENTS_CONSUMED.labels(self._group, event.type, outcome.value).inc()
+        return outcome
+
+    async def _handle(self, record: ConsumedRecord, event: CloudEvent) -> Outcome:
         handler = self._handlers.get(event.type)
         if handler is None:
             return Outcome.IGNORED
@@ -118,13 +127,17 @@ class Dispatcher:
             return attempts >= self._max_attempts
 
         try:
-            async for attempt in AsyncRetrying(
-                stop=gives_up,
-                wait=wait_exponential(multiplier=self._backoff_s, max=5),
-                reraise=True,
+            with (
+                bound(event_id=event.id, event_type=event.type, correlation_id=event.correlationid),
+                consuming(event.type, event.id, _trace_of(event), self._group),
             ):
-                with attempt:
-                    await handler(event, data)
+                async for attempt in AsyncRetrying(
+                    stop=gives_up,
+                    wait=wait_exponential(multiplier=self._backoff_s, max=5),
+                    reraise=True,
+                ):
+                    with attempt:
+                        await handler(event, data)
         except Exception as exc:
             return await self._dead_letter(record, "handler-failed", f"{type(exc).__name__}: {exc}", attempts)
         return Outcome.HANDLED
@@ -157,8 +170,18 @@ class Dispatcher:
         return outcomes
 
 
+def _trace_of(event: CloudEvent) -> dict[str, str]:
+    return {k: v for k, v in (("traceparent", event.traceparent), ("tracestate", event.tracestate)) if v}
+
+
 def _short(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(map(str, e['loc'])) or '<root>'}: {e['msg']}" for e in exc.errors()[:5])
+
+
+def record_lag(group: str, topic: str, partition: int, highwater: int | None, last_offset: int) -> None:
+    """The partition's lag after a batch: records between the last one handled and the end of the log."""
+    if highwater is not None:
+        CONSUMER_LAG.labels(group, topic, str(partition)).set(max(0, highwater - last_offset - 1))
 
 
 class ConsumerPort(Protocol):
@@ -210,6 +233,7 @@ class AiokafkaConsumer:
                     await consumer.commit({TopicPartition(tp.topic, tp.partition): messages[-1].offset + 1})
                 except CommitFailedError:
                     log.warning("commit on %s lost to a rebalance; its records will be re-delivered", tp)
+                record_lag(self._settings.group_id, tp.topic, tp.partition, consumer.highwater(tp), messages[-1].offset)
 
     async def stop(self) -> None:
         if self._task is not None:

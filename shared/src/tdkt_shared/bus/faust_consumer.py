@@ -16,7 +16,7 @@ from typing import Any
 import faust
 
 from tdkt_shared.bus.codec import ConsumedRecord
-from tdkt_shared.bus.consumer import Dispatcher
+from tdkt_shared.bus.consumer import Dispatcher, record_lag
 from tdkt_shared.bus.kafka import MAX_FETCH_BYTES_PER_PARTITION
 from tdkt_shared.settings import Settings
 
@@ -64,8 +64,18 @@ class FaustConsumer:
                     for m in (event.message for event in events)
                 ]
                 await self._dispatch.dispatch_batch(records)
+                last = {m.tp: m.offset for m in (event.message for event in events)}
+                for tp, offset in last.items():
+                    record_lag(settings.group_id, tp.topic, tp.partition, self._highwater(tp), offset)
 
         self.agent = self.app.agent(channel, name=f"{settings.group_id}.dispatch", concurrency=1)(consume)
+
+    def _highwater(self, tp: Any) -> int | None:
+        try:
+            highwater: int | None = self.app.consumer.highwater(tp)
+        except Exception:  # the consumer is restarting: the next batch measures
+            return None
+        return highwater
 
     async def start(self) -> None:
         await self.app.start()

@@ -26,11 +26,13 @@ import contextlib
 import itertools
 import logging
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from tdkt_shared.aio import concurrently
 from tdkt_shared.bus.codec import encode
 from tdkt_shared.contract import CloudEvent
+from tdkt_shared.observability.metrics import RELAY_BACKLOG, RELAY_LATENCY, RELAY_PUBLISHED
 from tdkt_shared.store.aggregates import OutboxStore, Pending
 
 log = logging.getLogger(__name__)
@@ -94,6 +96,7 @@ class OutboxRelay:
         batch_size: int = 200,
         sweep_page: int = SWEEP_PAGE,
         after_publish: Callable[[list[str]], None] | None = None,
+        name: str = "relay",
     ) -> None:
         self._stores = {store.collection: store for store in stores}
         self._publisher = publisher
@@ -113,6 +116,9 @@ class OutboxRelay:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self.published = 0
+        self._published_metric = RELAY_PUBLISHED.labels(name)
+        self._latency = RELAY_LATENCY.labels(name)
+        RELAY_BACKLOG.labels(name).set_function(self.backlog)
 
     def hint(self, collection: str, aggregate_id: str, entry: Pending | None) -> bool:
         """Writers' `OutboxListener`: `aggregate_id` in `collection` now has `entry` pending (None: read it back).
@@ -134,6 +140,10 @@ class OutboxRelay:
     def hinted(self) -> int:
         return sum(map(len, self._hinted.values()))
 
+    def backlog(self) -> int:
+        """Aggregates known to have events waiting: hinted, or published and not cleared yet."""
+        return self.hinted() + sum(map(len, self._in_flight.values()))
+
     async def _publish(self, collection: str, entries: Sequence[Pending]) -> int:
         """Publish the events of `entries` (in the order given) as one batch, then clear their outboxes.
 
@@ -146,6 +156,10 @@ class OutboxRelay:
             return 0
         events = [CloudEvent.model_validate(e) for entry in entries for e in entry.events]
         await self._publisher.publish(events)
+        acknowledged = datetime.now(UTC)
+        for event in events:
+            self._latency.observe(max(0.0, (acknowledged - event.time).total_seconds()))
+        self._published_metric.inc(len(events))
         if self._after_publish is not None:
             self._after_publish([e.id for e in events])
         in_flight = self._in_flight[collection]

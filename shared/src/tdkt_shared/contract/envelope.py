@@ -20,7 +20,8 @@ class CloudEvent(BaseModel):
 
     `partitionkey` is the aggregate id and becomes the Kafka record key, so the events of one aggregate stay in
     order. `correlationid` ties together everything caused by one user action; `causationid` is the id of the
-    event (or request) that directly caused this one.
+    event (or request) that directly caused this one. `traceparent` and `tracestate` (the CloudEvents
+    distributed-tracing extension, W3C Trace Context) continue the trace of the request that caused the event.
     """
 
     model_config = ConfigDict(extra="allow", frozen=True)
@@ -35,6 +36,8 @@ class CloudEvent(BaseModel):
     partitionkey: str = Field(min_length=1)
     correlationid: str | None = None
     causationid: str | None = None
+    traceparent: str | None = Field(default=None, max_length=55)
+    tracestate: str | None = Field(default=None, max_length=512)
     data: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("time")

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from tdkt_shared.contract.envelope import CloudEvent
 from tdkt_shared.contract.topics import SERVICES, topic_for_type
+from tdkt_shared.observability.tracing import trace_context
 
 TYPE_PATTERN = re.compile(r"^tdkt\.(?P<service>[a-z]+)(\.[a-z][a-z_]*){2,}\.v(?P<version>[1-9][0-9]*)$")
 
@@ -74,7 +75,8 @@ def make_event(
     time: datetime | None = None,
     event_id: str | None = None,
 ) -> CloudEvent:
-    """Wrap typed data in an envelope whose source and topic follow from the type."""
+    """Wrap typed data in an envelope whose source and topic follow from the type; inside a span, the envelope
+    carries its trace context (the CloudEvents distributed-tracing extension)."""
     service = data.event_type.split(".")[1]
     fields: dict[str, Any] = {
         "source": f"/tdkt/{service}",
@@ -89,7 +91,7 @@ def make_event(
         fields["time"] = time
     if event_id is not None:
         fields["id"] = event_id
-    return CloudEvent(**fields)
+    return CloudEvent(**fields, **trace_context())
 
 
 def topic_of(event: CloudEvent) -> str:

@@ -12,9 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from tdkt_shared.auth import CurrentPrincipal
 from tdkt_shared.contract import new_event_id
 from tdkt_shared.kit.context import CommandContext, utc_now
+from tdkt_shared.observability.http import CORRELATION_HEADER
 
-CORRELATION_HEADER = "X-Correlation-Id"
-"""The one spelling: a client may send it; every write answers with it, generated when the client sent none."""
+__all__ = ["CORRELATION_HEADER", "Context", "Versioned", "command_context", "request_clock"]
 
 
 def request_clock(request: Request) -> datetime:
@@ -32,9 +32,12 @@ async def command_context(
         Header(alias=CORRELATION_HEADER, max_length=128, pattern=r"^[\x21-\x7e]+$"),
     ] = None,
 ) -> CommandContext:
-    """The context of a write: the signed-in principal, the client's correlation id or a new one, the clock."""
-    correlation = correlation_id or new_event_id()
-    response.headers[CORRELATION_HEADER] = correlation
+    """The context of a write: the signed-in principal, the client's correlation id or a new one, the clock. The
+    services' middleware (`ObservedRequests`) has already chosen and echoed it; an app without it gets it here."""
+    chosen: str | None = getattr(request.state, "correlation_id", None)
+    correlation = correlation_id or chosen or new_event_id()
+    if chosen is None:
+        response.headers[CORRELATION_HEADER] = correlation
     return CommandContext(correlation_id=correlation, now=request_clock(request), principal=principal)
 
 

@@ -25,6 +25,7 @@ from pymongo.errors import ConnectionFailure, DuplicateKeyError, OperationFailur
 
 from tdkt_shared.aio import concurrently
 from tdkt_shared.contract import CloudEvent
+from tdkt_shared.observability.metrics import STORE_TIMER
 from tdkt_shared.store import profiling
 from tdkt_shared.store.aggregates import (
     AlreadyExists,
@@ -68,7 +69,7 @@ def connect(url: str, *, timeout_ms: int = 5000) -> AsyncMongoClient[Document]:
         tz_aware=True,
         serverSelectionTimeoutMS=timeout_ms,
         connectTimeoutMS=timeout_ms,
-        event_listeners=profiling.listeners(),
+        event_listeners=[STORE_TIMER, *profiling.listeners()],
     )
 
 
