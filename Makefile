@@ -2,7 +2,7 @@
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 VENV := .venv/bin
-PY_SOURCES := pyproject.toml uv.lock shared/pyproject.toml $(wildcard services/*/pyproject.toml)
+PY_SOURCES := pyproject.toml uv.lock shared/pyproject.toml $(wildcard services/*/pyproject.toml) $(wildcard tools/*/pyproject.toml)
 
 .PHONY: help venv test test-mongo lint typecheck unit integration run stack-up stack-down stack-status events-doc compose-check bench demo
 
@@ -70,4 +70,4 @@ bench: venv
 	scripts/with-stack.sh $(VENV)/python -m bench $(BENCH_ARGS)
 
 demo: venv
-	$(VENV)/tdkt demo
+	AUTH_MODE=development $(VENV)/tdkt-demo

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from tdkt_shared.demo import Endpoints, Scenario, signed, smtp_sink, summary, webhook_receiver
+from tdkt_demo import Endpoints, Scenario, signed, smtp_sink, summary, webhook_receiver
 from tests.e2e.processes import services
 from tests.integration.conftest import SettingsFactory
 from tests.unit.notify.local_servers import free_port

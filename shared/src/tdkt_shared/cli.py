@@ -368,24 +368,3 @@ def seed(
         for kind in sorted(set(report.created) | set(report.skipped)):
             table.add_row(name, kind, str(report.created.get(kind, 0)), str(report.skipped.get(kind, 0)))
     console.print(table)
-
-
-@app.command()
-def demo(
-    registry: Annotated[str, typer.Option(help="registry base URL")] = "http://127.0.0.1:8001",
-    reporting: Annotated[str, typer.Option(help="reporting base URL")] = "http://127.0.0.1:8002",
-    awards: Annotated[str, typer.Option(help="awards base URL")] = "http://127.0.0.1:8003",
-    notify: Annotated[str, typer.Option(help="notify base URL")] = "http://127.0.0.1:8004",
-    smtp_port: Annotated[
-        int, typer.Option(help="serve SMTP here for notify's mail (its SMTP_PORT in the Procfile); 0: do not")
-    ] = 2525,
-) -> None:
-    """Play the seed letter against running services (`make run`) and print what happened and which events."""
-    from tdkt_shared.demo import Endpoints, ScenarioError, run_demo
-
-    endpoints = Endpoints(registry, reporting, awards, notify, _bootstrap())
-    try:
-        asyncio.run(run_demo(endpoints, console, smtp_port or None))
-    except ScenarioError as exc:
-        errors.print(f"[red]the scenario stopped: {exc}[/red]")
-        raise typer.Exit(1) from None
