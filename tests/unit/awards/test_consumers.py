@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from tdkt_awards.handlers import lineage
 from tdkt_awards.service import DEFINITION
 from tdkt_awards.store import ORGANIZATIONS, PERSONS
 from tdkt_shared.contract import make_event
@@ -15,6 +14,7 @@ from tdkt_shared.contract.registry import (
     OrganizationsMerged,
     PersonEmploymentChanged,
 )
+from tdkt_shared.kit.directory import Directory, Predecessor
 from tdkt_shared.runtime import InMemoryRuntime
 
 
@@ -45,10 +45,10 @@ async def test_mergers_build_a_transitive_lineage_idempotently() -> None:
     assert stn.state["predecessors"] == [{"organization_id": "sbk", "until": "2025-06-30"}]
     sbk = await organizations.get("sbk")
     assert sbk is not None
-    assert sbk.state["merged_into"] == "stn"
-    assert [(p.organization_id, p.until) for p in await lineage(organizations, "stn")] == [
-        ("sbk", date(2025, 6, 30)),
-        ("phong-a", date(2019, 12, 31)),
+    assert sbk.state["successor_id"] == "stn"
+    assert await Directory(organizations).predecessors("stn") == [
+        Predecessor(organization_id="sbk", until=date(2025, 6, 30)),
+        Predecessor(organization_id="phong-a", until=date(2019, 12, 31)),
     ]
 
 
