@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -12,10 +13,11 @@ from tdkt_awards.domain.grants import DecideNomination, Decision
 from tdkt_awards.domain.nominations import Actor, AuditEntry, Nomination, Status
 from tdkt_awards.handlers import nominations
 from tdkt_awards.policy import EDIT_ANY, READ_ANY, recorded_actor
+from tdkt_awards.store import Repositories
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.auth import CurrentPrincipal, Principal, Role, current_principal, require
 from tdkt_shared.contract.text import Identifier, Text
-from tdkt_shared.kit import Loaded
+from tdkt_shared.kit import CommandContext, Loaded
 from tdkt_shared.kit.http import Context
 
 Reader = Annotated[Principal, require(Role.UNIT_OFFICER, *READ_ANY)]
@@ -113,58 +115,35 @@ async def submit(
     return _view(submitted, response)
 
 
-@staff.post("/{nomination_id}/receive", response_model=NominationView)
-async def receive(
-    nomination_id: str,
-    step: Step,
-    principal: CurrentPrincipal,
-    repositories: RepositoriesDep,
-    ctx: Context,
-    response: Response,
-) -> NominationView:
-    received = await nominations.receive(repositories, nomination_id, step.version, step.who(principal), ctx)
-    return _view(received, response)
+SimpleStep = Callable[[Repositories, str, int, Actor, CommandContext], Awaitable[Loaded[Nomination]]]
 
 
-@staff.post("/{nomination_id}/start-appraisal", response_model=NominationView)
-async def start_appraisal(
-    nomination_id: str,
-    step: Step,
-    principal: CurrentPrincipal,
-    repositories: RepositoriesDep,
-    ctx: Context,
-    response: Response,
-) -> NominationView:
-    started = await nominations.start_appraisal(repositories, nomination_id, step.version, step.who(principal), ctx)
-    return _view(started, response)
+def _staff_step(action: str, handler: SimpleStep, description: str | None = None) -> None:
+    """`POST /nominations/{nomination_id}/<action>`: a TĐKT body's step whose body is a plain `Step`."""
+
+    async def endpoint(
+        nomination_id: str,
+        step: Step,
+        principal: CurrentPrincipal,
+        repositories: RepositoriesDep,
+        ctx: Context,
+        response: Response,
+    ) -> NominationView:
+        return _view(await handler(repositories, nomination_id, step.version, step.who(principal), ctx), response)
+
+    path = f"/{{nomination_id}}/{action}"
+    name = action.replace("-", "_")
+    staff.post(path, response_model=NominationView, name=name, description=description)(endpoint)
 
 
-@staff.post("/{nomination_id}/hold", response_model=NominationView)
-async def hold(
-    nomination_id: str,
-    step: Step,
-    principal: CurrentPrincipal,
-    repositories: RepositoriesDep,
-    ctx: Context,
-    response: Response,
-) -> NominationView:
-    """ON_HOLD (discipline, inspection, complaint…) from any state before the decision; needs a reason."""
-    held = await nominations.put_on_hold(repositories, nomination_id, step.version, step.who(principal), ctx)
-    return _view(held, response)
-
-
-@staff.post("/{nomination_id}/release", response_model=NominationView)
-async def release(
-    nomination_id: str,
-    step: Step,
-    principal: CurrentPrincipal,
-    repositories: RepositoriesDep,
-    ctx: Context,
-    response: Response,
-) -> NominationView:
-    """End the hold: back to the state it was in."""
-    released = await nominations.release_hold(repositories, nomination_id, step.version, step.who(principal), ctx)
-    return _view(released, response)
+_staff_step("receive", nominations.receive)
+_staff_step("start-appraisal", nominations.start_appraisal)
+_staff_step(
+    "hold",
+    nominations.put_on_hold,
+    "ON_HOLD (discipline, inspection, complaint…) from any state before the decision; needs a reason.",
+)
+_staff_step("release", nominations.release_hold, "End the hold: back to the state it was in.")
 
 
 class AttachmentsCommand(Step):

@@ -7,25 +7,18 @@ from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.reporting import CongressCancelled, CongressRescheduled, CongressScheduled
 from tdkt_shared.kit import Repository
 
-
-async def on_congress_scheduled(
-    event: CloudEvent, data: CongressScheduled, congresses: Repository[KnownCongress]
-) -> bool:
-    return await congresses.apply_once(data.congress_id, event, lambda _current: (congress_scheduled(data), ()))
+Congresses = Repository[KnownCongress]
 
 
-async def on_congress_rescheduled(
-    event: CloudEvent, data: CongressRescheduled, congresses: Repository[KnownCongress]
-) -> bool:
-    return await congresses.apply_once(
-        data.congress_id, event, lambda current: (congress_rescheduled(current, data), ())
-    )
+async def on_congress_scheduled(event: CloudEvent, data: CongressScheduled, congresses: Congresses) -> bool:
+    return await congresses.apply_once(data.congress_id, event, lambda _: (congress_scheduled(data), ()))
 
 
-async def on_congress_cancelled(
-    event: CloudEvent, data: CongressCancelled, congresses: Repository[KnownCongress]
-) -> bool:
-    on = event.time.date()
-    return await congresses.apply_once(
-        data.congress_id, event, lambda current: (congress_cancelled(current, data, on), ())
-    )
+async def on_congress_rescheduled(event: CloudEvent, data: CongressRescheduled, congresses: Congresses) -> bool:
+    return await congresses.apply_once(data.congress_id, event, lambda c: (congress_rescheduled(c, data), ()))
+
+
+async def on_congress_cancelled(event: CloudEvent, data: CongressCancelled, congresses: Congresses) -> bool:
+    """The day it was learnt stands for the cancellation's when nothing was known of the congress."""
+    cancelled = event.time.date()
+    return await congresses.apply_once(data.congress_id, event, lambda c: (congress_cancelled(c, data, cancelled), ()))

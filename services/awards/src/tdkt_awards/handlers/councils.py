@@ -7,16 +7,12 @@ from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.registry import CouncilConstituted, CouncilMembershipChanged
 from tdkt_shared.kit import Repository
 
-
-async def on_council_constituted(
-    event: CloudEvent, data: CouncilConstituted, councils: Repository[KnownCouncil]
-) -> bool:
-    return await councils.apply_once(data.council_id, event, lambda _current: (council_constituted(data), ()))
+Councils = Repository[KnownCouncil]
 
 
-async def on_council_membership_changed(
-    event: CloudEvent, data: CouncilMembershipChanged, councils: Repository[KnownCouncil]
-) -> bool:
-    return await councils.apply_once(
-        data.council_id, event, lambda current: (council_membership_changed(current, data), ())
-    )
+async def on_council_constituted(event: CloudEvent, data: CouncilConstituted, councils: Councils) -> bool:
+    return await councils.apply_once(data.council_id, event, lambda _: (council_constituted(data), ()))
+
+
+async def on_council_membership_changed(event: CloudEvent, data: CouncilMembershipChanged, councils: Councils) -> bool:
+    return await councils.apply_once(data.council_id, event, lambda c: (council_membership_changed(c, data), ()))

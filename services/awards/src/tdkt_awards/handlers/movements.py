@@ -11,7 +11,7 @@ from tdkt_shared.kit import Repository
 async def on_movement_final_reviewed(
     event: CloudEvent, data: MovementFinalReviewed, movements: Repository[KnownMovement]
 ) -> bool:
-    on = event.time.date()
+    """Reviewed on the day the event names, or the day it arrived."""
     return await movements.apply_once(
-        data.movement_id, event, lambda current: (movement_final_reviewed(current, data, on), ())
+        data.movement_id, event, lambda m: (movement_final_reviewed(m, data, event.time.date()), ())
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import partial
 
 from tdkt_awards import policy
 from tdkt_awards.domain import cluster_flags, links
@@ -54,8 +55,9 @@ async def _load(
 
 
 async def _advance(
-    repositories: Repositories, nomination_id: str, version: int, step: Step, who: Actor, ctx: CommandContext
+    repositories: Repositories, nomination_id: str, version: int, who: Actor, ctx: CommandContext, *, step: Step
 ) -> Loaded[Nomination]:
+    """A step that needs nothing but who acts and when (the named ones below)."""
     loaded = await _load(repositories, nomination_id, version, ctx)
     return await repositories.nominations.save(loaded, *step(loaded.aggregate, who, ctx.now), ctx)
 
@@ -135,28 +137,13 @@ async def submit(
 # the TĐKT body's steps
 
 
-async def receive(
-    repositories: Repositories, nomination_id: str, version: int, who: Actor, ctx: CommandContext
-) -> Loaded[Nomination]:
-    return await _advance(repositories, nomination_id, version, workflow.receive, who, ctx)
-
-
-async def start_appraisal(
-    repositories: Repositories, nomination_id: str, version: int, who: Actor, ctx: CommandContext
-) -> Loaded[Nomination]:
-    return await _advance(repositories, nomination_id, version, workflow.start_appraisal, who, ctx)
-
-
-async def put_on_hold(
-    repositories: Repositories, nomination_id: str, version: int, who: Actor, ctx: CommandContext
-) -> Loaded[Nomination]:
-    return await _advance(repositories, nomination_id, version, workflow.put_on_hold, who, ctx)
-
-
-async def release_hold(
-    repositories: Repositories, nomination_id: str, version: int, who: Actor, ctx: CommandContext
-) -> Loaded[Nomination]:
-    return await _advance(repositories, nomination_id, version, workflow.release_hold, who, ctx)
+receive = partial(_advance, step=workflow.receive)
+"""Tiếp nhận: the TĐKT body receives a submitted dossier."""
+start_appraisal = partial(_advance, step=workflow.start_appraisal)
+put_on_hold = partial(_advance, step=workflow.put_on_hold)
+"""ON_HOLD (discipline, inspection, complaint…) from any state before the decision; needs a reason."""
+release_hold = partial(_advance, step=workflow.release_hold)
+"""End the hold: back to the state it was in."""
 
 
 async def nominee_facts(repositories: Repositories, nominee: workflow.Nominee) -> NomineeFacts:
