@@ -20,7 +20,6 @@ from tdkt_awards.domain.eligibility import (
     InitiativeScope,
     MemberFacts,
     NomineeFacts,
-    Predecessor,
     Rating,
     RatingFact,
     cstd_cap_respected,
@@ -29,6 +28,7 @@ from tdkt_awards.domain.eligibility import (
 )
 from tdkt_shared.contract.awards import NomineeKind
 from tdkt_shared.errors import DomainError
+from tdkt_shared.kit.directory import Predecessor
 
 CATALOGUE = default_catalogue()
 AS_OF = date(2026, 3, 1)

@@ -418,3 +418,36 @@ async def test_the_council_session_date_travels_with_the_dossier_and_cannot_be_p
     assert moved.status_code == 200, moved.text
     [changed] = [e for e in runtime.store(NOMINATIONS).events if e.data.get("to_status") == "COUNCIL_REVIEW"]
     assert changed.data["council_session_on"] == "2099-02-10"
+
+
+async def test_every_workflow_step_passes_the_requests_correlation_id_to_its_events(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    nominations = runtime.store(NOMINATIONS)
+    r = await client.post("/nominations", json=draft_body("n-c", "p-c"), headers={"X-Correlation-Id": "corr-draft"})
+    assert r.status_code == 201, r.text
+    assert r.headers["X-Correlation-Id"] == "corr-draft"
+    version = r.json()["version"]
+    for action in ("submit", "receive", "start-appraisal", "appraise"):
+        before = len(nominations.events)
+        r = await client.post(
+            f"/nominations/n-c/{action}",
+            json={"version": version, **WHO},
+            headers={"X-Correlation-Id": f"corr-{action}"},
+        )
+        assert r.status_code == 200, r.text
+        assert r.headers["X-Correlation-Id"] == f"corr-{action}"
+        written = nominations.events[before:]
+        assert written, action
+        assert {e.correlationid for e in written} == {f"corr-{action}"}
+        version = r.json()["version"]
+
+
+async def test_a_step_without_a_correlation_id_gets_one_generated_for_its_events(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    r = await client.post("/nominations", json=draft_body("n-g", "p-g"))
+    assert r.status_code == 201, r.text
+    generated = r.headers["X-Correlation-Id"]
+    assert generated
+    assert {e.correlationid for e in runtime.store(NOMINATIONS).events} == {generated}

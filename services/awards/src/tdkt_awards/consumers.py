@@ -5,17 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import partial
 
-from tdkt_awards import handlers, store
 from tdkt_awards.catalogue_data import default_catalogue
+from tdkt_awards.handlers import congresses, councils, movements, nominations, persons
+from tdkt_awards.store import Repositories
 from tdkt_shared.bus.consumer import EventHandler
 from tdkt_shared.contract import service_topic
-from tdkt_shared.contract.registry import (
-    CouncilConstituted,
-    CouncilMembershipChanged,
-    OrganizationRegistered,
-    OrganizationsMerged,
-    PersonEmploymentChanged,
-)
+from tdkt_shared.contract.registry import CouncilConstituted, CouncilMembershipChanged, PersonEmploymentChanged
 from tdkt_shared.contract.reporting import (
     ClusterRankingPublished,
     CongressCancelled,
@@ -29,27 +24,21 @@ TOPICS = (service_topic("registry"), service_topic("reporting"))
 
 
 def event_handlers(stores: Stores) -> Mapping[str, EventHandler]:
-    organizations = stores.store(store.ORGANIZATIONS)
-    congresses = stores.store(store.CONGRESSES)
-    councils = stores.store(store.COUNCILS)
+    repositories = Repositories.of(stores)
     return {
-        OrganizationRegistered.event_type: partial(handlers.on_organization_registered, organizations=organizations),
-        OrganizationsMerged.event_type: partial(handlers.on_organizations_merged, organizations=organizations),
-        PersonEmploymentChanged.event_type: partial(
-            handlers.on_person_employment_changed, persons=stores.store(store.PERSONS)
+        **repositories.directory.event_handlers(),
+        PersonEmploymentChanged.event_type: partial(persons.on_person_employment_changed, persons=repositories.persons),
+        CouncilConstituted.event_type: partial(councils.on_council_constituted, councils=repositories.councils),
+        CouncilMembershipChanged.event_type: partial(
+            councils.on_council_membership_changed, councils=repositories.councils
         ),
-        CouncilConstituted.event_type: partial(handlers.on_council_constituted, councils=councils),
-        CouncilMembershipChanged.event_type: partial(handlers.on_council_membership_changed, councils=councils),
         ClusterRankingPublished.event_type: partial(
-            handlers.on_cluster_ranking_published,
-            nominations=stores.store(store.NOMINATIONS),
-            organizations=organizations,
-            catalogue=default_catalogue(),
+            nominations.on_cluster_ranking_published, repositories=repositories, catalogue=default_catalogue()
         ),
-        CongressScheduled.event_type: partial(handlers.on_congress_scheduled, congresses=congresses),
-        CongressRescheduled.event_type: partial(handlers.on_congress_rescheduled, congresses=congresses),
-        CongressCancelled.event_type: partial(handlers.on_congress_cancelled, congresses=congresses),
+        CongressScheduled.event_type: partial(congresses.on_congress_scheduled, congresses=repositories.congresses),
+        CongressRescheduled.event_type: partial(congresses.on_congress_rescheduled, congresses=repositories.congresses),
+        CongressCancelled.event_type: partial(congresses.on_congress_cancelled, congresses=repositories.congresses),
         MovementFinalReviewed.event_type: partial(
-            handlers.on_movement_final_reviewed, movements=stores.store(store.MOVEMENTS)
+            movements.on_movement_final_reviewed, movements=repositories.movements
         ),
     }

@@ -5,15 +5,23 @@ from __future__ import annotations
 from functools import partial
 
 from tdkt_awards import consumers, store
-from tdkt_awards.api import catalogue, grants, nominations, organizations
+from tdkt_awards.api import catalogue, grants, nominations
+from tdkt_shared.kit import directory
 from tdkt_shared.runtime import ServiceDefinition
 from tdkt_shared.runtime import main as run
+
+ORGANIZATION_DESCRIPTION = "An organisation as awards knows it from registry events, with the lineage chains follow."
 
 DEFINITION = ServiceDefinition(
     name="awards",
     title="TĐKT award processing",
     collections=store.COLLECTIONS,
-    routers=[catalogue.router, nominations.router, grants.router, organizations.router],
+    routers=[
+        catalogue.router,
+        nominations.router,
+        grants.router,
+        directory.router(description=ORGANIZATION_DESCRIPTION),
+    ],
     consumes=consumers.TOPICS,
     handlers=consumers.event_handlers,
     indexes=store.INDEXES,

@@ -1,14 +1,24 @@
-"""Award processing's collections and their indexes."""
+"""Award processing's collections, their indexes, and typed access to them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pymongo import ASCENDING, IndexModel
+
+from tdkt_awards.domain.grants import Decision
+from tdkt_awards.domain.links import KnownCongress, KnownMovement
+from tdkt_awards.domain.nominations import Nomination
+from tdkt_awards.domain.registry import KnownCouncil, KnownPerson
+from tdkt_shared.kit import Repository
+from tdkt_shared.kit.directory import Directory
+from tdkt_shared.runtime import Stores
 
 NOMINATIONS = "nominations"
 DECISIONS = "decisions"
 """Decisions and imported batches, each holding its grants (the source of truth for chains)."""
 ORGANIZATIONS = "organizations"
-"""Read model of the registry's organisations and merger lineage."""
+"""The kit's `Directory`: the registry's organisations and their merger lineage."""
 PERSONS = "persons"
 """Read model of the registry's persons."""
 
@@ -28,3 +38,28 @@ INDEXES = {
         IndexModel([("state.grants.grant_id", ASCENDING)]),
     ],
 }
+
+
+@dataclass(frozen=True)
+class Repositories:
+    """Awards' aggregates and read models, typed."""
+
+    nominations: Repository[Nomination]
+    decisions: Repository[Decision]
+    directory: Directory
+    persons: Repository[KnownPerson]
+    councils: Repository[KnownCouncil]
+    congresses: Repository[KnownCongress]
+    movements: Repository[KnownMovement]
+
+    @classmethod
+    def of(cls, stores: Stores) -> Repositories:
+        return cls(
+            nominations=Repository(stores.store(NOMINATIONS), Nomination),
+            decisions=Repository(stores.store(DECISIONS), Decision),
+            directory=Directory(stores.store(ORGANIZATIONS)),
+            persons=Repository(stores.store(PERSONS), KnownPerson),
+            councils=Repository(stores.store(COUNCILS), KnownCouncil),
+            congresses=Repository(stores.store(CONGRESSES), KnownCongress),
+            movements=Repository(stores.store(MOVEMENTS), KnownMovement),
+        )

@@ -5,12 +5,12 @@ from datetime import date
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from tdkt_awards.api.deps import CatalogueDep, NowDep
+from tdkt_awards.api.deps import CatalogueDep
 from tdkt_awards.domain.catalogue import AwardType, BaseSalary, EffectiveRules, RuleSet
 from tdkt_awards.domain.eligibility import Evaluation, EvaluationRequest, evaluate_many
 from tdkt_shared.api import ERROR_RESPONSES
-from tdkt_shared.auth import CurrentPrincipal
 from tdkt_shared.contract.text import Day
+from tdkt_shared.kit.http import Context
 
 router = APIRouter(tags=["catalogue"], responses=ERROR_RESPONSES)
 
@@ -44,8 +44,6 @@ class EvaluationBatch(BaseModel):
 
 
 @router.post("/eligibility/evaluations", response_model=list[Evaluation])
-async def evaluations(
-    batch: EvaluationBatch, _: CurrentPrincipal, catalogue: CatalogueDep, now: NowDep
-) -> list[Evaluation]:
+async def evaluations(batch: EvaluationBatch, catalogue: CatalogueDep, ctx: Context) -> list[Evaluation]:
     """Judge nominees from the facts given (pure; nothing is stored). Any authenticated user."""
-    return evaluate_many(batch.requests, catalogue, batch.as_of or now.date())
+    return evaluate_many(batch.requests, catalogue, batch.as_of or ctx.now.date())

@@ -6,15 +6,16 @@ import io
 from fastapi import APIRouter, Body, Response, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tdkt_awards import handlers
-from tdkt_awards.api.access import recorded_actor
-from tdkt_awards.api.deps import CatalogueDep, DecisionsDep, NowDep, StoresDep
+from tdkt_awards.api.deps import CatalogueDep, RepositoriesDep
 from tdkt_awards.domain.grants import Decision, Grant, HistoricalGrant, RevokeGrant
+from tdkt_awards.handlers import decisions
+from tdkt_awards.policy import recorded_actor
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.auth import CurrentPrincipal, Role, require
 from tdkt_shared.contract.text import Identifier
 from tdkt_shared.errors import DomainError
-from tdkt_shared.store import NotFound
+from tdkt_shared.kit import Loaded
+from tdkt_shared.kit.http import Context
 
 router = APIRouter(tags=["grants"], responses=ERROR_RESPONSES)
 """Decisions and grants are public; imports and revocations are the TĐKT body's (included at the end)."""
@@ -25,23 +26,24 @@ class DecisionView(Decision):
     version: int
 
 
+def _view(loaded: Loaded[Decision]) -> DecisionView:
+    return DecisionView(**loaded.aggregate.model_dump(), version=loaded.version)
+
+
 @router.get("/decisions/{decision_id}", response_model=DecisionView)
-async def get_decision(decision_id: str, decisions: DecisionsDep) -> DecisionView:
-    stored = await decisions.get(decision_id)
-    if stored is None:
-        raise NotFound(decision_id)
-    return DecisionView(**Decision.model_validate(stored.state).model_dump(), version=stored.version)
+async def get_decision(decision_id: str, repositories: RepositoriesDep) -> DecisionView:
+    return _view(await repositories.decisions.load(decision_id))
 
 
 @router.get("/grants", response_model=Page[Grant])
-async def list_grants(decisions: DecisionsDep, page: PageQuery, recipient_id: str) -> Page[Grant]:
+async def list_grants(repositories: RepositoriesDep, page: PageQuery, recipient_id: str) -> Page[Grant]:
     """A recipient's grants (active and revoked), oldest year first."""
-    facts = sorted(await handlers.grants_of(decisions, [recipient_id]), key=lambda g: (g.year, g.grant_id))
-    ids = [g.grant_id for g in facts]
+    facts = await decisions.grants_of(repositories.decisions, [recipient_id])
+    ids = [g.grant_id for g in sorted(facts, key=lambda g: (g.year, g.grant_id))]
     found: list[Grant] = []
-    for gid in ids[page.offset : page.offset + page.limit]:
-        decision, _ = await handlers.find_decision_of_grant(decisions, gid)
-        found.append(decision.grant(gid))
+    for grant_id in ids[page.offset : page.offset + page.limit]:
+        decision = await decisions.decision_of_grant(repositories.decisions, grant_id)
+        found.append(decision.aggregate.grant(grant_id))
     return Page(items=found, total=len(ids), offset=page.offset, limit=page.limit)
 
 
@@ -54,12 +56,16 @@ class GrantImport(BaseModel):
 
 @writes.post("/grants/imports", response_model=DecisionView, status_code=status.HTTP_201_CREATED)
 async def import_json(
-    body: GrantImport, decisions: DecisionsDep, catalogue: CatalogueDep, now: NowDep, response: Response
+    body: GrantImport, repositories: RepositoriesDep, catalogue: CatalogueDep, ctx: Context, response: Response
 ) -> DecisionView:
     """Import historical grants (JSON) so chains can be judged from day one; emits award.granted per grant."""
-    decision = await handlers.import_grants(decisions, catalogue, body.batch_id, body.grants, now.date())
-    response.headers["Location"] = f"/decisions/{decision.id}"
-    return DecisionView(**decision.model_dump(), version=1)
+    imported = await decisions.import_grants(repositories.decisions, catalogue, body.batch_id, body.grants, ctx)
+    return _created(imported, response)
+
+
+def _created(loaded: Loaded[Decision], response: Response) -> DecisionView:
+    response.headers["Location"] = f"/decisions/{loaded.id}"
+    return _view(loaded)
 
 
 @writes.post(
@@ -70,13 +76,19 @@ async def import_json(
 )
 async def import_csv(
     batch_id: Identifier,
-    decisions: DecisionsDep,
+    repositories: RepositoriesDep,
     catalogue: CatalogueDep,
-    now: NowDep,
+    ctx: Context,
     response: Response,
     body: str = Body(..., media_type="text/csv"),
 ) -> DecisionView:
     """The same import from CSV with a header line naming the fields of a historical grant."""
+    lines = _csv_lines(body)
+    return _created(await decisions.import_grants(repositories.decisions, catalogue, batch_id, lines, ctx), response)
+
+
+def _csv_lines(body: str) -> list[HistoricalGrant]:
+    """The historical grants of a CSV import: 422 on the first invalid line (`grants.<i>.<field>`)."""
     lines: list[HistoricalGrant] = []
     for i, row in enumerate(csv.DictReader(io.StringIO(body))):
         cleaned = {k.strip(): v.strip() for k, v in row.items() if k and v and v.strip()}
@@ -88,9 +100,7 @@ async def import_csv(
             raise DomainError(
                 f"line {i + 2}: {first['msg']}", field=f"grants.{i}.{field}", code="invalid_line"
             ) from exc
-    decision = await handlers.import_grants(decisions, catalogue, batch_id, lines, now.date())
-    response.headers["Location"] = f"/decisions/{decision.id}"
-    return DecisionView(**decision.model_dump(), version=1)
+    return lines
 
 
 class RevocationView(BaseModel):
@@ -100,11 +110,11 @@ class RevocationView(BaseModel):
 
 @writes.post("/grants/{grant_id}/revocation", response_model=RevocationView)
 async def revoke(
-    grant_id: str, command: RevokeGrant, principal: CurrentPrincipal, stores: StoresDep, now: NowDep
+    grant_id: str, command: RevokeGrant, principal: CurrentPrincipal, repositories: RepositoriesDep, ctx: Context
 ) -> RevocationView:
     """Hủy bỏ (fraud, false information, unlawful review, later finding); open nominations relying on it are
     sent back to appraisal, their audit naming the token's `sub` and `org`. `version` is the decision's version."""
-    decision, reopened = await handlers.revoke(stores, grant_id, command, recorded_actor(principal), now)
+    decision, reopened = await decisions.revoke(repositories, grant_id, command, recorded_actor(principal), ctx)
     return RevocationView(grant=decision.grant(grant_id), reopened_nominations=reopened)
 
 

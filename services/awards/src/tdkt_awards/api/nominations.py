@@ -1,44 +1,32 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Response, status
+from fastapi import APIRouter, Depends, Response, status
 from pydantic import BaseModel, ConfigDict
 
-from tdkt_awards import handlers
-from tdkt_awards.api.access import (
-    EDIT_ANY,
-    READ_ANY,
-    SENDS_TO_COUNCIL,
-    SPECIALIST,
-    Editor,
-    Reader,
-    Voter,
-    ensure_own,
-    ensure_seated,
-    own_nomination,
-    readable_organizations,
-    recorded_actor,
-)
-from tdkt_awards.api.deps import (
-    CalendarDep,
-    CatalogueDep,
-    CongressesDep,
-    CouncilsDep,
-    MovementsDep,
-    NominationsDep,
-    NowDep,
-    OrganizationsDep,
-    StoresDep,
-)
+from tdkt_awards.api.deps import CalendarDep, CatalogueDep, RepositoriesDep
 from tdkt_awards.domain import nominations as workflow
 from tdkt_awards.domain.grants import DecideNomination, Decision
 from tdkt_awards.domain.nominations import Actor, AuditEntry, Nomination, Status
+from tdkt_awards.handlers import nominations
+from tdkt_awards.policy import EDIT_ANY, READ_ANY, recorded_actor
+from tdkt_awards.store import Repositories
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
-from tdkt_shared.auth import CurrentPrincipal, Principal, current_principal
+from tdkt_shared.auth import CurrentPrincipal, Principal, Role, current_principal, require
 from tdkt_shared.contract.text import Identifier, Text
-from tdkt_shared.contract.types import EventData
+from tdkt_shared.kit import CommandContext, Loaded
+from tdkt_shared.kit.http import Context
+
+Reader = Annotated[Principal, require(Role.UNIT_OFFICER, *READ_ANY)]
+Editor = Annotated[Principal, require(Role.UNIT_OFFICER, *EDIT_ANY)]
+Voter = Annotated[Principal, require(Role.COUNCIL_MEMBER)]
+
+SPECIALIST: Any = require(Role.TDKT_SPECIALIST)
+"""Router-level dependency for the steps only the TĐKT body takes."""
+SENDS_TO_COUNCIL: Any = require(Role.TDKT_SPECIALIST, Role.COUNCIL_SECRETARY)
 
 router = APIRouter(
     prefix="/nominations",
@@ -55,10 +43,10 @@ class NominationView(Nomination):
     version: int
 
 
-def _view(n: Nomination, version: int, response: Response | None = None) -> NominationView:
+def _view(loaded: Loaded[Nomination], response: Response | None = None) -> NominationView:
     if response is not None:
-        response.headers["ETag"] = f'"{version}"'
-    return NominationView(**n.model_dump(), version=version)
+        response.headers["ETag"] = f'"{loaded.version}"'
+    return NominationView(**loaded.aggregate.model_dump(), version=loaded.version)
 
 
 class Step(BaseModel):
@@ -83,150 +71,79 @@ class Step(BaseModel):
 async def draft(
     command: workflow.DraftNomination,
     principal: Editor,
-    nominations: NominationsDep,
-    organizations: OrganizationsDep,
+    repositories: RepositoriesDep,
     catalogue: CatalogueDep,
-    now: NowDep,
+    ctx: Context,
     response: Response,
-    x_correlation_id: str | None = Header(default=None),
 ) -> NominationView:
     """Draft a hồ sơ đề nghị; the rule set in force for the period is recorded on it. A unit officer drafts for
     its own organisation (or one in its lineage) only. The audit records the token's `sub` and `org`."""
     who = recorded_actor(principal, command.actor, command.organization_id)
-    await ensure_own(principal, organizations, command.submitting_organization_id, any_org=EDIT_ANY)
-    n, version = await handlers.draft_nomination(command, who, nominations, catalogue, now, x_correlation_id)
-    response.headers["Location"] = f"/nominations/{n.id}"
-    return _view(n, version, response)
+    drafted = await nominations.draft(repositories, catalogue, command, who, ctx)
+    response.headers["Location"] = f"/nominations/{drafted.id}"
+    return _view(drafted, response)
 
 
 @router.get("/{nomination_id}", response_model=NominationView)
 async def get(
-    nomination_id: str,
-    principal: Reader,
-    nominations: NominationsDep,
-    organizations: OrganizationsDep,
-    response: Response,
+    nomination_id: str, principal: Reader, repositories: RepositoriesDep, response: Response
 ) -> NominationView:
-    n, version = await own_nomination(principal, nominations, organizations, nomination_id, any_org=READ_ANY)
-    return _view(n, version, response)
+    return _view(await nominations.read(repositories, nomination_id, principal), response)
 
 
 @router.get("/{nomination_id}/audit", response_model=list[AuditEntry])
-async def audit(
-    nomination_id: str, principal: Reader, nominations: NominationsDep, organizations: OrganizationsDep
-) -> list[AuditEntry]:
+async def audit(nomination_id: str, principal: Reader, repositories: RepositoriesDep) -> list[AuditEntry]:
     """The append-only log of transitions (read only: no API changes it)."""
-    n, _ = await own_nomination(principal, nominations, organizations, nomination_id, any_org=READ_ANY)
-    return n.audit
+    return (await nominations.read(repositories, nomination_id, principal)).aggregate.audit
 
 
 @router.get("", response_model=Page[NominationView])
 async def list_nominations(
-    principal: Reader,
-    nominations: NominationsDep,
-    organizations: OrganizationsDep,
-    page: PageQuery,
-    status: Status | None = None,
+    principal: Reader, repositories: RepositoriesDep, page: PageQuery, status: Status | None = None
 ) -> Page[NominationView]:
     """A unit officer sees its own organisation's nominations (and its lineage's); staff and the council all."""
-    query: dict[str, object] = {} if status is None else {"status": status.value}
-    own = await readable_organizations(principal, organizations)
-    if own is not None:
-        query["submitting_organization_id"] = {"$in": sorted(own)}
-    found = await nominations.find(query, skip=page.offset, limit=page.limit)
-    return Page(
-        items=[_view(Nomination.model_validate(s.state), s.version) for s in found],
-        total=await nominations.count(query),
-        offset=page.offset,
-        limit=page.limit,
-    )
-
-
-Simple = Callable[[Nomination, Actor, datetime], tuple[Nomination, list[EventData]]]
-
-
-async def _step(
-    nominations: NominationsDep,
-    nomination_id: str,
-    step: Step,
-    principal: Principal,
-    fn: Simple,
-    now: datetime,
-    response: Response,
-) -> NominationView:
-    who = step.who(principal)
-    n, version = await handlers.transition(nominations, nomination_id, step.version, lambda x: fn(x, who, now))
-    return _view(n, version, response)
+    found, total = await nominations.readable(repositories, principal, status, offset=page.offset, limit=page.limit)
+    return Page(items=[_view(n) for n in found], total=total, offset=page.offset, limit=page.limit)
 
 
 @router.post("/{nomination_id}/submit", response_model=NominationView)
 async def submit(
-    nomination_id: str,
-    step: Step,
-    principal: Editor,
-    stores: StoresDep,
-    congresses: CongressesDep,
-    movements: MovementsDep,
-    now: NowDep,
-    response: Response,
+    nomination_id: str, step: Step, principal: Editor, repositories: RepositoriesDep, ctx: Context, response: Response
 ) -> NominationView:
     """422 on `congress_id` past the congress's deadline, on `movement_id` for a topic award before tổng kết."""
-    who = step.who(principal)
-    await own_nomination(principal, stores.nominations, stores.organizations, nomination_id, any_org=EDIT_ANY)
-    n, version = await handlers.submit_nomination(
-        stores.nominations, congresses, movements, nomination_id, step.version, who, now
-    )
-    return _view(n, version, response)
+    submitted = await nominations.submit(repositories, nomination_id, step.version, step.who(principal), ctx)
+    return _view(submitted, response)
 
 
-@staff.post("/{nomination_id}/receive", response_model=NominationView)
-async def receive(
-    nomination_id: str,
-    step: Step,
-    principal: CurrentPrincipal,
-    nominations: NominationsDep,
-    now: NowDep,
-    response: Response,
-) -> NominationView:
-    return await _step(nominations, nomination_id, step, principal, workflow.receive, now, response)
+SimpleStep = Callable[[Repositories, str, int, Actor, CommandContext], Awaitable[Loaded[Nomination]]]
 
 
-@staff.post("/{nomination_id}/start-appraisal", response_model=NominationView)
-async def start_appraisal(
-    nomination_id: str,
-    step: Step,
-    principal: CurrentPrincipal,
-    nominations: NominationsDep,
-    now: NowDep,
-    response: Response,
-) -> NominationView:
-    return await _step(nominations, nomination_id, step, principal, workflow.start_appraisal, now, response)
+def _staff_step(action: str, handler: SimpleStep, description: str | None = None) -> None:
+    """`POST /nominations/{nomination_id}/<action>`: a TĐKT body's step whose body is a plain `Step`."""
+
+    async def endpoint(
+        nomination_id: str,
+        step: Step,
+        principal: CurrentPrincipal,
+        repositories: RepositoriesDep,
+        ctx: Context,
+        response: Response,
+    ) -> NominationView:
+        return _view(await handler(repositories, nomination_id, step.version, step.who(principal), ctx), response)
+
+    path = f"/{{nomination_id}}/{action}"
+    name = action.replace("-", "_")
+    staff.post(path, response_model=NominationView, name=name, description=description)(endpoint)
 
 
-@staff.post("/{nomination_id}/hold", response_model=NominationView)
-async def hold(
-    nomination_id: str,
-    step: Step,
-    principal: CurrentPrincipal,
-    nominations: NominationsDep,
-    now: NowDep,
-    response: Response,
-) -> NominationView:
-    """ON_HOLD (discipline, inspection, complaint…) from any state before the decision; needs a reason."""
-    return await _step(nominations, nomination_id, step, principal, workflow.put_on_hold, now, response)
-
-
-@staff.post("/{nomination_id}/release", response_model=NominationView)
-async def release(
-    nomination_id: str,
-    step: Step,
-    principal: CurrentPrincipal,
-    nominations: NominationsDep,
-    now: NowDep,
-    response: Response,
-) -> NominationView:
-    """End the hold: back to the state it was in."""
-    return await _step(nominations, nomination_id, step, principal, workflow.release_hold, now, response)
+_staff_step("receive", nominations.receive)
+_staff_step("start-appraisal", nominations.start_appraisal)
+_staff_step(
+    "hold",
+    nominations.put_on_hold,
+    "ON_HOLD (discipline, inspection, complaint…) from any state before the decision; needs a reason.",
+)
+_staff_step("release", nominations.release_hold, "End the hold: back to the state it was in.")
 
 
 class AttachmentsCommand(Step):
@@ -238,20 +155,16 @@ async def set_attachments(
     nomination_id: str,
     command: AttachmentsCommand,
     principal: Editor,
-    stores: StoresDep,
-    now: NowDep,
+    repositories: RepositoriesDep,
+    ctx: Context,
     response: Response,
 ) -> NominationView:
     """Replace the attachment list (DRAFT or RETURNED only)."""
     who = command.who(principal)
-    await own_nomination(principal, stores.nominations, stores.organizations, nomination_id, any_org=EDIT_ANY)
-    n, version = await handlers.transition(
-        stores.nominations,
-        nomination_id,
-        command.version,
-        lambda x: workflow.set_attachments(x, command.attachments, who, now),
+    changed = await nominations.set_attachments(
+        repositories, nomination_id, command.version, command.attachments, who, ctx
     )
-    return _view(n, version, response)
+    return _view(changed, response)
 
 
 @staff.post("/{nomination_id}/appraise", response_model=NominationView)
@@ -259,15 +172,15 @@ async def appraise(
     nomination_id: str,
     step: Step,
     principal: CurrentPrincipal,
-    stores: StoresDep,
+    repositories: RepositoriesDep,
     catalogue: CatalogueDep,
-    now: NowDep,
+    ctx: Context,
     response: Response,
 ) -> NominationView:
     """Thẩm định: checklist (RETURNED with the missing items), then eligibility of each nominee."""
     who = step.who(principal)
-    n, version = await handlers.appraise(stores, catalogue, nomination_id, step.version, who, now)
-    return _view(n, version, response)
+    appraised = await nominations.appraise(repositories, catalogue, nomination_id, step.version, who, ctx)
+    return _view(appraised, response)
 
 
 class OpenConsultation(Step):
@@ -280,26 +193,25 @@ async def open_consultation(
     nomination_id: str,
     command: OpenConsultation,
     principal: CurrentPrincipal,
-    nominations: NominationsDep,
+    repositories: RepositoriesDep,
     catalogue: CatalogueDep,
     calendar: CalendarDep,
-    now: NowDep,
+    ctx: Context,
     response: Response,
 ) -> NominationView:
     """Công khai lấy ý kiến for the working days the award's rules require (Tết and holidays excluded)."""
-    who = command.who(principal)
-    n, version = await handlers.open_consultation(
-        nominations,
+    opened = await nominations.open_consultation(
+        repositories,
         catalogue,
         calendar,
         nomination_id,
         command.version,
         command.channel,
         command.start,
-        who,
-        now,
+        command.who(principal),
+        ctx,
     )
-    return _view(n, version, response)
+    return _view(opened, response)
 
 
 class NewComment(BaseModel):
@@ -316,19 +228,14 @@ async def comment(
     nomination_id: str,
     body: NewComment,
     principal: CurrentPrincipal,
-    nominations: NominationsDep,
-    now: NowDep,
+    repositories: RepositoriesDep,
+    ctx: Context,
     response: Response,
 ) -> NominationView:
     """Any authenticated user may comment while the consultation is open, as themselves."""
     author = recorded_actor(principal, body.author, actor_field="author").actor
-    n = await handlers.add_comment(
-        nominations,
-        nomination_id,
-        workflow.Comment(at=now, author=author, text=body.text, objection=body.objection),
-    )
-    _, version = await handlers.load_nomination(nominations, nomination_id)
-    return _view(n, version, response)
+    commented = await nominations.add_comment(repositories, nomination_id, author, body.text, body.objection, ctx)
+    return _view(commented, response)
 
 
 class ToCouncil(Step):
@@ -343,21 +250,22 @@ async def to_council(
     nomination_id: str,
     step: ToCouncil,
     principal: CurrentPrincipal,
-    nominations: NominationsDep,
+    repositories: RepositoriesDep,
     catalogue: CatalogueDep,
-    now: NowDep,
+    ctx: Context,
     response: Response,
 ) -> NominationView:
-    who = step.who(principal)
-    n, _ = await handlers.load_nomination(nominations, nomination_id)
-    rules = handlers.rules_of(n, catalogue)
-    moved, version = await handlers.transition(
-        nominations,
+    sent = await nominations.send_to_council(
+        repositories,
+        catalogue,
         nomination_id,
         step.version,
-        lambda x: workflow.to_council(x, rules, who, now, step.council_session_on, step.council_id),
+        step.council_session_on,
+        step.council_id,
+        step.who(principal),
+        ctx,
     )
-    return _view(moved, version, response)
+    return _view(sent, response)
 
 
 class CouncilVoteCommand(Step):
@@ -371,27 +279,18 @@ async def council_vote(
     nomination_id: str,
     command: CouncilVoteCommand,
     principal: Voter,
-    nominations: NominationsDep,
-    councils: CouncilsDep,
+    repositories: RepositoriesDep,
     catalogue: CatalogueDep,
-    now: NowDep,
+    ctx: Context,
     response: Response,
-    x_correlation_id: str | None = Header(default=None),
 ) -> NominationView:
     """The council's session: quorum and threshold from the award's vote rule; approval emits nomination.approved.
     Recorded once: a second vote finds the nomination decided by the council (409)."""
     who = command.who(principal)
-    n, _ = await handlers.load_nomination(nominations, nomination_id)
-    await ensure_seated(principal, councils, n, who.actor, command.vote.held_on)
-    rules = handlers.rules_of(n, catalogue)
-    moved, version = await handlers.transition(
-        nominations,
-        nomination_id,
-        command.version,
-        lambda x: workflow.record_council_vote(x, command.vote, rules, who, now),
-        x_correlation_id,
+    voted = await nominations.record_council_vote(
+        repositories, catalogue, nomination_id, command.version, command.vote, who, ctx
     )
-    return _view(moved, version, response)
+    return _view(voted, response)
 
 
 class DecisionView(BaseModel):
@@ -404,15 +303,14 @@ async def decide(
     nomination_id: str,
     command: DecideNomination,
     principal: CurrentPrincipal,
-    stores: StoresDep,
+    repositories: RepositoriesDep,
     catalogue: CatalogueDep,
-    now: NowDep,
-    x_correlation_id: str | None = Header(default=None),
+    ctx: Context,
 ) -> DecisionView:
     """Quyết định khen thưởng: creates the grants (bonus from the base salary on the decision date)."""
     who = recorded_actor(principal, command.actor, command.organization_id)
-    decision, n, version = await handlers.decide(stores, catalogue, nomination_id, command, who, now, x_correlation_id)
-    return DecisionView(decision=decision, nomination=_view(n, version))
+    decision, decided = await nominations.decide(repositories, catalogue, nomination_id, command, who, ctx)
+    return DecisionView(decision=decision, nomination=_view(decided))
 
 
 router.include_router(staff)

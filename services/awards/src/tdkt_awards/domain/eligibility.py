@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tdkt_awards.domain.catalogue import AwardKind, Catalogue, Citation, EffectiveRules, RuleSpec
 from tdkt_shared.contract.awards import NomineeKind
 from tdkt_shared.errors import DomainError
+from tdkt_shared.kit.directory import Predecessor
 
 
 class Rating(StrEnum):
@@ -113,15 +114,6 @@ class InitiativeFact(BaseModel):
     initiative_id: str
     scope: InitiativeScope
     recognized_on: date
-
-
-class Predecessor(BaseModel):
-    """Lineage: an organisation merged into the nominee; its history counts up to `until`."""
-
-    model_config = ConfigDict(frozen=True)
-
-    organization_id: str
-    until: date
 
 
 class MemberFacts(BaseModel):

@@ -1,0 +1,74 @@
+"""The decision aggregate (quyết định khen thưởng, or a batch of imported grants) and the grants it holds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tdkt_awards.domain import grants as grant_rules
+from tdkt_awards.domain.catalogue import Catalogue, EffectiveRules
+from tdkt_awards.domain.eligibility import GrantFact
+from tdkt_awards.domain.grants import Decision
+from tdkt_awards.domain.nominations import Actor, Nomination
+from tdkt_awards.handlers import nominations
+from tdkt_awards.store import Repositories
+from tdkt_shared.errors import DomainError
+from tdkt_shared.kit import CommandContext, Loaded, Repository
+from tdkt_shared.store import NotFound, VersionConflict
+
+
+async def grants_of(decisions: Repository[Decision], recipient_ids: Sequence[str]) -> list[GrantFact]:
+    """Every grant (active or revoked) to one of `recipient_ids`, as the eligibility engine sees it."""
+    if not recipient_ids:
+        return []
+    found = await decisions.find_all({"grants.recipient_id": {"$in": list(recipient_ids)}})
+    return [g.fact() for d in found for g in d.aggregate.grants if g.recipient_id in recipient_ids]
+
+
+async def decision_of_grant(decisions: Repository[Decision], grant_id: str) -> Loaded[Decision]:
+    found = await decisions.find({"grants.grant_id": grant_id}, limit=1)
+    if not found:
+        raise NotFound(grant_id)
+    return found[0]
+
+
+async def record_decision(
+    decisions: Repository[Decision],
+    nomination: Nomination,
+    command: grant_rules.DecideNomination,
+    rules: EffectiveRules,
+    catalogue: Catalogue,
+    ctx: CommandContext,
+) -> Decision:
+    """The decision on `nomination` with its grants (award.granted each); a retry finds the one it recorded."""
+    decision, granted = grant_rules.decide(nomination, command, rules, catalogue)
+    existing = await decisions.get(decision.id)
+    if existing is None:
+        await decisions.add(decision, granted, ctx)
+        return decision
+    if existing.aggregate.nomination_id != nomination.id:
+        raise DomainError(f"decision {decision.id} belongs to another nomination", field="decision_id")
+    return existing.aggregate
+
+
+async def import_grants(
+    decisions: Repository[Decision],
+    catalogue: Catalogue,
+    batch_id: str,
+    lines: list[grant_rules.HistoricalGrant],
+    ctx: CommandContext,
+) -> Loaded[Decision]:
+    """Historical grants as one imported batch, so chains can be judged from day one."""
+    return await decisions.add(*grant_rules.import_grants(batch_id, lines, catalogue, ctx.now.date()), ctx)
+
+
+async def revoke(
+    repositories: Repositories, grant_id: str, command: grant_rules.RevokeGrant, who: Actor, ctx: CommandContext
+) -> tuple[Decision, list[str]]:
+    """Hủy bỏ one grant, then send every open nomination that relied on it back to appraisal (`who` revoked it:
+    their audit records that). The ids of the nominations reopened."""
+    loaded = await decision_of_grant(repositories.decisions, grant_id)
+    if loaded.version != command.version:
+        raise VersionConflict(loaded.id, command.version, loaded.version)
+    revoked, event = grant_rules.revoke(loaded.aggregate, grant_id, command)
+    await repositories.decisions.save(loaded, revoked, event, ctx)
+    return revoked, await nominations.reopen_relying_on(repositories, grant_id, who, ctx)

@@ -1,0 +1,317 @@
+"""The nomination aggregate (hồ sơ đề nghị): the workflow's steps, the dossiers a cluster ranking drafts, and the
+ones a revocation sends back to appraisal.
+
+Each step loads the nomination once, checks the policy on what it loaded, then the version the client read (409),
+asks the pure workflow (`domain.nominations`) and saves the new state with its events in one write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from functools import partial
+
+from tdkt_awards import policy
+from tdkt_awards.domain import cluster_flags, links
+from tdkt_awards.domain import nominations as workflow
+from tdkt_awards.domain.calendar import WorkingDays
+from tdkt_awards.domain.catalogue import Catalogue, EffectiveRules
+from tdkt_awards.domain.eligibility import Evaluation, NomineeFacts, evaluate
+from tdkt_awards.domain.grants import DecideNomination, Decision
+from tdkt_awards.domain.nominations import Actor, Nomination, Status
+from tdkt_awards.handlers import decisions
+from tdkt_awards.store import Repositories
+from tdkt_shared.auth import Principal
+from tdkt_shared.contract import CloudEvent
+from tdkt_shared.contract.awards import NomineeKind
+from tdkt_shared.contract.reporting import ClusterRankingPublished
+from tdkt_shared.kit import CommandContext, Loaded
+from tdkt_shared.store import AlreadyExists, VersionConflict
+
+Step = Callable[[Nomination, Actor, datetime], tuple[Nomination, workflow.Events]]
+"""A workflow step that needs nothing but who acts and when."""
+
+
+def rules_of(n: Nomination, catalogue: Catalogue) -> EffectiveRules:
+    """The rules recorded on the nomination (those in force for the period judged, in its territory)."""
+    return catalogue.rules_by_id(n.rule_set_id)
+
+
+def _ensure_version(loaded: Loaded[Nomination], version: int) -> None:
+    if loaded.version != version:
+        raise VersionConflict(loaded.id, version, loaded.version)
+
+
+async def _load(
+    repositories: Repositories, nomination_id: str, version: int, ctx: CommandContext, *, own: bool = False
+) -> Loaded[Nomination]:
+    """The nomination (404); with `own`, only for whoever acts for its proposer (403); at `version` (409)."""
+    loaded = await repositories.nominations.load(nomination_id)
+    if own:
+        proposer = loaded.aggregate.submitting_organization_id
+        await policy.ensure_own(ctx.principal, repositories.directory, proposer, any_org=policy.EDIT_ANY)
+    _ensure_version(loaded, version)
+    return loaded
+
+
+async def _advance(
+    repositories: Repositories, nomination_id: str, version: int, who: Actor, ctx: CommandContext, *, step: Step
+) -> Loaded[Nomination]:
+    """A step that needs nothing but who acts and when (the named ones below)."""
+    loaded = await _load(repositories, nomination_id, version, ctx)
+    return await repositories.nominations.save(loaded, *step(loaded.aggregate, who, ctx.now), ctx)
+
+
+# reads
+
+
+async def read(repositories: Repositories, nomination_id: str, principal: Principal) -> Loaded[Nomination]:
+    """The nomination (404), for staff, the council and its own proposer's officers (403)."""
+    loaded = await repositories.nominations.load(nomination_id)
+    proposer = loaded.aggregate.submitting_organization_id
+    await policy.ensure_own(principal, repositories.directory, proposer, any_org=policy.READ_ANY)
+    return loaded
+
+
+async def readable(
+    repositories: Repositories, principal: Principal, status: Status | None, *, offset: int, limit: int
+) -> tuple[list[Loaded[Nomination]], int]:
+    """One page of the nominations the principal may read, and how many there are."""
+    query: dict[str, object] = {} if status is None else {"status": status.value}
+    own = await policy.readable_organizations(principal, repositories.directory)
+    if own is not None:
+        query["submitting_organization_id"] = {"$in": sorted(own)}
+    found = await repositories.nominations.find(query, skip=offset, limit=limit)
+    return found, await repositories.nominations.count(query)
+
+
+# the dossier: the proposer's steps
+
+
+async def draft(
+    repositories: Repositories,
+    catalogue: Catalogue,
+    command: workflow.DraftNomination,
+    who: Actor,
+    ctx: CommandContext,
+) -> Loaded[Nomination]:
+    """Draft a hồ sơ đề nghị for an organisation the principal acts for; the rules in force are recorded on it."""
+    organization_id = command.submitting_organization_id
+    await policy.ensure_own(ctx.principal, repositories.directory, organization_id, any_org=policy.EDIT_ANY)
+    rules = catalogue.rules_for(date(command.year, 12, 31), command.territory)
+    return await repositories.nominations.add(*workflow.draft(command, rules, ctx.now, who), ctx)
+
+
+async def set_attachments(
+    repositories: Repositories,
+    nomination_id: str,
+    version: int,
+    attachments: list[str],
+    who: Actor,
+    ctx: CommandContext,
+) -> Loaded[Nomination]:
+    loaded = await _load(repositories, nomination_id, version, ctx, own=True)
+    changed = workflow.set_attachments(loaded.aggregate, attachments, who, ctx.now)
+    return await repositories.nominations.save(loaded, *changed, ctx)
+
+
+async def _submission_links(repositories: Repositories, n: Nomination) -> links.SubmissionLinks:
+    congress = await repositories.congresses.get(n.congress_id) if n.congress_id else None
+    movement = await repositories.movements.get(n.movement_id) if n.movement_id else None
+    return links.SubmissionLinks(
+        congress=congress.aggregate if congress else None,
+        movement=movement.aggregate if movement else None,
+    )
+
+
+async def submit(
+    repositories: Repositories, nomination_id: str, version: int, who: Actor, ctx: CommandContext
+) -> Loaded[Nomination]:
+    """Submit, checked against the congress deadline and the movement's final review known at this time."""
+    loaded = await _load(repositories, nomination_id, version, ctx, own=True)
+    known = await _submission_links(repositories, loaded.aggregate)
+    submitted = workflow.submit(loaded.aggregate, who, ctx.now, known)
+    return await repositories.nominations.save(loaded, *submitted, ctx)
+
+
+# the TĐKT body's steps
+
+
+receive = partial(_advance, step=workflow.receive)
+"""Tiếp nhận: the TĐKT body receives a submitted dossier."""
+start_appraisal = partial(_advance, step=workflow.start_appraisal)
+put_on_hold = partial(_advance, step=workflow.put_on_hold)
+"""ON_HOLD (discipline, inspection, complaint…) from any state before the decision; needs a reason."""
+release_hold = partial(_advance, step=workflow.release_hold)
+"""End the hold: back to the state it was in."""
+
+
+async def nominee_facts(repositories: Repositories, nominee: workflow.Nominee) -> NomineeFacts:
+    """What the eligibility engine judges: the nominee's grants (and its predecessors' after mergers), its members'
+    grants, and the facts the dossier states."""
+    collective = nominee.kind is NomineeKind.COLLECTIVE
+    predecessors = await repositories.directory.predecessors(nominee.nominee_id) if collective else []
+    member_ids = [m.person_id for m in nominee.members]
+    own = {nominee.nominee_id, *(p.organization_id for p in predecessors)}
+    all_grants = await decisions.grants_of(repositories.decisions, [*own, *member_ids])
+    members = [
+        m.model_copy(update={"grants": [g for g in all_grants if g.recipient_id == m.person_id]})
+        for m in nominee.members
+    ]
+    return NomineeFacts(
+        nominee_id=nominee.nominee_id,
+        kind=nominee.kind,
+        grants=[g for g in all_grants if g.recipient_id in own],
+        ratings=nominee.ratings,
+        disciplines=nominee.disciplines,
+        holds=nominee.holds,
+        initiatives=nominee.initiatives,
+        predecessors=predecessors,
+        members=members,
+    )
+
+
+async def appraise(
+    repositories: Repositories,
+    catalogue: Catalogue,
+    nomination_id: str,
+    version: int,
+    who: Actor,
+    ctx: CommandContext,
+) -> Loaded[Nomination]:
+    """Thẩm định: the checklist, then each nominee's eligibility; records the grants the verdicts relied on."""
+    loaded = await _load(repositories, nomination_id, version, ctx)
+    n = loaded.aggregate
+    rules = rules_of(n, catalogue)
+    evaluations: list[Evaluation] = []
+    relied: list[str] = []
+    for nominee in n.nominees:
+        facts = await nominee_facts(repositories, nominee)
+        evaluations.append(evaluate(facts, n.award_code, n.year, ctx.now.date(), rules))
+        relied += [g.grant_id for g in facts.grants if not g.revoked]
+        relied += [g.grant_id for m in facts.members for g in m.grants if not g.revoked]
+    appraised = workflow.appraise(n, evaluations, relied, rules, who, ctx.now)
+    return await repositories.nominations.save(loaded, *appraised, ctx)
+
+
+async def open_consultation(
+    repositories: Repositories,
+    catalogue: Catalogue,
+    calendar: WorkingDays,
+    nomination_id: str,
+    version: int,
+    channel: str,
+    start: date,
+    who: Actor,
+    ctx: CommandContext,
+) -> Loaded[Nomination]:
+    loaded = await _load(repositories, nomination_id, version, ctx)
+    rules = rules_of(loaded.aggregate, catalogue)
+    opened = workflow.open_consultation(loaded.aggregate, channel, start, rules, calendar, who, ctx.now)
+    return await repositories.nominations.save(loaded, *opened, ctx)
+
+
+async def add_comment(
+    repositories: Repositories, nomination_id: str, author: str, text: str, objection: bool, ctx: CommandContext
+) -> Loaded[Nomination]:
+    """Comments are appended whatever the client's version: they do not compete with workflow steps."""
+    loaded = await repositories.nominations.load(nomination_id)
+    comment = workflow.Comment(at=ctx.now, author=author, text=text, objection=objection)
+    return await repositories.nominations.save(loaded, workflow.add_comment(loaded.aggregate, comment), (), ctx)
+
+
+# the council and the decision
+
+
+async def send_to_council(
+    repositories: Repositories,
+    catalogue: Catalogue,
+    nomination_id: str,
+    version: int,
+    session_on: date | None,
+    council_id: str | None,
+    who: Actor,
+    ctx: CommandContext,
+) -> Loaded[Nomination]:
+    loaded = await _load(repositories, nomination_id, version, ctx)
+    rules = rules_of(loaded.aggregate, catalogue)
+    sent = workflow.to_council(loaded.aggregate, rules, who, ctx.now, session_on, council_id)
+    return await repositories.nominations.save(loaded, *sent, ctx)
+
+
+async def record_council_vote(
+    repositories: Repositories,
+    catalogue: Catalogue,
+    nomination_id: str,
+    version: int,
+    vote: workflow.CouncilVote,
+    who: Actor,
+    ctx: CommandContext,
+) -> Loaded[Nomination]:
+    """Only a member seated on the day may vote, when awards knows the council's members (403)."""
+    loaded = await repositories.nominations.load(nomination_id)
+    council_id = loaded.aggregate.council_id
+    council = await repositories.councils.get(council_id) if council_id else None
+    policy.ensure_seated(ctx.principal, council.aggregate if council else None, who.actor, vote.held_on)
+    _ensure_version(loaded, version)
+    rules = rules_of(loaded.aggregate, catalogue)
+    voted = workflow.record_council_vote(loaded.aggregate, vote, rules, who, ctx.now)
+    return await repositories.nominations.save(loaded, *voted, ctx)
+
+
+async def decide(
+    repositories: Repositories,
+    catalogue: Catalogue,
+    nomination_id: str,
+    command: DecideNomination,
+    who: Actor,
+    ctx: CommandContext,
+) -> tuple[Decision, Loaded[Nomination]]:
+    """Record the decision with its grants, then close the nomination.
+
+    Two writes: a retry with the same decision id finds the decision already there and only closes the nomination.
+    """
+    loaded = await repositories.nominations.load(nomination_id, command.version)
+    n = loaded.aggregate
+    decision = await decisions.record_decision(
+        repositories.decisions, n, command, rules_of(n, catalogue), catalogue, ctx
+    )
+    decided = workflow.mark_decided(n, decision.id, who, ctx.now)
+    return decision, await repositories.nominations.save(loaded, *decided, ctx)
+
+
+async def reopen_relying_on(repositories: Repositories, grant_id: str, who: Actor, ctx: CommandContext) -> list[str]:
+    """Send every open nomination that relied on a revoked grant back to appraisal; their ids."""
+    reopened: list[str] = []
+    for loaded in await repositories.nominations.find({"relied_on_grants": grant_id}, limit=500):
+        change = workflow.reopen_after_revocation(loaded.aggregate, grant_id, who, ctx.now)
+        if change is not None:
+            await repositories.nominations.save(loaded, *change, ctx)
+            reopened.append(loaded.id)
+    return reopened
+
+
+# consumed events
+
+
+async def on_cluster_ranking_published(
+    event: CloudEvent, data: ClusterRankingPublished, repositories: Repositories, catalogue: Catalogue
+) -> bool:
+    """Draft one Cờ thi đua nomination per leader; the id comes from the ranking, so a redelivery drafts nothing."""
+    rules = catalogue.rules_for(date(data.year, 12, 31))
+    names: dict[str, str] = {}
+    for leader in data.leaders:
+        known = await repositories.directory.get(leader)
+        if known is not None and known.name and known.name.strip():
+            names[leader] = known.name
+    ctx = CommandContext.caused_by(event, now=event.time)
+    drafted_any = False
+    for command in cluster_flags.cluster_leader_drafts(data, rules, names):
+        if await repositories.nominations.exists(command.id):
+            continue  # drafted by an earlier delivery, maybe already worked on: leave it as it is
+        try:
+            await repositories.nominations.add(*workflow.draft(command, rules, ctx.now), ctx)
+        except AlreadyExists:
+            continue  # a concurrent delivery drafted it first
+        drafted_any = True
+    return drafted_any

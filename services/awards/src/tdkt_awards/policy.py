@@ -1,0 +1,78 @@
+"""Who may read or change a nomination as loaded (docs/authorization.md); the handlers call these before writing.
+
+"Own" is the proposer organisation (`submitting_organization_id`) of the body for a new dossier, of the stored
+nomination otherwise; a unit's officers also act for the organisations in its merger lineage (the kit's
+`Directory`). A principal of None is the platform itself (a consumed event): it may do what the domain allows.
+
+Whoever the audit trail records is the token's user (`sub`) acting for the token's organisation (`org`): a body may
+repeat them, never name someone else (`recorded_actor`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
+
+from tdkt_awards.domain.nominations import Actor
+from tdkt_awards.domain.registry import KnownCouncil
+from tdkt_shared.auth import Forbidden, Principal, Role, ensure_acts_for
+from tdkt_shared.contract.text import nfc
+from tdkt_shared.kit.directory import Directory
+
+OWN_FIELD = "submitting_organization_id"
+
+EDIT_ANY: tuple[Role, ...] = (Role.TDKT_SPECIALIST,)
+"""May draft, submit and attach for any organisation (a unit officer only for its own)."""
+READ_ANY: tuple[Role, ...] = (Role.TDKT_SPECIALIST, Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY)
+"""May read every nomination and its audit trail (a unit officer only its own)."""
+
+
+async def ensure_own(
+    principal: Principal | None, directory: Directory, organization_id: str, *, any_org: Collection[Role]
+) -> None:
+    """403 (`submitting_organization_id`) unless the principal may act for `organization_id`."""
+    if principal is None or principal.has(*any_org) or principal.acts_for(organization_id):
+        return
+    lineage = await directory.lineage(organization_id)
+    ensure_acts_for(principal, organization_id, lineage, field=OWN_FIELD, any_org=any_org)
+
+
+def ensure_seated(principal: Principal | None, council: KnownCouncil | None, voter: str, held_on: date) -> None:
+    """403 (`actor`) when awards knows the members of the council the dossier was sent to and the voter did not
+    sit on it on the session day. Admins record votes on a member's behalf."""
+    if council is None or principal is None or Role.ADMIN in principal.roles or council.seats(voter, held_on):
+        return
+    raise Forbidden(f"{voter} does not sit on {council.id} on {held_on}", field="actor")
+
+
+async def readable_organizations(principal: Principal, directory: Directory) -> set[str] | None:
+    """The proposers whose nominations the principal may list; None for all."""
+    if principal.has(*READ_ANY):
+        return None
+    return {principal.organization_id, *await directory.lineage(principal.organization_id)}
+
+
+def recorded_actor(
+    principal: Principal,
+    actor: str | None = None,
+    organization_id: str | None = None,
+    reason: str | None = None,
+    *,
+    actor_field: str = "actor",
+) -> Actor:
+    """Who a write records: the token's `sub` for the token's `org`. A body may name them (older clients do) but
+    not anyone else: 403 on `actor_field` or `organization_id`, before anything is read or written. Admins may
+    record on a named person's or organisation's behalf (a vote taken in the session, a dossier sent on paper)."""
+    if Role.ADMIN not in principal.roles:
+        if actor is not None and actor != nfc(principal.subject.strip()):
+            raise Forbidden(f"{principal.subject} cannot record {actor} as the actor", field=actor_field)
+        if organization_id is not None and organization_id != principal.organization_id:
+            raise Forbidden(
+                f"{principal.subject} acts for {principal.organization_id}, not for {organization_id}",
+                field="organization_id",
+            )
+    return Actor(
+        actor=actor or principal.subject,
+        organization_id=organization_id or principal.organization_id,
+        reason=reason,
+    )
