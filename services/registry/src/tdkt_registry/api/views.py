@@ -1,0 +1,22 @@
+"""Rendering an aggregate as loaded: its state with the version a client sends back (optimistic concurrency)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from tdkt_shared.api import Page, PageParams
+from tdkt_shared.kit import Loaded
+
+V = TypeVar("V", bound=BaseModel)
+
+
+def versioned(view: type[V], loaded: Loaded[Any]) -> V:
+    return view.model_validate({**loaded.aggregate.model_dump(), "version": loaded.version})
+
+
+def page_of(view: type[V], found: Sequence[Loaded[Any]], total: int, page: PageParams) -> Page[V]:
+    """`found` is the page already cut (`offset`, `limit`); `total` counts every match."""
+    return Page(items=[versioned(view, f) for f in found], total=total, offset=page.offset, limit=page.limit)
