@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response, status
 
 from tdkt_registry.api.access import AdminWrites
 from tdkt_registry.api.deps import ClustersDep, OrganizationsDep
-from tdkt_registry.api.views import page_of, versioned
+from tdkt_registry.api.views import list_page, versioned
 from tdkt_registry.domain.clusters import Cluster, FormCluster, RemoveClusterMember, RotateLeader, SetClusterMember
 from tdkt_registry.handlers import clusters
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
@@ -41,9 +41,7 @@ async def list_clusters(
         query["year"] = year
     if organization_id is not None:
         query["members.organization_id"] = organization_id
-    repo = clusters.cluster_repository(store)
-    found = await repo.find(query, skip=page.offset, limit=page.limit)
-    return page_of(ClusterView, found, await repo.count(query), page)
+    return await list_page(ClusterView, clusters.cluster_repository(store), query, page)
 
 
 @router.get("/{cluster_id}", response_model=ClusterView)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response, status
 
 from tdkt_registry.api.access import AdminWrites
 from tdkt_registry.api.deps import CouncilsDep, OrganizationsDep, PersonsDep
-from tdkt_registry.api.views import page_of, versioned
+from tdkt_registry.api.views import list_page, versioned
 from tdkt_registry.domain.people import ConstituteCouncil, Council, SeatMember, UnseatMember
 from tdkt_registry.handlers import councils
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
@@ -37,9 +37,7 @@ async def constitute(
 @router.get("", response_model=Page[CouncilView])
 async def list_councils(store: CouncilsDep, page: PageQuery, organization_id: str | None = None) -> Page[CouncilView]:
     query = {} if organization_id is None else {"organization_id": organization_id}
-    repo = councils.council_repository(store)
-    found = await repo.find(query, skip=page.offset, limit=page.limit)
-    return page_of(CouncilView, found, await repo.count(query), page)
+    return await list_page(CouncilView, councils.council_repository(store), query, page)
 
 
 @router.get("/{council_id}", response_model=CouncilView)

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from tdkt_registry.api.access import AdminWrites
 from tdkt_registry.api.deps import OrganizationsDep, RoleAssignmentsDep
-from tdkt_registry.api.views import page_of, versioned
+from tdkt_registry.api.views import list_page, versioned
 from tdkt_registry.domain.roles import AssignRole, EndRole, RoleAssignment
 from tdkt_registry.handlers import role_assignments
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
@@ -52,9 +52,8 @@ async def list_assignments(
     organization_id: str | None = None,
 ) -> Page[AssignmentView]:
     query = {k: v for k, v in (("role", role), ("organization_id", organization_id)) if v is not None}
-    repo = role_assignments.assignment_repository(store)
-    found = await repo.find(query, skip=page.offset, limit=page.limit, sort="valid_from")
-    return page_of(AssignmentView, found, await repo.count(query), page)
+    repository = role_assignments.assignment_repository(store)
+    return await list_page(AssignmentView, repository, query, page, sort="valid_from")
 
 
 class HoldersView(BaseModel):

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import TypeVar
+
 from tdkt_registry.domain import clusters as domain
 from tdkt_registry.domain.clusters import Cluster, FormCluster, RemoveClusterMember, RotateLeader, SetClusterMember
 from tdkt_registry.domain.organizations import Organization
 from tdkt_registry.handlers.organizations import load_organization
 from tdkt_registry.store import repository
-from tdkt_shared.kit import CommandContext, Loaded, Repository
+from tdkt_shared.contract.registry import ClusterMembershipChanged
+from tdkt_shared.kit import CommandContext, Loaded
 from tdkt_shared.store import AggregateStore
 
-
-def cluster_repository(clusters: AggregateStore) -> Repository[Cluster]:
-    return repository(clusters, Cluster)
+cluster_repository = partial(repository, model=Cluster)
 
 
 async def form_cluster(
@@ -27,6 +30,25 @@ async def form_cluster(
     return await cluster_repository(clusters).add(cluster, formed, ctx)
 
 
+C = TypeVar("C", SetClusterMember, RotateLeader)
+MemberStep = Callable[[Cluster, C, Organization | None], tuple[Cluster, ClusterMembershipChanged]]
+
+
+async def _change_member(
+    step: MemberStep[C],
+    cluster_id: str,
+    command: C,
+    clusters: AggregateStore,
+    organizations: AggregateStore,
+    ctx: CommandContext,
+) -> Loaded[Cluster]:
+    """A change about the member organisation `command` names (which must be in force on its date)."""
+    org = await load_organization(organizations, command.organization_id)
+    return await cluster_repository(clusters).change(
+        cluster_id, command.version, lambda cluster: step(cluster, command, org), ctx
+    )
+
+
 async def set_cluster_member(
     cluster_id: str,
     command: SetClusterMember,
@@ -35,20 +57,14 @@ async def set_cluster_member(
     ctx: CommandContext,
 ) -> Loaded[Cluster]:
     """Add a member or change its role; emits `cluster.membership.changed.v1`."""
-    org = await load_organization(organizations, command.organization_id)
-    return await cluster_repository(clusters).change(
-        cluster_id, command.version, lambda cluster: domain.set_member(cluster, command, org), ctx
-    )
+    return await _change_member(domain.set_member, cluster_id, command, clusters, organizations, ctx)
 
 
 async def rotate_cluster_leader(
     cluster_id: str, command: RotateLeader, clusters: AggregateStore, organizations: AggregateStore, ctx: CommandContext
 ) -> Loaded[Cluster]:
     """A member becomes the leader, the previous leader a member."""
-    org = await load_organization(organizations, command.organization_id)
-    return await cluster_repository(clusters).change(
-        cluster_id, command.version, lambda cluster: domain.rotate_leader(cluster, command, org), ctx
-    )
+    return await _change_member(domain.rotate_leader, cluster_id, command, clusters, organizations, ctx)
 
 
 async def remove_cluster_member(

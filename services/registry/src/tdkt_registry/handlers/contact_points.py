@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from tdkt_registry.domain.roles import ContactPoint, OwnerKind, SetContactPoint, contact_point_id
 from tdkt_registry.store import repository
 from tdkt_shared.errors import DomainError
-from tdkt_shared.kit import CommandContext, Loaded, Repository
+from tdkt_shared.kit import CommandContext, Loaded
 from tdkt_shared.store import AggregateStore, NotFound, VersionConflict
 
-
-def contact_point_repository(contact_points: AggregateStore) -> Repository[ContactPoint]:
-    return repository(contact_points, ContactPoint)
+contact_point_repository = partial(repository, model=ContactPoint)
 
 
 async def set_contact_point(

@@ -3,16 +3,16 @@ members. Each change emits `council.membership.changed.v1` with the whole member
 
 from __future__ import annotations
 
+from functools import partial
+
 from tdkt_registry.domain import people as domain
 from tdkt_registry.domain.people import ConstituteCouncil, Council, SeatMember, UnseatMember
 from tdkt_registry.handlers.organizations import load_organization
 from tdkt_registry.store import repository
-from tdkt_shared.kit import CommandContext, Loaded, Repository
+from tdkt_shared.kit import CommandContext, Loaded
 from tdkt_shared.store import AggregateStore
 
-
-def council_repository(councils: AggregateStore) -> Repository[Council]:
-    return repository(councils, Council)
+council_repository = partial(repository, model=Council)
 
 
 async def constitute_council(

@@ -4,6 +4,7 @@ operations over several organisations (`tdkt_registry.handlers.reorganizations`)
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from tdkt_registry.domain.lineage import Write
 from tdkt_registry.domain.organizations import (
@@ -17,14 +18,13 @@ from tdkt_registry.domain.organizations import (
 )
 from tdkt_registry.store import repository
 from tdkt_shared.errors import DomainError, UnknownReference
-from tdkt_shared.kit import CommandContext, Loaded, Repository
+from tdkt_shared.kit import CommandContext, Loaded
 from tdkt_shared.store import AggregateStore, NotFound, Stored, VersionConflict
 
 SCAN_LIMIT = 100_000
 
 
-def organization_repository(organizations: AggregateStore) -> Repository[Organization]:
-    return repository(organizations, Organization)
+organization_repository = partial(repository, model=Organization)
 
 
 async def load_organization(organizations: AggregateStore, organization_id: str) -> Organization | None:

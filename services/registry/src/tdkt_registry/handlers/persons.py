@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 
 from tdkt_registry import policy
 from tdkt_registry.domain import people as domain
@@ -12,14 +13,13 @@ from tdkt_registry.handlers.organizations import load_organization
 from tdkt_registry.store import repository
 from tdkt_shared.auth import Principal
 from tdkt_shared.contract.registry import PersonEmploymentChanged
-from tdkt_shared.kit import CommandContext, Loaded, Repository
+from tdkt_shared.kit import CommandContext, Loaded
 from tdkt_shared.store import AggregateStore
 
 SCAN_LIMIT = 100_000
 
 
-def person_repository(persons: AggregateStore) -> Repository[Person]:
-    return repository(persons, Person)
+person_repository = partial(repository, model=Person)
 
 
 async def register_person(command: RegisterPerson, persons: AggregateStore, ctx: CommandContext) -> Loaded[Person]:

@@ -14,6 +14,7 @@ import json
 import uuid
 from collections.abc import Iterable
 from datetime import date
+from functools import partial
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -38,7 +39,7 @@ from tdkt_registry.store import repository
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.registry import MappingKind, ReorganizationApplied
 from tdkt_shared.errors import InvalidTransition
-from tdkt_shared.kit import CommandContext, Repository
+from tdkt_shared.kit import CommandContext
 from tdkt_shared.store import AggregateStore, NotFound, Stored
 
 
@@ -54,8 +55,7 @@ class Reorganization(BaseModel):
     mappings: list[dict[str, Any]]
 
 
-def reorganization_repository(reorganizations: AggregateStore) -> Repository[Reorganization]:
-    return repository(reorganizations, Reorganization)
+reorganization_repository = partial(repository, model=Reorganization)
 
 
 # ---------------------------------------------------------------------------------------------------- planning
@@ -117,8 +117,17 @@ async def execute(organizations: AggregateStore, writes: list[Write], ctx: Comma
         await organizations.apply_event(write.aggregate_id, write.write_id, mutation)
 
 
-async def _run(workspace: Workspace, step: Step, ctx: CommandContext) -> list[str]:
-    """Plan and apply one operation; the organisations it touched, sorted."""
+async def _operate(
+    workspace: Workspace,
+    mapping: Mapping,
+    command: MergeOrganizations | SplitOrganization | DissolveOrganization,
+    ctx: CommandContext,
+    **field_names: Any,
+) -> list[str]:
+    """Plan and apply one operation (its id is the command's, or a new one); the organisations it touched, sorted.
+    `field_names` name the command's fields in error messages (see `single_step`)."""
+    operation_id = command.operation_id or f"{mapping.kind.lower()}-{uuid.uuid4()}"
+    step = single_step(mapping, command.effective_date, command.legal_basis, operation_id, **field_names)
     await execute(workspace.store, await plan(workspace, [step]), ctx)
     return sorted({w.aggregate_id for w in writes_of(step)})
 
@@ -130,32 +139,16 @@ async def merge_organizations(
     command: MergeOrganizations, organizations: AggregateStore, ctx: CommandContext
 ) -> list[str]:
     """Merge the predecessors into the successor; emits `organizations.merged.v1` keyed by the successor."""
-    step = single_step(
-        command.mapping(),
-        command.effective_date,
-        command.legal_basis,
-        command.operation_id or f"merge-{uuid.uuid4()}",
-        from_name="predecessor_ids",
-        to_name="successor_id",
-        to_indexed=False,
-    )
-    return await _run(Workspace(organizations), step, ctx)
+    names = {"from_name": "predecessor_ids", "to_name": "successor_id", "to_indexed": False}
+    return await _operate(Workspace(organizations), command.mapping(), command, ctx, **names)
 
 
 async def split_organization(
     command: SplitOrganization, organizations: AggregateStore, ctx: CommandContext
 ) -> list[str]:
     """Split the predecessor into the successors; emits `organization.split.v1` keyed by the predecessor."""
-    step = single_step(
-        command.mapping(),
-        command.effective_date,
-        command.legal_basis,
-        command.operation_id or f"split-{uuid.uuid4()}",
-        from_name="predecessor_id",
-        from_indexed=False,
-        to_name="successor_ids",
-    )
-    return await _run(Workspace(organizations), step, ctx)
+    names = {"from_name": "predecessor_id", "from_indexed": False, "to_name": "successor_ids"}
+    return await _operate(Workspace(organizations), command.mapping(), command, ctx, **names)
 
 
 async def dissolve_organization(
@@ -165,15 +158,8 @@ async def dissolve_organization(
     it is the current one."""
     workspace = Workspace(organizations)
     await workspace.load(organization_id, command.version)
-    step = single_step(
-        Mapping(kind=MappingKind.DISSOLVE, from_ids=[organization_id]),
-        command.effective_date,
-        command.legal_basis,
-        command.operation_id or f"dissolve-{uuid.uuid4()}",
-        from_name="organization_id",
-        from_indexed=False,
-    )
-    return await _run(workspace, step, ctx)
+    dissolution = Mapping(kind=MappingKind.DISSOLVE, from_ids=[organization_id])
+    return await _operate(workspace, dissolution, command, ctx, from_name="organization_id", from_indexed=False)
 
 
 # ---------------------------------------------------------------------------------------------------- batches

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from functools import partial
 
 from tdkt_registry import queries
 from tdkt_registry.domain.roles import AssignRole, EndRole, RoleAssignment, assign, end_assignment
 from tdkt_registry.handlers.organizations import load_organization
 from tdkt_registry.store import repository
 from tdkt_shared.contract.registry import FunctionalRole
-from tdkt_shared.kit import CommandContext, Loaded, Repository
+from tdkt_shared.kit import CommandContext, Loaded
 from tdkt_shared.store import AggregateStore
 
 SCAN_LIMIT = 100_000
 
 
-def assignment_repository(assignments: AggregateStore) -> Repository[RoleAssignment]:
-    return repository(assignments, RoleAssignment)
+assignment_repository = partial(repository, model=RoleAssignment)
 
 
 async def assign_role(
