@@ -7,11 +7,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tdkt_registry import handlers
 from tdkt_registry.domain.lineage import ReorganizationBatch
+from tdkt_registry.handlers.reorganizations import apply_reorganization
 from tdkt_registry.store import ORGANIZATIONS, REORGANIZATIONS
 from tdkt_shared.contract import parse_data
 from tdkt_shared.contract.registry import OrganizationsMerged, ReorganizationApplied
+from tdkt_shared.kit import CommandContext
 from tdkt_shared.runtime import InMemoryRuntime
 from tdkt_shared.store import InMemoryAggregateStore
 from tests.unit.registry.conftest import all_events, org, snapshot
@@ -317,8 +318,9 @@ async def test_a_batch_interrupted_midway_finishes_when_re_sent_with_each_event_
     reorganizations = runtime.store(REORGANIZATIONS)
     before = len(all_events(runtime))
     batch = ReorganizationBatch.model_validate(BATCH)
+    ctx = CommandContext.system(correlation_id="crashed")
     with pytest.raises(RuntimeError, match="killed"):
-        await handlers.apply_reorganization(batch, CrashAfter(organizations, crash_after), reorganizations)
+        await apply_reorganization(batch, CrashAfter(organizations, crash_after), reorganizations, ctx)
     record = await reorganizations.get(BATCH["batch_id"])
     assert record is not None
     assert record.state["status"] == "APPLYING"

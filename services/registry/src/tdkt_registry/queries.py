@@ -8,6 +8,8 @@ from datetime import date
 from pydantic import BaseModel
 
 from tdkt_registry.domain.organizations import LineageLink, LinkKind, Organization, OrganizationVersion
+from tdkt_registry.handlers.organizations import organization_repository
+from tdkt_shared.kit import Loaded
 from tdkt_shared.store import AggregateStore, NotFound
 
 SCAN_LIMIT = 100_000
@@ -46,11 +48,11 @@ def _keep(filters: Filters) -> Callable[[Organization], bool]:
 
 async def list_organizations(
     organizations: AggregateStore, filters: Filters, offset: int, limit: int
-) -> tuple[list[tuple[Organization, int]], int]:
+) -> tuple[list[Loaded[Organization]], int]:
     """One page of organisations matching `filters` (on the version in force on `as_of`, else the newest one)."""
+    repo = organization_repository(organizations)
     if filters == Filters():
-        found = await organizations.find({}, skip=offset, limit=limit)
-        return [(Organization.model_validate(s.state), s.version) for s in found], await organizations.count({})
+        return await repo.find({}, skip=offset, limit=limit), await repo.count({})
     prefilter: dict[str, object] = {}
     if filters.parent_id is not None:
         prefilter["versions.parent_id"] = filters.parent_id
@@ -59,11 +61,7 @@ async def list_organizations(
     if filters.status is not None:
         prefilter["status"] = filters.status
     keep = _keep(filters)
-    matching = []
-    for stored in await organizations.find(prefilter, limit=SCAN_LIMIT):
-        org = Organization.model_validate(stored.state)
-        if keep(org):
-            matching.append((org, stored.version))
+    matching = [found for found in await repo.find(prefilter, limit=SCAN_LIMIT) if keep(found.aggregate)]
     return matching[offset : offset + limit], len(matching)
 
 
@@ -78,18 +76,12 @@ class LineageEntry(BaseModel):
     depth: int
 
 
-async def _require(organizations: AggregateStore, organization_id: str) -> Organization:
-    stored = await organizations.get(organization_id)
-    if stored is None:
-        raise NotFound(organization_id)
-    return Organization.model_validate(stored.state)
-
-
 async def traverse(
     organizations: AggregateStore, organization_id: str, direction: str, *, transitive: bool
 ) -> list[LineageEntry]:
     """Predecessors (`direction="predecessors"`) or successors, breadth first, each organisation once."""
-    start = await _require(organizations, organization_id)
+    repo = organization_repository(organizations)
+    start = (await repo.load(organization_id)).aggregate
     entries: list[LineageEntry] = []
     seen = {organization_id}
     frontier: list[tuple[Organization, int]] = [(start, 1)]
@@ -102,36 +94,39 @@ async def traverse(
             seen.add(link.organization_id)
             entries.append(LineageEntry(**link.model_dump(exclude={"operation_id"}), via=org.id, depth=depth))
             if transitive and depth < MAX_DEPTH:
-                nxt = await organizations.get(link.organization_id)
+                nxt = await repo.get(link.organization_id)
                 if nxt is not None:
-                    frontier.append((Organization.model_validate(nxt.state), depth + 1))
+                    frontier.append((nxt.aggregate, depth + 1))
     return entries
 
 
-async def successors_in_force(organizations: AggregateStore, organization_id: str, on: date) -> list[Organization]:
+async def successors_in_force(
+    organizations: AggregateStore, organization_id: str, on: date
+) -> list[Loaded[Organization]]:
     """What stands for `organization_id` on `on`: itself while in force, else its successors' successors in force
     on that date, following merger and split chains (several organisations after a split; none after a
     dissolution without successor, or before the organisation existed)."""
-    start = await _require(organizations, organization_id)
-    found: dict[str, Organization] = {}
+    repo = organization_repository(organizations)
+    found: dict[str, Loaded[Organization]] = {}
     seen: set[str] = set()
 
-    async def follow(org: Organization, depth: int) -> None:
+    async def follow(loaded: Loaded[Organization], depth: int) -> None:
+        org = loaded.aggregate
         if org.id in seen or depth > MAX_DEPTH:
             return
         seen.add(org.id)
         if org.as_of(on) is not None:
-            found.setdefault(org.id, org)
+            found.setdefault(org.id, loaded)
             return
         if org.ended_on is None or org.ended_on > on:
             return  # not yet in existence on that date, or a gap: no successor
         for link in org.successors:
             if link.effective_date <= on:
-                stored = await organizations.get(link.organization_id)
-                if stored is not None:
-                    await follow(Organization.model_validate(stored.state), depth + 1)
+                successor = await repo.get(link.organization_id)
+                if successor is not None:
+                    await follow(successor, depth + 1)
 
-    await follow(start, 0)
+    await follow(await repo.load(organization_id), 0)
     return list(found.values())
 
 

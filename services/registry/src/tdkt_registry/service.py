@@ -5,7 +5,16 @@ from __future__ import annotations
 from functools import partial
 
 from tdkt_registry import consumers, store
-from tdkt_registry.api import organizations, people, roles
+from tdkt_registry.api import (
+    clusters,
+    contact_points,
+    councils,
+    lineage,
+    organizations,
+    persons,
+    reorganizations,
+    roles,
+)
 from tdkt_shared.runtime import ServiceDefinition
 from tdkt_shared.runtime import main as run
 
@@ -15,13 +24,13 @@ DEFINITION = ServiceDefinition(
     collections=store.COLLECTIONS,
     routers=[
         organizations.router,
-        organizations.lineage_router,
-        organizations.reorganizations_router,
+        lineage.router,
+        reorganizations.router,
         roles.router,
-        roles.contacts,
-        people.clusters_router,
-        people.persons_router,
-        people.councils_router,
+        contact_points.router,
+        clusters.router,
+        persons.router,
+        councils.router,
     ],
     handlers=consumers.event_handlers,
     indexes=store.INDEXES,

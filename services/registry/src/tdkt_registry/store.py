@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from pydantic import BaseModel
 from pymongo import ASCENDING, IndexModel
+
+from tdkt_shared.kit import Repository
+from tdkt_shared.store import AggregateStore
 
 ORGANIZATIONS = "organizations"
 REORGANIZATIONS = "reorganizations"
@@ -19,3 +25,26 @@ INDEXES = {
     CLUSTERS: [IndexModel([("state.year", ASCENDING)]), IndexModel([("state.members.organization_id", ASCENDING)])],
     PERSONS: [IndexModel([("state.employments.organization_id", ASCENDING)])],
 }
+
+SUBJECTS = {ROLE_ASSIGNMENTS: "role-assignments", CONTACT_POINTS: "contact-points"}
+"""Events name their aggregate as the API does (`role-assignments/<id>`) where that differs from the collection."""
+
+A = TypeVar("A", bound=BaseModel)
+
+
+class _NamedRepository(Repository[A]):
+    """A repository whose event subjects start with the API's name of the resource."""
+
+    def __init__(self, store: AggregateStore, model: type[A], subject: str) -> None:
+        super().__init__(store, model)
+        self.subject = subject
+
+    @property
+    def collection(self) -> str:
+        return self.subject
+
+
+def repository(store: AggregateStore, model: type[A]) -> Repository[A]:
+    """The typed repository over `store`, its events' subjects as the registry has always written them."""
+    subject = SUBJECTS.get(store.collection)
+    return Repository(store, model) if subject is None else _NamedRepository(store, model, subject)

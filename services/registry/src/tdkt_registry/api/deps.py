@@ -1,21 +1,17 @@
+"""The registry's collections as request dependencies."""
+
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Header
-
-from tdkt_registry import store as collections
+from tdkt_registry import store
 from tdkt_shared.api import store_dependency
 from tdkt_shared.store import AggregateStore
 
-_store = store_dependency
-
-
-OrganizationsDep = Annotated[AggregateStore, _store(collections.ORGANIZATIONS)]
-ReorganizationsDep = Annotated[AggregateStore, _store(collections.REORGANIZATIONS)]
-RoleAssignmentsDep = Annotated[AggregateStore, _store(collections.ROLE_ASSIGNMENTS)]
-ContactPointsDep = Annotated[AggregateStore, _store(collections.CONTACT_POINTS)]
-ClustersDep = Annotated[AggregateStore, _store(collections.CLUSTERS)]
-PersonsDep = Annotated[AggregateStore, _store(collections.PERSONS)]
-CouncilsDep = Annotated[AggregateStore, _store(collections.COUNCILS)]
-CorrelationId = Annotated[str | None, Header(alias="X-Correlation-Id")]
+OrganizationsDep = Annotated[AggregateStore, store_dependency(store.ORGANIZATIONS)]
+ReorganizationsDep = Annotated[AggregateStore, store_dependency(store.REORGANIZATIONS)]
+RoleAssignmentsDep = Annotated[AggregateStore, store_dependency(store.ROLE_ASSIGNMENTS)]
+ContactPointsDep = Annotated[AggregateStore, store_dependency(store.CONTACT_POINTS)]
+ClustersDep = Annotated[AggregateStore, store_dependency(store.CLUSTERS)]
+PersonsDep = Annotated[AggregateStore, store_dependency(store.PERSONS)]
+CouncilsDep = Annotated[AggregateStore, store_dependency(store.COUNCILS)]

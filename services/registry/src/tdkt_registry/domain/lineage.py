@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -119,7 +119,19 @@ class ReorganizationBatch(BaseModel):
     mappings: list[Mapping] = Field(min_length=1, max_length=5000)
 
 
-class MergeOrganizations(BaseModel):
+class _LineageCommand(BaseModel):
+    """A merger or a split: its shape is checked as the mapping it stands for."""
+
+    def mapping(self) -> Mapping:
+        raise NotImplementedError
+
+    @model_validator(mode="after")
+    def _shape(self) -> Self:
+        self.mapping()
+        return self
+
+
+class MergeOrganizations(_LineageCommand):
     """Command: predecessors merge into an existing successor on `effective_date`."""
 
     model_config = ConfigDict(extra="forbid")
@@ -131,16 +143,11 @@ class MergeOrganizations(BaseModel):
     operation_id: Identifier | None = None
     """Pass one to make the request safe to re-send: a repeat, or the rest of an interrupted one, is applied once."""
 
-    @model_validator(mode="after")
-    def _shape(self) -> MergeOrganizations:
-        self.mapping()
-        return self
-
     def mapping(self) -> Mapping:
         return Mapping(kind=MappingKind.MERGE, from_ids=self.predecessor_ids, to_ids=[self.successor_id])
 
 
-class SplitOrganization(BaseModel):
+class SplitOrganization(_LineageCommand):
     """Command: a predecessor splits into existing successors on `effective_date`."""
 
     model_config = ConfigDict(extra="forbid")
@@ -151,11 +158,6 @@ class SplitOrganization(BaseModel):
     legal_basis: Text
     predecessor_continues: bool = False
     operation_id: Identifier | None = None
-
-    @model_validator(mode="after")
-    def _shape(self) -> SplitOrganization:
-        self.mapping()
-        return self
 
     def mapping(self) -> Mapping:
         return Mapping(

@@ -21,12 +21,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tdkt_registry import handlers, people_handlers, role_handlers
 from tdkt_registry.domain.clusters import FormCluster
 from tdkt_registry.domain.lineage import ReorganizationBatch
 from tdkt_registry.domain.organizations import RegisterOrganization
 from tdkt_registry.domain.people import ConstituteCouncil, RegisterPerson, StartEmployment
 from tdkt_registry.domain.roles import AssignRole, OwnerKind, SetContactPoint, contact_point_id
+from tdkt_registry.handlers import clusters, contact_points, councils, organizations, persons, reorganizations
+from tdkt_registry.handlers import role_assignments as assignments
 from tdkt_registry.store import (
     CLUSTERS,
     CONTACT_POINTS,
@@ -36,6 +37,7 @@ from tdkt_registry.store import (
     REORGANIZATIONS,
     ROLE_ASSIGNMENTS,
 )
+from tdkt_shared.kit import CommandContext
 from tdkt_shared.runtime import Stores
 
 DEFAULT_FILE = "bac_kan.json"
@@ -91,66 +93,66 @@ def read_seed(path: Path | None = None) -> SeedFile:
     return SeedFile.model_validate(data)
 
 
+SEED_CORRELATION = "seed"
+"""Every event the seed writes carries this correlation id."""
+
+
 async def load(seed: SeedFile, stores: Stores, *, until: str | None = None) -> SeedReport:
     """Load `seed` through the handlers; batches after `until` (a batch id) are left out."""
     report = SeedReport()
-    organizations = stores.store(ORGANIZATIONS)
-    correlation = "seed"
+    ctx = CommandContext.system(correlation_id=SEED_CORRELATION)
+    organization_store = stores.store(ORGANIZATIONS)
     for command in seed.organizations:
-        exists = await organizations.get(command.id) is not None
+        exists = await organization_store.get(command.id) is not None
         if not exists:
-            await handlers.register_organization(command, organizations, correlation_id=correlation)
+            await organizations.register_organization(command, organization_store, ctx)
         report.count("organizations", not exists)
-    assignments = stores.store(ROLE_ASSIGNMENTS)
+    assignment_store = stores.store(ROLE_ASSIGNMENTS)
     for assignment in seed.role_assignments:
-        exists = assignment.id is not None and await assignments.get(assignment.id) is not None
+        exists = assignment.id is not None and await assignment_store.get(assignment.id) is not None
         if not exists:
-            await role_handlers.assign_role(assignment, assignments, organizations, correlation_id=correlation)
+            await assignments.assign_role(assignment, assignment_store, organization_store, ctx)
         report.count("role_assignments", not exists)
-    points = stores.store(CONTACT_POINTS)
+    point_store = stores.store(CONTACT_POINTS)
+    person_store = stores.store(PERSONS)
     for point in seed.contact_points:
-        exists = await points.get(contact_point_id(point.owner_kind, point.owner_id)) is not None
+        exists = await point_store.get(contact_point_id(point.owner_kind, point.owner_id)) is not None
         if not exists:
-            owners = organizations if point.owner_kind == "ORGANIZATION" else stores.store(PERSONS)
+            owners = organization_store if point.owner_kind == "ORGANIZATION" else person_store
             contact = SetContactPoint(email=point.email, webhook_url=point.webhook_url)
-            await role_handlers.set_contact_point(
-                point.owner_kind, point.owner_id, contact, points, owners, correlation_id=correlation
-            )
+            await contact_points.set_contact_point(point.owner_kind, point.owner_id, contact, point_store, owners, ctx)
         report.count("contact_points", not exists)
-    persons = stores.store(PERSONS)
     for seed_person in seed.persons:
-        stored = await persons.get(seed_person.id)
+        stored = await persons.person_repository(person_store).get(seed_person.id)
         if stored is None:
             registration = RegisterPerson.model_validate(seed_person.model_dump(exclude={"employments"}))
-            _, version = await people_handlers.register(registration, persons, correlation)
-            held: list[tuple[str, str]] = []
+            version = (await persons.register_person(registration, person_store, ctx)).version
+            held: set[tuple[str, date]] = set()
         else:
             version = stored.version
-            held = [(e["organization_id"], e["valid_from"]) for e in stored.state["employments"]]
+            held = {(e.organization_id, e.valid_from) for e in stored.aggregate.employments}
         for job in seed_person.employments:  # the ones missing (a run that stopped halfway)
-            if (job.organization_id, job.valid_from.isoformat()) not in held:
+            if (job.organization_id, job.valid_from) not in held:
                 start = StartEmployment(version=version, **job.model_dump())
-                _, version = await people_handlers.change_employment(
-                    seed_person.id, start, persons, organizations, correlation
-                )
+                version = (
+                    await persons.start_employment(seed_person.id, start, person_store, organization_store, ctx)
+                ).version
         report.count("persons", stored is None)
-    clusters = stores.store(CLUSTERS)
+    cluster_store = stores.store(CLUSTERS)
     for cluster in seed.clusters:
-        exists = await clusters.get(cluster.id) is not None
+        exists = await cluster_store.get(cluster.id) is not None
         if not exists:
-            await people_handlers.form_cluster(cluster, clusters, organizations, correlation)
+            await clusters.form_cluster(cluster, cluster_store, organization_store, ctx)
         report.count("clusters", not exists)
-    councils = stores.store(COUNCILS)
+    council_store = stores.store(COUNCILS)
     for council in seed.councils:
-        exists = await councils.get(council.id) is not None
+        exists = await council_store.get(council.id) is not None
         if not exists:
-            await people_handlers.constitute_council(council, councils, organizations, persons, correlation)
+            await councils.constitute_council(council, council_store, organization_store, person_store, ctx)
         report.count("councils", not exists)
-    reorganizations = stores.store(REORGANIZATIONS)
+    reorganization_store = stores.store(REORGANIZATIONS)
     for batch in seed.reorganizations:
-        _, applied = await handlers.apply_reorganization(
-            batch, organizations, reorganizations, correlation_id=correlation
-        )
+        _, applied = await reorganizations.apply_reorganization(batch, organization_store, reorganization_store, ctx)
         report.count("reorganizations", applied)
         if batch.batch_id == until:
             break

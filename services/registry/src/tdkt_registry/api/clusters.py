@@ -1,0 +1,74 @@
+"""Clusters and blocs (cụm, khối thi đua)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from tdkt_registry.api.access import AdminWrites
+from tdkt_registry.api.deps import ClustersDep, OrganizationsDep
+from tdkt_registry.api.views import list_page, versioned
+from tdkt_registry.domain.clusters import Cluster, FormCluster, RemoveClusterMember, RotateLeader, SetClusterMember
+from tdkt_registry.handlers import clusters
+from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
+from tdkt_shared.contract.text import Year
+from tdkt_shared.kit.http import Context
+
+router = APIRouter(prefix="/clusters", tags=["clusters"], responses=ERROR_RESPONSES, route_class=AdminWrites)
+
+
+class ClusterView(Cluster):
+    version: int
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ClusterView)
+async def form_cluster(
+    command: FormCluster, store: ClustersDep, organizations: OrganizationsDep, response: Response, ctx: Context
+) -> ClusterView:
+    """Form a cluster or bloc for a year; members must be in force on `formed_on`. Emits
+    `tdkt.registry.cluster.formed.v1`."""
+    formed = await clusters.form_cluster(command, store, organizations, ctx)
+    response.headers["Location"] = f"/clusters/{formed.id}"
+    return versioned(ClusterView, formed)
+
+
+@router.get("", response_model=Page[ClusterView])
+async def list_clusters(
+    store: ClustersDep, page: PageQuery, year: Year | None = None, organization_id: str | None = None
+) -> Page[ClusterView]:
+    """Clusters, by year and/or by member organisation."""
+    query: dict[str, object] = {}
+    if year is not None:
+        query["year"] = year
+    if organization_id is not None:
+        query["members.organization_id"] = organization_id
+    return await list_page(ClusterView, clusters.cluster_repository(store), query, page)
+
+
+@router.get("/{cluster_id}", response_model=ClusterView)
+async def get_cluster(cluster_id: str, store: ClustersDep) -> ClusterView:
+    return versioned(ClusterView, await clusters.cluster_repository(store).load(cluster_id))
+
+
+@router.post("/{cluster_id}/members", response_model=ClusterView)
+async def set_member(
+    cluster_id: str, command: SetClusterMember, store: ClustersDep, organizations: OrganizationsDep, ctx: Context
+) -> ClusterView:
+    """Add a member or change its role. Emits `tdkt.registry.cluster.membership.changed.v1`."""
+    return versioned(ClusterView, await clusters.set_cluster_member(cluster_id, command, store, organizations, ctx))
+
+
+@router.post("/{cluster_id}/members/{organization_id}/removal", response_model=ClusterView)
+async def remove_member(
+    cluster_id: str, organization_id: str, command: RemoveClusterMember, store: ClustersDep, ctx: Context
+) -> ClusterView:
+    return versioned(
+        ClusterView, await clusters.remove_cluster_member(cluster_id, organization_id, command, store, ctx)
+    )
+
+
+@router.post("/{cluster_id}/leader", response_model=ClusterView)
+async def rotate_leader(
+    cluster_id: str, command: RotateLeader, store: ClustersDep, organizations: OrganizationsDep, ctx: Context
+) -> ClusterView:
+    """A member becomes the leader, the previous leader a member (reason `LEADER_ROTATED`)."""
+    return versioned(ClusterView, await clusters.rotate_cluster_leader(cluster_id, command, store, organizations, ctx))

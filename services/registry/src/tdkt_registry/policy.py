@@ -1,0 +1,46 @@
+"""Who may see a person as loaded (docs/authorization.md): the registry's only check that depends on the aggregate.
+
+Role requirements stay with the routes (`tdkt_registry.api.access`); here, the scope a principal reads persons in:
+every person for the readers of the whole province, only those ever employed by its organisation or one in its
+lineage (mergers, splits) for a `unit_officer`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tdkt_registry import queries
+from tdkt_registry.domain.people import Person
+from tdkt_shared.auth import Forbidden, Principal, Role
+from tdkt_shared.store import AggregateStore
+
+PERSON_READERS = (Role.REGISTRY_ADMIN, Role.TDKT_SPECIALIST, Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY)
+"""Roles that see every person; a `unit_officer` sees only the persons of its own organisation (and lineage)."""
+
+
+@dataclass(frozen=True)
+class PersonAccess:
+    """The persons a principal may read: every one (`organization_ids is None`), or those ever employed by one of
+    `organization_ids` (the officer's organisation and its lineage)."""
+
+    organization_ids: frozenset[str] | None
+
+    def admits(self, person: Person) -> bool:
+        scope = self.organization_ids
+        return scope is None or any(e.organization_id in scope for e in person.employments)
+
+    def check(self, person: Person) -> None:
+        if not self.admits(person):
+            raise Forbidden(f"{person.id} is not employed by the caller's organisation", field="person_id")
+
+
+async def person_access(principal: Principal, organizations: AggregateStore) -> PersonAccess:
+    """The scope `principal` reads persons in (its roles were checked by the route)."""
+    if principal.has(*PERSON_READERS):
+        return PersonAccess(None)
+    own = principal.organization_id
+    return PersonAccess(frozenset({own, *await queries.lineage_ids(organizations, own)}))
+
+
+async def ensure_may_read_person(principal: Principal, person: Person, organizations: AggregateStore) -> None:
+    (await person_access(principal, organizations)).check(person)
