@@ -19,6 +19,7 @@ from tdkt_notify.store import NotifyStores
 from tdkt_notify.worker import DeliveryWorker
 from tdkt_shared.bus.consumer import EventHandler, KafkaDeadLetters
 from tdkt_shared.contract.notify import Channel
+from tdkt_shared.kit import directory
 from tdkt_shared.logging import configure_logging
 from tdkt_shared.runtime import CurrentProducer, Role, Runtime, ServiceDefinition, Stores, create_app
 from tdkt_shared.settings import Settings, load_settings
@@ -43,6 +44,7 @@ DEFINITION = ServiceDefinition(
         groups.router,
         deliveries.router,
         deliveries.inbox_router,
+        directory.router(),
     ],
     consumes=consumers.TOPICS,
     handlers=_handlers,

@@ -60,6 +60,8 @@ class Delivery(BaseModel):
     purpose: Purpose
     recipient_id: str
     recipient_name: str | None = None
+    addressed_to: str | None = None
+    """The organisation the rule named when it had merged (sáp nhập) into `recipient_id`, its successor."""
     channel: Channel
     address: str | None = None
     subject: str | None = None
@@ -106,6 +108,7 @@ def new_delivery(
         purpose=target.purpose,
         recipient_id=target.recipient_id,
         recipient_name=recipient_name,
+        addressed_to=target.addressed_to,
         channel=target.channel,
         address=address,
         subject=subject,

@@ -94,6 +94,14 @@ def with_contact_point(current: Recipient | None, event: ContactPointSet, genera
     return base.model_copy(update={"email": event.email, "webhook_url": event.webhook_url, "webhook_secret": secret})
 
 
+def with_webhook_secret(recipient: Recipient, secret: str) -> Recipient:
+    return recipient.model_copy(update={"webhook_secret": secret})
+
+
+def with_daily_digest(recipient: Recipient, on: bool) -> Recipient:
+    return recipient.model_copy(update={"daily_digest": on})
+
+
 class RoleAssignment(BaseModel):
     """An organisation holding a functional role from `valid_from` to `valid_to` (inclusive)."""
 
