@@ -163,22 +163,23 @@ def mark_read(delivery: Delivery, *, now: datetime) -> Delivery | None:
     return delivery.model_copy(update={"read": True, "read_at": now})
 
 
+def _about(delivery: Delivery) -> dict[str, Any]:
+    """What every outcome event says of its delivery."""
+    return {
+        "notification_id": delivery.id,
+        "source_event_id": delivery.event_id,
+        "source_event_type": delivery.event_type,
+        "recipient_id": delivery.recipient_id,
+    }
+
+
 def read_event(delivery: Delivery, *, now: datetime) -> NotificationRead:
-    return NotificationRead(
-        notification_id=delivery.id,
-        source_event_id=delivery.event_id,
-        source_event_type=delivery.event_type,
-        recipient_id=delivery.recipient_id,
-        read_at=now,
-    )
+    return NotificationRead(**_about(delivery), read_at=now)
 
 
 def _delivered(delivery: Delivery) -> NotificationDelivered:
     return NotificationDelivered(
-        notification_id=delivery.id,
-        source_event_id=delivery.event_id,
-        source_event_type=delivery.event_type,
-        recipient_id=delivery.recipient_id,
+        **_about(delivery),
         channel=delivery.channel,
         attempts=max(1, len(delivery.attempts)),
         purpose=delivery.purpose.value,
@@ -187,10 +188,7 @@ def _delivered(delivery: Delivery) -> NotificationDelivered:
 
 def _failed(delivery: Delivery, error: str) -> NotificationFailed:
     return NotificationFailed(
-        notification_id=delivery.id,
-        source_event_id=delivery.event_id,
-        source_event_type=delivery.event_type,
-        recipient_id=delivery.recipient_id,
+        **_about(delivery),
         channel=delivery.channel,
         attempts=len(delivery.attempts),
         error=error[:1000],
