@@ -52,10 +52,10 @@ def read_models(repositories: NotifyRepositories) -> dict[str, list[ReadModelHan
         (PersonRegistered.event_type, partial(recipients.on_person_registered, repositories.recipients)),
         (ContactPointSet.event_type, partial(recipients.on_contact_point_set, repositories.recipients)),
         (RoleAssigned.event_type, partial(groups.on_role_assigned, repositories.roles)),
-        (ClusterFormed.event_type, partial(groups.on_cluster_formed, repositories.clusters)),
-        (ClusterMembershipChanged.event_type, partial(groups.on_cluster_membership_changed, repositories.clusters)),
-        (CouncilConstituted.event_type, partial(groups.on_council_constituted, repositories.councils)),
-        (CouncilMembershipChanged.event_type, partial(groups.on_council_membership_changed, repositories.councils)),
+        (ClusterFormed.event_type, partial(groups.on_cluster_changed, repositories.clusters)),
+        (ClusterMembershipChanged.event_type, partial(groups.on_cluster_changed, repositories.clusters)),
+        (CouncilConstituted.event_type, partial(groups.on_council_changed, repositories.councils)),
+        (CouncilMembershipChanged.event_type, partial(groups.on_council_changed, repositories.councils)),
     ]:
         found.setdefault(event_type, []).append(handler)
     return found

@@ -8,24 +8,17 @@ from collections.abc import Sequence
 from tdkt_notify.domain import routing
 from tdkt_notify.domain.directory import (
     Cluster,
+    ClusterEvent,
     Council,
+    CouncilEvent,
     RoleAssignment,
-    with_cluster_formed,
-    with_cluster_membership,
-    with_council_constituted,
-    with_council_membership,
+    with_cluster_event,
+    with_council_event,
 )
 from tdkt_notify.domain.routing import RoutingRule, cluster_organizations_needed, councils_needed, roles_needed
 from tdkt_notify.repositories import NotifyRepositories
 from tdkt_shared.contract import CloudEvent
-from tdkt_shared.contract.registry import (
-    ClusterFormed,
-    ClusterMembershipChanged,
-    CouncilConstituted,
-    CouncilMembershipChanged,
-    FunctionalRole,
-    RoleAssigned,
-)
+from tdkt_shared.contract.registry import FunctionalRole, RoleAssigned
 from tdkt_shared.kit import Repository
 
 MAX_ASSIGNMENTS = 1000
@@ -41,24 +34,12 @@ async def on_role_assigned(roles: Repository[RoleAssignment], event: CloudEvent,
     await roles.apply_once(data.assignment_id, event, lambda _current: (RoleAssignment.from_event(data), ()))
 
 
-async def on_cluster_formed(clusters: Repository[Cluster], event: CloudEvent, data: ClusterFormed) -> None:
-    await clusters.apply_once(data.cluster_id, event, lambda current: (with_cluster_formed(current, data), ()))
+async def on_cluster_changed(clusters: Repository[Cluster], event: CloudEvent, data: ClusterEvent) -> None:
+    await clusters.apply_once(data.cluster_id, event, lambda current: (with_cluster_event(current, data), ()))
 
 
-async def on_cluster_membership_changed(
-    clusters: Repository[Cluster], event: CloudEvent, data: ClusterMembershipChanged
-) -> None:
-    await clusters.apply_once(data.cluster_id, event, lambda current: (with_cluster_membership(current, data), ()))
-
-
-async def on_council_constituted(councils: Repository[Council], event: CloudEvent, data: CouncilConstituted) -> None:
-    await councils.apply_once(data.council_id, event, lambda current: (with_council_constituted(current, data), ()))
-
-
-async def on_council_membership_changed(
-    councils: Repository[Council], event: CloudEvent, data: CouncilMembershipChanged
-) -> None:
-    await councils.apply_once(data.council_id, event, lambda current: (with_council_membership(current, data), ()))
+async def on_council_changed(councils: Repository[Council], event: CloudEvent, data: CouncilEvent) -> None:
+    await councils.apply_once(data.council_id, event, lambda current: (with_council_event(current, data), ()))
 
 
 # --- reads for routing -----------------------------------------------------------------------------------------------
