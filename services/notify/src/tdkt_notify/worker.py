@@ -20,8 +20,8 @@ import functools
 import logging
 import math
 import time
-from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
@@ -37,15 +37,10 @@ from tdkt_shared.bus.codec import ConsumedRecord
 from tdkt_shared.bus.consumer import DeadLetterSink
 from tdkt_shared.contract import CONTENT_TYPE, CloudEvent, topic_of
 from tdkt_shared.contract.notify import Channel
-from tdkt_shared.kit import CommandContext
+from tdkt_shared.kit import Clock, CommandContext, utc_now
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 SWEEP_PAGE = 500
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class _AttemptFailed(Exception):
