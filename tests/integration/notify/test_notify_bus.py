@@ -441,3 +441,27 @@ async def test_council_members_are_reached_at_their_person_contact_points_over_t
     assert mail.get_content().startswith(
         "Kính gửi Trần Văn Chủ,\n\nHội đồng Thi đua – Khen thưởng tỉnh đã được thành lập, nhiệm kỳ từ ngày 01/01/2021."
     )
+
+
+async def test_a_report_of_a_merged_organisation_reaches_its_successor(env: Env) -> None:
+    """Sáp nhập: the registry's merger event reaches notify's organisation directory; mail to the merged unit goes
+    to its successor's address, and the delivery keeps the unit the rule named."""
+    old, new = env.org("so-khcn"), env.org("so-khcn-tt")
+    async with env.notify() as client:
+        await directory(env, client, "so-khcn", "so-khcn-tt")
+        await env.send(events.merged(new, old))
+
+        async def merged() -> bool:
+            response = await client.get(f"/organizations/{old}")
+            return response.status_code == 200 and response.json().get("successor_id") == new
+
+        await eventually(merged, what="the merger in notify's directory")
+        report = events.report_submitted(old, events.at(2025, 12, 1), report_id=env.org("bc-merged"))
+        await env.send(report)
+        found = await eventually(partial(env.settled, client, report.id, 3), what="deliveries to the successor")
+    assert {(d["recipient_id"], d["channel"], d["status"], d["addressed_to"]) for d in found} == {
+        (new, channel, "DELIVERED", old) for channel in ("INBOX", "EMAIL", "WEBHOOK")
+    }
+    assert [m["Subject"] for m in env.smtp.to(env.mail("so-khcn-tt"))] == ["Báo cáo kỳ 2025 đã được nộp"]
+    assert env.smtp.to(env.mail("so-khcn")) == []
+    assert [CloudEvent.model_validate(json.loads(r.body)).id for r in env.endpoint.to(f"/{new}")] == [report.id]

@@ -21,6 +21,7 @@ from tdkt_shared.contract.registry import (
     FunctionalRole,
     OrganizationKind,
     OrganizationRegistered,
+    OrganizationsMerged,
     PersonRegistered,
     RoleAssigned,
 )
@@ -84,6 +85,17 @@ def organization(org: str, name: str) -> CloudEvent:
         organization_id=org, name=name, kind=OrganizationKind.DEPARTMENT, valid_from=date(2020, 1, 1)
     )
     return make_event(data, partitionkey=org)
+
+
+def merged(successor: str, *predecessors: str, on: date = date(2025, 7, 1)) -> CloudEvent:
+    """Predecessors merged into `successor` (sáp nhập) on `on`."""
+    data = OrganizationsMerged(
+        predecessor_ids=list(predecessors),
+        successor_id=successor,
+        effective_date=on,
+        legal_basis="Nghị quyết 202/2025/QH15",
+    )
+    return make_event(data, partitionkey=successor)
 
 
 def role(assignment_id: str, r: FunctionalRole, org: str, start: date, end: date | None = None) -> CloudEvent:

@@ -5,7 +5,9 @@ from datetime import date
 import httpx
 
 from tdkt_shared.contract import CloudEvent
+from tdkt_shared.contract.notify import NotificationRead
 from tdkt_shared.contract.registry import FunctionalRole
+from tdkt_shared.runtime import InMemoryRuntime
 from tests.unit.notify import events
 from tests.unit.notify.conftest import Feed
 
@@ -201,3 +203,18 @@ async def test_the_daily_digest_is_switched_on_and_off_per_recipient(client: htt
     bad = await client.put("/recipients/so-y-te/preferences", json={"daily_digest": True, "sms": True})
     assert bad.status_code == 422
     assert bad.json()["field"] == "sms"
+
+
+async def test_writes_answer_with_the_correlation_id_their_events_carry(
+    client: httpx.AsyncClient, feed: Feed, runtime: InMemoryRuntime
+) -> None:
+    await feed(events.organization("so-y-te", "Sở Y tế"))
+    await feed(events.report_submitted("so-y-te", events.at(2025, 12, 1)))
+    [message] = (await client.get("/inbox/so-y-te")).json()["items"]
+    read = await client.post(f"/inbox/so-y-te/{message['id']}/read", headers={"X-Correlation-Id": "yeu-cau-1"})
+    assert read.headers["X-Correlation-Id"] == "yeu-cau-1"
+    [read_event] = [e for e in runtime.store("deliveries").events if e.type == NotificationRead.event_type]
+    assert read_event.correlationid == "yeu-cau-1"
+    secret = await client.put("/recipients/so-y-te/webhook-secret", json={"secret": "bi-mat-0123456789abcdef"})
+    assert secret.status_code == 204
+    assert secret.headers["X-Correlation-Id"]

@@ -68,6 +68,8 @@ PUBLIC_READS = {
     "/roles/{role}/holders": "/roles/PRESS_COMMUNICATION/holders?on=2025-07-01",
     "/clusters/{cluster_id}/members": "/clusters/cum/members?on=2025-07-01",
     "/councils/{council_id}/members": "/councils/hd/members?on=2025-07-01",
+    "/organizations": "/organizations",
+    "/organizations/{organization_id}": f"/organizations/{ORG}",
 }
 
 REPORT_RULE = next(r for r in DEFAULT_RULES if r.id == "report-submitted")

@@ -8,7 +8,6 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from tdkt_notify import handlers
 from tdkt_notify.domain.deliveries import Delivery
 from tdkt_notify.domain.directory import (
     Cluster,
@@ -20,6 +19,8 @@ from tdkt_notify.domain.directory import (
     with_council_membership,
 )
 from tdkt_notify.domain.routing import Directory, RecipientSource, RecipientSpec, RoutingRule, route
+from tdkt_notify.handlers.recipients import find_recipient
+from tdkt_notify.repositories import NotifyRepositories
 from tdkt_notify.store import NotifyStores
 from tdkt_shared.contract import CloudEvent, parse_data
 from tdkt_shared.contract.notify import Channel
@@ -240,7 +241,7 @@ async def test_registry_events_build_the_read_models_and_the_default_rules_use_t
         ("chu-tich", "INBOX", None),
         ("chu-tich", "EMAIL", "chutich@tinh.example"),
     }
-    recipient = await handlers.load_recipient(stores.recipients, "chu-tich")
+    recipient = await find_recipient(NotifyRepositories.of(stores).recipients, "chu-tich")
     assert recipient is not None
     assert (recipient.kind.value, recipient.name) == ("PERSON", "Trần Văn Chủ")
 

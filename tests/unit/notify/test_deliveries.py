@@ -5,18 +5,21 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tdkt_notify import handlers
 from tdkt_notify import worker as worker_module
 from tdkt_notify.channels import SendError
 from tdkt_notify.domain.deliveries import Delivery, DeliveryStatus, delivery_id
 from tdkt_notify.domain.directory import Recipient
+from tdkt_notify.handlers.deliveries import record_deliveries
+from tdkt_notify.handlers.recipients import set_daily_digest
+from tdkt_notify.repositories import NotifyRepositories
 from tdkt_notify.settings import load_notify_settings
 from tdkt_notify.store import NotifyStores
 from tdkt_notify.worker import DeliveryWorker
 from tdkt_shared.bus.codec import ConsumedRecord
-from tdkt_shared.contract import parse_data
+from tdkt_shared.contract import CloudEvent, parse_data
 from tdkt_shared.contract.notify import Channel, NotificationDelivered, NotificationFailed
 from tdkt_shared.contract.registry import FunctionalRole
+from tdkt_shared.kit import CommandContext
 from tdkt_shared.runtime import InMemoryRuntime
 from tests.clock import ManualClock
 from tests.unit.notify import events
@@ -80,6 +83,11 @@ def count_finds(stores: NotifyStores, monkeypatch: pytest.MonkeyPatch) -> list[i
 
     monkeypatch.setattr(stores.deliveries, "find", counting_find)
     return count
+
+
+async def record(stores: NotifyStores, event: CloudEvent, *, now: datetime) -> list[Delivery]:
+    """Record the event's deliveries as the consumer would, at `now`."""
+    return await record_deliveries(NotifyRepositories.of(stores), event, CommandContext.caused_by(event, now=now))
 
 
 def outcome_events(runtime: InMemoryRuntime) -> list[object]:
@@ -151,7 +159,7 @@ async def test_deliveries_handed_over_on_recording_are_sent_without_reading_ever
     w.start()
     try:
         report = events.report_submitted("so-y-te", events.at(2025, 12, 1))
-        recorded = await handlers.record_deliveries(stores, report, now=events.at(2025, 12, 1))
+        recorded = await record(stores, report, now=events.at(2025, 12, 1))
         w.wake(recorded)
         async with asyncio.timeout(10):
             await email.all_sent.wait()
@@ -222,9 +230,9 @@ async def test_the_sweep_drops_entries_of_final_deliveries_and_of_ones_never_wri
 
 async def test_a_redelivered_event_leaves_the_agenda_as_its_deliveries_are(feed: Feed, stores: NotifyStores) -> None:
     await directory(feed)
-    await handlers.set_daily_digest(stores.recipients, "so-y-te", True)
+    await set_daily_digest(NotifyRepositories.of(stores).recipients, "so-y-te", True, CommandContext.system())
     report = events.report_submitted("so-y-te", datetime(2025, 12, 1, 0, tzinfo=UTC))  # 07:00 in Vietnam
-    recorded = await handlers.record_deliveries(stores, report, now=report.time)
+    recorded = await record(stores, report, now=report.time)
     [digest] = [d for d in recorded if d.digest]
     assert digest.not_before == datetime(2025, 12, 1, 1, tzinfo=UTC)
     w = worker(stores, FakeSender(), FakeSender())
@@ -232,7 +240,7 @@ async def test_a_redelivered_event_leaves_the_agenda_as_its_deliveries_are(feed:
     w.run_hinted()
     await w.drain()
     # redelivered after 08:00, when a new digest would wait for the next day: the one recorded keeps its time
-    await handlers.record_deliveries(stores, report, now=datetime(2025, 12, 1, 1, 0, 30, tzinfo=UTC))
+    await record(stores, report, now=datetime(2025, 12, 1, 1, 0, 30, tzinfo=UTC))
     assert await stores.open.due(datetime(2025, 12, 1, 1, 1, tzinfo=UTC), 100) == [(digest.id, digest.not_before)]
 
 
@@ -280,7 +288,7 @@ async def test_inbox_deliveries_are_born_delivered_and_never_started(feed: Feed,
     await directory(feed)
     w = worker(stores, FakeSender(), FakeSender(), delivery_poll_interval_ms=600_000)
     report = events.report_submitted("so-y-te", events.at(2025, 12, 1))
-    recorded = await handlers.record_deliveries(stores, report, now=events.at(2025, 12, 1))
+    recorded = await record(stores, report, now=events.at(2025, 12, 1))
     inbox = [d for d in recorded if d.channel == Channel.INBOX]
     assert len(inbox) == 2
     assert {d.status for d in inbox} == {DeliveryStatus.DELIVERED}
@@ -416,7 +424,7 @@ async def test_a_congress_reminder_waits_for_its_day_then_goes_to_inbox_and_emai
 ) -> None:
     await directory(feed)
     congress = events.congress_scheduled("ubnd-tinh", ["so-y-te"], events.at(2025, 8, 1))
-    await handlers.record_deliveries(stores, congress, now=events.at(2025, 8, 2))
+    await record(stores, congress, now=events.at(2025, 8, 2))
     reminders = [d for d in await all_deliveries(stores) if d.reminder_rule == "congress-upcoming"]
     # seven days before 20/09/2025, at 08:00 in Vietnam
     assert {(d.recipient_id, d.channel.value, d.not_before) for d in reminders} == {
@@ -447,10 +455,10 @@ async def test_a_congress_reminder_waits_for_its_day_then_goes_to_inbox_and_emai
 
 async def test_no_reminder_of_a_date_already_past(feed: Feed, stores: NotifyStores) -> None:
     congress = events.congress_scheduled("ubnd-tinh", ["so-y-te"], events.at(2025, 8, 1))
-    await handlers.record_deliveries(stores, congress, now=events.at(2025, 9, 21))
+    await record(stores, congress, now=events.at(2025, 9, 21))
     assert [d for d in await all_deliveries(stores) if d.reminder_rule is not None] == []
     late = events.congress_scheduled("ubnd-tinh", [], events.at(2025, 9, 15), congress_id="dh-muon")
-    await handlers.record_deliveries(stores, late, now=events.at(2025, 9, 15))
+    await record(stores, late, now=events.at(2025, 9, 15))
     [reminder] = [d for d in await all_deliveries(stores) if d.reminder_rule is not None]
     assert reminder.status == DeliveryStatus.DELIVERED  # its moment has passed but the congress has not: at once
 
@@ -459,11 +467,11 @@ async def test_a_daily_digest_sends_one_email_for_the_days_deliveries(
     feed: Feed, stores: NotifyStores, runtime: InMemoryRuntime
 ) -> None:
     await directory(feed)
-    await handlers.set_daily_digest(stores.recipients, "so-y-te", True)
+    await set_daily_digest(NotifyRepositories.of(stores).recipients, "so-y-te", True, CommandContext.system())
     first = events.report_submitted("so-y-te", events.at(2025, 12, 1, 3))
     second = events.congress_scheduled("ubnd-tinh", ["so-y-te"], events.at(2025, 12, 1, 4), congress_id="dh-7")
     for event in (first, second):
-        await handlers.record_deliveries(stores, event, now=event.time)
+        await record(stores, event, now=event.time)
     waiting = [d for d in await all_deliveries(stores) if d.digest]
     # 08:00 in Vietnam on 2 December is 01:00 UTC (the 1 December one had passed at 03:00 UTC)
     assert {(d.recipient_id, d.not_before) for d in waiting} == {("so-y-te", datetime(2025, 12, 2, 1, tzinfo=UTC))}

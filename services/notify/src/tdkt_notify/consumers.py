@@ -1,20 +1,21 @@
 """Events notify consumes: every type of every other service's topic, each routed by the stored rules.
 
-Registry events also update the local read models first. The dispatcher needs the types up front, so the
-subscription is every type in the contract plus every type named by a default rule: a new type (or a type a rule
-names that is not in the contract yet) needs no code here, only a rule.
+Registry events also update the local read models first (the organisation directory with its mergers, recipients,
+role assignments, clusters and councils). The dispatcher needs the types up front, so the subscription is every type
+in the contract plus every type named by a default rule: a new type (or a type a rule names that is not in the
+contract yet) needs no code here, only a rule.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
-from tdkt_notify import handlers
 from tdkt_notify.defaults import DEFAULT_RULES
 from tdkt_notify.domain.deliveries import Delivery
-from tdkt_notify.store import NotifyStores
+from tdkt_notify.handlers import deliveries, groups, recipients
+from tdkt_notify.repositories import NotifyRepositories
 from tdkt_shared.bus.consumer import EventHandler
 from tdkt_shared.contract import CloudEvent, registered_types, service_topic
 from tdkt_shared.contract.registry import (
@@ -27,22 +28,13 @@ from tdkt_shared.contract.registry import (
     PersonRegistered,
     RoleAssigned,
 )
+from tdkt_shared.kit import CommandContext
 from tdkt_shared.runtime import Stores
 
 TOPICS = tuple(service_topic(s) for s in ("registry", "reporting", "awards"))
 """Not `tdkt.notify.events`: notifications about notifications would loop."""
 
-ReadModelHandler = Callable[[NotifyStores, CloudEvent, Any], Awaitable[None]]
-READ_MODELS: dict[str, ReadModelHandler] = {
-    OrganizationRegistered.event_type: handlers.on_organization_registered,
-    RoleAssigned.event_type: handlers.on_role_assigned,
-    ContactPointSet.event_type: handlers.on_contact_point_set,
-    PersonRegistered.event_type: handlers.on_person_registered,
-    ClusterFormed.event_type: handlers.on_cluster_formed,
-    ClusterMembershipChanged.event_type: handlers.on_cluster_membership_changed,
-    CouncilConstituted.event_type: handlers.on_council_constituted,
-    CouncilMembershipChanged.event_type: handlers.on_council_membership_changed,
-}
+ReadModelHandler = Callable[[CloudEvent, Any], Awaitable[object]]
 
 
 def consumed_types() -> list[str]:
@@ -51,16 +43,38 @@ def consumed_types() -> list[str]:
     return sorted(known | named)
 
 
+def read_models(repositories: NotifyRepositories) -> dict[str, list[ReadModelHandler]]:
+    """Event type -> the read models it changes, in order."""
+    found: dict[str, list[ReadModelHandler]] = {}
+    for event_type, handler in [
+        *repositories.directory.event_handlers().items(),
+        (OrganizationRegistered.event_type, partial(recipients.on_organization_registered, repositories.recipients)),
+        (PersonRegistered.event_type, partial(recipients.on_person_registered, repositories.recipients)),
+        (ContactPointSet.event_type, partial(recipients.on_contact_point_set, repositories.recipients)),
+        (RoleAssigned.event_type, partial(groups.on_role_assigned, repositories.roles)),
+        (ClusterFormed.event_type, partial(groups.on_cluster_changed, repositories.clusters)),
+        (ClusterMembershipChanged.event_type, partial(groups.on_cluster_changed, repositories.clusters)),
+        (CouncilConstituted.event_type, partial(groups.on_council_changed, repositories.councils)),
+        (CouncilMembershipChanged.event_type, partial(groups.on_council_changed, repositories.councils)),
+    ]:
+        found.setdefault(event_type, []).append(handler)
+    return found
+
+
 def event_handlers(
     stores: Stores, on_recorded: Callable[[list[Delivery]], None] = lambda _recorded: None, digest_hour: int = 8
 ) -> Mapping[str, EventHandler]:
-    notify = NotifyStores.of(stores)
+    repositories = NotifyRepositories.of(stores)
+    projections = read_models(repositories)
 
-    async def handle(event: CloudEvent, data: Any) -> None:
-        read_model = READ_MODELS.get(event.type)
-        if read_model is not None:
-            await read_model(notify, event, data)
-        if recorded := await handlers.record_deliveries(notify, event, now=datetime.now(UTC), digest_hour=digest_hour):
-            on_recorded(recorded)
+    def handler(projecting: Sequence[ReadModelHandler]) -> EventHandler:
+        async def handle(event: CloudEvent, data: Any) -> None:
+            for project in projecting:
+                await project(event, data)
+            ctx = CommandContext.caused_by(event)
+            if recorded := await deliveries.record_deliveries(repositories, event, ctx, digest_hour=digest_hour):
+                on_recorded(recorded)
 
-    return dict.fromkeys(consumed_types(), handle)
+        return handle
+
+    return {event_type: handler(projections.get(event_type, ())) for event_type in consumed_types()}

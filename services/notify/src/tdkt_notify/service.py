@@ -17,6 +17,7 @@ from tdkt_notify.store import NotifyStores
 from tdkt_notify.worker import DeliveryWorker
 from tdkt_shared.bus.consumer import EventHandler, KafkaDeadLetters
 from tdkt_shared.contract.notify import Channel
+from tdkt_shared.kit import directory
 from tdkt_shared.runtime import CurrentProducer, Role, Runtime, ServiceDefinition, Stores
 from tdkt_shared.runtime import main as run
 from tdkt_shared.settings import Settings
@@ -41,6 +42,7 @@ DEFINITION = ServiceDefinition(
         groups.router,
         deliveries.router,
         deliveries.inbox_router,
+        directory.router(),
     ],
     consumes=consumers.TOPICS,
     handlers=_handlers,

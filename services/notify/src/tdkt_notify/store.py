@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from pymongo import ASCENDING, IndexModel
 
+from tdkt_shared.kit.directory import ORGANIZATIONS
 from tdkt_shared.runtime import Stores
 from tdkt_shared.store import AggregateStore
 from tdkt_shared.store.agenda import Agenda
@@ -23,9 +24,10 @@ CLUSTERS = "clusters"
 COUNCILS = "councils"
 """Emulation–Commendation Councils with their members (from registry events)."""
 
-REFERENCE = (RECIPIENTS, ROLE_ASSIGNMENTS, RULES, TEMPLATES, CLUSTERS, COUNCILS)
+# ORGANIZATIONS: the shared organisation directory with its mergers (the kit's `Directory`).
+REFERENCE = (RECIPIENTS, ROLE_ASSIGNMENTS, RULES, TEMPLATES, CLUSTERS, COUNCILS, ORGANIZATIONS)
 """Read for every event routed and written rarely: served from memory for a moment (`READ_CACHE_TTL_MS`)."""
-COLLECTIONS = (RECIPIENTS, ROLE_ASSIGNMENTS, RULES, TEMPLATES, DELIVERIES, CLUSTERS, COUNCILS)
+COLLECTIONS = (RECIPIENTS, ROLE_ASSIGNMENTS, RULES, TEMPLATES, DELIVERIES, CLUSTERS, COUNCILS, ORGANIZATIONS)
 INDEXES = {
     CLUSTERS: [IndexModel([("state.member_ids", ASCENDING)])],
     COUNCILS: [IndexModel([("state.organization_id", ASCENDING)])],
@@ -48,6 +50,7 @@ class NotifyStores:
     open: Agenda
     clusters: AggregateStore
     councils: AggregateStore
+    organizations: AggregateStore
 
     @classmethod
     def of(cls, stores: Stores) -> NotifyStores:
@@ -60,4 +63,5 @@ class NotifyStores:
             open=stores.agenda(OPEN_DELIVERIES),
             clusters=stores.store(CLUSTERS),
             councils=stores.store(COUNCILS),
+            organizations=stores.store(ORGANIZATIONS),
         )

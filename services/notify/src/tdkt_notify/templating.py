@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import functools
+import logging
 from datetime import date, datetime
 from typing import Any
 
 from jinja2 import Template, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
+from tdkt_notify.domain.templates import TemplateBody
 from tdkt_shared.errors import DomainError
+
+log = logging.getLogger(__name__)
 
 
 def _vietnamese_date(value: Any) -> str:
@@ -41,3 +45,12 @@ def compiled(source: str) -> Template:
 
 def render(source: str, context: dict[str, Any]) -> str:
     return compiled(source).render(context).strip()
+
+
+def render_message(template: TemplateBody, context: dict[str, Any], fallback: TemplateBody) -> tuple[str, str]:
+    """The subject and body; a template that fails on this context (e.g. a sandbox refusal) gives way to `fallback`."""
+    try:
+        return render(template.subject, context), render(template.body, context)
+    except Exception:
+        log.exception("template %r failed; using the built-in one", template.subject)
+        return render(fallback.subject, context), render(fallback.body, context)

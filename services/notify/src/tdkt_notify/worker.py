@@ -20,29 +20,27 @@ import functools
 import logging
 import math
 import time
-from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
-from tdkt_notify import handlers
 from tdkt_notify.channels import Sender, SendError
 from tdkt_notify.domain.deliveries import Delivery, DeliveryStatus
 from tdkt_notify.domain.directory import Recipient
+from tdkt_notify.handlers.deliveries import answering, claim_delivery, record_attempt, render_digest
+from tdkt_notify.handlers.recipients import find_recipient
+from tdkt_notify.repositories import NotifyRepositories
 from tdkt_notify.settings import NotifySettings
 from tdkt_notify.store import NotifyStores
 from tdkt_shared.bus.codec import ConsumedRecord
 from tdkt_shared.bus.consumer import DeadLetterSink
 from tdkt_shared.contract import CONTENT_TYPE, CloudEvent, topic_of
 from tdkt_shared.contract.notify import Channel
+from tdkt_shared.kit import Clock, CommandContext, utc_now
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 SWEEP_PAGE = 500
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class _AttemptFailed(Exception):
@@ -73,6 +71,7 @@ class DeliveryWorker:
         self.dead_letters = dead_letters
         self._group = group
         self._stores = stores
+        self._repositories = NotifyRepositories.of(stores)
         self._senders = senders
         self._settings = settings
         self._clock = clock
@@ -135,12 +134,12 @@ class DeliveryWorker:
         for delivery_id, at in await self._stores.open.due(now, limit=SWEEP_PAGE):
             if delivery_id in self._busy:
                 continue
-            stored = await self._stores.deliveries.get(delivery_id)
-            if stored is None:
+            loaded = await self._repositories.deliveries.get(delivery_id)
+            if loaded is None:
                 if at < now - timedelta(seconds=self._settings.delivery_lease_s):
                     await self._stores.open.done(delivery_id)  # its create never happened
                 continue
-            delivery = Delivery.model_validate(stored.state)
+            delivery = loaded.aggregate
             if delivery.final:
                 await self._stores.open.done(delivery_id)  # its worker stopped between the two writes
                 continue
@@ -209,8 +208,11 @@ class DeliveryWorker:
         try:
             members = []
             for delivery_id in ids:
-                claimed = await handlers.claim_delivery(
-                    self._stores.deliveries, delivery_id, now=self._clock(), lease_until=self._lease()
+                claimed = await claim_delivery(
+                    self._repositories.deliveries,
+                    delivery_id,
+                    CommandContext.system(now=self._clock()),
+                    lease_until=self._lease(),
                 )
                 if claimed is not None:
                     members.append(claimed)
@@ -219,7 +221,7 @@ class DeliveryWorker:
             if not members:
                 return
             single = len(members) == 1 and not members[0].digest
-            message = members[0] if single else await handlers.render_digest(self._stores, members)
+            message = members[0] if single else await render_digest(self._repositories, members)
             s = self._settings
             remaining = s.delivery_max_attempts - max(len(m.attempts) for m in members)
             if remaining < 1:
@@ -251,7 +253,7 @@ class DeliveryWorker:
             try:
                 if sender is None:
                     raise SendError(f"no sender for {delivery.channel}")
-                recipient = await handlers.load_recipient(self._stores.recipients, delivery.recipient_id)
+                recipient = await find_recipient(self._repositories.recipients, delivery.recipient_id)
                 async with asyncio.timeout(self._settings.delivery_attempt_timeout_s):
                     await sender.send(delivery, recipient)
             except TimeoutError:
@@ -259,12 +261,12 @@ class DeliveryWorker:
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"[:1000]
         updates = [
-            await handlers.record_attempt(
-                self._stores.deliveries,
+            await record_attempt(
+                self._repositories.deliveries,
                 member.id,
+                answering(member, self._clock()),
                 ok=error is None,
                 error=error,
-                now=self._clock(),
                 max_attempts=self._settings.delivery_max_attempts,
                 lease_until=self._lease(),
             )

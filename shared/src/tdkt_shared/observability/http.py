@@ -44,7 +44,9 @@ class ObservedRequests:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), (_HEADER, correlation.encode())]
+                headers = list(message.get("headers", []))
+                if not any(k.lower() == _HEADER for k, _ in headers):
+                    message["headers"] = [*headers, (_HEADER, correlation.encode())]
             await send(message)
 
         try:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from tdkt_notify.api.deps import ADMIN_ONLY, RECIPIENT_ONLY, DeliveriesDep
+from tdkt_notify.api.deps import ADMIN_ONLY, RECIPIENT_ONLY, DeliveriesDep, page_of, versioned
 from tdkt_notify.domain.deliveries import Delivery, DeliveryStatus
-from tdkt_notify.handlers import load_delivery, mark_read
+from tdkt_notify.handlers.deliveries import mark_read
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.notify import Channel
-from tdkt_shared.store import NotFound
+from tdkt_shared.kit import Loaded
+from tdkt_shared.kit.http import Context
 
 router = APIRouter(prefix="/deliveries", tags=["deliveries"], responses=ERROR_RESPONSES, dependencies=[ADMIN_ONLY])
 inbox_router = APIRouter(
@@ -40,17 +42,12 @@ async def list_deliveries(
     for name, value in filters.items():
         if value is not None:
             query[name] = str(value)
-    found = await deliveries.find(query, skip=page.offset, limit=page.limit, sort="-created_at")
-    items = [DeliveryView(version=s.version, **s.state) for s in found]
-    return Page(items=items, total=await deliveries.count(query), offset=page.offset, limit=page.limit)
+    return await page_of(deliveries, query, page, partial(versioned, DeliveryView), sort="-created_at")
 
 
 @router.get("/{delivery_id}", response_model=DeliveryView)
 async def get_delivery(delivery_id: str, deliveries: DeliveriesDep) -> DeliveryView:
-    stored = await deliveries.get(delivery_id)
-    if stored is None:
-        raise NotFound(delivery_id)
-    return DeliveryView(version=stored.version, **stored.state)
+    return versioned(DeliveryView, await deliveries.load(delivery_id))
 
 
 class InboxMessage(BaseModel):
@@ -64,19 +61,13 @@ class InboxMessage(BaseModel):
     read: bool
     read_at: datetime | None
 
+    @classmethod
+    def of(cls, delivery: Delivery) -> InboxMessage:
+        return cls.model_validate(delivery.model_dump(mode="json", include=set(cls.model_fields)))
 
-def _message(delivery: Delivery) -> InboxMessage:
-    return InboxMessage(
-        id=delivery.id,
-        event_id=delivery.event_id,
-        event_type=delivery.event_type,
-        purpose=delivery.purpose.value,
-        subject=delivery.subject,
-        body=delivery.body,
-        created_at=delivery.created_at,
-        read=delivery.read,
-        read_at=delivery.read_at,
-    )
+    @classmethod
+    def loaded(cls, loaded: Loaded[Delivery]) -> InboxMessage:
+        return cls.of(loaded.aggregate)
 
 
 def _inbox(recipient_id: str, unread_only: bool = False) -> dict[str, Any]:
@@ -95,10 +86,7 @@ async def inbox(
     recipient_id: str, deliveries: DeliveriesDep, page: PageQuery, unread_only: bool = False
 ) -> Page[InboxMessage]:
     """One recipient's in-app messages, newest first."""
-    query = _inbox(recipient_id, unread_only)
-    found = await deliveries.find(query, skip=page.offset, limit=page.limit, sort="-created_at")
-    items = [_message(Delivery.model_validate(s.state)) for s in found]
-    return Page(items=items, total=await deliveries.count(query), offset=page.offset, limit=page.limit)
+    return await page_of(deliveries, _inbox(recipient_id, unread_only), page, InboxMessage.loaded, sort="-created_at")
 
 
 class UnreadCount(BaseModel):
@@ -112,7 +100,6 @@ async def unread_count(recipient_id: str, deliveries: DeliveriesDep) -> UnreadCo
 
 
 @inbox_router.post("/{message_id}/read", response_model=InboxMessage)
-async def read(recipient_id: str, message_id: str, deliveries: DeliveriesDep) -> InboxMessage:
+async def read(recipient_id: str, message_id: str, deliveries: DeliveriesDep, ctx: Context) -> InboxMessage:
     """Mark a message read (again is harmless); 404 for another recipient's message."""
-    await load_delivery(deliveries, message_id)
-    return _message(await mark_read(deliveries, recipient_id, message_id, now=datetime.now(UTC)))
+    return InboxMessage.of(await mark_read(deliveries, recipient_id, message_id, ctx))

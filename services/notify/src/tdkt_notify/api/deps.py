@@ -1,24 +1,44 @@
+"""What notify's routers depend on: a typed repository per aggregate, who may call, and paging."""
+
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends
+from fastapi import Depends, Request
+from pydantic import BaseModel
 
+from tdkt_notify.domain.deliveries import Delivery
+from tdkt_notify.domain.directory import Cluster, Council, Recipient, RoleAssignment
+from tdkt_notify.domain.routing import RoutingRule
+from tdkt_notify.domain.templates import Template
 from tdkt_notify.store import CLUSTERS, COUNCILS, DELIVERIES, RECIPIENTS, ROLE_ASSIGNMENTS, RULES, TEMPLATES
-from tdkt_shared.api import store_dependency
+from tdkt_shared.api import Page, PageParams
 from tdkt_shared.auth import CurrentPrincipal, Forbidden, Principal, Role, require
-from tdkt_shared.store import AggregateStore
+from tdkt_shared.kit import Loaded, Repository
+from tdkt_shared.store.aggregates import Query
 
-_store = store_dependency
+A = TypeVar("A", bound=BaseModel)
+V = TypeVar("V", bound=BaseModel)
+T = TypeVar("T")
 
 
-RulesDep = Annotated[AggregateStore, _store(RULES)]
-TemplatesDep = Annotated[AggregateStore, _store(TEMPLATES)]
-RecipientsDep = Annotated[AggregateStore, _store(RECIPIENTS)]
-RolesDep = Annotated[AggregateStore, _store(ROLE_ASSIGNMENTS)]
-DeliveriesDep = Annotated[AggregateStore, _store(DELIVERIES)]
-ClustersDep = Annotated[AggregateStore, _store(CLUSTERS)]
-CouncilsDep = Annotated[AggregateStore, _store(COUNCILS)]
+def repository(collection: str, model: type[BaseModel]) -> Any:
+    """A dependency on the runtime's `collection`, as a repository of `model`."""
+
+    async def dependency(request: Request) -> Repository[Any]:
+        return Repository(request.app.state.runtime.store(collection), model)
+
+    return Depends(dependency)
+
+
+RulesDep = Annotated[Repository[RoutingRule], repository(RULES, RoutingRule)]
+TemplatesDep = Annotated[Repository[Template], repository(TEMPLATES, Template)]
+RecipientsDep = Annotated[Repository[Recipient], repository(RECIPIENTS, Recipient)]
+RolesDep = Annotated[Repository[RoleAssignment], repository(ROLE_ASSIGNMENTS, RoleAssignment)]
+DeliveriesDep = Annotated[Repository[Delivery], repository(DELIVERIES, Delivery)]
+ClustersDep = Annotated[Repository[Cluster], repository(CLUSTERS, Cluster)]
+CouncilsDep = Annotated[Repository[Council], repository(COUNCILS, Council)]
 
 ADMIN_ONLY = require(Role.ADMIN)
 """Rules, templates, subscribers, webhook secrets and the delivery log: operators only."""
@@ -33,3 +53,21 @@ async def recipient_only(recipient_id: str, principal: CurrentPrincipal) -> Prin
 
 RECIPIENT_ONLY = Depends(recipient_only)
 """An inbox and a recipient's preferences: the recipient only."""
+
+
+def versioned(view: type[V], loaded: Loaded[Any]) -> V:
+    """The aggregate as loaded, with the version a change must name."""
+    return view.model_validate({**loaded.aggregate.model_dump(), "version": loaded.version})
+
+
+async def page_of(
+    repository: Repository[A],
+    query: Query,
+    page: PageParams,
+    render: Callable[[Loaded[A]], T],
+    *,
+    sort: str | None = None,
+) -> Page[T]:
+    found = await repository.find(query, skip=page.offset, limit=page.limit, sort=sort)
+    items = [render(loaded) for loaded in found]
+    return Page(items=items, total=await repository.count(query), offset=page.offset, limit=page.limit)

@@ -10,12 +10,11 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from tdkt_notify.api.deps import ClustersDep, CouncilsDep, RolesDep
-from tdkt_notify.domain.directory import Cluster, Council, holders_on
-from tdkt_notify.handlers import assignments_of
+from tdkt_notify.domain.directory import holders_on
+from tdkt_notify.handlers.groups import assignments_of
 from tdkt_shared.api import ERROR_RESPONSES
 from tdkt_shared.contract.registry import ClusterRole, FunctionalRole
 from tdkt_shared.contract.text import Day
-from tdkt_shared.store import NotFound
 
 router = APIRouter(tags=["clusters, councils and roles"], responses=ERROR_RESPONSES)
 
@@ -38,10 +37,7 @@ class CouncilMembersView(BaseModel):
 @router.get("/clusters/{cluster_id}/members", response_model=ClusterMembersView)
 async def cluster_members(cluster_id: str, on: Day, clusters: ClustersDep) -> ClusterMembersView:
     """The members and leader of a cluster or bloc (cụm, khối thi đua) on a date."""
-    stored = await clusters.get(cluster_id)
-    if stored is None:
-        raise NotFound(cluster_id)
-    cluster = Cluster.model_validate(stored.state)
+    cluster = (await clusters.load(cluster_id)).aggregate
     members = cluster.members_on(on)
     return ClusterMembersView(
         cluster_id=cluster.cluster_id,
@@ -55,10 +51,7 @@ async def cluster_members(cluster_id: str, on: Day, clusters: ClustersDep) -> Cl
 @router.get("/councils/{council_id}/members", response_model=CouncilMembersView)
 async def council_members(council_id: str, on: Day, councils: CouncilsDep) -> CouncilMembersView:
     """The persons sitting on a council (Hội đồng Thi đua – Khen thưởng) on a date."""
-    stored = await councils.get(council_id)
-    if stored is None:
-        raise NotFound(council_id)
-    council = Council.model_validate(stored.state)
+    council = (await councils.load(council_id)).aggregate
     return CouncilMembersView(
         council_id=council.council_id, organization_id=council.organization_id, on=on, person_ids=council.members_on(on)
     )

@@ -9,11 +9,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from tdkt_notify.api.deps import ADMIN_ONLY, RECIPIENT_ONLY, RecipientsDep
+from tdkt_notify.api.deps import ADMIN_ONLY, RECIPIENT_ONLY, RecipientsDep, page_of
 from tdkt_notify.domain.directory import NewSubscriber, Recipient, RecipientKind
-from tdkt_notify.handlers import add_subscriber, load_recipient, set_daily_digest, set_webhook_secret
+from tdkt_notify.handlers.recipients import add_subscriber, set_daily_digest, set_webhook_secret
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
-from tdkt_shared.store import NotFound
+from tdkt_shared.kit import Loaded
+from tdkt_shared.kit.http import CORRELATION_HEADER, Context
 
 router = APIRouter(tags=["recipients"], responses=ERROR_RESPONSES, dependencies=[ADMIN_ONLY])
 own_router = APIRouter(
@@ -32,17 +33,18 @@ class RecipientView(BaseModel):
     has_webhook_secret: bool
     daily_digest: bool
 
+    @classmethod
+    def of(cls, recipient: Recipient) -> RecipientView:
+        return cls.model_validate(
+            {
+                **recipient.model_dump(exclude={"webhook_secret"}),
+                "has_webhook_secret": recipient.webhook_secret is not None,
+            }
+        )
 
-def _view(recipient: Recipient) -> RecipientView:
-    return RecipientView(
-        id=recipient.id,
-        kind=recipient.kind,
-        name=recipient.name,
-        email=recipient.email,
-        webhook_url=recipient.webhook_url,
-        has_webhook_secret=recipient.webhook_secret is not None,
-        daily_digest=recipient.daily_digest,
-    )
+    @classmethod
+    def loaded(cls, loaded: Loaded[Recipient]) -> RecipientView:
+        return cls.of(loaded.aggregate)
 
 
 @router.get("/recipients", response_model=Page[RecipientView])
@@ -50,18 +52,13 @@ async def list_recipients(
     recipients: RecipientsDep, page: PageQuery, kind: RecipientKind | None = None
 ) -> Page[RecipientView]:
     query = {} if kind is None else {"kind": kind.value}
-    found = await recipients.find(query, skip=page.offset, limit=page.limit)
-    items = [_view(Recipient.model_validate(s.state)) for s in found]
-    return Page(items=items, total=await recipients.count(query), offset=page.offset, limit=page.limit)
+    return await page_of(recipients, query, page, RecipientView.loaded)
 
 
 @own_router.get("", response_model=RecipientView)
 async def get_recipient(recipient_id: str, recipients: RecipientsDep) -> RecipientView:
     """One recipient with its preferences, without its webhook secret."""
-    recipient = await load_recipient(recipients, recipient_id)
-    if recipient is None:
-        raise NotFound(recipient_id)
-    return _view(recipient)
+    return RecipientView.loaded(await recipients.load(recipient_id))
 
 
 class SubscriberCreated(RecipientView):
@@ -70,11 +67,13 @@ class SubscriberCreated(RecipientView):
 
 
 @router.post("/subscribers", status_code=status.HTTP_201_CREATED, response_model=SubscriberCreated)
-async def subscribe(command: NewSubscriber, recipients: RecipientsDep, response: Response) -> SubscriberCreated:
+async def subscribe(
+    command: NewSubscriber, recipients: RecipientsDep, ctx: Context, response: Response
+) -> SubscriberCreated:
     """Register an explicit subscriber; rules name it with a `SUBSCRIBERS` recipient."""
-    recipient, _version = await add_subscriber(recipients, command)
+    recipient = (await add_subscriber(recipients, command, ctx)).aggregate
     response.headers["Location"] = f"/recipients/{recipient.id}"
-    return SubscriberCreated(**_view(recipient).model_dump(), webhook_secret=recipient.webhook_secret)
+    return SubscriberCreated(**RecipientView.of(recipient).model_dump(), webhook_secret=recipient.webhook_secret)
 
 
 class SecretChange(BaseModel):
@@ -82,10 +81,10 @@ class SecretChange(BaseModel):
 
 
 @router.put("/recipients/{recipient_id}/webhook-secret", status_code=status.HTTP_204_NO_CONTENT)
-async def rotate_secret(recipient_id: str, change: SecretChange, recipients: RecipientsDep) -> Response:
+async def rotate_secret(recipient_id: str, change: SecretChange, recipients: RecipientsDep, ctx: Context) -> Response:
     """Set the secret that signs this recipient's webhooks (shared with the recipient out of band)."""
-    await set_webhook_secret(recipients, recipient_id, change.secret)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    await set_webhook_secret(recipients, recipient_id, change.secret, ctx)
+    return Response(status_code=status.HTTP_204_NO_CONTENT, headers={CORRELATION_HEADER: ctx.correlation_id})
 
 
 class Preferences(BaseModel):
@@ -95,6 +94,8 @@ class Preferences(BaseModel):
 
 
 @own_router.put("/preferences", response_model=RecipientView)
-async def set_preferences(recipient_id: str, preferences: Preferences, recipients: RecipientsDep) -> RecipientView:
+async def set_preferences(
+    recipient_id: str, preferences: Preferences, recipients: RecipientsDep, ctx: Context
+) -> RecipientView:
     """Switch the daily digest on or off: e-mails then wait for one message a day (at `DIGEST_HOUR`, UTC+7)."""
-    return _view(await set_daily_digest(recipients, recipient_id, preferences.daily_digest))
+    return RecipientView.of(await set_daily_digest(recipients, recipient_id, preferences.daily_digest, ctx))

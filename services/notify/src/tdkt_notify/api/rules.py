@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from tdkt_notify.api.deps import ADMIN_ONLY, RulesDep
+from tdkt_notify.api.deps import ADMIN_ONLY, RulesDep, versioned
 from tdkt_notify.domain.routing import RoutingRule, RuleBody
-from tdkt_notify.handlers import create_rule, replace_rule
+from tdkt_notify.handlers.rules import create_rule, replace_rule
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
-from tdkt_shared.store import NotFound
+from tdkt_shared.kit.http import Context
 
 router = APIRouter(prefix="/rules", tags=["routing rules"], responses=ERROR_RESPONSES, dependencies=[ADMIN_ONLY])
 
@@ -25,8 +25,7 @@ class RuleChange(RuleBody):
 @router.get("", response_model=Page[RuleView])
 async def list_rules(rules: RulesDep, page: PageQuery, event_type: str | None = None) -> Page[RuleView]:
     """Every rule, or those matching `event_type`."""
-    found = await rules.find({}, skip=0, limit=10000, sort="priority")
-    views = [RuleView(version=s.version, **s.state) for s in found]
+    views = [versioned(RuleView, loaded) for loaded in await rules.find({}, skip=0, limit=10000, sort="priority")]
     if event_type is not None:
         views = [v for v in views if v.matches(event_type)]
     items = views[page.offset : page.offset + page.limit]
@@ -35,22 +34,18 @@ async def list_rules(rules: RulesDep, page: PageQuery, event_type: str | None = 
 
 @router.get("/{rule_id}", response_model=RuleView)
 async def get_rule(rule_id: str, rules: RulesDep) -> RuleView:
-    stored = await rules.get(rule_id)
-    if stored is None:
-        raise NotFound(rule_id)
-    return RuleView(version=stored.version, **stored.state)
+    return versioned(RuleView, await rules.load(rule_id))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=RuleView)
-async def add_rule(rule: RoutingRule, rules: RulesDep, response: Response) -> RuleView:
-    version = await create_rule(rules, rule)
+async def add_rule(rule: RoutingRule, rules: RulesDep, ctx: Context, response: Response) -> RuleView:
+    created = await create_rule(rules, rule, ctx)
     response.headers["Location"] = f"/rules/{rule.id}"
-    return RuleView(version=version, **rule.model_dump())
+    return versioned(RuleView, created)
 
 
 @router.put("/{rule_id}", response_model=RuleView)
-async def change_rule(rule_id: str, change: RuleChange, rules: RulesDep) -> RuleView:
+async def change_rule(rule_id: str, change: RuleChange, rules: RulesDep, ctx: Context) -> RuleView:
     """Replace a rule; set `enabled: false` to switch it off."""
     body = RuleBody(**change.model_dump(exclude={"version"}))
-    rule, version = await replace_rule(rules, rule_id, change.version, body)
-    return RuleView(version=version, **rule.model_dump())
+    return versioned(RuleView, await replace_rule(rules, rule_id, change.version, body, ctx))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Path
 
-from tdkt_notify.api.deps import ADMIN_ONLY, TemplatesDep
+from tdkt_notify.api.deps import ADMIN_ONLY, TemplatesDep, page_of, versioned
 from tdkt_notify.domain.templates import KEY_PATTERN, Template, TemplateBody, template_id
-from tdkt_notify.handlers import put_template
+from tdkt_notify.handlers.templates import put_template
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.notify import Channel
-from tdkt_shared.store import NotFound
+from tdkt_shared.kit.http import Context
 
 router = APIRouter(prefix="/templates", tags=["templates"], responses=ERROR_RESPONSES, dependencies=[ADMIN_ONLY])
 
@@ -25,17 +27,12 @@ class TemplateChange(TemplateBody):
 
 @router.get("", response_model=Page[TemplateView])
 async def list_templates(templates: TemplatesDep, page: PageQuery) -> Page[TemplateView]:
-    found = await templates.find({}, skip=page.offset, limit=page.limit)
-    items = [TemplateView(version=s.version, **s.state) for s in found]
-    return Page(items=items, total=await templates.count({}), offset=page.offset, limit=page.limit)
+    return await page_of(templates, {}, page, partial(versioned, TemplateView))
 
 
 @router.get("/{key}/{channel}", response_model=TemplateView)
 async def get_template(key: str, channel: Channel, templates: TemplatesDep) -> TemplateView:
-    stored = await templates.get(template_id(key, channel))
-    if stored is None:
-        raise NotFound(template_id(key, channel))
-    return TemplateView(version=stored.version, **stored.state)
+    return versioned(TemplateView, await templates.load(template_id(key, channel)))
 
 
 @router.put("/{key}/{channel}", response_model=TemplateView)
@@ -43,9 +40,9 @@ async def save_template(
     change: TemplateChange,
     templates: TemplatesDep,
     channel: Channel,
+    ctx: Context,
     key: str = Path(pattern=KEY_PATTERN),
 ) -> TemplateView:
     """Create or replace a template; its subject and body must parse as Jinja2."""
     body = TemplateBody(**change.model_dump(exclude={"version"}))
-    template, version = await put_template(templates, key, channel, body, change.version)
-    return TemplateView(version=version, **template.model_dump())
+    return versioned(TemplateView, await put_template(templates, key, channel, body, change.version, ctx))

@@ -60,6 +60,8 @@ class Delivery(BaseModel):
     purpose: Purpose
     recipient_id: str
     recipient_name: str | None = None
+    addressed_to: str | None = None
+    """The organisation the rule named when it had merged (sáp nhập) into `recipient_id`, its successor."""
     channel: Channel
     address: str | None = None
     subject: str | None = None
@@ -106,6 +108,7 @@ def new_delivery(
         purpose=target.purpose,
         recipient_id=target.recipient_id,
         recipient_name=recipient_name,
+        addressed_to=target.addressed_to,
         channel=target.channel,
         address=address,
         subject=subject,
@@ -160,22 +163,23 @@ def mark_read(delivery: Delivery, *, now: datetime) -> Delivery | None:
     return delivery.model_copy(update={"read": True, "read_at": now})
 
 
+def _about(delivery: Delivery) -> dict[str, Any]:
+    """What every outcome event says of its delivery."""
+    return {
+        "notification_id": delivery.id,
+        "source_event_id": delivery.event_id,
+        "source_event_type": delivery.event_type,
+        "recipient_id": delivery.recipient_id,
+    }
+
+
 def read_event(delivery: Delivery, *, now: datetime) -> NotificationRead:
-    return NotificationRead(
-        notification_id=delivery.id,
-        source_event_id=delivery.event_id,
-        source_event_type=delivery.event_type,
-        recipient_id=delivery.recipient_id,
-        read_at=now,
-    )
+    return NotificationRead(**_about(delivery), read_at=now)
 
 
 def _delivered(delivery: Delivery) -> NotificationDelivered:
     return NotificationDelivered(
-        notification_id=delivery.id,
-        source_event_id=delivery.event_id,
-        source_event_type=delivery.event_type,
-        recipient_id=delivery.recipient_id,
+        **_about(delivery),
         channel=delivery.channel,
         attempts=max(1, len(delivery.attempts)),
         purpose=delivery.purpose.value,
@@ -184,10 +188,7 @@ def _delivered(delivery: Delivery) -> NotificationDelivered:
 
 def _failed(delivery: Delivery, error: str) -> NotificationFailed:
     return NotificationFailed(
-        notification_id=delivery.id,
-        source_event_id=delivery.event_id,
-        source_event_type=delivery.event_type,
-        recipient_id=delivery.recipient_id,
+        **_about(delivery),
         channel=delivery.channel,
         attempts=len(delivery.attempts),
         error=error[:1000],

@@ -94,6 +94,14 @@ def with_contact_point(current: Recipient | None, event: ContactPointSet, genera
     return base.model_copy(update={"email": event.email, "webhook_url": event.webhook_url, "webhook_secret": secret})
 
 
+def with_webhook_secret(recipient: Recipient, secret: str) -> Recipient:
+    return recipient.model_copy(update={"webhook_secret": secret})
+
+
+def with_daily_digest(recipient: Recipient, on: bool) -> Recipient:
+    return recipient.model_copy(update={"daily_digest": on})
+
+
 class RoleAssignment(BaseModel):
     """An organisation holding a functional role from `valid_from` to `valid_to` (inclusive)."""
 
@@ -172,6 +180,16 @@ def with_cluster_membership(current: Cluster | None, event: ClusterMembershipCha
     return base.with_period(event.effective_date, list(event.members))
 
 
+ClusterEvent = ClusterFormed | ClusterMembershipChanged
+
+
+def with_cluster_event(current: Cluster | None, event: ClusterEvent) -> Cluster:
+    """The cluster after a registry event about it: formed, or its member list changed."""
+    if isinstance(event, ClusterFormed):
+        return with_cluster_formed(current, event)
+    return with_cluster_membership(current, event)
+
+
 def clusters_of(clusters: Iterable[Cluster], organization_id: str, day: date) -> list[Cluster]:
     """The clusters (a unit may be in a cluster and a bloc) `organization_id` belongs to on `day`.
 
@@ -241,3 +259,13 @@ def with_council_constituted(current: Council | None, event: CouncilConstituted)
 def with_council_membership(current: Council | None, event: CouncilMembershipChanged) -> Council:
     """The event carries the whole member list, each member with their period: it replaces the previous one."""
     return (current or Council(council_id=event.council_id)).model_copy(update={"members": list(event.members)})
+
+
+CouncilEvent = CouncilConstituted | CouncilMembershipChanged
+
+
+def with_council_event(current: Council | None, event: CouncilEvent) -> Council:
+    """The council after a registry event about it: constituted, or its members changed (kiện toàn)."""
+    if isinstance(event, CouncilConstituted):
+        return with_council_constituted(current, event)
+    return with_council_membership(current, event)

@@ -182,6 +182,8 @@ class Target(BaseModel):
     """A reminder still unsent at this moment is pointless."""
     on: date | None = None
     """The date the recipient was resolved on (role holders, cluster and council members)."""
+    addressed_to: str | None = None
+    """The organisation the rule named, when it has merged (sáp nhập) into `recipient_id`, its current successor."""
 
 
 def values_at(value: Any, path: str) -> list[Any]:
@@ -282,6 +284,18 @@ def route(
                         ),
                     )
     return list(targets.values())
+
+
+def redirected(targets: Sequence[Target], successors: Mapping[str, str]) -> list[Target]:
+    """The targets with each merged organisation replaced by its current successor (`successors`: merged id ->
+    successor id), once per (recipient, channel, reminder): the first target to reach the successor wins."""
+    found: dict[tuple[str, Channel, str | None], Target] = {}
+    for target in targets:
+        successor = successors.get(target.recipient_id)
+        if successor is not None:
+            target = target.model_copy(update={"recipient_id": successor, "addressed_to": target.recipient_id})
+        found.setdefault((target.recipient_id, target.channel, target.reminder_rule), target)
+    return list(found.values())
 
 
 def _recipients(event: CloudEvent, spec: RecipientSpec, directory: Directory) -> list[str]:
