@@ -13,4 +13,7 @@ fi
 cleanup() { if [ "$started" = 1 ]; then "$stack" down || true; fi; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# the command reaches this stack, on whatever ports it was given
+export MONGODB_URL="${MONGODB_URL:-mongodb://127.0.0.1:${MONGODB_PORT:-27017}}"
+export KAFKA_BOOTSTRAP_SERVERS="${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:${KAFKA_PORT:-9092}}"
 "$@"

@@ -32,19 +32,6 @@ SUBJECTS = {ROLE_ASSIGNMENTS: "role-assignments", CONTACT_POINTS: "contact-point
 A = TypeVar("A", bound=BaseModel)
 
 
-class _NamedRepository(Repository[A]):
-    """A repository whose event subjects start with the API's name of the resource."""
-
-    def __init__(self, store: AggregateStore, model: type[A], subject: str) -> None:
-        super().__init__(store, model)
-        self.subject = subject
-
-    @property
-    def collection(self) -> str:
-        return self.subject
-
-
 def repository(store: AggregateStore, model: type[A]) -> Repository[A]:
     """The typed repository over `store`, its events' subjects as the registry has always written them."""
-    subject = SUBJECTS.get(store.collection)
-    return Repository(store, model) if subject is None else _NamedRepository(store, model, subject)
+    return Repository(store, model, subject=SUBJECTS.get(store.collection))

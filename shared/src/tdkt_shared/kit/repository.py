@@ -40,13 +40,20 @@ class Loaded(Generic[A]):
     aggregate: A
     version: int
 
+    def expect(self, version: int) -> None:
+        """VersionConflict unless this is the version the client read (after a policy check that must come first)."""
+        if self.version != version:
+            raise VersionConflict(self.id, version, self.version)
+
 
 class Repository(Generic[A]):
-    """The aggregates of one collection, as `model` instances."""
+    """The aggregates of one collection, as `model` instances. Events name their aggregate `<subject>/<id>`; the
+    subject is the collection's name unless given (the API's name of the resource, e.g. `role-assignments`)."""
 
-    def __init__(self, store: AggregateStore, model: type[A]) -> None:
+    def __init__(self, store: AggregateStore, model: type[A], *, subject: str | None = None) -> None:
         self.store = store
         self.model = model
+        self.subject = subject or store.collection
 
     @property
     def collection(self) -> str:
@@ -65,8 +72,8 @@ class Repository(Generic[A]):
         loaded = await self.get(aggregate_id)
         if loaded is None:
             raise NotFound(aggregate_id)
-        if version is not None and loaded.version != version:
-            raise VersionConflict(aggregate_id, version, loaded.version)
+        if version is not None:
+            loaded.expect(version)
         return loaded
 
     async def exists(self, aggregate_id: str) -> bool:
@@ -95,7 +102,7 @@ class Repository(Generic[A]):
         return make_event(
             data,
             partitionkey=key if isinstance(key, str) and key else aggregate_id,
-            subject=f"{self.collection}/{aggregate_id}",
+            subject=f"{self.subject}/{aggregate_id}",
             correlationid=ctx.correlation_id,
             causationid=ctx.causation_id,
             event_id=event_id,
@@ -134,6 +141,23 @@ class Repository(Generic[A]):
         loaded = await self.load(aggregate_id, version)
         aggregate, events = step(loaded.aggregate)
         return await self.save(loaded, aggregate, events, ctx)
+
+    async def change_latest(
+        self, aggregate_id: str, step: Callable[[A], tuple[A, Events] | None], ctx: CommandContext
+    ) -> A:
+        """A command that carries no version (a worker's, a recipient's own setting) applies to the latest: load,
+        step, save, and after a concurrent write again on what it wrote. `step` returns None to write nothing."""
+        while True:
+            loaded = await self.load(aggregate_id)
+            outcome = step(loaded.aggregate)
+            if outcome is None:
+                return loaded.aggregate
+            aggregate, events = outcome
+            try:
+                await self.save(loaded, aggregate, events, ctx)
+            except VersionConflict:
+                continue
+            return aggregate
 
     async def apply_once(
         self,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from pydantic import BaseModel, ConfigDict
@@ -11,7 +13,7 @@ from tdkt_shared.contract import make_event
 from tdkt_shared.contract.registry import OrganizationsMerged
 from tdkt_shared.contract.reporting import CongressCancelled
 from tdkt_shared.kit import CommandContext, Repository
-from tdkt_shared.store import AlreadyExists, InMemoryAggregateStore, NotFound, VersionConflict
+from tdkt_shared.store import AlreadyExists, InMemoryAggregateStore, NotFound, Stored, VersionConflict
 
 NOW = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 CTX = CommandContext(correlation_id="corr-1", now=NOW)
@@ -115,3 +117,46 @@ def test_a_system_context_has_a_fresh_correlation_and_no_principal() -> None:
     assert a.correlation_id != b.correlation_id
     assert a.principal is None
     assert a.organization_id is None
+
+
+async def test_change_latest_retries_on_what_a_concurrent_write_left() -> None:
+    class Contended(InMemoryAggregateStore):
+        """Another writer moves the congress between the first load and its save."""
+
+        raced = False
+
+        async def update(
+            self, aggregate_id: str, expected_version: int, state: dict[str, Any], events: Sequence[Any]
+        ) -> Stored:
+            if not self.raced:
+                self.raced = True
+                await super().update(aggregate_id, expected_version, {"id": aggregate_id, "status": "MOVED"}, [])
+            return await super().update(aggregate_id, expected_version, state, events)
+
+    repo = Repository(Contended("congresses"), Congress)
+    await repo.add(Congress(id="dh-1"), (), CTX)
+    seen: list[str] = []
+
+    def hold(c: Congress) -> tuple[Congress, tuple[()]]:
+        seen.append(c.status)
+        return c.model_copy(update={"status": f"HELD after {c.status}"}), ()
+
+    held = await repo.change_latest("dh-1", hold, CTX)
+    assert seen == ["SCHEDULED", "MOVED"]
+    assert held.status == "HELD after MOVED"
+    assert (await repo.load("dh-1")).version == 3
+    assert await repo.change_latest("dh-1", lambda _c: None, CTX) == held
+
+
+async def test_a_subject_names_the_resource_as_the_api_does(store: InMemoryAggregateStore) -> None:
+    named = Repository(store, Congress, subject="honour-congresses")
+    await named.add(Congress(id="dh-1"), CongressCancelled(congress_id="dh-1", reason="x"), CTX)
+    (event,) = store.outboxes["dh-1"]
+    assert event.subject == "honour-congresses/dh-1"
+
+
+async def test_expect_refuses_another_version(repo: Repository[Congress]) -> None:
+    loaded = await repo.add(Congress(id="dh-1"), (), CTX)
+    loaded.expect(1)
+    with pytest.raises(VersionConflict):
+        loaded.expect(3)

@@ -26,7 +26,7 @@ from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.awards import NomineeKind
 from tdkt_shared.contract.reporting import ClusterRankingPublished
 from tdkt_shared.kit import CommandContext, Loaded
-from tdkt_shared.store import AlreadyExists, VersionConflict
+from tdkt_shared.store import AlreadyExists
 
 Step = Callable[[Nomination, Actor, datetime], tuple[Nomination, workflow.Events]]
 """A workflow step that needs nothing but who acts and when."""
@@ -37,11 +37,6 @@ def rules_of(n: Nomination, catalogue: Catalogue) -> EffectiveRules:
     return catalogue.rules_by_id(n.rule_set_id)
 
 
-def _ensure_version(loaded: Loaded[Nomination], version: int) -> None:
-    if loaded.version != version:
-        raise VersionConflict(loaded.id, version, loaded.version)
-
-
 async def _load(
     repositories: Repositories, nomination_id: str, version: int, ctx: CommandContext, *, own: bool = False
 ) -> Loaded[Nomination]:
@@ -50,7 +45,7 @@ async def _load(
     if own:
         proposer = loaded.aggregate.submitting_organization_id
         await policy.ensure_own(ctx.principal, repositories.directory, proposer, any_org=policy.EDIT_ANY)
-    _ensure_version(loaded, version)
+    loaded.expect(version)
     return loaded
 
 
@@ -253,7 +248,7 @@ async def record_council_vote(
     council_id = loaded.aggregate.council_id
     council = await repositories.councils.get(council_id) if council_id else None
     policy.ensure_seated(ctx.principal, council.aggregate if council else None, who.actor, vote.held_on)
-    _ensure_version(loaded, version)
+    loaded.expect(version)
     rules = rules_of(loaded.aggregate, catalogue)
     voted = workflow.record_council_vote(loaded.aggregate, vote, rules, who, ctx.now)
     return await repositories.nominations.save(loaded, *voted, ctx)

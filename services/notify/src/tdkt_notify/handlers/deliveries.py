@@ -21,7 +21,6 @@ from tdkt_notify.handlers.groups import routing_directory
 from tdkt_notify.handlers.recipients import find_recipient
 from tdkt_notify.handlers.rules import load_rules
 from tdkt_notify.handlers.templates import DIGEST_FALLBACK, digest_template, template_for
-from tdkt_notify.handlers.unversioned import change_latest
 from tdkt_notify.repositories import NotifyRepositories
 from tdkt_notify.templating import render_message
 from tdkt_shared.contract import CloudEvent, EventData
@@ -200,8 +199,7 @@ async def record_attempt(
     lease_until: datetime,
 ) -> Delivery:
     """Log one attempt; the last failed one makes the delivery FAILED, a successful one DELIVERED."""
-    return await change_latest(
-        deliveries,
+    return await deliveries.change_latest(
         delivery_id,
         lambda delivery: domain.record_attempt(
             delivery, ok=ok, error=error, now=ctx.now, max_attempts=max_attempts, lease_until=lease_until
@@ -235,4 +233,4 @@ async def mark_read(
         updated = domain.mark_read(delivery, now=ctx.now)
         return None if updated is None else (updated, [domain.read_event(updated, now=ctx.now)])
 
-    return await change_latest(deliveries, delivery_id, read, ctx)
+    return await deliveries.change_latest(delivery_id, read, ctx)

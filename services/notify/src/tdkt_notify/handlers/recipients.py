@@ -15,7 +15,6 @@ from tdkt_notify.domain.directory import (
     with_person,
     with_webhook_secret,
 )
-from tdkt_notify.handlers.unversioned import change_latest
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.registry import ContactPointSet, OrganizationRegistered, PersonRegistered
 from tdkt_shared.kit import CommandContext, Loaded, Repository
@@ -63,12 +62,12 @@ async def add_subscriber(
 async def set_webhook_secret(
     recipients: Repository[Recipient], recipient_id: str, secret: str, ctx: CommandContext
 ) -> Recipient:
-    return await change_latest(
-        recipients, recipient_id, lambda recipient: (with_webhook_secret(recipient, secret), ()), ctx
+    return await recipients.change_latest(
+        recipient_id, lambda recipient: (with_webhook_secret(recipient, secret), ()), ctx
     )
 
 
 async def set_daily_digest(
     recipients: Repository[Recipient], recipient_id: str, on: bool, ctx: CommandContext
 ) -> Recipient:
-    return await change_latest(recipients, recipient_id, lambda recipient: (with_daily_digest(recipient, on), ()), ctx)
+    return await recipients.change_latest(recipient_id, lambda recipient: (with_daily_digest(recipient, on), ()), ctx)
