@@ -10,7 +10,7 @@ help:
 	@echo "make test        ruff, mypy and pytest (unit + integration on a real Kafka 4 and FerretDB)"
 	@echo "make run         the stack and all four services, logs in one place; Ctrl-C stops them"
 	@echo "make test-mongo MONGODB_URL=...  the store contract against any MongoDB 7+ (no Kafka needed)"
-	@echo "make events-doc  regenerate docs/events.md from the event models"
+	@echo "make events-doc  regenerate docs/events.md and docs/asyncapi.yaml from the event models"
 	@echo "make compose-check  validate docker-compose.yml with compose-go (what docker compose config uses)"
 	@echo "make demo        the seed letter end to end against make run's services (ports 8001-8004)"
 	@echo "make stack-up | stack-down | stack-status"
@@ -39,6 +39,7 @@ test: venv
 	$(VENV)/ruff format --check .
 	$(VENV)/mypy
 	scripts/compose-check.sh
+	scripts/asyncapi-check.sh
 	scripts/with-stack.sh $(VENV)/pytest
 
 test-mongo: venv
@@ -56,6 +57,7 @@ run: venv
 
 events-doc: venv
 	$(VENV)/python -m tdkt_shared.contract.catalog --write docs/events.md
+	$(VENV)/python -m tdkt_shared.contract.asyncapi --write docs/asyncapi.yaml
 
 stack-up: venv
 	scripts/stack.sh up

@@ -7,13 +7,10 @@ python -m tdkt_shared.contract.catalog --check F  # exit 1 if F is stale
 
 from __future__ import annotations
 
-import argparse
 import inspect
 import json
-import sys
-from pathlib import Path
 
-from tdkt_shared.contract import ALL_TOPICS, CloudEvent, dlq_topic, registered_types, topic_for_type
+from tdkt_shared.contract import ALL_TOPICS, CloudEvent, dlq_topic, generated, registered_types, topic_for_type
 
 
 def _schema_block(schema: dict[str, object]) -> list[str]:
@@ -74,23 +71,7 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--write", type=Path, help="write the catalogue to this file")
-    group.add_argument("--check", type=Path, help="fail when this file differs from the generated catalogue")
-    args = parser.parse_args(argv)
-    text = render()
-    if args.write:
-        args.write.parent.mkdir(parents=True, exist_ok=True)
-        args.write.write_text(text, encoding="utf-8")
-    elif args.check:
-        current = args.check.read_text(encoding="utf-8") if args.check.exists() else ""
-        if current != text:
-            print(f"{args.check} is stale: run `make events-doc`", file=sys.stderr)
-            return 1
-    else:
-        sys.stdout.write(text)
-    return 0
+    return generated.main(render, __doc__, argv)
 
 
 if __name__ == "__main__":
