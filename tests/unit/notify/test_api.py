@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 from datetime import date
 
 import httpx
@@ -137,6 +138,19 @@ async def test_the_delivery_log_is_queryable_by_event(client: httpx.AsyncClient,
     assert (await client.get("/deliveries/khong-co")).status_code == 404
 
 
+async def test_a_malformed_standard_webhooks_secret_is_refused_on_its_field(client: httpx.AsyncClient) -> None:
+    body = {
+        "id": "cong-b",
+        "name": "Cổng B",
+        "webhook_url": "https://b.example/h",
+        "webhook_secret": "whsec_%%%%%%%%%%%%",
+    }
+    refused = await client.post("/subscribers", json=body)
+    assert (refused.status_code, refused.json()["field"]) == (422, "webhook_secret")
+    assert "base64" in refused.json()["detail"]
+    assert (await client.get("/recipients/cong-b")).status_code == 404
+
+
 async def test_subscribers_get_a_secret_once_and_role_holders_are_answered_by_date(
     client: httpx.AsyncClient, feed: Feed
 ) -> None:
@@ -145,7 +159,9 @@ async def test_subscribers_get_a_secret_once_and_role_holders_are_answered_by_da
         json={"id": "cong-thong-tin", "name": "Cổng TTĐT tỉnh", "webhook_url": "https://portal.example/h"},
     )
     assert created.status_code == 201
-    assert len(created.json()["webhook_secret"]) == 64
+    secret = created.json()["webhook_secret"]
+    assert secret.startswith("whsec_")
+    assert len(base64.b64decode(secret.removeprefix("whsec_"))) == 32
     shown = (await client.get("/recipients/cong-thong-tin")).json()
     assert shown["has_webhook_secret"] is True
     assert "webhook_secret" not in shown

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+import base64
 import email.policy
 import hashlib
 import hmac
-import json
 import time
 from datetime import UTC, datetime
 from email.parser import BytesParser
 
 import httpx
 import pytest
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
 from tdkt_notify.channels import EmailSender, SendError, WebhookSender, email_bytes, email_message
 from tdkt_notify.domain.deliveries import Delivery, DeliveryStatus
 from tdkt_notify.domain.directory import Recipient, RecipientKind
 from tdkt_notify.domain.routing import Purpose
 from tdkt_notify.settings import load_notify_settings
-from tdkt_notify.signing import sign, verify
+from tdkt_notify.signing import new_secret, secret_problem, signed_headers, standard_secret
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.notify import Channel
 from tests.unit.notify import events
@@ -71,27 +73,53 @@ async def test_an_unreachable_smtp_server_is_a_send_error() -> None:
         await sender.send(delivery(Channel.EMAIL, "vanthu@soyte.example"), RECIPIENT)
 
 
-async def test_a_webhook_posts_the_cloudevent_with_a_signature_that_verifies() -> None:
+def receiver(secret: str) -> Webhook:
+    """The subscriber's side: the Standard Webhooks reference library, given the secret in the spec's form."""
+    return Webhook(standard_secret(secret))
+
+
+async def test_a_webhook_posts_the_cloudevent_signed_as_standard_webhooks_says() -> None:
     async with http_endpoint() as endpoint, httpx.AsyncClient() as client:
         d = delivery(Channel.WEBHOOK, endpoint.url("/hook"))
         await WebhookSender(client, time.time).send(d, RECIPIENT)
     [request] = endpoint.to("/hook")
     assert request.headers["content-type"] == "application/cloudevents+json"
-    assert request.headers["x-tdkt-delivery"] == "d-1"
-    event = CloudEvent.model_validate(json.loads(request.body))
+    assert request.headers["webhook-id"] == "d-1"
+    assert request.headers["webhook-signature"].startswith("v1,")
+    verified = receiver(SECRET).verify(request.body, dict(request.headers))
+    event = CloudEvent.model_validate(verified)
     assert event.id == d.event_id
     assert event.data["title"] == events.CONGRESS_TITLE
-    timestamp, signature = request.headers["x-tdkt-timestamp"], request.headers["x-tdkt-signature"]
-    assert verify(SECRET, timestamp, request.body, signature, now=time.time())
-    assert not verify("another-secret-0123456789", timestamp, request.body, signature, now=time.time())
-    assert not verify(SECRET, timestamp, request.body.replace(b"VI", b"VII"), signature, now=time.time())
-    assert not verify(SECRET, timestamp, request.body, signature, now=int(timestamp) + 301)
+    with pytest.raises(WebhookVerificationError):
+        receiver("another-secret-0123456789").verify(request.body, dict(request.headers))
+    with pytest.raises(WebhookVerificationError):
+        receiver(SECRET).verify(request.body.replace(b"VI", b"VII"), dict(request.headers))
+    stale = {**request.headers, "webhook-timestamp": str(int(request.headers["webhook-timestamp"]) - 301)}
+    with pytest.raises(WebhookVerificationError):
+        receiver(SECRET).verify(request.body, stale)
 
 
-def test_the_signature_is_hmac_sha256_over_timestamp_dot_body() -> None:
+def test_the_signature_is_hmac_sha256_over_id_timestamp_and_body() -> None:
     body = '{"a":"Đ"}'.encode()
-    expected = hmac.new(b"k" * 16, b"1700000000." + body, hashlib.sha256).hexdigest()
-    assert sign("k" * 16, 1700000000, body) == f"v1={expected}"
+    headers = signed_headers("k" * 16, "d-9", 1_700_000_000.7, body)
+    expected = hmac.new(b"k" * 16, b"d-9.1700000000." + body, hashlib.sha256).digest()
+    assert headers == {
+        "webhook-id": "d-9",
+        "webhook-timestamp": "1700000000",
+        "webhook-signature": f"v1,{base64.b64encode(expected).decode()}",
+    }
+
+
+def test_a_secret_in_the_specifications_form_is_used_as_its_key() -> None:
+    generated = new_secret()
+    assert generated.startswith("whsec_")
+    assert secret_problem(generated) is None
+    key = base64.b64decode(generated.removeprefix("whsec_"))
+    headers = signed_headers(generated, "d-1", 1_700_000_000, b"{}")
+    expected = hmac.new(key, b"d-1.1700000000.{}", hashlib.sha256).digest()
+    assert headers["webhook-signature"] == f"v1,{base64.b64encode(expected).decode()}"
+    assert secret_problem("whsec_not*base64") == "a whsec_ secret must be base64 after the prefix"
+    assert secret_problem("whsec_" + base64.b64encode(b"short").decode()) is not None
 
 
 @pytest.mark.parametrize("status", [404, 500, 503])

@@ -15,7 +15,7 @@ import httpx
 from tdkt_notify.domain.deliveries import Delivery
 from tdkt_notify.domain.directory import Recipient
 from tdkt_notify.settings import NotifySettings
-from tdkt_notify.signing import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from tdkt_notify.signing import signed_headers
 from tdkt_shared.contract import CONTENT_TYPE
 
 
@@ -90,12 +90,9 @@ class WebhookSender:
         if recipient is None or not recipient.webhook_secret:
             raise SendError("no webhook secret for this recipient")
         body = webhook_body(delivery)
-        timestamp = int(self._clock())
         headers = {
             "Content-Type": CONTENT_TYPE,
-            DELIVERY_HEADER: delivery.id,
-            TIMESTAMP_HEADER: str(timestamp),
-            SIGNATURE_HEADER: sign(recipient.webhook_secret, timestamp, body),
+            **signed_headers(recipient.webhook_secret, delivery.id, self._clock(), body),
             "X-TDKT-Purpose": delivery.purpose.value,
         }
         try:

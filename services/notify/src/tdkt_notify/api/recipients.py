@@ -7,11 +7,12 @@ own preferences.
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from tdkt_notify.api.deps import ADMIN_ONLY, RECIPIENT_ONLY, RecipientsDep, page_of
 from tdkt_notify.domain.directory import NewSubscriber, Recipient, RecipientKind
 from tdkt_notify.handlers.recipients import add_subscriber, set_daily_digest, set_webhook_secret
+from tdkt_notify.signing import WebhookSecret
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.kit import Loaded
 from tdkt_shared.kit.http import CORRELATION_HEADER, Context
@@ -77,7 +78,7 @@ async def subscribe(
 
 
 class SecretChange(BaseModel):
-    secret: str = Field(min_length=16, max_length=200)
+    secret: WebhookSecret
 
 
 @router.put("/recipients/{recipient_id}/webhook-secret", status_code=status.HTTP_204_NO_CONTENT)

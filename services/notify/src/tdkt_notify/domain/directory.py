@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
+from tdkt_notify.signing import WebhookSecret
 from tdkt_shared.contract.registry import (
     ClusterFormed,
     ClusterMember,
@@ -59,7 +60,7 @@ class NewSubscriber(BaseModel):
     name: Text
     email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)
     webhook_url: HttpUrl | None = None
-    webhook_secret: str | None = Field(default=None, min_length=16, max_length=200)
+    webhook_secret: WebhookSecret | None = None
 
 
 def subscriber(command: NewSubscriber, generated_secret: str) -> Recipient:

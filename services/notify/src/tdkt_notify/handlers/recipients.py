@@ -3,8 +3,6 @@ points and their own settings."""
 
 from __future__ import annotations
 
-import secrets
-
 from tdkt_notify.domain.directory import (
     NewSubscriber,
     Recipient,
@@ -15,13 +13,10 @@ from tdkt_notify.domain.directory import (
     with_person,
     with_webhook_secret,
 )
+from tdkt_notify.signing import new_secret
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.registry import ContactPointSet, OrganizationRegistered, PersonRegistered
 from tdkt_shared.kit import CommandContext, Loaded, Repository
-
-
-def new_secret() -> str:
-    return secrets.token_hex(32)
 
 
 async def find_recipient(recipients: Repository[Recipient], recipient_id: str) -> Recipient | None:
