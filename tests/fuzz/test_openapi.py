@@ -72,7 +72,7 @@ def _config(*, phases: tuple[str, ...], max_examples: int, checks: tuple[str, ..
 ADMIN_CONFIG = _config(
     phases=("examples", "coverage", "fuzzing") if DEEP else ("examples", "fuzzing"),
     max_examples=ADMIN_EXAMPLES,
-    checks=(*AS_DOCUMENTED, "unsupported_method", "allow_header_conformance"),
+    checks=(*AS_DOCUMENTED, "unsupported_method", "allow_header_conformance", "negative_data_rejection"),
 )
 GUEST_CONFIG = _config(phases=("fuzzing",), max_examples=GUEST_EXAMPLES, checks=AS_DOCUMENTED)
 PASSES: dict[str, tuple[SchemathesisConfig, dict[str, str]]] = {

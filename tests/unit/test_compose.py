@@ -82,3 +82,7 @@ def test_the_dockerfile_builds_the_named_service_package() -> None:
         assert (
             (ROOT / "services" / name / "pyproject.toml").read_text().count(f'tdkt-{name} = "tdkt_{name}.service:main"')
         )
+
+
+def test_the_broker_keeps_the_event_history(compose: dict[str, Any]) -> None:
+    assert compose["services"]["kafka"]["environment"]["KAFKA_LOG_RETENTION_MS"] == "-1"

@@ -24,6 +24,12 @@ class Settings(BaseSettings):
     kafka_topic_partitions: int = Field(default=6, ge=1)
     kafka_replication_factor: int = Field(default=1, ge=1)
     kafka_client_id_prefix: str = "tdkt"
+    kafka_events_retention_ms: int = Field(
+        default=-1, ge=-1, description="how long the event topics a service creates keep records; -1: forever"
+    )
+    kafka_dlq_retention_ms: int = Field(
+        default=30 * 24 * 3600 * 1000, ge=-1, description="how long the dead-letter topics it creates keep records"
+    )
     mongodb_url: str = "mongodb://127.0.0.1:27017"
     mongodb_database: str | None = Field(default=None, description="defaults to tdkt_<service>")
     http_host: str = "127.0.0.1"

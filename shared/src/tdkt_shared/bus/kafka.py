@@ -11,6 +11,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
+from tdkt_shared.contract.topics import DLQ_SUFFIX
 from tdkt_shared.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -43,8 +44,13 @@ async def start_with_retry(producer: AIOKafkaProducer, *, within_s: float = 60) 
             await producer.start()
 
 
+def retention_ms(settings: Settings, topic: str) -> int:
+    """Event topics keep their history (subscribers may read from the earliest offset); dead letters expire."""
+    return settings.kafka_dlq_retention_ms if topic.endswith(DLQ_SUFFIX) else settings.kafka_events_retention_ms
+
+
 async def ensure_topics(settings: Settings, topics: Iterable[str]) -> list[str]:
-    """Create the topics that do not exist yet; returns the ones it created."""
+    """Create the topics that do not exist yet, with their retention; returns the ones it created."""
     admin = AIOKafkaAdminClient(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         client_id=f"{settings.kafka_client_id_prefix}-{settings.service_name}-admin",
@@ -55,7 +61,15 @@ async def ensure_topics(settings: Settings, topics: Iterable[str]) -> list[str]:
         missing = sorted(set(topics) - existing)
         if not missing:
             return []
-        new = [NewTopic(name, settings.kafka_topic_partitions, settings.kafka_replication_factor) for name in missing]
+        new = [
+            NewTopic(
+                name,
+                settings.kafka_topic_partitions,
+                settings.kafka_replication_factor,
+                topic_configs={"retention.ms": str(retention_ms(settings, name))},
+            )
+            for name in missing
+        ]
         try:
             await admin.create_topics(new)
         except TopicAlreadyExistsError:
