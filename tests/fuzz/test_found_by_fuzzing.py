@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tdkt_registry.service import DEFINITION as REGISTRY
+from tdkt_shared.auth import dev_headers
 from tdkt_shared.runtime import InMemoryRuntime, create_app, definitions
 from tests.helpers import serve
 
@@ -107,6 +108,8 @@ async def test_integers_beyond_the_store_are_a_422_on_the_field(service: str, pa
         ("notify", "/clusters/cum-1/members?on=0", "on"),
         ("notify", "/roles/TDKT_STATE_MANAGEMENT/holders?on=0", "on"),
         ("awards", "/catalogue/base-salary?on=0", "on"),
+        ("registry", "/roles/TDKT_STATE_MANAGEMENT/holders?on=0", "on"),
+        ("registry", "/persons?on=0", "on"),
     ],
 )
 async def test_a_day_in_a_query_is_written_yyyy_mm_dd(service: str, path: str, field: str) -> None:
@@ -122,3 +125,31 @@ async def test_a_day_in_a_query_is_written_yyyy_mm_dd(service: str, path: str, f
         assert (
             await client.get(path.replace("=0", "=2025-07-01").replace("=1735689600", "=2025-07-01"))
         ).status_code != 422
+
+
+@pytest.mark.parametrize(
+    ("service", "method", "path", "body", "field", "detail"),
+    [
+        (
+            "awards",
+            "POST",
+            "/eligibility/evaluations",
+            {"requests": [], "as_of": 0},
+            "as_of",
+            "Value error, a date is written YYYY-MM-DD",
+        ),
+        ("notify", "PUT", "/recipients/so-y-te/preferences", {"daily_digest": 0}, "daily_digest", None),
+        ("notify", "PUT", "/recipients/so-y-te/preferences", {"daily_digest": "yes"}, "daily_digest", None),
+    ],
+)
+async def test_a_body_takes_json_types_as_its_schema_says(
+    service: str, method: str, path: str, body: dict[str, object], field: str, detail: str | None
+) -> None:
+    # was: 200, pydantic's lax mode read 0 as 1 January 1970 and 0 or "yes" as a boolean (negative_data_rejection)
+    definition = definitions()[service]
+    async with serve(definition, InMemoryRuntime(definition)) as client:
+        response = await client.request(method, path, json=body, headers=dev_headers())
+        assert response.status_code == 422, response.text
+        assert response.json()["field"] == field
+        if detail is not None:
+            assert response.json()["detail"] == detail

@@ -10,8 +10,9 @@ Three bounded, deterministic (seeded, derandomized) passes per service, each a t
 `TDKT_FUZZ_DEEP=1` adds the coverage phase (boundary values, every missing field, unsupported methods: a 405 must
 carry a true `Allow`) and ten times the examples; it takes minutes, so `make test` runs the bounded passes.
 
-Not checked: `positive_data_acceptance` (domain rules rightly answer 422 to schema-valid input, e.g. an unknown
-parent) and `negative_data_rejection` (FastAPI's lax parsing accepts, e.g., `?as_of=0` as a date).
+The admin pass also checks `negative_data_rejection`: input that breaks the schema (a number for a date, 0 for a
+boolean, a string for an integer) is refused, never read the lax way. Not checked: `positive_data_acceptance`
+(domain rules rightly answer 422 to schema-valid input, e.g. an unknown parent).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from tdkt_registry.domain.organizations import LineageLink, LinkKind, Organization, OrganizationVersion
 from tdkt_registry.handlers.organizations import organization_repository
+from tdkt_shared.contract.text import Day, Whole
 from tdkt_shared.kit import Loaded
 from tdkt_shared.store import AggregateStore, NotFound
 
@@ -21,7 +22,7 @@ class Filters(BaseModel):
     kind: str | None = None
     status: str | None = None
     q: str | None = None
-    as_of: date | None = None
+    as_of: Day | None = None
 
 
 def version_for(org: Organization, as_of: date | None) -> OrganizationVersion | None:
@@ -68,12 +69,12 @@ async def list_organizations(
 class LineageEntry(BaseModel):
     organization_id: str
     kind: LinkKind
-    effective_date: date
+    effective_date: Day
     legal_basis: str
     batch_id: str | None = None
     via: str
     """The organisation whose link this is (the start itself for direct links)."""
-    depth: int
+    depth: Whole
 
 
 async def traverse(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictInt, StringConstraints
 
 
 def nfc(value: str) -> str:
@@ -31,11 +31,27 @@ ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def iso_day(value: object) -> object:
-    """A day in a query or a path is written YYYY-MM-DD; pydantic alone reads `0` as 1 January 1970."""
-    if isinstance(value, str) and not ISO_DAY.match(value):
+    """A day is written YYYY-MM-DD; pydantic alone reads `0` as 1 January 1970."""
+    if isinstance(value, bool | int | float) or (isinstance(value, str) and not ISO_DAY.match(value)):
         raise ValueError("a date is written YYYY-MM-DD")
     return value
 
 
+def iso_instant(value: object) -> object:
+    """A moment is written in ISO 8601 (2025-07-01T08:00:00+07:00); pydantic alone reads a number as Unix time."""
+    if isinstance(value, bool | int | float):
+        raise ValueError("a date and time is written in ISO 8601, e.g. 2025-07-01T08:00:00+07:00")
+    return value
+
+
 Day = Annotated[date, BeforeValidator(iso_day)]
-"""A calendar day given as text in a query or a path: YYYY-MM-DD only."""
+"""A calendar day, as text YYYY-MM-DD (or a date): in paths, queries and bodies."""
+
+Instant = Annotated[datetime, BeforeValidator(iso_instant)]
+"""A moment, as ISO 8601 text (or a datetime), never a number."""
+
+Flag = StrictBool
+"""true or false, never 0, 1 or "yes" (what JSON Schema's boolean admits)."""
+
+Whole = StrictInt
+"""An integer given as a JSON integer, never a string or a boolean."""

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter
 from pydantic import BaseModel
 
@@ -40,7 +38,7 @@ async def base_salary(catalogue: CatalogueDep, on: Day) -> BaseSalary:
 
 class EvaluationBatch(BaseModel):
     requests: list[EvaluationRequest]
-    as_of: date | None = None
+    as_of: Day | None = None
 
 
 @router.post("/eligibility/evaluations", response_model=list[Evaluation])

@@ -12,7 +12,7 @@ from tdkt_awards.handlers import decisions
 from tdkt_awards.policy import recorded_actor
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.auth import CurrentPrincipal, Role, require
-from tdkt_shared.contract.text import Identifier
+from tdkt_shared.contract.text import Identifier, Whole
 from tdkt_shared.errors import DomainError
 from tdkt_shared.kit import Loaded
 from tdkt_shared.kit.http import Context
@@ -23,7 +23,7 @@ writes = APIRouter(dependencies=[require(Role.TDKT_SPECIALIST)])
 
 
 class DecisionView(Decision):
-    version: int
+    version: Whole
 
 
 def _view(loaded: Loaded[Decision]) -> DecisionView:
@@ -91,7 +91,9 @@ def _csv_lines(body: str) -> list[HistoricalGrant]:
     """The historical grants of a CSV import: 422 on the first invalid line (`grants.<i>.<field>`)."""
     lines: list[HistoricalGrant] = []
     for i, row in enumerate(csv.DictReader(io.StringIO(body))):
-        cleaned = {k.strip(): v.strip() for k, v in row.items() if k and v and v.strip()}
+        cleaned: dict[str, object] = {k.strip(): v.strip() for k, v in row.items() if k and v and v.strip()}
+        if isinstance(year := cleaned.get("year"), str) and year.isdigit():
+            cleaned["year"] = int(year)  # CSV has only text; JSON imports give the number
         try:
             lines.append(HistoricalGrant.model_validate(cleaned))
         except ValidationError as exc:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response, status
@@ -16,7 +15,7 @@ from tdkt_awards.policy import EDIT_ANY, READ_ANY, recorded_actor
 from tdkt_awards.store import Repositories
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.auth import CurrentPrincipal, Principal, Role, current_principal, require
-from tdkt_shared.contract.text import Identifier, Text
+from tdkt_shared.contract.text import Day, Flag, Identifier, Text, Whole
 from tdkt_shared.kit import CommandContext, Loaded
 from tdkt_shared.kit.http import Context
 
@@ -40,7 +39,7 @@ staff = APIRouter(dependencies=[SPECIALIST])
 
 
 class NominationView(Nomination):
-    version: int
+    version: Whole
 
 
 def _view(loaded: Loaded[Nomination], response: Response | None = None) -> NominationView:
@@ -55,7 +54,7 @@ class Step(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int
+    version: Whole
     actor: Text | None = None
     """The token's `sub` if omitted."""
     organization_id: Identifier | None = None
@@ -185,7 +184,7 @@ async def appraise(
 
 class OpenConsultation(Step):
     channel: Text
-    start: date
+    start: Day
 
 
 @staff.post("/{nomination_id}/consultation", response_model=NominationView)
@@ -220,7 +219,7 @@ class NewComment(BaseModel):
     author: Text | None = None
     """The token's `sub` if omitted; naming anyone else is a 403 on `author` (admins may)."""
     text: Text
-    objection: bool = False
+    objection: Flag = False
 
 
 @router.post("/{nomination_id}/consultation/comments", response_model=NominationView, status_code=201)
@@ -239,7 +238,7 @@ async def comment(
 
 
 class ToCouncil(Step):
-    council_session_on: date | None = None
+    council_session_on: Day | None = None
     """The day of the council session, if set; reminders go out before it."""
     council_id: Identifier | None = None
     """The council that will vote; when awards knows its members, only they may vote."""

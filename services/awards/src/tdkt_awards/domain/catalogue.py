@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from tdkt_shared.contract.awards import NomineeKind
+from tdkt_shared.contract.text import Day, Flag, Whole
 from tdkt_shared.errors import DomainError
 
 
@@ -51,10 +52,10 @@ class VoteRule(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    secret: bool
+    secret: Flag
     base: VoteBase
     percent: float = Field(gt=0, le=100)
-    inclusive: bool = True
+    inclusive: Flag = True
     """True: yes/base >= percent; False: strictly more than percent."""
     quorum_percent: float = Field(ge=0, le=100)
     """Share of all members who must attend (in person) for the session to decide."""
@@ -66,8 +67,8 @@ class Consultation(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    required: bool = False
-    working_days: int = Field(default=0, ge=0)
+    required: Flag = False
+    working_days: Whole = Field(default=0, ge=0)
     citation: Citation | None = None
 
 
@@ -96,7 +97,7 @@ class AwardType(BaseModel):
     kind: AwardKind
     bonus_multiple: float = Field(ge=0)
     """Multiple of the base salary (mức lương cơ sở)."""
-    counts_toward_chains: bool
+    counts_toward_chains: Flag
     consultation: Consultation = Consultation()
     vote_rule: VoteRule
     attachments: list[str]
@@ -116,8 +117,8 @@ class RuleSet(BaseModel):
     name: str
     layer: RuleSetLayer
     territory: str | None = None
-    valid_from: date
-    valid_to: date | None = None
+    valid_from: Day
+    valid_to: Day | None = None
     instruments: list[str] = Field(default_factory=list)
     extends: str | None = None
     parameters: dict[str, Any] = Field(default_factory=dict)
@@ -133,9 +134,9 @@ class BaseSalary(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    amount: int = Field(gt=0)
-    valid_from: date
-    valid_to: date | None = None
+    amount: Whole = Field(gt=0)
+    valid_from: Day
+    valid_to: Day | None = None
     legal_basis: str
 
 

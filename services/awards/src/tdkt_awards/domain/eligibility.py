@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tdkt_awards.domain.catalogue import AwardKind, Catalogue, Citation, EffectiveRules, RuleSpec
 from tdkt_shared.contract.awards import NomineeKind
+from tdkt_shared.contract.text import Day, Flag, Whole
 from tdkt_shared.errors import DomainError
 from tdkt_shared.kit.directory import Predecessor
 
@@ -71,17 +72,17 @@ class GrantFact(BaseModel):
     grant_id: str
     recipient_id: str
     award_code: str
-    year: int
+    year: Whole
     kind: AwardKind = AwardKind.ANNUAL_MERIT
     organization_id: str | None = None
     """Where the recipient was when it was granted (informative: chains follow the person)."""
-    revoked: bool = False
+    revoked: Flag = False
 
 
 class RatingFact(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    year: int
+    year: Whole
     rating: Rating
 
 
@@ -89,8 +90,8 @@ class DisciplineFact(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     level: DisciplineLevel
-    start: date
-    end: date
+    start: Day
+    end: Day
     """Last day of the discipline period."""
 
     def touches_year(self, year: int) -> bool:
@@ -101,8 +102,8 @@ class HoldFact(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     reason: HoldReason
-    opened: date
-    closed: date | None = None
+    opened: Day
+    closed: Day | None = None
 
     def open_on(self, day: date) -> bool:
         return self.opened <= day and (self.closed is None or day < self.closed)
@@ -113,7 +114,7 @@ class InitiativeFact(BaseModel):
 
     initiative_id: str
     scope: InitiativeScope
-    recognized_on: date
+    recognized_on: Day
 
 
 class MemberFacts(BaseModel):
@@ -145,7 +146,7 @@ class RuleResult(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     rule: str
-    passed: bool
+    passed: Flag
     citation: Citation
     facts: dict[str, Any]
     explanation: str
@@ -158,10 +159,10 @@ class Evaluation(BaseModel):
 
     nominee_id: str
     award_code: str
-    year: int
+    year: Whole
     rule_set_id: str
-    evaluated_on: date
-    eligible: bool
+    evaluated_on: Day
+    eligible: Flag
     results: list[RuleResult]
 
     @property
@@ -174,8 +175,8 @@ class Context:
     """What one rule looks at (internal: built once per rule judged, so a plain slotted dataclass)."""
 
     facts: NomineeFacts
-    year: int
-    as_of: date
+    year: Whole
+    as_of: Day
     rules: EffectiveRules
     params: dict[str, Any]
 
@@ -444,7 +445,7 @@ class EvaluationRequest(BaseModel):
 
     facts: NomineeFacts
     award_code: str
-    year: int = Field(ge=1945, le=2100)
+    year: Whole = Field(ge=1945, le=2100)
     territory: str | None = None
 
 

@@ -16,7 +16,7 @@ from tdkt_awards.domain.catalogue import AwardKind, Catalogue, EffectiveRules
 from tdkt_awards.domain.eligibility import GrantFact
 from tdkt_awards.domain.nominations import Nomination, Status
 from tdkt_shared.contract.awards import AwardGranted, AwardRevoked, NomineeKind, RevocationReason
-from tdkt_shared.contract.text import Identifier, Text
+from tdkt_shared.contract.text import Day, Flag, Identifier, Text, Whole
 from tdkt_shared.errors import DomainError, InvalidTransition
 
 
@@ -30,9 +30,9 @@ class Revocation(BaseModel):
 
     reason: RevocationReason
     decision_number: str
-    revoked_on: date
-    recover_artifact: bool
-    recover_amount: int
+    revoked_on: Day
+    recover_artifact: Flag
+    recover_amount: Whole
 
 
 class Grant(BaseModel):
@@ -44,12 +44,12 @@ class Grant(BaseModel):
     recipient_name: str
     award_code: str
     award_kind: AwardKind
-    year: int
+    year: Whole
     rule_set_id: str
     organization_id: str | None = None
     decision_number: str
-    decision_date: date
-    bonus_amount: int = 0
+    decision_date: Day
+    bonus_amount: Whole = 0
     nomination_id: str | None = None
     status: GrantStatus = GrantStatus.ACTIVE
     revocation: Revocation | None = None
@@ -77,12 +77,12 @@ class Decision(BaseModel):
     id: str
     source: DecisionSource
     number: str
-    date: date
+    date: Day
     signer_role: str
     legal_basis: str | None = None
     nomination_id: str | None = None
-    base_salary: int = 0
-    bonus_total: int = 0
+    base_salary: Whole = 0
+    bonus_total: Whole = 0
     grants: list[Grant]
 
     def grant(self, grant_id: str) -> Grant:
@@ -99,7 +99,7 @@ class DecideNomination(BaseModel):
 
     decision_id: Identifier
     number: Text
-    date: date
+    date: Day
     signer_role: Text
     legal_basis: Text | None = None
     recipient_ids: list[Identifier] | None = None
@@ -108,7 +108,7 @@ class DecideNomination(BaseModel):
     """The token's `sub` if omitted; anyone else is refused (admins may record on someone's behalf)."""
     organization_id: Identifier | None = None
     """The token's `org` if omitted; likewise."""
-    version: int
+    version: Whole
 
 
 def bonus(multiple: float, base_salary: int) -> int:
@@ -194,9 +194,9 @@ class HistoricalGrant(BaseModel):
     recipient_kind: NomineeKind
     recipient_name: Text
     award_code: str
-    year: int = Field(ge=1945, le=2100)
+    year: Whole = Field(ge=1945, le=2100)
     decision_number: Text
-    decision_date: date
+    decision_date: Day
     award_kind: AwardKind | None = None
     organization_id: Identifier | None = None
     territory: Identifier | None = None
@@ -246,10 +246,10 @@ class RevokeGrant(BaseModel):
 
     reason: RevocationReason
     decision_number: Text
-    revoked_on: date
-    recover_artifact: bool = True
-    recover_money: bool = True
-    version: int
+    revoked_on: Day
+    recover_artifact: Flag = True
+    recover_money: Flag = True
+    version: Whole
 
 
 def revoke(decision: Decision, grant_id: str, command: RevokeGrant) -> tuple[Decision, AwardRevoked]:

@@ -16,6 +16,7 @@ from tdkt_shared.contract.reporting import (
     CongressScheduled,
     MovementFinalReviewed,
 )
+from tdkt_shared.contract.text import Day, Flag
 from tdkt_shared.errors import DomainError
 
 
@@ -25,10 +26,10 @@ class KnownCongress(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     id: str
-    held_on: date
-    explicit_deadline: date | None = None
+    held_on: Day
+    explicit_deadline: Day | None = None
     """The deadline reporting published; without one, nominations close on the day the congress is held."""
-    cancelled: bool = False
+    cancelled: Flag = False
     cancel_reason: str | None = None
 
     @property
@@ -55,7 +56,7 @@ class KnownMovement(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     id: str
-    final_reviewed_on: date | None = None
+    final_reviewed_on: Day | None = None
 
 
 def movement_final_reviewed(current: KnownMovement | None, data: MovementFinalReviewed, on: date) -> KnownMovement:

@@ -29,7 +29,7 @@ from tdkt_shared.contract.awards import (
     NominationStatusChanged,
     NomineeKind,
 )
-from tdkt_shared.contract.text import Identifier, Text
+from tdkt_shared.contract.text import Day, Flag, Identifier, Instant, Text, Whole
 from tdkt_shared.contract.types import EventData
 from tdkt_shared.errors import DomainError, InvalidTransition
 
@@ -107,7 +107,7 @@ class Nominee(BaseModel):
 class AuditEntry(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    at: datetime
+    at: Instant
     actor: str
     organization_id: str
     action: str
@@ -119,19 +119,19 @@ class AuditEntry(BaseModel):
 class Comment(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    at: datetime
+    at: Instant
     author: str
     text: str
-    objection: bool = False
+    objection: Flag = False
 
 
 class PublicConsultation(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     channel: str
-    start: date
-    end: date
-    working_days: int
+    start: Day
+    end: Day
+    working_days: Whole
     comments: list[Comment] = Field(default_factory=list)
 
 
@@ -139,9 +139,9 @@ class CouncilSession(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     session_id: str
-    held_on: date
-    members_total: int
-    attendees: int
+    held_on: Day
+    members_total: Whole
+    attendees: Whole
     results: list[CouncilResult]
 
 
@@ -151,7 +151,7 @@ class Nomination(BaseModel):
     id: str
     kind: NominationKind
     award_code: str
-    year: int
+    year: Whole
     territory: str | None = None
     submitting_organization_id: str
     movement_id: str | None = None
@@ -194,7 +194,7 @@ class DraftNomination(BaseModel):
     id: Identifier
     kind: NominationKind
     award_code: str
-    year: int = Field(ge=1990, le=2100)
+    year: Whole = Field(ge=1990, le=2100)
     territory: Identifier | None = None
     submitting_organization_id: Identifier
     movement_id: Identifier | None = None
@@ -473,19 +473,19 @@ class Ballot(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     nominee_id: str
-    yes_present: int = Field(ge=0)
-    no_present: int = Field(ge=0)
-    yes_written: int = Field(default=0, ge=0)
-    no_written: int = Field(default=0, ge=0)
+    yes_present: Whole = Field(ge=0)
+    no_present: Whole = Field(ge=0)
+    yes_written: Whole = Field(default=0, ge=0)
+    no_written: Whole = Field(default=0, ge=0)
 
 
 class CouncilVote(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     session_id: Identifier
-    held_on: date
-    members_total: int = Field(gt=0)
-    attendees: int = Field(ge=0)
+    held_on: Day
+    members_total: Whole = Field(gt=0)
+    attendees: Whole = Field(ge=0)
     ballots: list[Ballot] = Field(min_length=1)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -14,6 +13,7 @@ from tdkt_notify.domain.deliveries import Delivery, DeliveryStatus
 from tdkt_notify.handlers.deliveries import mark_read
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.notify import Channel
+from tdkt_shared.contract.text import Flag, Instant, Whole
 from tdkt_shared.kit import Loaded
 from tdkt_shared.kit.http import Context
 
@@ -24,7 +24,7 @@ inbox_router = APIRouter(
 
 
 class DeliveryView(Delivery):
-    version: int
+    version: Whole
 
 
 @router.get("", response_model=Page[DeliveryView])
@@ -57,9 +57,9 @@ class InboxMessage(BaseModel):
     purpose: str
     subject: str | None
     body: str | None
-    created_at: datetime
-    read: bool
-    read_at: datetime | None
+    created_at: Instant
+    read: Flag
+    read_at: Instant | None
 
     @classmethod
     def of(cls, delivery: Delivery) -> InboxMessage:
@@ -91,7 +91,7 @@ async def inbox(
 
 class UnreadCount(BaseModel):
     recipient_id: str
-    unread: int
+    unread: Whole
 
 
 @inbox_router.get("/unread-count", response_model=UnreadCount)

@@ -4,8 +4,6 @@ Public, as the registry data they mirror is."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter
 from pydantic import BaseModel
 
@@ -14,15 +12,15 @@ from tdkt_notify.domain.directory import holders_on
 from tdkt_notify.handlers.groups import assignments_of
 from tdkt_shared.api import ERROR_RESPONSES
 from tdkt_shared.contract.registry import ClusterRole, FunctionalRole
-from tdkt_shared.contract.text import Day
+from tdkt_shared.contract.text import Day, Whole
 
 router = APIRouter(tags=["clusters, councils and roles"], responses=ERROR_RESPONSES)
 
 
 class ClusterMembersView(BaseModel):
     cluster_id: str
-    year: int
-    on: date
+    year: Whole
+    on: Day
     organization_ids: list[str]
     leader_ids: list[str]
 
@@ -30,7 +28,7 @@ class ClusterMembersView(BaseModel):
 class CouncilMembersView(BaseModel):
     council_id: str
     organization_id: str | None
-    on: date
+    on: Day
     person_ids: list[str]
 
 
@@ -59,7 +57,7 @@ async def council_members(council_id: str, on: Day, councils: CouncilsDep) -> Co
 
 class Holders(BaseModel):
     role: FunctionalRole
-    on: date
+    on: Day
     organization_ids: list[str]
 
 

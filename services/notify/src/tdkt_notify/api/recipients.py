@@ -14,6 +14,7 @@ from tdkt_notify.domain.directory import NewSubscriber, Recipient, RecipientKind
 from tdkt_notify.handlers.recipients import add_subscriber, set_daily_digest, set_webhook_secret
 from tdkt_notify.signing import WebhookSecret
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
+from tdkt_shared.contract.text import Flag
 from tdkt_shared.kit import Loaded
 from tdkt_shared.kit.http import CORRELATION_HEADER, Context
 
@@ -31,8 +32,8 @@ class RecipientView(BaseModel):
     name: str | None
     email: str | None
     webhook_url: str | None
-    has_webhook_secret: bool
-    daily_digest: bool
+    has_webhook_secret: Flag
+    daily_digest: Flag
 
     @classmethod
     def of(cls, recipient: Recipient) -> RecipientView:
@@ -91,7 +92,7 @@ async def rotate_secret(recipient_id: str, change: SecretChange, recipients: Rec
 class Preferences(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    daily_digest: bool
+    daily_digest: Flag
 
 
 @own_router.put("/preferences", response_model=RecipientView)

@@ -8,17 +8,18 @@ from tdkt_notify.api.deps import ADMIN_ONLY, RulesDep, versioned
 from tdkt_notify.domain.routing import RoutingRule, RuleBody
 from tdkt_notify.handlers.rules import create_rule, replace_rule
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
+from tdkt_shared.contract.text import Whole
 from tdkt_shared.kit.http import Context
 
 router = APIRouter(prefix="/rules", tags=["routing rules"], responses=ERROR_RESPONSES, dependencies=[ADMIN_ONLY])
 
 
 class RuleView(RoutingRule):
-    version: int
+    version: Whole
 
 
 class RuleChange(RuleBody):
-    version: int
+    version: Whole
     """The version read: a stale one is refused with 409."""
 
 

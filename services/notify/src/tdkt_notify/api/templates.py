@@ -11,17 +11,18 @@ from tdkt_notify.domain.templates import KEY_PATTERN, Template, TemplateBody, te
 from tdkt_notify.handlers.templates import put_template
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.notify import Channel
+from tdkt_shared.contract.text import Whole
 from tdkt_shared.kit.http import Context
 
 router = APIRouter(prefix="/templates", tags=["templates"], responses=ERROR_RESPONSES, dependencies=[ADMIN_ONLY])
 
 
 class TemplateView(Template):
-    version: int
+    version: Whole
 
 
 class TemplateChange(TemplateBody):
-    version: int | None = None
+    version: Whole | None = None
     """Absent to create; the version read to replace (409 when stale)."""
 
 

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tdkt_notify.domain.routing import VIETNAM, Purpose, Target
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.notify import Channel, NotificationDelivered, NotificationFailed, NotificationRead
+from tdkt_shared.contract.text import Flag, Instant, Whole
 from tdkt_shared.errors import InvalidTransition
 
 DELIVERY_NAMESPACE = uuid.UUID("6c1f2b1e-4d7a-5c55-9a51-7464b74b7401")
@@ -42,9 +43,9 @@ class DeliveryStatus(StrEnum):
 class Attempt(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    number: int = Field(ge=1)
-    at: datetime
-    ok: bool
+    number: Whole = Field(ge=1)
+    at: Instant
+    ok: Flag
     error: str | None = None
 
 
@@ -68,15 +69,15 @@ class Delivery(BaseModel):
     body: str | None = None
     status: DeliveryStatus
     attempts: list[Attempt] = Field(default_factory=list)
-    created_at: datetime
-    not_before: datetime | None = None
+    created_at: Instant
+    not_before: Instant | None = None
     """A scheduled reminder is not sent before this moment."""
     reminder_rule: str | None = None
-    digest: bool = False
+    digest: Flag = False
     """Part of the recipient's daily digest e-mail."""
-    lease_until: datetime | None = None
-    read: bool = False
-    read_at: datetime | None = None
+    lease_until: Instant | None = None
+    read: Flag = False
+    read_at: Instant | None = None
 
     def due(self, now: datetime) -> bool:
         return self.not_before is None or self.not_before <= now

@@ -23,7 +23,7 @@ from tdkt_shared.contract.registry import (
     PersonRegistered,
     RoleAssigned,
 )
-from tdkt_shared.contract.text import Identifier, Text
+from tdkt_shared.contract.text import Day, Flag, Identifier, Text, Whole
 
 
 class RecipientKind(StrEnum):
@@ -47,7 +47,7 @@ class Recipient(BaseModel):
     email: str | None = None
     webhook_url: str | None = None
     webhook_secret: str | None = None
-    daily_digest: bool = False
+    daily_digest: Flag = False
     """E-mails wait for one daily digest instead of going one by one (bản tin tổng hợp hằng ngày)."""
 
 
@@ -111,8 +111,8 @@ class RoleAssignment(BaseModel):
     assignment_id: Identifier
     role: FunctionalRole
     organization_id: Identifier
-    valid_from: date
-    valid_to: date | None = None
+    valid_from: Day
+    valid_to: Day | None = None
     scope_organization_id: Identifier | None = None
 
     @classmethod
@@ -136,7 +136,7 @@ class ClusterPeriod(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    valid_from: date
+    valid_from: Day
     members: list[ClusterMember]
 
 
@@ -150,7 +150,7 @@ class Cluster(BaseModel):
 
     cluster_id: Identifier
     name: str | None = None
-    year: int
+    year: Whole
     periods: list[ClusterPeriod] = Field(default_factory=list)
     member_ids: list[str] = Field(default_factory=list)
 
@@ -230,8 +230,8 @@ class Council(BaseModel):
     council_id: Identifier
     name: str | None = None
     organization_id: str | None = None
-    term_from: date | None = None
-    term_to: date | None = None
+    term_from: Day | None = None
+    term_to: Day | None = None
     members: list[CouncilMember] = Field(default_factory=list)
 
     def in_term_on(self, day: date) -> bool:

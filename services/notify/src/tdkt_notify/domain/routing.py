@@ -20,7 +20,7 @@ from tdkt_notify.domain.directory import Cluster, Council, RoleAssignment, clust
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.notify import Channel
 from tdkt_shared.contract.registry import FunctionalRole
-from tdkt_shared.contract.text import Identifier, Text
+from tdkt_shared.contract.text import Day, Flag, Identifier, Instant, Text, Whole
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 DataPath = str
@@ -82,8 +82,8 @@ class Reminder(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     date_path: DataPath = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
-    days_before: int = Field(ge=0, le=366)
-    at_hour: int = Field(default=8, ge=0, le=23, description="local hour (Asia/Ho_Chi_Minh, UTC+7)")
+    days_before: Whole = Field(ge=0, le=366)
+    at_hour: Whole = Field(default=8, ge=0, le=23, description="local hour (Asia/Ho_Chi_Minh, UTC+7)")
 
     def when(self, event: CloudEvent) -> tuple[datetime, datetime] | None:
         """When to send, and when the reminded date is over; None when the data has no such date."""
@@ -139,9 +139,9 @@ class RuleBody(BaseModel):
     purpose: Purpose = Purpose.NOTIFICATION
     template_key: str | None = Field(default=None, pattern=r"^[a-z0-9_.*]{1,120}$")
     """Templates looked up first; the event type when absent."""
-    priority: int = Field(default=100, ge=0, le=10000)
+    priority: Whole = Field(default=100, ge=0, le=10000)
     """Lower first; when two rules reach one recipient on one channel, the first one's message is sent."""
-    enabled: bool = True
+    enabled: Flag = True
     reminder: Reminder | None = None
     """When set, the rule schedules a reminder instead of notifying at once."""
     conditions: list[Condition] = Field(default_factory=list)
@@ -177,10 +177,10 @@ class Target(BaseModel):
     channel: Channel
     reminder_rule: str | None = None
     """The rule's id when this is a scheduled reminder (a separate message from the event's notification)."""
-    not_before: datetime | None = None
-    expires_at: datetime | None = None
+    not_before: Instant | None = None
+    expires_at: Instant | None = None
     """A reminder still unsent at this moment is pointless."""
-    on: date | None = None
+    on: Day | None = None
     """The date the recipient was resolved on (role holders, cluster and council members)."""
     addressed_to: str | None = None
     """The organisation the rule named, when it has merged (sáp nhập) into `recipient_id`, its current successor."""

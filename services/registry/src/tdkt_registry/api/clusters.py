@@ -10,14 +10,14 @@ from tdkt_registry.api.views import list_page, versioned
 from tdkt_registry.domain.clusters import Cluster, FormCluster, RemoveClusterMember, RotateLeader, SetClusterMember
 from tdkt_registry.handlers import clusters
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
-from tdkt_shared.contract.text import Year
+from tdkt_shared.contract.text import Whole, Year
 from tdkt_shared.kit.http import Context
 
 router = APIRouter(prefix="/clusters", tags=["clusters"], responses=ERROR_RESPONSES, route_class=AdminWrites)
 
 
 class ClusterView(Cluster):
-    version: int
+    version: Whole
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ClusterView)

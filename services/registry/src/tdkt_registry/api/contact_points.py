@@ -10,13 +10,14 @@ from tdkt_registry.api.views import versioned
 from tdkt_registry.domain.roles import ContactPoint, SetContactPoint
 from tdkt_registry.handlers import contact_points, persons
 from tdkt_shared.api import ERROR_RESPONSES
+from tdkt_shared.contract.text import Whole
 from tdkt_shared.kit.http import Context
 
 router = APIRouter(tags=["contact points"], responses=ERROR_RESPONSES, route_class=AdminWrites)
 
 
 class ContactPointView(ContactPoint):
-    version: int
+    version: Whole
 
 
 @router.put("/organizations/{organization_id}/contact-point", response_model=ContactPointView)

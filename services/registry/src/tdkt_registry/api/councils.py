@@ -10,13 +10,14 @@ from tdkt_registry.api.views import list_page, versioned
 from tdkt_registry.domain.people import ConstituteCouncil, Council, SeatMember, UnseatMember
 from tdkt_registry.handlers import councils
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
+from tdkt_shared.contract.text import Whole
 from tdkt_shared.kit.http import Context
 
 router = APIRouter(prefix="/councils", tags=["councils"], responses=ERROR_RESPONSES, route_class=AdminWrites)
 
 
 class CouncilView(Council):
-    version: int
+    version: Whole
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CouncilView)

@@ -22,7 +22,7 @@ from tdkt_registry.domain.organizations import (
 from tdkt_registry.handlers import organizations, reorganizations
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.registry import OrganizationKind
-from tdkt_shared.contract.text import Day
+from tdkt_shared.contract.text import Day, Whole
 from tdkt_shared.kit import Loaded
 from tdkt_shared.kit.http import Context
 from tdkt_shared.store import AggregateStore
@@ -32,14 +32,14 @@ router = APIRouter(prefix="/organizations", tags=["organizations"], responses=ER
 
 class OrganizationView(BaseModel):
     id: str
-    version: int
+    version: Whole
     """The registry's version of the record: send it back with a change (optimistic concurrency)."""
-    as_of: date | None = None
+    as_of: Day | None = None
     current: OrganizationVersion | None
     """The version in force on `as_of`, or the newest version when no date was asked."""
     versions: list[OrganizationVersion]
     status: OrganizationStatus = OrganizationStatus.ACTIVE
-    ended_on: date | None = None
+    ended_on: Day | None = None
     predecessors: list[LineageLink] = []
     successors: list[LineageLink] = []
 
@@ -155,7 +155,7 @@ async def successors(organization_id: str, store: OrganizationsDep, transitive: 
 
 class SuccessorView(BaseModel):
     organization_id: str
-    on: date
+    on: Day
     successors: list[OrganizationView]
     """Itself while in force; else what it became, in force on `on` (several after a split, none after a
     dissolution)."""

@@ -3,8 +3,6 @@ persons ever employed by its organisation or one in its lineage."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Response, status
 
 from tdkt_registry.api.access import AdminWrites, PersonReader
@@ -13,13 +11,14 @@ from tdkt_registry.api.views import page_of, versioned
 from tdkt_registry.domain.people import EndEmployment, Person, RegisterPerson, StartEmployment
 from tdkt_registry.handlers import persons
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
+from tdkt_shared.contract.text import Day, Whole
 from tdkt_shared.kit.http import Context
 
 router = APIRouter(prefix="/persons", tags=["persons"], responses=ERROR_RESPONSES, route_class=AdminWrites)
 
 
 class PersonView(Person):
-    version: int
+    version: Whole
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=PersonView)
@@ -37,7 +36,7 @@ async def list_persons(
     principal: PersonReader,
     page: PageQuery,
     organization_id: str | None = None,
-    on: date | None = None,
+    on: Day | None = None,
 ) -> Page[PersonView]:
     """Persons, optionally those employed in `organization_id` (on `on` if given, else at any time). A unit officer
     sees only the persons ever employed by its organisation or one in its lineage."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel
 
@@ -13,6 +11,7 @@ from tdkt_registry.domain.lineage import ReorganizationBatch
 from tdkt_registry.handlers import reorganizations
 from tdkt_registry.handlers.reorganizations import Reorganization
 from tdkt_shared.api import ERROR_RESPONSES
+from tdkt_shared.contract.text import Day, Flag
 from tdkt_shared.kit.http import Context
 
 router = APIRouter(prefix="/reorganizations", tags=["lineage"], responses=ERROR_RESPONSES, route_class=AdminWrites)
@@ -21,11 +20,11 @@ router = APIRouter(prefix="/reorganizations", tags=["lineage"], responses=ERROR_
 class ReorganizationView(BaseModel):
     batch_id: str
     status: str
-    applied_now: bool
+    applied_now: Flag
     """False when this request found the batch already applied (and changed nothing)."""
     title: str | None = None
     legal_basis: str
-    effective_date: date
+    effective_date: Day
     mappings: list[dict[str, object]]
 
 

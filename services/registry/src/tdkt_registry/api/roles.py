@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel
 
@@ -14,13 +12,14 @@ from tdkt_registry.domain.roles import AssignRole, EndRole, RoleAssignment
 from tdkt_registry.handlers import role_assignments
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.registry import FunctionalRole
+from tdkt_shared.contract.text import Day, Whole
 from tdkt_shared.kit.http import Context
 
 router = APIRouter(tags=["roles"], responses=ERROR_RESPONSES, route_class=AdminWrites)
 
 
 class AssignmentView(RoleAssignment):
-    version: int
+    version: Whole
 
 
 @router.post("/role-assignments", status_code=status.HTTP_201_CREATED, response_model=AssignmentView)
@@ -58,7 +57,7 @@ async def list_assignments(
 
 class HoldersView(BaseModel):
     role: FunctionalRole
-    on: date
+    on: Day
     scope_organization_id: str | None
     holders: list[AssignmentView]
 
@@ -66,7 +65,7 @@ class HoldersView(BaseModel):
 @router.get("/roles/{role}/holders", response_model=HoldersView)
 async def holders(
     role: FunctionalRole,
-    on: date,
+    on: Day,
     store: RoleAssignmentsDep,
     organizations: OrganizationsDep,
     scope: str | None = Query(default=None, description="Only assignments for this organisation (or its successor)"),

@@ -19,7 +19,7 @@ from tdkt_shared.contract.registry import (
     ClusterMembershipChanged,
     ClusterRole,
 )
-from tdkt_shared.contract.text import Identifier, Text
+from tdkt_shared.contract.text import Day, Identifier, Text, Whole
 from tdkt_shared.errors import DomainError, UnknownReference
 
 
@@ -29,8 +29,8 @@ class Cluster(BaseModel):
     id: Identifier
     name: Text
     kind: ClusterKind
-    year: int
-    formed_on: date
+    year: Whole
+    formed_on: Day
     managing_organization_id: Identifier | None = None
     members: list[ClusterMember] = Field(default_factory=list)
 
@@ -50,8 +50,8 @@ class FormCluster(BaseModel):
     id: Identifier
     name: Text
     kind: ClusterKind
-    year: int = Field(ge=1945, le=2200)
-    formed_on: date
+    year: Whole = Field(ge=1945, le=2200)
+    formed_on: Day
     managing_organization_id: Identifier | None = None
     members: list[ClusterMember] = Field(default_factory=list, max_length=500)
 
@@ -72,17 +72,17 @@ class SetClusterMember(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1)
+    version: Whole = Field(ge=1)
     organization_id: Identifier
     role: ClusterRole = ClusterRole.MEMBER
-    effective_date: date
+    effective_date: Day
 
 
 class RemoveClusterMember(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1)
-    effective_date: date
+    version: Whole = Field(ge=1)
+    effective_date: Day
 
 
 class RotateLeader(BaseModel):
@@ -90,9 +90,9 @@ class RotateLeader(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1)
+    version: Whole = Field(ge=1)
     organization_id: Identifier
-    effective_date: date
+    effective_date: Day
 
 
 def check_member_org(org_id: str, org: Organization | None, day: date, field: str) -> None:

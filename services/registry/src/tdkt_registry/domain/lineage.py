@@ -38,7 +38,7 @@ from tdkt_shared.contract.registry import (
     OrganizationSplit,
     ReorganizationStep,
 )
-from tdkt_shared.contract.text import Identifier, Text
+from tdkt_shared.contract.text import Day, Flag, Identifier, Text, Whole
 from tdkt_shared.contract.types import EventData
 from tdkt_shared.errors import DomainError
 
@@ -79,12 +79,12 @@ class Mapping(BaseModel):
     kind: MappingKind
     from_ids: list[Identifier] = Field(min_length=1, max_length=500)
     to_ids: list[Identifier] = Field(default_factory=list, max_length=500)
-    effective_date: date | None = None
+    effective_date: Day | None = None
     """Defaults to the batch's effective date."""
     legal_basis: Text | None = None
     """Defaults to the batch's legal basis."""
     changes: OrganizationChanges | None = None
-    predecessor_continues: bool = False
+    predecessor_continues: Flag = False
 
     @model_validator(mode="after")
     def _shape(self) -> Mapping:
@@ -115,7 +115,7 @@ class ReorganizationBatch(BaseModel):
     batch_id: Identifier
     title: Text | None = None
     legal_basis: Text
-    effective_date: date
+    effective_date: Day
     mappings: list[Mapping] = Field(min_length=1, max_length=5000)
 
 
@@ -138,7 +138,7 @@ class MergeOrganizations(_LineageCommand):
 
     predecessor_ids: list[Identifier] = Field(min_length=1, max_length=500)
     successor_id: Identifier
-    effective_date: date
+    effective_date: Day
     legal_basis: Text
     operation_id: Identifier | None = None
     """Pass one to make the request safe to re-send: a repeat, or the rest of an interrupted one, is applied once."""
@@ -154,9 +154,9 @@ class SplitOrganization(_LineageCommand):
 
     predecessor_id: Identifier
     successor_ids: list[Identifier] = Field(min_length=1, max_length=500)
-    effective_date: date
+    effective_date: Day
     legal_basis: Text
-    predecessor_continues: bool = False
+    predecessor_continues: Flag = False
     operation_id: Identifier | None = None
 
     def mapping(self) -> Mapping:
@@ -173,9 +173,9 @@ class DissolveOrganization(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    effective_date: date
+    effective_date: Day
     legal_basis: Text
-    version: int | None = Field(default=None, ge=1, description="If given, 409 unless it is the current version")
+    version: Whole | None = Field(default=None, ge=1, description="If given, 409 unless it is the current version")
     operation_id: Identifier | None = None
 
 
@@ -183,9 +183,9 @@ class DissolveOrganization(BaseModel):
 class Step:
     """A mapping with its defaults resolved, ready to become writes."""
 
-    index: int
+    index: Whole
     mapping: Mapping
-    effective_date: date
+    effective_date: Day
     legal_basis: str
     operation_id: OperationId
     batch_id: str | None
@@ -193,8 +193,8 @@ class Step:
     """The dotted path of this mapping in the request, for error fields ("" for a single operation)."""
     from_name: str = "from_ids"
     to_name: str = "to_ids"
-    from_indexed: bool = True
-    to_indexed: bool = True
+    from_indexed: Flag = True
+    to_indexed: Flag = True
 
     def field(self, name: str) -> str:
         return f"{self.prefix}{name}"

@@ -21,7 +21,7 @@ from tdkt_shared.contract.registry import (
     OrganizationKind,
     OrganizationRegistered,
 )
-from tdkt_shared.contract.text import Identifier, Text
+from tdkt_shared.contract.text import Day, Identifier, Text, Whole
 from tdkt_shared.errors import DomainError, InvalidTransition, UnknownReference
 
 ONE_DAY = timedelta(days=1)
@@ -49,7 +49,7 @@ class LineageLink(BaseModel):
 
     kind: LinkKind
     organization_id: Identifier
-    effective_date: date
+    effective_date: Day
     legal_basis: Text
     operation_id: str
     batch_id: Identifier | None = None
@@ -65,8 +65,8 @@ class OrganizationVersion(BaseModel):
     parent_id: Identifier | None = None
     official_code: str | None = None
     area_code: str | None = None
-    valid_from: date
-    valid_to: date | None = None
+    valid_from: Day
+    valid_to: Day | None = None
     legal_basis: Text | None = None
 
     def in_force_on(self, day: date) -> bool:
@@ -83,7 +83,7 @@ class Organization(BaseModel):
     id: Identifier
     versions: list[OrganizationVersion] = Field(min_length=1)
     status: OrganizationStatus = OrganizationStatus.ACTIVE
-    ended_on: date | None = None
+    ended_on: Day | None = None
     """The first day the organisation no longer exists (merger, split or dissolution)."""
     end_legal_basis: Text | None = None
     predecessors: list[LineageLink] = Field(default_factory=list)
@@ -120,7 +120,7 @@ class RegisterOrganization(BaseModel):
     parent_id: Identifier | None = None
     official_code: str | None = Field(default=None, max_length=40)
     area_code: str | None = Field(default=None, max_length=40)
-    valid_from: date
+    valid_from: Day
     legal_basis: Text | None = None
 
     @model_validator(mode="after")
@@ -174,8 +174,8 @@ class OrganizationChanges(BaseModel):
 class ChangeOrganization(OrganizationChanges):
     """Command: a new version of an organisation from `effective_date` (rename, retype, reparent, recode)."""
 
-    version: int = Field(ge=1, description="The version the client last read (optimistic concurrency)")
-    effective_date: date
+    version: Whole = Field(ge=1, description="The version the client last read (optimistic concurrency)")
+    effective_date: Day
     legal_basis: Text | None = None
 
     def values(self) -> dict[str, object]:

@@ -21,7 +21,7 @@ from tdkt_shared.contract.registry import (
     PersonEmploymentChanged,
     PersonRegistered,
 )
-from tdkt_shared.contract.text import Identifier, Text
+from tdkt_shared.contract.text import Day, Flag, Identifier, Text, Whole
 from tdkt_shared.errors import DomainError, UnknownReference
 
 ONE_DAY = timedelta(days=1)
@@ -47,7 +47,7 @@ class Person(BaseModel):
 
     id: Identifier
     full_name: Text
-    birth_year: int | None = None
+    birth_year: Whole | None = None
     gender: Literal["MALE", "FEMALE", "OTHER"] | None = None
     employments: list[Employment] = Field(default_factory=list)
 
@@ -63,7 +63,7 @@ class RegisterPerson(BaseModel):
 
     id: Identifier
     full_name: Text
-    birth_year: int | None = Field(default=None, ge=1900, le=2100)
+    birth_year: Whole | None = Field(default=None, ge=1900, le=2100)
     gender: Literal["MALE", "FEMALE", "OTHER"] | None = None
 
 
@@ -78,11 +78,11 @@ class StartEmployment(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1)
+    version: Whole = Field(ge=1)
     organization_id: Identifier
     position: Text
-    valid_from: date
-    close_previous: bool = True
+    valid_from: Day
+    close_previous: Flag = True
 
 
 class EndEmployment(BaseModel):
@@ -90,8 +90,8 @@ class EndEmployment(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1)
-    valid_to: date
+    version: Whole = Field(ge=1)
+    valid_to: Day
     organization_id: Identifier | None = None
 
 
@@ -164,8 +164,8 @@ class Council(BaseModel):
     name: Text
     level: str
     organization_id: Identifier
-    term_from: date
-    term_to: date | None = None
+    term_from: Day
+    term_to: Day | None = None
     legal_basis: Text | None = None
     members: list[CouncilMember] = Field(default_factory=list)
 
@@ -183,8 +183,8 @@ class ConstituteCouncil(BaseModel):
     name: Text
     level: str = Field(min_length=1, max_length=40)
     organization_id: Identifier
-    term_from: date
-    term_to: date | None = None
+    term_from: Day
+    term_to: Day | None = None
     legal_basis: Text | None = None
     members: list[CouncilSeat] = Field(default_factory=list, max_length=200)
 
@@ -207,17 +207,17 @@ class SeatMember(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1)
+    version: Whole = Field(ge=1)
     person_id: Identifier
     role: CouncilRole
-    valid_from: date
+    valid_from: Day
 
 
 class UnseatMember(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1)
-    valid_to: date
+    version: Whole = Field(ge=1)
+    valid_to: Day
 
 
 def constitute(

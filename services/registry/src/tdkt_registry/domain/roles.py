@@ -9,7 +9,7 @@ from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
 
 from tdkt_registry.domain.organizations import Organization
 from tdkt_shared.contract.registry import ContactPointSet, FunctionalRole, RoleAssigned
-from tdkt_shared.contract.text import Identifier
+from tdkt_shared.contract.text import Day, Identifier, Whole
 from tdkt_shared.errors import DomainError, UnknownReference
 
 
@@ -21,8 +21,8 @@ class RoleAssignment(BaseModel):
     id: Identifier
     role: FunctionalRole
     organization_id: Identifier
-    valid_from: date
-    valid_to: date | None = None
+    valid_from: Day
+    valid_to: Day | None = None
     scope_organization_id: Identifier | None = None
 
     def in_force_on(self, day: date) -> bool:
@@ -55,8 +55,8 @@ class AssignRole(_Period):
     """Optional: a stable id makes the request safe to re-send (a second one is 409 already_exists)."""
     role: FunctionalRole
     organization_id: Identifier
-    valid_from: date
-    valid_to: date | None = None
+    valid_from: Day
+    valid_to: Day | None = None
     scope_organization_id: Identifier | None = None
 
 
@@ -65,8 +65,8 @@ class EndRole(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1)
-    valid_to: date
+    version: Whole = Field(ge=1)
+    valid_to: Day
 
 
 def _check_holder(org_id: str, org: Organization | None, start: date, end: date | None, field: str) -> None:
@@ -134,7 +134,7 @@ class SetContactPoint(BaseModel):
 
     email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     webhook_url: AnyHttpUrl | None = None
-    version: int | None = Field(default=None, ge=1, description="Required to replace an existing contact point")
+    version: Whole | None = Field(default=None, ge=1, description="Required to replace an existing contact point")
 
     @model_validator(mode="after")
     def _something(self) -> SetContactPoint:

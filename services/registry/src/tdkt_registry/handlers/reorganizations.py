@@ -13,7 +13,6 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterable
-from datetime import date
 from functools import partial
 from typing import Any, Literal
 
@@ -38,6 +37,7 @@ from tdkt_registry.handlers.organizations import Workspace, check_change_referen
 from tdkt_registry.store import repository
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.registry import MappingKind, ReorganizationApplied
+from tdkt_shared.contract.text import Day
 from tdkt_shared.errors import InvalidTransition
 from tdkt_shared.kit import CommandContext
 from tdkt_shared.store import AggregateStore, NotFound, Stored
@@ -49,7 +49,7 @@ class Reorganization(BaseModel):
     batch_id: str
     title: str | None
     legal_basis: str
-    effective_date: date
+    effective_date: Day
     fingerprint: str
     status: Literal["APPLYING", "APPLIED"]
     mappings: list[dict[str, Any]]

@@ -37,6 +37,7 @@ from tdkt_registry.store import (
     REORGANIZATIONS,
     ROLE_ASSIGNMENTS,
 )
+from tdkt_shared.contract.text import Day
 from tdkt_shared.kit import CommandContext
 from tdkt_shared.runtime import Stores
 
@@ -53,7 +54,7 @@ class SeedEmployment(BaseModel):
 
     organization_id: str
     position: str
-    valid_from: date
+    valid_from: Day
 
 
 class SeedPerson(RegisterPerson):
