@@ -184,6 +184,61 @@ async def test_replay_rebuilds_a_read_model_and_a_second_replay_changes_nothing(
     assert organization["state"]["name"] == "Hội Cựu chiến binh tỉnh"
 
 
+async def replay(env: dict[str, str], *args: str) -> str:
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "tdkt"),
+        "replay",
+        *args,
+        "--timeout",
+        "3",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 400)
+    assert process.returncode == 0, stderr.decode()[-2000:]
+    return stdout.decode() + stderr.decode()
+
+
+@pytest.mark.timeout(900)  # two replays of every topic awards consumes, from the beginning
+async def test_replay_with_reset_rebuilds_a_damaged_read_model_from_the_events_alone(
+    stack: Settings, run_id: str, drop_databases: None
+) -> None:
+    org_id = f"reset-{run_id}"
+    data = OrganizationRegistered(
+        organization_id=org_id,
+        name="Hội Nông dân tỉnh",
+        kind=OrganizationKind.MASS_ORGANIZATION,
+        valid_from=date(1990, 1, 1),
+    )
+    record = encode(make_event(data, partitionkey=org_id))
+    await produce(stack, record.topic, record.value, record.key, record.headers)
+    database = f"it_awards_reset_{run_id}"
+    env = {**os.environ, "MONGODB_DATABASE": database, "CONSUMER_GROUP": f"it-reset-{run_id}"}
+    await replay(env, "awards")
+    client = connect(stack.mongodb_url)
+    try:
+        organizations = client[database]["organizations"]
+        await organizations.update_one({"_id": org_id}, {"$set": {"state.name": "hỏng", "state.stray": True}})
+        output = await replay(env, "awards", "--reset")
+        assert "dropped organizations, persons, councils, congresses, movements" in output
+        rebuilt = await organizations.find_one({"_id": org_id})
+        index_names = {i["name"] for i in await (await organizations.list_indexes()).to_list()}
+    finally:
+        await client.close()
+    assert rebuilt is not None
+    assert rebuilt["version"] == 1
+    assert rebuilt["state"]["name"] == "Hội Nông dân tỉnh"
+    assert "stray" not in rebuilt["state"]
+    assert "outbox_pending" in index_names  # the store's indexes come back with the collection
+
+
+def test_replay_reset_of_a_service_without_read_models_is_refused() -> None:
+    result = runner.invoke(app, ["replay", "registry", "--reset"])
+    assert result.exit_code == 2
+    assert "registry keeps no read model to reset" in " ".join(result.output.split())
+
+
 def test_replay_of_an_unknown_service_is_refused() -> None:
     result = runner.invoke(app, ["replay", "payroll"])
     assert result.exit_code == 2

@@ -138,18 +138,29 @@ def _dead_letters(topic: list[str] | None, timeout_s: float) -> list[Record]:
 def replay(
     service: Annotated[str, typer.Argument(help="registry, reporting, awards or notify")],
     timeout: Annotated[float, typer.Option(help="seconds without new records before it stops")] = 5.0,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="drop the service's read models first and rebuild them from a clean state")
+    ] = False,
 ) -> None:
     """Rebuild a service's read models from the topics it consumes, from the beginning.
 
-    Safe to run at any time: handlers apply each event once, so records already applied change nothing.
+    Without --reset, safe at any time: handlers apply each event once, so records already applied change nothing.
+    With --reset, the read models (the collections built only from other services' events) are dropped first, so a
+    corrupted or outdated one is rebuilt from the events alone; readers see it fill up again meanwhile.
     """
     known = definitions()
     if service not in known:
         raise typer.BadParameter(f"unknown service {service!r}; installed: {', '.join(sorted(known))}")
     definition = known[service]
+    if reset and not definition.read_models:
+        raise typer.BadParameter(f"{service} keeps no read model to reset")
 
     async def run() -> Counter[Outcome]:
         runtime = Runtime(definition, load_settings(service))
+        if reset:
+            for collection in definition.read_models:
+                await runtime.db.drop_collection(collection)
+            errors.print(f"dropped {', '.join(definition.read_models)}")
         await runtime.start("relay")
         try:
             dispatch = Dispatcher(

@@ -82,6 +82,8 @@ class ServiceDefinition:
     cached: Sequence[str] = ()
     """Reference collections read on almost every event or request and written rarely: their reads are served
     from memory for up to `READ_CACHE_TTL_MS` (see `tdkt_shared.store.cached`)."""
+    read_models: Sequence[str] = ()
+    """Collections built only from other services' events: `tdkt replay <service> --reset` drops and rebuilds them."""
     agendas: Sequence[str] = ()
     """Collections of open work items by due time (see `tdkt_shared.store.agenda`)."""
 

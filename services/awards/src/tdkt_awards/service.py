@@ -16,6 +16,7 @@ DEFINITION = ServiceDefinition(
     name="awards",
     title="TĐKT award processing",
     collections=store.COLLECTIONS,
+    read_models=store.READ_MODELS,
     routers=[
         catalogue.router,
         nominations.router,

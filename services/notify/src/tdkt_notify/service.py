@@ -34,6 +34,7 @@ DEFINITION = ServiceDefinition(
     name="notify",
     title="TĐKT notifications",
     collections=store.COLLECTIONS,
+    read_models=store.READ_MODELS,
     routers=[
         rules.router,
         templates.router,
