@@ -4,7 +4,7 @@ import csv
 import io
 
 from fastapi import APIRouter, Body, Response, status
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from tdkt_awards.api.deps import CatalogueDep, RepositoriesDep
 from tdkt_awards.domain.grants import Decision, Grant, HistoricalGrant, RevokeGrant
@@ -16,6 +16,7 @@ from tdkt_shared.contract.text import Identifier, Whole
 from tdkt_shared.errors import DomainError
 from tdkt_shared.kit import Loaded
 from tdkt_shared.kit.http import Context
+from tdkt_shared.kit.models import Command
 
 router = APIRouter(tags=["grants"], responses=ERROR_RESPONSES)
 """Decisions and grants are public; imports and revocations are the TĐKT body's (included at the end)."""
@@ -47,9 +48,7 @@ async def list_grants(repositories: RepositoriesDep, page: PageQuery, recipient_
     return Page(items=found, total=len(ids), offset=page.offset, limit=page.limit)
 
 
-class GrantImport(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class GrantImport(Command):
     batch_id: Identifier
     grants: list[HistoricalGrant] = Field(min_length=1)
 

@@ -4,7 +4,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response, status
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from tdkt_awards.api.deps import CalendarDep, CatalogueDep, RepositoriesDep
 from tdkt_awards.domain import nominations as workflow
@@ -18,6 +18,7 @@ from tdkt_shared.auth import CurrentPrincipal, Principal, Role, current_principa
 from tdkt_shared.contract.text import Day, Flag, Identifier, Text, Whole
 from tdkt_shared.kit import CommandContext, Loaded
 from tdkt_shared.kit.http import Context
+from tdkt_shared.kit.models import Command
 
 Reader = Annotated[Principal, require(Role.UNIT_OFFICER, *READ_ANY)]
 Editor = Annotated[Principal, require(Role.UNIT_OFFICER, *EDIT_ANY)]
@@ -48,11 +49,9 @@ def _view(loaded: Loaded[Nomination], response: Response | None = None) -> Nomin
     return NominationView(**loaded.aggregate.model_dump(), version=loaded.version)
 
 
-class Step(BaseModel):
+class Step(Command):
     """A workflow step: why, on which version they read. Who acts, and for which organisation, is the token's:
     `actor` and `organization_id` may repeat its `sub` and `org`, never name anyone else (403; admins may)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     version: Whole
     actor: Text | None = None
@@ -213,9 +212,7 @@ async def open_consultation(
     return _view(opened, response)
 
 
-class NewComment(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class NewComment(Command):
     author: Text | None = None
     """The token's `sub` if omitted; naming anyone else is a 403 on `author` (admins may)."""
     text: Text

@@ -10,11 +10,12 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from tdkt_shared.contract.awards import NomineeKind
 from tdkt_shared.contract.text import Day, Flag, Whole
 from tdkt_shared.errors import DomainError
+from tdkt_shared.kit.models import Value
 
 
 class AwardKind(StrEnum):
@@ -35,9 +36,7 @@ class VoteBase(StrEnum):
     ATTENDEES = "ATTENDEES"
 
 
-class Citation(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class Citation(Value):
     instrument: str
     article: str | None = None
     confidence: str = "P"
@@ -47,10 +46,8 @@ class Citation(BaseModel):
         return f"{self.instrument}{', ' + self.article if self.article else ''}"
 
 
-class VoteRule(BaseModel):
+class VoteRule(Value):
     """How the council decides on one nominee."""
-
-    model_config = ConfigDict(frozen=True)
 
     secret: Flag
     base: VoteBase
@@ -62,33 +59,27 @@ class VoteRule(BaseModel):
     citation: Citation
 
 
-class Consultation(BaseModel):
+class Consultation(Value):
     """Công khai lấy ý kiến Nhân dân before proposing."""
-
-    model_config = ConfigDict(frozen=True)
 
     required: Flag = False
     working_days: Whole = Field(default=0, ge=0)
     citation: Citation | None = None
 
 
-class RuleSpec(BaseModel):
+class RuleSpec(Value):
     """One executable eligibility rule: `rule` names the check, `params` its parameters, `citation` its basis.
 
     `citation` is a key into the rule set's `citations`, so one award definition cites the instrument of whichever
     regime is in force.
     """
 
-    model_config = ConfigDict(frozen=True)
-
     rule: str
     params: dict[str, Any] = Field(default_factory=dict)
     citation: str
 
 
-class AwardType(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class AwardType(Value):
     code: str
     name: str
     subject: NomineeKind
@@ -110,9 +101,7 @@ class RuleSetLayer(StrEnum):
     PROVINCIAL = "PROVINCIAL"
 
 
-class RuleSet(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class RuleSet(Value):
     id: str
     name: str
     layer: RuleSetLayer
@@ -129,10 +118,8 @@ class RuleSet(BaseModel):
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
-class BaseSalary(BaseModel):
+class BaseSalary(Value):
     """Mức lương cơ sở, dated reference data."""
-
-    model_config = ConfigDict(frozen=True)
 
     amount: Whole = Field(gt=0)
     valid_from: Day
@@ -140,10 +127,8 @@ class BaseSalary(BaseModel):
     legal_basis: str
 
 
-class EffectiveRules(BaseModel):
+class EffectiveRules(Value):
     """The national set in force on a day with the territory's provincial layer applied: what an evaluation uses."""
-
-    model_config = ConfigDict(frozen=True)
 
     id: str
     """e.g. `VN-2025-D152+THAI-NGUYEN-2025`; recorded on every evaluation and decision."""
@@ -170,9 +155,7 @@ class EffectiveRules(BaseModel):
         return self.parameters[name]
 
 
-class Catalogue(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class Catalogue(Value):
     rule_sets: list[RuleSet]
     base_salaries: list[BaseSalary]
 

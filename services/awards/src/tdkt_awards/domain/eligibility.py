@@ -15,13 +15,14 @@ from datetime import date, timedelta
 from enum import IntEnum, StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from tdkt_awards.domain.catalogue import AwardKind, Catalogue, Citation, EffectiveRules, RuleSpec
 from tdkt_shared.contract.awards import NomineeKind
 from tdkt_shared.contract.text import Day, Flag, Whole
 from tdkt_shared.errors import DomainError
 from tdkt_shared.kit.directory import Predecessor
+from tdkt_shared.kit.models import Value
 
 
 class Rating(StrEnum):
@@ -64,10 +65,8 @@ class HoldReason(StrEnum):
     PRESS_ALLEGATION = "PRESS_ALLEGATION"
 
 
-class GrantFact(BaseModel):
+class GrantFact(Value):
     """A grant as the engine sees it (the grant record is the source of truth)."""
-
-    model_config = ConfigDict(frozen=True)
 
     grant_id: str
     recipient_id: str
@@ -79,16 +78,12 @@ class GrantFact(BaseModel):
     revoked: Flag = False
 
 
-class RatingFact(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class RatingFact(Value):
     year: Whole
     rating: Rating
 
 
-class DisciplineFact(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class DisciplineFact(Value):
     level: DisciplineLevel
     start: Day
     end: Day
@@ -98,9 +93,7 @@ class DisciplineFact(BaseModel):
         return self.start <= date(year, 12, 31) and self.end >= date(year, 1, 1)
 
 
-class HoldFact(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class HoldFact(Value):
     reason: HoldReason
     opened: Day
     closed: Day | None = None
@@ -109,27 +102,21 @@ class HoldFact(BaseModel):
         return self.opened <= day and (self.closed is None or day < self.closed)
 
 
-class InitiativeFact(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class InitiativeFact(Value):
     initiative_id: str
     scope: InitiativeScope
     recognized_on: Day
 
 
-class MemberFacts(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class MemberFacts(Value):
     person_id: str
     ratings: list[RatingFact] = Field(default_factory=list)
     grants: list[GrantFact] = Field(default_factory=list)
     disciplines: list[DisciplineFact] = Field(default_factory=list)
 
 
-class NomineeFacts(BaseModel):
+class NomineeFacts(Value):
     """Everything the engine may look at for one nominee."""
-
-    model_config = ConfigDict(frozen=True)
 
     nominee_id: str
     kind: NomineeKind
@@ -142,9 +129,7 @@ class NomineeFacts(BaseModel):
     members: list[MemberFacts] = Field(default_factory=list)
 
 
-class RuleResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class RuleResult(Value):
     rule: str
     passed: Flag
     citation: Citation
@@ -152,10 +137,8 @@ class RuleResult(BaseModel):
     explanation: str
 
 
-class Evaluation(BaseModel):
+class Evaluation(Value):
     """EligibilityEvaluation: the verdict, the rule set it used and every rule's result."""
-
-    model_config = ConfigDict(frozen=True)
 
     nominee_id: str
     award_code: str
@@ -438,10 +421,8 @@ def evaluate(facts: NomineeFacts, award_code: str, year: int, as_of: date, rules
     )
 
 
-class EvaluationRequest(BaseModel):
+class EvaluationRequest(Value):
     """One line of a batch: who, for what, for which year, in which territory."""
-
-    model_config = ConfigDict(frozen=True)
 
     facts: NomineeFacts
     award_code: str

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from tdkt_awards.domain.catalogue import AwardKind, Catalogue, EffectiveRules
 from tdkt_awards.domain.eligibility import GrantFact
@@ -18,6 +18,7 @@ from tdkt_awards.domain.nominations import Nomination, Status
 from tdkt_shared.contract.awards import AwardGranted, AwardRevoked, NomineeKind, RevocationReason
 from tdkt_shared.contract.text import Day, Flag, Identifier, Text, Whole
 from tdkt_shared.errors import DomainError, InvalidTransition
+from tdkt_shared.kit.models import Command, Value
 
 
 class GrantStatus(StrEnum):
@@ -25,9 +26,7 @@ class GrantStatus(StrEnum):
     REVOKED = "REVOKED"
 
 
-class Revocation(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class Revocation(Value):
     reason: RevocationReason
     decision_number: str
     revoked_on: Day
@@ -35,9 +34,7 @@ class Revocation(BaseModel):
     recover_amount: Whole
 
 
-class Grant(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class Grant(Value):
     grant_id: str
     recipient_id: str
     recipient_kind: NomineeKind
@@ -71,9 +68,7 @@ class DecisionSource(StrEnum):
     IMPORT = "IMPORT"
 
 
-class Decision(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class Decision(Value):
     id: str
     source: DecisionSource
     number: str
@@ -92,10 +87,8 @@ class Decision(BaseModel):
         raise DomainError(f"no grant {grant_id} in {self.id}", field="grant_id")
 
 
-class DecideNomination(BaseModel):
+class DecideNomination(Command):
     """Command: the competent authority signs the decision for an approved nomination."""
-
-    model_config = ConfigDict(extra="forbid")
 
     decision_id: Identifier
     number: Text
@@ -185,10 +178,8 @@ def decide(
     return decision, [_granted_event(g, decision, imported=False) for g in grants]
 
 
-class HistoricalGrant(BaseModel):
+class HistoricalGrant(Command):
     """One line of an import of past grants (CSV or JSON)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     recipient_id: Identifier
     recipient_kind: NomineeKind
@@ -241,9 +232,7 @@ def import_grants(
     return decision, [_granted_event(g, decision, imported=True) for g in grants]
 
 
-class RevokeGrant(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RevokeGrant(Command):
     reason: RevocationReason
     decision_number: Text
     revoked_on: Day

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict
-
 from tdkt_shared.contract.reporting import (
     CongressCancelled,
     CongressRescheduled,
@@ -18,12 +16,11 @@ from tdkt_shared.contract.reporting import (
 )
 from tdkt_shared.contract.text import Day, Flag
 from tdkt_shared.errors import DomainError
+from tdkt_shared.kit.models import Value
 
 
-class KnownCongress(BaseModel):
+class KnownCongress(Value):
     """Read model of a congress; `deadline` is the last day (inclusive) to submit a nomination linked to it."""
-
-    model_config = ConfigDict(frozen=True)
 
     id: str
     held_on: Day
@@ -52,9 +49,7 @@ def congress_cancelled(current: KnownCongress | None, data: CongressCancelled, o
     return base.model_copy(update={"cancelled": True, "cancel_reason": data.reason})
 
 
-class KnownMovement(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class KnownMovement(Value):
     id: str
     final_reviewed_on: Day | None = None
 
@@ -64,10 +59,8 @@ def movement_final_reviewed(current: KnownMovement | None, data: MovementFinalRe
     return base.model_copy(update={"final_reviewed_on": data.occurred_on or on})
 
 
-class SubmissionLinks(BaseModel):
+class SubmissionLinks(Value):
     """The congress and movement a nomination refers to, as known when it is submitted (None: never heard of)."""
-
-    model_config = ConfigDict(frozen=True)
 
     congress: KnownCongress | None = None
     movement: KnownMovement | None = None

@@ -32,6 +32,7 @@ from tdkt_shared.contract.awards import (
 from tdkt_shared.contract.text import Day, Flag, Identifier, Instant, Text, Whole
 from tdkt_shared.contract.types import EventData
 from tdkt_shared.errors import DomainError, InvalidTransition
+from tdkt_shared.kit.models import Command, Value
 
 
 class NominationKind(StrEnum):
@@ -104,9 +105,7 @@ class Nominee(BaseModel):
         return self
 
 
-class AuditEntry(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class AuditEntry(Value):
     at: Instant
     actor: str
     organization_id: str
@@ -116,18 +115,14 @@ class AuditEntry(BaseModel):
     reason: str | None = None
 
 
-class Comment(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class Comment(Value):
     at: Instant
     author: str
     text: str
     objection: Flag = False
 
 
-class PublicConsultation(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class PublicConsultation(Value):
     channel: str
     start: Day
     end: Day
@@ -135,9 +130,7 @@ class PublicConsultation(BaseModel):
     comments: list[Comment] = Field(default_factory=list)
 
 
-class CouncilSession(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class CouncilSession(Value):
     session_id: str
     held_on: Day
     members_total: Whole
@@ -145,9 +138,7 @@ class CouncilSession(BaseModel):
     results: list[CouncilResult]
 
 
-class Nomination(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class Nomination(Value):
     id: str
     kind: NominationKind
     award_code: str
@@ -188,9 +179,7 @@ class Actor(BaseModel):
     reason: Text | None = None
 
 
-class DraftNomination(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DraftNomination(Command):
     id: Identifier
     kind: NominationKind
     award_code: str
@@ -479,9 +468,7 @@ class Ballot(BaseModel):
     no_written: Whole = Field(default=0, ge=0)
 
 
-class CouncilVote(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class CouncilVote(Command):
     session_id: Identifier
     held_on: Day
     members_total: Whole = Field(gt=0)

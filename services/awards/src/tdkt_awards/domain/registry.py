@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from tdkt_shared.contract.registry import (
     CouncilConstituted,
@@ -13,12 +13,11 @@ from tdkt_shared.contract.registry import (
     Employment,
     PersonEmploymentChanged,
 )
+from tdkt_shared.kit.models import Value
 
 
-class KnownPerson(BaseModel):
+class KnownPerson(Value):
     """Achievements belong to the person, so chains follow them across transfers whatever the organisation."""
-
-    model_config = ConfigDict(frozen=True)
 
     id: str
     full_name: str
@@ -29,10 +28,8 @@ def person_from(data: PersonEmploymentChanged) -> KnownPerson:
     return KnownPerson(id=data.person_id, full_name=data.full_name, employments=data.employments)
 
 
-class KnownCouncil(BaseModel):
+class KnownCouncil(Value):
     """A Hội đồng Thi đua – Khen thưởng and its members with their periods, as the registry announced them."""
-
-    model_config = ConfigDict(frozen=True)
 
     id: str
     name: str | None = None

@@ -7,7 +7,7 @@ own preferences.
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from tdkt_notify.api.deps import ADMIN_ONLY, RECIPIENT_ONLY, RecipientsDep, page_of
 from tdkt_notify.domain.directory import NewSubscriber, Recipient, RecipientKind
@@ -17,6 +17,7 @@ from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.text import Flag
 from tdkt_shared.kit import Loaded
 from tdkt_shared.kit.http import CORRELATION_HEADER, Context
+from tdkt_shared.kit.models import Command
 
 router = APIRouter(tags=["recipients"], responses=ERROR_RESPONSES, dependencies=[ADMIN_ONLY])
 own_router = APIRouter(
@@ -89,9 +90,7 @@ async def rotate_secret(recipient_id: str, change: SecretChange, recipients: Rec
     return Response(status_code=status.HTTP_204_NO_CONTENT, headers={CORRELATION_HEADER: ctx.correlation_id})
 
 
-class Preferences(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Preferences(Command):
     daily_digest: Flag
 
 

@@ -16,13 +16,14 @@ from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from tdkt_notify.domain.routing import VIETNAM, Purpose, Target
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.notify import Channel, NotificationDelivered, NotificationFailed, NotificationRead
 from tdkt_shared.contract.text import Flag, Instant, Whole
 from tdkt_shared.errors import InvalidTransition
+from tdkt_shared.kit.models import Value
 
 DELIVERY_NAMESPACE = uuid.UUID("6c1f2b1e-4d7a-5c55-9a51-7464b74b7401")
 
@@ -40,18 +41,14 @@ class DeliveryStatus(StrEnum):
     FAILED = "FAILED"
 
 
-class Attempt(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class Attempt(Value):
     number: Whole = Field(ge=1)
     at: Instant
     ok: Flag
     error: str | None = None
 
 
-class Delivery(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class Delivery(Value):
     id: str
     event_id: str
     event_type: str

@@ -24,6 +24,7 @@ from tdkt_shared.contract.registry import (
     RoleAssigned,
 )
 from tdkt_shared.contract.text import Day, Flag, Identifier, Text, Whole
+from tdkt_shared.kit.models import Command, Value
 
 
 class RecipientKind(StrEnum):
@@ -33,13 +34,11 @@ class RecipientKind(StrEnum):
     """An explicit subscriber registered by an operator (e.g. a portal or an external system)."""
 
 
-class Recipient(BaseModel):
+class Recipient(Value):
     """Anyone a notification can go to, with the addresses known for it.
 
     `webhook_secret` signs the webhooks sent to this recipient; the API never shows it.
     """
-
-    model_config = ConfigDict(frozen=True)
 
     id: Identifier
     kind: RecipientKind
@@ -51,10 +50,8 @@ class Recipient(BaseModel):
     """E-mails wait for one daily digest instead of going one by one (bản tin tổng hợp hằng ngày)."""
 
 
-class NewSubscriber(BaseModel):
+class NewSubscriber(Command):
     """Command: register an explicit subscriber."""
-
-    model_config = ConfigDict(extra="forbid")
 
     id: Identifier
     name: Text
@@ -131,22 +128,18 @@ def holders_on(assignments: Iterable[RoleAssignment], role: FunctionalRole, day:
 # --- emulation clusters and blocs (cụm, khối thi đua) -----------------------------------------------------------
 
 
-class ClusterPeriod(BaseModel):
+class ClusterPeriod(Value):
     """The cluster's whole member list from `valid_from` until the next period starts."""
-
-    model_config = ConfigDict(frozen=True)
 
     valid_from: Day
     members: list[ClusterMember]
 
 
-class Cluster(BaseModel):
+class Cluster(Value):
     """An emulation cluster or bloc of one year, with its membership over time.
 
     `member_ids` is every organisation that was a member in any period: what the store is searched by.
     """
-
-    model_config = ConfigDict(frozen=True)
 
     cluster_id: Identifier
     name: str | None = None
@@ -222,10 +215,8 @@ def cluster_recipients(
 # --- Emulation–Commendation Councils (Hội đồng Thi đua – Khen thưởng) -------------------------------------------
 
 
-class Council(BaseModel):
+class Council(Value):
     """A council, its owning organisation, its term and its members (persons) each with their own period."""
-
-    model_config = ConfigDict(frozen=True)
 
     council_id: Identifier
     name: str | None = None

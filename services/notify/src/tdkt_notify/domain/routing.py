@@ -21,6 +21,7 @@ from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.notify import Channel
 from tdkt_shared.contract.registry import FunctionalRole
 from tdkt_shared.contract.text import Day, Flag, Identifier, Instant, Text, Whole
+from tdkt_shared.kit.models import Value
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 DataPath = str
@@ -165,10 +166,8 @@ class RoutingRule(RuleBody):
         return self.matches(event.type) and all(c.holds(event) for c in self.conditions)
 
 
-class Target(BaseModel):
+class Target(Value):
     """One recipient on one channel for one event, and the rule that put it there."""
-
-    model_config = ConfigDict(frozen=True)
 
     rule_id: str
     purpose: Purpose

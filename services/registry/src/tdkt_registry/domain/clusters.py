@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from tdkt_registry.domain.organizations import Organization
 from tdkt_shared.contract.registry import (
@@ -21,11 +21,10 @@ from tdkt_shared.contract.registry import (
 )
 from tdkt_shared.contract.text import Day, Identifier, Text, Whole
 from tdkt_shared.errors import DomainError, UnknownReference
+from tdkt_shared.kit.models import Command, Value
 
 
-class Cluster(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class Cluster(Value):
     id: Identifier
     name: Text
     kind: ClusterKind
@@ -42,10 +41,8 @@ class Cluster(BaseModel):
         return next((m for m in self.members if m.organization_id == organization_id), None)
 
 
-class FormCluster(BaseModel):
+class FormCluster(Command):
     """Command: form a cluster or bloc for a year with its first members (at most one leader)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     id: Identifier
     name: Text
@@ -67,10 +64,8 @@ class FormCluster(BaseModel):
         return self
 
 
-class SetClusterMember(BaseModel):
+class SetClusterMember(Command):
     """Command: add an organisation to the cluster, or change its role (not to LEADER: rotate the leader)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     version: Whole = Field(ge=1)
     organization_id: Identifier
@@ -78,17 +73,13 @@ class SetClusterMember(BaseModel):
     effective_date: Day
 
 
-class RemoveClusterMember(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RemoveClusterMember(Command):
     version: Whole = Field(ge=1)
     effective_date: Day
 
 
-class RotateLeader(BaseModel):
+class RotateLeader(Command):
     """Command: a member becomes the leader; the previous leader stays as a member."""
-
-    model_config = ConfigDict(extra="forbid")
 
     version: Whole = Field(ge=1)
     organization_id: Identifier

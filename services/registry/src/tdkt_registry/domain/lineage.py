@@ -41,6 +41,7 @@ from tdkt_shared.contract.registry import (
 from tdkt_shared.contract.text import Day, Flag, Identifier, Text, Whole
 from tdkt_shared.contract.types import EventData
 from tdkt_shared.errors import DomainError
+from tdkt_shared.kit.models import Command
 
 EVENT_NAMESPACE = uuid.UUID("6f1d7c1e-3a0b-5c55-9d1e-2a0f7b3c4d5e")
 
@@ -65,7 +66,7 @@ class Write:
     """The input that names this organisation (for error messages)."""
 
 
-class Mapping(BaseModel):
+class Mapping(Command):
     """One step of a lineage operation or of a bulk reorganisation.
 
     - MERGE: every `from_ids` organisation merges into `to_ids[0]` (which must exist and be in force).
@@ -73,8 +74,6 @@ class Mapping(BaseModel):
     - CHANGE: a new version of `from_ids[0]` with `changes` (rename, retype, reparent, recode).
     - DISSOLVE: `from_ids[0]` ends with no successor.
     """
-
-    model_config = ConfigDict(extra="forbid")
 
     kind: MappingKind
     from_ids: list[Identifier] = Field(min_length=1, max_length=500)
@@ -107,10 +106,8 @@ class Mapping(BaseModel):
         return self
 
 
-class ReorganizationBatch(BaseModel):
+class ReorganizationBatch(Command):
     """Command: many mappings applied in order as one reorganisation, idempotent by `batch_id`."""
-
-    model_config = ConfigDict(extra="forbid")
 
     batch_id: Identifier
     title: Text | None = None
@@ -168,10 +165,8 @@ class SplitOrganization(_LineageCommand):
         )
 
 
-class DissolveOrganization(BaseModel):
+class DissolveOrganization(Command):
     """Command: an organisation ends on `effective_date` without a successor."""
-
-    model_config = ConfigDict(extra="forbid")
 
     effective_date: Day
     legal_basis: Text

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from tdkt_shared.contract.registry import (
     OrganizationChanged,
@@ -23,6 +23,7 @@ from tdkt_shared.contract.registry import (
 )
 from tdkt_shared.contract.text import Day, Identifier, Text, Whole
 from tdkt_shared.errors import DomainError, InvalidTransition, UnknownReference
+from tdkt_shared.kit.models import Command, Value
 
 ONE_DAY = timedelta(days=1)
 
@@ -44,9 +45,7 @@ class LinkKind(StrEnum):
     SPLIT_FROM = "SPLIT_FROM"
 
 
-class LineageLink(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class LineageLink(Value):
     kind: LinkKind
     organization_id: Identifier
     effective_date: Day
@@ -55,10 +54,8 @@ class LineageLink(BaseModel):
     batch_id: Identifier | None = None
 
 
-class OrganizationVersion(BaseModel):
+class OrganizationVersion(Value):
     """What an organisation was between `valid_from` and `valid_to` (inclusive; None: still in force)."""
-
-    model_config = ConfigDict(frozen=True)
 
     name: Text
     kind: OrganizationKind
@@ -77,9 +74,7 @@ class OrganizationVersion(BaseModel):
         return self.valid_to is None or day <= self.valid_to
 
 
-class Organization(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class Organization(Value):
     id: Identifier
     versions: list[OrganizationVersion] = Field(min_length=1)
     status: OrganizationStatus = OrganizationStatus.ACTIVE
@@ -109,10 +104,8 @@ class Organization(BaseModel):
         return any(link.operation_id == operation_id for link in (*self.predecessors, *self.successors))
 
 
-class RegisterOrganization(BaseModel):
+class RegisterOrganization(Command):
     """Command: enter a new organisation in the registry."""
-
-    model_config = ConfigDict(extra="forbid")
 
     id: Identifier
     name: Text
@@ -149,10 +142,8 @@ def register(command: RegisterOrganization, parent: Organization | None) -> tupl
     return organization, event
 
 
-class OrganizationChanges(BaseModel):
+class OrganizationChanges(Command):
     """The fields a change can set; a field left out keeps its value (send `null` to clear an optional one)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: Text | None = None
     kind: OrganizationKind | None = None

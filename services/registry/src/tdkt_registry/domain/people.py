@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from tdkt_registry.domain.organizations import Organization
 from tdkt_shared.contract.registry import (
@@ -23,6 +23,7 @@ from tdkt_shared.contract.registry import (
 )
 from tdkt_shared.contract.text import Day, Flag, Identifier, Text, Whole
 from tdkt_shared.errors import DomainError, UnknownReference
+from tdkt_shared.kit.models import Command, Value
 
 ONE_DAY = timedelta(days=1)
 SINGLE_ROLES = (CouncilRole.CHAIR, CouncilRole.STANDING_VICE_CHAIR)
@@ -42,9 +43,7 @@ def _in_force(org_id: str, org: Organization | None, day: date, field: str) -> N
 # ---------------------------------------------------------------------------------------------------- persons
 
 
-class Person(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class Person(Value):
     id: Identifier
     full_name: Text
     birth_year: Whole | None = None
@@ -58,9 +57,7 @@ class Person(BaseModel):
         return PersonEmploymentChanged(person_id=self.id, full_name=self.full_name, employments=self.employments)
 
 
-class RegisterPerson(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RegisterPerson(Command):
     id: Identifier
     full_name: Text
     birth_year: Whole | None = Field(default=None, ge=1900, le=2100)
@@ -72,11 +69,9 @@ def register_person(command: RegisterPerson) -> tuple[Person, PersonRegistered]:
     return person, PersonRegistered(person_id=person.id, **command.model_dump(exclude={"id"}))
 
 
-class StartEmployment(BaseModel):
+class StartEmployment(Command):
     """Command: the person starts a position in an organisation. With `close_previous` (the default) the open
     employment ends the day before: a transfer. Without it, the new one runs alongside (kiêm nhiệm)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     version: Whole = Field(ge=1)
     organization_id: Identifier
@@ -85,10 +80,8 @@ class StartEmployment(BaseModel):
     close_previous: Flag = True
 
 
-class EndEmployment(BaseModel):
+class EndEmployment(Command):
     """Command: the person's open employment in `organization_id` (or the only open one) ends on `valid_to`."""
-
-    model_config = ConfigDict(extra="forbid")
 
     version: Whole = Field(ge=1)
     valid_to: Day
@@ -148,18 +141,14 @@ def end_employment(person: Person, command: EndEmployment) -> Person:
 # ---------------------------------------------------------------------------------------------------- councils
 
 
-class CouncilSeat(BaseModel):
+class CouncilSeat(Command):
     """A person's seat when the council is constituted (from the start of the term)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     person_id: Identifier
     role: CouncilRole
 
 
-class Council(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class Council(Value):
     id: Identifier
     name: Text
     level: str
@@ -176,9 +165,7 @@ class Council(BaseModel):
         return CouncilMembershipChanged(council_id=self.id, person_id=person_id, members=self.members)
 
 
-class ConstituteCouncil(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ConstituteCouncil(Command):
     id: Identifier
     name: Text
     level: str = Field(min_length=1, max_length=40)
@@ -201,11 +188,9 @@ class ConstituteCouncil(BaseModel):
         return self
 
 
-class SeatMember(BaseModel):
+class SeatMember(Command):
     """Command: a person takes a seat (or a new role) from `valid_from`; a current seat of theirs ends the day
     before."""
-
-    model_config = ConfigDict(extra="forbid")
 
     version: Whole = Field(ge=1)
     person_id: Identifier
@@ -213,9 +198,7 @@ class SeatMember(BaseModel):
     valid_from: Day
 
 
-class UnseatMember(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class UnseatMember(Command):
     version: Whole = Field(ge=1)
     valid_to: Day
 

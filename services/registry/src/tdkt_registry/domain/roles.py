@@ -11,12 +11,11 @@ from tdkt_registry.domain.organizations import Organization
 from tdkt_shared.contract.registry import ContactPointSet, FunctionalRole, RoleAssigned
 from tdkt_shared.contract.text import Day, Identifier, Whole
 from tdkt_shared.errors import DomainError, UnknownReference
+from tdkt_shared.kit.models import Command, Value
 
 
-class RoleAssignment(BaseModel):
+class RoleAssignment(Value):
     """`organization_id` holds `role` from `valid_from` to `valid_to` (inclusive; None: open-ended)."""
-
-    model_config = ConfigDict(frozen=True)
 
     id: Identifier
     role: FunctionalRole
@@ -60,10 +59,8 @@ class AssignRole(_Period):
     scope_organization_id: Identifier | None = None
 
 
-class EndRole(BaseModel):
+class EndRole(Command):
     """Command: set the last day of an assignment (the event is `role.assigned` again, with its `valid_to`)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     version: Whole = Field(ge=1)
     valid_to: Day
@@ -115,9 +112,7 @@ def end_assignment(assignment: RoleAssignment, valid_to: date) -> RoleAssignment
 OwnerKind = Literal["ORGANIZATION", "PERSON"]
 
 
-class ContactPoint(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class ContactPoint(Value):
     owner_id: Identifier
     owner_kind: OwnerKind
     email: str | None = None
@@ -127,10 +122,8 @@ class ContactPoint(BaseModel):
         return ContactPointSet(**self.model_dump())
 
 
-class SetContactPoint(BaseModel):
+class SetContactPoint(Command):
     """Command: where notifications for an organisation or a person go (replaces the previous contact point)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     webhook_url: AnyHttpUrl | None = None

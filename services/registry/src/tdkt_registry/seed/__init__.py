@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from tdkt_registry.domain.clusters import FormCluster
 from tdkt_registry.domain.lineage import ReorganizationBatch
@@ -39,6 +39,7 @@ from tdkt_registry.store import (
 )
 from tdkt_shared.contract.text import Day
 from tdkt_shared.kit import CommandContext
+from tdkt_shared.kit.models import Command
 from tdkt_shared.runtime import Stores
 
 DEFAULT_FILE = "bac_kan.json"
@@ -49,9 +50,7 @@ class SeedContactPoint(SetContactPoint):
     owner_id: str
 
 
-class SeedEmployment(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SeedEmployment(Command):
     organization_id: str
     position: str
     valid_from: Day
@@ -62,9 +61,7 @@ class SeedPerson(RegisterPerson):
     """In order: each one after the first is a transfer (the previous one ends the day before)."""
 
 
-class SeedFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SeedFile(Command):
     about: list[str] = Field(default_factory=list)
     organizations: list[RegisterOrganization] = Field(default_factory=list)
     role_assignments: list[AssignRole] = Field(default_factory=list)
