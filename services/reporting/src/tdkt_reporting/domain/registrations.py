@@ -6,13 +6,14 @@ provinces collect it to plan quotas. A pact is signed once per cluster and year.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from tdkt_reporting.domain import common
 from tdkt_reporting.domain.common import require_status
 from tdkt_reporting.domain.reports import ReportStatus
+from tdkt_shared.contract.registry import OrganizationsMerged
 from tdkt_shared.contract.reporting import (
     EmulationPactSigned,
     RegistrationAccepted,
@@ -102,28 +103,10 @@ def accept(registration: Registration, now: datetime) -> tuple[Registration, Reg
 
 
 def reassign(
-    registration: Registration,
-    predecessor_ids: Sequence[str],
-    successor_id: str,
-    effective_date: date,
-    legal_basis: str,
+    registration: Registration, merger: OrganizationsMerged
 ) -> tuple[Registration, RegistrationReassigned] | None:
-    if registration.status not in OPEN or registration.organization_id not in predecessor_ids:
-        return None
-    entry: dict[str, str | int] = {
-        "organization_id": successor_id,
-        "from_organization_id": registration.organization_id,
-        "effective_date": effective_date.isoformat(),
-        "legal_basis": legal_basis,
-    }
-    moved = registration.model_copy(update={"organization_id": successor_id, "history": [*registration.history, entry]})
-    return moved, RegistrationReassigned(
-        registration_id=registration.id,
-        from_organization_id=registration.organization_id,
-        to_organization_id=successor_id,
-        effective_date=effective_date,
-        legal_basis=legal_basis,
-    )
+    """Move an open registration of a merged organisation to its successor; None if it does not concern it."""
+    return common.reassign(registration, merger, OPEN, RegistrationReassigned, "registration_id")
 
 
 class SignPact(BaseModel):

@@ -7,13 +7,14 @@ date and a date the caller passes in.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from tdkt_reporting.domain import common
 from tdkt_reporting.domain.common import require_status
+from tdkt_shared.contract.registry import OrganizationsMerged
 from tdkt_shared.contract.reporting import (
     ReportAccepted,
     ReportContentEdited,
@@ -168,26 +169,9 @@ def accept(report: Report, by: str | None, now: datetime) -> tuple[Report, Repor
     )
 
 
-def reassign(
-    report: Report, predecessor_ids: Sequence[str], successor_id: str, effective_date: date, legal_basis: str
-) -> tuple[Report, ReportReassigned] | None:
+def reassign(report: Report, merger: OrganizationsMerged) -> tuple[Report, ReportReassigned] | None:
     """Move an open report of a merged organisation to its successor; None if it does not concern this report."""
-    if report.status not in OPEN or report.organization_id not in predecessor_ids:
-        return None
-    entry: dict[str, str | int] = {
-        "organization_id": successor_id,
-        "from_organization_id": report.organization_id,
-        "effective_date": effective_date.isoformat(),
-        "legal_basis": legal_basis,
-    }
-    moved = report.model_copy(update={"organization_id": successor_id, "history": [*report.history, entry]})
-    return moved, ReportReassigned(
-        report_id=report.id,
-        from_organization_id=report.organization_id,
-        to_organization_id=successor_id,
-        effective_date=effective_date,
-        legal_basis=legal_basis,
-    )
+    return common.reassign(report, merger, OPEN, ReportReassigned, "report_id")
 
 
 REMINDER_NAMESPACE = uuid.UUID("6f1b0e52-3c1d-4a57-9a55-0c5d1f0e7a11")

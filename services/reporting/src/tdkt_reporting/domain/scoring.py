@@ -260,6 +260,12 @@ def ranking_id(cluster_id: str, year: int) -> str:
     return f"{cluster_id}.{year}"
 
 
+class Ranking(ClusterRankingPublished):
+    """A cluster's ranking as stored: the published event's data and the criteria set it ranked on."""
+
+    criteria_set_id: str
+
+
 def attribute(
     members: Sequence[str], published: Sequence[Scorecard], successor_of: Mapping[str, str]
 ) -> tuple[list[Scorecard], list[CarriedScore]]:
