@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+from pydantic import BaseModel
+
 from tdkt_reporting.domain.clusters import KnownCluster
 from tdkt_reporting.domain.congresses import Congress
 from tdkt_reporting.domain.movements import Movement
@@ -24,6 +29,8 @@ RANKINGS = "rankings"
 REGISTRATIONS = "registrations"
 PACTS = "emulation_pacts"
 
+A = TypeVar("A", bound=BaseModel)
+
 COLLECTIONS = (
     ORGANIZATIONS,
     CLUSTERS,
@@ -42,37 +49,17 @@ def directory(stores: Stores) -> Directory:
     return Directory(stores.store(ORGANIZATIONS))
 
 
-def clusters(stores: Stores) -> Repository[KnownCluster]:
-    return Repository(stores.store(CLUSTERS), KnownCluster)
+def _typed(collection: str, model: type[A]) -> Callable[[Stores], Repository[A]]:
+    """The repository of `model` over the runtime's store of `collection`."""
+    return lambda stores: Repository(stores.store(collection), model)
 
 
-def movements(stores: Stores) -> Repository[Movement]:
-    return Repository(stores.store(MOVEMENTS), Movement)
-
-
-def reports(stores: Stores) -> Repository[Report]:
-    return Repository(stores.store(REPORTS), Report)
-
-
-def congresses(stores: Stores) -> Repository[Congress]:
-    return Repository(stores.store(CONGRESSES), Congress)
-
-
-def criteria_sets(stores: Stores) -> Repository[CriteriaSet]:
-    return Repository(stores.store(CRITERIA_SETS), CriteriaSet)
-
-
-def scorecards(stores: Stores) -> Repository[Scorecard]:
-    return Repository(stores.store(SCORECARDS), Scorecard)
-
-
-def rankings(stores: Stores) -> Repository[Ranking]:
-    return Repository(stores.store(RANKINGS), Ranking)
-
-
-def registrations(stores: Stores) -> Repository[Registration]:
-    return Repository(stores.store(REGISTRATIONS), Registration)
-
-
-def pacts(stores: Stores) -> Repository[EmulationPact]:
-    return Repository(stores.store(PACTS), EmulationPact)
+clusters = _typed(CLUSTERS, KnownCluster)
+movements = _typed(MOVEMENTS, Movement)
+reports = _typed(REPORTS, Report)
+congresses = _typed(CONGRESSES, Congress)
+criteria_sets = _typed(CRITERIA_SETS, CriteriaSet)
+scorecards = _typed(SCORECARDS, Scorecard)
+rankings = _typed(RANKINGS, Ranking)
+registrations = _typed(REGISTRATIONS, Registration)
+pacts = _typed(PACTS, EmulationPact)

@@ -50,6 +50,20 @@ async def load_own(
     return loaded
 
 
+async def change_own(
+    repository: Repository[Filed],
+    directory: Directory,
+    ctx: CommandContext,
+    aggregate_id: str,
+    version: int,
+    step: Callable[[Filed], tuple[Filed, EventData]],
+) -> Loaded[Filed]:
+    """The common command on an aggregate filed under an organisation: `load_own`, one pure step, save."""
+    loaded = await load_own(repository, directory, ctx, aggregate_id, version)
+    aggregate, events = step(loaded.aggregate)
+    return await repository.save(loaded, aggregate, events, ctx)
+
+
 Reassign = Callable[[Filed, OrganizationsMerged], tuple[Filed, EventData] | None]
 
 

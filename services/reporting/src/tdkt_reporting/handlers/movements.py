@@ -3,12 +3,15 @@ specialists (the role is the router's). The acting organisation signs each step.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 
 from tdkt_reporting import store
 from tdkt_reporting.domain import movements as domain
 from tdkt_reporting.domain.movements import Movement
 from tdkt_reporting.handlers.common import ensure_registered
+from tdkt_shared.contract.reporting import MovementChange
 from tdkt_shared.kit import CommandContext, Loaded
 from tdkt_shared.runtime import Stores
 
@@ -41,49 +44,54 @@ async def launch(
     by: str | None = None,
 ) -> Loaded[Movement]:
     """DRAFT -> LAUNCHED (phát động), signed by `by` or else the acting organisation."""
-    signed_by = by or ctx.organization_id
-    return await store.movements(stores).change(
-        movement_id, version, lambda m: domain.launch(m, version, decision, on, signed_by), ctx
-    )
+    launched = partial(domain.launch, decision=decision, on=on)
+    return await _step(stores, movement_id, version, launched, ctx, by=by)
 
 
 async def start(
     stores: Stores, movement_id: str, version: int, on: date | None, ctx: CommandContext
 ) -> Loaded[Movement]:
-    return await store.movements(stores).change(
-        movement_id, version, lambda m: domain.start(m, version, on, ctx.organization_id), ctx
-    )
+    """LAUNCHED -> IN_PROGRESS."""
+    return await _step(stores, movement_id, version, partial(domain.start, on=on), ctx)
 
 
 async def review_preliminary(
     stores: Stores, movement_id: str, version: int, on: date, ctx: CommandContext
 ) -> Loaded[Movement]:
     """A preliminary review (sơ kết), repeatable."""
-    return await store.movements(stores).change(
-        movement_id, version, lambda m: domain.review_preliminary(m, version, on, ctx.organization_id), ctx
-    )
+    return await _step(stores, movement_id, version, partial(domain.review_preliminary, on=on), ctx)
+
+
+async def cancel(
+    stores: Stores, movement_id: str, version: int, reason: str, on: date | None, ctx: CommandContext
+) -> Loaded[Movement]:
+    """From any state before CLOSED, with a reason."""
+    return await _step(stores, movement_id, version, partial(domain.cancel, reason=reason, on=on), ctx)
 
 
 async def review_final(
     stores: Stores, movement_id: str, version: int, on: date, ctx: CommandContext
 ) -> Loaded[Movement]:
     """The final review (tổng kết)."""
-    return await store.movements(stores).change(
-        movement_id, version, lambda m: domain.review_final(m, version, on, ctx.organization_id), ctx
-    )
+    return await _step(stores, movement_id, version, partial(domain.review_final, on=on), ctx)
 
 
 async def close(
     stores: Stores, movement_id: str, version: int, on: date | None, ctx: CommandContext
 ) -> Loaded[Movement]:
-    return await store.movements(stores).change(
-        movement_id, version, lambda m: domain.close(m, version, on, ctx.organization_id), ctx
-    )
+    """FINAL_REVIEWED -> CLOSED."""
+    return await _step(stores, movement_id, version, partial(domain.close, on=on), ctx)
 
 
-async def cancel(
-    stores: Stores, movement_id: str, version: int, reason: str, on: date | None, ctx: CommandContext
+async def _step(
+    stores: Stores,
+    movement_id: str,
+    version: int,
+    step: Callable[..., tuple[Movement, MovementChange]],
+    ctx: CommandContext,
+    *,
+    by: str | None = None,
 ) -> Loaded[Movement]:
-    return await store.movements(stores).change(
-        movement_id, version, lambda m: domain.cancel(m, version, reason, on, ctx.organization_id), ctx
-    )
+    """One lifecycle step at the version the client read, signed by `by` or the acting organisation."""
+    signed_by = by or ctx.organization_id
+    return await store.movements(stores).change(movement_id, version, lambda m: step(m, version, by=signed_by), ctx)

@@ -4,10 +4,12 @@ successor when its organisation merges; a pact is signed by one of its parties o
 
 from __future__ import annotations
 
+from functools import partial
+
 from tdkt_reporting import policy, store
 from tdkt_reporting.domain import registrations as domain
 from tdkt_reporting.domain.registrations import EmulationPact, Registration
-from tdkt_reporting.handlers.common import ensure_movement, ensure_registered, load_own, move_open
+from tdkt_reporting.handlers.common import change_own, ensure_movement, ensure_registered, move_open
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.registry import OrganizationsMerged
 from tdkt_shared.kit import CommandContext, Loaded
@@ -25,10 +27,8 @@ async def draft(stores: Stores, command: domain.DraftRegistration, ctx: CommandC
 
 
 async def submit(stores: Stores, registration_id: str, version: int, ctx: CommandContext) -> Loaded[Registration]:
-    registrations = store.registrations(stores)
-    loaded = await load_own(registrations, store.directory(stores), ctx, registration_id, version)
-    registration, event = domain.submit(loaded.aggregate, policy.acting_organization(ctx), ctx.now)
-    return await registrations.save(loaded, registration, event, ctx)
+    step = partial(domain.submit, actor=policy.acting_organization(ctx), now=ctx.now)
+    return await change_own(store.registrations(stores), store.directory(stores), ctx, registration_id, version, step)
 
 
 async def return_registration(

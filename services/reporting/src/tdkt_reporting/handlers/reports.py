@@ -5,11 +5,12 @@ organisation merges."""
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from tdkt_reporting import policy, store
 from tdkt_reporting.domain import reports as domain
 from tdkt_reporting.domain.reports import Report
-from tdkt_reporting.handlers.common import ensure_movement, ensure_registered, load_own, move_open
+from tdkt_reporting.handlers.common import change_own, ensure_movement, ensure_registered, move_open
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.registry import OrganizationsMerged
 from tdkt_shared.kit import CommandContext, Loaded
@@ -30,18 +31,14 @@ async def open_report(stores: Stores, command: domain.OpenReport, ctx: CommandCo
 async def edit_content(
     stores: Stores, report_id: str, version: int, content: domain.ReportContent, ctx: CommandContext
 ) -> Loaded[Report]:
-    reports = store.reports(stores)
-    loaded = await load_own(reports, store.directory(stores), ctx, report_id, version)
-    report, event = domain.edit(loaded.aggregate, content, policy.acting_organization(ctx))
-    return await reports.save(loaded, report, event, ctx)
+    edit = partial(domain.edit, content=content, actor=policy.acting_organization(ctx))
+    return await change_own(store.reports(stores), store.directory(stores), ctx, report_id, version, edit)
 
 
 async def submit(stores: Stores, report_id: str, version: int, ctx: CommandContext) -> Loaded[Report]:
     """By the reporting organisation (or one in its lineage: after a merger, its successor) or a specialist."""
-    reports = store.reports(stores)
-    loaded = await load_own(reports, store.directory(stores), ctx, report_id, version)
-    report, event = domain.submit(loaded.aggregate, policy.acting_organization(ctx), ctx.now)
-    return await reports.save(loaded, report, event, ctx)
+    step = partial(domain.submit, actor=policy.acting_organization(ctx), now=ctx.now)
+    return await change_own(store.reports(stores), store.directory(stores), ctx, report_id, version, step)
 
 
 async def return_report(

@@ -4,11 +4,13 @@ organisation's scorecards (or one in its lineage)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from tdkt_reporting import policy, store
 from tdkt_reporting.domain import scoring as domain
 from tdkt_reporting.domain.scoring import CriteriaSet, Ranking, Scorecard
 from tdkt_reporting.handlers.clusters import cluster_members
-from tdkt_reporting.handlers.common import load_own
+from tdkt_reporting.handlers.common import change_own
 from tdkt_shared.contract.reporting import ScoreKind
 from tdkt_shared.errors import UnknownReference
 from tdkt_shared.kit import CommandContext, Loaded
@@ -50,19 +52,15 @@ async def record_score(
 ) -> Loaded[Scorecard]:
     """A self-score (the unit's officer or a specialist) or a reviewer score (a specialist), audited."""
     policy.ensure_may_score(ctx.principal, kind)
-    scorecards = store.scorecards(stores)
-    loaded = await load_own(scorecards, store.directory(stores), ctx, scorecard_id, version)
     actor = policy.acting_organization(ctx)
-    card, event = domain.record_score(loaded.aggregate, criterion_code, kind, value, actor, ctx.now)
-    return await scorecards.save(loaded, card, event, ctx)
+    score = partial(domain.record_score, criterion=criterion_code, kind=kind, value=value, by=actor, at=ctx.now)
+    return await change_own(store.scorecards(stores), store.directory(stores), ctx, scorecard_id, version, score)
 
 
 async def submit_scorecard(stores: Stores, scorecard_id: str, version: int, ctx: CommandContext) -> Loaded[Scorecard]:
     """Blocked until every criterion has a self-score."""
-    scorecards = store.scorecards(stores)
-    loaded = await load_own(scorecards, store.directory(stores), ctx, scorecard_id, version)
-    card, event = domain.submit_scorecard(loaded.aggregate)
-    return await scorecards.save(loaded, card, event, ctx)
+    submit = domain.submit_scorecard
+    return await change_own(store.scorecards(stores), store.directory(stores), ctx, scorecard_id, version, submit)
 
 
 async def publish_scorecard(stores: Stores, scorecard_id: str, version: int, ctx: CommandContext) -> Loaded[Scorecard]:
