@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tdkt_reporting.domain import common
-from tdkt_reporting.domain.common import require_status
+from tdkt_reporting.domain.common import announce, require_status
 from tdkt_reporting.domain.reports import ReportStatus
 from tdkt_shared.contract.registry import OrganizationsMerged
 from tdkt_shared.contract.reporting import (
@@ -59,12 +59,7 @@ def draft(command: DraftRegistration) -> tuple[Registration, RegistrationDrafted
     registration = Registration(
         **command.model_dump(), history=[{"status": R.DRAFT, "organization_id": command.organization_id}]
     )
-    return registration, RegistrationDrafted(
-        registration_id=registration.id,
-        organization_id=registration.organization_id,
-        year=registration.year,
-        movement_id=registration.movement_id,
-    )
+    return registration, announce(RegistrationDrafted, registration, registration_id=registration.id)
 
 
 def submit(registration: Registration, actor: str, now: datetime) -> tuple[Registration, RegistrationSubmitted]:
@@ -75,15 +70,7 @@ def submit(registration: Registration, actor: str, now: datetime) -> tuple[Regis
     changed = registration.model_copy(
         update={"status": R.SUBMITTED, "revision": revision, "history": [*registration.history, entry]}
     )
-    return changed, RegistrationSubmitted(
-        registration_id=registration.id,
-        organization_id=registration.organization_id,
-        year=registration.year,
-        movement_id=registration.movement_id,
-        targets=registration.targets,
-        requested_titles=registration.requested_titles,
-        revision=revision,
-    )
+    return changed, announce(RegistrationSubmitted, changed, registration_id=registration.id)
 
 
 def return_(registration: Registration, reason: str, now: datetime) -> tuple[Registration, RegistrationReturned]:
@@ -137,10 +124,4 @@ def pact_id(cluster_id: str, year: int) -> str:
 
 def sign(command: SignPact) -> tuple[EmulationPact, EmulationPactSigned]:
     pact = EmulationPact(**command.model_dump(), id=pact_id(command.cluster_id, command.year))
-    return pact, EmulationPactSigned(
-        pact_id=pact.id,
-        cluster_id=pact.cluster_id,
-        year=pact.year,
-        signed_on=pact.signed_on,
-        signatory_organization_ids=pact.signatory_organization_ids,
-    )
+    return pact, announce(EmulationPactSigned, pact, pact_id=pact.id)

@@ -13,7 +13,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from tdkt_reporting.domain import common
-from tdkt_reporting.domain.common import require_status
+from tdkt_reporting.domain.common import announce, require_status
 from tdkt_shared.contract.registry import OrganizationsMerged
 from tdkt_shared.contract.reporting import (
     ReportAccepted,
@@ -96,14 +96,7 @@ def is_overdue(report: Report, today: date) -> bool:
 
 def open_report(command: OpenReport) -> tuple[Report, ReportDrafted]:
     report = Report(**command.model_dump(), history=[{"status": R.DRAFT, "organization_id": command.organization_id}])
-    return report, ReportDrafted(
-        report_id=report.id,
-        organization_id=report.organization_id,
-        kind=report.kind,
-        period=report.period,
-        due_date=report.due_date,
-        movement_id=report.movement_id,
-    )
+    return report, announce(ReportDrafted, report, report_id=report.id)
 
 
 def edit(report: Report, content: ReportContent, actor: str) -> tuple[Report, ReportContentEdited]:
@@ -125,17 +118,7 @@ def submit(report: Report, actor: str, now: datetime) -> tuple[Report, ReportSub
     submitted = report.model_copy(
         update={"status": R.SUBMITTED, "revision": revision, "history": [*report.history, entry]}
     )
-    return submitted, ReportSubmitted(
-        report_id=report.id,
-        organization_id=report.organization_id,
-        kind=report.kind,
-        period=report.period,
-        due_date=report.due_date,
-        submitted_at=now,
-        movement_id=report.movement_id,
-        submitted_by=actor,
-        revision=revision,
-    )
+    return submitted, announce(ReportSubmitted, submitted, report_id=report.id, submitted_at=now, submitted_by=actor)
 
 
 def return_(report: Report, reason: str, by: str | None, now: datetime) -> tuple[Report, ReportReturned]:
@@ -191,31 +174,7 @@ def due_reminders(report: Report, today: date, days_before: int) -> list[tuple[s
     soon = f"due_soon|{report.due_date.isoformat()}"
     late = f"overdue|{report.due_date.isoformat()}"
     if 0 <= days_left <= days_before and soon not in report.reminders_sent:
-        found.append(
-            (
-                soon,
-                ReportDueSoon(
-                    report_id=report.id,
-                    organization_id=report.organization_id,
-                    due_date=report.due_date,
-                    days_left=days_left,
-                    period=report.period,
-                    kind=report.kind,
-                ),
-            )
-        )
+        found.append((soon, announce(ReportDueSoon, report, report_id=report.id, days_left=days_left)))
     if days_left < 0 and late not in report.reminders_sent:
-        found.append(
-            (
-                late,
-                ReportOverdue(
-                    report_id=report.id,
-                    organization_id=report.organization_id,
-                    due_date=report.due_date,
-                    days_late=-days_left,
-                    period=report.period,
-                    kind=report.kind,
-                ),
-            )
-        )
+        found.append((late, announce(ReportOverdue, report, report_id=report.id, days_late=-days_left)))
     return found
