@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from datetime import datetime
 from typing import Any, Protocol, Self, TypeVar
 
 from pydantic import BaseModel
@@ -56,6 +57,12 @@ class Dossier(Protocol):
 
 
 D = TypeVar("D", bound=Dossier)
+
+
+def recorded(dossier: D, status: str, now: datetime, by: str | None = None, **details: str | int) -> D:
+    """`dossier` in `status`, the step appended to its history (never rewritten): when, by whom, and `details`."""
+    entry: dict[str, str | int] = {"status": status, "at": now.isoformat(), **({"by": by} if by else {}), **details}
+    return dossier.model_copy(update={"status": status, "history": [*dossier.history, entry]})
 
 
 def reassign(

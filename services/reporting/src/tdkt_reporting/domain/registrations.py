@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tdkt_reporting.domain import common
-from tdkt_reporting.domain.common import announce, require_status
+from tdkt_reporting.domain.common import announce, recorded, require_status
 from tdkt_reporting.domain.reports import ReportStatus
 from tdkt_shared.contract.registry import OrganizationsMerged
 from tdkt_shared.contract.reporting import (
@@ -66,17 +66,15 @@ def submit(registration: Registration, actor: str, now: datetime) -> tuple[Regis
     """`actor` is the acting organisation; the API has checked that it may act for the registration's organisation."""
     require_status("registration", registration.status, [R.DRAFT, R.RETURNED], "submit")
     revision = registration.revision + 1
-    entry: dict[str, str | int] = {"status": R.SUBMITTED, "at": now.isoformat(), "by": actor, "revision": revision}
-    changed = registration.model_copy(
-        update={"status": R.SUBMITTED, "revision": revision, "history": [*registration.history, entry]}
+    changed = recorded(
+        registration.model_copy(update={"revision": revision}), R.SUBMITTED, now, actor, revision=revision
     )
     return changed, announce(RegistrationSubmitted, changed, registration_id=registration.id)
 
 
 def return_(registration: Registration, reason: str, now: datetime) -> tuple[Registration, RegistrationReturned]:
     require_status("registration", registration.status, [R.SUBMITTED], "return")
-    entry: dict[str, str | int] = {"status": R.RETURNED, "at": now.isoformat(), "reason": reason}
-    changed = registration.model_copy(update={"status": R.RETURNED, "history": [*registration.history, entry]})
+    changed = recorded(registration, R.RETURNED, now, reason=reason)
     return changed, RegistrationReturned(
         registration_id=registration.id, organization_id=registration.organization_id, reason=reason
     )
@@ -84,8 +82,7 @@ def return_(registration: Registration, reason: str, now: datetime) -> tuple[Reg
 
 def accept(registration: Registration, now: datetime) -> tuple[Registration, RegistrationAccepted]:
     require_status("registration", registration.status, [R.SUBMITTED], "accept")
-    entry: dict[str, str | int] = {"status": R.ACCEPTED, "at": now.isoformat()}
-    changed = registration.model_copy(update={"status": R.ACCEPTED, "history": [*registration.history, entry]})
+    changed = recorded(registration, R.ACCEPTED, now)
     return changed, RegistrationAccepted(registration_id=registration.id, organization_id=registration.organization_id)
 
 

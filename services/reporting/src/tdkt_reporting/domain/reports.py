@@ -13,7 +13,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from tdkt_reporting.domain import common
-from tdkt_reporting.domain.common import announce, require_status
+from tdkt_reporting.domain.common import announce, recorded, require_status
 from tdkt_shared.contract.registry import OrganizationsMerged
 from tdkt_shared.contract.reporting import (
     ReportAccepted,
@@ -114,19 +114,13 @@ def edit(report: Report, content: ReportContent, actor: str) -> tuple[Report, Re
 def submit(report: Report, actor: str, now: datetime) -> tuple[Report, ReportSubmitted]:
     require_status("report", report.status, EDITABLE, "submit")
     revision = report.revision + 1
-    entry: dict[str, str | int] = {"status": R.SUBMITTED, "at": now.isoformat(), "by": actor, "revision": revision}
-    submitted = report.model_copy(
-        update={"status": R.SUBMITTED, "revision": revision, "history": [*report.history, entry]}
-    )
+    submitted = recorded(report.model_copy(update={"revision": revision}), R.SUBMITTED, now, actor, revision=revision)
     return submitted, announce(ReportSubmitted, submitted, report_id=report.id, submitted_at=now, submitted_by=actor)
 
 
 def return_(report: Report, reason: str, by: str | None, now: datetime) -> tuple[Report, ReportReturned]:
     require_status("report", report.status, [R.SUBMITTED], "return")
-    entry: dict[str, str | int] = {"status": R.RETURNED, "at": now.isoformat(), "reason": reason}
-    if by:
-        entry["by"] = by
-    returned = report.model_copy(update={"status": R.RETURNED, "history": [*report.history, entry]})
+    returned = recorded(report, R.RETURNED, now, by, reason=reason)
     return returned, ReportReturned(
         report_id=report.id,
         organization_id=report.organization_id,
@@ -139,10 +133,7 @@ def return_(report: Report, reason: str, by: str | None, now: datetime) -> tuple
 
 def accept(report: Report, by: str | None, now: datetime) -> tuple[Report, ReportAccepted]:
     require_status("report", report.status, [R.SUBMITTED], "accept")
-    entry: dict[str, str | int] = {"status": R.ACCEPTED, "at": now.isoformat()}
-    if by:
-        entry["by"] = by
-    accepted = report.model_copy(update={"status": R.ACCEPTED, "history": [*report.history, entry]})
+    accepted = recorded(report, R.ACCEPTED, now, by)
     return accepted, ReportAccepted(
         report_id=report.id,
         organization_id=report.organization_id,
