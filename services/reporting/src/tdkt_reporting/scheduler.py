@@ -17,10 +17,9 @@ from fastapi import APIRouter, FastAPI
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from tdkt_reporting.handlers import send_reminders
-from tdkt_reporting.store import REPORTS
-from tdkt_shared.runtime import Runtime
-from tdkt_shared.store import AggregateStore
+from tdkt_reporting.handlers.reports import send_reminders
+from tdkt_shared.kit import CommandContext
+from tdkt_shared.runtime import Runtime, Stores
 
 log = logging.getLogger(__name__)
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -42,10 +41,10 @@ def today_in_vietnam() -> date:
     return datetime.now(VIETNAM).date()
 
 
-async def run(store: AggregateStore, settings: ReminderSettings, clock: Callable[[], date] = today_in_vietnam) -> None:
+async def run(stores: Stores, settings: ReminderSettings, clock: Callable[[], date] = today_in_vietnam) -> None:
     while True:
         try:
-            sent = await send_reminders(store, clock(), settings.days_before)
+            sent = await send_reminders(stores, clock(), settings.days_before, CommandContext.system())
             if sent:
                 log.info("sent %d report reminders", sent)
         except Exception:
@@ -60,7 +59,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = ReminderSettings()
     task = None
     if isinstance(runtime, Runtime) and settings.enabled:
-        task = asyncio.create_task(run(runtime.store(REPORTS), settings), name="report-reminders")
+        task = asyncio.create_task(run(runtime, settings), name="report-reminders")
     try:
         yield
     finally:

@@ -12,14 +12,15 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
-from tdkt_reporting import handlers
-from tdkt_reporting.domain import movements
+from tdkt_reporting import store
 from tdkt_reporting.domain.congresses import ScheduleCongress
 from tdkt_reporting.domain.movements import Decision, DraftMovement, Period, Scope
+from tdkt_reporting.handlers import congresses, movements
 from tdkt_reporting.service import DEFINITION
 from tdkt_reporting.store import CONGRESSES, MOVEMENTS
 from tdkt_shared.auth import Role
 from tdkt_shared.contract.reporting import HonourEventKind, MovementKind, MovementStatus
+from tdkt_shared.kit import CommandContext
 from tdkt_shared.runtime import Runtime, Stores
 from tdkt_shared.seeding import Seed, SeedApi, SeedReport
 from tdkt_shared.settings import load_settings
@@ -96,29 +97,22 @@ CONGRESS_SEED = ScheduleCongress(
 
 async def seed(stores: Stores) -> list[str]:
     """Create what is missing and launch what has its decision; the ids changed (empty on a rerun)."""
-    store = stores.store(MOVEMENTS)
+    ctx = CommandContext.system(correlation_id="seed")
     changed: list[str] = []
     for command in (*MOVEMENTS_SEED, SPECIAL_DRIVE):
         try:
-            movement, version = await handlers.draft_movement(command, store, "seed")
+            movement = await movements.draft_movement(stores, command, ctx, known_launcher=False)
         except AlreadyExists:
-            movement, version = await handlers.load(store, command.id, movements.Movement)
+            movement = await store.movements(stores).load(command.id)
         else:
             changed.append(movement.id)
-        if movement.decision is not None and movement.status == MovementStatus.DRAFT:
+        if movement.aggregate.decision is not None and movement.aggregate.status == MovementStatus.DRAFT:
             # a rerun finishes a launch an interrupted run left undone
-            await handlers.transition(
-                store,
-                movement.id,
-                version,
-                movements.Movement,
-                lambda m, v: movements.launch(m, v, None, None, PROVINCE),
-                "seed",
-            )
+            await movements.launch(stores, movement.id, movement.version, None, None, ctx, by=PROVINCE)
             if movement.id not in changed:
                 changed.append(movement.id)
     try:
-        congress, _ = await handlers.schedule_congress(CONGRESS_SEED, stores.store(CONGRESSES), "seed")
+        congress = await congresses.schedule(stores, CONGRESS_SEED, ctx)
         changed.append(congress.id)
     except AlreadyExists:
         pass

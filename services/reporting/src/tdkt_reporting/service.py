@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import partial
 
 from tdkt_reporting import consumers, scheduler, store
-from tdkt_reporting.api import clusters, congresses, movements, organizations, registrations, reports, scoring
+from tdkt_reporting.api import clusters, congresses, movements, registrations, reports, scoring
+from tdkt_shared.kit import directory
 from tdkt_shared.runtime import ServiceDefinition
 from tdkt_shared.runtime import main as run
 
@@ -14,7 +15,7 @@ DEFINITION = ServiceDefinition(
     title="TĐKT movement reporting",
     collections=store.COLLECTIONS,
     routers=[
-        organizations.router,
+        directory.router(store.ORGANIZATIONS),
         clusters.router,
         movements.router,
         movements.writes,

@@ -4,13 +4,16 @@ from datetime import date
 
 from fastapi import APIRouter, Response, status
 
-from tdkt_reporting import handlers
+from tdkt_reporting import store
 from tdkt_reporting.api.access import SPECIALIST
-from tdkt_reporting.api.deps import CongressesDep, CorrelationDep, Versioned
+from tdkt_reporting.api.deps import StoresDep
 from tdkt_reporting.domain import congresses as domain
+from tdkt_reporting.handlers import congresses as handlers
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.reporting import Honouree
 from tdkt_shared.contract.text import Text
+from tdkt_shared.kit import Loaded
+from tdkt_shared.kit.http import Context, Versioned
 
 router = APIRouter(prefix="/congresses", tags=["congresses"], responses=ERROR_RESPONSES)
 """Reads: public."""
@@ -22,8 +25,8 @@ class CongressView(domain.Congress):
     version: int
 
 
-def _view(congress: domain.Congress, version: int) -> CongressView:
-    return CongressView(**congress.model_dump(), version=version)
+def _view(loaded: Loaded[domain.Congress]) -> CongressView:
+    return CongressView(**loaded.aggregate.model_dump(), version=loaded.version)
 
 
 class Reschedule(Versioned):
@@ -41,60 +44,39 @@ class Hold(Versioned):
 
 @writes.post("", status_code=status.HTTP_201_CREATED, response_model=CongressView)
 async def schedule(
-    command: domain.ScheduleCongress, store: CongressesDep, response: Response, correlation: CorrelationDep = None
+    command: domain.ScheduleCongress, stores: StoresDep, ctx: Context, response: Response
 ) -> CongressView:
     """Schedule a congress or conference; emits `tdkt.reporting.congress.scheduled.v1`."""
-    congress, version = await handlers.schedule_congress(command, store, correlation)
+    congress = await handlers.schedule(stores, command, ctx)
     response.headers["Location"] = f"/congresses/{congress.id}"
-    return _view(congress, version)
+    return _view(congress)
 
 
 @router.get("/{congress_id}", response_model=CongressView)
-async def get(congress_id: str, store: CongressesDep) -> CongressView:
-    return _view(*await handlers.load(store, congress_id, domain.Congress))
+async def get(congress_id: str, stores: StoresDep) -> CongressView:
+    return _view(await store.congresses(stores).load(congress_id))
 
 
 @router.get("", response_model=Page[CongressView])
-async def list_congresses(store: CongressesDep, page: PageQuery) -> Page[CongressView]:
-    found = await store.find({}, skip=page.offset, limit=page.limit, sort="held_on")
-    items = [_view(domain.Congress.model_validate(s.state), s.version) for s in found]
-    return Page(items=items, total=await store.count({}), offset=page.offset, limit=page.limit)
+async def list_congresses(stores: StoresDep, page: PageQuery) -> Page[CongressView]:
+    congresses = store.congresses(stores)
+    items = [_view(c) for c in await congresses.find({}, skip=page.offset, limit=page.limit, sort="held_on")]
+    return Page(items=items, total=await congresses.count({}), offset=page.offset, limit=page.limit)
 
 
 @writes.post("/{congress_id}/reschedule", response_model=CongressView)
-async def reschedule(
-    congress_id: str, body: Reschedule, store: CongressesDep, correlation: CorrelationDep = None
-) -> CongressView:
+async def reschedule(congress_id: str, body: Reschedule, stores: StoresDep, ctx: Context) -> CongressView:
     """Move the date (and venue); emits `tdkt.reporting.congress.rescheduled.v1`."""
-    return _view(
-        *await handlers.transition(
-            store,
-            congress_id,
-            body.version,
-            domain.Congress,
-            lambda c, _v: domain.reschedule(c, body.held_on, body.venue),
-            correlation,
-        )
-    )
+    return _view(await handlers.reschedule(stores, congress_id, body.version, body.held_on, body.venue, ctx))
 
 
 @writes.post("/{congress_id}/cancel", response_model=CongressView)
-async def cancel(
-    congress_id: str, body: Cancel, store: CongressesDep, correlation: CorrelationDep = None
-) -> CongressView:
+async def cancel(congress_id: str, body: Cancel, stores: StoresDep, ctx: Context) -> CongressView:
     """Emits `tdkt.reporting.congress.cancelled.v1`."""
-    return _view(
-        *await handlers.transition(
-            store, congress_id, body.version, domain.Congress, lambda c, _v: domain.cancel(c, body.reason), correlation
-        )
-    )
+    return _view(await handlers.cancel(stores, congress_id, body.version, body.reason, ctx))
 
 
 @writes.post("/{congress_id}/hold", response_model=CongressView)
-async def hold(congress_id: str, body: Hold, store: CongressesDep, correlation: CorrelationDep = None) -> CongressView:
+async def hold(congress_id: str, body: Hold, stores: StoresDep, ctx: Context) -> CongressView:
     """Record that it took place, with its honourees (within the quota); emits `tdkt.reporting.congress.held.v1`."""
-    return _view(
-        *await handlers.transition(
-            store, congress_id, body.version, domain.Congress, lambda c, _v: domain.hold(c, body.honourees), correlation
-        )
-    )
+    return _view(await handlers.hold(stores, congress_id, body.version, body.honourees, ctx))

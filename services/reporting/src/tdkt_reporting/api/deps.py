@@ -1,45 +1,18 @@
+"""What reporting's routers depend on besides the kit's `Context`: the runtime's stores."""
+
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Header
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Depends, Request
 
-from tdkt_reporting.store import (
-    CLUSTERS,
-    CONGRESSES,
-    CRITERIA_SETS,
-    MOVEMENTS,
-    ORGANIZATIONS,
-    PACTS,
-    RANKINGS,
-    REGISTRATIONS,
-    REPORTS,
-    SCORECARDS,
-)
-from tdkt_shared.api import store_dependency
-from tdkt_shared.store import AggregateStore
-
-_store = store_dependency
+from tdkt_shared.runtime import Stores
 
 
-OrganizationsDep = Annotated[AggregateStore, _store(ORGANIZATIONS)]
-ClustersDep = Annotated[AggregateStore, _store(CLUSTERS)]
-MovementsDep = Annotated[AggregateStore, _store(MOVEMENTS)]
-ReportsDep = Annotated[AggregateStore, _store(REPORTS)]
-CongressesDep = Annotated[AggregateStore, _store(CONGRESSES)]
-CriteriaSetsDep = Annotated[AggregateStore, _store(CRITERIA_SETS)]
-ScorecardsDep = Annotated[AggregateStore, _store(SCORECARDS)]
-RankingsDep = Annotated[AggregateStore, _store(RANKINGS)]
-RegistrationsDep = Annotated[AggregateStore, _store(REGISTRATIONS)]
-PactsDep = Annotated[AggregateStore, _store(PACTS)]
-
-CorrelationDep = Annotated[str | None, Header(alias="X-Correlation-Id")]
+async def _stores(request: Request) -> Stores:
+    """Async on purpose: a plain `def` dependency would run in a worker thread."""
+    stores: Stores = request.app.state.runtime
+    return stores
 
 
-class Versioned(BaseModel):
-    """A command on an existing aggregate carries the version the client read (optimistic concurrency)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    version: int = Field(ge=1)
+StoresDep = Annotated[Stores, Depends(_stores)]

@@ -1,19 +1,19 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 from fastapi import APIRouter, Response, status
 
-from tdkt_reporting import handlers
-from tdkt_reporting.api.access import SPECIALIST, Specialist
-from tdkt_reporting.api.deps import CorrelationDep, MovementsDep, OrganizationsDep, Versioned
+from tdkt_reporting import store
+from tdkt_reporting.api.access import SPECIALIST
+from tdkt_reporting.api.deps import StoresDep
 from tdkt_reporting.domain import movements as domain
+from tdkt_reporting.handlers import movements as handlers
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.reporting import MovementStatus
 from tdkt_shared.contract.text import Text
-from tdkt_shared.contract.types import EventData
-from tdkt_shared.store import AggregateStore
+from tdkt_shared.kit import Loaded
+from tdkt_shared.kit.http import Context, Versioned
 
 router = APIRouter(prefix="/movements", tags=["movements"], responses=ERROR_RESPONSES)
 """Reads: public."""
@@ -25,19 +25,8 @@ class MovementView(domain.Movement):
     version: int
 
 
-def _view(movement: domain.Movement, version: int) -> MovementView:
-    return MovementView(**movement.model_dump(), version=version)
-
-
-async def _move(
-    store: AggregateStore,
-    movement_id: str,
-    version: int,
-    step: Callable[[domain.Movement, int], tuple[domain.Movement, EventData]],
-    correlation: str | None,
-) -> MovementView:
-    """Apply one lifecycle step to the movement at `version` and answer with its new view."""
-    return _view(*await handlers.transition(store, movement_id, version, domain.Movement, step, correlation))
+def _view(loaded: Loaded[domain.Movement]) -> MovementView:
+    return MovementView(**loaded.aggregate.model_dump(), version=loaded.version)
 
 
 class Launch(Versioned):
@@ -60,28 +49,22 @@ class Cancel(Versioned):
 
 
 @writes.post("", status_code=status.HTTP_201_CREATED, response_model=MovementView)
-async def draft(
-    command: domain.DraftMovement,
-    store: MovementsDep,
-    organizations: OrganizationsDep,
-    response: Response,
-    correlation: CorrelationDep = None,
-) -> MovementView:
+async def draft(command: domain.DraftMovement, stores: StoresDep, ctx: Context, response: Response) -> MovementView:
     """Draft a movement launched by an organisation known from the registry (422 on `launching_organization_id`
     otherwise); emits `tdkt.reporting.movement.drafted.v1`."""
-    movement, version = await handlers.draft_movement(command, store, correlation, organizations)
+    movement = await handlers.draft_movement(stores, command, ctx)
     response.headers["Location"] = f"/movements/{movement.id}"
-    return _view(movement, version)
+    return _view(movement)
 
 
 @router.get("/{movement_id}", response_model=MovementView)
-async def get(movement_id: str, store: MovementsDep) -> MovementView:
-    return _view(*await handlers.load(store, movement_id, domain.Movement))
+async def get(movement_id: str, stores: StoresDep) -> MovementView:
+    return _view(await store.movements(stores).load(movement_id))
 
 
 @router.get("", response_model=Page[MovementView])
 async def list_movements(
-    store: MovementsDep,
+    stores: StoresDep,
     page: PageQuery,
     status: MovementStatus | None = None,
     parent_movement_id: str | None = None,
@@ -91,114 +74,42 @@ async def list_movements(
         query["status"] = status.value
     if parent_movement_id is not None:
         query["parent_movement_id"] = parent_movement_id
-    found = await store.find(query, skip=page.offset, limit=page.limit)
-    items = [_view(domain.Movement.model_validate(s.state), s.version) for s in found]
-    return Page(items=items, total=await store.count(query), offset=page.offset, limit=page.limit)
+    movements = store.movements(stores)
+    items = [_view(m) for m in await movements.find(query, skip=page.offset, limit=page.limit)]
+    return Page(items=items, total=await movements.count(query), offset=page.offset, limit=page.limit)
 
 
 @writes.post("/{movement_id}/launch", response_model=MovementView)
-async def launch(
-    movement_id: str,
-    body: Launch,
-    store: MovementsDep,
-    principal: Specialist,
-    correlation: CorrelationDep = None,
-) -> MovementView:
+async def launch(movement_id: str, body: Launch, stores: StoresDep, ctx: Context) -> MovementView:
     """DRAFT -> LAUNCHED (phát động); emits `tdkt.reporting.movement.launched.v1`."""
-    return await _move(
-        store,
-        movement_id,
-        body.version,
-        lambda m, v: domain.launch(m, v, body.decision, body.on, principal.organization_id),
-        correlation,
-    )
+    return _view(await handlers.launch(stores, movement_id, body.version, body.decision, body.on, ctx))
 
 
 @writes.post("/{movement_id}/start", response_model=MovementView)
-async def start(
-    movement_id: str,
-    body: Dated,
-    store: MovementsDep,
-    principal: Specialist,
-    correlation: CorrelationDep = None,
-) -> MovementView:
+async def start(movement_id: str, body: Dated, stores: StoresDep, ctx: Context) -> MovementView:
     """LAUNCHED -> IN_PROGRESS; emits `tdkt.reporting.movement.started.v1`."""
-    return await _move(
-        store,
-        movement_id,
-        body.version,
-        lambda m, v: domain.start(m, v, body.on, principal.organization_id),
-        correlation,
-    )
+    return _view(await handlers.start(stores, movement_id, body.version, body.on, ctx))
 
 
 @writes.post("/{movement_id}/preliminary-reviews", response_model=MovementView)
-async def preliminary_review(
-    movement_id: str,
-    body: Review,
-    store: MovementsDep,
-    principal: Specialist,
-    correlation: CorrelationDep = None,
-) -> MovementView:
+async def preliminary_review(movement_id: str, body: Review, stores: StoresDep, ctx: Context) -> MovementView:
     """Hold a preliminary review (sơ kết), repeatable; emits `tdkt.reporting.movement.preliminary_reviewed.v1`."""
-    return await _move(
-        store,
-        movement_id,
-        body.version,
-        lambda m, v: domain.review_preliminary(m, v, body.on, principal.organization_id),
-        correlation,
-    )
+    return _view(await handlers.review_preliminary(stores, movement_id, body.version, body.on, ctx))
 
 
 @writes.post("/{movement_id}/final-review", response_model=MovementView)
-async def final_review(
-    movement_id: str,
-    body: Review,
-    store: MovementsDep,
-    principal: Specialist,
-    correlation: CorrelationDep = None,
-) -> MovementView:
+async def final_review(movement_id: str, body: Review, stores: StoresDep, ctx: Context) -> MovementView:
     """Hold the final review (tổng kết); emits `tdkt.reporting.movement.final_reviewed.v1`."""
-    return await _move(
-        store,
-        movement_id,
-        body.version,
-        lambda m, v: domain.review_final(m, v, body.on, principal.organization_id),
-        correlation,
-    )
+    return _view(await handlers.review_final(stores, movement_id, body.version, body.on, ctx))
 
 
 @writes.post("/{movement_id}/close", response_model=MovementView)
-async def close(
-    movement_id: str,
-    body: Dated,
-    store: MovementsDep,
-    principal: Specialist,
-    correlation: CorrelationDep = None,
-) -> MovementView:
+async def close(movement_id: str, body: Dated, stores: StoresDep, ctx: Context) -> MovementView:
     """FINAL_REVIEWED -> CLOSED; emits `tdkt.reporting.movement.closed.v1`."""
-    return await _move(
-        store,
-        movement_id,
-        body.version,
-        lambda m, v: domain.close(m, v, body.on, principal.organization_id),
-        correlation,
-    )
+    return _view(await handlers.close(stores, movement_id, body.version, body.on, ctx))
 
 
 @writes.post("/{movement_id}/cancel", response_model=MovementView)
-async def cancel(
-    movement_id: str,
-    body: Cancel,
-    store: MovementsDep,
-    principal: Specialist,
-    correlation: CorrelationDep = None,
-) -> MovementView:
+async def cancel(movement_id: str, body: Cancel, stores: StoresDep, ctx: Context) -> MovementView:
     """Cancel a movement that is not closed; emits `tdkt.reporting.movement.cancelled.v1`."""
-    return await _move(
-        store,
-        movement_id,
-        body.version,
-        lambda m, v: domain.cancel(m, v, body.reason, body.on, principal.organization_id),
-        correlation,
-    )
+    return _view(await handlers.cancel(stores, movement_id, body.version, body.reason, body.on, ctx))

@@ -2,28 +2,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from tdkt_reporting import handlers
-from tdkt_reporting.api.access import (
-    SPECIALIST,
-    OfficerOrSpecialist,
-    ensure_own,
-    ensure_party,
-    load_own,
-    scoped,
-    visible,
-)
-from tdkt_reporting.api.deps import (
-    CorrelationDep,
-    MovementsDep,
-    OrganizationsDep,
-    PactsDep,
-    RegistrationsDep,
-    Versioned,
-)
+from tdkt_reporting import policy, store
+from tdkt_reporting.api.access import OFFICER_OR_SPECIALIST, SPECIALIST, OfficerOrSpecialist
+from tdkt_reporting.api.deps import StoresDep
 from tdkt_reporting.domain import registrations as domain
+from tdkt_reporting.handlers import registrations as handlers
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.text import Text, Year
-from tdkt_shared.store import NotFound
+from tdkt_shared.kit import Loaded
+from tdkt_shared.kit.http import Context, Versioned
 
 router = APIRouter(tags=["registrations"], responses=ERROR_RESPONSES)
 """Unit officers for their own organisation (or one in its lineage), TĐKT specialists for all; only specialists
@@ -42,124 +29,90 @@ class Return(Versioned):
     reason: Text
 
 
-def _view(registration: domain.Registration, version: int) -> RegistrationView:
-    return RegistrationView(**registration.model_dump(), version=version)
+def _view(loaded: Loaded[domain.Registration]) -> RegistrationView:
+    return RegistrationView(**loaded.aggregate.model_dump(), version=loaded.version)
 
 
-@router.post("/registrations", status_code=status.HTTP_201_CREATED, response_model=RegistrationView)
+def _pact(loaded: Loaded[domain.EmulationPact]) -> PactView:
+    return PactView(**loaded.aggregate.model_dump(), version=loaded.version)
+
+
+@router.post(
+    "/registrations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RegistrationView,
+    dependencies=[OFFICER_OR_SPECIALIST],
+)
 async def draft(
-    command: domain.DraftRegistration,
-    store: RegistrationsDep,
-    organizations: OrganizationsDep,
-    movements: MovementsDep,
-    principal: OfficerOrSpecialist,
-    response: Response,
-    correlation: CorrelationDep = None,
+    command: domain.DraftRegistration, stores: StoresDep, ctx: Context, response: Response
 ) -> RegistrationView:
     """Draft an organisation's registration (đăng ký thi đua) for a year or a movement; emits
     `tdkt.reporting.registration.drafted.v1`."""
-    await ensure_own(principal, organizations, command.organization_id)
-    registration, version = await handlers.draft_registration(command, store, organizations, movements, correlation)
+    registration = await handlers.draft(stores, command, ctx)
     response.headers["Location"] = f"/registrations/{registration.id}"
-    return _view(registration, version)
+    return _view(registration)
 
 
 @router.get("/registrations/{registration_id}", response_model=RegistrationView)
-async def get(
-    registration_id: str, store: RegistrationsDep, organizations: OrganizationsDep, principal: OfficerOrSpecialist
-) -> RegistrationView:
-    stored = await load_own(principal, store, registration_id, organizations)
-    return _view(domain.Registration.model_validate(stored.state), stored.version)
+async def get(registration_id: str, stores: StoresDep, principal: OfficerOrSpecialist) -> RegistrationView:
+    registration = await store.registrations(stores).load(registration_id)
+    await policy.ensure_own(store.directory(stores), principal, registration.aggregate.organization_id)
+    return _view(registration)
 
 
 @router.get("/registrations", response_model=Page[RegistrationView])
 async def list_registrations(
-    store: RegistrationsDep,
-    organizations: OrganizationsDep,
+    stores: StoresDep,
     principal: OfficerOrSpecialist,
     page: PageQuery,
     organization_id: str | None = None,
     year: Year | None = None,
 ) -> Page[RegistrationView]:
     """A unit officer sees only its own organisation's registrations (and its lineage's)."""
-    query = scoped({} if year is None else {"year": year}, await visible(principal, organizations), organization_id)
+    allowed = await policy.visible(store.directory(stores), principal)
+    query = policy.scoped({} if year is None else {"year": year}, allowed, organization_id)
     if query is None:
         return Page(items=[], total=0, offset=page.offset, limit=page.limit)
-    found = await store.find(query, skip=page.offset, limit=page.limit)
-    items = [_view(domain.Registration.model_validate(s.state), s.version) for s in found]
-    return Page(items=items, total=await store.count(query), offset=page.offset, limit=page.limit)
+    registrations = store.registrations(stores)
+    items = [_view(r) for r in await registrations.find(query, skip=page.offset, limit=page.limit)]
+    return Page(items=items, total=await registrations.count(query), offset=page.offset, limit=page.limit)
 
 
-@router.post("/registrations/{registration_id}/submit", response_model=RegistrationView)
-async def submit(
-    registration_id: str,
-    body: Versioned,
-    store: RegistrationsDep,
-    organizations: OrganizationsDep,
-    principal: OfficerOrSpecialist,
-    correlation: CorrelationDep = None,
-) -> RegistrationView:
+@router.post(
+    "/registrations/{registration_id}/submit", response_model=RegistrationView, dependencies=[OFFICER_OR_SPECIALIST]
+)
+async def submit(registration_id: str, body: Versioned, stores: StoresDep, ctx: Context) -> RegistrationView:
     """By the organisation (or one in its lineage) or a specialist; emits
     `tdkt.reporting.registration.submitted.v1`."""
-    loaded = await load_own(principal, store, registration_id, organizations, body.version)
-    return _view(
-        *await handlers.submit_registration(
-            registration_id, body.version, principal.organization_id, store, correlation, loaded
-        )
-    )
+    return _view(await handlers.submit(stores, registration_id, body.version, ctx))
 
 
 @router.post("/registrations/{registration_id}/return", response_model=RegistrationView, dependencies=[SPECIALIST])
-async def return_registration(
-    registration_id: str, body: Return, store: RegistrationsDep, correlation: CorrelationDep = None
-) -> RegistrationView:
+async def return_registration(registration_id: str, body: Return, stores: StoresDep, ctx: Context) -> RegistrationView:
     """Emits `tdkt.reporting.registration.returned.v1`."""
-    at = handlers.now()
-    return _view(
-        *await handlers.transition(
-            store,
-            registration_id,
-            body.version,
-            domain.Registration,
-            lambda r, _v: domain.return_(r, body.reason, at),
-            correlation,
-        )
-    )
+    return _view(await handlers.return_registration(stores, registration_id, body.version, body.reason, ctx))
 
 
 @router.post("/registrations/{registration_id}/accept", response_model=RegistrationView, dependencies=[SPECIALIST])
-async def accept(
-    registration_id: str, body: Versioned, store: RegistrationsDep, correlation: CorrelationDep = None
-) -> RegistrationView:
+async def accept(registration_id: str, body: Versioned, stores: StoresDep, ctx: Context) -> RegistrationView:
     """Emits `tdkt.reporting.registration.accepted.v1`."""
-    at = handlers.now()
-    return _view(
-        *await handlers.transition(
-            store, registration_id, body.version, domain.Registration, lambda r, _v: domain.accept(r, at), correlation
-        )
-    )
+    return _view(await handlers.accept(stores, registration_id, body.version, ctx))
 
 
-@router.post("/emulation-pacts", status_code=status.HTTP_201_CREATED, response_model=PactView)
-async def sign(
-    command: domain.SignPact,
-    store: PactsDep,
-    organizations: OrganizationsDep,
-    principal: OfficerOrSpecialist,
-    response: Response,
-    correlation: CorrelationDep = None,
-) -> PactView:
+@router.post(
+    "/emulation-pacts",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PactView,
+    dependencies=[OFFICER_OR_SPECIALIST],
+)
+async def sign(command: domain.SignPact, stores: StoresDep, ctx: Context, response: Response) -> PactView:
     """Record a cluster's yearly pact (giao ước thi đua), once per cluster and year, by one of the parties or a
     specialist; emits `tdkt.reporting.emulation_pact.signed.v1`."""
-    await ensure_party(principal, organizations, command.signatory_organization_ids, field="signatory_organization_ids")
-    pact, version = await handlers.sign_pact(command, store, correlation)
-    response.headers["Location"] = f"/emulation-pacts/{pact.cluster_id}/{pact.year}"
-    return PactView(**pact.model_dump(), version=version)
+    pact = await handlers.sign_pact(stores, command, ctx)
+    response.headers["Location"] = f"/emulation-pacts/{pact.aggregate.cluster_id}/{pact.aggregate.year}"
+    return _pact(pact)
 
 
 @router.get("/emulation-pacts/{cluster_id}/{year}", response_model=PactView)
-async def get_pact(cluster_id: str, year: Year, store: PactsDep) -> PactView:
-    stored = await store.get(domain.pact_id(cluster_id, year))
-    if stored is None:
-        raise NotFound(domain.pact_id(cluster_id, year))
-    return PactView(**stored.state, version=stored.version)
+async def get_pact(cluster_id: str, year: Year, stores: StoresDep) -> PactView:
+    return _pact(await store.pacts(stores).load(domain.pact_id(cluster_id, year)))

@@ -5,12 +5,15 @@ from datetime import UTC, date, datetime
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
 
-from tdkt_reporting import handlers
-from tdkt_reporting.api.access import ADMIN, OfficerOrSpecialist, Specialist, ensure_own, load_own, scoped, visible
-from tdkt_reporting.api.deps import CorrelationDep, MovementsDep, OrganizationsDep, ReportsDep, Versioned
+from tdkt_reporting import policy, store
+from tdkt_reporting.api.access import ADMIN, OFFICER_OR_SPECIALIST, SPECIALIST, OfficerOrSpecialist
+from tdkt_reporting.api.deps import StoresDep
 from tdkt_reporting.domain import reports as domain
+from tdkt_reporting.handlers import reports as handlers
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.text import Text
+from tdkt_shared.kit import Loaded
+from tdkt_shared.kit.http import Context, Versioned
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=ERROR_RESPONSES)
 """Unit officers for their own organisation's reports (or one in its lineage), TĐKT specialists for all; only
@@ -23,9 +26,10 @@ class ReportView(domain.Report):
     """Derived from the due date and `as_of` (default: today, UTC); never stored."""
 
 
-def _view(report: domain.Report, version: int, as_of: date | None = None) -> ReportView:
+def _view(loaded: Loaded[domain.Report], as_of: date | None = None) -> ReportView:
     today = as_of or datetime.now(UTC).date()
-    return ReportView(**report.model_dump(), version=version, overdue=domain.is_overdue(report, today))
+    report = loaded.aggregate
+    return ReportView(**report.model_dump(), version=loaded.version, overdue=domain.is_overdue(report, today))
 
 
 class EditContent(Versioned):
@@ -46,39 +50,26 @@ class RemindersSent(BaseModel):
     sent: int
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ReportView)
-async def open_report(
-    command: domain.OpenReport,
-    store: ReportsDep,
-    organizations: OrganizationsDep,
-    movements: MovementsDep,
-    principal: OfficerOrSpecialist,
-    response: Response,
-    correlation: CorrelationDep = None,
-) -> ReportView:
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ReportView, dependencies=[OFFICER_OR_SPECIALIST])
+async def open_report(command: domain.OpenReport, stores: StoresDep, ctx: Context, response: Response) -> ReportView:
     """Open a report for an organisation known from the registry; emits `tdkt.reporting.report.drafted.v1`."""
-    await ensure_own(principal, organizations, command.organization_id)
-    report, version = await handlers.open_report(command, store, organizations, movements, correlation)
+    report = await handlers.open_report(stores, command, ctx)
     response.headers["Location"] = f"/reports/{report.id}"
-    return _view(report, version)
+    return _view(report)
 
 
 @router.get("/{report_id}", response_model=ReportView)
 async def get(
-    report_id: str,
-    store: ReportsDep,
-    organizations: OrganizationsDep,
-    principal: OfficerOrSpecialist,
-    as_of: date | None = None,
+    report_id: str, stores: StoresDep, principal: OfficerOrSpecialist, as_of: date | None = None
 ) -> ReportView:
-    stored = await load_own(principal, store, report_id, organizations)
-    return _view(domain.Report.model_validate(stored.state), stored.version, as_of)
+    report = await store.reports(stores).load(report_id)
+    await policy.ensure_own(store.directory(stores), principal, report.aggregate.organization_id)
+    return _view(report, as_of)
 
 
 @router.get("", response_model=Page[ReportView])
 async def list_reports(
-    store: ReportsDep,
-    organizations: OrganizationsDep,
+    stores: StoresDep,
     principal: OfficerOrSpecialist,
     page: PageQuery,
     organization_id: str | None = None,
@@ -91,94 +82,51 @@ async def list_reports(
     (default: today, UTC). A unit officer sees only its own organisation's reports (and its lineage's)."""
     wanted = (("movement_id", movement_id), ("status", status))
     filters = {key: str(value) for key, value in wanted if value is not None}
-    query = scoped(filters, await visible(principal, organizations), organization_id)
+    query = policy.scoped(filters, await policy.visible(store.directory(stores), principal), organization_id)
     if query is None:
         return Page(items=[], total=0, offset=page.offset, limit=page.limit)
+    reports = store.reports(stores)
     if overdue is None:
-        found = await store.find(query, skip=page.offset, limit=page.limit, sort="due_date")
-        items = [_view(domain.Report.model_validate(s.state), s.version, as_of) for s in found]
-        return Page(items=items, total=await store.count(query), offset=page.offset, limit=page.limit)
+        found = await reports.find(query, skip=page.offset, limit=page.limit, sort="due_date")
+        items = [_view(r, as_of) for r in found]
+        return Page(items=items, total=await reports.count(query), offset=page.offset, limit=page.limit)
     # OVERDUE is derived, so the store cannot filter on it: scan the matching reports by due date and keep the
     # wanted ones (only equality and `$in` filters are available).
     today = as_of or datetime.now(UTC).date()
     kept: list[ReportView] = []
     offset = 0
-    while batch := await store.find(query, skip=offset, limit=200, sort="due_date"):
+    while batch := await reports.find(query, skip=offset, limit=200, sort="due_date"):
         offset += len(batch)
-        views = [_view(domain.Report.model_validate(s.state), s.version, today) for s in batch]
-        kept.extend(v for v in views if v.overdue is overdue)
+        kept.extend(v for v in (_view(r, today) for r in batch) if v.overdue is overdue)
     return Page(
         items=kept[page.offset : page.offset + page.limit], total=len(kept), offset=page.offset, limit=page.limit
     )
 
 
-@router.put("/{report_id}/content", response_model=ReportView)
-async def edit_content(
-    report_id: str,
-    body: EditContent,
-    store: ReportsDep,
-    organizations: OrganizationsDep,
-    principal: OfficerOrSpecialist,
-    correlation: CorrelationDep = None,
-) -> ReportView:
+@router.put("/{report_id}/content", response_model=ReportView, dependencies=[OFFICER_OR_SPECIALIST])
+async def edit_content(report_id: str, body: EditContent, stores: StoresDep, ctx: Context) -> ReportView:
     """Replace the content (indicators, narrative, attachments) of a draft or returned report; emits
     `tdkt.reporting.report.content_edited.v1`."""
-    loaded = await load_own(principal, store, report_id, organizations, body.version)
-    report, version = await handlers.edit_report(
-        report_id, body.version, body.content, principal.organization_id, store, correlation, loaded
-    )
-    return _view(report, version)
+    return _view(await handlers.edit_content(stores, report_id, body.version, body.content, ctx))
 
 
-@router.post("/{report_id}/submit", response_model=ReportView)
-async def submit(
-    report_id: str,
-    body: Versioned,
-    store: ReportsDep,
-    organizations: OrganizationsDep,
-    principal: OfficerOrSpecialist,
-    correlation: CorrelationDep = None,
-) -> ReportView:
+@router.post("/{report_id}/submit", response_model=ReportView, dependencies=[OFFICER_OR_SPECIALIST])
+async def submit(report_id: str, body: Versioned, stores: StoresDep, ctx: Context) -> ReportView:
     """By the reporting organisation (or one in its lineage: after a merger, its successor) or a specialist; emits
     `tdkt.reporting.report.submitted.v1` with the revision."""
-    loaded = await load_own(principal, store, report_id, organizations, body.version)
-    report, version = await handlers.submit_report(
-        report_id, body.version, principal.organization_id, store, correlation, loaded=loaded
-    )
-    return _view(report, version)
+    return _view(await handlers.submit(stores, report_id, body.version, ctx))
 
 
-@router.post("/{report_id}/return", response_model=ReportView)
-async def return_report(
-    report_id: str, body: Return, store: ReportsDep, principal: Specialist, correlation: CorrelationDep = None
-) -> ReportView:
+@router.post("/{report_id}/return", response_model=ReportView, dependencies=[SPECIALIST])
+async def return_report(report_id: str, body: Return, stores: StoresDep, ctx: Context) -> ReportView:
     """SUBMITTED -> RETURNED with a reason; emits `tdkt.reporting.report.returned.v1`."""
-    now, actor = handlers.now(), principal.organization_id
-    report, version = await handlers.transition(
-        store,
-        report_id,
-        body.version,
-        domain.Report,
-        lambda r, _v: domain.return_(r, body.reason, actor, now),
-        correlation,
-    )
-    return _view(report, version)
+    return _view(await handlers.return_report(stores, report_id, body.version, body.reason, ctx))
 
 
-@router.post("/{report_id}/accept", response_model=ReportView)
-async def accept(
-    report_id: str,
-    body: Versioned,
-    store: ReportsDep,
-    principal: Specialist,
-    correlation: CorrelationDep = None,
-) -> ReportView:
+@router.post("/{report_id}/accept", response_model=ReportView, dependencies=[SPECIALIST])
+async def accept(report_id: str, body: Versioned, stores: StoresDep, ctx: Context) -> ReportView:
     """SUBMITTED -> ACCEPTED; emits `tdkt.reporting.report.accepted.v1`."""
-    now, actor = handlers.now(), principal.organization_id
-    report, version = await handlers.transition(
-        store, report_id, body.version, domain.Report, lambda r, _v: domain.accept(r, actor, now), correlation
-    )
-    return _view(report, version)
+    return _view(await handlers.accept(stores, report_id, body.version, ctx))
 
 
 reminders_router = APIRouter(prefix="/reminders", tags=["reports"], responses=ERROR_RESPONSES, dependencies=[ADMIN])
@@ -186,6 +134,6 @@ reminders_router = APIRouter(prefix="/reminders", tags=["reports"], responses=ER
 
 
 @reminders_router.post("/sweep", response_model=RemindersSent)
-async def sweep(body: Reminders, store: ReportsDep) -> RemindersSent:
+async def sweep(body: Reminders, stores: StoresDep, ctx: Context) -> RemindersSent:
     """Emit the due-soon and overdue reminders owed on `today` (called by a scheduler); each goes out once."""
-    return RemindersSent(sent=await handlers.send_reminders(store, body.today, body.days_before))
+    return RemindersSent(sent=await handlers.send_reminders(stores, body.today, body.days_before, ctx))

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tdkt_reporting.domain.common import require_status
+from tdkt_reporting.domain.common import announce, require_status
 from tdkt_shared.contract.reporting import (
     CongressCancelled,
     CongressHeld,
@@ -66,19 +66,7 @@ class Congress(ScheduleCongress):
 
 def schedule(command: ScheduleCongress) -> tuple[Congress, CongressScheduled]:
     congress = Congress(**command.model_dump(), history=[{"status": C.SCHEDULED, "held_on": str(command.held_on)}])
-    return congress, CongressScheduled(
-        congress_id=congress.id,
-        kind=congress.kind,
-        title=congress.title,
-        level=congress.level,
-        organizer_id=congress.organizer_id,
-        held_on=congress.held_on,
-        venue=congress.venue,
-        agenda=congress.agenda,
-        invited_organization_ids=congress.invited_organization_ids,
-        honouree_quota=congress.honouree_quota,
-        nomination_deadline=congress.nomination_deadline,
-    )
+    return congress, announce(CongressScheduled, congress, congress_id=congress.id)
 
 
 def reschedule(congress: Congress, held_on: date, venue: str | None) -> tuple[Congress, CongressRescheduled]:

@@ -6,13 +6,14 @@ provinces collect it to plan quotas. A pact is signed once per cluster and year.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tdkt_reporting.domain.common import require_status
+from tdkt_reporting.domain import common
+from tdkt_reporting.domain.common import announce, recorded, require_status
 from tdkt_reporting.domain.reports import ReportStatus
+from tdkt_shared.contract.registry import OrganizationsMerged
 from tdkt_shared.contract.reporting import (
     EmulationPactSigned,
     RegistrationAccepted,
@@ -58,37 +59,22 @@ def draft(command: DraftRegistration) -> tuple[Registration, RegistrationDrafted
     registration = Registration(
         **command.model_dump(), history=[{"status": R.DRAFT, "organization_id": command.organization_id}]
     )
-    return registration, RegistrationDrafted(
-        registration_id=registration.id,
-        organization_id=registration.organization_id,
-        year=registration.year,
-        movement_id=registration.movement_id,
-    )
+    return registration, announce(RegistrationDrafted, registration, registration_id=registration.id)
 
 
 def submit(registration: Registration, actor: str, now: datetime) -> tuple[Registration, RegistrationSubmitted]:
     """`actor` is the acting organisation; the API has checked that it may act for the registration's organisation."""
     require_status("registration", registration.status, [R.DRAFT, R.RETURNED], "submit")
     revision = registration.revision + 1
-    entry: dict[str, str | int] = {"status": R.SUBMITTED, "at": now.isoformat(), "by": actor, "revision": revision}
-    changed = registration.model_copy(
-        update={"status": R.SUBMITTED, "revision": revision, "history": [*registration.history, entry]}
+    changed = recorded(
+        registration.model_copy(update={"revision": revision}), R.SUBMITTED, now, actor, revision=revision
     )
-    return changed, RegistrationSubmitted(
-        registration_id=registration.id,
-        organization_id=registration.organization_id,
-        year=registration.year,
-        movement_id=registration.movement_id,
-        targets=registration.targets,
-        requested_titles=registration.requested_titles,
-        revision=revision,
-    )
+    return changed, announce(RegistrationSubmitted, changed, registration_id=registration.id)
 
 
 def return_(registration: Registration, reason: str, now: datetime) -> tuple[Registration, RegistrationReturned]:
     require_status("registration", registration.status, [R.SUBMITTED], "return")
-    entry: dict[str, str | int] = {"status": R.RETURNED, "at": now.isoformat(), "reason": reason}
-    changed = registration.model_copy(update={"status": R.RETURNED, "history": [*registration.history, entry]})
+    changed = recorded(registration, R.RETURNED, now, reason=reason)
     return changed, RegistrationReturned(
         registration_id=registration.id, organization_id=registration.organization_id, reason=reason
     )
@@ -96,34 +82,15 @@ def return_(registration: Registration, reason: str, now: datetime) -> tuple[Reg
 
 def accept(registration: Registration, now: datetime) -> tuple[Registration, RegistrationAccepted]:
     require_status("registration", registration.status, [R.SUBMITTED], "accept")
-    entry: dict[str, str | int] = {"status": R.ACCEPTED, "at": now.isoformat()}
-    changed = registration.model_copy(update={"status": R.ACCEPTED, "history": [*registration.history, entry]})
+    changed = recorded(registration, R.ACCEPTED, now)
     return changed, RegistrationAccepted(registration_id=registration.id, organization_id=registration.organization_id)
 
 
 def reassign(
-    registration: Registration,
-    predecessor_ids: Sequence[str],
-    successor_id: str,
-    effective_date: date,
-    legal_basis: str,
+    registration: Registration, merger: OrganizationsMerged
 ) -> tuple[Registration, RegistrationReassigned] | None:
-    if registration.status not in OPEN or registration.organization_id not in predecessor_ids:
-        return None
-    entry: dict[str, str | int] = {
-        "organization_id": successor_id,
-        "from_organization_id": registration.organization_id,
-        "effective_date": effective_date.isoformat(),
-        "legal_basis": legal_basis,
-    }
-    moved = registration.model_copy(update={"organization_id": successor_id, "history": [*registration.history, entry]})
-    return moved, RegistrationReassigned(
-        registration_id=registration.id,
-        from_organization_id=registration.organization_id,
-        to_organization_id=successor_id,
-        effective_date=effective_date,
-        legal_basis=legal_basis,
-    )
+    """Move an open registration of a merged organisation to its successor; None if it does not concern it."""
+    return common.reassign(registration, merger, OPEN, RegistrationReassigned, "registration_id")
 
 
 class SignPact(BaseModel):
@@ -154,10 +121,4 @@ def pact_id(cluster_id: str, year: int) -> str:
 
 def sign(command: SignPact) -> tuple[EmulationPact, EmulationPactSigned]:
     pact = EmulationPact(**command.model_dump(), id=pact_id(command.cluster_id, command.year))
-    return pact, EmulationPactSigned(
-        pact_id=pact.id,
-        cluster_id=pact.cluster_id,
-        year=pact.year,
-        signed_on=pact.signed_on,
-        signatory_organization_ids=pact.signatory_organization_ids,
-    )
+    return pact, announce(EmulationPactSigned, pact, pact_id=pact.id)

@@ -7,13 +7,14 @@ date and a date the caller passes in.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from tdkt_reporting.domain.common import require_status
+from tdkt_reporting.domain import common
+from tdkt_reporting.domain.common import announce, recorded, require_status
+from tdkt_shared.contract.registry import OrganizationsMerged
 from tdkt_shared.contract.reporting import (
     ReportAccepted,
     ReportContentEdited,
@@ -95,14 +96,7 @@ def is_overdue(report: Report, today: date) -> bool:
 
 def open_report(command: OpenReport) -> tuple[Report, ReportDrafted]:
     report = Report(**command.model_dump(), history=[{"status": R.DRAFT, "organization_id": command.organization_id}])
-    return report, ReportDrafted(
-        report_id=report.id,
-        organization_id=report.organization_id,
-        kind=report.kind,
-        period=report.period,
-        due_date=report.due_date,
-        movement_id=report.movement_id,
-    )
+    return report, announce(ReportDrafted, report, report_id=report.id)
 
 
 def edit(report: Report, content: ReportContent, actor: str) -> tuple[Report, ReportContentEdited]:
@@ -120,29 +114,13 @@ def edit(report: Report, content: ReportContent, actor: str) -> tuple[Report, Re
 def submit(report: Report, actor: str, now: datetime) -> tuple[Report, ReportSubmitted]:
     require_status("report", report.status, EDITABLE, "submit")
     revision = report.revision + 1
-    entry: dict[str, str | int] = {"status": R.SUBMITTED, "at": now.isoformat(), "by": actor, "revision": revision}
-    submitted = report.model_copy(
-        update={"status": R.SUBMITTED, "revision": revision, "history": [*report.history, entry]}
-    )
-    return submitted, ReportSubmitted(
-        report_id=report.id,
-        organization_id=report.organization_id,
-        kind=report.kind,
-        period=report.period,
-        due_date=report.due_date,
-        submitted_at=now,
-        movement_id=report.movement_id,
-        submitted_by=actor,
-        revision=revision,
-    )
+    submitted = recorded(report.model_copy(update={"revision": revision}), R.SUBMITTED, now, actor, revision=revision)
+    return submitted, announce(ReportSubmitted, submitted, report_id=report.id, submitted_at=now, submitted_by=actor)
 
 
 def return_(report: Report, reason: str, by: str | None, now: datetime) -> tuple[Report, ReportReturned]:
     require_status("report", report.status, [R.SUBMITTED], "return")
-    entry: dict[str, str | int] = {"status": R.RETURNED, "at": now.isoformat(), "reason": reason}
-    if by:
-        entry["by"] = by
-    returned = report.model_copy(update={"status": R.RETURNED, "history": [*report.history, entry]})
+    returned = recorded(report, R.RETURNED, now, by, reason=reason)
     return returned, ReportReturned(
         report_id=report.id,
         organization_id=report.organization_id,
@@ -155,10 +133,7 @@ def return_(report: Report, reason: str, by: str | None, now: datetime) -> tuple
 
 def accept(report: Report, by: str | None, now: datetime) -> tuple[Report, ReportAccepted]:
     require_status("report", report.status, [R.SUBMITTED], "accept")
-    entry: dict[str, str | int] = {"status": R.ACCEPTED, "at": now.isoformat()}
-    if by:
-        entry["by"] = by
-    accepted = report.model_copy(update={"status": R.ACCEPTED, "history": [*report.history, entry]})
+    accepted = recorded(report, R.ACCEPTED, now, by)
     return accepted, ReportAccepted(
         report_id=report.id,
         organization_id=report.organization_id,
@@ -168,26 +143,9 @@ def accept(report: Report, by: str | None, now: datetime) -> tuple[Report, Repor
     )
 
 
-def reassign(
-    report: Report, predecessor_ids: Sequence[str], successor_id: str, effective_date: date, legal_basis: str
-) -> tuple[Report, ReportReassigned] | None:
+def reassign(report: Report, merger: OrganizationsMerged) -> tuple[Report, ReportReassigned] | None:
     """Move an open report of a merged organisation to its successor; None if it does not concern this report."""
-    if report.status not in OPEN or report.organization_id not in predecessor_ids:
-        return None
-    entry: dict[str, str | int] = {
-        "organization_id": successor_id,
-        "from_organization_id": report.organization_id,
-        "effective_date": effective_date.isoformat(),
-        "legal_basis": legal_basis,
-    }
-    moved = report.model_copy(update={"organization_id": successor_id, "history": [*report.history, entry]})
-    return moved, ReportReassigned(
-        report_id=report.id,
-        from_organization_id=report.organization_id,
-        to_organization_id=successor_id,
-        effective_date=effective_date,
-        legal_basis=legal_basis,
-    )
+    return common.reassign(report, merger, OPEN, ReportReassigned, "report_id")
 
 
 REMINDER_NAMESPACE = uuid.UUID("6f1b0e52-3c1d-4a57-9a55-0c5d1f0e7a11")
@@ -207,31 +165,7 @@ def due_reminders(report: Report, today: date, days_before: int) -> list[tuple[s
     soon = f"due_soon|{report.due_date.isoformat()}"
     late = f"overdue|{report.due_date.isoformat()}"
     if 0 <= days_left <= days_before and soon not in report.reminders_sent:
-        found.append(
-            (
-                soon,
-                ReportDueSoon(
-                    report_id=report.id,
-                    organization_id=report.organization_id,
-                    due_date=report.due_date,
-                    days_left=days_left,
-                    period=report.period,
-                    kind=report.kind,
-                ),
-            )
-        )
+        found.append((soon, announce(ReportDueSoon, report, report_id=report.id, days_left=days_left)))
     if days_left < 0 and late not in report.reminders_sent:
-        found.append(
-            (
-                late,
-                ReportOverdue(
-                    report_id=report.id,
-                    organization_id=report.organization_id,
-                    due_date=report.due_date,
-                    days_late=-days_left,
-                    period=report.period,
-                    kind=report.kind,
-                ),
-            )
-        )
+        found.append((late, announce(ReportOverdue, report, report_id=report.id, days_late=-days_left)))
     return found

@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tdkt_reporting.domain.common import Forbidden, require_status
+from tdkt_reporting.domain.common import Forbidden, announce, require_status
 from tdkt_shared.contract.reporting import (
     CarriedScore,
     ClusterRankingPublished,
@@ -170,14 +170,7 @@ def open_scorecard(command: OpenScorecard, criteria_set: CriteriaSet) -> tuple[S
         criteria_set_revision=len(criteria_set.revisions),
         max_points={code: c.max_points for code, c in current.criteria().items()},
     )
-    return card, ScorecardOpened(
-        scorecard_id=card.id,
-        organization_id=card.organization_id,
-        cluster_id=card.cluster_id,
-        year=card.year,
-        criteria_set_id=card.criteria_set_id,
-        criteria_set_revision=card.criteria_set_revision,
-    )
+    return card, announce(ScorecardOpened, card, scorecard_id=card.id)
 
 
 def record_score(
@@ -258,6 +251,12 @@ class RankCluster(BaseModel):
 
 def ranking_id(cluster_id: str, year: int) -> str:
     return f"{cluster_id}.{year}"
+
+
+class Ranking(ClusterRankingPublished):
+    """A cluster's ranking as stored: the published event's data and the criteria set it ranked on."""
+
+    criteria_set_id: str
 
 
 def attribute(
