@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from tdkt_reporting import handlers as reporting_handlers
 from tdkt_shared.bus.relay import KafkaPublisher, OutboxRelay
 from tdkt_shared.contract import CloudEvent, make_event, service_topic
 from tdkt_shared.contract.registry import OrganizationKind, OrganizationRegistered
+from tdkt_shared.kit.directory import Directory
 from tdkt_shared.settings import Settings
 from tdkt_shared.store import MongoAggregateStore, connect
 from tests.integration.kafka_tools import eventually, read_topic
@@ -97,7 +97,7 @@ async def test_a_relay_killed_after_publishing_republishes_and_the_consumer_appl
         for record in records:
             delivered = CloudEvent.model_validate_json(record.value)
             data = OrganizationRegistered.model_validate(delivered.data)
-            applied.append(await reporting_handlers.on_organization_registered(delivered, data, read_model))
+            applied.append(await Directory(read_model).on_registered(delivered, data))
         assert applied == [True, False]
         stored = await read_model.get(org_id)
         assert stored is not None

@@ -27,11 +27,12 @@ from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 
 from tdkt_registry.domain.organizations import RegisterOrganization
-from tdkt_registry.handlers import register_organization
+from tdkt_registry.handlers.organizations import register_organization
 from tdkt_shared.bus.codec import encode
 from tdkt_shared.bus.kafka import topic_partitions
 from tdkt_shared.contract import CloudEvent, dlq_topic, make_event, service_topic
 from tdkt_shared.contract.registry import OrganizationKind, OrganizationRegistered
+from tdkt_shared.kit import CommandContext
 from tdkt_shared.store import MongoAggregateStore
 from tests.integration.faults.harness import PrivateStack, Worker
 from tests.integration.kafka_tools import read_topic
@@ -124,7 +125,7 @@ async def write_burst(mongo: AsyncMongoClient[dict[str, Any]], prefix: str, coun
 
     async def writer() -> None:
         while not queue.empty():
-            await register_organization(organization(prefix, queue.get_nowait()), store)
+            await register_organization(organization(prefix, queue.get_nowait()), store, CommandContext.system())
 
     await asyncio.gather(*(writer() for _ in range(WRITERS)))
     return time.monotonic() - t0

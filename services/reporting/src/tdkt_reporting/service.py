@@ -14,6 +14,7 @@ DEFINITION = ServiceDefinition(
     name="reporting",
     title="TĐKT movement reporting",
     collections=store.COLLECTIONS,
+    read_models=store.READ_MODELS,
     routers=[
         directory.router(store.ORGANIZATIONS),
         clusters.router,

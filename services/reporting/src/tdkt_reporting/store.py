@@ -43,6 +43,8 @@ COLLECTIONS = (
     REGISTRATIONS,
     PACTS,
 )
+READ_MODELS = (ORGANIZATIONS, CLUSTERS)
+"""Built only from the registry's events (`tdkt replay reporting --reset` rebuilds them)."""
 
 
 def directory(stores: Stores) -> Directory:

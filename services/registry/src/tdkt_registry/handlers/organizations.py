@@ -34,12 +34,12 @@ async def load_organization(organizations: AggregateStore, organization_id: str)
 
 
 async def register_organization(
-    command: RegisterOrganization, organizations: AggregateStore, ctx: CommandContext | None = None
+    command: RegisterOrganization, organizations: AggregateStore, ctx: CommandContext
 ) -> Loaded[Organization]:
-    """Emits `organization.registered.v1`. Without a context, the platform registers it (`CommandContext.system`)."""
+    """Emits `organization.registered.v1`."""
     parent = await load_organization(organizations, command.parent_id) if command.parent_id else None
     organization, registered = register(command, parent)
-    return await organization_repository(organizations).add(organization, registered, ctx or CommandContext.system())
+    return await organization_repository(organizations).add(organization, registered, ctx)
 
 
 async def change_organization(

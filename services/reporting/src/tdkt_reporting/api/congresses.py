@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Response, status
 
 from tdkt_reporting import store
@@ -11,7 +9,7 @@ from tdkt_reporting.domain import congresses as domain
 from tdkt_reporting.handlers import congresses as handlers
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.reporting import Honouree
-from tdkt_shared.contract.text import Text
+from tdkt_shared.contract.text import Day, Text, Whole
 from tdkt_shared.kit import Loaded
 from tdkt_shared.kit.http import Context, Versioned
 
@@ -22,7 +20,7 @@ writes = APIRouter(prefix="/congresses", tags=["congresses"], responses=ERROR_RE
 
 
 class CongressView(domain.Congress):
-    version: int
+    version: Whole
 
 
 def _view(loaded: Loaded[domain.Congress]) -> CongressView:
@@ -30,7 +28,7 @@ def _view(loaded: Loaded[domain.Congress]) -> CongressView:
 
 
 class Reschedule(Versioned):
-    held_on: date
+    held_on: Day
     venue: Text | None = None
 
 

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Response, status
 
 from tdkt_reporting import store
@@ -11,7 +9,7 @@ from tdkt_reporting.domain import movements as domain
 from tdkt_reporting.handlers import movements as handlers
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.reporting import MovementStatus
-from tdkt_shared.contract.text import Text
+from tdkt_shared.contract.text import Day, Text, Whole
 from tdkt_shared.kit import Loaded
 from tdkt_shared.kit.http import Context, Versioned
 
@@ -22,7 +20,7 @@ writes = APIRouter(prefix="/movements", tags=["movements"], responses=ERROR_RESP
 
 
 class MovementView(domain.Movement):
-    version: int
+    version: Whole
 
 
 def _view(loaded: Loaded[domain.Movement]) -> MovementView:
@@ -32,20 +30,20 @@ def _view(loaded: Loaded[domain.Movement]) -> MovementView:
 class Launch(Versioned):
     decision: domain.Decision | None = None
     """Needed unless the draft already carries it."""
-    on: date | None = None
+    on: Day | None = None
 
 
 class Dated(Versioned):
-    on: date | None = None
+    on: Day | None = None
 
 
 class Review(Versioned):
-    on: date
+    on: Day
 
 
 class Cancel(Versioned):
     reason: Text
-    on: date | None = None
+    on: Day | None = None
 
 
 @writes.post("", status_code=status.HTTP_201_CREATED, response_model=MovementView)

@@ -8,7 +8,7 @@ from tdkt_reporting.api.deps import StoresDep
 from tdkt_reporting.domain import registrations as domain
 from tdkt_reporting.handlers import registrations as handlers
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
-from tdkt_shared.contract.text import Text, Year
+from tdkt_shared.contract.text import Text, Whole, Year
 from tdkt_shared.kit import Loaded
 from tdkt_shared.kit.http import Context, Versioned
 
@@ -18,11 +18,11 @@ return and accept. Pacts are signed by one of the parties' officers or a special
 
 
 class RegistrationView(domain.Registration):
-    version: int
+    version: Whole
 
 
 class PactView(domain.EmulationPact):
-    version: int
+    version: Whole
 
 
 class Return(Versioned):

@@ -11,7 +11,7 @@ from tdkt_reporting.api.deps import StoresDep
 from tdkt_reporting.domain import reports as domain
 from tdkt_reporting.handlers import reports as handlers
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
-from tdkt_shared.contract.text import Text
+from tdkt_shared.contract.text import Day, Flag, Text, Whole
 from tdkt_shared.kit import Loaded
 from tdkt_shared.kit.http import Context, Versioned
 
@@ -21,8 +21,8 @@ specialists return and accept."""
 
 
 class ReportView(domain.Report):
-    version: int
-    overdue: bool
+    version: Whole
+    overdue: Flag
     """Derived from the due date and `as_of` (default: today, UTC); never stored."""
 
 
@@ -41,13 +41,13 @@ class Return(Versioned):
 
 
 class Reminders(BaseModel):
-    today: date
-    days_before: int = Field(default=7, ge=0, le=90)
+    today: Day
+    days_before: Whole = Field(default=7, ge=0, le=90)
     """How many days before the due date the due-soon reminder goes out."""
 
 
 class RemindersSent(BaseModel):
-    sent: int
+    sent: Whole
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ReportView, dependencies=[OFFICER_OR_SPECIALIST])
@@ -75,7 +75,7 @@ async def list_reports(
     organization_id: str | None = None,
     movement_id: str | None = None,
     status: domain.ReportStatus | None = None,
-    as_of: date | None = None,
+    as_of: Day | None = None,
     overdue: bool | None = None,
 ) -> Page[ReportView]:
     """Reports by due date. `overdue` keeps only the reports that are (or are not) overdue on `as_of`

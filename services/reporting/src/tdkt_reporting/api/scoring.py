@@ -12,7 +12,7 @@ from tdkt_reporting.domain import scoring as domain
 from tdkt_reporting.handlers import scoring as handlers
 from tdkt_shared.api import ERROR_RESPONSES
 from tdkt_shared.contract.reporting import ScoreKind
-from tdkt_shared.contract.text import Year
+from tdkt_shared.contract.text import Whole, Year
 from tdkt_shared.kit import Loaded
 from tdkt_shared.kit.http import Context, Versioned
 
@@ -24,15 +24,15 @@ writes = APIRouter(tags=["scoring"], responses=ERROR_RESPONSES, dependencies=[SP
 
 
 class CriteriaSetView(domain.CriteriaSet):
-    version: int
+    version: Whole
 
 
 class ScorecardView(domain.Scorecard):
-    version: int
+    version: Whole
 
 
 class RankingView(domain.Ranking):
-    version: int
+    version: Whole
 
 
 class Revise(Versioned):

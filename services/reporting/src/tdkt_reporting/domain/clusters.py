@@ -3,9 +3,7 @@ registry events: who belongs to a cluster in a year, and with which role."""
 
 from __future__ import annotations
 
-from datetime import date
-
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from tdkt_shared.contract.registry import (
     ClusterChangeReason,
@@ -14,24 +12,22 @@ from tdkt_shared.contract.registry import (
     ClusterMember,
     ClusterMembershipChanged,
 )
+from tdkt_shared.contract.text import Day, Whole
+from tdkt_shared.kit.models import Value
 
 
-class ClusterYear(BaseModel):
+class ClusterYear(Value):
     """The membership of a cluster for one year, as the registry last stated it."""
 
-    model_config = ConfigDict(frozen=True)
-
-    year: int
-    formed_on: date | None = None
+    year: Whole
+    formed_on: Day | None = None
     members: list[ClusterMember] = Field(default_factory=list)
-    changed_on: date | None = None
+    changed_on: Day | None = None
     """Effective date of the last membership change applied (None: as formed)."""
     last_change: ClusterChangeReason | None = None
 
 
-class KnownCluster(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class KnownCluster(Value):
     id: str
     name: str | None = None
     """None until the `cluster.formed` event arrives (a membership change may be the first event seen)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from tdkt_reporting.domain.common import announce, require_status
 from tdkt_shared.contract.reporting import (
@@ -19,8 +19,9 @@ from tdkt_shared.contract.reporting import (
     Honouree,
     HonourEventKind,
 )
-from tdkt_shared.contract.text import Identifier, Text
+from tdkt_shared.contract.text import Day, Identifier, Text, Whole
 from tdkt_shared.errors import DomainError
+from tdkt_shared.kit.models import Command
 
 
 class CongressStatus(StrEnum):
@@ -32,20 +33,18 @@ class CongressStatus(StrEnum):
 C = CongressStatus
 
 
-class ScheduleCongress(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ScheduleCongress(Command):
     id: Identifier
     kind: HonourEventKind
     title: Text
     level: Text = Field(examples=["province"])
     organizer_id: Identifier
-    held_on: date
+    held_on: Day
     venue: Text | None = None
     agenda: list[Text] = Field(default_factory=list)
     invited_organization_ids: list[Identifier] = Field(default_factory=list)
-    honouree_quota: int | None = Field(default=None, ge=0)
-    nomination_deadline: date | None = None
+    honouree_quota: Whole | None = Field(default=None, ge=0)
+    nomination_deadline: Day | None = None
     movement_id: Identifier | None = None
 
     @model_validator(mode="after")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from tdkt_reporting.domain.common import require_status
 from tdkt_shared.contract.reporting import (
@@ -23,34 +23,29 @@ from tdkt_shared.contract.reporting import (
     MovementStarted,
     MovementStatus,
 )
-from tdkt_shared.contract.text import Identifier, Text
+from tdkt_shared.contract.text import Day, Identifier, Text, Whole
 from tdkt_shared.errors import DomainError
+from tdkt_shared.kit.models import Command, Value
 
 S = MovementStatus
 
 
-class Decision(BaseModel):
+class Decision(Value):
     """The launching decision (quyết định / kế hoạch phát động)."""
 
-    model_config = ConfigDict(frozen=True)
-
     number: Text = Field(examples=["645/KH-UBND"])
-    date: date
+    date: Day
 
 
-class Scope(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class Scope(Value):
     organization_ids: list[Identifier] = Field(default_factory=list)
     cluster_ids: list[Identifier] = Field(default_factory=list)
     area_codes: list[Text] = Field(default_factory=list)
 
 
-class Period(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    start: date
-    end: date
+class Period(Value):
+    start: Day
+    end: Day
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:
@@ -59,20 +54,16 @@ class Period(BaseModel):
         return self
 
 
-class RewardLine(BaseModel):
+class RewardLine(Value):
     """One title or form the movement rewards, with its quota (None: no fixed quota)."""
-
-    model_config = ConfigDict(frozen=True)
 
     award_code: Text = Field(examples=["CO_THI_DUA_TINH"])
     name: Text | None = None
-    quota: int | None = Field(default=None, ge=0)
+    quota: Whole | None = Field(default=None, ge=0)
 
 
-class DraftMovement(BaseModel):
+class DraftMovement(Command):
     """What a movement is made of when it is drafted."""
-
-    model_config = ConfigDict(extra="forbid")
 
     id: Identifier
     title: Text
@@ -99,7 +90,7 @@ class Movement(DraftMovement):
 
     status: MovementStatus = S.DRAFT
     preliminary_reviews: list[date] = Field(default_factory=list)
-    final_reviewed_on: date | None = None
+    final_reviewed_on: Day | None = None
     cancel_reason: str | None = None
     history: list[dict[str, str]] = Field(default_factory=list)
     """Each transition: status, on, by."""

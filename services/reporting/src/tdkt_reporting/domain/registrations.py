@@ -6,9 +6,9 @@ provinces collect it to plan quotas. A pact is signed once per cluster and year.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from tdkt_reporting.domain import common
 from tdkt_reporting.domain.common import announce, recorded, require_status
@@ -23,18 +23,17 @@ from tdkt_shared.contract.reporting import (
     RegistrationSubmitted,
     TitleRequest,
 )
-from tdkt_shared.contract.text import Identifier, Text
+from tdkt_shared.contract.text import Day, Identifier, Text, Whole
+from tdkt_shared.kit.models import Command
 
 R = ReportStatus  # same four states as a report
 OPEN = (R.DRAFT, R.SUBMITTED, R.RETURNED)
 
 
-class DraftRegistration(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DraftRegistration(Command):
     id: Identifier
     organization_id: Identifier
-    year: int = Field(ge=2000, le=2100)
+    year: Whole = Field(ge=2000, le=2100)
     movement_id: Identifier | None = None
     targets: list[Text] = Field(default_factory=list)
     requested_titles: list[TitleRequest] = Field(default_factory=list)
@@ -51,7 +50,7 @@ class Registration(DraftRegistration):
     model_config = ConfigDict(extra="ignore")
 
     status: ReportStatus = R.DRAFT
-    revision: int = 0
+    revision: Whole = 0
     history: list[dict[str, str | int]] = Field(default_factory=list)
 
 
@@ -93,12 +92,10 @@ def reassign(
     return common.reassign(registration, merger, OPEN, RegistrationReassigned, "registration_id")
 
 
-class SignPact(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SignPact(Command):
     cluster_id: Identifier
-    year: int = Field(ge=2000, le=2100)
-    signed_on: date
+    year: Whole = Field(ge=2000, le=2100)
+    signed_on: Day
     signatory_organization_ids: list[Identifier] = Field(min_length=1)
     commitments: list[Text] = Field(default_factory=list)
 

@@ -26,8 +26,9 @@ from tdkt_shared.contract.reporting import (
     ReportReturned,
     ReportSubmitted,
 )
-from tdkt_shared.contract.text import Identifier, Text
+from tdkt_shared.contract.text import Day, Identifier, Text, Whole
 from tdkt_shared.contract.types import EventData
+from tdkt_shared.kit.models import Command
 
 
 class ReportStatus(StrEnum):
@@ -49,7 +50,7 @@ class Attachment(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: Text
-    size: int = Field(ge=0, description="Bytes")
+    size: Whole = Field(ge=0, description="Bytes")
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     url: str = Field(pattern=r"^https?://\S+$")
     validated: StrictBool = False
@@ -64,16 +65,14 @@ class ReportContent(BaseModel):
     attachments: list[Attachment] = Field(default_factory=list)
 
 
-class OpenReport(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class OpenReport(Command):
     id: Identifier
     organization_id: Identifier
     kind: ReportKind
     period: str = Field(
         pattern=r"^\d{4}(-(H[12]|Q[1-4]|\d{4}))?$", examples=["2025", "2025-H1", "2025-Q3", "2021-2025"]
     )
-    due_date: date
+    due_date: Day
     movement_id: Identifier | None = None
 
 
@@ -82,7 +81,7 @@ class Report(OpenReport):
 
     status: ReportStatus = R.DRAFT
     content: ReportContent = Field(default_factory=ReportContent)
-    revision: int = 0
+    revision: Whole = 0
     """Number of submissions so far."""
     history: list[dict[str, str | int]] = Field(default_factory=list)
     """Every transition and ownership change, oldest first; never rewritten."""

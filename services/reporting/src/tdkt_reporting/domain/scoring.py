@@ -25,8 +25,9 @@ from tdkt_shared.contract.reporting import (
     ScoreKind,
     ScoreRecorded,
 )
-from tdkt_shared.contract.text import Identifier, Text
+from tdkt_shared.contract.text import Identifier, Text, Whole
 from tdkt_shared.errors import DomainError, UnknownReference
+from tdkt_shared.kit.models import Command
 
 # --- Criteria sets ---------------------------------------------------------------------------------------------------
 
@@ -49,9 +50,7 @@ class CriteriaGroup(BaseModel):
     criteria: list[Criterion] = Field(min_length=1)
 
 
-class CriteriaContent(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class CriteriaContent(Command):
     title: Text
     groups: list[CriteriaGroup] = Field(min_length=1)
     participant_organization_ids: list[Identifier] = Field(default_factory=list)
@@ -128,14 +127,12 @@ class ScorecardStatus(StrEnum):
 SC = ScorecardStatus
 
 
-class OpenScorecard(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class OpenScorecard(Command):
     id: Identifier
     criteria_set_id: Identifier
     organization_id: Identifier
     cluster_id: Identifier
-    year: int = Field(ge=2000, le=2100)
+    year: Whole = Field(ge=2000, le=2100)
 
 
 class Score(BaseModel):
@@ -146,7 +143,7 @@ class Score(BaseModel):
 class Scorecard(OpenScorecard):
     model_config = ConfigDict(extra="ignore")
 
-    criteria_set_revision: int
+    criteria_set_revision: Whole
     max_points: dict[str, float]
     """Criterion code -> maximum, copied from the pinned revision."""
     status: ScorecardStatus = SC.DRAFT
@@ -236,15 +233,13 @@ def publish_scorecard(card: Scorecard) -> tuple[Scorecard, ScorecardPublished]:
 # --- Cluster ranking -------------------------------------------------------------------------------------------------
 
 
-class RankCluster(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    year: int = Field(ge=2000, le=2100)
+class RankCluster(Command):
+    year: Whole = Field(ge=2000, le=2100)
     criteria_set_id: Identifier
     member_organization_ids: list[Identifier] = Field(default_factory=list)
     """Deprecated: an explicit member list, kept for older clients. When empty (the default) the members are those
     of the cluster for `year` in the read model built from the registry's cluster events."""
-    leaders_count: int = Field(default=1, ge=1)
+    leaders_count: Whole = Field(default=1, ge=1)
     proposed_award_code: Identifier | None = Field(default=None, examples=["co-thi-dua-tinh"])
     """The title proposed for each leader (e.g. the province's Cờ thi đua), if any."""
 
