@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from tdkt_shared.api import Page, PageParams
 from tdkt_shared.auth import CurrentPrincipal
 from tdkt_shared.contract import new_event_id
 from tdkt_shared.kit.context import CommandContext, utc_now
+from tdkt_shared.kit.repository import Loaded, Repository
 from tdkt_shared.observability.http import CORRELATION_HEADER
+from tdkt_shared.store.aggregates import Query
 
-__all__ = ["CORRELATION_HEADER", "Context", "Versioned", "command_context", "request_clock"]
+__all__ = ["CORRELATION_HEADER", "Context", "Versioned", "command_context", "page_of", "request_clock", "versioned"]
+
+A = TypeVar("A", bound=BaseModel)
+V = TypeVar("V", bound=BaseModel)
+T = TypeVar("T")
 
 
 def request_clock(request: Request) -> datetime:
@@ -50,3 +57,26 @@ class Versioned(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int = Field(ge=1, le=2**31 - 1)
+
+
+def versioned(view: type[V], loaded: Loaded[Any]) -> V:
+    """The aggregate as loaded, rendered as `view` with the version a change must name (optimistic concurrency)."""
+    return view.model_validate({**loaded.aggregate.model_dump(), "version": loaded.version})
+
+
+async def page_of(
+    repository: Repository[A],
+    query: Query,
+    page: PageParams,
+    render: Callable[[Loaded[A]], T],
+    *,
+    sort: str | None = None,
+) -> Page[T]:
+    """One page of the aggregates matching `query`, each rendered, with the count of them all."""
+    found = await repository.find(query, skip=page.offset, limit=page.limit, sort=sort)
+    return Page(
+        items=[render(loaded) for loaded in found],
+        total=await repository.count(query),
+        offset=page.offset,
+        limit=page.limit,
+    )

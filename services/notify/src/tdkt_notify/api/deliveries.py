@@ -8,14 +8,14 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from tdkt_notify.api.deps import ADMIN_ONLY, RECIPIENT_ONLY, DeliveriesDep, page_of, versioned
+from tdkt_notify.api.deps import ADMIN_ONLY, RECIPIENT_ONLY, DeliveriesDep
 from tdkt_notify.domain.deliveries import Delivery, DeliveryStatus
 from tdkt_notify.handlers.deliveries import mark_read
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.notify import Channel
 from tdkt_shared.contract.text import Flag, Instant, Whole
 from tdkt_shared.kit import Loaded
-from tdkt_shared.kit.http import Context
+from tdkt_shared.kit.http import Context, page_of, versioned
 
 router = APIRouter(prefix="/deliveries", tags=["deliveries"], responses=ERROR_RESPONSES, dependencies=[ADMIN_ONLY])
 inbox_router = APIRouter(

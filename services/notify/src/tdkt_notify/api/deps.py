@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -13,10 +12,8 @@ from tdkt_notify.domain.directory import Cluster, Council, Recipient, RoleAssign
 from tdkt_notify.domain.routing import RoutingRule
 from tdkt_notify.domain.templates import Template
 from tdkt_notify.store import CLUSTERS, COUNCILS, DELIVERIES, RECIPIENTS, ROLE_ASSIGNMENTS, RULES, TEMPLATES
-from tdkt_shared.api import Page, PageParams
 from tdkt_shared.auth import CurrentPrincipal, Forbidden, Principal, Role, require
-from tdkt_shared.kit import Loaded, Repository
-from tdkt_shared.store.aggregates import Query
+from tdkt_shared.kit import Repository
 
 A = TypeVar("A", bound=BaseModel)
 V = TypeVar("V", bound=BaseModel)
@@ -53,21 +50,3 @@ async def recipient_only(recipient_id: str, principal: CurrentPrincipal) -> Prin
 
 RECIPIENT_ONLY = Depends(recipient_only)
 """An inbox and a recipient's preferences: the recipient only."""
-
-
-def versioned(view: type[V], loaded: Loaded[Any]) -> V:
-    """The aggregate as loaded, with the version a change must name."""
-    return view.model_validate({**loaded.aggregate.model_dump(), "version": loaded.version})
-
-
-async def page_of(
-    repository: Repository[A],
-    query: Query,
-    page: PageParams,
-    render: Callable[[Loaded[A]], T],
-    *,
-    sort: str | None = None,
-) -> Page[T]:
-    found = await repository.find(query, skip=page.offset, limit=page.limit, sort=sort)
-    items = [render(loaded) for loaded in found]
-    return Page(items=items, total=await repository.count(query), offset=page.offset, limit=page.limit)

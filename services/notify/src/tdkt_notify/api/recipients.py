@@ -9,14 +9,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel
 
-from tdkt_notify.api.deps import ADMIN_ONLY, RECIPIENT_ONLY, RecipientsDep, page_of
+from tdkt_notify.api.deps import ADMIN_ONLY, RECIPIENT_ONLY, RecipientsDep
 from tdkt_notify.domain.directory import NewSubscriber, Recipient, RecipientKind
 from tdkt_notify.handlers.recipients import add_subscriber, set_daily_digest, set_webhook_secret
 from tdkt_notify.signing import WebhookSecret
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.text import Flag
 from tdkt_shared.kit import Loaded
-from tdkt_shared.kit.http import CORRELATION_HEADER, Context
+from tdkt_shared.kit.http import CORRELATION_HEADER, Context, page_of
 from tdkt_shared.kit.models import Command
 
 router = APIRouter(tags=["recipients"], responses=ERROR_RESPONSES, dependencies=[ADMIN_ONLY])

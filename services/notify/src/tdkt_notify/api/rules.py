@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from tdkt_notify.api.deps import ADMIN_ONLY, RulesDep, versioned
+from tdkt_notify.api.deps import ADMIN_ONLY, RulesDep
 from tdkt_notify.domain.routing import RoutingRule, RuleBody
 from tdkt_notify.handlers.rules import create_rule, replace_rule
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.text import Whole
-from tdkt_shared.kit.http import Context
+from tdkt_shared.kit.http import Context, versioned
 
 router = APIRouter(prefix="/rules", tags=["routing rules"], responses=ERROR_RESPONSES, dependencies=[ADMIN_ONLY])
 

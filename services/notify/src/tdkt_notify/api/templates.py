@@ -6,13 +6,13 @@ from functools import partial
 
 from fastapi import APIRouter, Path
 
-from tdkt_notify.api.deps import ADMIN_ONLY, TemplatesDep, page_of, versioned
+from tdkt_notify.api.deps import ADMIN_ONLY, TemplatesDep
 from tdkt_notify.domain.templates import KEY_PATTERN, Template, TemplateBody, template_id
 from tdkt_notify.handlers.templates import put_template
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.notify import Channel
 from tdkt_shared.contract.text import Whole
-from tdkt_shared.kit.http import Context
+from tdkt_shared.kit.http import Context, page_of, versioned
 
 router = APIRouter(prefix="/templates", tags=["templates"], responses=ERROR_RESPONSES, dependencies=[ADMIN_ONLY])
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Response, status
 
 from tdkt_registry.api.access import AdminWrites
 from tdkt_registry.api.deps import ClustersDep, OrganizationsDep
-from tdkt_registry.api.views import list_page, versioned
 from tdkt_registry.domain.clusters import Cluster, FormCluster, RemoveClusterMember, RotateLeader, SetClusterMember
 from tdkt_registry.handlers import clusters
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.text import Whole, Year
-from tdkt_shared.kit.http import Context
+from tdkt_shared.kit.http import Context, page_of, versioned
 
 router = APIRouter(prefix="/clusters", tags=["clusters"], responses=ERROR_RESPONSES, route_class=AdminWrites)
 
@@ -41,7 +42,7 @@ async def list_clusters(
         query["year"] = year
     if organization_id is not None:
         query["members.organization_id"] = organization_id
-    return await list_page(ClusterView, clusters.cluster_repository(store), query, page)
+    return await page_of(clusters.cluster_repository(store), query, page, partial(versioned, ClusterView))
 
 
 @router.get("/{cluster_id}", response_model=ClusterView)

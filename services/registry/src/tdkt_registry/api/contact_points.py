@@ -6,12 +6,11 @@ from fastapi import APIRouter
 
 from tdkt_registry.api.access import AdminWrites, PersonReader
 from tdkt_registry.api.deps import ContactPointsDep, OrganizationsDep, PersonsDep
-from tdkt_registry.api.views import versioned
 from tdkt_registry.domain.roles import ContactPoint, SetContactPoint
 from tdkt_registry.handlers import contact_points, persons
 from tdkt_shared.api import ERROR_RESPONSES
 from tdkt_shared.contract.text import Whole
-from tdkt_shared.kit.http import Context
+from tdkt_shared.kit.http import Context, versioned
 
 router = APIRouter(tags=["contact points"], responses=ERROR_RESPONSES, route_class=AdminWrites)
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Response, status
 
 from tdkt_registry.api.access import AdminWrites
 from tdkt_registry.api.deps import CouncilsDep, OrganizationsDep, PersonsDep
-from tdkt_registry.api.views import list_page, versioned
 from tdkt_registry.domain.people import ConstituteCouncil, Council, SeatMember, UnseatMember
 from tdkt_registry.handlers import councils
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.text import Whole
-from tdkt_shared.kit.http import Context
+from tdkt_shared.kit.http import Context, page_of, versioned
 
 router = APIRouter(prefix="/councils", tags=["councils"], responses=ERROR_RESPONSES, route_class=AdminWrites)
 
@@ -38,7 +39,7 @@ async def constitute(
 @router.get("", response_model=Page[CouncilView])
 async def list_councils(store: CouncilsDep, page: PageQuery, organization_id: str | None = None) -> Page[CouncilView]:
     query = {} if organization_id is None else {"organization_id": organization_id}
-    return await list_page(CouncilView, councils.council_repository(store), query, page)
+    return await page_of(councils.council_repository(store), query, page, partial(versioned, CouncilView))
 
 
 @router.get("/{council_id}", response_model=CouncilView)

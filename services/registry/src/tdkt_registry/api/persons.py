@@ -7,12 +7,11 @@ from fastapi import APIRouter, Response, status
 
 from tdkt_registry.api.access import AdminWrites, PersonReader
 from tdkt_registry.api.deps import OrganizationsDep, PersonsDep
-from tdkt_registry.api.views import page_of, versioned
 from tdkt_registry.domain.people import EndEmployment, Person, RegisterPerson, StartEmployment
 from tdkt_registry.handlers import persons
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.text import Day, Whole
-from tdkt_shared.kit.http import Context
+from tdkt_shared.kit.http import Context, versioned
 
 router = APIRouter(prefix="/persons", tags=["persons"], responses=ERROR_RESPONSES, route_class=AdminWrites)
 
@@ -41,7 +40,8 @@ async def list_persons(
     """Persons, optionally those employed in `organization_id` (on `on` if given, else at any time). A unit officer
     sees only the persons ever employed by its organisation or one in its lineage."""
     found = await persons.find_persons(store, organizations, principal, organization_id, on)
-    return page_of(PersonView, found[page.offset : page.offset + page.limit], len(found), page)
+    items = [versioned(PersonView, f) for f in found[page.offset : page.offset + page.limit]]
+    return Page(items=items, total=len(found), offset=page.offset, limit=page.limit)
 
 
 @router.get("/{person_id}", response_model=PersonView)

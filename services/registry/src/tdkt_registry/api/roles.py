@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel
 
 from tdkt_registry.api.access import AdminWrites
 from tdkt_registry.api.deps import OrganizationsDep, RoleAssignmentsDep
-from tdkt_registry.api.views import list_page, versioned
 from tdkt_registry.domain.roles import AssignRole, EndRole, RoleAssignment
 from tdkt_registry.handlers import role_assignments
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.registry import FunctionalRole
 from tdkt_shared.contract.text import Day, Whole
-from tdkt_shared.kit.http import Context
+from tdkt_shared.kit.http import Context, page_of, versioned
 
 router = APIRouter(tags=["roles"], responses=ERROR_RESPONSES, route_class=AdminWrites)
 
@@ -52,7 +53,7 @@ async def list_assignments(
 ) -> Page[AssignmentView]:
     query = {k: v for k, v in (("role", role), ("organization_id", organization_id)) if v is not None}
     repository = role_assignments.assignment_repository(store)
-    return await list_page(AssignmentView, repository, query, page, sort="valid_from")
+    return await page_of(repository, query, page, partial(versioned, AssignmentView), sort="valid_from")
 
 
 class HoldersView(BaseModel):

@@ -6,6 +6,7 @@ from tdkt_reporting import store
 from tdkt_reporting.api.deps import StoresDep
 from tdkt_reporting.domain.clusters import KnownCluster
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
+from tdkt_shared.kit.http import page_of
 
 router = APIRouter(prefix="/clusters", tags=["clusters"], responses=ERROR_RESPONSES)
 
@@ -20,7 +21,4 @@ async def get(cluster_id: str, stores: StoresDep) -> KnownCluster:
 @router.get("", response_model=Page[KnownCluster])
 async def list_clusters(stores: StoresDep, page: PageQuery) -> Page[KnownCluster]:
     clusters = store.clusters(stores)
-    found = await clusters.find({}, skip=page.offset, limit=page.limit)
-    return Page(
-        items=[c.aggregate for c in found], total=await clusters.count({}), offset=page.offset, limit=page.limit
-    )
+    return await page_of(clusters, {}, page, lambda c: c.aggregate)

@@ -11,7 +11,7 @@ from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.reporting import Honouree
 from tdkt_shared.contract.text import Day, Text, Whole
 from tdkt_shared.kit import Loaded
-from tdkt_shared.kit.http import Context, Versioned
+from tdkt_shared.kit.http import Context, Versioned, page_of
 
 router = APIRouter(prefix="/congresses", tags=["congresses"], responses=ERROR_RESPONSES)
 """Reads: public."""
@@ -58,8 +58,7 @@ async def get(congress_id: str, stores: StoresDep) -> CongressView:
 @router.get("", response_model=Page[CongressView])
 async def list_congresses(stores: StoresDep, page: PageQuery) -> Page[CongressView]:
     congresses = store.congresses(stores)
-    items = [_view(c) for c in await congresses.find({}, skip=page.offset, limit=page.limit, sort="held_on")]
-    return Page(items=items, total=await congresses.count({}), offset=page.offset, limit=page.limit)
+    return await page_of(congresses, {}, page, _view, sort="held_on")
 
 
 @writes.post("/{congress_id}/reschedule", response_model=CongressView)

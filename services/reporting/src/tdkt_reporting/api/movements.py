@@ -11,7 +11,7 @@ from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.reporting import MovementStatus
 from tdkt_shared.contract.text import Day, Text, Whole
 from tdkt_shared.kit import Loaded
-from tdkt_shared.kit.http import Context, Versioned
+from tdkt_shared.kit.http import Context, Versioned, page_of
 
 router = APIRouter(prefix="/movements", tags=["movements"], responses=ERROR_RESPONSES)
 """Reads: public."""
@@ -73,8 +73,7 @@ async def list_movements(
     if parent_movement_id is not None:
         query["parent_movement_id"] = parent_movement_id
     movements = store.movements(stores)
-    items = [_view(m) for m in await movements.find(query, skip=page.offset, limit=page.limit)]
-    return Page(items=items, total=await movements.count(query), offset=page.offset, limit=page.limit)
+    return await page_of(movements, query, page, _view)
 
 
 @writes.post("/{movement_id}/launch", response_model=MovementView)

@@ -10,7 +10,7 @@ from tdkt_reporting.handlers import registrations as handlers
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.text import Text, Whole, Year
 from tdkt_shared.kit import Loaded
-from tdkt_shared.kit.http import Context, Versioned
+from tdkt_shared.kit.http import Context, Versioned, page_of
 
 router = APIRouter(tags=["registrations"], responses=ERROR_RESPONSES)
 """Unit officers for their own organisation (or one in its lineage), TĐKT specialists for all; only specialists
@@ -74,8 +74,7 @@ async def list_registrations(
     if query is None:
         return Page(items=[], total=0, offset=page.offset, limit=page.limit)
     registrations = store.registrations(stores)
-    items = [_view(r) for r in await registrations.find(query, skip=page.offset, limit=page.limit)]
-    return Page(items=items, total=await registrations.count(query), offset=page.offset, limit=page.limit)
+    return await page_of(registrations, query, page, _view)
 
 
 @router.post(

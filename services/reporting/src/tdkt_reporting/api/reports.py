@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import partial
 
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
@@ -13,7 +14,7 @@ from tdkt_reporting.handlers import reports as handlers
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.text import Day, Flag, Text, Whole
 from tdkt_shared.kit import Loaded
-from tdkt_shared.kit.http import Context, Versioned
+from tdkt_shared.kit.http import Context, Versioned, page_of
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=ERROR_RESPONSES)
 """Unit officers for their own organisation's reports (or one in its lineage), TĐKT specialists for all; only
@@ -87,9 +88,7 @@ async def list_reports(
         return Page(items=[], total=0, offset=page.offset, limit=page.limit)
     reports = store.reports(stores)
     if overdue is None:
-        found = await reports.find(query, skip=page.offset, limit=page.limit, sort="due_date")
-        items = [_view(r, as_of) for r in found]
-        return Page(items=items, total=await reports.count(query), offset=page.offset, limit=page.limit)
+        return await page_of(reports, query, page, partial(_view, as_of=as_of), sort="due_date")
     # OVERDUE is derived, so the store cannot filter on it: scan the matching reports by due date and keep the
     # wanted ones (only equality and `$in` filters are available).
     today = as_of or datetime.now(UTC).date()
