@@ -111,7 +111,6 @@ async def test_registry_to_reporting_over_the_bus(
         "id": org_id,
         "name": "Báo Bắc Kạn",
         "kind": "PRESS",
-        "parent_id": None,
         "valid_from": "2008-01-01",
         "registry_version": 1,
     }
