@@ -128,8 +128,7 @@ class OutboxContract(StoreContract):
         assert [p.aggregate_id for p in await store.pending(after="a", limit=10)] == ["b"]
 
         await store.update("a", 1, {"n": 2}, [event(4)])  # written after the relay read a's outbox
-        await store.mark_published(a)
-        await store.mark_published(b)
+        await store.mark_published(a, b)  # one bulk clear; `a` was written since
         assert [e.data["n"] for e in await self.outbox(store, "a")] == [4]
         [left] = await store.pending(after="", limit=10)
         assert (left.aggregate_id, left.version, [e["data"]["n"] for e in left.events]) == ("a", 2, [4])
@@ -138,6 +137,14 @@ class OutboxContract(StoreContract):
         await store.mark_published(left)
         assert await store.pending(after="", limit=10) == []
         assert await store.count({}) == 3
+
+    async def test_a_bulk_clear_of_untouched_outboxes_empties_them_all(self, store: Store) -> None:
+        for i in range(7):
+            await store.create(f"x{i}", {"n": i}, [event(i)])
+        await store.mark_published(*await store.pending(after="", limit=10))
+        assert await store.pending(after="", limit=10) == []
+        assert [len(await self.outbox(store, f"x{i}")) for i in range(7)] == [0] * 7
+        await store.mark_published()  # nothing to clear: no command
 
 
 class AgendaContract:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tdkt_shared.bus import relay as relay_module
-from tdkt_shared.bus.relay import OutboxRelay, next_sweep_interval
+from tdkt_shared.bus.relay import CLEARING_BATCH, OutboxRelay, next_sweep_interval
 from tdkt_shared.contract import CloudEvent, make_event
 from tdkt_shared.contract.registry import OrganizationKind, OrganizationRegistered
 from tdkt_shared.store import InMemoryAggregateStore, Pending
@@ -25,17 +25,19 @@ class Store(InMemoryAggregateStore):
         super().__init__(COLLECTION)
         self.read_back: list[str] = []
         self.cleared: list[str] = []
+        self.bulk_clears: list[int] = []
         self.clears_held: asyncio.Event | None = None
 
     async def read_outboxes(self, aggregate_ids: Sequence[str]) -> list[Pending]:
         self.read_back.extend(aggregate_ids)
         return await super().read_outboxes(aggregate_ids)
 
-    async def mark_published(self, entry: Pending) -> None:
+    async def mark_published(self, *entries: Pending) -> None:
         if self.clears_held is not None:
             await self.clears_held.wait()
-        self.cleared.append(entry.aggregate_id)
-        await super().mark_published(entry)
+        self.cleared.extend(entry.aggregate_id for entry in entries)
+        self.bulk_clears.append(len(entries))
+        await super().mark_published(*entries)
 
     def hold_clears(self) -> asyncio.Event:
         """Outboxes are cleared only once the returned event is set."""
@@ -98,6 +100,7 @@ async def test_hinted_aggregates_go_out_in_one_publish_in_write_order_then_their
     assert await r.drain_hinted() == 5
     assert publisher.calls == [[a[0].id, a[1].id, a[2].id, b[0].id, b[1].id]]
     assert sorted(store.cleared) == ["a", "b"]
+    assert store.bulk_clears == [2]  # one bulk write clears both outboxes
     assert store.waiting() == {}
     assert await r.drain_hinted() == 0
     assert len(publisher.calls) == 1
@@ -121,6 +124,17 @@ async def test_a_batch_is_at_most_batch_size_aggregates() -> None:
 
     assert [await r.drain_hinted() for _ in range(4)] == [2, 2, 1, 0]
     assert publisher.calls == [[events[0].id, events[1].id], [events[2].id, events[3].id], [events[4].id]]
+    assert store.bulk_clears == [2, 2, 1]
+
+
+async def test_a_large_publish_is_cleared_in_bulk_writes_of_at_most_clearing_batch() -> None:
+    store, publisher = Store(), Publisher()
+    r = relay(store, publisher, batch_size=200)
+    for i in range(CLEARING_BATCH * 2 + 3):
+        await write(store, f"o{i:03d}", registered(f"o{i:03d}"))
+    assert await r.drain_hinted() == CLEARING_BATCH * 2 + 3
+    assert sorted(store.bulk_clears) == [3, CLEARING_BATCH, CLEARING_BATCH]
+    assert store.waiting() == {}
 
 
 async def test_nothing_is_cleared_when_the_process_dies_after_the_publish() -> None:

@@ -59,7 +59,9 @@ class KafkaPublisher:
 
 
 CLEARING_CONCURRENCY = 4
-"""Outboxes cleared at once after a publish, in the background while the next batch goes out."""
+"""Bulk clears at once after a publish, in the background while the next batch goes out."""
+CLEARING_BATCH = 50
+"""Outboxes cleared by one bulk write: one database command for a batch instead of one per aggregate."""
 MAX_HINTS_WITH_EVENTS = 5000
 """Hints held with their events (about 1.6 KB of RSS each); past this backlog (writers outrunning the relay) a hint
 keeps only the aggregate's id and the relay reads the outbox back when it gets there, so memory stays bounded."""
@@ -173,20 +175,21 @@ class OutboxRelay:
         return len(events)
 
     async def _clear(self, collection: str, entries: list[Pending]) -> None:
-        """Remove published events from their outboxes, `CLEARING_CONCURRENCY` at a time. One that cannot be
-        cleared stays pending: the next query publishes it again, which consumers absorb."""
+        """Remove published events from their outboxes, a bulk write per `CLEARING_BATCH` aggregates. Those that
+        cannot be cleared stay pending: the next query publishes them again, which consumers absorb."""
         store, in_flight = self._stores[collection], self._in_flight[collection]
+        batches = [entries[i : i + CLEARING_BATCH] for i in range(0, len(entries), CLEARING_BATCH)]
 
-        async def clear(entry: Pending) -> None:
+        async def clear(batch: list[Pending]) -> None:
             try:
-                await store.mark_published(entry)
+                await store.mark_published(*batch)
             except Exception as exc:
-                log.warning("could not clear the outbox of %s (%s); it is published again", entry.aggregate_id, exc)
+                log.warning("could not clear %d outboxes (%s); they are published again", len(batch), exc)
             finally:
-                in_flight.discard(entry.aggregate_id)
+                in_flight.difference_update(entry.aggregate_id for entry in batch)
 
         try:
-            await concurrently(entries, clear, CLEARING_CONCURRENCY)
+            await concurrently(batches, clear, CLEARING_CONCURRENCY)
         finally:
             in_flight.difference_update(entry.aggregate_id for entry in entries)  # cancelled: left to the query
             self._wake.set()

@@ -111,6 +111,7 @@ class OutboxStore(Protocol):
         """The pending outboxes of these aggregates (those with none are left out)."""
         ...
 
-    async def mark_published(self, entry: Pending) -> None:
-        """Remove `entry`'s events from the outbox; the aggregate stops being pending once its outbox is empty."""
+    async def mark_published(self, *entries: Pending) -> None:
+        """Remove each entry's events from its outbox (in as few commands as the adapter can); an aggregate stops
+        being pending once its outbox is empty."""
         ...

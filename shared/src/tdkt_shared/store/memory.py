@@ -129,7 +129,8 @@ class InMemoryAggregateStore:
     async def read_outboxes(self, aggregate_ids: Sequence[str]) -> list[Pending]:
         return [p for i in aggregate_ids if (p := self._pending(i)) is not None]
 
-    async def mark_published(self, entry: Pending) -> None:
-        published = {event["id"] for event in entry.events}
-        outbox = self.outboxes.get(entry.aggregate_id, [])
-        outbox[:] = [e for e in outbox if e.id not in published]
+    async def mark_published(self, *entries: Pending) -> None:
+        for entry in entries:
+            published = {event["id"] for event in entry.events}
+            outbox = self.outboxes.get(entry.aggregate_id, [])
+            outbox[:] = [e for e in outbox if e.id not in published]

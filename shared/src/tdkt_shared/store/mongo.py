@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pymongo import ASCENDING, AsyncMongoClient, IndexModel, ReturnDocument
+from pymongo import ASCENDING, AsyncMongoClient, IndexModel, ReturnDocument, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, OperationFailure
@@ -113,6 +113,14 @@ def _write(version: int, state: dict[str, Any], events: list[Document], event_id
     if pushes:
         update["$push"] = pushes
     return update
+
+
+CLEARED = {"$set": {"outbox": []}, "$unset": {"pending": ""}}
+"""An outbox emptied: the update of a relay's clear."""
+
+
+def _ids(entry: Pending) -> list[str]:
+    return [event["id"] for event in entry.events]
 
 
 class MongoAggregateStore:
@@ -244,20 +252,38 @@ class MongoAggregateStore:
         docs = await concurrently(aggregate_ids, read, READ_CONCURRENCY)
         return [_pending(doc) for doc in docs if doc is not None]
 
-    async def mark_published(self, entry: Pending) -> None:
-        # Usually nothing was written since: empty the outbox as of that version, in one update.
-        done = await self._docs.update_one(
-            {"_id": entry.aggregate_id, "version": entry.version},
-            {"$set": {"outbox": []}, "$unset": {"pending": ""}},
-        )
-        if done.matched_count:
+    async def mark_published(self, *entries: Pending) -> None:
+        if not entries:
             return
-        # A later write appended events of its own: remove only those published, and stop being pending only if
-        # nothing else is left.
-        ids = [event["id"] for event in entry.events]
-        await self._docs.update_one({"_id": entry.aggregate_id}, {"$pull": {"outbox": {"id": {"$in": ids}}}})
-        await self._docs.update_one(
-            {"_id": entry.aggregate_id, "pending": True, "outbox": {"$size": 0}}, {"$unset": {"pending": ""}}
+        # Usually nothing was written since: empty each outbox as of the version read, all in one bulk write.
+        emptied = await self._docs.bulk_write(
+            [
+                UpdateOne(
+                    {"_id": e.aggregate_id, "version": e.version}, {"$set": {"outbox": []}, "$unset": {"pending": ""}}
+                )
+                for e in entries
+            ],
+            ordered=False,
+        )
+        if emptied.matched_count == len(entries):
+            return
+        # Later writes appended events of their own: remove only those published, and stop being pending only where
+        # nothing else is left (both harmless where the first update matched).
+        await self._docs.bulk_write(
+            [
+                UpdateOne(
+                    {"_id": e.aggregate_id}, {"$pull": {"outbox": {"id": {"$in": [ev["id"] for ev in e.events]}}}}
+                )
+                for e in entries
+            ],
+            ordered=False,
+        )
+        await self._docs.bulk_write(
+            [
+                UpdateOne({"_id": e.aggregate_id, "pending": True, "outbox": {"$size": 0}}, {"$unset": {"pending": ""}})
+                for e in entries
+            ],
+            ordered=False,
         )
 
     async def outbox(self, aggregate_id: str) -> list[Document]:
