@@ -153,3 +153,18 @@ async def test_a_body_takes_json_types_as_its_schema_says(
         assert response.json()["field"] == field
         if detail is not None:
             assert response.json()["detail"] == detail
+
+
+def test_an_integer_fits_the_store_and_keeps_its_own_bounds() -> None:
+    from pydantic import BaseModel, Field, ValidationError
+
+    from tdkt_shared.contract.text import Whole
+
+    class Sample(BaseModel):
+        count: Whole = 0
+        year: Whole = Field(default=2000, ge=1945, le=2100)
+
+    assert Sample(count=2**63 - 1).count == 2**63 - 1
+    for bad in ({"count": 2**63}, {"count": "5"}, {"count": True}, {"year": 1900}, {"year": 2**70}):
+        with pytest.raises(ValidationError):
+            Sample.model_validate(bad)

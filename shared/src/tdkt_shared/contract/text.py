@@ -53,5 +53,16 @@ Instant = Annotated[datetime, BeforeValidator(iso_instant)]
 Flag = StrictBool
 """true or false, never 0, 1 or "yes" (what JSON Schema's boolean admits)."""
 
-Whole = StrictInt
-"""An integer given as a JSON integer, never a string or a boolean."""
+INT64 = (-(2**63), 2**63 - 1)
+"""What the store keeps in an integer (BSON int64): a larger one could not be written."""
+
+
+def fits_the_store(value: int) -> int:
+    if not INT64[0] <= value <= INT64[1]:
+        raise ValueError("an integer here fits in 64 bits")
+    return value
+
+
+Whole = Annotated[StrictInt, AfterValidator(fits_the_store)]
+"""An integer given as a JSON integer (never a string or a boolean) that fits the store; a field's own bounds
+(`Field(ge=..., le=...)`) still apply."""
