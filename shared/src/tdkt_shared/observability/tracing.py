@@ -27,6 +27,7 @@ def configure_tracing(service: str, endpoint: str | None) -> bool:
     if not endpoint:
         return False
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.instrumentation.aiokafka import AIOKafkaInstrumentor
     from opentelemetry.instrumentation.pymongo import PymongoInstrumentor
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
@@ -36,6 +37,7 @@ def configure_tracing(service: str, endpoint: str | None) -> bool:
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{endpoint.rstrip('/')}/v1/traces")))
     enable(provider)
     PymongoInstrumentor().instrument()
+    AIOKafkaInstrumentor().instrument()  # spans of the sends and fetches; the trace itself rides in the envelope
     return True
 
 
