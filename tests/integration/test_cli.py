@@ -143,6 +143,22 @@ def test_show_of_a_missing_letter_is_an_error(stack: Settings, args: list[str]) 
     assert "no dead letter" in result.output
 
 
+async def replay(env: dict[str, str], *args: str) -> str:
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "tdkt"),
+        "replay",
+        *args,
+        "--timeout",
+        "3",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 400)
+    assert process.returncode == 0, stderr.decode()[-2000:]
+    return stdout.decode() + stderr.decode()
+
+
 @pytest.mark.timeout(900)  # two replays of every topic reporting consumes, from the beginning
 async def test_replay_rebuilds_a_read_model_and_a_second_replay_changes_nothing(
     stack: Settings, run_id: str, drop_databases: None
@@ -158,21 +174,8 @@ async def test_replay_rebuilds_a_read_model_and_a_second_replay_changes_nothing(
     await produce(stack, record.topic, record.value, record.key, record.headers)
     database = f"it_reporting_replay_{run_id}"
     env = {**os.environ, "MONGODB_DATABASE": database, "CONSUMER_GROUP": f"it-replay-{run_id}"}
-    tdkt = str(Path(sys.executable).parent / "tdkt")
     for _ in range(2):
-        process = await asyncio.create_subprocess_exec(
-            tdkt,
-            "replay",
-            "reporting",
-            "--timeout",
-            "3",
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        stdout, stderr = await asyncio.wait_for(process.communicate(), 400)
-        assert process.returncode == 0, stderr.decode()[-2000:]
-        assert "handled:" in stdout.decode()
+        assert "handled:" in await replay(env, "reporting")
 
     client = connect(stack.mongodb_url)
     try:
@@ -182,22 +185,6 @@ async def test_replay_rebuilds_a_read_model_and_a_second_replay_changes_nothing(
     assert organization is not None
     assert organization["version"] == 1  # replayed twice, applied once
     assert organization["state"]["name"] == "Hội Cựu chiến binh tỉnh"
-
-
-async def replay(env: dict[str, str], *args: str) -> str:
-    process = await asyncio.create_subprocess_exec(
-        str(Path(sys.executable).parent / "tdkt"),
-        "replay",
-        *args,
-        "--timeout",
-        "3",
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), 400)
-    assert process.returncode == 0, stderr.decode()[-2000:]
-    return stdout.decode() + stderr.decode()
 
 
 @pytest.mark.timeout(900)  # two replays of every topic awards consumes, from the beginning

@@ -144,6 +144,18 @@ def load_auth_settings() -> AuthSettings:
         raise AuthConfigError(str(exc.errors()[0]["msg"]).removeprefix("Value error, ")) from exc
 
 
+def signing_problem(who: str) -> str | None:
+    """Why a tool (`who`: the seed, the demo) cannot sign its requests with the services' key, or None."""
+    try:
+        load_auth_settings()
+    except AuthConfigError as exc:
+        return (
+            f"{who} signs its requests with the services' key: {exc}. "
+            "Against `make run`'s services, run it with AUTH_MODE=development."
+        )
+    return None
+
+
 def claim(claims: dict[str, Any], path: str) -> Any:
     """The value at a dotted path in the claims, or None."""
     value: Any = claims

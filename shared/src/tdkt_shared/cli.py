@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from tdkt_shared.auth import AuthConfigError, load_auth_settings
+from tdkt_shared.auth import signing_problem
 from tdkt_shared.bus.codec import ConsumedRecord
 from tdkt_shared.bus.consumer import Dispatcher, KafkaDeadLetters, Outcome
 from tdkt_shared.bus.kafka import topic_partitions
@@ -335,14 +335,9 @@ def seed(
 
     from tdkt_shared.seeding import SeedApi, SeedError, SeedReport, discover, in_dependency_order
 
-    try:
-        load_auth_settings()
-    except AuthConfigError as exc:
-        errors.print(
-            f"[red]seed signs its requests with the services' key: {exc}. Against `make run`'s services, "
-            "run it with AUTH_MODE=development.[/red]"
-        )
-        raise typer.Exit(2) from None
+    if (problem := signing_problem("seed")) is not None:
+        errors.print(f"[red]{problem}[/red]")
+        raise typer.Exit(2)
     urls = dict(DEFAULT_URLS)
     for pair in url or []:
         name, _, base = pair.partition("=")

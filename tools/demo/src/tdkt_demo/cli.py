@@ -11,7 +11,7 @@ from rich.console import Console
 from tdkt_demo.api import Endpoints
 from tdkt_demo.events import ScenarioError
 from tdkt_demo.scenario import run_demo
-from tdkt_shared.auth import AuthConfigError, load_auth_settings
+from tdkt_shared.auth import signing_problem
 from tdkt_shared.settings import load_settings
 
 app = typer.Typer(help="Play the TĐKT seed letter end to end.")
@@ -30,14 +30,9 @@ def demo(
     ] = 2525,
 ) -> None:
     """Play the seed letter against running services (`make run`) and print what happened and which events."""
-    try:
-        load_auth_settings()
-    except AuthConfigError as exc:
-        errors.print(
-            f"[red]the demo signs its requests with the services' key: {exc}. Against `make run`'s "
-            "services, run it with AUTH_MODE=development (make demo does).[/red]"
-        )
-        raise typer.Exit(2) from None
+    if (problem := signing_problem("the demo")) is not None:
+        errors.print(f"[red]{problem}[/red]")
+        raise typer.Exit(2)
     bootstrap = load_settings("registry").kafka_bootstrap_servers
     endpoints = Endpoints(registry, reporting, awards, notify, bootstrap)
     try:
