@@ -182,10 +182,21 @@ def _counts(grant: GrantFact, rules: EffectiveRules) -> bool:
     return award is None or award.counts_toward_chains
 
 
-def chain_window_start(disciplines: Sequence[DisciplineFact], as_of: date) -> date | None:
-    """Achievements count from the day after the latest discipline period that has ended by `as_of`."""
-    ended = [d.end for d in disciplines if d.end < as_of]
-    return max(ended) + timedelta(days=1) if ended else None
+def chain_window_start(
+    disciplines: Sequence[DisciplineFact], as_of: date, min_level: DisciplineLevel = DisciplineLevel.REPRIMAND
+) -> date | None:
+    """Achievements count from the day after the latest discipline period at `min_level` or above that has begun by
+    `as_of`, whether it has ended or still runs (a running one puts the start after `as_of`: nothing counts yet)."""
+    begun = [d.end for d in disciplines if d.start <= as_of and d.level >= min_level]
+    return max(begun) + timedelta(days=1) if begun else None
+
+
+def years_under_discipline(
+    disciplines: Sequence[DisciplineFact], as_of: date, min_level: DisciplineLevel, years: Sequence[int]
+) -> list[int]:
+    """Of `years`, those a discipline period at `min_level` or above (begun by `as_of`) covers, ended or not."""
+    hit = [d for d in disciplines if d.start <= as_of and d.level >= min_level]
+    return sorted({y for y in years for d in hit if d.touches_year(y)})
 
 
 def _own_grants(ctx: Context) -> list[GrantFact]:
@@ -201,7 +212,11 @@ def _own_grants(ctx: Context) -> list[GrantFact]:
 def _chain(ctx: Context) -> tuple[bool, dict[str, Any], str]:
     codes = set(ctx.params["codes"])
     needed = int(ctx.params["years"])
-    start = chain_window_start(ctx.facts.disciplines, ctx.as_of)
+    level = DisciplineLevel[str(ctx.params.get("min_discipline_level", DisciplineLevel.REPRIMAND.name))]
+    start = chain_window_start(ctx.facts.disciplines, ctx.as_of, level)
+    covered = years_under_discipline(
+        ctx.facts.disciplines, ctx.as_of, level, range(ctx.year - needed + 1, ctx.year + 1)
+    )
     counted = sorted(
         {
             g.year
@@ -225,11 +240,14 @@ def _chain(ctx: Context) -> tuple[bool, dict[str, Any], str]:
         "consecutive_ending_in_period": run,
         "excluded_grants": [gid for gid, _ in excluded],
         "window_start": start.isoformat() if start else None,
+        "years_under_discipline": covered,
+        "min_discipline_level": level.name,
         "predecessors": [p.organization_id for p in ctx.facts.predecessors],
     }
     explanation = (
         f"{run} consecutive year(s) of {'/'.join(sorted(codes))} ending in {ctx.year}; {needed} required"
         + (f"; only achievements from {start} count (after discipline)" if start else "")
+        + (f"; discipline covers {', '.join(map(str, covered))}" if covered else "")
         + (f"; {len(excluded)} topic/exceptional or revoked grant(s) ignored" if excluded else "")
     )
     return passed, facts, explanation
