@@ -35,6 +35,7 @@ from tdkt_shared.store.memory import InMemoryAggregateStore
 from tests.authz import ALL_ROLES, Rule, headers, rule, snapshot, write_operations
 from tests.clock import MONDAY_MORNING, ManualClock
 from tests.helpers import serve
+from tests.unit.awards.records import initiative, recorded
 
 R = Role
 OWN = "so-y-te-thai-nguyen"
@@ -78,10 +79,12 @@ def shared_runtime() -> InMemoryRuntime:
 
 
 @pytest.fixture
-def runtime(shared_runtime: InMemoryRuntime) -> InMemoryRuntime:
-    """The module's runtime, emptied: the apps are built once per module, the stores are fresh for each test."""
+async def runtime(shared_runtime: InMemoryRuntime) -> InMemoryRuntime:
+    """The module's runtime, emptied: the apps are built once per module, the stores are fresh for each test. The
+    registry recorded the nominee's initiative (the engine reads the record, not the dossier)."""
     shared_runtime._stores = InMemoryRuntime(DEFINITION)._stores
     setattr(shared_runtime, "clock", ManualClock(MONDAY_MORNING))  # noqa: B010
+    await recorded(shared_runtime, initiative("sk-7", "p-1"))
     return shared_runtime
 
 

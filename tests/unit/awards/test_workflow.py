@@ -16,6 +16,7 @@ from tdkt_shared.contract.awards import AwardGranted, AwardRevoked, NominationAp
 from tdkt_shared.runtime import InMemoryRuntime
 from tests.clock import MONDAY_MORNING, ManualClock
 from tests.helpers import serve
+from tests.unit.awards.records import initiative, recorded
 
 ORG = "so-noi-vu-thai-nguyen"
 WHO = {"actor": "chuyen-vien-ha", "organization_id": ORG}
@@ -35,6 +36,8 @@ def runtime(clock: ManualClock[datetime]) -> InMemoryRuntime:
 
 @pytest.fixture
 async def client(runtime: InMemoryRuntime) -> AsyncIterator[httpx.AsyncClient]:
+    # the initiative the dossiers declare, as the registry recorded it (the engine reads the record)
+    await recorded(runtime, initiative("sk-7", "p-1", "p-2", "p-3", "p-9", "p-c", "p-g"))
     async with serve(DEFINITION, runtime) as client:
         yield client
 

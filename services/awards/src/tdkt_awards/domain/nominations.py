@@ -328,16 +328,24 @@ def set_attachments(n: Nomination, attachments: list[str], who: Actor, at: datet
     )
 
 
-def submit(n: Nomination, who: Actor, at: datetime, links: SubmissionLinks | None = None) -> tuple[Nomination, Events]:
+def submit(
+    n: Nomination,
+    who: Actor,
+    at: datetime,
+    links: SubmissionLinks | None = None,
+    holds: dict[str, list[HoldFact]] | None = None,
+) -> tuple[Nomination, Events]:
     """Nothing may be proposed while a discipline, inspection or complaint case is open (Decree 152/2025).
 
-    A congress-linked nomination is refused after the congress's deadline or once it is cancelled, and a topic
+    `holds`: each nominee's cases as the records have them (without it, what the dossier declares). A
+    congress-linked nomination is refused after the congress's deadline or once it is cancelled, and a topic
     nomination before its movement's final review (`links`: what reporting told us about them).
     """
     if n.status in (Status.DRAFT, Status.RETURNED):
         check_links(n.congress_id, n.movement_id, n.kind is NominationKind.TOPIC, links or SubmissionLinks(), at.date())
     for i, nominee in enumerate(n.nominees):
-        open_holds = [h.reason.value for h in nominee.holds if h.open_on(at.date())]
+        cases = nominee.holds if holds is None else holds.get(nominee.nominee_id, [])
+        open_holds = [h.reason.value for h in cases if h.open_on(at.date())]
         if open_holds and n.status in (Status.DRAFT, Status.RETURNED):
             raise DomainError(
                 f"{nominee.nominee_id} has open case(s): {', '.join(open_holds)}",

@@ -16,14 +16,13 @@ from tdkt_awards.domain import cluster_flags, links
 from tdkt_awards.domain import nominations as workflow
 from tdkt_awards.domain.calendar import WorkingDays
 from tdkt_awards.domain.catalogue import Catalogue, EffectiveRules
-from tdkt_awards.domain.eligibility import Evaluation, NomineeFacts, evaluate
+from tdkt_awards.domain.eligibility import Evaluation, evaluate
 from tdkt_awards.domain.grants import DecideNomination, Decision
 from tdkt_awards.domain.nominations import Actor, Nomination, Status
-from tdkt_awards.handlers import decisions
+from tdkt_awards.handlers import decisions, records
 from tdkt_awards.store import Repositories
 from tdkt_shared.auth import Principal
 from tdkt_shared.contract import CloudEvent
-from tdkt_shared.contract.awards import NomineeKind
 from tdkt_shared.contract.reporting import ClusterRankingPublished
 from tdkt_shared.kit import CommandContext, Loaded
 from tdkt_shared.store import AlreadyExists
@@ -125,7 +124,8 @@ async def submit(
     """Submit, checked against the congress deadline and the movement's final review known at this time."""
     loaded = await _load(repositories, nomination_id, version, ctx, own=True)
     known = await _submission_links(repositories, loaded.aggregate)
-    submitted = workflow.submit(loaded.aggregate, who, ctx.now, known)
+    holds = await records.holds_of(repositories, [x.nominee_id for x in loaded.aggregate.nominees])
+    submitted = workflow.submit(loaded.aggregate, who, ctx.now, known, holds)
     return await repositories.nominations.save(loaded, *submitted, ctx)
 
 
@@ -141,31 +141,6 @@ release_hold = partial(_advance, step=workflow.release_hold)
 """End the hold: back to the state it was in."""
 
 
-async def nominee_facts(repositories: Repositories, nominee: workflow.Nominee) -> NomineeFacts:
-    """What the eligibility engine judges: the nominee's grants (and its predecessors' after mergers), its members'
-    grants, and the facts the dossier states."""
-    collective = nominee.kind is NomineeKind.COLLECTIVE
-    predecessors = await repositories.directory.predecessors(nominee.nominee_id) if collective else []
-    member_ids = [m.person_id for m in nominee.members]
-    own = {nominee.nominee_id, *(p.organization_id for p in predecessors)}
-    all_grants = await decisions.grants_of(repositories.decisions, [*own, *member_ids])
-    members = [
-        m.model_copy(update={"grants": [g for g in all_grants if g.recipient_id == m.person_id]})
-        for m in nominee.members
-    ]
-    return NomineeFacts(
-        nominee_id=nominee.nominee_id,
-        kind=nominee.kind,
-        grants=[g for g in all_grants if g.recipient_id in own],
-        ratings=nominee.ratings,
-        disciplines=nominee.disciplines,
-        holds=nominee.holds,
-        initiatives=nominee.initiatives,
-        predecessors=predecessors,
-        members=members,
-    )
-
-
 async def appraise(
     repositories: Repositories,
     catalogue: Catalogue,
@@ -174,15 +149,17 @@ async def appraise(
     who: Actor,
     ctx: CommandContext,
 ) -> Loaded[Nomination]:
-    """Thẩm định: the checklist, then each nominee's eligibility; records the grants the verdicts relied on."""
+    """Thẩm định: the checklist, then each nominee's eligibility judged from the records (the declaration only
+    warns); records the grants the verdicts relied on."""
     loaded = await _load(repositories, nomination_id, version, ctx)
     n = loaded.aggregate
     rules = rules_of(n, catalogue)
     evaluations: list[Evaluation] = []
     relied: list[str] = []
     for nominee in n.nominees:
-        facts = await nominee_facts(repositories, nominee)
-        evaluations.append(evaluate(facts, n.award_code, n.year, ctx.now.date(), rules))
+        facts, warnings = await records.nominee_facts(repositories, nominee, n.year, ctx.now.date())
+        verdict = evaluate(facts, n.award_code, n.year, ctx.now.date(), rules)
+        evaluations.append(verdict.model_copy(update={"warnings": warnings}))
         relied += [g.grant_id for g in facts.grants if not g.revoked]
         relied += [g.grant_id for m in facts.members for g in m.grants if not g.revoked]
     appraised = workflow.appraise(n, evaluations, relied, rules, who, ctx.now)
