@@ -134,3 +134,52 @@ async def test_a_persons_records_reach_the_engine_and_decide_the_verdict(
     failed = next(r for r in bad_eval["results"] if not r["passed"])
     assert (failed["rule"], failed["records"]) == ("no_discipline_in_year", [case_id(f"{run_id}/KL")])
     assert bad_eval["warnings"] == []
+
+
+async def test_a_case_opened_in_the_registry_holds_the_dossier_and_its_withdrawal_restores_it(
+    services: tuple[httpx.AsyncClient, httpx.AsyncClient, Runtime], run_id: str
+) -> None:
+    registry, awards, _ = services
+    org, person, nid = f"snv-{run_id}", f"h-{run_id}", f"nh-{run_id}"
+    await ok(
+        await registry.post(
+            "/organizations", json={"id": org, "name": "Sở", "kind": "DEPARTMENT", "valid_from": "2008-01-01"}
+        ),
+        201,
+    )
+    await ok(await registry.post("/persons", json={"id": person, "full_name": person}), 201)
+    draft = {
+        "id": nid,
+        "kind": "ANNUAL_MERIT",
+        "award_code": "LDTT",
+        "year": 2025,
+        "submitting_organization_id": org,
+        "nominees": [{"nominee_id": person, "kind": "INDIVIDUAL", "name": person}],
+        "attachments": [],
+    }
+    current = await ok(await awards.post("/nominations", json=draft, headers=SPECIALIST), 201)
+    current = await ok(
+        await awards.post(f"/nominations/{nid}/submit", json={"version": current["version"]}, headers=SPECIALIST)
+    )
+    inspector = dev_headers(Role.INSPECTION_OFFICER, organization_id="thanh-tra")
+    case = {
+        "case_number": f"{run_id}/TC",
+        "kind": "DENUNCIATION",
+        "subject": "PERSON",
+        "subject_id": person,
+        "handled_by_organization_id": "thanh-tra",
+        "opened_on": "2026-01-02",
+    }
+    opened = await ok(await registry.post("/cases", json=case, headers=inspector), 201)
+
+    async def dossier_in(status: str) -> dict[str, Any] | None:
+        body = await ok(await awards.get(f"/nominations/{nid}", headers=SPECIALIST))
+        return body if body["status"] == status else None
+
+    held = await eventually(lambda: dossier_in("ON_HOLD"), what="the dossier on hold")
+    assert (held["held_from"], held["held_by_cases"]) == ("SUBMITTED", [opened["id"]])
+    withdrawal = {"version": opened["version"], "withdrawn_on": "2026-01-05"}
+    await ok(await registry.post(f"/cases/{opened['id']}/withdrawal", json=withdrawal, headers=inspector))
+    back = await eventually(lambda: dossier_in("SUBMITTED"), what="the dossier back where it was")
+    assert back["held_by_cases"] == []
+    assert [(a["action"], a["actor"]) for a in back["audit"][-2:]] == [("hold", "registry"), ("release", "registry")]

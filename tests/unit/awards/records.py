@@ -3,10 +3,29 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
+
+import httpx
 
 from tdkt_shared.contract import EventData, make_event
-from tdkt_shared.contract.records import InitiativeKind, InitiativeRecognized, InitiativeScope
+from tdkt_shared.contract.records import (
+    AssessmentRecorded,
+    CaseConcluded,
+    CaseKind,
+    CaseOutcome,
+    CaseStatus,
+    CaseSubject,
+    DisciplineLevel,
+    DutyCompletion,
+    InitiativeKind,
+    InitiativeRecognized,
+    InitiativeScope,
+)
 from tdkt_shared.runtime import InMemoryRuntime
+
+ORG = "so-noi-vu-thai-nguyen"
+WHO = {"actor": "chuyen-vien-ha", "organization_id": ORG}
+ATTACHMENTS = ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "CHUNG_NHAN_SANG_KIEN"]
 
 
 async def recorded(runtime: InMemoryRuntime, *datas: EventData) -> None:
@@ -30,3 +49,61 @@ def initiative(
         recognized_on=on,
         certificate_number=f"{initiative_id}/GCN",
     )
+
+
+def assessed(person: str, year: int, rating: DutyCompletion, org: str = ORG) -> AssessmentRecorded:
+    return AssessmentRecorded(
+        assessment_id=f"kq-{person}-{year}", person_id=person, year=year, rating=rating, organization_id=org
+    )
+
+
+def case(number: str, subject: str, **kw: Any) -> dict[str, Any]:
+    return {
+        "case_id": f"case-{number}",
+        "case_number": number,
+        "kind": CaseKind.DISCIPLINE,
+        "subject": CaseSubject.PERSON,
+        "subject_id": subject,
+        "handled_by_organization_id": ORG,
+        "opened_on": date(2025, 2, 1),
+        "status": CaseStatus.OPEN,
+        **kw,
+    }
+
+
+def warning_of(subject: str, number: str = "1") -> CaseConcluded:
+    return CaseConcluded(
+        **case(
+            number,
+            subject,
+            status=CaseStatus.CONCLUDED,
+            concluded_on=date(2025, 3, 1),
+            outcome=CaseOutcome.DISCIPLINED,
+            discipline_level=DisciplineLevel.WARNING,
+            period_from=date(2025, 3, 1),
+            period_to=date(2026, 2, 28),
+        )
+    )
+
+
+def dossier(nid: str, code: str, nominee: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": nid,
+        "kind": "ANNUAL_MERIT",
+        "award_code": code,
+        "year": 2025,
+        "submitting_organization_id": ORG,
+        "nominees": [{"name": "Tên", "organization_id": ORG, **nominee}],
+        "attachments": ATTACHMENTS,
+    }
+
+
+async def appraised(client: httpx.AsyncClient, body: dict[str, Any]) -> dict[str, Any]:
+    r = await client.post("/nominations", json=body)
+    assert r.status_code == 201, r.text
+    current: dict[str, Any] = r.json()
+    for action in ("submit", "receive", "start-appraisal", "appraise"):
+        r = await client.post(f"/nominations/{body['id']}/{action}", json={"version": current["version"], **WHO})
+        assert r.status_code == 200, r.text
+        current = r.json()
+    return current

@@ -38,7 +38,12 @@ COLLECTIONS = (NOMINATIONS, DECISIONS, ORGANIZATIONS, PERSONS, COUNCILS, RECORDS
 READ_MODELS = (ORGANIZATIONS, PERSONS, COUNCILS, RECORDS, CONGRESSES, MOVEMENTS)
 """Built only from the registry's and reporting's events (`tdkt replay awards --reset` rebuilds them)."""
 INDEXES = {
-    NOMINATIONS: [IndexModel([("state.status", ASCENDING)]), IndexModel([("state.relied_on_grants", ASCENDING)])],
+    NOMINATIONS: [
+        IndexModel([("state.status", ASCENDING)]),
+        IndexModel([("state.relied_on_grants", ASCENDING)]),
+        IndexModel([("state.nominees.nominee_id", ASCENDING)]),
+        IndexModel([("state.held_by_cases", ASCENDING)]),
+    ],
     DECISIONS: [
         IndexModel([("state.grants.recipient_id", ASCENDING)]),
         IndexModel([("state.grants.grant_id", ASCENDING)]),

@@ -152,6 +152,8 @@ class Nomination(Value):
     attachments: list[str]
     status: Status
     held_from: Status | None = None
+    held_by_cases: list[str] = Field(default_factory=list)
+    """The registry's open cases holding the dossier (Decree 152/2025): it waits until each is concluded."""
     rule_set_id: str
     evaluations: list[Evaluation] = Field(default_factory=list)
     missing_items: list[str] = Field(default_factory=list)
@@ -395,19 +397,7 @@ def appraise(
         relied_on_grants=sorted(set(relied_on)),
         rule_set_id=rules.id,
     )
-    judged: Events = [
-        EligibilityEvaluated(
-            nomination_id=n.id,
-            nominee_id=e.nominee_id,
-            award_code=e.award_code,
-            year=e.year,
-            rule_set_id=e.rule_set_id,
-            eligible=e.eligible,
-            failed_rules=e.failed_rules,
-        )
-        for e in evaluations
-    ]
-    return moved, [*judged, *events]
+    return moved, [*_judged(n, evaluations), *events]
 
 
 def open_consultation(
@@ -570,7 +560,40 @@ def put_on_hold(n: Nomination, who: Actor, at: datetime) -> tuple[Nomination, Ev
 def release_hold(n: Nomination, who: Actor, at: datetime) -> tuple[Nomination, Events]:
     if n.status is not Status.ON_HOLD or n.held_from is None:
         raise InvalidTransition("the nomination is not on hold", field="status")
+    if n.held_by_cases:
+        raise InvalidTransition(f"held until case(s) {', '.join(n.held_by_cases)} end", field="status")
     return _move(n, n.held_from, "release", who, at, allowed=frozenset({Status.ON_HOLD}), held_from=None)
+
+
+APPRAISED = frozenset({Status.ELIGIBLE, Status.PUBLIC_CONSULTATION, Status.COUNCIL_REVIEW, Status.APPROVED})
+"""States whose verdict stands on an appraisal: a later change of the records re-runs it."""
+
+
+def reevaluate(n: Nomination, evaluations: list[Evaluation], who: Actor, at: datetime) -> tuple[Nomination, Events]:
+    """The appraisal re-run on the records as they now stand: the new verdicts are kept, and a dossier none of whose
+    nominees is still eligible becomes INELIGIBLE."""
+    if n.status not in APPRAISED:
+        raise InvalidTransition(f"no appraisal to re-run in {n.status.value}", field="status")
+    judged = _judged(n, evaluations)
+    if any(e.eligible for e in evaluations):
+        return n.model_copy(update={"evaluations": evaluations}), judged
+    moved, events = _move(n, Status.INELIGIBLE, "reevaluate", who, at, allowed=APPRAISED, evaluations=evaluations)
+    return moved, [*judged, *events]
+
+
+def _judged(n: Nomination, evaluations: list[Evaluation]) -> Events:
+    return [
+        EligibilityEvaluated(
+            nomination_id=n.id,
+            nominee_id=e.nominee_id,
+            award_code=e.award_code,
+            year=e.year,
+            rule_set_id=e.rule_set_id,
+            eligible=e.eligible,
+            failed_rules=e.failed_rules,
+        )
+        for e in evaluations
+    ]
 
 
 def mark_decided(n: Nomination, decision_id: str, who: Actor, at: datetime) -> tuple[Nomination, Events]:

@@ -12,11 +12,10 @@ from datetime import date, datetime
 from functools import partial
 
 from tdkt_awards import policy
-from tdkt_awards.domain import cluster_flags, links
+from tdkt_awards.domain import cluster_flags, holds, links
 from tdkt_awards.domain import nominations as workflow
 from tdkt_awards.domain.calendar import WorkingDays
 from tdkt_awards.domain.catalogue import Catalogue, EffectiveRules
-from tdkt_awards.domain.eligibility import Evaluation, evaluate
 from tdkt_awards.domain.grants import DecideNomination, Decision
 from tdkt_awards.domain.nominations import Actor, Nomination, Status
 from tdkt_awards.handlers import decisions, records
@@ -150,19 +149,17 @@ async def appraise(
     ctx: CommandContext,
 ) -> Loaded[Nomination]:
     """Thẩm định: the checklist, then each nominee's eligibility judged from the records (the declaration only
-    warns); records the grants the verdicts relied on."""
+    warns); records the grants the verdicts relied on. A case open on a nominee puts the dossier ON_HOLD instead:
+    it waits for the case to end (Decree 152/2025)."""
     loaded = await _load(repositories, nomination_id, version, ctx)
     n = loaded.aggregate
     rules = rules_of(n, catalogue)
-    evaluations: list[Evaluation] = []
-    relied: list[str] = []
-    for nominee in n.nominees:
-        facts, warnings = await records.nominee_facts(repositories, nominee, n.year, ctx.now.date())
-        verdict = evaluate(facts, n.award_code, n.year, ctx.now.date(), rules)
-        evaluations.append(verdict.model_copy(update={"warnings": warnings}))
-        relied += [g.grant_id for g in facts.grants if not g.revoked]
-        relied += [g.grant_id for m in facts.members for g in m.grants if not g.revoked]
-    appraised = workflow.appraise(n, evaluations, relied, rules, who, ctx.now)
+    verdicts = await records.judge(repositories, n, rules, ctx.now.date())
+    if verdicts.open_cases:
+        held = holds.hold_for_cases(n, verdicts.open_cases, who, ctx.now)
+        if held is not None:
+            return await repositories.nominations.save(loaded, *held, ctx)
+    appraised = workflow.appraise(n, verdicts.evaluations, verdicts.relied_on, rules, who, ctx.now)
     return await repositories.nominations.save(loaded, *appraised, ctx)
 
 

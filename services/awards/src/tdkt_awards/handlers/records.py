@@ -4,11 +4,13 @@ have them on the day that counts, following its lineage."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from tdkt_awards.domain import records as domain
-from tdkt_awards.domain.eligibility import DeclarationWarning, HoldFact, NomineeFacts
-from tdkt_awards.domain.nominations import Nominee
+from tdkt_awards.domain.catalogue import EffectiveRules
+from tdkt_awards.domain.eligibility import DeclarationWarning, Evaluation, HoldFact, NomineeFacts, evaluate
+from tdkt_awards.domain.nominations import Nomination, Nominee
 from tdkt_awards.domain.records import KnownRecords
 from tdkt_awards.handlers import decisions
 from tdkt_awards.store import Repositories
@@ -96,3 +98,26 @@ async def nominee_facts(
         nominee, facts.ratings, facts.disciplines, facts.holds, facts.initiatives, facts.members
     )
     return facts, warnings
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    """A dossier judged on the records: each nominee's evaluation, the grants they relied on, the open cases."""
+
+    evaluations: list[Evaluation]
+    relied_on: list[str]
+    open_cases: list[str]
+
+
+async def judge(repositories: Repositories, n: Nomination, rules: EffectiveRules, as_of: date) -> Verdicts:
+    evaluations: list[Evaluation] = []
+    relied: list[str] = []
+    open_cases: list[str] = []
+    for nominee in n.nominees:
+        facts, warnings = await nominee_facts(repositories, nominee, n.year, as_of)
+        verdict = evaluate(facts, n.award_code, n.year, as_of, rules)
+        evaluations.append(verdict.model_copy(update={"warnings": warnings}))
+        relied += [g.grant_id for g in facts.grants if not g.revoked]
+        relied += [g.grant_id for m in facts.members for g in m.grants if not g.revoked]
+        open_cases += [h.record_id for h in facts.holds if h.record_id and h.open_on(as_of)]
+    return Verdicts(evaluations, relied, sorted(set(open_cases)))
