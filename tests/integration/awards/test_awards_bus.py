@@ -236,7 +236,7 @@ async def test_merger_lineage_from_the_registry_carries_a_collective_chain(
     assert chain["facts"]["consecutive_ending_in_period"] == 5
 
 
-async def test_revocation_reopens_a_dependent_nomination_on_ferretdb(
+async def test_revocation_judges_a_dependent_nomination_again_on_ferretdb(
     awards: httpx.AsyncClient, awards_runtime: Runtime, make_settings: SettingsFactory, run_id: str
 ) -> None:
     person, nid = f"r-{run_id}", f"rn-{run_id}"
@@ -285,10 +285,10 @@ async def test_revocation_reopens_a_dependent_nomination_on_ferretdb(
         headers=revoker,
     )
     assert r.status_code == 200, r.text
-    assert r.json()["reopened_nominations"] == [nid]
-    reopened = (await awards.get(f"/nominations/{nid}")).json()
-    assert reopened["status"] == "UNDER_APPRAISAL"
-    assert [(a["actor"], a["organization_id"], a["reason"]) for a in reopened["audit"][-1:]] == [
+    assert (r.json()["reopened_nominations"], r.json()["flagged_grants"]) == ([nid], [])
+    judged = (await awards.get(f"/nominations/{nid}")).json()
+    assert judged["status"] == "INELIGIBLE"  # judged again at once: the chain broke
+    assert [(a["actor"], a["organization_id"], a["reason"]) for a in judged["audit"][-1:]] == [
         ("thanh-tra-vien", NOI_VU, f"grant rb-{run_id}.3 revoked")
     ]
     grants = (await awards.get("/grants", params={"recipient_id": person})).json()

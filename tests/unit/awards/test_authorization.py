@@ -778,9 +778,10 @@ async def test_a_revocation_names_the_revoking_specialist_on_the_dossiers_it_reo
     specialist = as_(R.TDKT_SPECIALIST, "so-noi-vu-thai-nguyen")
     r = await admin.post("/grants/lich-su.1/revocation", json={**REVOCATION, "version": 1}, headers=specialist)
     assert (r.status_code, r.json()["reopened_nominations"]) == (200, [NID]), r.text
-    [entry] = (await admin.get(f"/nominations/{NID}/audit")).json()[-1:]
-    assert (entry["action"], entry["actor"], entry["organization_id"], entry["reason"]) == (
-        "revocation",
-        *token_of(R.TDKT_SPECIALIST, "so-noi-vu-thai-nguyen"),
-        "grant lich-su.1 revoked",
-    )
+    # the dossier is judged again at once: the chain broke, so it is no longer eligible
+    entries = (await admin.get(f"/nominations/{NID}/audit")).json()[-2:]
+    who = token_of(R.TDKT_SPECIALIST, "so-noi-vu-thai-nguyen")
+    assert [(e["action"], e["actor"], e["organization_id"], e["reason"], e["to_status"]) for e in entries] == [
+        ("revocation", *who, "grant lich-su.1 revoked", "ELIGIBLE"),
+        ("reevaluate", *who, "grant lich-su.1 revoked", "INELIGIBLE"),
+    ]

@@ -600,15 +600,22 @@ def mark_decided(n: Nomination, decision_id: str, who: Actor, at: datetime) -> t
     return _move(n, Status.DECIDED, "decide", who, at, allowed=frozenset({Status.APPROVED}), decision_id=decision_id)
 
 
-def reopen_after_revocation(n: Nomination, grant_id: str, by: Actor, at: datetime) -> tuple[Nomination, Events] | None:
-    """A grant this nomination relied on was revoked: its appraisal is redone (None if unaffected or closed).
-    The audit records `by`, who revoked the grant."""
-    if grant_id not in n.relied_on_grants or n.status not in OPEN - {Status.DRAFT, Status.SUBMITTED, Status.RECEIVED}:
+def after_revocation(
+    n: Nomination, grant_id: str, by: Actor, at: datetime, evaluations: list[Evaluation]
+) -> tuple[Nomination, Events] | None:
+    """A grant this nomination relied on was revoked: an appraised dossier is judged again at once on the records
+    as they now stand (`evaluations`), and becomes INELIGIBLE if no nominee still passes; one on hold goes back to
+    appraisal when released. None if unaffected, closed, or not appraised yet. The audit records `by`, who revoked
+    the grant."""
+    if grant_id not in n.relied_on_grants or n.status not in OPEN:
         return None
     who = by.model_copy(update={"reason": f"grant {grant_id} revoked"})
     if n.status is Status.ON_HOLD:
-        # back to appraisal once released
         return _move(
             n, Status.ON_HOLD, "revocation", who, at, allowed=frozenset({n.status}), held_from=Status.UNDER_APPRAISAL
         )
-    return _move(n, Status.UNDER_APPRAISAL, "revocation", who, at, allowed=frozenset({n.status}), evaluations=[])
+    if n.status not in APPRAISED:
+        return None
+    noted, events = _move(n, n.status, "revocation", who, at, allowed=frozenset({n.status}))
+    judged, more = reevaluate(noted, evaluations, who, at)
+    return judged, [*events, *more]

@@ -249,17 +249,6 @@ async def decide(
     return decision, await repositories.nominations.save(loaded, *decided, ctx)
 
 
-async def reopen_relying_on(repositories: Repositories, grant_id: str, who: Actor, ctx: CommandContext) -> list[str]:
-    """Send every open nomination that relied on a revoked grant back to appraisal; their ids."""
-    reopened: list[str] = []
-    for loaded in await repositories.nominations.find({"relied_on_grants": grant_id}, limit=500):
-        change = workflow.reopen_after_revocation(loaded.aggregate, grant_id, who, ctx.now)
-        if change is not None:
-            await repositories.nominations.save(loaded, *change, ctx)
-            reopened.append(loaded.id)
-    return reopened
-
-
 # consumed events
 
 
