@@ -13,6 +13,7 @@ import pytest
 
 from tdkt_awards.service import DEFINITION
 from tdkt_awards.store import RECORDS
+from tdkt_shared.auth import Role
 from tdkt_shared.contract import make_event
 from tdkt_shared.contract.records import (
     CaseKind,
@@ -29,9 +30,10 @@ from tdkt_shared.contract.registry import (
     PersonEmploymentChanged,
 )
 from tdkt_shared.runtime import InMemoryRuntime
+from tests.authz import headers
 from tests.clock import MONDAY_MORNING, ManualClock
 from tests.helpers import serve
-from tests.unit.awards.records import WHO, appraised, assessed, case, dossier, initiative, recorded, warning_of
+from tests.unit.awards.records import ORG, WHO, appraised, assessed, case, dossier, initiative, recorded, warning_of
 
 
 @pytest.fixture
@@ -211,3 +213,24 @@ async def test_an_open_case_on_record_blocks_submission_and_a_withdrawn_one_does
 
 def test_the_clock_is_after_the_judged_year() -> None:
     assert datetime(2025, 12, 31, tzinfo=MONDAY_MORNING.tzinfo) < MONDAY_MORNING
+
+
+async def test_the_records_the_engine_reads_are_shown_to_staff_and_the_council_only(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    await recorded(runtime, assessed("p-1", 2025, DutyCompletion.GOOD), initiative("sk-1", "p-1"))
+    shown = await client.get("/records/p-1")
+    assert shown.status_code == 200, shown.text
+    body = shown.json()
+    assert ([a["rating"] for a in body["assessments"]], [i["initiative_id"] for i in body["initiatives"]]) == (
+        ["GOOD"],
+        ["sk-1"],
+    )
+    assert (await client.get("/records/nobody")).status_code == 404
+    assert (await client.get("/records/p-1", headers={"Authorization": ""})).status_code == 401
+    for role in Role:
+        response = await client.get("/records/p-1", headers=headers(role, ORG))
+        expected = (
+            200 if role in (Role.ADMIN, Role.TDKT_SPECIALIST, Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY) else 403
+        )
+        assert response.status_code == expected, (role, response.text)
