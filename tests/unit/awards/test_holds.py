@@ -165,3 +165,15 @@ async def test_appraising_while_a_case_is_open_waits_on_hold(
     body = (await client.post("/nominations/n-1/appraise", json={"version": current["version"], **WHO})).json()
     assert (body["status"], body["held_from"], body["held_by_cases"]) == ("ON_HOLD", "UNDER_APPRAISAL", ["case-4"])
     assert body["evaluations"] == []
+
+
+async def test_appraise_on_an_appraised_dossier_is_refused_even_with_a_case_open(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    await recorded(runtime, assessed("p-1", 2025, DutyCompletion.GOOD))
+    body = await appraised(client, dossier("n-1", "LDTT", person("p-1")))
+    data = opened("5", "p-1")
+    await record_handlers.on_case(make_event(data, partitionkey="p-1"), data, Repositories.of(runtime).records)
+    again = await client.post("/nominations/n-1/appraise", json={"version": body["version"], **WHO})
+    assert (again.status_code, again.json()["error"]) == (409, "invalid_transition")
+    assert (await status(client, "n-1"))["status"] == "ELIGIBLE"

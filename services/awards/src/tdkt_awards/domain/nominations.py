@@ -80,9 +80,10 @@ OPEN = frozenset(HOLDABLE | {Status.ON_HOLD})
 
 
 class Nominee(BaseModel):
-    """A person, collective or household proposed, with the declared facts the engine needs.
+    """A person, collective or household proposed, with what the proposing unit declared about it.
 
-    Grants and lineage are not declared: the handler reads them from the grants and the registry's read model.
+    The engine never judges the declaration: it reads grants, lineage, cases, assessments, initiatives and a
+    collective's members from the records, and shows each declared fact that differs from them as a warning.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -96,7 +97,7 @@ class Nominee(BaseModel):
     holds: list[HoldFact] = Field(default_factory=list)
     initiatives: list[InitiativeFact] = Field(default_factory=list)
     members: list[MemberFacts] = Field(default_factory=list)
-    """Members of a collective with their ratings and discipline (their grants come from the grant records)."""
+    """Members of a collective as declared, with their ratings and discipline (compared with the records)."""
 
     @model_validator(mode="after")
     def _no_declared_grants(self) -> Nominee:

@@ -155,7 +155,7 @@ async def appraise(
     n = loaded.aggregate
     rules = rules_of(n, catalogue)
     verdicts = await records.judge(repositories, n, rules, ctx.now.date())
-    if verdicts.open_cases:
+    if verdicts.open_cases and n.status is Status.UNDER_APPRAISAL:
         held = holds.hold_for_cases(n, verdicts.open_cases, who, ctx.now)
         if held is not None:
             return await repositories.nominations.save(loaded, *held, ctx)
