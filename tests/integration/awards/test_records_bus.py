@@ -72,6 +72,16 @@ async def test_a_persons_records_reach_the_engine_and_decide_the_verdict(
     )
     report = await ok(await registry.post("/cases/imports/csv", content=cases, headers=inspector))
     assert report["created"] == 1
+    initiative = {
+        "title": "Số hóa hồ sơ",
+        "author_ids": [good],
+        "recognizing_organization_id": org,
+        "scope": "BASE",
+        "recognized_on": "2025-05-01",
+        "certificate_number": f"{run_id}/GCN",
+    }
+    initiative_officer = dev_headers(Role.INITIATIVE_OFFICER, organization_id=org)
+    recognised = await ok(await registry.post("/initiatives", json=initiative, headers=initiative_officer))
 
     bootstrap = awards_runtime.settings.kafka_bootstrap_servers
     mine = {good, disciplined}
@@ -93,8 +103,10 @@ async def test_a_persons_records_reach_the_engine_and_decide_the_verdict(
 
     async def on_record() -> bool:
         found = [await awards_runtime.store(RECORDS).get(p) for p in (good, disciplined)]
-        return all(f is not None and f.state["assessments"] for f in found) and bool(
-            found[1] and found[1].state["cases"]
+        return (
+            all(f is not None and f.state["assessments"] for f in found)
+            and bool(found[0] and found[0].state["initiatives"])
+            and bool(found[1] and found[1].state["cases"])
         )
 
     await eventually(on_record, what="the records in awards' read model")
@@ -134,6 +146,8 @@ async def test_a_persons_records_reach_the_engine_and_decide_the_verdict(
     failed = next(r for r in bad_eval["results"] if not r["passed"])
     assert (failed["rule"], failed["records"]) == ("no_discipline_in_year", [case_id(f"{run_id}/KL")])
     assert bad_eval["warnings"] == []
+    shown = await ok(await awards.get(f"/records/{good}", headers=SPECIALIST))
+    assert [i["initiative_id"] for i in shown["initiatives"]] == [recognised["id"]]
 
 
 async def test_a_case_opened_in_the_registry_holds_the_dossier_and_its_withdrawal_restores_it(

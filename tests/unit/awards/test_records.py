@@ -234,3 +234,49 @@ async def test_the_records_the_engine_reads_are_shown_to_staff_and_the_council_o
             200 if role in (Role.ADMIN, Role.TDKT_SPECIALIST, Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY) else 403
         )
         assert response.status_code == expected, (role, response.text)
+
+
+async def test_the_remaining_rules_read_the_records_too(client: httpx.AsyncClient, runtime: InMemoryRuntime) -> None:
+    # CSTĐ cơ sở: the LĐTT grant and the EXCELLENT assessment on record
+    grants = [
+        {
+            "recipient_id": who,
+            "recipient_kind": "INDIVIDUAL",
+            "recipient_name": who,
+            "award_code": code,
+            "year": 2025,
+            "decision_number": f"{n}/QĐ",
+            "decision_date": "2025-12-20",
+        }
+        for n, (who, code) in enumerate([("p-1", "LDTT"), ("m-1", "CSTD_CO_SO"), ("m-2", "LDTT")])
+    ]
+    assert (await client.post("/grants/imports", json={"batch_id": "b", "grants": grants})).status_code == 201
+    await recorded(runtime, assessed("p-1", 2025, DutyCompletion.EXCELLENT))
+    body = await appraised(client, dossier("n-1", "CSTD_CO_SO", {"nominee_id": "p-1", "kind": "INDIVIDUAL"}))
+    [evaluation] = body["evaluations"]
+    assert body["status"] == "ELIGIBLE"
+    assert rule(evaluation, "holds_title_in_year")["records"] == ["b.1"]
+    assert rule(evaluation, "excellent_or_initiative")["records"] == ["kq-p-1-2025"]
+    assert rule(evaluation, "no_open_hold")["records"] == []
+
+    # TTLĐXS: a member's discipline on record fails the collective, naming the case
+    unit = "phong-a"
+    await recorded(
+        runtime,
+        OrganizationRegistered(
+            organization_id=unit, name="Phòng A", kind=OrganizationKind.AGENCY, valid_from=date(2000, 1, 1)
+        ),
+        employed("m-1", unit, "2015-01-01"),
+        employed("m-2", unit, "2015-01-01"),
+        assessed("m-1", 2025, DutyCompletion.EXCELLENT, org=unit),
+        assessed("m-2", 2025, DutyCompletion.GOOD, org=unit),
+        warning_of("m-2", "77"),
+    )
+    body = await appraised(client, dossier("n-2", "TTLDXS", {"nominee_id": unit, "kind": "COLLECTIVE"}))
+    [evaluation] = body["evaluations"]
+    assert body["status"] == "INELIGIBLE"
+    count = rule(evaluation, "member_title_count")
+    assert (count["passed"], count["facts"]["holders"]) == (True, ["m-1"])
+    discipline = rule(evaluation, "members_no_discipline")
+    assert (discipline["passed"], discipline["facts"]["disciplined"]) == (False, ["m-2"])
+    assert "case-77" in discipline["records"]
