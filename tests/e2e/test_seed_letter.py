@@ -37,7 +37,22 @@ async def test_the_seed_letter_plays_through_the_apis_and_the_bus(
             result = await Scenario(endpoints, webhooks, run_id=run_id, mail=smtp).run()
 
     ids = result.ids
-    assert [s.number for s in result.steps] == ["1", "2", "3", "3", "4", "5", "5", "6", "7", "8", "9", "10", "10"]
+    assert [s.number for s in result.steps] == [
+        "1",
+        "1",
+        "2",
+        "3",
+        "3",
+        "4",
+        "5",
+        "5",
+        "6",
+        "7",
+        "8",
+        "9",
+        "10",
+        "10",
+    ]
     log = result.log
     # order per aggregate, as the services emitted them
     assert log.of(ids["movement"]) == ["reporting.movement.drafted.v1", "reporting.movement.launched.v1"]
@@ -100,7 +115,15 @@ async def test_the_seed_letter_plays_through_the_apis_and_the_bus(
     assert actors["appraise"] == ids["home_affairs"]
     assert "chain" in ids["reasons"]
 
-    # the collective title: ratios computed from the members' grants
+    # the histories came from the offices' imports: awards judged on records, nothing typed on a dossier
+    assert log.of(f"{ids['health']}-cb-01", "tdkt.registry.") == [
+        "registry.person.registered.v1",
+        "registry.person.employment.changed.v1",
+        "registry.assessment.recorded.v1",
+    ]
+    assert log.of(ids["ineligible"], "tdkt.registry.case.") == ["registry.case.opened.v1", "registry.case.concluded.v1"]
+
+    # the collective title: members from the employment records, ratios computed from their grants
     assert statuses(f"ttldxs-{ids['health']}")[-1] == "ELIGIBLE"
     assert statuses(f"ttldxs-{ids['finance']}")[-1] == "INELIGIBLE"
     assert json.loads(ids[f"ratio_{ids['health']}"]) == {
@@ -145,4 +168,5 @@ async def test_the_seed_letter_plays_through_the_apis_and_the_bus(
     assert "reporting.cluster.ranking_published.v1" in text
     assert "tdkt.notify.publication.requested.v1" in text
     assert "8 of 10 members hold" in text
+    assert "Records kept by their offices (imports)" in text
     assert f"vanthu@{ids['finance']}.example" in text

@@ -208,7 +208,7 @@ async def test_replay_with_reset_rebuilds_a_damaged_read_model_from_the_events_a
         organizations = client[database]["organizations"]
         await organizations.update_one({"_id": org_id}, {"$set": {"state.name": "hỏng", "state.stray": True}})
         output = await replay(env, "awards", "--reset")
-        assert "dropped organizations, persons, councils, congresses, movements" in output
+        assert "dropped organizations, persons, councils, records, congresses, movements" in output
         rebuilt = await organizations.find_one({"_id": org_id})
         index_names = {i["name"] for i in await (await organizations.list_indexes()).to_list()}
     finally:

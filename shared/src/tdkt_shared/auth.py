@@ -38,6 +38,11 @@ class Role(StrEnum):
     COUNCIL_MEMBER = "council_member"
     COUNCIL_SECRETARY = "council_secretary"
     PRESS_OFFICER = "press_officer"
+    INSPECTION_OFFICER = "inspection_officer"
+    """Keeps discipline, inspection, investigation, complaint and denunciation cases (Ủy ban kiểm tra, Thanh tra,
+    Hội đồng kỷ luật): opens, concludes and withdraws them."""
+    INITIATIVE_OFFICER = "initiative_officer"
+    """Records the initiatives and scientific works a competent body recognised (Hội đồng sáng kiến, Sở KH&CN)."""
     REGISTRY_ADMIN = "registry_admin"
     ADMIN = "admin"
 

@@ -16,10 +16,12 @@ from aiokafka import AIOKafkaProducer
 
 from tdkt_awards.consumers import TOPICS
 from tdkt_awards.service import DEFINITION as AWARDS
+from tdkt_awards.store import RECORDS
 from tdkt_shared.auth import Role, dev_headers
 from tdkt_shared.bus.codec import encode
-from tdkt_shared.contract import CloudEvent, make_event, parse_data, service_topic
+from tdkt_shared.contract import CloudEvent, EventData, make_event, parse_data, service_topic
 from tdkt_shared.contract.awards import AwardGranted, NominationApproved, NominationStatusChanged
+from tdkt_shared.contract.records import InitiativeKind, InitiativeRecognized, InitiativeScope
 from tdkt_shared.contract.registry import OrganizationsMerged
 from tdkt_shared.runtime import Runtime
 from tests.helpers import serve
@@ -35,11 +37,47 @@ MEMBER = dev_headers(Role.COUNCIL_MEMBER, organization_id="ubnd-tinh-thai-nguyen
 
 
 @pytest.fixture
-async def awards(make_settings: SettingsFactory) -> AsyncIterator[httpx.AsyncClient]:
+async def awards_runtime(make_settings: SettingsFactory) -> Runtime:
     settings = make_settings("awards", bus_consumer="aiokafka")
     await commit_group_at_end(settings.kafka_bootstrap_servers, settings.group_id, list(TOPICS))
-    async with serve(AWARDS, Runtime(AWARDS, settings)) as client:
+    return Runtime(AWARDS, settings)
+
+
+@pytest.fixture
+async def awards(awards_runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve(AWARDS, awards_runtime) as client:
         yield client
+
+
+async def publish(bootstrap: str, *datas: EventData, key: str) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        for data in datas:
+            record = encode(make_event(data, partitionkey=key))
+            await producer.send_and_wait(record.topic, record.value, key=record.key, headers=record.headers)
+    finally:
+        await producer.stop()
+
+
+async def initiative_on_record(runtime: Runtime, person: str) -> None:
+    """The registry recognises the person's initiative; awards judges from its read model once the event is in."""
+    data = InitiativeRecognized(
+        initiative_id=f"sk-{person}",
+        kind=InitiativeKind.INITIATIVE,
+        title="Sáng kiến",
+        author_ids=[person],
+        recognizing_organization_id="ubnd-tinh-thai-nguyen",
+        scope=InitiativeScope.PROVINCE,
+        recognized_on=date(2025, 4, 1),
+        certificate_number=f"{person}/GCN",
+    )
+    await publish(runtime.settings.kafka_bootstrap_servers, data, key=person)
+
+    async def arrived() -> bool:
+        return await runtime.store(RECORDS).get(person) is not None
+
+    await eventually(arrived, what="the initiative in awards' read model")
 
 
 async def advance(
@@ -54,9 +92,10 @@ async def advance(
 
 
 async def test_council_approval_reaches_the_bus(
-    awards: httpx.AsyncClient, make_settings: SettingsFactory, run_id: str
+    awards: httpx.AsyncClient, awards_runtime: Runtime, make_settings: SettingsFactory, run_id: str
 ) -> None:
     person, nid = f"p-{run_id}", f"n-{run_id}"
+    await initiative_on_record(awards_runtime, person)
     lines = [
         {
             "recipient_id": person,
@@ -197,10 +236,11 @@ async def test_merger_lineage_from_the_registry_carries_a_collective_chain(
     assert chain["facts"]["consecutive_ending_in_period"] == 5
 
 
-async def test_revocation_reopens_a_dependent_nomination_on_ferretdb(
-    awards: httpx.AsyncClient, make_settings: SettingsFactory, run_id: str
+async def test_revocation_judges_a_dependent_nomination_again_on_ferretdb(
+    awards: httpx.AsyncClient, awards_runtime: Runtime, make_settings: SettingsFactory, run_id: str
 ) -> None:
     person, nid = f"r-{run_id}", f"rn-{run_id}"
+    await initiative_on_record(awards_runtime, person)
     lines = [
         {
             "recipient_id": person,
@@ -245,10 +285,10 @@ async def test_revocation_reopens_a_dependent_nomination_on_ferretdb(
         headers=revoker,
     )
     assert r.status_code == 200, r.text
-    assert r.json()["reopened_nominations"] == [nid]
-    reopened = (await awards.get(f"/nominations/{nid}")).json()
-    assert reopened["status"] == "UNDER_APPRAISAL"
-    assert [(a["actor"], a["organization_id"], a["reason"]) for a in reopened["audit"][-1:]] == [
+    assert (r.json()["reopened_nominations"], r.json()["flagged_grants"]) == ([nid], [])
+    judged = (await awards.get(f"/nominations/{nid}")).json()
+    assert judged["status"] == "INELIGIBLE"  # judged again at once: the chain broke
+    assert [(a["actor"], a["organization_id"], a["reason"]) for a in judged["audit"][-1:]] == [
         ("thanh-tra-vien", NOI_VU, f"grant rb-{run_id}.3 revoked")
     ]
     grants = (await awards.get("/grants", params={"recipient_id": person})).json()

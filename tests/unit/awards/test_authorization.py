@@ -35,6 +35,7 @@ from tdkt_shared.store.memory import InMemoryAggregateStore
 from tests.authz import ALL_ROLES, Rule, headers, rule, snapshot, write_operations
 from tests.clock import MONDAY_MORNING, ManualClock
 from tests.helpers import serve
+from tests.unit.awards.records import initiative, recorded
 
 R = Role
 OWN = "so-y-te-thai-nguyen"
@@ -78,10 +79,12 @@ def shared_runtime() -> InMemoryRuntime:
 
 
 @pytest.fixture
-def runtime(shared_runtime: InMemoryRuntime) -> InMemoryRuntime:
-    """The module's runtime, emptied: the apps are built once per module, the stores are fresh for each test."""
+async def runtime(shared_runtime: InMemoryRuntime) -> InMemoryRuntime:
+    """The module's runtime, emptied: the apps are built once per module, the stores are fresh for each test. The
+    registry recorded the nominee's initiative (the engine reads the record, not the dossier)."""
     shared_runtime._stores = InMemoryRuntime(DEFINITION)._stores
     setattr(shared_runtime, "clock", ManualClock(MONDAY_MORNING))  # noqa: B010
+    await recorded(shared_runtime, initiative("sk-7", "p-1"))
     return shared_runtime
 
 
@@ -775,9 +778,10 @@ async def test_a_revocation_names_the_revoking_specialist_on_the_dossiers_it_reo
     specialist = as_(R.TDKT_SPECIALIST, "so-noi-vu-thai-nguyen")
     r = await admin.post("/grants/lich-su.1/revocation", json={**REVOCATION, "version": 1}, headers=specialist)
     assert (r.status_code, r.json()["reopened_nominations"]) == (200, [NID]), r.text
-    [entry] = (await admin.get(f"/nominations/{NID}/audit")).json()[-1:]
-    assert (entry["action"], entry["actor"], entry["organization_id"], entry["reason"]) == (
-        "revocation",
-        *token_of(R.TDKT_SPECIALIST, "so-noi-vu-thai-nguyen"),
-        "grant lich-su.1 revoked",
-    )
+    # the dossier is judged again at once: the chain broke, so it is no longer eligible
+    entries = (await admin.get(f"/nominations/{NID}/audit")).json()[-2:]
+    who = token_of(R.TDKT_SPECIALIST, "so-noi-vu-thai-nguyen")
+    assert [(e["action"], e["actor"], e["organization_id"], e["reason"], e["to_status"]) for e in entries] == [
+        ("revocation", *who, "grant lich-su.1 revoked", "ELIGIBLE"),
+        ("reevaluate", *who, "grant lich-su.1 revoked", "INELIGIBLE"),
+    ]

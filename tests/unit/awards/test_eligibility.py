@@ -10,6 +10,8 @@ import pytest
 from tdkt_awards.catalogue_data import default_catalogue
 from tdkt_awards.domain.catalogue import AwardKind
 from tdkt_awards.domain.eligibility import (
+    RULES,
+    Context,
     DisciplineFact,
     DisciplineLevel,
     EvaluationRequest,
@@ -185,6 +187,46 @@ def test_discipline_window_restarts_the_chain() -> None:
         initiatives=[InitiativeFact(initiative_id="x", scope=InitiativeScope.PROVINCE, recognized_on=date(2026, 1, 2))],
     )
     assert judge(later, "CSTD_TINH", 2026, as_of=date(2027, 1, 10))["chain"] is True
+
+
+def test_a_running_discipline_counts_before_it_ends() -> None:
+    # issue 20: a warning from 1/6/2024 to 31/5/2025, judged on 1/3/2025 while it still runs, covers 2024
+    discipline = DisciplineFact(level=DisciplineLevel.WARNING, start=date(2024, 6, 1), end=date(2025, 5, 31))
+    grants = [grant("CSTD_CO_SO", y) for y in (2022, 2023, 2024)]
+    facts = person(*grants, disciplines=[discipline], initiatives=[PROVINCE_INITIATIVE])
+    judged_on = date(2025, 3, 1)
+    assert judge(facts, "CSTD_TINH", 2024, as_of=judged_on)["chain"] is False
+    rules = CATALOGUE.rules_for(date(2024, 12, 31))
+    verdict = evaluate(facts, "CSTD_TINH", 2024, judged_on, rules)
+    assert verdict.eligible is False
+    chain = next(r for r in verdict.results if r.rule == "chain")
+    assert chain.facts["window_start"] == "2025-06-01"
+    assert chain.facts["years_under_discipline"] == [2024]
+    assert chain.facts["consecutive_ending_in_period"] == 0
+    # the same history without the discipline passes, so the discipline is what fails it
+    assert judge(person(*grants, initiatives=[PROVINCE_INITIATIVE]), "CSTD_TINH", 2024, as_of=judged_on)["chain"]
+
+
+def test_a_discipline_not_yet_started_on_the_day_judged_is_not_counted() -> None:
+    discipline = DisciplineFact(level=DisciplineLevel.WARNING, start=date(2025, 6, 1), end=date(2026, 5, 31))
+    facts = person(*(grant("CSTD_CO_SO", y) for y in (2022, 2023, 2024)), disciplines=[discipline])
+    assert judge(facts, "CSTD_TINH", 2024, as_of=date(2025, 3, 1))["chain"] is True
+
+
+def test_chain_names_the_discipline_level_it_counts() -> None:
+    reprimand = DisciplineFact(level=DisciplineLevel.REPRIMAND, start=date(2024, 6, 1), end=date(2025, 5, 31))
+    facts = person(*(grant("CSTD_CO_SO", y) for y in (2022, 2023, 2024)), disciplines=[reprimand])
+    rules = CATALOGUE.rules_for(date(2024, 12, 31))
+
+    def chain(min_level: str | None) -> bool:
+        params: dict[str, object] = {"codes": ["CSTD_CO_SO"], "years": 3}
+        if min_level:
+            params["min_discipline_level"] = min_level
+        return RULES["chain"](Context(facts, 2024, date(2025, 3, 1), rules, params))[0]
+
+    assert chain(None) is False
+    assert chain("REPRIMAND") is False
+    assert chain("WARNING") is True
 
 
 def test_chain_follows_a_person_across_the_bac_kan_thai_nguyen_merger() -> None:

@@ -27,6 +27,7 @@ async def test_the_default_rules_are_listed_and_filtered_by_event_type(client: h
         "consultation-publicity",
         "consultation-closing",
         "council-session-approaching",
+        "grant-review-requested",
     }
     matching = (await client.get("/rules", params={"event_type": events.CONGRESS_TYPE})).json()
     assert [r["id"] for r in matching["items"]] == ["publicity", "congress-scheduled", "congress-upcoming"]

@@ -13,7 +13,7 @@ from tdkt_notify.domain.directory import RoleAssignment
 from tdkt_notify.domain.routing import Condition, Purpose, route
 from tdkt_notify.store import NotifyStores
 from tdkt_shared.contract import make_event
-from tdkt_shared.contract.awards import AwardGranted, NomineeKind
+from tdkt_shared.contract.awards import AwardGranted, GrantReviewRequested, NomineeKind, RevocationReason
 from tdkt_shared.contract.notify import Channel
 from tdkt_shared.contract.registry import FunctionalRole
 from tests.unit.notify import events
@@ -125,3 +125,39 @@ def test_a_condition_has_exactly_one_test() -> None:
         Condition(path="imported", any_of=["a"], none_of=["b"])
     with pytest.raises(ValidationError):
         Condition(path="imported")
+
+
+async def test_a_grant_flagged_for_review_reaches_the_tdkt_body_and_the_proposer_in_vietnamese(
+    feed: Feed, stores: NotifyStores
+) -> None:
+    await feed(
+        events.contact("so-noi-vu", email="vanthu@snv.example"),
+        events.role("t", TDKT, "ban-tdkt", date(2020, 1, 1)),
+    )
+    data = GrantReviewRequested(
+        grant_id="qd-1.1",
+        decision_id="qd-1",
+        decision_number="12/QĐ-UBND",
+        recipient_id="p-1",
+        recipient_name="Nguyễn Thị Hà",
+        award_code="CSTD_TINH",
+        year=2025,
+        revoked_grant_id="h.3",
+        revocation_reason=RevocationReason.FALSE_INFO,
+        deciding_authority="PROVINCE_CHAIRMAN",
+        signer_role="PROVINCE_CHAIRMAN",
+        submitting_organization_id="so-noi-vu",
+    )
+    flagged = make_event(data, partitionkey="p-1")
+    await feed(flagged)
+    found = [Delivery.model_validate(s.state) for s in await stores.deliveries.find({"event_id": flagged.id})]
+    assert {(d.recipient_id, d.channel.value) for d in found} == {
+        ("so-noi-vu", "EMAIL"),
+        ("so-noi-vu", "INBOX"),
+        ("ban-tdkt", "INBOX"),
+    }
+    mail = next(d for d in found if d.channel == Channel.EMAIL)
+    assert mail.subject == "Đề nghị xem xét khen thưởng CSTD_TINH năm 2025 của Nguyễn Thị Hà"
+    assert mail.body is not None
+    assert "h.3, nay đã bị hủy bỏ (FALSE_INFO)" in mail.body
+    assert "(PROVINCE_CHAIRMAN) xem xét lại" in mail.body

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tdkt_registry.domain.records import case_id, initiative_id
 from tdkt_registry.service import DEFINITION
 from tdkt_registry.store import COLLECTIONS
 from tdkt_shared.auth import Role, bearer, issue_token
@@ -50,6 +51,20 @@ POLICY: dict[tuple[str, str], Rule] = {
         ("POST", "/role-assignments/{assignment_id}/end"),
     )
 }
+# The records keep to the bodies that own them: cases to `inspection_officer`, initiatives to `initiative_officer`,
+# assessments to the employing organisation's `unit_officer` (its own persons only).
+for path in (
+    "/cases",
+    "/cases/{case_id}/conclusion",
+    "/cases/{case_id}/withdrawal",
+    "/cases/imports",
+    "/cases/imports/csv",
+):
+    POLICY[("POST", path)] = rule(Role.INSPECTION_OFFICER)
+for path in ("/initiatives", "/initiatives/imports", "/initiatives/imports/csv"):
+    POLICY[("POST", path)] = rule(Role.INITIATIVE_OFFICER)
+for path in ("/assessments", "/assessments/imports", "/assessments/imports/csv"):
+    POLICY[("POST", path)] = rule(own_org=(Role.UNIT_OFFICER,))
 
 PUBLIC_READS = {
     "/healthz": "/healthz",
@@ -71,12 +86,41 @@ PUBLIC_READS = {
     "/role-assignments/{assignment_id}": "/role-assignments/tdkt-bk",
     "/roles/{role}/holders": "/roles/TDKT_STATE_MANAGEMENT/holders?on=2024-06-01",
 }
+CASE = {
+    "case_number": "01/QĐ-HĐKL",
+    "kind": "DISCIPLINE",
+    "subject": "PERSON",
+    "subject_id": "p-1",
+    "handled_by_organization_id": "snv-bk",
+    "opened_on": "2024-03-01",
+}
+CASE_ID = case_id(CASE["case_number"])
+INITIATIVE = {
+    "title": "Số hóa hồ sơ thi đua",
+    "author_ids": ["p-1"],
+    "recognizing_organization_id": "bk",
+    "scope": "PROVINCE",
+    "recognized_on": "2024-05-01",
+    "certificate_number": "12/GCN-SK",
+}
+INITIATIVE_ID = initiative_id("bk", "12/GCN-SK")
+ASSESSMENT = {"person_id": "p-1", "year": 2024, "rating": "EXCELLENT", "organization_id": "snv-bk"}
+SEE_ALL_PERSONS_ROLES = (Role.REGISTRY_ADMIN, Role.TDKT_SPECIALIST, Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY)
 PERSON_READS = {
     "/persons": "/persons",
     "/persons/{person_id}": "/persons/p-1",
     "/persons/{person_id}/contact-point": "/persons/p-1/contact-point",
 }
-SEE_ALL_PERSONS = (Role.ADMIN, Role.REGISTRY_ADMIN, Role.TDKT_SPECIALIST, Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY)
+RECORD_READS = {
+    "/cases": "/cases",
+    "/cases/{case_id}": f"/cases/{CASE_ID}",
+    "/initiatives": "/initiatives",
+    "/initiatives/{initiative_id}": f"/initiatives/{INITIATIVE_ID}",
+    "/assessments": "/assessments",
+}
+RECORD_READERS = (*SEE_ALL_PERSONS_ROLES, Role.INSPECTION_OFFICER, Role.INITIATIVE_OFFICER)
+"""The keepers of records read every person too (to name a case's subject, an initiative's authors)."""
+SEE_ALL_PERSONS = (Role.ADMIN, *RECORD_READERS)
 
 
 CLUSTER: dict[str, Any] = {
@@ -136,6 +180,9 @@ async def world(client: httpx.AsyncClient) -> None:
     }
     await call(client, "POST", "/role-assignments", assignment)
     await call(client, "PUT", "/organizations/bk/contact-point", {"email": "vanphong@bk.example"})
+    await call(client, "POST", "/cases", CASE)
+    await call(client, "POST", "/initiatives", INITIATIVE)
+    await call(client, "POST", "/assessments", ASSESSMENT)
 
 
 @dataclass(frozen=True)
@@ -146,6 +193,13 @@ class Op:
     """The answer when admitted."""
     organization_id: str | None
     """The organisation the request concerns (none for a new person)."""
+    csv: str | None = None
+    """A CSV import's text (sent instead of `body`)."""
+
+    def send(self, client: httpx.AsyncClient, method: str, headers: dict[str, str]) -> Any:
+        if self.csv is None:
+            return client.request(method, self.path, json=self.body, headers=headers)
+        return client.request(method, self.path, content=self.csv, headers={**headers, "content-type": "text/csv"})
 
 
 OPS: dict[tuple[str, str], Op] = {
@@ -245,6 +299,55 @@ OPS: dict[tuple[str, str], Op] = {
     ("POST", "/role-assignments/{assignment_id}/end"): Op(
         "/role-assignments/tdkt-bk/end", {"version": 1, "valid_to": "2025-06-30"}, 200, "snv-bk"
     ),
+    ("POST", "/cases"): Op("/cases", {**CASE, "case_number": "02/QĐ-TTr", "kind": "INSPECTION"}, 201, None),
+    ("POST", "/cases/{case_id}/conclusion"): Op(
+        f"/cases/{CASE_ID}/conclusion",
+        {
+            "version": 1,
+            "concluded_on": "2024-06-01",
+            "outcome": "DISCIPLINED",
+            "discipline_level": "WARNING",
+            "period_from": "2024-06-01",
+            "period_to": "2025-05-31",
+        },
+        200,
+        None,
+    ),
+    ("POST", "/cases/{case_id}/withdrawal"): Op(
+        f"/cases/{CASE_ID}/withdrawal", {"version": 1, "withdrawn_on": "2024-04-01"}, 200, None
+    ),
+    ("POST", "/cases/imports"): Op("/cases/imports", {"rows": [{**CASE, "case_number": "03/KN"}]}, 200, None),
+    ("POST", "/cases/imports/csv"): Op(
+        "/cases/imports/csv",
+        {},
+        200,
+        None,
+        csv="case_number,kind,subject,subject_id,handled_by_organization_id,opened_on\n04/TC,DENUNCIATION,PERSON,p-2,"
+        "snv-bk,2024-02-01\n",
+    ),
+    ("POST", "/initiatives"): Op("/initiatives", {**INITIATIVE, "certificate_number": "13/GCN-SK"}, 200, None),
+    ("POST", "/initiatives/imports"): Op(
+        "/initiatives/imports", {"rows": [{**INITIATIVE, "certificate_number": "14/GCN-SK"}]}, 200, None
+    ),
+    ("POST", "/initiatives/imports/csv"): Op(
+        "/initiatives/imports/csv",
+        {},
+        200,
+        None,
+        csv="title,author_ids,recognizing_organization_id,scope,recognized_on,certificate_number\n"
+        "Sổ tay điện tử,p-1;p-2,bk,BASE,2023-04-01,15/GCN-SK\n",
+    ),
+    ("POST", "/assessments"): Op("/assessments", {**ASSESSMENT, "year": 2023}, 200, "snv-bk"),
+    ("POST", "/assessments/imports"): Op(
+        "/assessments/imports", {"rows": [{**ASSESSMENT, "year": 2022, "rating": "GOOD"}]}, 200, "snv-bk"
+    ),
+    ("POST", "/assessments/imports/csv"): Op(
+        "/assessments/imports/csv",
+        {},
+        200,
+        "snv-bk",
+        csv="person_id,year,rating,organization_id\np-1,2021,GOOD,snv-bk\n",
+    ),
 }
 
 
@@ -289,7 +392,7 @@ def test_the_policy_names_every_write_the_registry_exposes() -> None:
 def test_every_read_is_either_public_or_a_person_read() -> None:
     app = create_app(DEFINITION, InMemoryRuntime(DEFINITION))
     reads = read_paths(app)
-    assert reads == set(PUBLIC_READS) | set(PERSON_READS)
+    assert reads == set(PUBLIC_READS) | set(PERSON_READS) | set(RECORD_READS)
 
 
 @pytest.mark.parametrize(("op", "role", "own"), _cases())
@@ -299,7 +402,7 @@ async def test_a_write_is_admitted_or_refused_by_role(
     spec = OPS[op]
     organization_id = spec.organization_id if own and spec.organization_id else FOREIGN
     before = await snapshot(runtime, COLLECTIONS)
-    response = await client.request(op[0], spec.path, json=spec.body, headers=headers(role, organization_id))
+    response = await spec.send(client, op[0], headers(role, organization_id))
     if POLICY[op].admits(role, own=own):
         assert response.status_code == spec.status, response.text
         assert await snapshot(runtime, COLLECTIONS) != before
@@ -316,7 +419,7 @@ async def test_a_write_without_a_valid_token_is_unauthorized_and_writes_nothing(
     before = await snapshot(runtime, COLLECTIONS)
     expired = bearer(issue_token("u-1", "bk", [Role.ADMIN], ttl_s=1, now=1_000_000))
     for sent in ({}, expired, {"Authorization": "Bearer not-a-jwt"}):
-        response = await client.request(op[0], spec.path, json=spec.body, headers=sent)
+        response = await spec.send(client, op[0], sent)
         assert (response.status_code, response.json()["error"]) == (401, "unauthorized"), response.text
         assert response.headers["WWW-Authenticate"] == "Bearer"
     assert await snapshot(runtime, COLLECTIONS) == before
@@ -392,3 +495,16 @@ async def test_a_unit_officer_sees_the_persons_of_its_lineage_after_a_merger(cli
     assert (paged.json()["total"], [p["id"] for p in paged.json()["items"]]) == (2, ["p-1"])
     assert (await client.get("/persons/p-1", headers=headers(Role.UNIT_OFFICER, "snv-tn"))).status_code == 200
     assert await ids(client, Role.UNIT_OFFICER, "stc-bk") == []
+
+
+@pytest.mark.parametrize("url", list(RECORD_READS.values()))
+async def test_records_are_read_by_their_keepers_and_the_readers_of_every_person(
+    client: httpx.AsyncClient, url: str
+) -> None:
+    assert (await client.get(url)).status_code == 401
+    for role in ALL_ROLES:
+        response = await client.get(url, headers=headers(role, "snv-bk"))
+        if role is Role.ADMIN or role in RECORD_READERS:
+            assert response.status_code == 200, (role, response.text)
+        else:
+            assert (response.status_code, response.json()["error"]) == (403, "forbidden"), (role, response.text)

@@ -240,6 +240,63 @@ SAMPLES: dict[str, dict[str, object]] = {
     },
 }
 
+CASE_SAMPLE: dict[str, object] = {
+    "case_id": "case-0f1e2d3c4b5a69788796a5b4",
+    "case_number": "15/QĐ-HĐKL",
+    "kind": "DISCIPLINE",
+    "subject": "PERSON",
+    "subject_id": "nguyen-van-a",
+    "handled_by_organization_id": "so-noi-vu-bac-kan",
+    "opened_on": "2024-05-02",
+    "status": "OPEN",
+}
+SAMPLES.update(
+    {
+        "tdkt.registry.case.opened.v1": CASE_SAMPLE,
+        "tdkt.registry.case.concluded.v1": {
+            **CASE_SAMPLE,
+            "status": "CONCLUDED",
+            "concluded_on": "2024-06-01",
+            "outcome": "DISCIPLINED",
+            "discipline_level": "WARNING",
+            "period_from": "2024-06-01",
+            "period_to": "2025-05-31",
+        },
+        "tdkt.registry.case.withdrawn.v1": {**CASE_SAMPLE, "status": "WITHDRAWN", "withdrawn_on": "2024-07-01"},
+        "tdkt.registry.initiative.recognized.v1": {
+            "initiative_id": "sk-0f1e2d3c4b5a69788796a5b4",
+            "kind": "INITIATIVE",
+            "title": "Số hóa hồ sơ thi đua",
+            "author_ids": ["nguyen-van-a"],
+            "recognizing_organization_id": "ubnd-tinh-bac-kan",
+            "scope": "PROVINCE",
+            "recognized_on": "2024-05-01",
+            "certificate_number": "12/GCN-SK",
+        },
+        "tdkt.awards.grant.review_requested.v1": {
+            "grant_id": "qd-1.1",
+            "decision_id": "qd-1",
+            "decision_number": "12/QĐ-UBND",
+            "recipient_id": "nguyen-van-a",
+            "recipient_name": "Nguyễn Văn A",
+            "award_code": "CSTD_TINH",
+            "year": 2025,
+            "revoked_grant_id": "h.3",
+            "revocation_reason": "FALSE_INFO",
+            "deciding_authority": "PROVINCE_CHAIRMAN",
+            "signer_role": "PROVINCE_CHAIRMAN",
+            "nomination_id": "hs-1",
+            "submitting_organization_id": "so-noi-vu-bac-kan",
+        },
+        "tdkt.registry.assessment.recorded.v1": {
+            "assessment_id": "kq-0f1e2d3c4b5a69788796a5b4",
+            "person_id": "nguyen-van-a",
+            "year": 2024,
+            "rating": "EXCELLENT",
+            "organization_id": "so-noi-vu-bac-kan",
+        },
+    }
+)
 SAMPLES.update(reporting_samples.SAMPLES)
 SAMPLES.update(notify_samples.SAMPLES)
 

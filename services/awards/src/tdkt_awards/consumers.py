@@ -6,10 +6,17 @@ from collections.abc import Mapping
 from functools import partial
 
 from tdkt_awards.catalogue_data import default_catalogue
-from tdkt_awards.handlers import congresses, councils, movements, nominations, persons
+from tdkt_awards.handlers import cases, congresses, councils, movements, nominations, persons, records
 from tdkt_awards.store import Repositories
 from tdkt_shared.bus.consumer import EventHandler
 from tdkt_shared.contract import service_topic
+from tdkt_shared.contract.records import (
+    AssessmentRecorded,
+    CaseConcluded,
+    CaseOpened,
+    CaseWithdrawn,
+    InitiativeRecognized,
+)
 from tdkt_shared.contract.registry import CouncilConstituted, CouncilMembershipChanged, PersonEmploymentChanged
 from tdkt_shared.contract.reporting import (
     ClusterRankingPublished,
@@ -32,6 +39,13 @@ def event_handlers(stores: Stores) -> Mapping[str, EventHandler]:
         CouncilMembershipChanged.event_type: partial(
             councils.on_council_membership_changed, councils=repositories.councils
         ),
+        CaseOpened.event_type: partial(cases.on_case_opened, repositories=repositories),
+        **{
+            ended.event_type: partial(cases.on_case_ended, repositories=repositories, catalogue=default_catalogue())
+            for ended in (CaseConcluded, CaseWithdrawn)
+        },
+        InitiativeRecognized.event_type: partial(records.on_initiative_recognized, records=repositories.records),
+        AssessmentRecorded.event_type: partial(records.on_assessment_recorded, records=repositories.records),
         ClusterRankingPublished.event_type: partial(
             nominations.on_cluster_ranking_published, repositories=repositories, catalogue=default_catalogue()
         ),

@@ -9,6 +9,7 @@ from pymongo import ASCENDING, IndexModel
 from tdkt_awards.domain.grants import Decision
 from tdkt_awards.domain.links import KnownCongress, KnownMovement
 from tdkt_awards.domain.nominations import Nomination
+from tdkt_awards.domain.records import KnownRecords
 from tdkt_awards.domain.registry import KnownCouncil, KnownPerson
 from tdkt_shared.kit import Repository
 from tdkt_shared.kit.directory import Directory
@@ -25,20 +26,29 @@ PERSONS = "persons"
 COUNCILS = "councils"
 """Read model of the registry's councils (Hội đồng TĐKT) and their members: who may vote on a dossier."""
 
+RECORDS = "records"
+"""Read model of the registry's records about each person or collective: cases, initiatives, assessments."""
+
 CONGRESSES = "congresses"
 """Read model of reporting's congresses: the deadline of the nominations linked to each."""
 MOVEMENTS = "movements"
 """Read model of reporting's movements: whether the final review was held (opens topic awards)."""
 
-COLLECTIONS = (NOMINATIONS, DECISIONS, ORGANIZATIONS, PERSONS, COUNCILS, CONGRESSES, MOVEMENTS)
-READ_MODELS = (ORGANIZATIONS, PERSONS, COUNCILS, CONGRESSES, MOVEMENTS)
+COLLECTIONS = (NOMINATIONS, DECISIONS, ORGANIZATIONS, PERSONS, COUNCILS, RECORDS, CONGRESSES, MOVEMENTS)
+READ_MODELS = (ORGANIZATIONS, PERSONS, COUNCILS, RECORDS, CONGRESSES, MOVEMENTS)
 """Built only from the registry's and reporting's events (`tdkt replay awards --reset` rebuilds them)."""
 INDEXES = {
-    NOMINATIONS: [IndexModel([("state.status", ASCENDING)]), IndexModel([("state.relied_on_grants", ASCENDING)])],
+    NOMINATIONS: [
+        IndexModel([("state.status", ASCENDING)]),
+        IndexModel([("state.relied_on_grants", ASCENDING)]),
+        IndexModel([("state.nominees.nominee_id", ASCENDING)]),
+        IndexModel([("state.held_by_cases", ASCENDING)]),
+    ],
     DECISIONS: [
         IndexModel([("state.grants.recipient_id", ASCENDING)]),
         IndexModel([("state.grants.grant_id", ASCENDING)]),
     ],
+    PERSONS: [IndexModel([("state.employments.organization_id", ASCENDING)])],
 }
 
 
@@ -51,6 +61,7 @@ class Repositories:
     directory: Directory
     persons: Repository[KnownPerson]
     councils: Repository[KnownCouncil]
+    records: Repository[KnownRecords]
     congresses: Repository[KnownCongress]
     movements: Repository[KnownMovement]
 
@@ -62,6 +73,7 @@ class Repositories:
             directory=Directory(stores.store(ORGANIZATIONS)),
             persons=Repository(stores.store(PERSONS), KnownPerson),
             councils=Repository(stores.store(COUNCILS), KnownCouncil),
+            records=Repository(stores.store(RECORDS), KnownRecords),
             congresses=Repository(stores.store(CONGRESSES), KnownCongress),
             movements=Repository(stores.store(MOVEMENTS), KnownMovement),
         )

@@ -25,6 +25,7 @@ CONSULTATION_STATUS = "PUBLIC_CONSULTATION"
 COUNCIL_MEMBERSHIP = "council.membership"
 COUNCIL_CONSTITUTED = "tdkt.registry.council.constituted.v1"
 COUNCIL_MEMBERSHIP_CHANGED = "tdkt.registry.council.membership.changed.v1"
+GRANT_REVIEW_REQUESTED = "tdkt.awards.grant.review_requested.v1"
 
 ALL_CHANNELS = [Channel.INBOX, Channel.EMAIL, Channel.WEBHOOK]
 
@@ -139,6 +140,17 @@ DEFAULT_RULES = [
         reminder=Reminder(date_path="council_session_on", days_before=3),
     ),
     RoutingRule(
+        id="grant-review-requested",
+        description="Khen thưởng đã quyết định dựa trên một khen thưởng nay bị hủy bỏ: đề nghị cấp có thẩm quyền "
+        "xem xét (qua cơ quan quản lý nhà nước về thi đua, khen thưởng, nơi trình cấp quyết định), báo đơn vị "
+        "đề nghị",
+        event_types=[GRANT_REVIEW_REQUESTED],
+        recipients=[_holder(FunctionalRole.TDKT_STATE_MANAGEMENT), _org("submitting_organization_id")],
+        channels=ALL_CHANNELS,
+        template_key=GRANT_REVIEW_REQUESTED,
+        priority=10,
+    ),
+    RoutingRule(
         id="report-reminders",
         description="Nhắc hạn báo cáo: sắp đến hạn, quá hạn",
         event_types=[REPORT_DUE_SOON, REPORT_OVERDUE],
@@ -231,6 +243,15 @@ DEFAULT_TEMPLATES = [
         "{% if data.name %}{{ data.name }} đã được thành lập, nhiệm kỳ từ ngày {{ data.term_from | ngay }}."
         "{% else %}Thành phần Hội đồng {{ data.council_id }} đã được kiện toàn.{% endif %} "
         "Ông/bà là thành viên Hội đồng.",
+    ),
+    *_both(
+        GRANT_REVIEW_REQUESTED,
+        "Đề nghị xem xét khen thưởng {{ data.award_code }} năm {{ data.year }} của {{ data.recipient_name }}",
+        "Kính gửi {{ recipient.name or recipient.id }},\n\n"
+        "Khen thưởng {{ data.award_code }} năm {{ data.year }} của {{ data.recipient_name }} "
+        "(quyết định số {{ data.decision_number }}) được xét dựa trên khen thưởng {{ data.revoked_grant_id }}, "
+        "nay đã bị hủy bỏ ({{ data.revocation_reason }}). Đề nghị cấp có thẩm quyền quyết định "
+        "({{ data.deciding_authority }}) xem xét lại; hệ thống không tự hủy bỏ khen thưởng này.",
     ),
     *_both(
         REPORT_DUE_SOON,

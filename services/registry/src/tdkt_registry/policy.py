@@ -11,10 +11,17 @@ from dataclasses import dataclass
 
 from tdkt_registry import queries
 from tdkt_registry.domain.people import Person
-from tdkt_shared.auth import Forbidden, Principal, Role
+from tdkt_shared.auth import Forbidden, Principal, Role, ensure_acts_for
 from tdkt_shared.store import AggregateStore
 
-PERSON_READERS = (Role.REGISTRY_ADMIN, Role.TDKT_SPECIALIST, Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY)
+PERSON_READERS = (
+    Role.REGISTRY_ADMIN,
+    Role.TDKT_SPECIALIST,
+    Role.COUNCIL_MEMBER,
+    Role.COUNCIL_SECRETARY,
+    Role.INSPECTION_OFFICER,
+    Role.INITIATIVE_OFFICER,
+)
 """Roles that see every person; a `unit_officer` sees only the persons of its own organisation (and lineage)."""
 
 
@@ -44,3 +51,16 @@ async def person_access(principal: Principal, organizations: AggregateStore) -> 
 
 async def ensure_may_read_person(principal: Principal, person: Person, organizations: AggregateStore) -> None:
     (await person_access(principal, organizations)).check(person)
+
+
+RECORD_READERS = PERSON_READERS
+"""Roles that read the records kept on persons and collectives (cases, initiatives, assessments)."""
+
+
+async def ensure_may_assess(principal: Principal | None, organization_id: str, organizations: AggregateStore) -> None:
+    """Assessments are the employing organisation's: a `unit_officer` records them for its own organisation (or
+    one in its lineage); admins always; the platform's own work (no principal) too."""
+    if principal is None or principal.has():
+        return
+    lineage = await queries.lineage_ids(organizations, principal.organization_id)
+    ensure_acts_for(principal, organization_id, lineage)

@@ -6,9 +6,12 @@ from functools import partial
 
 from tdkt_registry import consumers, store
 from tdkt_registry.api import (
+    assessments,
+    cases,
     clusters,
     contact_points,
     councils,
+    initiatives,
     lineage,
     organizations,
     persons,
@@ -31,6 +34,9 @@ DEFINITION = ServiceDefinition(
         clusters.router,
         persons.router,
         councils.router,
+        cases.router,
+        initiatives.router,
+        assessments.router,
     ],
     handlers=consumers.event_handlers,
     indexes=store.INDEXES,

@@ -17,13 +17,30 @@ CONTACT_POINTS = "contact_points"
 CLUSTERS = "clusters"
 PERSONS = "persons"
 COUNCILS = "councils"
+CASES = "cases"
+INITIATIVES = "initiatives"
+ASSESSMENTS = "assessments"
 
-COLLECTIONS = (ORGANIZATIONS, REORGANIZATIONS, ROLE_ASSIGNMENTS, CONTACT_POINTS, CLUSTERS, PERSONS, COUNCILS)
+COLLECTIONS = (
+    ORGANIZATIONS,
+    REORGANIZATIONS,
+    ROLE_ASSIGNMENTS,
+    CONTACT_POINTS,
+    CLUSTERS,
+    PERSONS,
+    COUNCILS,
+    CASES,
+    INITIATIVES,
+    ASSESSMENTS,
+)
 INDEXES = {
     ORGANIZATIONS: [IndexModel([("state.versions.parent_id", ASCENDING)])],
     ROLE_ASSIGNMENTS: [IndexModel([("state.role", ASCENDING)]), IndexModel([("state.organization_id", ASCENDING)])],
     CLUSTERS: [IndexModel([("state.year", ASCENDING)]), IndexModel([("state.members.organization_id", ASCENDING)])],
     PERSONS: [IndexModel([("state.employments.organization_id", ASCENDING)])],
+    CASES: [IndexModel([("state.subject_id", ASCENDING)])],
+    INITIATIVES: [IndexModel([("state.author_ids", ASCENDING)])],
+    ASSESSMENTS: [IndexModel([("state.person_id", ASCENDING)])],
 }
 
 SUBJECTS = {ROLE_ASSIGNMENTS: "role-assignments", CONTACT_POINTS: "contact-points"}

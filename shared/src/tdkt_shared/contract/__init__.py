@@ -3,7 +3,7 @@
 Importing this package registers every event type of every service.
 """
 
-from tdkt_shared.contract import awards, notify, registry, reporting
+from tdkt_shared.contract import awards, notify, records, registry, reporting
 from tdkt_shared.contract.envelope import CONTENT_TYPE, CloudEvent, new_event_id
 from tdkt_shared.contract.topics import (
     ALL_DLQ_TOPICS,
@@ -38,6 +38,7 @@ __all__ = [
     "new_event_id",
     "notify",
     "parse_data",
+    "records",
     "registered_types",
     "registry",
     "reporting",

@@ -129,3 +129,28 @@ class AwardRevoked(EventData):
     revoked_on: date
     recover_artifact: bool = True
     recover_amount: int = Field(default=0, ge=0)
+
+
+@event_type("tdkt.awards.grant.review_requested.v1", key="recipient_id")
+class GrantReviewRequested(EventData):
+    """A grant already decided relied on a grant since revoked: the deciding authority is asked to review it. The
+    software flags it; revoking it is the authority's decision under the law, never the software's."""
+
+    grant_id: str
+    decision_id: str
+    decision_number: str
+    recipient_id: str
+    recipient_name: str
+    award_code: str
+    year: int
+    revoked_grant_id: str
+    """The revoked grant this one relied on."""
+    revocation_reason: RevocationReason
+    deciding_authority: str
+    """Who decides on the grant (the award type's deciding authority, e.g. `PROVINCE_CHAIRMAN`)."""
+    signer_role: str
+    nomination_id: str | None = None
+    organization_id: str | None = None
+    """The organisation the recipient was in when it was granted."""
+    submitting_organization_id: str | None = None
+    """The organisation that proposed it."""

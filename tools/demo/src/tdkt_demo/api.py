@@ -80,6 +80,17 @@ class Service:
             await eventually(published, what=f"the event of {method} {url} on the bus")
         return result
 
+    async def upload(self, url: str, text: str, who: Who) -> Json:
+        """A CSV import as `who`; the import's report (a refused row fails the scenario)."""
+        headers = {**who.headers(), "content-type": "text/csv"}
+        response = await self.client.post(url, content=text.encode(), headers=headers)
+        if not response.is_success:
+            raise ScenarioError(f"POST {self.client.base_url}{url}: {response.status_code} {response.text[:500]}")
+        report: Json = response.json()
+        if report.get("errors"):
+            raise ScenarioError(f"POST {url}: refused rows {report['errors']}")
+        return report
+
     async def act(
         self, collection: str, aggregate_id: str, action: str, body: Json, who: Who, *, method: str = "POST"
     ) -> Json:

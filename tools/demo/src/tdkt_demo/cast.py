@@ -1,9 +1,10 @@
 """The run's ids and who plays each part (docs/authorization.md).
 
 The registry's keeper seeds the registry, the TĐKT specialist of Sở Nội vụ runs movements, appraisals and decisions,
-each unit's emulation officer opens and submits its own reports, registrations and nominations, the council's
-standing body sends dossiers to the council and a council member votes as themselves. Every id carries the run id,
-so a run never collides with the seed or with an earlier run.
+each unit's emulation officer opens and submits its own reports, registrations and nominations and reports its staff's
+yearly assessments, the inspectorate keeps the cases and the provincial initiative council the initiatives, the
+council's standing body sends dossiers to the council and a council member votes as themselves. Every id carries the
+run id, so a run never collides with the seed or with an earlier run.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ ID_PREFIXES = {
     "eligible": "hoang-van-nam",
     "ineligible": "ly-thi-mai",
     "state_nominee": "dinh-van-hung",
+    "hospital": "benh-vien-da-khoa-bac-kan",
+    "inspectorate": "thanh-tra-tinh-bac-kan",
 }
 
 
@@ -49,6 +52,8 @@ class Cast:
         self.council_member = Who(Role.COUNCIL_MEMBER, i["province"], i["person"])  # votes as herself
         self.operator = Who(Role.ADMIN, i["home_affairs"], "van-hanh-thong-bao")  # notify's subscribers and secrets
         self.press_officer = Who(Role.PRESS_OFFICER, i["press"], "phong-vien-bao-bac-kan")
+        self.inspector = Who(Role.INSPECTION_OFFICER, i["inspectorate"], "thanh-tra-vien")  # keeps the cases
+        self.initiative_officer = Who(Role.INITIATIVE_OFFICER, i["province"], "hoi-dong-sang-kien")
 
     def officer(self, unit: str) -> Who:
         """The emulation officer (cán bộ TĐKT) of one unit."""

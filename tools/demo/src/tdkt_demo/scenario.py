@@ -18,10 +18,12 @@ from tdkt_demo.steps.movements import congress, launch_movement, ranking, regist
 from tdkt_demo.steps.nominations import chain_across_the_merger, collective_title
 from tdkt_demo.steps.notifications import notifications
 from tdkt_demo.steps.organisations import reorganize, seed_registry
+from tdkt_demo.steps.records import load_histories
 from tdkt_demo.summary import summary
 
 STEPS: list[Callable[[Run], Awaitable[None]]] = [
     seed_registry,
+    load_histories,
     launch_movement,
     registrations,
     reports,

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from tdkt_awards.api.deps import CatalogueDep, RepositoriesDep
 from tdkt_awards.domain.grants import Decision, Grant, HistoricalGrant, RevokeGrant
-from tdkt_awards.handlers import decisions
+from tdkt_awards.handlers import decisions, revocations
 from tdkt_awards.policy import recorded_actor
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.auth import CurrentPrincipal, Role, require
@@ -107,16 +107,29 @@ def _csv_lines(body: str) -> list[HistoricalGrant]:
 class RevocationView(BaseModel):
     grant: Grant
     reopened_nominations: list[str]
+    """Open dossiers that relied on the grant, each judged again at once (or sent back to appraisal from a hold)."""
+    flagged_grants: list[str]
+    """Grants already decided on its strength, flagged for the deciding authority's review (they stay ACTIVE)."""
 
 
 @writes.post("/grants/{grant_id}/revocation", response_model=RevocationView)
 async def revoke(
-    grant_id: str, command: RevokeGrant, principal: CurrentPrincipal, repositories: RepositoriesDep, ctx: Context
+    grant_id: str,
+    command: RevokeGrant,
+    principal: CurrentPrincipal,
+    repositories: RepositoriesDep,
+    catalogue: CatalogueDep,
+    ctx: Context,
 ) -> RevocationView:
-    """Hủy bỏ (fraud, false information, unlawful review, later finding); open nominations relying on it are
-    sent back to appraisal, their audit naming the token's `sub` and `org`. `version` is the decision's version."""
-    decision, reopened = await decisions.revoke(repositories, grant_id, command, recorded_actor(principal), ctx)
-    return RevocationView(grant=decision.grant(grant_id), reopened_nominations=reopened)
+    """Hủy bỏ (fraud, false information, unlawful review, later finding), and its cascade: every open dossier
+    relying on it is judged again at once, its audit naming the token's `sub` and `org`; every grant decided on its
+    strength is flagged for review (`tdkt.awards.grant.review_requested.v1`). `version` is the decision's version."""
+    decision, cascade = await revocations.revoke(
+        repositories, catalogue, grant_id, command, recorded_actor(principal), ctx
+    )
+    return RevocationView(
+        grant=decision.grant(grant_id), reopened_nominations=cascade.reevaluated, flagged_grants=cascade.flagged
+    )
 
 
 router.include_router(writes)

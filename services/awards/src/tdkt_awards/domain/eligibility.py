@@ -63,6 +63,7 @@ class HoldReason(StrEnum):
     INSPECTION = "INSPECTION"
     COMPLAINT = "COMPLAINT"
     PRESS_ALLEGATION = "PRESS_ALLEGATION"
+    DENUNCIATION = "DENUNCIATION"
 
 
 class GrantFact(Value):
@@ -81,6 +82,8 @@ class GrantFact(Value):
 class RatingFact(Value):
     year: Whole
     rating: Rating
+    record_id: str | None = None
+    """The registry's assessment it comes from (None: declared)."""
 
 
 class DisciplineFact(Value):
@@ -88,6 +91,8 @@ class DisciplineFact(Value):
     start: Day
     end: Day
     """Last day of the discipline period."""
+    record_id: str | None = None
+    """The registry's case it comes from (None: declared)."""
 
     def touches_year(self, year: int) -> bool:
         return self.start <= date(year, 12, 31) and self.end >= date(year, 1, 1)
@@ -97,6 +102,8 @@ class HoldFact(Value):
     reason: HoldReason
     opened: Day
     closed: Day | None = None
+    record_id: str | None = None
+    """The registry's case it comes from (None: declared)."""
 
     def open_on(self, day: date) -> bool:
         return self.opened <= day and (self.closed is None or day < self.closed)
@@ -135,6 +142,18 @@ class RuleResult(Value):
     citation: Citation
     facts: dict[str, Any]
     explanation: str
+    records: list[str] = Field(default_factory=list)
+    """The ids of the records (grants, cases, assessments, initiatives, members) the rule used."""
+
+
+class DeclarationWarning(Value):
+    """A fact the proposing unit declared that the record does not bear out: shown beside the record, never used."""
+
+    nominee_id: str
+    field: str
+    declared: Any
+    recorded: Any
+    detail: str
 
 
 class Evaluation(Value):
@@ -147,6 +166,8 @@ class Evaluation(Value):
     evaluated_on: Day
     eligible: Flag
     results: list[RuleResult]
+    warnings: list[DeclarationWarning] = Field(default_factory=list)
+    """Where the dossier's declaration differs from the records the verdict used."""
 
     @property
     def failed_rules(self) -> list[str]:
@@ -182,10 +203,21 @@ def _counts(grant: GrantFact, rules: EffectiveRules) -> bool:
     return award is None or award.counts_toward_chains
 
 
-def chain_window_start(disciplines: Sequence[DisciplineFact], as_of: date) -> date | None:
-    """Achievements count from the day after the latest discipline period that has ended by `as_of`."""
-    ended = [d.end for d in disciplines if d.end < as_of]
-    return max(ended) + timedelta(days=1) if ended else None
+def chain_window_start(
+    disciplines: Sequence[DisciplineFact], as_of: date, min_level: DisciplineLevel = DisciplineLevel.REPRIMAND
+) -> date | None:
+    """Achievements count from the day after the latest discipline period at `min_level` or above that has begun by
+    `as_of`, whether it has ended or still runs (a running one puts the start after `as_of`: nothing counts yet)."""
+    begun = [d.end for d in disciplines if d.start <= as_of and d.level >= min_level]
+    return max(begun) + timedelta(days=1) if begun else None
+
+
+def years_under_discipline(
+    disciplines: Sequence[DisciplineFact], as_of: date, min_level: DisciplineLevel, years: Sequence[int]
+) -> list[int]:
+    """Of `years`, those a discipline period at `min_level` or above (begun by `as_of`) covers, ended or not."""
+    hit = [d for d in disciplines if d.start <= as_of and d.level >= min_level]
+    return sorted({y for y in years for d in hit if d.touches_year(y)})
 
 
 def _own_grants(ctx: Context) -> list[GrantFact]:
@@ -201,14 +233,17 @@ def _own_grants(ctx: Context) -> list[GrantFact]:
 def _chain(ctx: Context) -> tuple[bool, dict[str, Any], str]:
     codes = set(ctx.params["codes"])
     needed = int(ctx.params["years"])
-    start = chain_window_start(ctx.facts.disciplines, ctx.as_of)
-    counted = sorted(
-        {
-            g.year
-            for g in _own_grants(ctx)
-            if g.award_code in codes and _counts(g, ctx.rules) and (start is None or date(g.year, 1, 1) >= start)
-        }
+    level = DisciplineLevel[str(ctx.params.get("min_discipline_level", DisciplineLevel.REPRIMAND.name))]
+    start = chain_window_start(ctx.facts.disciplines, ctx.as_of, level)
+    covered = years_under_discipline(
+        ctx.facts.disciplines, ctx.as_of, level, range(ctx.year - needed + 1, ctx.year + 1)
     )
+    counting = [
+        g
+        for g in _own_grants(ctx)
+        if g.award_code in codes and _counts(g, ctx.rules) and (start is None or date(g.year, 1, 1) >= start)
+    ]
+    counted = sorted({g.year for g in counting})
     excluded = sorted(
         {(g.grant_id, g.year) for g in _own_grants(ctx) if g.award_code in codes and not _counts(g, ctx.rules)}
     )
@@ -222,14 +257,18 @@ def _chain(ctx: Context) -> tuple[bool, dict[str, Any], str]:
         "codes": sorted(codes),
         "years_required": needed,
         "years_counted": counted,
+        "counted_grants": sorted(g.grant_id for g in counting if ctx.year - run < g.year <= ctx.year),
         "consecutive_ending_in_period": run,
         "excluded_grants": [gid for gid, _ in excluded],
         "window_start": start.isoformat() if start else None,
+        "years_under_discipline": covered,
+        "min_discipline_level": level.name,
         "predecessors": [p.organization_id for p in ctx.facts.predecessors],
     }
     explanation = (
         f"{run} consecutive year(s) of {'/'.join(sorted(codes))} ending in {ctx.year}; {needed} required"
         + (f"; only achievements from {start} count (after discipline)" if start else "")
+        + (f"; discipline covers {', '.join(map(str, covered))}" if covered else "")
         + (f"; {len(excluded)} topic/exceptional or revoked grant(s) ignored" if excluded else "")
     )
     return passed, facts, explanation
@@ -400,8 +439,46 @@ def _run(spec: RuleSpec, facts: NomineeFacts, year: int, as_of: date, rules: Eff
     ctx = Context(facts=facts, year=year, as_of=as_of, rules=rules, params=params)
     passed, used, explanation = check(ctx)
     return RuleResult(
-        rule=spec.rule, passed=passed, citation=rules.citation(spec.citation), facts=used, explanation=explanation
+        rule=spec.rule,
+        passed=passed,
+        citation=rules.citation(spec.citation),
+        facts=used,
+        explanation=explanation,
+        records=_records_used(spec.rule, ctx, used),
     )
+
+
+def _records_used(rule: str, ctx: Context, used: dict[str, Any]) -> list[str]:
+    """The ids of the records a rule looked at, so its explanation can name them."""
+    facts, year = ctx.facts, ctx.year
+
+    def rated(ratings: Sequence[RatingFact]) -> list[str]:
+        return [r.record_id for r in ratings if r.year == year and r.record_id]
+
+    def disciplined(disciplines: Sequence[DisciplineFact]) -> list[str]:
+        return [d.record_id for d in disciplines if d.record_id and d.start <= ctx.as_of and d.touches_year(year)]
+
+    found: list[str] = []
+    if rule == "no_open_hold":
+        found = [h.record_id for h in facts.holds if h.record_id and h.open_on(ctx.as_of)]
+    elif rule == "rating_at_least":
+        found = rated(facts.ratings)
+    elif rule == "no_discipline_in_year":
+        found = disciplined(facts.disciplines)
+    elif rule == "chain":
+        begun = [d.record_id for d in facts.disciplines if d.record_id and d.start <= ctx.as_of]
+        found = [*used.get("counted_grants", []), *begun]
+    elif rule in ("initiative_scope", "excellent_or_initiative"):
+        found = [*used.get("initiatives", []), *(rated(facts.ratings) if rule == "excellent_or_initiative" else [])]
+    elif rule == "holds_title_in_year":
+        found = list(used.get("grants", []))
+    elif rule.startswith("member"):
+        for m in facts.members:
+            found.append(m.person_id)
+            found += rated(m.ratings) + disciplined(m.disciplines)
+            found += [g.grant_id for g in m.grants if g.year == year]
+        found += disciplined(facts.disciplines)
+    return list(dict.fromkeys(found))
 
 
 def evaluate(facts: NomineeFacts, award_code: str, year: int, as_of: date, rules: EffectiveRules) -> Evaluation:

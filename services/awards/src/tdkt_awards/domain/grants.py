@@ -15,7 +15,7 @@ from pydantic import Field
 from tdkt_awards.domain.catalogue import AwardKind, Catalogue, EffectiveRules
 from tdkt_awards.domain.eligibility import GrantFact
 from tdkt_awards.domain.nominations import Nomination, Status
-from tdkt_shared.contract.awards import AwardGranted, AwardRevoked, NomineeKind, RevocationReason
+from tdkt_shared.contract.awards import AwardGranted, AwardRevoked, GrantReviewRequested, NomineeKind, RevocationReason
 from tdkt_shared.contract.text import Day, Flag, Identifier, Text, Whole
 from tdkt_shared.errors import DomainError, InvalidTransition
 from tdkt_shared.kit.models import Command, Value
@@ -34,6 +34,14 @@ class Revocation(Value):
     recover_amount: Whole
 
 
+class ReviewRequest(Value):
+    """A grant flagged for review because a grant it relied on was revoked."""
+
+    revoked_grant_id: str
+    reason: RevocationReason
+    requested_on: Day
+
+
 class Grant(Value):
     grant_id: str
     recipient_id: str
@@ -50,6 +58,8 @@ class Grant(Value):
     nomination_id: str | None = None
     status: GrantStatus = GrantStatus.ACTIVE
     revocation: Revocation | None = None
+    reviews_requested: list[ReviewRequest] = Field(default_factory=list)
+    """Revoked grants this one relied on: each asks the deciding authority to review it (it stays ACTIVE)."""
 
     def fact(self) -> GrantFact:
         return GrantFact(
@@ -265,5 +275,46 @@ def revoke(decision: Decision, grant_id: str, command: RevokeGrant) -> tuple[Dec
         revoked_on=command.revoked_on,
         recover_artifact=command.recover_artifact,
         recover_amount=revocation.recover_amount,
+    )
+    return updated, event
+
+
+def request_review(
+    decision: Decision,
+    grant_id: str,
+    revoked: Grant,
+    deciding_authority: str,
+    submitting_organization_id: str | None,
+    on: date,
+) -> tuple[Decision, GrantReviewRequested] | None:
+    """Flag an active grant that relied on `revoked` for the deciding authority's review (None if it is revoked
+    itself or already flagged for it). The grant stays ACTIVE: revoking it is the authority's decision."""
+    grant = decision.grant(grant_id)
+    if grant.status is GrantStatus.REVOKED or any(
+        r.revoked_grant_id == revoked.grant_id for r in grant.reviews_requested
+    ):
+        return None
+    if revoked.revocation is None:
+        raise DomainError(f"grant {revoked.grant_id} is not revoked", field="grant_id")
+    request = ReviewRequest(revoked_grant_id=revoked.grant_id, reason=revoked.revocation.reason, requested_on=on)
+    flagged = grant.model_copy(update={"reviews_requested": [*grant.reviews_requested, request]})
+    updated = decision.model_copy(
+        update={"grants": [flagged if g.grant_id == grant_id else g for g in decision.grants]}
+    )
+    event = GrantReviewRequested(
+        grant_id=grant.grant_id,
+        decision_id=decision.id,
+        decision_number=grant.decision_number,
+        recipient_id=grant.recipient_id,
+        recipient_name=grant.recipient_name,
+        award_code=grant.award_code,
+        year=grant.year,
+        revoked_grant_id=revoked.grant_id,
+        revocation_reason=revoked.revocation.reason,
+        deciding_authority=deciding_authority,
+        signer_role=decision.signer_role,
+        nomination_id=grant.nomination_id,
+        organization_id=grant.organization_id,
+        submitting_organization_id=submitting_organization_id,
     )
     return updated, event

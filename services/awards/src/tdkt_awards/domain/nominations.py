@@ -80,9 +80,10 @@ OPEN = frozenset(HOLDABLE | {Status.ON_HOLD})
 
 
 class Nominee(BaseModel):
-    """A person, collective or household proposed, with the declared facts the engine needs.
+    """A person, collective or household proposed, with what the proposing unit declared about it.
 
-    Grants and lineage are not declared: the handler reads them from the grants and the registry's read model.
+    The engine never judges the declaration: it reads grants, lineage, cases, assessments, initiatives and a
+    collective's members from the records, and shows each declared fact that differs from them as a warning.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -96,7 +97,7 @@ class Nominee(BaseModel):
     holds: list[HoldFact] = Field(default_factory=list)
     initiatives: list[InitiativeFact] = Field(default_factory=list)
     members: list[MemberFacts] = Field(default_factory=list)
-    """Members of a collective with their ratings and discipline (their grants come from the grant records)."""
+    """Members of a collective as declared, with their ratings and discipline (compared with the records)."""
 
     @model_validator(mode="after")
     def _no_declared_grants(self) -> Nominee:
@@ -152,6 +153,8 @@ class Nomination(Value):
     attachments: list[str]
     status: Status
     held_from: Status | None = None
+    held_by_cases: list[str] = Field(default_factory=list)
+    """The registry's open cases holding the dossier (Decree 152/2025): it waits until each is concluded."""
     rule_set_id: str
     evaluations: list[Evaluation] = Field(default_factory=list)
     missing_items: list[str] = Field(default_factory=list)
@@ -328,16 +331,24 @@ def set_attachments(n: Nomination, attachments: list[str], who: Actor, at: datet
     )
 
 
-def submit(n: Nomination, who: Actor, at: datetime, links: SubmissionLinks | None = None) -> tuple[Nomination, Events]:
+def submit(
+    n: Nomination,
+    who: Actor,
+    at: datetime,
+    links: SubmissionLinks | None = None,
+    holds: dict[str, list[HoldFact]] | None = None,
+) -> tuple[Nomination, Events]:
     """Nothing may be proposed while a discipline, inspection or complaint case is open (Decree 152/2025).
 
-    A congress-linked nomination is refused after the congress's deadline or once it is cancelled, and a topic
+    `holds`: each nominee's cases as the records have them (without it, what the dossier declares). A
+    congress-linked nomination is refused after the congress's deadline or once it is cancelled, and a topic
     nomination before its movement's final review (`links`: what reporting told us about them).
     """
     if n.status in (Status.DRAFT, Status.RETURNED):
         check_links(n.congress_id, n.movement_id, n.kind is NominationKind.TOPIC, links or SubmissionLinks(), at.date())
     for i, nominee in enumerate(n.nominees):
-        open_holds = [h.reason.value for h in nominee.holds if h.open_on(at.date())]
+        cases = nominee.holds if holds is None else holds.get(nominee.nominee_id, [])
+        open_holds = [h.reason.value for h in cases if h.open_on(at.date())]
         if open_holds and n.status in (Status.DRAFT, Status.RETURNED):
             raise DomainError(
                 f"{nominee.nominee_id} has open case(s): {', '.join(open_holds)}",
@@ -387,19 +398,7 @@ def appraise(
         relied_on_grants=sorted(set(relied_on)),
         rule_set_id=rules.id,
     )
-    judged: Events = [
-        EligibilityEvaluated(
-            nomination_id=n.id,
-            nominee_id=e.nominee_id,
-            award_code=e.award_code,
-            year=e.year,
-            rule_set_id=e.rule_set_id,
-            eligible=e.eligible,
-            failed_rules=e.failed_rules,
-        )
-        for e in evaluations
-    ]
-    return moved, [*judged, *events]
+    return moved, [*_judged(n, evaluations), *events]
 
 
 def open_consultation(
@@ -562,22 +561,62 @@ def put_on_hold(n: Nomination, who: Actor, at: datetime) -> tuple[Nomination, Ev
 def release_hold(n: Nomination, who: Actor, at: datetime) -> tuple[Nomination, Events]:
     if n.status is not Status.ON_HOLD or n.held_from is None:
         raise InvalidTransition("the nomination is not on hold", field="status")
+    if n.held_by_cases:
+        raise InvalidTransition(f"held until case(s) {', '.join(n.held_by_cases)} end", field="status")
     return _move(n, n.held_from, "release", who, at, allowed=frozenset({Status.ON_HOLD}), held_from=None)
+
+
+APPRAISED = frozenset({Status.ELIGIBLE, Status.PUBLIC_CONSULTATION, Status.COUNCIL_REVIEW, Status.APPROVED})
+"""States whose verdict stands on an appraisal: a later change of the records re-runs it."""
+
+
+def reevaluate(n: Nomination, evaluations: list[Evaluation], who: Actor, at: datetime) -> tuple[Nomination, Events]:
+    """The appraisal re-run on the records as they now stand: the new verdicts are kept, and a dossier none of whose
+    nominees is still eligible becomes INELIGIBLE."""
+    if n.status not in APPRAISED:
+        raise InvalidTransition(f"no appraisal to re-run in {n.status.value}", field="status")
+    judged = _judged(n, evaluations)
+    if any(e.eligible for e in evaluations):
+        return n.model_copy(update={"evaluations": evaluations}), judged
+    moved, events = _move(n, Status.INELIGIBLE, "reevaluate", who, at, allowed=APPRAISED, evaluations=evaluations)
+    return moved, [*judged, *events]
+
+
+def _judged(n: Nomination, evaluations: list[Evaluation]) -> Events:
+    return [
+        EligibilityEvaluated(
+            nomination_id=n.id,
+            nominee_id=e.nominee_id,
+            award_code=e.award_code,
+            year=e.year,
+            rule_set_id=e.rule_set_id,
+            eligible=e.eligible,
+            failed_rules=e.failed_rules,
+        )
+        for e in evaluations
+    ]
 
 
 def mark_decided(n: Nomination, decision_id: str, who: Actor, at: datetime) -> tuple[Nomination, Events]:
     return _move(n, Status.DECIDED, "decide", who, at, allowed=frozenset({Status.APPROVED}), decision_id=decision_id)
 
 
-def reopen_after_revocation(n: Nomination, grant_id: str, by: Actor, at: datetime) -> tuple[Nomination, Events] | None:
-    """A grant this nomination relied on was revoked: its appraisal is redone (None if unaffected or closed).
-    The audit records `by`, who revoked the grant."""
-    if grant_id not in n.relied_on_grants or n.status not in OPEN - {Status.DRAFT, Status.SUBMITTED, Status.RECEIVED}:
+def after_revocation(
+    n: Nomination, grant_id: str, by: Actor, at: datetime, evaluations: list[Evaluation]
+) -> tuple[Nomination, Events] | None:
+    """A grant this nomination relied on was revoked: an appraised dossier is judged again at once on the records
+    as they now stand (`evaluations`), and becomes INELIGIBLE if no nominee still passes; one on hold goes back to
+    appraisal when released. None if unaffected, closed, or not appraised yet. The audit records `by`, who revoked
+    the grant."""
+    if grant_id not in n.relied_on_grants or n.status not in OPEN:
         return None
     who = by.model_copy(update={"reason": f"grant {grant_id} revoked"})
     if n.status is Status.ON_HOLD:
-        # back to appraisal once released
         return _move(
             n, Status.ON_HOLD, "revocation", who, at, allowed=frozenset({n.status}), held_from=Status.UNDER_APPRAISAL
         )
-    return _move(n, Status.UNDER_APPRAISAL, "revocation", who, at, allowed=frozenset({n.status}), evaluations=[])
+    if n.status not in APPRAISED:
+        return None
+    noted, events = _move(n, n.status, "revocation", who, at, allowed=frozenset({n.status}))
+    judged, more = reevaluate(noted, evaluations, who, at)
+    return judged, [*events, *more]

@@ -8,12 +8,10 @@ from tdkt_awards.domain import grants as grant_rules
 from tdkt_awards.domain.catalogue import Catalogue, EffectiveRules
 from tdkt_awards.domain.eligibility import GrantFact
 from tdkt_awards.domain.grants import Decision
-from tdkt_awards.domain.nominations import Actor, Nomination
-from tdkt_awards.handlers import nominations
-from tdkt_awards.store import Repositories
+from tdkt_awards.domain.nominations import Nomination
 from tdkt_shared.errors import DomainError
 from tdkt_shared.kit import CommandContext, Loaded, Repository
-from tdkt_shared.store import NotFound, VersionConflict
+from tdkt_shared.store import NotFound
 
 
 async def grants_of(decisions: Repository[Decision], recipient_ids: Sequence[str]) -> list[GrantFact]:
@@ -59,16 +57,3 @@ async def import_grants(
 ) -> Loaded[Decision]:
     """Historical grants as one imported batch, so chains can be judged from day one."""
     return await decisions.add(*grant_rules.import_grants(batch_id, lines, catalogue, ctx.now.date()), ctx)
-
-
-async def revoke(
-    repositories: Repositories, grant_id: str, command: grant_rules.RevokeGrant, who: Actor, ctx: CommandContext
-) -> tuple[Decision, list[str]]:
-    """Hủy bỏ one grant, then send every open nomination that relied on it back to appraisal (`who` revoked it:
-    their audit records that). The ids of the nominations reopened."""
-    loaded = await decision_of_grant(repositories.decisions, grant_id)
-    if loaded.version != command.version:
-        raise VersionConflict(loaded.id, command.version, loaded.version)
-    revoked, event = grant_rules.revoke(loaded.aggregate, grant_id, command)
-    await repositories.decisions.save(loaded, revoked, event, ctx)
-    return revoked, await nominations.reopen_relying_on(repositories, grant_id, who, ctx)

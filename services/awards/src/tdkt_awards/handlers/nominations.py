@@ -12,18 +12,16 @@ from datetime import date, datetime
 from functools import partial
 
 from tdkt_awards import policy
-from tdkt_awards.domain import cluster_flags, links
+from tdkt_awards.domain import cluster_flags, holds, links
 from tdkt_awards.domain import nominations as workflow
 from tdkt_awards.domain.calendar import WorkingDays
 from tdkt_awards.domain.catalogue import Catalogue, EffectiveRules
-from tdkt_awards.domain.eligibility import Evaluation, NomineeFacts, evaluate
 from tdkt_awards.domain.grants import DecideNomination, Decision
 from tdkt_awards.domain.nominations import Actor, Nomination, Status
-from tdkt_awards.handlers import decisions
+from tdkt_awards.handlers import decisions, records
 from tdkt_awards.store import Repositories
 from tdkt_shared.auth import Principal
 from tdkt_shared.contract import CloudEvent
-from tdkt_shared.contract.awards import NomineeKind
 from tdkt_shared.contract.reporting import ClusterRankingPublished
 from tdkt_shared.kit import CommandContext, Loaded
 from tdkt_shared.store import AlreadyExists
@@ -125,7 +123,8 @@ async def submit(
     """Submit, checked against the congress deadline and the movement's final review known at this time."""
     loaded = await _load(repositories, nomination_id, version, ctx, own=True)
     known = await _submission_links(repositories, loaded.aggregate)
-    submitted = workflow.submit(loaded.aggregate, who, ctx.now, known)
+    holds = await records.holds_of(repositories, [x.nominee_id for x in loaded.aggregate.nominees])
+    submitted = workflow.submit(loaded.aggregate, who, ctx.now, known, holds)
     return await repositories.nominations.save(loaded, *submitted, ctx)
 
 
@@ -141,31 +140,6 @@ release_hold = partial(_advance, step=workflow.release_hold)
 """End the hold: back to the state it was in."""
 
 
-async def nominee_facts(repositories: Repositories, nominee: workflow.Nominee) -> NomineeFacts:
-    """What the eligibility engine judges: the nominee's grants (and its predecessors' after mergers), its members'
-    grants, and the facts the dossier states."""
-    collective = nominee.kind is NomineeKind.COLLECTIVE
-    predecessors = await repositories.directory.predecessors(nominee.nominee_id) if collective else []
-    member_ids = [m.person_id for m in nominee.members]
-    own = {nominee.nominee_id, *(p.organization_id for p in predecessors)}
-    all_grants = await decisions.grants_of(repositories.decisions, [*own, *member_ids])
-    members = [
-        m.model_copy(update={"grants": [g for g in all_grants if g.recipient_id == m.person_id]})
-        for m in nominee.members
-    ]
-    return NomineeFacts(
-        nominee_id=nominee.nominee_id,
-        kind=nominee.kind,
-        grants=[g for g in all_grants if g.recipient_id in own],
-        ratings=nominee.ratings,
-        disciplines=nominee.disciplines,
-        holds=nominee.holds,
-        initiatives=nominee.initiatives,
-        predecessors=predecessors,
-        members=members,
-    )
-
-
 async def appraise(
     repositories: Repositories,
     catalogue: Catalogue,
@@ -174,18 +148,18 @@ async def appraise(
     who: Actor,
     ctx: CommandContext,
 ) -> Loaded[Nomination]:
-    """Thẩm định: the checklist, then each nominee's eligibility; records the grants the verdicts relied on."""
+    """Thẩm định: the checklist, then each nominee's eligibility judged from the records (the declaration only
+    warns); records the grants the verdicts relied on. A case open on a nominee puts the dossier ON_HOLD instead:
+    it waits for the case to end (Decree 152/2025)."""
     loaded = await _load(repositories, nomination_id, version, ctx)
     n = loaded.aggregate
     rules = rules_of(n, catalogue)
-    evaluations: list[Evaluation] = []
-    relied: list[str] = []
-    for nominee in n.nominees:
-        facts = await nominee_facts(repositories, nominee)
-        evaluations.append(evaluate(facts, n.award_code, n.year, ctx.now.date(), rules))
-        relied += [g.grant_id for g in facts.grants if not g.revoked]
-        relied += [g.grant_id for m in facts.members for g in m.grants if not g.revoked]
-    appraised = workflow.appraise(n, evaluations, relied, rules, who, ctx.now)
+    verdicts = await records.judge(repositories, n, rules, ctx.now.date())
+    if verdicts.open_cases and n.status is Status.UNDER_APPRAISAL:
+        held = holds.hold_for_cases(n, verdicts.open_cases, who, ctx.now)
+        if held is not None:
+            return await repositories.nominations.save(loaded, *held, ctx)
+    appraised = workflow.appraise(n, verdicts.evaluations, verdicts.relied_on, rules, who, ctx.now)
     return await repositories.nominations.save(loaded, *appraised, ctx)
 
 
@@ -273,17 +247,6 @@ async def decide(
     )
     decided = workflow.mark_decided(n, decision.id, who, ctx.now)
     return decision, await repositories.nominations.save(loaded, *decided, ctx)
-
-
-async def reopen_relying_on(repositories: Repositories, grant_id: str, who: Actor, ctx: CommandContext) -> list[str]:
-    """Send every open nomination that relied on a revoked grant back to appraisal; their ids."""
-    reopened: list[str] = []
-    for loaded in await repositories.nominations.find({"relied_on_grants": grant_id}, limit=500):
-        change = workflow.reopen_after_revocation(loaded.aggregate, grant_id, who, ctx.now)
-        if change is not None:
-            await repositories.nominations.save(loaded, *change, ctx)
-            reopened.append(loaded.id)
-    return reopened
 
 
 # consumed events

@@ -15,3 +15,6 @@ ContactPointsDep = Annotated[AggregateStore, store_dependency(store.CONTACT_POIN
 ClustersDep = Annotated[AggregateStore, store_dependency(store.CLUSTERS)]
 PersonsDep = Annotated[AggregateStore, store_dependency(store.PERSONS)]
 CouncilsDep = Annotated[AggregateStore, store_dependency(store.COUNCILS)]
+CasesDep = Annotated[AggregateStore, store_dependency(store.CASES)]
+InitiativesDep = Annotated[AggregateStore, store_dependency(store.INITIATIVES)]
+AssessmentsDep = Annotated[AggregateStore, store_dependency(store.ASSESSMENTS)]

@@ -18,8 +18,9 @@ APPRAISED = [CHANGED] * 4 + [EVALUATED]
 
 
 async def provincial_fighters(run: Run) -> None:
-    """CSTĐ cấp tỉnh for two persons with an imported history: one eligible (a chain of CSTĐ cơ sở that spans
-    the 1/7/2025 reorganisation), one not; then the council votes and the decision grants the award."""
+    """CSTĐ cấp tỉnh for two of the provincial hospital's staff, proposed by Sở Y tế, judged on their records (an
+    imported grant history and a recognised initiative): one eligible (a chain of CSTĐ cơ sở that spans the 1/7/2025
+    reorganisation), one not; then the council votes and the decision grants the award."""
     i, r, cast = run.ids, run.run_id, run.cast
     history = [(i["eligible"], "Hoàng Văn Nam", y) for y in (2023, 2024, 2025)]
     history += [(i["ineligible"], "Lý Thị Mai", 2025)]
@@ -31,13 +32,8 @@ async def provincial_fighters(run: Run) -> None:
     verdicts: dict[str, Json] = {}
     officer = cast.officer(i["health"])
     for person, name in ((i["eligible"], "Hoàng Văn Nam"), (i["ineligible"], "Lý Thị Mai")):
-        nominee = {
-            "nominee_id": person,
-            "kind": "INDIVIDUAL",
-            "name": name,
-            "organization_id": i["health"],
-            "initiatives": [{"initiative_id": f"sk-{person}", "scope": 2, "recognized_on": "2025-04-01"}],
-        }
+        # nothing declared: the initiative and the history are on record (step 1's imports)
+        nominee = {"nominee_id": person, "kind": "INDIVIDUAL", "name": name, "organization_id": i["hospital"]}
         attachments = ["BIEN_BAN_BINH_XET", "CHUNG_NHAN_SANG_KIEN"]
         draft = annual_merit(
             f"cstd-tinh-{person}", "CSTD_TINH", 2025, officer, nominee, attachments, territory="thai-nguyen"
@@ -118,7 +114,7 @@ async def state_consultation(run: Run) -> None:
     i, cast, awards = run.ids, run.cast, run.services.awards
     nomination_id = f"hcld3-{i['state_nominee']}"
     nominee = {"nominee_id": i["state_nominee"], "kind": "INDIVIDUAL", "name": "Đinh Văn Hùng"}
-    nominee["organization_id"] = i["health"]
+    nominee["organization_id"] = i["hospital"]
     attachments = ["BIEN_BAN_XET_KHEN_THUONG", "KET_QUA_BO_PHIEU_KIN"]
     draft = annual_merit(
         nomination_id,

@@ -11,6 +11,7 @@ from tdkt_demo.api import Json, Who
 from tdkt_demo.cast import YEAR
 from tdkt_demo.events import ScenarioError, eventually
 from tdkt_demo.run import Run
+from tdkt_demo.steps.records import staff
 
 DOSSIER = ["TO_TRINH", "BAO_CAO_THANH_TICH"]
 """Tờ trình and báo cáo thành tích: in every dossier; the level adds its minutes (biên bản) and proofs."""
@@ -87,18 +88,14 @@ def failed(rule_results: Iterable[Json]) -> str:
 
 
 async def collective_title(run: Run) -> None:
-    """Tập thể lao động xuất sắc (TTLDXS) for two departments: the engine computes the share of members who
-    hold an individual title in the year from the grant records, and the count of CSTĐ among them."""
+    """Tập thể lao động xuất sắc (TTLDXS) for two departments: the engine takes the members from the employment
+    records, their duties from the assessments on record, and computes the share of members who hold an individual
+    title in the year from the grant records, and the count of CSTĐ among them."""
     i = run.ids
     units = {i["health"]: ("Sở Y tế tỉnh Bắc Kạn", 7), i["finance"]: ("Sở Tài chính tỉnh Bắc Kạn", 5)}
     lines: list[Json] = []
-    members: dict[str, list[Json]] = {}
     for unit, (_name, ldtt) in units.items():
-        people = [f"{unit}-cb-{n:02d}" for n in range(1, 11)]
-        members[unit] = [
-            {"person_id": p, "ratings": [{"year": YEAR, "rating": "EXCELLENT" if n < 3 else "GOOD"}]}
-            for n, p in enumerate(people)
-        ]
+        people = staff(unit)
         titled = [(p, "LDTT") for p in people[:ldtt]] + [(people[ldtt], "CSTD_CO_SO")]
         lines += [
             grant_line(p, "INDIVIDUAL", f"Cán bộ {p}", code, YEAR, f"{n + 1}/QĐ-{unit}", f"{YEAR}-12-15")
@@ -108,8 +105,9 @@ async def collective_title(run: Run) -> None:
     verdicts: dict[str, Json] = {}
     events = []
     for unit, (name, _ldtt) in units.items():
+        # no member list typed: awards takes the members from the employment records, their ratings from the
+        # assessments the unit reported (step 1)
         nominee: Json = {"nominee_id": unit, "kind": "COLLECTIVE", "name": name, "organization_id": unit}
-        nominee["members"] = members[unit]
         officer = run.cast.officer(unit)
         draft = annual_merit(f"ttldxs-{unit}", "TTLDXS", YEAR, officer, nominee, ["BIEN_BAN_BINH_XET"])
         verdicts[unit] = await propose(run, draft, officer)

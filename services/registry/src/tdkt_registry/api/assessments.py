@@ -1,0 +1,62 @@
+"""Annual assessments of persons (mức độ hoàn thành nhiệm vụ), reported by the employing organisation's
+`unit_officer` for its own persons."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from tdkt_registry.api.deps import AssessmentsDep, OrganizationsDep, PersonsDep
+from tdkt_registry.api.records import CSV_BODY, CsvText, RecordReader
+from tdkt_registry.domain.imports import ImportReport, JsonImport, csv_rows
+from tdkt_registry.domain.records import Assessment, RecordAssessment
+from tdkt_registry.handlers import assessments
+from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
+from tdkt_shared.auth import Role, require
+from tdkt_shared.contract.text import Identifier, Whole
+from tdkt_shared.kit.http import Context, versioned
+
+router = APIRouter(prefix="/assessments", tags=["assessments"], responses=ERROR_RESPONSES)
+WRITER = [require(Role.UNIT_OFFICER)]
+"""Every write of this router needs this role (admins always)."""
+
+
+class AssessmentView(Assessment):
+    version: Whole
+
+
+@router.post("", dependencies=WRITER, response_model=AssessmentView)
+async def record(
+    command: RecordAssessment,
+    store: AssessmentsDep,
+    persons: PersonsDep,
+    organizations: OrganizationsDep,
+    ctx: Context,
+) -> AssessmentView:
+    """Record (or correct) a person's assessment for a year, for the officer's own organisation (403 otherwise),
+    which must have employed the person that year; emits `tdkt.registry.assessment.recorded.v1` when it changes."""
+    return versioned(AssessmentView, await assessments.record(command, store, persons, organizations, ctx))
+
+
+@router.post("/imports", dependencies=WRITER, response_model=ImportReport)
+async def import_json(
+    body: JsonImport, store: AssessmentsDep, persons: PersonsDep, organizations: OrganizationsDep, ctx: Context
+) -> ImportReport:
+    """Load years of assessments (idempotent by person and year), a report line per refused row."""
+    return await assessments.import_assessments(body.rows, store, persons, organizations, ctx)
+
+
+@router.post("/imports/csv", dependencies=WRITER, response_model=ImportReport, openapi_extra=CSV_BODY)
+async def import_csv(
+    body: CsvText, store: AssessmentsDep, persons: PersonsDep, organizations: OrganizationsDep, ctx: Context
+) -> ImportReport:
+    rows = csv_rows(body, numbers=frozenset({"year"}))
+    return await assessments.import_assessments(rows, store, persons, organizations, ctx)
+
+
+@router.get("", response_model=Page[AssessmentView])
+async def list_assessments(
+    store: AssessmentsDep, _reader: RecordReader, page: PageQuery, person_id: Identifier | None = None
+) -> Page[AssessmentView]:
+    found, total = await assessments.find_assessments(store, person_id, offset=page.offset, limit=page.limit)
+    items = [versioned(AssessmentView, f) for f in found]
+    return Page(items=items, total=total, offset=page.offset, limit=page.limit)

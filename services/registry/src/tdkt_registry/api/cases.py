@@ -1,0 +1,82 @@
+"""Cases about a person or a collective (kỷ luật, thanh tra, điều tra, khiếu nại, tố cáo), kept by the bodies that
+handle them (`inspection_officer`). An open case is a hold on any proposal for its subject."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from tdkt_registry.api.deps import CasesDep, OrganizationsDep, PersonsDep
+from tdkt_registry.api.records import CSV_BODY, CsvText, RecordReader
+from tdkt_registry.domain.imports import ImportReport, JsonImport, csv_rows
+from tdkt_registry.domain.records import Case, ConcludeCase, OpenCase, WithdrawCase
+from tdkt_registry.handlers import cases
+from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
+from tdkt_shared.auth import Role, require
+from tdkt_shared.contract.text import Identifier, Whole
+from tdkt_shared.kit.http import Context, versioned
+
+router = APIRouter(prefix="/cases", tags=["cases"], responses=ERROR_RESPONSES)
+WRITER = [require(Role.INSPECTION_OFFICER)]
+"""Every write of this router needs this role (admins always)."""
+
+
+class CaseView(Case):
+    version: Whole
+
+
+@router.post("", dependencies=WRITER, status_code=status.HTTP_201_CREATED, response_model=CaseView)
+async def open_case(
+    command: OpenCase,
+    store: CasesDep,
+    persons: PersonsDep,
+    organizations: OrganizationsDep,
+    response: Response,
+    ctx: Context,
+) -> CaseView:
+    """Open a case (its id follows from the case number); emits `tdkt.registry.case.opened.v1`."""
+    opened = await cases.open_case(command, store, persons, organizations, ctx)
+    response.headers["Location"] = f"/cases/{opened.id}"
+    return versioned(CaseView, opened)
+
+
+@router.post("/{case_id}/conclusion", dependencies=WRITER, response_model=CaseView)
+async def conclude(case_id: str, command: ConcludeCase, store: CasesDep, ctx: Context) -> CaseView:
+    """Conclude with an outcome (a discipline with its level and period); emits `tdkt.registry.case.concluded.v1`."""
+    return versioned(CaseView, await cases.conclude_case(case_id, command, store, ctx))
+
+
+@router.post("/{case_id}/withdrawal", dependencies=WRITER, response_model=CaseView)
+async def withdraw(case_id: str, command: WithdrawCase, store: CasesDep, ctx: Context) -> CaseView:
+    """Withdraw the case; emits `tdkt.registry.case.withdrawn.v1`."""
+    return versioned(CaseView, await cases.withdraw_case(case_id, command, store, ctx))
+
+
+@router.post("/imports", dependencies=WRITER, response_model=ImportReport)
+async def import_json(
+    body: JsonImport, store: CasesDep, persons: PersonsDep, organizations: OrganizationsDep, ctx: Context
+) -> ImportReport:
+    """Load a history of cases (rows with the fields of a case, and its end when it has one); idempotent by case
+    number; a refused row is reported and the others load."""
+    return await cases.import_cases(body.rows, store, persons, organizations, ctx)
+
+
+@router.post("/imports/csv", dependencies=WRITER, response_model=ImportReport, openapi_extra=CSV_BODY)
+async def import_csv(
+    body: CsvText, store: CasesDep, persons: PersonsDep, organizations: OrganizationsDep, ctx: Context
+) -> ImportReport:
+    """The same import from CSV with a header line naming the fields."""
+    return await cases.import_cases(csv_rows(body), store, persons, organizations, ctx)
+
+
+@router.get("", response_model=Page[CaseView])
+async def list_cases(
+    store: CasesDep, _reader: RecordReader, page: PageQuery, subject_id: Identifier | None = None
+) -> Page[CaseView]:
+    """Cases, or those about one person or collective, oldest first."""
+    found, total = await cases.find_cases(store, subject_id, offset=page.offset, limit=page.limit)
+    return Page(items=[versioned(CaseView, f) for f in found], total=total, offset=page.offset, limit=page.limit)
+
+
+@router.get("/{case_id}", response_model=CaseView)
+async def get_case(case_id: str, store: CasesDep, _reader: RecordReader) -> CaseView:
+    return versioned(CaseView, await cases.case_repository(store).load(case_id))

@@ -1,0 +1,68 @@
+"""Initiatives (sáng kiến) and scientific works, recorded by `initiative_officer` as their recognising body
+certified them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from tdkt_registry.api.deps import InitiativesDep, OrganizationsDep, PersonsDep
+from tdkt_registry.api.records import CSV_BODY, CsvText, RecordReader
+from tdkt_registry.domain.imports import ImportReport, JsonImport, csv_rows
+from tdkt_registry.domain.records import Initiative, RecognizeInitiative
+from tdkt_registry.handlers import initiatives
+from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
+from tdkt_shared.auth import Role, require
+from tdkt_shared.contract.text import Identifier, Whole
+from tdkt_shared.kit.http import Context, versioned
+
+router = APIRouter(prefix="/initiatives", tags=["initiatives"], responses=ERROR_RESPONSES)
+WRITER = [require(Role.INITIATIVE_OFFICER)]
+"""Every write of this router needs this role (admins always)."""
+
+
+class InitiativeView(Initiative):
+    version: Whole
+
+
+@router.post("", dependencies=WRITER, status_code=status.HTTP_200_OK, response_model=InitiativeView)
+async def recognize(
+    command: RecognizeInitiative,
+    store: InitiativesDep,
+    persons: PersonsDep,
+    organizations: OrganizationsDep,
+    ctx: Context,
+) -> InitiativeView:
+    """Record (or correct) an initiative by its recognising body and certificate number; emits
+    `tdkt.registry.initiative.recognized.v1` when the record changes."""
+    return versioned(InitiativeView, await initiatives.recognize(command, store, persons, organizations, ctx))
+
+
+@router.post("/imports", dependencies=WRITER, response_model=ImportReport)
+async def import_json(
+    body: JsonImport, store: InitiativesDep, persons: PersonsDep, organizations: OrganizationsDep, ctx: Context
+) -> ImportReport:
+    """Load initiatives (idempotent by recognising body and certificate number), a report line per refused row."""
+    return await initiatives.import_initiatives(body.rows, store, persons, organizations, ctx)
+
+
+@router.post("/imports/csv", dependencies=WRITER, response_model=ImportReport, openapi_extra=CSV_BODY)
+async def import_csv(
+    body: CsvText, store: InitiativesDep, persons: PersonsDep, organizations: OrganizationsDep, ctx: Context
+) -> ImportReport:
+    """The same from CSV; `author_ids` lists the authors separated by `;`."""
+    rows = csv_rows(body, lists=frozenset({"author_ids"}))
+    return await initiatives.import_initiatives(rows, store, persons, organizations, ctx)
+
+
+@router.get("", response_model=Page[InitiativeView])
+async def list_initiatives(
+    store: InitiativesDep, _reader: RecordReader, page: PageQuery, author_id: Identifier | None = None
+) -> Page[InitiativeView]:
+    found, total = await initiatives.find_initiatives(store, author_id, offset=page.offset, limit=page.limit)
+    items = [versioned(InitiativeView, f) for f in found]
+    return Page(items=items, total=total, offset=page.offset, limit=page.limit)
+
+
+@router.get("/{initiative_id}", response_model=InitiativeView)
+async def get_initiative(initiative_id: str, store: InitiativesDep, _reader: RecordReader) -> InitiativeView:
+    return versioned(InitiativeView, await initiatives.initiative_repository(store).load(initiative_id))

@@ -1,0 +1,295 @@
+"""Records the registry keeps for the bodies that own them (hồ sơ theo dõi): cases (discipline, inspection,
+investigation, complaint, denunciation), initiatives and scientific works, and annual assessments of persons.
+
+Each record's id follows from its natural key (the case number; the recognising body and the certificate number;
+the person and the year), so loading the same history twice finds what the first load wrote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from datetime import date
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from tdkt_registry.domain.people import Person
+from tdkt_shared.contract.records import (
+    AssessmentRecorded,
+    CaseConcluded,
+    CaseKind,
+    CaseOpened,
+    CaseOutcome,
+    CaseRecord,
+    CaseStatus,
+    CaseSubject,
+    CaseWithdrawn,
+    DisciplineLevel,
+    DutyCompletion,
+    InitiativeKind,
+    InitiativeRecognized,
+    InitiativeScope,
+)
+from tdkt_shared.contract.text import Day, Identifier, Text, Whole
+from tdkt_shared.errors import DomainError, InvalidTransition
+from tdkt_shared.kit.models import Command, Value
+
+
+def natural_id(prefix: str, *parts: str) -> str:
+    """A stable id from a natural key: case, spacing and Unicode form do not matter."""
+    key = "\x1f".join(" ".join(unicodedata.normalize("NFC", p).casefold().split()) for p in parts)
+    return f"{prefix}-{hashlib.sha256(key.encode()).hexdigest()[:24]}"
+
+
+# ---------------------------------------------------------------------------------------------------- cases
+
+
+class Case(Value):
+    id: str
+    case_number: str
+    kind: CaseKind
+    subject: CaseSubject
+    subject_id: str
+    handled_by_organization_id: str
+    opened_on: Day
+    status: CaseStatus = CaseStatus.OPEN
+    summary: str | None = None
+    concluded_on: Day | None = None
+    outcome: CaseOutcome | None = None
+    discipline_level: DisciplineLevel | None = None
+    period_from: Day | None = None
+    period_to: Day | None = None
+    withdrawn_on: Day | None = None
+
+    def record(self) -> dict[str, Any]:
+        return {"case_id": self.id, **self.model_dump(exclude={"id"})}
+
+
+class OpenCase(Command):
+    """Open a case about a person or a collective: a hold on it until concluded or withdrawn."""
+
+    case_number: Text
+    kind: CaseKind
+    subject: CaseSubject
+    subject_id: Identifier
+    handled_by_organization_id: Identifier
+    opened_on: Day
+    summary: Text | None = None
+
+
+class ConcludeCase(Command):
+    """Conclude with an outcome; a discipline names its level and its period (first and last day)."""
+
+    version: int = Field(ge=1, le=2**31 - 1)
+    concluded_on: Day
+    outcome: CaseOutcome
+    discipline_level: DisciplineLevel | None = None
+    period_from: Day | None = None
+    period_to: Day | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> ConcludeCase:
+        disciplined = self.outcome is CaseOutcome.DISCIPLINED
+        if disciplined and (self.discipline_level is None or self.period_from is None or self.period_to is None):
+            raise ValueError("a discipline names its discipline_level, period_from and period_to")
+        if not disciplined and self.discipline_level is not None:
+            raise ValueError("only a DISCIPLINED outcome has a discipline_level")
+        if (self.period_from is None) != (self.period_to is None):
+            raise ValueError("a period has both period_from and period_to")
+        if self.period_from and self.period_to and self.period_to < self.period_from:
+            raise ValueError("period_to is before period_from")
+        return self
+
+
+class WithdrawCase(Command):
+    version: int = Field(ge=1, le=2**31 - 1)
+    withdrawn_on: Day
+
+
+def case_id(case_number: str) -> str:
+    return natural_id("case", case_number)
+
+
+def open_case(command: OpenCase, subject_known: bool) -> tuple[Case, CaseOpened]:
+    if not subject_known:
+        raise DomainError(
+            f"unknown {command.subject.value.lower()} {command.subject_id}",
+            field="subject_id",
+            code="unknown_reference",
+        )
+    case = Case(id=case_id(command.case_number), **command.model_dump())
+    return case, CaseOpened(**case.record())
+
+
+def conclude_case(case: Case, command: ConcludeCase) -> tuple[Case, CaseConcluded]:
+    if case.status is not CaseStatus.OPEN:
+        raise InvalidTransition(f"the case is {case.status.value}", field="status")
+    if command.concluded_on < case.opened_on:
+        raise DomainError(f"concluded_on is before {case.opened_on}", field="concluded_on")
+    concluded = case.model_copy(update={"status": CaseStatus.CONCLUDED, **command.model_dump(exclude={"version"})})
+    return concluded, CaseConcluded(**concluded.record())
+
+
+def withdraw_case(case: Case, command: WithdrawCase) -> tuple[Case, CaseWithdrawn]:
+    if case.status is not CaseStatus.OPEN:
+        raise InvalidTransition(f"the case is {case.status.value}", field="status")
+    if command.withdrawn_on < case.opened_on:
+        raise DomainError(f"withdrawn_on is before {case.opened_on}", field="withdrawn_on")
+    withdrawn = case.model_copy(update={"status": CaseStatus.WITHDRAWN, "withdrawn_on": command.withdrawn_on})
+    return withdrawn, CaseWithdrawn(**withdrawn.record())
+
+
+class CaseRow(OpenCase):
+    """One line of a case import: the case as opened, and its end when it has one."""
+
+    concluded_on: Day | None = None
+    outcome: CaseOutcome | None = None
+    discipline_level: DisciplineLevel | None = None
+    period_from: Day | None = None
+    period_to: Day | None = None
+    withdrawn_on: Day | None = None
+
+    @model_validator(mode="after")
+    def _ends_once(self) -> CaseRow:
+        if self.withdrawn_on is not None and self.concluded_on is not None:
+            raise ValueError("a case is either concluded or withdrawn")
+        if (self.concluded_on is None) != (self.outcome is None):
+            raise ValueError("a concluded case has both concluded_on and outcome")
+        if self.concluded_on is not None:
+            self.conclusion(1)  # validates the conclusion's shape
+        return self
+
+    def conclusion(self, version: int) -> ConcludeCase:
+        return ConcludeCase(version=version, **self.model_dump(include=set(ConcludeCase.model_fields) - {"version"}))
+
+
+def import_case(current: Case | None, row: CaseRow, subject_known: bool) -> tuple[Case, list[CaseRecord]] | None:
+    """What one import row does: open (and end) a new case, end an open one, or nothing when the record already
+    says the same. A row contradicting the record is refused."""
+    events: list[CaseRecord] = []
+    case = current
+    if case is None:
+        case, opened = open_case(OpenCase(**row.model_dump(include=set(OpenCase.model_fields))), subject_known)
+        events.append(opened)
+    else:
+        for field in ("kind", "subject", "subject_id", "opened_on"):
+            if getattr(case, field) != getattr(row, field):
+                raise DomainError(f"the case on record has another {field}", field=field, code="conflict")
+    if row.withdrawn_on is not None and case.status is not CaseStatus.WITHDRAWN:
+        case, withdrawn = withdraw_case(case, WithdrawCase(version=1, withdrawn_on=row.withdrawn_on))
+        events.append(withdrawn)
+    elif row.concluded_on is not None and case.status is not CaseStatus.CONCLUDED:
+        case, concluded = conclude_case(case, row.conclusion(1))
+        events.append(concluded)
+    elif row.concluded_on is not None and any(
+        getattr(case, f) != getattr(row, f) for f in ("concluded_on", "outcome", "discipline_level", "period_to")
+    ):
+        raise DomainError("the case on record was concluded otherwise", field="outcome", code="conflict")
+    return (case, events) if events else None
+
+
+# ---------------------------------------------------------------------------------------------------- initiatives
+
+
+class Initiative(Value):
+    id: str
+    kind: InitiativeKind
+    title: str
+    author_ids: list[str]
+    recognizing_organization_id: str
+    scope: InitiativeScope
+    recognized_on: Day
+    certificate_number: str
+
+    def event(self) -> InitiativeRecognized:
+        return InitiativeRecognized(initiative_id=self.id, **self.model_dump(exclude={"id"}))
+
+
+class RecognizeInitiative(Command):
+    """Record an initiative or a scientific work as its recognising body certified it."""
+
+    kind: InitiativeKind = InitiativeKind.INITIATIVE
+    title: Text
+    author_ids: list[Identifier] = Field(min_length=1, max_length=50)
+    recognizing_organization_id: Identifier
+    scope: InitiativeScope
+    recognized_on: Day
+    certificate_number: Text
+
+    @model_validator(mode="after")
+    def _distinct_authors(self) -> RecognizeInitiative:
+        if len(set(self.author_ids)) != len(self.author_ids):
+            raise ValueError("an author is listed twice")
+        return self
+
+
+def initiative_id(recognizing_organization_id: str, certificate_number: str) -> str:
+    return natural_id("sk", recognizing_organization_id, certificate_number)
+
+
+def recognize(
+    current: Initiative | None, command: RecognizeInitiative, unknown_authors: list[str]
+) -> tuple[Initiative, InitiativeRecognized] | None:
+    """A new record, a correction of one (same certificate), or None when the record already says the same."""
+    if unknown_authors:
+        raise DomainError(
+            f"unknown person(s): {', '.join(unknown_authors)}", field="author_ids", code="unknown_reference"
+        )
+    new = Initiative(
+        id=initiative_id(command.recognizing_organization_id, command.certificate_number), **command.model_dump()
+    )
+    if current == new:
+        return None
+    return new, new.event()
+
+
+# ---------------------------------------------------------------------------------------------------- assessments
+
+
+class Assessment(Value):
+    id: str
+    person_id: str
+    year: int
+    rating: DutyCompletion
+    organization_id: str
+
+
+class RecordAssessment(Command):
+    """Mức độ hoàn thành nhiệm vụ of one person for one year, as the employing organisation reports it."""
+
+    person_id: Identifier
+    year: Whole = Field(ge=1945, le=2200)
+    rating: DutyCompletion
+    organization_id: Identifier
+
+
+def assessment_id(person_id: str, year: int) -> str:
+    return natural_id("kq", person_id, str(year))
+
+
+def employed_in_year(person: Person, organization_id: str, year: int) -> bool:
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    return any(
+        e.organization_id == organization_id and e.valid_from <= last and (e.valid_to is None or e.valid_to >= first)
+        for e in person.employments
+    )
+
+
+def record_assessment(
+    current: Assessment | None, command: RecordAssessment, person: Person | None
+) -> tuple[Assessment, AssessmentRecorded] | None:
+    """Record (or correct) an assessment; None when the record already says the same. The assessing organisation
+    must have employed the person during the year."""
+    if person is None:
+        raise DomainError(f"unknown person {command.person_id}", field="person_id", code="unknown_reference")
+    if not employed_in_year(person, command.organization_id, command.year):
+        raise DomainError(
+            f"{command.person_id} was not employed by {command.organization_id} in {command.year}",
+            field="organization_id",
+            code="not_employed",
+        )
+    new = Assessment(id=assessment_id(command.person_id, command.year), **command.model_dump())
+    if current == new:
+        return None
+    return new, AssessmentRecorded(assessment_id=new.id, **command.model_dump())

@@ -1,0 +1,71 @@
+"""Initiatives (sáng kiến) and scientific works as their recognising bodies certified them: record, import, read."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from tdkt_registry.domain import records as domain
+from tdkt_registry.domain.imports import ImportReport
+from tdkt_registry.domain.people import Person
+from tdkt_registry.domain.records import Initiative, RecognizeInitiative
+from tdkt_registry.handlers.organizations import organization_repository
+from tdkt_registry.imports import Step, apply_row, run_import
+from tdkt_registry.store import repository
+from tdkt_shared.errors import UnknownReference
+from tdkt_shared.kit import CommandContext, Loaded
+from tdkt_shared.store import AggregateStore
+
+initiative_repository = partial(repository, model=Initiative)
+
+
+async def _prepare(
+    command: RecognizeInitiative, persons: AggregateStore, orgs: AggregateStore
+) -> tuple[str, Step[Initiative]]:
+    if not await organization_repository(orgs).exists(command.recognizing_organization_id):
+        raise UnknownReference(
+            f"unknown organisation {command.recognizing_organization_id}", field="recognizing_organization_id"
+        )
+    people = repository(persons, Person)
+    unknown = [a for a in command.author_ids if not await people.exists(a)]
+    record_id = domain.initiative_id(command.recognizing_organization_id, command.certificate_number)
+    return record_id, lambda current: domain.recognize(current, command, unknown)
+
+
+async def recognize(
+    command: RecognizeInitiative,
+    initiatives: AggregateStore,
+    persons: AggregateStore,
+    orgs: AggregateStore,
+    ctx: CommandContext,
+) -> Loaded[Initiative]:
+    """Record (or correct) an initiative; emits `initiative.recognized.v1` unless the record already says so."""
+    repo = initiative_repository(initiatives)
+    record_id, step = await _prepare(command, persons, orgs)
+    await apply_row(repo, record_id, step, ctx)
+    return await repo.load(record_id)
+
+
+async def find_initiatives(
+    initiatives: AggregateStore, author_id: str | None, *, offset: int, limit: int
+) -> tuple[list[Loaded[Initiative]], int]:
+    query = {} if author_id is None else {"author_ids": author_id}
+    repo = initiative_repository(initiatives)
+    return await repo.find(query, skip=offset, limit=limit, sort="recognized_on"), await repo.count(query)
+
+
+async def import_initiatives(
+    rows: list[dict[str, Any]],
+    initiatives: AggregateStore,
+    persons: AggregateStore,
+    orgs: AggregateStore,
+    ctx: CommandContext,
+) -> ImportReport:
+    """Load a history of initiatives, one per certificate of a recognising body."""
+    return await run_import(
+        rows,
+        RecognizeInitiative,
+        lambda row: _prepare(row, persons, orgs),
+        initiative_repository(initiatives),
+        ctx,
+    )

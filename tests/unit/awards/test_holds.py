@@ -1,0 +1,179 @@
+"""Holds as the law says: a case opened about a nominee puts each of its open dossiers ON_HOLD at any stage before
+the decision (never a final INELIGIBLE); the end of the case returns each to where it was and re-runs the verdict."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+
+from tdkt_awards.handlers import records as record_handlers
+from tdkt_awards.service import DEFINITION
+from tdkt_awards.store import NOMINATIONS, Repositories
+from tdkt_shared.contract import make_event, parse_data
+from tdkt_shared.contract.awards import EligibilityEvaluated, NominationStatusChanged
+from tdkt_shared.contract.records import (
+    CaseConcluded,
+    CaseKind,
+    CaseOpened,
+    CaseOutcome,
+    CaseStatus,
+    CaseWithdrawn,
+    DutyCompletion,
+)
+from tdkt_shared.runtime import InMemoryRuntime
+from tests.clock import MONDAY_MORNING, ManualClock
+from tests.helpers import serve
+from tests.unit.awards.records import WHO, appraised, assessed, case, dossier, recorded, warning_of
+
+
+@pytest.fixture
+def runtime() -> InMemoryRuntime:
+    runtime = InMemoryRuntime(DEFINITION)
+    setattr(runtime, "clock", ManualClock(MONDAY_MORNING))  # noqa: B010
+    return runtime
+
+
+@pytest.fixture
+async def client(runtime: InMemoryRuntime) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve(DEFINITION, runtime) as client:
+        yield client
+
+
+def person(nominee: str) -> dict[str, Any]:
+    return {"nominee_id": nominee, "kind": "INDIVIDUAL"}
+
+
+async def status(client: httpx.AsyncClient, nid: str) -> dict[str, Any]:
+    body: dict[str, Any] = (await client.get(f"/nominations/{nid}")).json()
+    return body
+
+
+def opened(number: str, subject: str, kind: CaseKind = CaseKind.COMPLAINT) -> CaseOpened:
+    return CaseOpened(**case(number, subject, kind=kind))
+
+
+def withdrawn(number: str, subject: str, kind: CaseKind = CaseKind.COMPLAINT) -> CaseWithdrawn:
+    return CaseWithdrawn(**case(number, subject, kind=kind, status=CaseStatus.WITHDRAWN, withdrawn_on=date(2026, 1, 2)))
+
+
+async def test_a_case_holds_every_open_dossier_of_its_subject_and_its_end_restores_each(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    await recorded(runtime, assessed("p-1", 2025, DutyCompletion.GOOD), assessed("p-2", 2025, DutyCompletion.GOOD))
+    assert (await client.post("/nominations", json=dossier("n-draft", "LDTT", person("p-1")))).status_code == 201
+    assert (await appraised(client, dossier("n-eligible", "LDTT", person("p-1"))))["status"] == "ELIGIBLE"
+    assert (await appraised(client, dossier("n-other", "LDTT", person("p-2"))))["status"] == "ELIGIBLE"
+    before = len(runtime.store(NOMINATIONS).events)
+
+    await recorded(runtime, opened("7", "p-1"))
+    for nid, was in (("n-draft", "DRAFT"), ("n-eligible", "ELIGIBLE")):
+        body = await status(client, nid)
+        assert (body["status"], body["held_from"], body["held_by_cases"]) == ("ON_HOLD", was, ["case-7"])
+        assert "case-7" in body["audit"][-1]["reason"]
+    assert (await status(client, "n-other"))["status"] == "ELIGIBLE"  # another nominee's dossier waits for nothing
+    held = [parse_data(e) for e in runtime.store(NOMINATIONS).events[before:]]
+    assert [(d.nomination_id, d.to_status) for d in held if isinstance(d, NominationStatusChanged)] == [
+        ("n-draft", "ON_HOLD"),
+        ("n-eligible", "ON_HOLD"),
+    ]
+    # only the case's end lifts its hold
+    body = await status(client, "n-eligible")
+    refused = await client.post("/nominations/n-eligible/release", json={"version": body["version"], **WHO})
+    assert (refused.status_code, refused.json()["error"]) == (409, "invalid_transition")
+
+    data = withdrawn("7", "p-1")
+    event = make_event(data, partitionkey="p-1")
+    handler = runtime.handlers()[data.event_type]
+    assert await handler(event, data) is True
+    assert await handler(event, data) is False  # a redelivery changes nothing
+    assert (await status(client, "n-draft"))["status"] == "DRAFT"
+    restored = await status(client, "n-eligible")
+    assert (restored["status"], restored["held_by_cases"]) == ("ELIGIBLE", [])
+    rerun = [parse_data(e) for e in runtime.store(NOMINATIONS).events if e.type == EligibilityEvaluated.event_type]
+    assert [(d.nomination_id, d.eligible) for d in rerun if isinstance(d, EligibilityEvaluated)][-1] == (
+        "n-eligible",
+        True,
+    )
+
+
+async def test_a_discipline_concluded_while_held_makes_the_re_run_verdict_ineligible(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    await recorded(runtime, assessed("p-1", 2025, DutyCompletion.GOOD))
+    assert (await appraised(client, dossier("n-1", "LDTT", person("p-1"))))["status"] == "ELIGIBLE"
+    await recorded(runtime, opened("1", "p-1", CaseKind.DISCIPLINE))
+    assert (await status(client, "n-1"))["status"] == "ON_HOLD"
+    await recorded(runtime, warning_of("p-1"))  # a warning from 1/3/2025: 2025 is covered
+    body = await status(client, "n-1")
+    assert body["status"] == "INELIGIBLE"
+    [evaluation] = body["evaluations"]
+    failed = [r for r in evaluation["results"] if not r["passed"]]
+    assert [(r["rule"], r["records"]) for r in failed] == [("no_discipline_in_year", ["case-1"])]
+    assert [a["action"] for a in body["audit"][-2:]] == ["release", "reevaluate"]
+
+
+async def test_a_case_found_at_appraisal_holds_the_dossier_instead_of_ending_it(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    await recorded(runtime, assessed("p-1", 2025, DutyCompletion.GOOD))
+    r = await client.post("/nominations", json=dossier("n-1", "LDTT", person("p-1")))
+    current = r.json()
+    for action in ("submit", "receive", "start-appraisal"):
+        current = (await client.post(f"/nominations/n-1/{action}", json={"version": current["version"], **WHO})).json()
+    # both cases are opened after the dossier reached appraisal: the first holds it there already
+    await recorded(runtime, opened("2", "p-1"), opened("3", "p-1", CaseKind.INSPECTION))
+    body = await status(client, "n-1")
+    assert (body["status"], body["held_from"], body["held_by_cases"]) == (
+        "ON_HOLD",
+        "UNDER_APPRAISAL",
+        ["case-2", "case-3"],
+    )
+    await recorded(runtime, withdrawn("2", "p-1"))
+    assert (await status(client, "n-1"))["held_by_cases"] == ["case-3"]  # still waiting for the inspection
+    no_violation = CaseConcluded(
+        **case(
+            "3",
+            "p-1",
+            kind=CaseKind.INSPECTION,
+            status=CaseStatus.CONCLUDED,
+            concluded_on=date(2026, 1, 3),
+            outcome=CaseOutcome.NO_VIOLATION,
+        )
+    )
+    await recorded(runtime, no_violation)
+    body = await status(client, "n-1")
+    assert body["status"] == "UNDER_APPRAISAL"
+    again = await client.post("/nominations/n-1/appraise", json={"version": body["version"], **WHO})
+    assert again.json()["status"] == "ELIGIBLE"
+
+
+async def test_appraising_while_a_case_is_open_waits_on_hold(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    await recorded(runtime, assessed("p-1", 2025, DutyCompletion.GOOD))
+    r = await client.post("/nominations", json=dossier("n-1", "LDTT", person("p-1")))
+    current = r.json()
+    for action in ("submit", "receive", "start-appraisal"):
+        current = (await client.post(f"/nominations/n-1/{action}", json={"version": current["version"], **WHO})).json()
+    # the case is on the subject's records but put no hold on this dossier (e.g. records rebuilt by a replay)
+    data = opened("4", "p-1")
+    await record_handlers.on_case(make_event(data, partitionkey="p-1"), data, Repositories.of(runtime).records)
+    body = (await client.post("/nominations/n-1/appraise", json={"version": current["version"], **WHO})).json()
+    assert (body["status"], body["held_from"], body["held_by_cases"]) == ("ON_HOLD", "UNDER_APPRAISAL", ["case-4"])
+    assert body["evaluations"] == []
+
+
+async def test_appraise_on_an_appraised_dossier_is_refused_even_with_a_case_open(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    await recorded(runtime, assessed("p-1", 2025, DutyCompletion.GOOD))
+    body = await appraised(client, dossier("n-1", "LDTT", person("p-1")))
+    data = opened("5", "p-1")
+    await record_handlers.on_case(make_event(data, partitionkey="p-1"), data, Repositories.of(runtime).records)
+    again = await client.post("/nominations/n-1/appraise", json={"version": body["version"], **WHO})
+    assert (again.status_code, again.json()["error"]) == (409, "invalid_transition")
+    assert (await status(client, "n-1"))["status"] == "ELIGIBLE"

@@ -1,0 +1,145 @@
+"""Revocation cascades all the way: every open dossier relying on the revoked grant is judged again at once (more
+than 500 of them, no cap), and each grant already decided on its strength is flagged for the deciding authority's
+review with an event, staying ACTIVE (the law decides a revocation, not the software)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tdkt_awards.service import DEFINITION
+from tdkt_awards.store import DECISIONS, NOMINATIONS
+from tdkt_shared.contract import parse_data
+from tdkt_shared.contract.awards import GrantReviewRequested
+from tdkt_shared.runtime import InMemoryRuntime
+from tests.clock import MONDAY_MORNING, ManualClock
+from tests.helpers import serve
+from tests.unit.awards.records import WHO, appraised, dossier, initiative, recorded
+
+DEPENDENTS = 520
+"""Open dossiers relying on the revoked grant: more than the 500 the old walk stopped at."""
+
+
+@pytest.fixture
+def runtime() -> InMemoryRuntime:
+    runtime = InMemoryRuntime(DEFINITION)
+    setattr(runtime, "clock", ManualClock(MONDAY_MORNING))  # noqa: B010
+    return runtime
+
+
+@pytest.fixture
+async def client(runtime: InMemoryRuntime) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve(DEFINITION, runtime) as client:
+        yield client
+
+
+def history(person: str, years: list[int]) -> list[dict[str, Any]]:
+    return [
+        {
+            "recipient_id": person,
+            "recipient_kind": "INDIVIDUAL",
+            "recipient_name": "Nguyễn Thị Hà",
+            "award_code": "CSTD_CO_SO",
+            "year": y,
+            "decision_number": f"{y}/QĐ-SNV",
+            "decision_date": f"{y}-12-10",
+        }
+        for y in years
+    ]
+
+
+async def step(client: httpx.AsyncClient, nid: str, action: str, version: int, **extra: Any) -> dict[str, Any]:
+    r = await client.post(f"/nominations/{nid}/{action}", json={"version": version, **WHO, **extra})
+    assert r.status_code in (200, 201), r.text
+    body: dict[str, Any] = r.json()
+    return body
+
+
+async def test_a_revocation_reaches_every_dependent_dossier_and_flags_the_decided_grant(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    imported = await client.post(
+        "/grants/imports", json={"batch_id": "h", "grants": history("p-1", [2023, 2024, 2025])}
+    )
+    assert imported.status_code == 201, imported.text
+    await recorded(runtime, initiative("sk-1", "p-1"))
+    nominee = {"nominee_id": "p-1", "kind": "INDIVIDUAL"}
+
+    # one dossier decided on the strength of the chain
+    eligible = await appraised(client, dossier("n-decided", "CSTD_TINH", nominee))
+    assert eligible["status"] == "ELIGIBLE"
+    council = await step(client, "n-decided", "to-council", eligible["version"])
+    vote = {
+        "session_id": "hd-2025-12",
+        "held_on": "2025-12-18",
+        "members_total": 10,
+        "attendees": 10,
+        "ballots": [{"nominee_id": "p-1", "yes_present": 10, "no_present": 0}],
+    }
+    approved = await step(client, "n-decided", "council-votes", council["version"], vote=vote)
+    decision = {"decision_id": "qd-1", "number": "1/QĐ-UBND", "date": "2025-12-20", "signer_role": "PROVINCE_CHAIRMAN"}
+    decided = await step(client, "n-decided", "decision", approved["version"], **decision)
+    [granted] = decided["decision"]["grants"]
+
+    # and more than 500 open ones relying on it (copies of one appraised dossier)
+    template = await appraised(client, dossier("n-0", "CSTD_TINH", nominee))
+    store = runtime.store(NOMINATIONS)
+    stored = await store.get("n-0")
+    assert stored is not None
+    for i in range(1, DEPENDENTS):
+        await store.create(f"n-{i}", {**stored.state, "id": f"n-{i}"}, [])
+    assert "h.3" in template["relied_on_grants"]
+
+    revocation = {"reason": "FALSE_INFO", "decision_number": "45/QĐ-UBND", "revoked_on": "2026-01-05", "version": 1}
+    r = await client.post("/grants/h.3/revocation", json=revocation)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert sorted(body["reopened_nominations"]) == sorted(f"n-{i}" for i in range(DEPENDENTS))
+    assert body["flagged_grants"] == [granted["grant_id"]]
+
+    # every dependent judged again at once: the chain of three broke
+    ineligible = await store.count({"status": "INELIGIBLE"})
+    assert ineligible == DEPENDENTS
+    last = (await client.get(f"/nominations/n-{DEPENDENTS - 1}")).json()
+    chain = next(r for r in last["evaluations"][0]["results"] if r["rule"] == "chain")
+    assert (chain["passed"], chain["facts"]["consecutive_ending_in_period"]) == (False, 0)
+
+    # the decided grant stays ACTIVE, flagged for review, with an event for the deciding authority
+    grants = (await client.get("/grants", params={"recipient_id": "p-1"})).json()["items"]
+    flagged = next(g for g in grants if g["grant_id"] == granted["grant_id"])
+    assert (flagged["status"], [f["revoked_grant_id"] for f in flagged["reviews_requested"]]) == ("ACTIVE", ["h.3"])
+    [request] = [parse_data(e) for e in runtime.store(DECISIONS).events if e.type == GrantReviewRequested.event_type]
+    assert isinstance(request, GrantReviewRequested)
+    assert (request.grant_id, request.revoked_grant_id, request.deciding_authority, request.revocation_reason) == (
+        granted["grant_id"],
+        "h.3",
+        "PROVINCE_CHAIRMAN",
+        "FALSE_INFO",
+    )
+    assert request.submitting_organization_id == "so-noi-vu-thai-nguyen"
+    # the decided dossier itself is closed: untouched
+    assert (await client.get("/nominations/n-decided")).json()["status"] == "DECIDED"
+
+
+async def test_a_dossier_that_still_passes_keeps_its_state_with_the_new_verdict(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    # four years of CSTĐ cơ sở: revoking the first leaves three consecutive ones
+    imported = await client.post(
+        "/grants/imports", json={"batch_id": "h", "grants": history("p-1", [2022, 2023, 2024, 2025])}
+    )
+    assert imported.status_code == 201
+    await recorded(runtime, initiative("sk-1", "p-1"))
+    eligible = await appraised(client, dossier("n-1", "CSTD_TINH", {"nominee_id": "p-1", "kind": "INDIVIDUAL"}))
+    assert "h.1" in eligible["relied_on_grants"]
+    revocation = {"reason": "FRAUD", "decision_number": "46/QĐ-UBND", "revoked_on": "2026-01-05", "version": 1}
+    body = (await client.post("/grants/h.1/revocation", json=revocation)).json()
+    assert (body["reopened_nominations"], body["flagged_grants"]) == (["n-1"], [])
+    after = (await client.get("/nominations/n-1")).json()
+    assert after["status"] == "ELIGIBLE"
+    assert after["audit"][-1]["action"] == "revocation"
+    chain = next(r for r in after["evaluations"][0]["results"] if r["rule"] == "chain")
+    assert "h.1" not in chain["records"]
