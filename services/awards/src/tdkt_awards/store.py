@@ -9,6 +9,7 @@ from pymongo import ASCENDING, IndexModel
 from tdkt_awards.domain.grants import Decision
 from tdkt_awards.domain.links import KnownCongress, KnownMovement
 from tdkt_awards.domain.nominations import Nomination
+from tdkt_awards.domain.numbering import Register
 from tdkt_awards.domain.registry import KnownCouncil, KnownPerson
 from tdkt_shared.kit import Repository
 from tdkt_shared.kit.directory import Directory
@@ -30,7 +31,10 @@ CONGRESSES = "congresses"
 MOVEMENTS = "movements"
 """Read model of reporting's movements: whether the final review was held (opens topic awards)."""
 
-COLLECTIONS = (NOMINATIONS, DECISIONS, ORGANIZATIONS, PERSONS, COUNCILS, CONGRESSES, MOVEMENTS)
+REGISTERS = "registers"
+"""Sổ đăng ký văn bản: one per issuing body and year, the numbers it gave and to which document."""
+
+COLLECTIONS = (NOMINATIONS, DECISIONS, ORGANIZATIONS, PERSONS, COUNCILS, CONGRESSES, MOVEMENTS, REGISTERS)
 READ_MODELS = (ORGANIZATIONS, PERSONS, COUNCILS, CONGRESSES, MOVEMENTS)
 """Built only from the registry's and reporting's events (`tdkt replay awards --reset` rebuilds them)."""
 INDEXES = {
@@ -53,6 +57,7 @@ class Repositories:
     councils: Repository[KnownCouncil]
     congresses: Repository[KnownCongress]
     movements: Repository[KnownMovement]
+    registers: Repository[Register]
 
     @classmethod
     def of(cls, stores: Stores) -> Repositories:
@@ -64,4 +69,5 @@ class Repositories:
             councils=Repository(stores.store(COUNCILS), KnownCouncil),
             congresses=Repository(stores.store(CONGRESSES), KnownCongress),
             movements=Repository(stores.store(MOVEMENTS), KnownMovement),
+            registers=Repository(stores.store(REGISTERS), Register),
         )

@@ -268,6 +268,7 @@ async def decide(
     """
     loaded = await repositories.nominations.load(nomination_id, command.version)
     n = loaded.aggregate
+    command = await decisions.numbered(repositories.registers, command, ctx)
     decision = await decisions.record_decision(
         repositories.decisions, n, command, rules_of(n, catalogue), catalogue, ctx
     )
