@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from tdkt_awards import consumers, store
-from tdkt_awards.api import catalogue, grants, nominations
+from tdkt_awards.api import attachments, catalogue, grants, nominations
 from tdkt_shared.kit import directory
 from tdkt_shared.runtime import ServiceDefinition
 from tdkt_shared.runtime import main as run
@@ -20,12 +20,14 @@ DEFINITION = ServiceDefinition(
     routers=[
         catalogue.router,
         nominations.router,
+        attachments.router,
         grants.router,
         directory.router(description=ORGANIZATION_DESCRIPTION),
     ],
     consumes=consumers.TOPICS,
     handlers=consumers.event_handlers,
     indexes=store.INDEXES,
+    buckets=store.BUCKETS,
 )
 
 main = partial(run, DEFINITION)

@@ -31,6 +31,10 @@ CONGRESSES = "congresses"
 MOVEMENTS = "movements"
 """Read model of reporting's movements: whether the final review was held (opens topic awards)."""
 
+FILES = "files"
+"""GridFS bucket of the dossiers' files and the documents generated from them (`files.files`, `files.chunks`)."""
+BUCKETS = (FILES,)
+
 REGISTERS = "registers"
 """Sổ đăng ký văn bản: one per issuing body and year, the numbers it gave and to which document."""
 

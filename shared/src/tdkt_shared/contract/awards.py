@@ -129,3 +129,33 @@ class AwardRevoked(EventData):
     revoked_on: date
     recover_artifact: bool = True
     recover_amount: int = Field(default=0, ge=0)
+
+
+@event_type("tdkt.awards.attachment.added.v1", key="nomination_id")
+class AttachmentAdded(EventData):
+    """A file was added to a dossier's checklist item (tờ trình, báo cáo thành tích, biên bản...); its kind was
+    detected from the bytes, and `sha256` is the digest of exactly what was stored."""
+
+    nomination_id: str
+    item: str
+    file_id: str
+    filename: str
+    content_type: str
+    size: int = Field(ge=1)
+    sha256: str
+    actor: str
+    organization_id: str
+    at: datetime
+
+
+@event_type("tdkt.awards.attachment.removed.v1", key="nomination_id")
+class AttachmentRemoved(EventData):
+    """A file was removed from a dossier (DRAFT or RETURNED only)."""
+
+    nomination_id: str
+    item: str
+    file_id: str
+    sha256: str
+    actor: str
+    organization_id: str
+    at: datetime

@@ -80,6 +80,21 @@ class Service:
             await eventually(published, what=f"the event of {method} {url} on the bus")
         return result
 
+    async def upload(self, url: str, data: bytes, who: Who, *, settle: str, **params: Any) -> Json:
+        """A file as the request's body (its kind is detected from the bytes), settled like a change."""
+        before = self.log.count(settle)
+        headers = {**who.headers(), "content-type": "application/octet-stream"}
+        response = await self.client.post(url, params=params, content=data, headers=headers)
+        if not response.is_success:
+            raise ScenarioError(f"POST {self.client.base_url}{url}: {response.status_code} {response.text[:500]}")
+
+        async def published() -> bool:
+            return self.log.count(settle) > before
+
+        await eventually(published, what=f"the event of POST {url} on the bus")
+        result: Json = response.json()
+        return result
+
     async def act(
         self, collection: str, aggregate_id: str, action: str, body: Json, who: Who, *, method: str = "POST"
     ) -> Json:
