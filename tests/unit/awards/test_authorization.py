@@ -9,6 +9,7 @@ test name nobody: the token does. The admin who prepares the state records on th
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +18,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tdkt_awards.documents.templates import default_template
+from tdkt_awards.domain.documents import DocumentKind
+from tdkt_awards.domain.files import DOCX
 from tdkt_awards.service import DEFINITION
 from tdkt_awards.store import COLLECTIONS, NOMINATIONS
 from tdkt_shared.auth import Role
@@ -34,6 +38,7 @@ from tdkt_shared.runtime import InMemoryRuntime, create_app
 from tdkt_shared.store.memory import InMemoryAggregateStore
 from tests.authz import ALL_ROLES, Rule, headers, rule, snapshot, write_operations
 from tests.clock import MONDAY_MORNING, ManualClock
+from tests.documents.pdf import soffice
 from tests.helpers import PDF_BYTES, post_draft, serve
 
 R = Role
@@ -43,6 +48,7 @@ FOREIGN = "so-tai-chinh-bac-kan"
 STAFF_WHO = {"actor": "chuyen-vien-tdkt", "organization_id": "so-noi-vu-thai-nguyen"}
 """Whom the preparing admin records the steps for (an admin may record on someone's behalf)."""
 NID = "n-1"
+PROPOSAL = DocumentKind.PROPOSAL
 
 DOSSIER = rule(R.TDKT_SPECIALIST, own_org=(R.UNIT_OFFICER,))
 SPECIALIST = rule(R.TDKT_SPECIALIST)
@@ -54,6 +60,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/nominations/{nomination_id}/submit"): DOSSIER,
     ("POST", "/nominations/{nomination_id}/files/{item}"): DOSSIER,
     ("DELETE", "/nominations/{nomination_id}/files/{file_id}"): DOSSIER,
+    ("POST", "/nominations/{nomination_id}/documents"): DOSSIER,  # a tờ trình: the proposer's letter
+    ("PUT", "/document-templates/{kind}"): SPECIALIST,
     ("POST", "/nominations/{nomination_id}/receive"): SPECIALIST,
     ("POST", "/nominations/{nomination_id}/start-appraisal"): SPECIALIST,
     ("POST", "/nominations/{nomination_id}/hold"): SPECIALIST,
@@ -296,6 +304,24 @@ async def call_remove_file(c: httpx.AsyncClient, p: dict[str, Any], h: dict[str,
     return await c.delete(f"/nominations/{NID}/files/{file_id}", params={"version": p["version"], **more}, headers=h)
 
 
+async def call_issue(c: httpx.AsyncClient, _: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
+    os.environ["SOFFICE_BIN"] = soffice()
+    body = {
+        "kind": "PROPOSAL",
+        "issuer": {"id": OWN, "name": "Sở Y tế", "symbol": "SYT"},
+        "signer": {"name": "Phạm Quốc Hưng", "title": "Giám đốc"},
+        "place": "Thái Nguyên",
+        "date": "2026-01-05",
+        **more,
+    }
+    return await c.post(f"/nominations/{NID}/documents", json=body, headers=h)
+
+
+async def call_template(c: httpx.AsyncClient, _: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
+    sent = {**h, "content-type": DOCX}
+    return await c.put("/document-templates/PROPOSAL", params=more, content=default_template(PROPOSAL), headers=sent)
+
+
 async def call_comment(c: httpx.AsyncClient, _: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
     body = {"text": "Đồng ý", **more}
     return await c.post(f"/nominations/{NID}/consultation/comments", json=body, headers=h)
@@ -338,6 +364,8 @@ OPS: dict[tuple[str, str], Op] = {
     ("POST", "/nominations/{nomination_id}/submit"): Op("DRAFT", step("submit")),
     ("POST", "/nominations/{nomination_id}/files/{item}"): Op("DRAFT", call_add_file, 201),
     ("DELETE", "/nominations/{nomination_id}/files/{file_id}"): Op("DRAFT", call_remove_file),
+    ("POST", "/nominations/{nomination_id}/documents"): Op("DRAFT", call_issue, 201),
+    ("PUT", "/document-templates/{kind}"): Op("EMPTY", call_template),
     ("POST", "/nominations/{nomination_id}/receive"): Op("SUBMITTED", step("receive")),
     ("POST", "/nominations/{nomination_id}/start-appraisal"): Op("RECEIVED", step("start-appraisal")),
     ("POST", "/nominations/{nomination_id}/hold"): Op("DRAFT", step("hold", reason="thanh tra")),
@@ -356,8 +384,10 @@ OPS: dict[tuple[str, str], Op] = {
 }
 
 
-FILE_OPS = {op for op in OPS if "/files/" in op[1]}
+FILE_OPS = {op for op in OPS if "/files/" in op[1] or op[1].startswith("/document-templates")}
 """Their body is the file itself (the query carries the version and the name)."""
+DOCUMENT_OPS = {("POST", "/nominations/{nomination_id}/documents")}
+"""Issuing a document records its issuer on the document, not in the nomination's audit."""
 
 
 def audited(body: dict[str, Any]) -> tuple[str, str | None]:
@@ -367,7 +397,11 @@ def audited(body: dict[str, Any]) -> tuple[str, str | None]:
 
 
 RECORDS_ACTOR: dict[tuple[str, str], Callable[[dict[str, Any]], tuple[str, str | None]]] = {
-    **{op: audited for op in OPS if op[1].startswith("/nominations") and "/files/" not in op[1]},
+    **{
+        op: audited
+        for op in OPS
+        if op[1].startswith("/nominations") and "/files/" not in op[1] and op not in DOCUMENT_OPS
+    },
     ("POST", "/nominations/{nomination_id}/files/{item}"): lambda body: (
         body["files"][-1]["uploaded_by"],
         body["files"][-1]["organization_id"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from tdkt_awards import consumers, store
-from tdkt_awards.api import attachments, catalogue, grants, nominations
+from tdkt_awards.api import attachments, catalogue, documents, grants, nominations
 from tdkt_shared.kit import directory
 from tdkt_shared.runtime import ServiceDefinition
 from tdkt_shared.runtime import main as run
@@ -21,6 +21,7 @@ DEFINITION = ServiceDefinition(
         catalogue.router,
         nominations.router,
         attachments.router,
+        documents.router,
         grants.router,
         directory.router(description=ORGANIZATION_DESCRIPTION),
     ],

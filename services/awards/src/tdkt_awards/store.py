@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from pymongo import ASCENDING, IndexModel
 
+from tdkt_awards.domain.documents import IssuedDocument
 from tdkt_awards.domain.grants import Decision
 from tdkt_awards.domain.links import KnownCongress, KnownMovement
 from tdkt_awards.domain.nominations import Nomination
 from tdkt_awards.domain.numbering import Register
 from tdkt_awards.domain.registry import KnownCouncil, KnownPerson
+from tdkt_awards.domain.templates import OfficeTemplate
 from tdkt_shared.kit import Repository
 from tdkt_shared.kit.directory import Directory
 from tdkt_shared.runtime import Stores
@@ -38,11 +40,28 @@ BUCKETS = (FILES,)
 REGISTERS = "registers"
 """Sổ đăng ký văn bản: one per issuing body and year, the numbers it gave and to which document."""
 
-COLLECTIONS = (NOMINATIONS, DECISIONS, ORGANIZATIONS, PERSONS, COUNCILS, CONGRESSES, MOVEMENTS, REGISTERS)
+DOCUMENTS = "documents"
+"""Issued documents (tờ trình, danh sách, biên bản, quyết định, bằng khen): their number and their files."""
+TEMPLATES = "templates"
+"""Offices' own DOCX templates, one per issuing body and kind."""
+
+COLLECTIONS = (
+    NOMINATIONS,
+    DECISIONS,
+    ORGANIZATIONS,
+    PERSONS,
+    COUNCILS,
+    CONGRESSES,
+    MOVEMENTS,
+    REGISTERS,
+    DOCUMENTS,
+    TEMPLATES,
+)
 READ_MODELS = (ORGANIZATIONS, PERSONS, COUNCILS, CONGRESSES, MOVEMENTS)
 """Built only from the registry's and reporting's events (`tdkt replay awards --reset` rebuilds them)."""
 INDEXES = {
     NOMINATIONS: [IndexModel([("state.status", ASCENDING)]), IndexModel([("state.relied_on_grants", ASCENDING)])],
+    DOCUMENTS: [IndexModel([("state.nomination_id", ASCENDING)])],
     DECISIONS: [
         IndexModel([("state.grants.recipient_id", ASCENDING)]),
         IndexModel([("state.grants.grant_id", ASCENDING)]),
@@ -62,6 +81,8 @@ class Repositories:
     congresses: Repository[KnownCongress]
     movements: Repository[KnownMovement]
     registers: Repository[Register]
+    documents: Repository[IssuedDocument]
+    templates: Repository[OfficeTemplate]
 
     @classmethod
     def of(cls, stores: Stores) -> Repositories:
@@ -74,4 +95,6 @@ class Repositories:
             congresses=Repository(stores.store(CONGRESSES), KnownCongress),
             movements=Repository(stores.store(MOVEMENTS), KnownMovement),
             registers=Repository(stores.store(REGISTERS), Register),
+            documents=Repository(stores.store(DOCUMENTS), IssuedDocument),
+            templates=Repository(stores.store(TEMPLATES), OfficeTemplate),
         )
