@@ -262,10 +262,9 @@ async def decide(
     """
     loaded = await repositories.nominations.load(nomination_id, command.version)
     n = loaded.aggregate
-    command = await decisions.numbered(repositories.registers, command, ctx)
-    decision = await decisions.record_decision(
-        repositories.decisions, n, command, rules_of(n, catalogue), catalogue, ctx
-    )
+    rules = rules_of(n, catalogue)
+    command = await decisions.numbered(repositories.registers, n, command, rules, catalogue, ctx)
+    decision = await decisions.record_decision(repositories.decisions, n, command, rules, catalogue, ctx)
     decided = workflow.mark_decided(n, decision.id, who, ctx.now)
     return decision, await repositories.nominations.save(loaded, *decided, ctx)
 
