@@ -355,3 +355,30 @@ async def test_an_office_uses_its_own_template_for_its_documents(
     # another office still gets the default
     other = await client.get(url, params={"issuer_id": "so-giao-duc"}, headers=SPECIALIST)
     assert other.headers["X-Template"] == "default"
+
+
+@pytest.mark.parametrize(
+    ("role", "org", "status"),
+    [
+        (Role.UNIT_OFFICER, PROPOSER, 200),
+        (Role.UNIT_OFFICER, "so-tai-chinh-bac-kan", 403),
+        (Role.COUNCIL_MEMBER, "ubnd-tinh-thai-nguyen", 200),
+        (Role.PRESS_OFFICER, "bao-thai-nguyen", 403),
+    ],
+)
+async def test_a_document_is_read_by_those_who_read_its_dossier(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime, role: Role, org: str, status: int
+) -> None:
+    await approved(runtime)
+    proposal = await issue(client, {"kind": "PROPOSAL", "issuer": SO_Y_TE, "signer": GIAM_DOC}, OFFICER)
+    sent = headers(role, org)
+    answers = [
+        await client.get(f"/documents/{proposal['id']}", headers=sent),
+        await client.get(f"/documents/{proposal['id']}/pdf", headers=sent),
+        await client.get(f"/documents/{proposal['id']}/docx", headers=sent),
+        await client.get(f"/nominations/{NID}/documents", headers=sent),
+    ]
+    assert [a.status_code for a in answers] == [status] * 4
+    assert (await client.get(f"/documents/{proposal['id']}/pdf")).status_code == 200  # the admin's client
+    anonymous = await client.get(f"/documents/{proposal['id']}/pdf", headers={"authorization": ""})
+    assert anonymous.status_code == 401
