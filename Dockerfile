@@ -7,6 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UV_LINK_MODE=copy UV_PYTHON_DOW
     SERVICE=${SERVICE} HTTP_HOST=0.0.0.0 PATH=/app/.venv/bin:$PATH
 
 RUN test -n "$SERVICE" && pip install --no-cache-dir "uv==${UV_VERSION}"
+# awards renders its documents (DOCX -> PDF) with LibreOffice headless; Liberation Serif stands in for Times New Roman
+RUN if [ "$SERVICE" = awards ]; then \
+        apt-get update && apt-get install -y --no-install-recommends libreoffice-writer-nogui fonts-liberation2 \
+        fonts-dejavu-core && rm -rf /var/lib/apt/lists/*; \
+    fi
 WORKDIR /app
 COPY pyproject.toml uv.lock ./
 COPY shared shared

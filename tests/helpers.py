@@ -29,3 +29,39 @@ async def serve(
         sent = dev_headers() if headers is None else headers
         async with httpx.AsyncClient(transport=transport, base_url="http://test", headers=sent) as client:
             yield client
+
+
+PDF_BYTES = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+"""A tiny PDF: what a dossier's checklist items are filed with in tests."""
+
+
+async def attach_files(
+    client: httpx.AsyncClient, nomination_id: str, items: list[str], headers: dict[str, str] | None = None
+) -> httpx.Response:
+    """File a PDF under each checklist item of a nomination; the last answer (or the nomination when none)."""
+    answer = await client.get(f"/nominations/{nomination_id}", headers=headers)
+    for item in items:
+        version = answer.json()["version"]
+        answer = await client.post(
+            f"/nominations/{nomination_id}/files/{item}?version={version}&filename={item}.pdf",
+            content=PDF_BYTES,
+            headers={**(headers or {}), "content-type": "application/pdf"},
+        )
+        assert answer.status_code == 201, answer.text
+    return answer
+
+
+async def post_draft(
+    client: httpx.AsyncClient, json: dict[str, object], headers: dict[str, str] | None = None
+) -> httpx.Response:
+    """Draft a nomination; its `attachments` (checklist items) are then filed as PDFs, as the proposer would.
+
+    The answer is the draft's when it failed, else the nomination after the last file (status 201)."""
+    body = dict(json)
+    items = body.pop("attachments", None)
+    drafted = await client.post("/nominations", json=body, headers=headers)
+    if drafted.status_code != 201 or not items:
+        return drafted
+    assert isinstance(items, list)
+    filed = await attach_files(client, str(body["id"]), [str(i) for i in items], headers)
+    return httpx.Response(201, json=filed.json(), headers=drafted.headers, request=drafted.request)

@@ -91,7 +91,16 @@ async def test_the_seed_letter_plays_through_the_apis_and_the_bus(
     assert sorted(press_roles) == sorted([ids["information"], ids["press"], ids["radio"]])
 
     def statuses(key: str) -> list[str | None]:
-        return [e.data.get("to_status") for e in log.events if e.partitionkey == key]
+        """The dossier's steps (its files' events aside)."""
+        return [e.data.get("to_status") for e in log.events if e.partitionkey == key and ".attachment." not in e.type]
+
+    # the proposer filed a PDF under each checklist item before submitting
+    filed = [
+        e.data["item"]
+        for e in log.events
+        if e.partitionkey == ids["approved_nomination"] and e.type.endswith(".attachment.added.v1")
+    ]
+    assert filed[:2] == ["TO_TRINH", "BAO_CAO_THANH_TICH"]
 
     assert statuses(ids["approved_nomination"]) == [
         "DRAFT",

@@ -40,6 +40,23 @@ def _is_json(content_type: bytes | None) -> bool:
     return media_type == b"application/json" or media_type.endswith(b"+json")
 
 
+UPLOAD_TYPES = frozenset(
+    {
+        b"application/octet-stream",
+        b"application/pdf",
+        b"image/png",
+        b"image/jpeg",
+        b"application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+)
+"""Bodies that are a file: up to the upload limit, and never read as JSON."""
+
+
+def _is_upload(content_type: bytes | None) -> bool:
+    return content_type is not None and content_type.split(b";", 1)[0].strip().lower() in UPLOAD_TYPES
+
+
 def _is_utf8(body: bytes) -> bool:
     try:
         body.decode("utf-8")
@@ -50,20 +67,27 @@ def _is_utf8(body: bytes) -> bool:
 
 class BodyLimits:
     """ASGI middleware: 413 above `max_bytes`, 422 above `max_depth` levels of JSON nesting or for a body that is
-    not UTF-8 (RFC 8259 §8.1; FastAPI would answer an undocumented 400 for it)."""
+    not UTF-8 (RFC 8259 §8.1; FastAPI would answer an undocumented 400 for it). A file upload (`UPLOAD_TYPES`) may
+    reach `max_upload_bytes` and is not checked as JSON."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int = 1 << 20, max_depth: int = 32) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int = 1 << 20, max_depth: int = 32, max_upload_bytes: int | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.max_depth = max_depth
+        self.max_upload_bytes = max(max_upload_bytes or max_bytes, max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _reject(send, 413, "body_too_large", f"the body exceeds {self.max_bytes} bytes")
+        headers = dict(scope["headers"])
+        upload = _is_upload(headers.get(b"content-type"))
+        limit = self.max_upload_bytes if upload else self.max_bytes
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _reject(send, 413, "body_too_large", f"the body exceeds {limit} bytes")
             return
         chunks: list[bytes] = []
         size = 0
@@ -74,13 +98,13 @@ class BodyLimits:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
-                await _reject(send, 413, "body_too_large", f"the body exceeds {self.max_bytes} bytes")
+            if size > limit:
+                await _reject(send, 413, "body_too_large", f"the body exceeds {limit} bytes")
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
         body = b"".join(chunks)
-        if json_depth_exceeds(body, self.max_depth):
+        if not upload and json_depth_exceeds(body, self.max_depth):
             await _reject(send, 422, "body_too_deep", f"JSON nests deeper than {self.max_depth} levels")
             return
         if _is_json(dict(scope["headers"]).get(b"content-type")) and not _is_utf8(body):

@@ -44,6 +44,7 @@ from tdkt_shared.store import AggregateStore, InMemoryAggregateStore, MongoAggre
 from tdkt_shared.store.agenda import Agenda, InMemoryAgenda, MongoAgenda
 from tdkt_shared.store.aggregates import Pending
 from tdkt_shared.store.cached import CachedStore
+from tdkt_shared.store.files import FileStore, GridFSFileStore, InMemoryFileStore
 from tdkt_shared.store.mongo import ensure_indexes
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,8 @@ class Stores(Protocol):
 
     def agenda(self, name: str) -> Agenda: ...
 
+    def files(self, bucket: str) -> FileStore: ...
+
 
 @dataclass(frozen=True)
 class ServiceDefinition:
@@ -87,6 +90,8 @@ class ServiceDefinition:
     """Collections built only from other services' events: `tdkt replay <service> --reset` drops and rebuilds them."""
     agendas: Sequence[str] = ()
     """Collections of open work items by due time (see `tdkt_shared.store.agenda`)."""
+    buckets: Sequence[str] = ()
+    """File buckets (GridFS; see `tdkt_shared.store.files`)."""
 
 
 def make_consumer(settings: Settings, topics: Sequence[str], dispatch: Dispatcher) -> ConsumerPort:
@@ -114,6 +119,7 @@ class Runtime:
             c: CachedStore(self._stores[c], ttl_s) for c in definition.cached if ttl_s > 0
         }
         self._agendas = {name: MongoAgenda(self.db[name]) for name in definition.agendas}
+        self._files = {name: GridFSFileStore(self.db, name) for name in definition.buckets}
 
     def _hint(self, collection: str, aggregate_id: str, entry: Pending | None) -> bool:
         if self.relay is None:
@@ -125,6 +131,9 @@ class Runtime:
 
     def agenda(self, name: str) -> Agenda:
         return self._agendas[name]
+
+    def files(self, bucket: str) -> FileStore:
+        return self._files[bucket]
 
     async def _create_indexes(self) -> None:
         async for attempt in AsyncRetrying(
@@ -246,12 +255,16 @@ class InMemoryRuntime:
         self.definition = definition
         self._stores = {c: InMemoryAggregateStore(c) for c in definition.collections}
         self._agendas = {name: InMemoryAgenda(name) for name in definition.agendas}
+        self._files = {name: InMemoryFileStore(name) for name in definition.buckets}
 
     def store(self, collection: str) -> InMemoryAggregateStore:
         return self._stores[collection]
 
     def agenda(self, name: str) -> InMemoryAgenda:
         return self._agendas[name]
+
+    def files(self, bucket: str) -> InMemoryFileStore:
+        return self._files[bucket]
 
     def handlers(self) -> Mapping[str, EventHandler]:
         return self.definition.handlers(self)
@@ -285,7 +298,12 @@ def create_app(definition: ServiceDefinition, runtime: AnyRuntime, role: Role = 
     if tracing.enabled:
         tracing.instrument_app(app)
     limits = runtime.settings if isinstance(runtime, Runtime) else Settings()
-    app.add_middleware(BodyLimits, max_bytes=limits.http_max_body_bytes, max_depth=limits.http_max_json_depth)
+    app.add_middleware(
+        BodyLimits,
+        max_bytes=limits.http_max_body_bytes,
+        max_depth=limits.http_max_json_depth,
+        max_upload_bytes=limits.http_max_upload_bytes,
+    )
     install_error_handlers(app)
     app.include_router(health_router())
     app.include_router(metrics_router())

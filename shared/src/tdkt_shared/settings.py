@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int | None = Field(default=None, description="defaults to 8001..8004 by service")
     http_max_body_bytes: int = Field(default=1 << 20, ge=1024, description="larger request bodies get 413")
+    http_max_upload_bytes: int = Field(
+        default=10 << 20, ge=1024, description="larger uploaded files (PDF, DOCX, XLSX, images) get 413"
+    )
     http_max_json_depth: int = Field(default=32, ge=2, description="deeper JSON request bodies get 422")
     bus_consumer: Literal["faust", "aiokafka"] = "faust"
     consumer_group: str | None = Field(default=None, description="defaults to tdkt-<service>")

@@ -24,7 +24,7 @@ from tdkt_shared.contract.awards import AwardGranted, NominationApproved, Nomina
 from tdkt_shared.contract.records import InitiativeKind, InitiativeRecognized, InitiativeScope
 from tdkt_shared.contract.registry import OrganizationsMerged
 from tdkt_shared.runtime import Runtime
-from tests.helpers import serve
+from tests.helpers import post_draft, serve
 from tests.integration.conftest import SettingsFactory
 from tests.integration.kafka_tools import commit_group_at_end, eventually, wait_for_records
 
@@ -126,7 +126,7 @@ async def test_council_approval_reaches_the_bus(
         ],
         "attachments": ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "CHUNG_NHAN_SANG_KIEN"],
     }
-    assert (await awards.post("/nominations", json=draft, headers=OFFICER)).status_code == 201
+    assert (await post_draft(awards, json=draft, headers=OFFICER)).status_code == 201
     submitted = await advance(awards, nid, "submit", by=OFFICER)
     # the specialist cannot record the step under the officer's name: 403, nothing written
     r = await awards.post(
@@ -220,7 +220,7 @@ async def test_merger_lineage_from_the_registry_carries_a_collective_chain(
         "nominees": [{"nominee_id": new, "kind": "COLLECTIVE", "name": "Sở Nội vụ Thái Nguyên"}],
         "attachments": ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_XET_KHEN_THUONG", "KET_QUA_BO_PHIEU_KIN"],
     }
-    assert (await awards.post("/nominations", json=draft, headers=SPECIALIST)).status_code == 201
+    assert (await post_draft(awards, json=draft, headers=SPECIALIST)).status_code == 201
     await advance(awards, f"c-{run_id}", "submit", "receive", "start-appraisal")
 
     async def lineage_known() -> bool:
@@ -270,7 +270,7 @@ async def test_revocation_judges_a_dependent_nomination_again_on_ferretdb(
         ],
         "attachments": ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "CHUNG_NHAN_SANG_KIEN"],
     }
-    assert (await awards.post("/nominations", json=draft, headers=SPECIALIST)).status_code == 201
+    assert (await post_draft(awards, json=draft, headers=SPECIALIST)).status_code == 201
     body = await advance(awards, nid, "submit", "receive", "start-appraisal", "appraise")
     assert body["status"] == "ELIGIBLE"
     revoker = dev_headers(Role.TDKT_SPECIALIST, organization_id=NOI_VU, subject="thanh-tra-vien")

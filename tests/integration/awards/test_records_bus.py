@@ -19,7 +19,7 @@ from tdkt_registry.service import DEFINITION as REGISTRY
 from tdkt_shared.auth import Role, dev_headers
 from tdkt_shared.contract import service_topic
 from tdkt_shared.runtime import Runtime
-from tests.helpers import serve
+from tests.helpers import post_draft, serve
 from tests.integration.conftest import SettingsFactory
 from tests.integration.kafka_tools import commit_group_at_end, eventually, read_topic, wait_for_records
 
@@ -130,7 +130,7 @@ async def test_a_persons_records_reach_the_engine_and_decide_the_verdict(
             ],
             "attachments": ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET"],
         }
-        current = await ok(await awards.post("/nominations", json=draft, headers=SPECIALIST), 201)
+        current = await ok(await post_draft(awards, draft, SPECIALIST), 201)
         for action in ("submit", "receive", "start-appraisal", "appraise"):
             current = await ok(
                 await awards.post(
@@ -169,9 +169,9 @@ async def test_a_case_opened_in_the_registry_holds_the_dossier_and_its_withdrawa
         "year": 2025,
         "submitting_organization_id": org,
         "nominees": [{"nominee_id": person, "kind": "INDIVIDUAL", "name": person}],
-        "attachments": [],
+        "attachments": ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET"],
     }
-    current = await ok(await awards.post("/nominations", json=draft, headers=SPECIALIST), 201)
+    current = await ok(await post_draft(awards, draft, SPECIALIST), 201)
     current = await ok(
         await awards.post(f"/nominations/{nid}/submit", json={"version": current["version"]}, headers=SPECIALIST)
     )

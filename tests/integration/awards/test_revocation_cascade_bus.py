@@ -21,7 +21,7 @@ from tdkt_shared.contract import make_event, service_topic
 from tdkt_shared.contract.awards import GrantReviewRequested
 from tdkt_shared.contract.records import InitiativeKind, InitiativeRecognized, InitiativeScope
 from tdkt_shared.runtime import Runtime
-from tests.helpers import serve
+from tests.helpers import post_draft, serve
 from tests.integration.conftest import SettingsFactory
 from tests.integration.kafka_tools import commit_group_at_end, eventually, wait_for_records
 
@@ -119,7 +119,7 @@ async def test_more_than_500_dependents_are_judged_again_and_the_decided_grant_i
 
     decided_id, template_id = f"d-{run_id}", f"n-{run_id}-0"
     for nid in (decided_id, template_id):
-        await ok(await client.post("/nominations", json=draft(nid), headers=SPECIALIST), 201)
+        await ok(await post_draft(client, draft(nid), SPECIALIST), 201)
         appraised = await walk(client, nid, "submit", "receive", "start-appraisal", "appraise")
         assert appraised["status"] == "ELIGIBLE", appraised["evaluations"]
     await walk(client, decided_id, "to-council")

@@ -22,6 +22,7 @@ from tdkt_shared.contract.records import (
     InitiativeScope,
 )
 from tdkt_shared.runtime import InMemoryRuntime
+from tests.helpers import post_draft
 
 ORG = "so-noi-vu-thai-nguyen"
 WHO = {"actor": "chuyen-vien-ha", "organization_id": ORG}
@@ -99,7 +100,7 @@ def dossier(nid: str, code: str, nominee: dict[str, Any]) -> dict[str, Any]:
 
 
 async def appraised(client: httpx.AsyncClient, body: dict[str, Any]) -> dict[str, Any]:
-    r = await client.post("/nominations", json=body)
+    r = await post_draft(client, body)
     assert r.status_code == 201, r.text
     current: dict[str, Any] = r.json()
     for action in ("submit", "receive", "start-appraisal", "appraise"):

@@ -9,6 +9,7 @@ test name nobody: the token does. The admin who prepares the state records on th
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +18,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tdkt_awards.documents.templates import default_template
+from tdkt_awards.domain.documents import DocumentKind
+from tdkt_awards.domain.files import DOCX
 from tdkt_awards.service import DEFINITION
 from tdkt_awards.store import COLLECTIONS, NOMINATIONS
 from tdkt_shared.auth import Role
@@ -34,7 +38,8 @@ from tdkt_shared.runtime import InMemoryRuntime, create_app
 from tdkt_shared.store.memory import InMemoryAggregateStore
 from tests.authz import ALL_ROLES, Rule, headers, rule, snapshot, write_operations
 from tests.clock import MONDAY_MORNING, ManualClock
-from tests.helpers import serve
+from tests.documents.pdf import soffice
+from tests.helpers import PDF_BYTES, post_draft, serve
 from tests.unit.awards.records import initiative, recorded
 
 R = Role
@@ -44,6 +49,7 @@ FOREIGN = "so-tai-chinh-bac-kan"
 STAFF_WHO = {"actor": "chuyen-vien-tdkt", "organization_id": "so-noi-vu-thai-nguyen"}
 """Whom the preparing admin records the steps for (an admin may record on someone's behalf)."""
 NID = "n-1"
+PROPOSAL = DocumentKind.PROPOSAL
 
 DOSSIER = rule(R.TDKT_SPECIALIST, own_org=(R.UNIT_OFFICER,))
 SPECIALIST = rule(R.TDKT_SPECIALIST)
@@ -53,7 +59,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/eligibility/evaluations"): ANYONE,
     ("POST", "/nominations"): DOSSIER,
     ("POST", "/nominations/{nomination_id}/submit"): DOSSIER,
-    ("PUT", "/nominations/{nomination_id}/attachments"): DOSSIER,
+    ("POST", "/nominations/{nomination_id}/files/{item}"): DOSSIER,
+    ("DELETE", "/nominations/{nomination_id}/files/{file_id}"): DOSSIER,
+    ("POST", "/nominations/{nomination_id}/documents"): DOSSIER,  # a tờ trình: the proposer's letter
+    ("PUT", "/document-templates/{kind}"): SPECIALIST,
     ("POST", "/nominations/{nomination_id}/receive"): SPECIALIST,
     ("POST", "/nominations/{nomination_id}/start-appraisal"): SPECIALIST,
     ("POST", "/nominations/{nomination_id}/hold"): SPECIALIST,
@@ -193,7 +202,7 @@ async def drafted(admin: httpx.AsyncClient, code: str = "CSTD_TINH") -> dict[str
     else:
         grants = history("p-1", "CSTD_CO_SO", [2023, 2024, 2025])
     await ok(await admin.post("/grants/imports", json={"batch_id": "lich-su", "grants": grants}), 201)
-    return await ok(await admin.post("/nominations", json=draft_body(code=code)), 201)
+    return await ok(await post_draft(admin, json=draft_body(code=code)), 201)
 
 
 async def in_state(admin: httpx.AsyncClient, status: str) -> dict[str, Any]:
@@ -284,12 +293,36 @@ async def call_evaluate(c: httpx.AsyncClient, _: dict[str, Any], h: dict[str, st
 
 
 async def call_draft(c: httpx.AsyncClient, _: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
-    return await c.post("/nominations", json={**draft_body(), **more}, headers=h)
+    return await post_draft(c, json={**draft_body(), **more}, headers=h)
 
 
-async def call_attach(c: httpx.AsyncClient, p: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
-    body = {"version": p["version"], "attachments": ["TO_TRINH"], **more}
-    return await c.put(f"/nominations/{NID}/attachments", json=body, headers=h)
+async def call_add_file(c: httpx.AsyncClient, p: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
+    query = {"version": p["version"], "filename": "Tờ trình.pdf", **more}
+    sent = {**h, "content-type": "application/pdf"}
+    return await c.post(f"/nominations/{NID}/files/TO_TRINH", params=query, content=PDF_BYTES, headers=sent)
+
+
+async def call_remove_file(c: httpx.AsyncClient, p: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
+    file_id = p["files"][0]["file_id"]
+    return await c.delete(f"/nominations/{NID}/files/{file_id}", params={"version": p["version"], **more}, headers=h)
+
+
+async def call_issue(c: httpx.AsyncClient, _: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
+    os.environ["SOFFICE_BIN"] = soffice()
+    body = {
+        "kind": "PROPOSAL",
+        "issuer": {"id": OWN, "name": "Sở Y tế", "symbol": "SYT"},
+        "signer": {"name": "Phạm Quốc Hưng", "title": "Giám đốc"},
+        "place": "Thái Nguyên",
+        "date": "2026-01-05",
+        **more,
+    }
+    return await c.post(f"/nominations/{NID}/documents", json=body, headers=h)
+
+
+async def call_template(c: httpx.AsyncClient, _: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
+    sent = {**h, "content-type": DOCX}
+    return await c.put("/document-templates/PROPOSAL", params=more, content=default_template(PROPOSAL), headers=sent)
 
 
 async def call_comment(c: httpx.AsyncClient, _: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
@@ -332,7 +365,10 @@ OPS: dict[tuple[str, str], Op] = {
     ("POST", "/eligibility/evaluations"): Op("EMPTY", call_evaluate),
     ("POST", "/nominations"): Op("EMPTY", call_draft, 201),
     ("POST", "/nominations/{nomination_id}/submit"): Op("DRAFT", step("submit")),
-    ("PUT", "/nominations/{nomination_id}/attachments"): Op("DRAFT", call_attach),
+    ("POST", "/nominations/{nomination_id}/files/{item}"): Op("DRAFT", call_add_file, 201),
+    ("DELETE", "/nominations/{nomination_id}/files/{file_id}"): Op("DRAFT", call_remove_file),
+    ("POST", "/nominations/{nomination_id}/documents"): Op("DRAFT", call_issue, 201),
+    ("PUT", "/document-templates/{kind}"): Op("EMPTY", call_template),
     ("POST", "/nominations/{nomination_id}/receive"): Op("SUBMITTED", step("receive")),
     ("POST", "/nominations/{nomination_id}/start-appraisal"): Op("RECEIVED", step("start-appraisal")),
     ("POST", "/nominations/{nomination_id}/hold"): Op("DRAFT", step("hold", reason="thanh tra")),
@@ -351,6 +387,12 @@ OPS: dict[tuple[str, str], Op] = {
 }
 
 
+FILE_OPS = {op for op in OPS if "/files/" in op[1] or op[1].startswith("/document-templates")}
+"""Their body is the file itself (the query carries the version and the name)."""
+DOCUMENT_OPS = {("POST", "/nominations/{nomination_id}/documents")}
+"""Issuing a document records its issuer on the document, not in the nomination's audit."""
+
+
 def audited(body: dict[str, Any]) -> tuple[str, str | None]:
     """Who the last audit entry of the answered nomination names, and for which organisation."""
     entry = body["audit"][-1]
@@ -358,7 +400,15 @@ def audited(body: dict[str, Any]) -> tuple[str, str | None]:
 
 
 RECORDS_ACTOR: dict[tuple[str, str], Callable[[dict[str, Any]], tuple[str, str | None]]] = {
-    **{op: audited for op in OPS if op[1].startswith("/nominations")},
+    **{
+        op: audited
+        for op in OPS
+        if op[1].startswith("/nominations") and "/files/" not in op[1] and op not in DOCUMENT_OPS
+    },
+    ("POST", "/nominations/{nomination_id}/files/{item}"): lambda body: (
+        body["files"][-1]["uploaded_by"],
+        body["files"][-1]["organization_id"],
+    ),
     ("POST", "/nominations/{nomination_id}/decision"): lambda body: audited(body["nomination"]),
     ("POST", "/nominations/{nomination_id}/consultation/comments"): lambda body: (
         body["consultation"]["comments"][-1]["author"],
@@ -457,9 +507,7 @@ async def test_nominations_and_their_audit_are_read_by_staff_the_council_and_the
 ) -> None:
     async def two_nominations(admin: httpx.AsyncClient) -> dict[str, Any]:
         await in_state(admin, "SUBMITTED")
-        return await ok(
-            await admin.post("/nominations", json=draft_body("n-other", org="so-xay-dung-thai-nguyen")), 201
-        )
+        return await ok(await post_draft(admin, json=draft_body("n-other", org="so-xay-dung-thai-nguyen")), 201)
 
     await given(runtime, admin, "TWO", two_nominations)
     sent = {} if role is None else headers(role, OWN if own else FOREIGN)
@@ -508,28 +556,28 @@ async def test_after_a_merger_the_successors_officer_acts_on_the_predecessors_do
     runtime: InMemoryRuntime, admin: httpx.AsyncClient
 ) -> None:
     predecessor, successor, sibling = "so-y-te-bac-kan", "so-y-te-thai-nguyen-moi", "so-y-te-cao-bang"
-    await ok(await admin.post("/nominations", json=draft_body("n-old", org=predecessor)), 201)
+    await ok(await post_draft(admin, json=draft_body("n-old", org=predecessor)), 201)
     await merge(runtime, [predecessor, sibling], successor)
     officer = as_(R.UNIT_OFFICER, successor)
 
     assert (await admin.get("/nominations/n-old", headers=officer)).status_code == 200
     assert [n["id"] for n in (await admin.get("/nominations", headers=officer)).json()["items"]] == ["n-old"]
-    r = await admin.post("/nominations/n-old/submit", json={"version": 1}, headers=officer)
+    version = (await admin.get("/nominations/n-old")).json()["version"]
+    r = await admin.post("/nominations/n-old/submit", json={"version": version}, headers=officer)
     assert (r.status_code, r.json()["status"]) == (200, "SUBMITTED")
     # the audit names the successor's officer, acting for the successor, on the predecessor's dossier
     assert audited(r.json()) == token_of(R.UNIT_OFFICER, successor)
     # and the other way round: the predecessor's officer drafts for the successor
-    r = await admin.post(
-        "/nominations", json=draft_body("n-new", org=successor), headers=headers(R.UNIT_OFFICER, predecessor)
-    )
+    r = await post_draft(admin, json=draft_body("n-new", org=successor), headers=headers(R.UNIT_OFFICER, predecessor))
     assert r.status_code == 201, r.text
 
     # a sibling merged into the same successor is not in the predecessor's lineage, nor is an unrelated unit
     before = await snapshot(runtime, COLLECTIONS)
+    old = (await admin.get("/nominations/n-old")).json()
     for stranger in (sibling, FOREIGN):
-        r = await admin.put(
-            "/nominations/n-old/attachments",
-            json={"version": 2, "attachments": []},
+        r = await admin.delete(
+            f"/nominations/n-old/files/{old['files'][0]['file_id']}",
+            params={"version": old["version"]},
             headers=as_(R.UNIT_OFFICER, stranger),
         )
         assert (r.status_code, r.json()["field"]) == (403, "submitting_organization_id")
@@ -653,7 +701,9 @@ async def test_no_api_changes_the_audit_trail(
     assert await snapshot(runtime, COLLECTIONS) == before
 
 
-@pytest.mark.parametrize("op", [op for op in POLICY if op != ("POST", "/eligibility/evaluations")])
+@pytest.mark.parametrize(
+    "op", [op for op in POLICY if op != ("POST", "/eligibility/evaluations") and op not in FILE_OPS]
+)
 async def test_no_write_takes_audit_entries_in_its_body(
     runtime: InMemoryRuntime, admin: httpx.AsyncClient, op: tuple[str, str]
 ) -> None:
@@ -734,6 +784,7 @@ def admitted_role(op: tuple[str, str]) -> Role:
     [
         pytest.param(op, field, extra, id=f"{op[0]} {op[1]} {field}")
         for op in RECORDS_ACTOR
+        if op not in FILE_OPS  # a file's body is the file: the actor is the token's, nothing else to name
         for field, extra in named_wrong(op)
     ],
 )

@@ -26,7 +26,7 @@ from tdkt_shared.contract.records import (
 )
 from tdkt_shared.runtime import InMemoryRuntime
 from tests.clock import MONDAY_MORNING, ManualClock
-from tests.helpers import serve
+from tests.helpers import post_draft, serve
 from tests.unit.awards.records import WHO, appraised, assessed, case, dossier, recorded, warning_of
 
 
@@ -64,7 +64,7 @@ async def test_a_case_holds_every_open_dossier_of_its_subject_and_its_end_restor
     client: httpx.AsyncClient, runtime: InMemoryRuntime
 ) -> None:
     await recorded(runtime, assessed("p-1", 2025, DutyCompletion.GOOD), assessed("p-2", 2025, DutyCompletion.GOOD))
-    assert (await client.post("/nominations", json=dossier("n-draft", "LDTT", person("p-1")))).status_code == 201
+    assert (await post_draft(client, dossier("n-draft", "LDTT", person("p-1")))).status_code == 201
     assert (await appraised(client, dossier("n-eligible", "LDTT", person("p-1"))))["status"] == "ELIGIBLE"
     assert (await appraised(client, dossier("n-other", "LDTT", person("p-2"))))["status"] == "ELIGIBLE"
     before = len(runtime.store(NOMINATIONS).events)
@@ -120,7 +120,7 @@ async def test_a_case_found_at_appraisal_holds_the_dossier_instead_of_ending_it(
     client: httpx.AsyncClient, runtime: InMemoryRuntime
 ) -> None:
     await recorded(runtime, assessed("p-1", 2025, DutyCompletion.GOOD))
-    r = await client.post("/nominations", json=dossier("n-1", "LDTT", person("p-1")))
+    r = await post_draft(client, dossier("n-1", "LDTT", person("p-1")))
     current = r.json()
     for action in ("submit", "receive", "start-appraisal"):
         current = (await client.post(f"/nominations/n-1/{action}", json={"version": current["version"], **WHO})).json()
@@ -155,7 +155,7 @@ async def test_appraising_while_a_case_is_open_waits_on_hold(
     client: httpx.AsyncClient, runtime: InMemoryRuntime
 ) -> None:
     await recorded(runtime, assessed("p-1", 2025, DutyCompletion.GOOD))
-    r = await client.post("/nominations", json=dossier("n-1", "LDTT", person("p-1")))
+    r = await post_draft(client, dossier("n-1", "LDTT", person("p-1")))
     current = r.json()
     for action in ("submit", "receive", "start-appraisal"):
         current = (await client.post(f"/nominations/n-1/{action}", json={"version": current["version"], **WHO})).json()

@@ -9,9 +9,11 @@ import pytest
 from pydantic import ValidationError
 
 from tdkt_awards.catalogue_data import default_catalogue
+from tdkt_awards.domain import attachments
 from tdkt_awards.domain import nominations as wf
 from tdkt_awards.domain.catalogue import Citation, EffectiveRules, VoteBase, VoteRule
 from tdkt_awards.domain.eligibility import GrantFact, HoldFact, HoldReason, MemberFacts
+from tdkt_awards.domain.files import AttachedFile
 from tdkt_awards.domain.grants import DecideNomination, bonus, decide
 from tdkt_awards.domain.nominations import Actor, Nomination, Status
 from tdkt_shared.contract.awards import NomineeKind
@@ -22,6 +24,20 @@ CATALOGUE = default_catalogue()
 RULES = CATALOGUE.rules_for(date(2025, 12, 31), "thai-nguyen")
 AT = datetime(2026, 1, 5, tzinfo=UTC)
 WHO = Actor(actor="a", organization_id="o", reason="r")
+
+
+def a_file(item: str) -> AttachedFile:
+    return AttachedFile(
+        file_id=f"f-{item.lower()}",
+        item=item,
+        filename=f"{item}.pdf",
+        content_type="application/pdf",
+        size=10,
+        sha256="0" * 64,
+        uploaded_at=AT,
+        uploaded_by="a",
+        organization_id="o",
+    )
 
 
 def nomination(status: Status, award: str = "CSTD_TINH") -> Nomination:
@@ -47,7 +63,6 @@ STEPS: dict[str, tuple[Step, set[Status]]] = {
     "to_council": (lambda n: wf.to_council(n, RULES, WHO, AT), {Status.ELIGIBLE}),
     "hold": (lambda n: wf.put_on_hold(n, WHO, AT), set(wf.HOLDABLE)),
     "release": (lambda n: wf.release_hold(n, WHO, AT), {Status.ON_HOLD}),
-    "attach": (lambda n: wf.set_attachments(n, ["TO_TRINH"], WHO, AT), {Status.DRAFT, Status.RETURNED}),
     "decide_mark": (lambda n: wf.mark_decided(n, "d", WHO, AT), {Status.APPROVED}),
 }
 
@@ -64,6 +79,32 @@ def test_each_step_is_legal_only_from_its_states(step: str, status: Status) -> N
     else:
         with pytest.raises(InvalidTransition):
             run(n)
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_files_change_only_while_the_proposer_holds_the_dossier(status: Status) -> None:
+    n = nomination(status)
+    if status in (Status.DRAFT, Status.RETURNED):
+        added, [event] = attachments.add_file(n, a_file("TO_TRINH"), WHO, AT)
+        assert (added.attachments, added.audit, event.event_type) == (
+            ["TO_TRINH"],
+            n.audit,
+            "tdkt.awards.attachment.added.v1",
+        )
+        removed, [gone] = attachments.remove_file(added, "f-to_trinh", WHO, AT)
+        assert (removed.files, removed.attachments, gone.event_type) == ([], [], "tdkt.awards.attachment.removed.v1")
+    else:
+        with pytest.raises(InvalidTransition):
+            attachments.add_file(n, a_file("TO_TRINH"), WHO, AT)
+
+
+def test_submission_names_the_first_item_without_a_file() -> None:
+    n = nomination(Status.DRAFT)
+    with pytest.raises(DomainError) as refused:
+        wf.submit(n, WHO, AT, rules=RULES)
+    assert (refused.value.field, refused.value.code) == ("files.TO_TRINH", "missing_attachment")
+    filed = n.model_copy(update={"files": [a_file(i) for i in wf.required_attachments(n, RULES)]})
+    assert wf.submit(filed, WHO, AT, rules=RULES)[0].status is Status.SUBMITTED
 
 
 @pytest.mark.parametrize("status", sorted(wf.HOLDABLE))
@@ -84,9 +125,11 @@ def test_a_hold_needs_a_reason() -> None:
 
 def test_simplified_procedure_needs_only_the_submission() -> None:
     n = nomination(Status.UNDER_APPRAISAL).model_copy(
-        update={"kind": wf.NominationKind.SIMPLIFIED, "attachments": ["TO_TRINH"]}
+        update={"kind": wf.NominationKind.SIMPLIFIED, "files": [a_file("TO_TRINH")]}
     )
     assert wf.missing_attachments(n, RULES) == []
+    bare = n.model_copy(update={"files": [], "attachments": ["TO_TRINH"]})
+    assert wf.missing_attachments(bare, RULES) == ["TO_TRINH"]  # a bare code satisfies nothing
     assert wf.missing_attachments(n.model_copy(update={"kind": wf.NominationKind.ANNUAL_MERIT}), RULES) == [
         "BAO_CAO_THANH_TICH",
         "BIEN_BAN_BINH_XET",

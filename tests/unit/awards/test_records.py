@@ -32,7 +32,7 @@ from tdkt_shared.contract.registry import (
 from tdkt_shared.runtime import InMemoryRuntime
 from tests.authz import headers
 from tests.clock import MONDAY_MORNING, ManualClock
-from tests.helpers import serve
+from tests.helpers import post_draft, serve
 from tests.unit.awards.records import ORG, WHO, appraised, assessed, case, dossier, initiative, recorded, warning_of
 
 
@@ -200,15 +200,16 @@ async def test_an_open_case_on_record_blocks_submission_and_a_withdrawn_one_does
     client: httpx.AsyncClient, runtime: InMemoryRuntime
 ) -> None:
     await recorded(runtime, CaseOpened(**case("9", "p-1", kind=CaseKind.COMPLAINT)))
-    r = await client.post("/nominations", json=dossier("n-1", "LDTT", {"nominee_id": "p-1", "kind": "INDIVIDUAL"}))
+    r = await post_draft(client, dossier("n-1", "LDTT", {"nominee_id": "p-1", "kind": "INDIVIDUAL"}))
     assert r.status_code == 201, r.text
-    refused = await client.post("/nominations/n-1/submit", json={"version": 1, **WHO})
+    version = r.json()["version"]
+    refused = await client.post("/nominations/n-1/submit", json={"version": version, **WHO})
     assert (refused.status_code, refused.json()["error"]) == (422, "hold_open")
     withdrawn = CaseWithdrawn(
         **case("9", "p-1", kind=CaseKind.COMPLAINT, status=CaseStatus.WITHDRAWN, withdrawn_on=date(2025, 12, 1))
     )
     await recorded(runtime, withdrawn)
-    assert (await client.post("/nominations/n-1/submit", json={"version": 1, **WHO})).status_code == 200
+    assert (await client.post("/nominations/n-1/submit", json={"version": version, **WHO})).status_code == 200
 
 
 def test_the_clock_is_after_the_judged_year() -> None:

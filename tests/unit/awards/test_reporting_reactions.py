@@ -31,7 +31,7 @@ from tdkt_shared.contract.types import EventData
 from tdkt_shared.errors import DomainError
 from tdkt_shared.runtime import InMemoryRuntime
 from tests.clock import MONDAY_MORNING, ManualClock
-from tests.helpers import serve
+from tests.helpers import attach_files, post_draft, serve
 
 ORG = "so-noi-vu-thai-nguyen"
 WHO = {"actor": "chuyen-vien-ha", "organization_id": ORG}
@@ -147,11 +147,8 @@ async def test_a_redelivery_leaves_a_draft_already_worked_on_untouched(
     handler = runtime.handlers()[data.event_type]
     await handler(event, data)
     nid = cluster_nomination_id(data.ranking_id, "ubnd-dinh-hoa")
-    r = await client.put(
-        f"/nominations/{nid}/attachments",
-        json={"version": 1, **WHO, "attachments": ["TO_TRINH"]},
-    )
-    assert r.status_code == 200, r.text
+    r = await attach_files(client, nid, ["TO_TRINH"])
+    assert r.status_code == 201, r.text
     before = await runtime.store(NOMINATIONS).get(nid)
     assert before is not None
     assert (before.version, before.state["attachments"]) == (2, ["TO_TRINH"])
@@ -190,14 +187,18 @@ def nomination(nid: str, **kw: Any) -> dict[str, Any]:
         "submitting_organization_id": ORG,
         "actor": "van-thu",
         "nominees": [{"nominee_id": "p-ha", "kind": "INDIVIDUAL", "name": "Nguyễn Thị Hà", "organization_id": ORG}],
-        "attachments": ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET"],
+        "attachments": ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_XET_KHEN_THUONG"],
     }
     body.update(kw)
     return body
 
 
+DRAFTED_VERSION = 4
+"""A nomination drafted (1) with its three files (2, 3, 4)."""
+
+
 async def submit(client: httpx.AsyncClient, body: dict[str, Any]) -> httpx.Response:
-    r = await client.post("/nominations", json=body)
+    r = await post_draft(client, json=body)
     assert r.status_code == 201, r.text
     return await client.post(f"/nominations/{body['id']}/submit", json={"version": r.json()["version"], **WHO})
 
@@ -236,7 +237,7 @@ async def test_after_the_deadline_submission_is_refused_and_nothing_is_written(
     assert "2026-01-10" in r.json()["detail"]
     stored = await runtime.store(NOMINATIONS).get("dh-2")
     assert stored is not None
-    assert (stored.version, stored.state["status"]) == (1, "DRAFT")
+    assert (stored.version, stored.state["status"]) == (DRAFTED_VERSION, "DRAFT")
 
 
 async def test_nominations_not_linked_to_a_congress_ignore_its_deadline(
@@ -326,7 +327,7 @@ async def test_a_topic_nomination_waits_for_the_movements_final_review(
     events_before = len(runtime.store(NOMINATIONS).events)
 
     await deliver(runtime, final_review("pt-khac"))  # another movement's review opens nothing here
-    r = await client.post("/nominations/cd-1/submit", json={"version": 1, **WHO})
+    r = await client.post("/nominations/cd-1/submit", json={"version": DRAFTED_VERSION, **WHO})
     assert (r.status_code, r.json()["field"]) == (422, "movement_id")
     assert len(runtime.store(NOMINATIONS).events) == events_before
 
@@ -334,7 +335,7 @@ async def test_a_topic_nomination_waits_for_the_movements_final_review(
     movement = await runtime.store(MOVEMENTS).get("pt-chuyen-doi-so")
     assert movement is not None
     assert movement.state["final_reviewed_on"] == "2025-12-15"
-    r = await client.post("/nominations/cd-1/submit", json={"version": 1, **WHO})
+    r = await client.post("/nominations/cd-1/submit", json={"version": DRAFTED_VERSION, **WHO})
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "SUBMITTED"
 

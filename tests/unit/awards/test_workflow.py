@@ -15,7 +15,7 @@ from tdkt_shared.contract import parse_data
 from tdkt_shared.contract.awards import AwardGranted, AwardRevoked, NominationApproved
 from tdkt_shared.runtime import InMemoryRuntime
 from tests.clock import MONDAY_MORNING, ManualClock
-from tests.helpers import serve
+from tests.helpers import attach_files, post_draft, serve
 from tests.unit.awards.records import initiative, recorded
 
 ORG = "so-noi-vu-thai-nguyen"
@@ -112,28 +112,29 @@ async def test_full_workflow_from_history_to_decision(client: httpx.AsyncClient,
     assert r.json()["grants"][0]["rule_set_id"] == "VN-2025-D152+THAI-NGUYEN-2025"
 
     attachments = ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET"]
-    r = await client.post("/nominations", json=draft_body("n-1", "p-1", attachments=attachments))
+    r = await post_draft(client, json=draft_body("n-1", "p-1", attachments=attachments))
     assert r.status_code == 201, r.text
     assert r.json()["rule_set_id"] == "VN-2025-D152+THAI-NGUYEN-2025"
 
-    returned = await walk_to_appraised(client, "n-1")
-    assert (returned["status"], returned["missing_items"]) == ("RETURNED", ["CHUNG_NHAN_SANG_KIEN"])
-
-    # illegal step: 409 and nothing written
+    # a checklist item without a file: the submission is refused, naming it, and nothing is written
+    drafted = (await client.get("/nominations/n-1")).json()
     events_before = len(runtime.store(NOMINATIONS).events)
-    r = await step(client, "n-1", "receive", returned["version"])
+    r = await step(client, "n-1", "submit", drafted["version"])
+    assert (r.status_code, r.json()["error"], r.json()["field"]) == (
+        422,
+        "missing_attachment",
+        "files.CHUNG_NHAN_SANG_KIEN",
+    )
+    # illegal step: 409 and nothing written
+    r = await step(client, "n-1", "receive", drafted["version"])
     assert r.status_code == 409
     assert r.json()["error"] == "invalid_transition"
     assert len(runtime.store(NOMINATIONS).events) == events_before
-    assert (await client.get("/nominations/n-1")).json()["version"] == returned["version"]
+    assert (await client.get("/nominations/n-1")).json()["version"] == drafted["version"]
     # a stale version is refused too
-    assert (await step(client, "n-1", "submit", returned["version"] - 1)).status_code == 409
+    assert (await step(client, "n-1", "submit", drafted["version"] - 1)).status_code == 409
 
-    r = await client.put(
-        "/nominations/n-1/attachments",
-        json={"version": returned["version"], **WHO, "attachments": [*attachments, "CHUNG_NHAN_SANG_KIEN"]},
-    )
-    assert r.status_code == 200, r.text
+    assert (await attach_files(client, "n-1", ["CHUNG_NHAN_SANG_KIEN"])).status_code == 201
     eligible = await walk_to_appraised(client, "n-1")
     assert eligible["status"] == "ELIGIBLE"
     [evaluation] = eligible["evaluations"]
@@ -208,7 +209,7 @@ async def test_full_workflow_from_history_to_decision(client: httpx.AsyncClient,
     assert (await step(client, "n-1", "hold", decided["nomination"]["version"], reason="x")).status_code == 409
 
     audit = (await client.get("/nominations/n-1/audit")).json()
-    assert [a["to_status"] for a in audit][:5] == ["DRAFT", "SUBMITTED", "RECEIVED", "UNDER_APPRAISAL", "RETURNED"]
+    assert [a["to_status"] for a in audit][:5] == ["DRAFT", "SUBMITTED", "RECEIVED", "UNDER_APPRAISAL", "ELIGIBLE"]
     assert audit[-1]["to_status"] == "DECIDED"
     # the admin's client drafted as itself (the body named nobody), then recorded each step for the specialist
     assert (audit[0]["actor"], audit[0]["organization_id"]) == ("dev-admin", "ubnd-tinh-bac-kan")
@@ -223,7 +224,7 @@ async def test_council_threshold_at_the_boundary_and_quorum(
     await client.post(
         "/grants/imports", json={"batch_id": "b", "grants": history("p-1", "CSTD_CO_SO", [2023, 2024, 2025])}
     )
-    await client.post("/nominations", json=draft_body("n-2", "p-1"))
+    await post_draft(client, json=draft_body("n-2", "p-1"))
     body = await walk_to_appraised(client, "n-2")
     body = (await step(client, "n-2", "to-council", body["version"])).json()
     base = {"session_id": "s", "held_on": "2025-12-18", "members_total": 20}
@@ -248,7 +249,7 @@ async def test_public_consultation_runs_in_working_days_across_tet(
     await client.post("/grants/imports", json={"batch_id": "b", "grants": history("p-3", "CSTD_TINH", [2024, 2025])})
     draft = draft_body("n-3", "p-3", code="CSTD_TQ")
     draft["attachments"].append("KET_QUA_BO_PHIEU_KIN")
-    assert (await client.post("/nominations", json=draft)).status_code == 201
+    assert (await post_draft(client, json=draft)).status_code == 201
     body = await walk_to_appraised(client, "n-3")
     assert body["status"] == "ELIGIBLE", body
     assert (await step(client, "n-3", "to-council", body["version"])).status_code == 409
@@ -274,9 +275,9 @@ async def test_revocation_cascades_to_dependent_nominations(
         "/grants/imports", json={"batch_id": "h", "grants": history("p-2", "CSTD_CO_SO", [2023, 2024, 2025])}
     )
     decision = r.json()
-    await client.post("/nominations", json=draft_body("n-4", "p-2"))
+    await post_draft(client, json=draft_body("n-4", "p-2"))
     assert (await walk_to_appraised(client, "n-4"))["status"] == "ELIGIBLE"
-    await client.post("/nominations", json=draft_body("n-5", "p-9"))  # relies on nothing
+    await post_draft(client, json=draft_body("n-5", "p-9"))  # relies on nothing
 
     r = await client.post(
         "/grants/h.2/revocation",
@@ -330,7 +331,7 @@ async def test_revocation_cascades_to_dependent_nominations(
 async def test_bad_drafts_are_refused_with_the_field(
     client: httpx.AsyncClient, runtime: InMemoryRuntime, body: dict[str, Any], field: str
 ) -> None:
-    r = await client.post("/nominations", json=draft_body("n-x", "p-1", **body))
+    r = await post_draft(client, json=draft_body("n-x", "p-1", **body))
     assert r.status_code == 422, r.text
     assert r.json()["field"] == field
     assert runtime.store(NOMINATIONS).events == []
@@ -369,7 +370,7 @@ async def test_a_decision_needs_an_approved_nomination_and_approved_recipients(
     await client.post(
         "/grants/imports", json={"batch_id": "b", "grants": history("p-1", "CSTD_CO_SO", [2023, 2024, 2025])}
     )
-    await client.post("/nominations", json=draft_body("n-6", "p-1"))
+    await post_draft(client, json=draft_body("n-6", "p-1"))
     body = await walk_to_appraised(client, "n-6")
     decision = {"decision_id": "qd-6", "number": "6/QĐ", "date": "2025-12-20", "signer_role": "CT", **WHO}
     r = await client.post("/nominations/n-6/decision", json={**decision, "version": body["version"]})
@@ -399,8 +400,8 @@ async def test_a_decision_needs_an_approved_nomination_and_approved_recipients(
 
 async def test_nominations_are_listed_by_status_with_pagination(client: httpx.AsyncClient) -> None:
     for i in range(3):
-        assert (await client.post("/nominations", json=draft_body(f"n-{i}", "p-1"))).status_code == 201
-    await step(client, "n-1", "submit", 1)
+        assert (await post_draft(client, json=draft_body(f"n-{i}", "p-1"))).status_code == 201
+    await step(client, "n-1", "submit", (await client.get("/nominations/n-1")).json()["version"])
     page = (await client.get("/nominations", params={"status": "DRAFT", "limit": 1, "offset": 1})).json()
     assert (page["total"], [n["id"] for n in page["items"]]) == (2, ["n-2"])
     assert (await client.get("/nominations/nope")).status_code == 404
@@ -412,7 +413,7 @@ async def test_the_council_session_date_travels_with_the_dossier_and_cannot_be_p
     await client.post(
         "/grants/imports", json={"batch_id": "b", "grants": history("p-1", "CSTD_CO_SO", [2023, 2024, 2025])}
     )
-    await client.post("/nominations", json=draft_body("n-s", "p-1"))
+    await post_draft(client, json=draft_body("n-s", "p-1"))
     body = await walk_to_appraised(client, "n-s")
     past = await step(client, "n-s", "to-council", body["version"], council_session_on="2000-01-01")
     assert (past.status_code, past.json()["field"]) == (422, "council_session_on")
@@ -426,7 +427,7 @@ async def test_every_workflow_step_passes_the_requests_correlation_id_to_its_eve
     client: httpx.AsyncClient, runtime: InMemoryRuntime
 ) -> None:
     nominations = runtime.store(NOMINATIONS)
-    r = await client.post("/nominations", json=draft_body("n-c", "p-c"), headers={"X-Correlation-Id": "corr-draft"})
+    r = await post_draft(client, json=draft_body("n-c", "p-c"), headers={"X-Correlation-Id": "corr-draft"})
     assert r.status_code == 201, r.text
     assert r.headers["X-Correlation-Id"] == "corr-draft"
     version = r.json()["version"]
@@ -448,7 +449,9 @@ async def test_every_workflow_step_passes_the_requests_correlation_id_to_its_eve
 async def test_a_step_without_a_correlation_id_gets_one_generated_for_its_events(
     client: httpx.AsyncClient, runtime: InMemoryRuntime
 ) -> None:
-    r = await client.post("/nominations", json=draft_body("n-g", "p-g"))
+    body = draft_body("n-g", "p-g")
+    body.pop("attachments")
+    r = await client.post("/nominations", json=body)
     assert r.status_code == 201, r.text
     generated = r.headers["X-Correlation-Id"]
     assert generated

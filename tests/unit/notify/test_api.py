@@ -26,6 +26,7 @@ async def test_the_default_rules_are_listed_and_filtered_by_event_type(client: h
         "council-membership",
         "consultation-publicity",
         "consultation-closing",
+        "decision-issued",
         "council-session-approaching",
         "grant-review-requested",
     }

@@ -76,3 +76,28 @@ def recorded_actor(
         organization_id=organization_id or principal.organization_id,
         reason=reason,
     )
+
+
+ISSUERS_BY_KIND: dict[str, tuple[Role, ...]] = {
+    "PROPOSAL": (Role.UNIT_OFFICER, Role.TDKT_SPECIALIST),
+    "NOMINEE_LIST": (Role.UNIT_OFFICER, Role.TDKT_SPECIALIST),
+    "COUNCIL_MINUTES": (Role.TDKT_SPECIALIST, Role.COUNCIL_SECRETARY),
+    "DECISION": (Role.TDKT_SPECIALIST,),
+    "CERTIFICATE": (Role.TDKT_SPECIALIST,),
+}
+"""Who issues each kind of document: the proposer's own letter and list (a unit officer for its own organisation),
+the council's minutes, the TĐKT body's decision and certificates."""
+
+
+async def ensure_may_issue(principal: Principal | None, directory: Directory, kind: str, proposer: str) -> None:
+    """403 (`kind`) for a role that does not issue this kind; 403 (`submitting_organization_id`) for a unit officer
+    of another organisation."""
+    if principal is None:
+        return
+    allowed = ISSUERS_BY_KIND[kind]
+    if not principal.has(*allowed):
+        raise Forbidden(
+            f"{', '.join(r.value for r in principal.roles) or 'no role'} cannot issue a {kind}", field="kind"
+        )
+    if Role.UNIT_OFFICER in allowed and not principal.has(*(r for r in allowed if r is not Role.UNIT_OFFICER)):
+        await ensure_own(principal, directory, proposer, any_org=())

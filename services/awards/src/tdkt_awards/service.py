@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from tdkt_awards import consumers, store
-from tdkt_awards.api import catalogue, grants, nominations, records
+from tdkt_awards.api import attachments, catalogue, documents, grants, nominations, records
 from tdkt_shared.kit import directory
 from tdkt_shared.runtime import ServiceDefinition
 from tdkt_shared.runtime import main as run
@@ -20,6 +20,8 @@ DEFINITION = ServiceDefinition(
     routers=[
         catalogue.router,
         nominations.router,
+        attachments.router,
+        documents.router,
         grants.router,
         records.router,
         directory.router(description=ORGANIZATION_DESCRIPTION),
@@ -27,6 +29,7 @@ DEFINITION = ServiceDefinition(
     consumes=consumers.TOPICS,
     handlers=consumers.event_handlers,
     indexes=store.INDEXES,
+    buckets=store.BUCKETS,
 )
 
 main = partial(run, DEFINITION)

@@ -6,11 +6,14 @@ from dataclasses import dataclass
 
 from pymongo import ASCENDING, IndexModel
 
+from tdkt_awards.domain.documents import IssuedDocument
 from tdkt_awards.domain.grants import Decision
 from tdkt_awards.domain.links import KnownCongress, KnownMovement
 from tdkt_awards.domain.nominations import Nomination
+from tdkt_awards.domain.numbering import Register
 from tdkt_awards.domain.records import KnownRecords
 from tdkt_awards.domain.registry import KnownCouncil, KnownPerson
+from tdkt_awards.domain.templates import OfficeTemplate
 from tdkt_shared.kit import Repository
 from tdkt_shared.kit.directory import Directory
 from tdkt_shared.runtime import Stores
@@ -34,7 +37,31 @@ CONGRESSES = "congresses"
 MOVEMENTS = "movements"
 """Read model of reporting's movements: whether the final review was held (opens topic awards)."""
 
-COLLECTIONS = (NOMINATIONS, DECISIONS, ORGANIZATIONS, PERSONS, COUNCILS, RECORDS, CONGRESSES, MOVEMENTS)
+FILES = "files"
+"""GridFS bucket of the dossiers' files and the documents generated from them (`files.files`, `files.chunks`)."""
+BUCKETS = (FILES,)
+
+REGISTERS = "registers"
+"""Sổ đăng ký văn bản: one per issuing body and year, the numbers it gave and to which document."""
+
+DOCUMENTS = "documents"
+"""Issued documents (tờ trình, danh sách, biên bản, quyết định, bằng khen): their number and their files."""
+TEMPLATES = "templates"
+"""Offices' own DOCX templates, one per issuing body and kind."""
+
+COLLECTIONS = (
+    NOMINATIONS,
+    DECISIONS,
+    ORGANIZATIONS,
+    PERSONS,
+    COUNCILS,
+    RECORDS,
+    CONGRESSES,
+    MOVEMENTS,
+    REGISTERS,
+    DOCUMENTS,
+    TEMPLATES,
+)
 READ_MODELS = (ORGANIZATIONS, PERSONS, COUNCILS, RECORDS, CONGRESSES, MOVEMENTS)
 """Built only from the registry's and reporting's events (`tdkt replay awards --reset` rebuilds them)."""
 INDEXES = {
@@ -44,6 +71,7 @@ INDEXES = {
         IndexModel([("state.nominees.nominee_id", ASCENDING)]),
         IndexModel([("state.held_by_cases", ASCENDING)]),
     ],
+    DOCUMENTS: [IndexModel([("state.nomination_id", ASCENDING)])],
     DECISIONS: [
         IndexModel([("state.grants.recipient_id", ASCENDING)]),
         IndexModel([("state.grants.grant_id", ASCENDING)]),
@@ -64,6 +92,9 @@ class Repositories:
     records: Repository[KnownRecords]
     congresses: Repository[KnownCongress]
     movements: Repository[KnownMovement]
+    registers: Repository[Register]
+    documents: Repository[IssuedDocument]
+    templates: Repository[OfficeTemplate]
 
     @classmethod
     def of(cls, stores: Stores) -> Repositories:
@@ -76,4 +107,7 @@ class Repositories:
             records=Repository(stores.store(RECORDS), KnownRecords),
             congresses=Repository(stores.store(CONGRESSES), KnownCongress),
             movements=Repository(stores.store(MOVEMENTS), KnownMovement),
+            registers=Repository(stores.store(REGISTERS), Register),
+            documents=Repository(stores.store(DOCUMENTS), IssuedDocument),
+            templates=Repository(stores.store(TEMPLATES), OfficeTemplate),
         )

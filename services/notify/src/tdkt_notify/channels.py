@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import email.policy
+import hashlib
 import json
 from collections.abc import Callable
 from email.message import EmailMessage
@@ -27,8 +30,31 @@ class Sender(Protocol):
     async def send(self, delivery: Delivery, recipient: Recipient | None) -> None: ...
 
 
+MAX_ATTACHMENT_BYTES = 1 << 20
+"""The largest document attached from an event (awards inlines at most 512 KiB; anything larger is linked)."""
+
+
+def attached_document(delivery: Delivery) -> tuple[str, bytes] | None:
+    """The PDF a `document.issued` event carries inline (quyết định...), checked against its SHA-256: its file name
+    and bytes, or None when the event carries none (a link only) or the delivery is a digest. A PDF that does not
+    match its digest is a SendError: the wrong document is never sent."""
+    data = delivery.event.get("data") or {}
+    inline = data.get("pdf_base64") if isinstance(data, dict) else None
+    if delivery.digest or not isinstance(inline, str) or not inline:
+        return None
+    try:
+        pdf = base64.b64decode(inline, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise SendError("the attached document is not valid base64") from exc
+    if len(pdf) > MAX_ATTACHMENT_BYTES or hashlib.sha256(pdf).hexdigest() != data.get("pdf_sha256"):
+        raise SendError("the attached document does not match its SHA-256 (or is too large)")
+    name = str(data.get("filename") or "van-ban.pdf")
+    return name, pdf
+
+
 def email_message(delivery: Delivery, mail_from: str) -> EmailMessage:
-    """A UTF-8 message; the subject is RFC 2047-encoded, so Vietnamese diacritics survive any relay."""
+    """A UTF-8 message; the subject is RFC 2047-encoded, so Vietnamese diacritics survive any relay. A document the
+    event carries (the PDF of a decision) goes as an attachment."""
     message = EmailMessage()
     message["From"] = mail_from
     message["To"] = formataddr((delivery.recipient_name or "", delivery.address or ""))
@@ -36,6 +62,9 @@ def email_message(delivery: Delivery, mail_from: str) -> EmailMessage:
     message["Message-ID"] = f"<{delivery.id}@tdkt-notify>"
     message["X-TDKT-Event-Id"] = delivery.event_id
     message.set_content(delivery.body or "", charset="utf-8")
+    if (document := attached_document(delivery)) is not None:
+        filename, pdf = document
+        message.add_attachment(pdf, maintype="application", subtype="pdf", filename=filename)
     return message
 
 
@@ -57,8 +86,8 @@ class EmailSender:
         if not delivery.address:
             raise SendError("no e-mail address")
         s = self._settings
+        message = email_message(delivery, s.mail_from)
         try:
-            message = email_message(delivery, s.mail_from)
             await aiosmtplib.send(
                 email_bytes(message),
                 sender=s.mail_from,

@@ -26,6 +26,8 @@ COUNCIL_MEMBERSHIP = "council.membership"
 COUNCIL_CONSTITUTED = "tdkt.registry.council.constituted.v1"
 COUNCIL_MEMBERSHIP_CHANGED = "tdkt.registry.council.membership.changed.v1"
 GRANT_REVIEW_REQUESTED = "tdkt.awards.grant.review_requested.v1"
+DOCUMENT_ISSUED = "tdkt.awards.document.issued.v1"
+DECISION_ISSUED = "decision.issued"
 
 ALL_CHANNELS = [Channel.INBOX, Channel.EMAIL, Channel.WEBHOOK]
 
@@ -151,6 +153,16 @@ DEFAULT_RULES = [
         priority=10,
     ),
     RoutingRule(
+        id="decision-issued",
+        description="Quyết định khen thưởng đã ban hành: gửi kèm bản PDF tới đơn vị trình, đơn vị của người được "
+        "khen thưởng và Sở Nội vụ",
+        event_types=[DOCUMENT_ISSUED],
+        conditions=[Condition(path="kind", any_of=["DECISION"])],
+        recipients=[_org("organization_ids"), _holder(FunctionalRole.TDKT_STATE_MANAGEMENT)],
+        channels=[Channel.INBOX, Channel.EMAIL],
+        template_key=DECISION_ISSUED,
+    ),
+    RoutingRule(
         id="report-reminders",
         description="Nhắc hạn báo cáo: sắp đến hạn, quá hạn",
         event_types=[REPORT_DUE_SOON, REPORT_OVERDUE],
@@ -252,6 +264,15 @@ DEFAULT_TEMPLATES = [
         "(quyết định số {{ data.decision_number }}) được xét dựa trên khen thưởng {{ data.revoked_grant_id }}, "
         "nay đã bị hủy bỏ ({{ data.revocation_reason }}). Đề nghị cấp có thẩm quyền quyết định "
         "({{ data.deciding_authority }}) xem xét lại; hệ thống không tự hủy bỏ khen thưởng này.",
+    ),
+    *_both(
+        DECISION_ISSUED,
+        "Quyết định số {{ data.number }} ngày {{ data.issued_on | ngay }}: {{ data.title }}",
+        "Kính gửi {{ recipient.name or recipient.id }},\n\n"
+        "Quyết định số {{ data.number }} ngày {{ data.issued_on | ngay }} về hồ sơ đề nghị khen thưởng "
+        "{{ data.nomination_id }} ({{ data.award_code }}) đã được ban hành. "
+        "{% if data.pdf_base64 %}Bản PDF được gửi kèm thư này{% else %}Bản PDF tải tại {{ data.pdf_url }}{% endif %} "
+        "(SHA-256: {{ data.pdf_sha256 }}).",
     ),
     *_both(
         REPORT_DUE_SOON,

@@ -154,3 +154,65 @@ class GrantReviewRequested(EventData):
     """The organisation the recipient was in when it was granted."""
     submitting_organization_id: str | None = None
     """The organisation that proposed it."""
+
+
+@event_type("tdkt.awards.attachment.added.v1", key="nomination_id")
+class AttachmentAdded(EventData):
+    """A file was added to a dossier's checklist item (tờ trình, báo cáo thành tích, biên bản...); its kind was
+    detected from the bytes, and `sha256` is the digest of exactly what was stored."""
+
+    nomination_id: str
+    item: str
+    file_id: str
+    filename: str
+    content_type: str
+    size: int = Field(ge=1)
+    sha256: str
+    actor: str
+    organization_id: str
+    at: datetime
+
+
+@event_type("tdkt.awards.attachment.removed.v1", key="nomination_id")
+class AttachmentRemoved(EventData):
+    """A file was removed from a dossier (DRAFT or RETURNED only)."""
+
+    nomination_id: str
+    item: str
+    file_id: str
+    sha256: str
+    actor: str
+    organization_id: str
+    at: datetime
+
+
+@event_type("tdkt.awards.document.issued.v1", key="nomination_id")
+class DocumentIssued(EventData):
+    """An official document was issued for a dossier (tờ trình, danh sách, biên bản, quyết định, bằng khen/giấy khen),
+    numbered where it carries a number, and stored as DOCX and PDF.
+
+    The PDF travels in `pdf_base64` when it is at most `inline_limit` bytes (so a notification can attach it without
+    asking awards); larger ones are only linked (`pdf_url`, a path on the awards API). `pdf_sha256` is the digest
+    of the PDF either way."""
+
+    document_id: str
+    kind: str
+    """PROPOSAL, NOMINEE_LIST, COUNCIL_MINUTES, DECISION or CERTIFICATE."""
+    nomination_id: str
+    award_code: str
+    title: str
+    number: str | None = None
+    """Số và ký hiệu, e.g. `05/QĐ-UBND` (a list has none of its own)."""
+    issuer_id: str
+    issued_on: date
+    decision_id: str | None = None
+    recipient_id: str | None = None
+    """The certificate's recipient."""
+    organization_ids: list[str] = Field(default_factory=list)
+    """The proposer and the nominees' organisations: whom a notification about it concerns."""
+    filename: str
+    pdf_sha256: str
+    pdf_size: int = Field(ge=1)
+    pdf_url: str
+    pdf_base64: str | None = None
+    inline_limit: int = Field(default=0, ge=0)

@@ -80,7 +80,7 @@ class Service:
             await eventually(published, what=f"the event of {method} {url} on the bus")
         return result
 
-    async def upload(self, url: str, text: str, who: Who) -> Json:
+    async def import_csv(self, url: str, text: str, who: Who) -> Json:
         """A CSV import as `who`; the import's report (a refused row fails the scenario)."""
         headers = {**who.headers(), "content-type": "text/csv"}
         response = await self.client.post(url, content=text.encode(), headers=headers)
@@ -90,6 +90,21 @@ class Service:
         if report.get("errors"):
             raise ScenarioError(f"POST {url}: refused rows {report['errors']}")
         return report
+
+    async def upload(self, url: str, data: bytes, who: Who, *, settle: str, **params: Any) -> Json:
+        """A file as the request's body (its kind is detected from the bytes), settled like a change."""
+        before = self.log.count(settle)
+        headers = {**who.headers(), "content-type": "application/octet-stream"}
+        response = await self.client.post(url, params=params, content=data, headers=headers)
+        if not response.is_success:
+            raise ScenarioError(f"POST {self.client.base_url}{url}: {response.status_code} {response.text[:500]}")
+
+        async def published() -> bool:
+            return self.log.count(settle) > before
+
+        await eventually(published, what=f"the event of POST {url} on the bus")
+        result: Json = response.json()
+        return result
 
     async def act(
         self, collection: str, aggregate_id: str, action: str, body: Json, who: Who, *, method: str = "POST"

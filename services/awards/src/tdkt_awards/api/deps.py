@@ -12,11 +12,24 @@ from tdkt_awards.calendar_vn import VietnamCalendar
 from tdkt_awards.catalogue_data import default_catalogue
 from tdkt_awards.domain.calendar import WorkingDays
 from tdkt_awards.domain.catalogue import Catalogue
-from tdkt_awards.store import Repositories
+from tdkt_awards.store import FILES, Repositories
+from tdkt_shared.settings import Settings
+from tdkt_shared.store.files import FileStore
 
 
 async def repositories(request: Request) -> Repositories:
     return Repositories.of(request.app.state.runtime)
+
+
+async def files(request: Request) -> FileStore:
+    store: FileStore = request.app.state.runtime.files(FILES)
+    return store
+
+
+def upload_limit(request: Request) -> int:
+    """The largest file accepted (`HTTP_MAX_UPLOAD_BYTES`; the default when the runtime has no settings)."""
+    settings: Settings = getattr(request.app.state.runtime, "settings", None) or Settings()
+    return settings.http_max_upload_bytes
 
 
 async def catalogue() -> Catalogue:
@@ -35,3 +48,4 @@ async def calendar() -> WorkingDays:
 RepositoriesDep = Annotated[Repositories, Depends(repositories)]
 CatalogueDep = Annotated[Catalogue, Depends(catalogue)]
 CalendarDep = Annotated[WorkingDays, Depends(calendar)]
+FilesDep = Annotated[FileStore, Depends(files)]

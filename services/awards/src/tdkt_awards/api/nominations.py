@@ -106,10 +106,18 @@ async def list_nominations(
 
 @router.post("/{nomination_id}/submit", response_model=NominationView)
 async def submit(
-    nomination_id: str, step: Step, principal: Editor, repositories: RepositoriesDep, ctx: Context, response: Response
+    nomination_id: str,
+    step: Step,
+    principal: Editor,
+    repositories: RepositoriesDep,
+    catalogue: CatalogueDep,
+    ctx: Context,
+    response: Response,
 ) -> NominationView:
-    """422 on `congress_id` past the congress's deadline, on `movement_id` for a topic award before tổng kết."""
-    submitted = await nominations.submit(repositories, nomination_id, step.version, step.who(principal), ctx)
+    """422 on `congress_id` past the congress's deadline, on `movement_id` for a topic award before tổng kết, and on
+    `files.<item>` for a checklist item without a file."""
+    who = step.who(principal)
+    submitted = await nominations.submit(repositories, catalogue, nomination_id, step.version, who, ctx)
     return _view(submitted, response)
 
 
@@ -142,27 +150,6 @@ _staff_step(
     "ON_HOLD (discipline, inspection, complaint…) from any state before the decision; needs a reason.",
 )
 _staff_step("release", nominations.release_hold, "End the hold: back to the state it was in.")
-
-
-class AttachmentsCommand(Step):
-    attachments: list[str]
-
-
-@router.put("/{nomination_id}/attachments", response_model=NominationView)
-async def set_attachments(
-    nomination_id: str,
-    command: AttachmentsCommand,
-    principal: Editor,
-    repositories: RepositoriesDep,
-    ctx: Context,
-    response: Response,
-) -> NominationView:
-    """Replace the attachment list (DRAFT or RETURNED only)."""
-    who = command.who(principal)
-    changed = await nominations.set_attachments(
-        repositories, nomination_id, command.version, command.attachments, who, ctx
-    )
-    return _view(changed, response)
 
 
 @staff.post("/{nomination_id}/appraise", response_model=NominationView)

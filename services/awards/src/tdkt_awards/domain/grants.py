@@ -9,12 +9,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import Field
 
 from tdkt_awards.domain.catalogue import AwardKind, Catalogue, EffectiveRules
 from tdkt_awards.domain.eligibility import GrantFact
 from tdkt_awards.domain.nominations import Nomination, Status
+from tdkt_awards.domain.numbering import SYMBOL_PATTERN
 from tdkt_shared.contract.awards import AwardGranted, AwardRevoked, GrantReviewRequested, NomineeKind, RevocationReason
 from tdkt_shared.contract.text import Day, Flag, Identifier, Text, Whole
 from tdkt_shared.errors import DomainError, InvalidTransition
@@ -84,6 +86,8 @@ class Decision(Value):
     number: str
     date: Day
     signer_role: str
+    issuer_id: str | None = None
+    """The issuing body whose register gave the number, when the platform numbered it."""
     legal_basis: str | None = None
     nomination_id: str | None = None
     base_salary: Whole = 0
@@ -101,7 +105,13 @@ class DecideNomination(Command):
     """Command: the competent authority signs the decision for an approved nomination."""
 
     decision_id: Identifier
-    number: Text
+    number: Text | None = None
+    """Số, ký hiệu as written on paper; when omitted, the next number of `issuer_id`'s register for the year,
+    as `NN/QĐ-<issuer_symbol>`."""
+    issuer_id: Identifier | None = None
+    """The issuing body (cơ quan ban hành) whose register numbers the decision."""
+    issuer_symbol: Annotated[str, Field(pattern=SYMBOL_PATTERN)] | None = None
+    """Its abbreviation in the symbol, e.g. `UBND`."""
     date: Day
     signer_role: Text
     legal_basis: Text | None = None
@@ -150,6 +160,8 @@ def decide(
     outside = [r for r in chosen if r not in approved]
     if outside or not chosen:
         raise DomainError(f"recipients must be approved nominees: {outside or 'none given'}", field="recipient_ids")
+    if command.number is None:
+        raise DomainError("a decision needs its number, or an issuer to number it", field="number")
     award = rules.award(n.award_code)
     salary = catalogue.base_salary_on(command.date)
     amount = bonus(award.bonus_multiple, salary.amount)
@@ -179,6 +191,7 @@ def decide(
         number=command.number,
         date=command.date,
         signer_role=command.signer_role,
+        issuer_id=command.issuer_id,
         legal_basis=command.legal_basis,
         nomination_id=n.id,
         base_salary=salary.amount,

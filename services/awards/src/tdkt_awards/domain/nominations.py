@@ -20,6 +20,7 @@ from tdkt_awards.domain.eligibility import (
     MemberFacts,
     RatingFact,
 )
+from tdkt_awards.domain.files import AttachedFile
 from tdkt_awards.domain.links import SubmissionLinks, check_links
 from tdkt_shared.contract.awards import (
     ApprovedNominee,
@@ -151,6 +152,9 @@ class Nomination(Value):
     """The congress that honours the nominees, whose deadline closes submission."""
     nominees: list[Nominee]
     attachments: list[str]
+    """The checklist items a file satisfies (follows `files`)."""
+    files: list[AttachedFile] = Field(default_factory=list)
+    """The dossier's files (stored apart, in GridFS), each under its checklist item."""
     status: Status
     held_from: Status | None = None
     held_by_cases: list[str] = Field(default_factory=list)
@@ -192,7 +196,6 @@ class DraftNomination(Command):
     movement_id: Identifier | None = None
     congress_id: Identifier | None = None
     nominees: list[Nominee] = Field(min_length=1)
-    attachments: list[str] = Field(default_factory=list)
     actor: Text | None = None
     """Through the API, the token's `sub` (a different name is refused); the service's own drafts name their
     source here."""
@@ -298,7 +301,7 @@ def draft(
         movement_id=command.movement_id,
         congress_id=command.congress_id,
         nominees=command.nominees,
-        attachments=sorted(set(command.attachments)),
+        attachments=[],
         status=Status.DRAFT,
         rule_set_id=rules.id,
         audit=[entry],
@@ -314,21 +317,9 @@ def required_attachments(n: Nomination, rules: EffectiveRules) -> list[str]:
 
 
 def missing_attachments(n: Nomination, rules: EffectiveRules) -> list[str]:
-    return [a for a in required_attachments(n, rules) if a not in n.attachments]
-
-
-def set_attachments(n: Nomination, attachments: list[str], who: Actor, at: datetime) -> tuple[Nomination, Events]:
-    if n.status not in (Status.DRAFT, Status.RETURNED):
-        raise InvalidTransition(f"attachments are fixed in {n.status.value}", field="status")
-    return _move(
-        n,
-        n.status,
-        "attach",
-        who,
-        at,
-        allowed=frozenset({n.status}),
-        attachments=sorted(set(attachments)),
-    )
+    """Checklist items without a file (a bare code satisfies nothing)."""
+    filed = {f.item for f in n.files}
+    return [a for a in required_attachments(n, rules) if a not in filed]
 
 
 def submit(
@@ -337,13 +328,23 @@ def submit(
     at: datetime,
     links: SubmissionLinks | None = None,
     holds: dict[str, list[HoldFact]] | None = None,
+    rules: EffectiveRules | None = None,
 ) -> tuple[Nomination, Events]:
     """Nothing may be proposed while a discipline, inspection or complaint case is open (Decree 152/2025).
 
     `holds`: each nominee's cases as the records have them (without it, what the dossier declares). A
     congress-linked nomination is refused after the congress's deadline or once it is cancelled, and a topic
-    nomination before its movement's final review (`links`: what reporting told us about them).
+    nomination before its movement's final review (`links`: what reporting told us about them). With `rules`, every
+    checklist item needs a file (422 naming the first item without one).
     """
+    if n.status in (Status.DRAFT, Status.RETURNED) and rules is not None:
+        missing = missing_attachments(n, rules)
+        if missing:
+            raise DomainError(
+                f"no file for {', '.join(missing)}: attach one to each checklist item before submitting",
+                field=f"files.{missing[0]}",
+                code="missing_attachment",
+            )
     if n.status in (Status.DRAFT, Status.RETURNED):
         check_links(n.congress_id, n.movement_id, n.kind is NominationKind.TOPIC, links or SubmissionLinks(), at.date())
     for i, nominee in enumerate(n.nominees):

@@ -9,6 +9,8 @@ from tdkt_awards.domain.catalogue import Catalogue, EffectiveRules
 from tdkt_awards.domain.eligibility import GrantFact
 from tdkt_awards.domain.grants import Decision
 from tdkt_awards.domain.nominations import Nomination
+from tdkt_awards.domain.numbering import Register, register_id, symbol
+from tdkt_awards.handlers.numbering import take_number
 from tdkt_shared.errors import DomainError
 from tdkt_shared.kit import CommandContext, Loaded, Repository
 from tdkt_shared.store import NotFound
@@ -27,6 +29,32 @@ async def decision_of_grant(decisions: Repository[Decision], grant_id: str) -> L
     if not found:
         raise NotFound(grant_id)
     return found[0]
+
+
+DECISION_ABBREVIATION = "QĐ"
+"""Quyết định, in a symbol (Decree 30/2020, Appendix III)."""
+
+
+async def numbered(
+    registers: Repository[Register],
+    nomination: Nomination,
+    command: grant_rules.DecideNomination,
+    rules: EffectiveRules,
+    catalogue: Catalogue,
+    ctx: CommandContext,
+) -> grant_rules.DecideNomination:
+    """The command with its number: as given, or the next one of the issuer's register for the decision's year
+    (a retry of the same decision id gets the number it got before). A decision the domain refuses takes none."""
+    if command.number is not None:
+        return command
+    if command.issuer_id is None or command.issuer_symbol is None:
+        field = "issuer_id" if command.issuer_id is None else "issuer_symbol"
+        raise DomainError("without a number, name the issuing body and its abbreviation to number it", field=field)
+    existing = await registers.get(register_id(command.issuer_id, command.date.year))
+    if existing is None or existing.aggregate.number_of(f"decision:{command.decision_id}") is None:
+        grant_rules.decide(nomination, command.model_copy(update={"number": "…"}), rules, catalogue)
+    number = await take_number(registers, command.issuer_id, command.date.year, f"decision:{command.decision_id}", ctx)
+    return command.model_copy(update={"number": symbol(number, DECISION_ABBREVIATION, command.issuer_symbol)})
 
 
 async def record_decision(

@@ -95,19 +95,6 @@ async def draft(
     return await repositories.nominations.add(*workflow.draft(command, rules, ctx.now, who), ctx)
 
 
-async def set_attachments(
-    repositories: Repositories,
-    nomination_id: str,
-    version: int,
-    attachments: list[str],
-    who: Actor,
-    ctx: CommandContext,
-) -> Loaded[Nomination]:
-    loaded = await _load(repositories, nomination_id, version, ctx, own=True)
-    changed = workflow.set_attachments(loaded.aggregate, attachments, who, ctx.now)
-    return await repositories.nominations.save(loaded, *changed, ctx)
-
-
 async def _submission_links(repositories: Repositories, n: Nomination) -> links.SubmissionLinks:
     congress = await repositories.congresses.get(n.congress_id) if n.congress_id else None
     movement = await repositories.movements.get(n.movement_id) if n.movement_id else None
@@ -118,13 +105,20 @@ async def _submission_links(repositories: Repositories, n: Nomination) -> links.
 
 
 async def submit(
-    repositories: Repositories, nomination_id: str, version: int, who: Actor, ctx: CommandContext
+    repositories: Repositories,
+    catalogue: Catalogue,
+    nomination_id: str,
+    version: int,
+    who: Actor,
+    ctx: CommandContext,
 ) -> Loaded[Nomination]:
-    """Submit, checked against the congress deadline and the movement's final review known at this time."""
+    """Submit, checked against the congress deadline and the movement's final review known at this time, and with a
+    file for every checklist item."""
     loaded = await _load(repositories, nomination_id, version, ctx, own=True)
     known = await _submission_links(repositories, loaded.aggregate)
     holds = await records.holds_of(repositories, [x.nominee_id for x in loaded.aggregate.nominees])
-    submitted = workflow.submit(loaded.aggregate, who, ctx.now, known, holds)
+    rules = rules_of(loaded.aggregate, catalogue)
+    submitted = workflow.submit(loaded.aggregate, who, ctx.now, known, holds, rules)
     return await repositories.nominations.save(loaded, *submitted, ctx)
 
 
@@ -242,9 +236,9 @@ async def decide(
     """
     loaded = await repositories.nominations.load(nomination_id, command.version)
     n = loaded.aggregate
-    decision = await decisions.record_decision(
-        repositories.decisions, n, command, rules_of(n, catalogue), catalogue, ctx
-    )
+    rules = rules_of(n, catalogue)
+    command = await decisions.numbered(repositories.registers, n, command, rules, catalogue, ctx)
+    decision = await decisions.record_decision(repositories.decisions, n, command, rules, catalogue, ctx)
     decided = workflow.mark_decided(n, decision.id, who, ctx.now)
     return decision, await repositories.nominations.save(loaded, *decided, ctx)
 

@@ -15,6 +15,8 @@ from tdkt_demo.steps.records import staff
 
 DOSSIER = ["TO_TRINH", "BAO_CAO_THANH_TICH"]
 """Tờ trình and báo cáo thành tích: in every dossier; the level adds its minutes (biên bản) and proofs."""
+SCAN = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+"""What the scenario files under each checklist item (a checklist item is satisfied only by a file)."""
 
 
 def grant_line(recipient_id: str, kind: str, name: str, award_code: str, year: int, decision: str, day: str) -> Json:
@@ -47,7 +49,8 @@ def annual_merit(
     submitting_organization_id: str | None = None,
     territory: str | None = None,
 ) -> Json:
-    """A draft nomination for a yearly title or order, by `proposer` for their organisation unless told."""
+    """A draft nomination for a yearly title or order, by `proposer` for their organisation unless told; its
+    `attachments` are the checklist items `propose` files a PDF under."""
     draft: Json = {"id": nomination_id, "kind": "ANNUAL_MERIT", "award_code": award_code, "year": year}
     draft |= {"territory": territory} if territory else {}
     return draft | {
@@ -72,7 +75,15 @@ async def advance(run: Run, nomination_id: str, *steps: str, who: Who | None = N
 async def propose(run: Run, draft: Json, proposer: Who) -> Json:
     """The proposer drafts and submits; the TĐKT body receives and appraises (the verdict is in the body)."""
     nomination_id = str(draft["id"])
-    await run.services.awards.call("POST", "/nominations", draft, who=proposer, settle=nomination_id)
+    body = dict(draft)
+    items = body.pop("attachments", [])
+    awards = run.services.awards
+    drafted = await awards.call("POST", "/nominations", body, who=proposer, settle=nomination_id)
+    for item in items if isinstance(items, list) else []:
+        url = f"/nominations/{nomination_id}/files/{item}"
+        drafted = await awards.upload(
+            url, SCAN, proposer, settle=nomination_id, version=drafted["version"], filename=f"{item}.pdf"
+        )
     await advance(run, nomination_id, "submit", who=proposer)
     return await advance(run, nomination_id, "receive", "start-appraisal", "appraise")
 

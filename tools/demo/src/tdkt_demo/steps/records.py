@@ -47,7 +47,7 @@ async def load_histories(run: Run) -> None:
     # each department reports its staff's assessments for the year (hoàn thành xuất sắc / tốt nhiệm vụ)
     for unit in (i["health"], i["finance"]):
         rows = [f"{p},{YEAR},{'EXCELLENT' if n < 3 else 'GOOD'},{unit}" for n, p in enumerate(staff(unit))]
-        report = await registry.upload(
+        report = await registry.import_csv(
             "/assessments/imports/csv", csv("person_id,year,rating,organization_id", rows), cast.officer(unit)
         )
         if report["created"] != STAFF:
@@ -58,7 +58,7 @@ async def load_histories(run: Run) -> None:
         for n, (person, name, _) in enumerate(people[:2])
     ]
     header = "title,author_ids,recognizing_organization_id,scope,recognized_on,certificate_number"
-    certified = await registry.upload("/initiatives/imports/csv", csv(header, rows), cast.initiative_officer)
+    certified = await registry.import_csv("/initiatives/imports/csv", csv(header, rows), cast.initiative_officer)
     # a reprimand long served: on record, and the chain window starts after it
     header = (
         "case_number,kind,subject,subject_id,handled_by_organization_id,opened_on,concluded_on,outcome,"
@@ -68,7 +68,7 @@ async def load_histories(run: Run) -> None:
         f"07/QĐ-KL-{run.run_id},DISCIPLINE,PERSON,{i['ineligible']},{i['hospital']},2019-01-10,2019-03-01,"
         "DISCIPLINED,REPRIMAND,2019-03-01,2020-02-28"
     )
-    await registry.upload("/cases/imports/csv", csv(header, [row]), cast.inspector)
+    await registry.import_csv("/cases/imports/csv", csv(header, [row]), cast.inspector)
 
     async def on_record(person: str, field: str) -> None:
         async def known() -> Json | None:

@@ -1,0 +1,125 @@
+"""Rendering: docxtpl fills a DOCX template, LibreOffice headless converts the DOCX to PDF.
+
+Why LibreOffice from the DOCX (rather than WeasyPrint from HTML): the DOCX is what offices keep, edit and upload as
+their own templates, and the PDF must look exactly like it; one template serves both. A conversion takes one to a
+few seconds, so it runs in its own process, at most `concurrency` at once (the others wait, up to `wait_s`, then
+get 503), each with a timeout; each slot keeps its own LibreOffice profile so conversions do not share state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import os
+import shutil
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from docxtpl import DocxTemplate
+
+from tdkt_shared.errors import DomainError
+
+
+class RenderingUnavailable(DomainError):
+    status = 503
+    code = "rendering_unavailable"
+
+
+class TemplateBroken(DomainError):
+    status = 422
+    code = "template_invalid"
+
+
+def fill(template: bytes, values: dict[str, Any]) -> bytes:
+    """The DOCX of `template` filled with `values` (Jinja autoescaped into the XML); 422 for a broken template."""
+    try:
+        document = DocxTemplate(io.BytesIO(template))
+        document.render(values, autoescape=True)
+        out = io.BytesIO()
+        document.save(out)
+    except (jinja2.TemplateError, KeyError, ValueError, AttributeError) as exc:
+        raise TemplateBroken(f"the template cannot be filled: {exc}", field="template") from exc
+    return out.getvalue()
+
+
+class Renderer:
+    """DOCX templates to DOCX and PDF, with a bounded number of LibreOffice conversions at once."""
+
+    def __init__(
+        self, soffice: str | None, *, concurrency: int = 2, timeout_s: float = 120, wait_s: float = 60
+    ) -> None:
+        self.soffice = soffice
+        self.timeout_s = timeout_s
+        self.wait_s = wait_s
+        self._root = Path(tempfile.mkdtemp(prefix="tdkt-render-"))
+        self._slots: asyncio.Queue[Path] | None = None
+        self._concurrency = concurrency
+
+    def _queue(self) -> asyncio.Queue[Path]:
+        if self._slots is None:
+            self._slots = asyncio.Queue()
+            for i in range(self._concurrency):
+                self._slots.put_nowait(self._root / f"profile-{i}")
+        return self._slots
+
+    async def docx(self, template: bytes, values: dict[str, Any]) -> bytes:
+        return await asyncio.to_thread(fill, template, values)
+
+    async def pdf(self, docx: bytes) -> bytes:
+        """The PDF of `docx` (503 when LibreOffice is missing, busy past `wait_s`, or fails)."""
+        if not self.soffice:
+            raise RenderingUnavailable("LibreOffice (soffice) is not installed: scripts/ensure-libreoffice.sh")
+        slots = self._queue()
+        try:
+            profile = await asyncio.wait_for(slots.get(), self.wait_s)
+        except TimeoutError as exc:
+            raise RenderingUnavailable("every document renderer is busy; try again shortly") from exc
+        try:
+            return await self._convert(profile, docx)
+        finally:
+            slots.put_nowait(profile)
+
+    async def _convert(self, profile: Path, docx: bytes) -> bytes:
+        with tempfile.TemporaryDirectory(dir=self._root) as work:
+            source = Path(work) / "document.docx"
+            source.write_bytes(docx)
+            process = await asyncio.create_subprocess_exec(
+                str(self.soffice),
+                f"-env:UserInstallation={profile.as_uri()}",
+                "--headless",
+                "--norestore",
+                "--nologo",
+                "--nolockcheck",
+                "--convert-to",
+                "pdf:writer_pdf_Export",
+                "--outdir",
+                work,
+                str(source),
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env={**os.environ, "HOME": str(profile.parent)},
+            )
+            try:
+                _, errors = await asyncio.wait_for(process.communicate(), self.timeout_s)
+            except TimeoutError as exc:
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
+                await process.wait()
+                raise RenderingUnavailable(f"LibreOffice did not finish within {self.timeout_s:g} s") from exc
+            result = Path(work) / "document.pdf"
+            if process.returncode != 0 or not result.exists():
+                detail = errors.decode(errors="replace").strip()[-300:]
+                raise RenderingUnavailable(
+                    f"LibreOffice could not convert the document ({process.returncode}): {detail}"
+                )
+            return result.read_bytes()
+
+
+@cache
+def default_renderer() -> Renderer:
+    """The process's renderer: `SOFFICE_BIN`, or `soffice` on the PATH."""
+    return Renderer(os.environ.get("SOFFICE_BIN") or shutil.which("soffice"))
