@@ -177,3 +177,76 @@ async def test_appraise_on_an_appraised_dossier_is_refused_even_with_a_case_open
     again = await client.post("/nominations/n-1/appraise", json={"version": body["version"], **WHO})
     assert (again.status_code, again.json()["error"]) == (409, "invalid_transition")
     assert (await status(client, "n-1"))["status"] == "ELIGIBLE"
+
+
+async def release(client: httpx.AsyncClient, nid: str) -> httpx.Response:
+    body = await status(client, nid)
+    return await client.post(f"/nominations/{nid}/release", json={"version": body["version"], **WHO})
+
+
+async def test_a_case_attaches_to_a_dossier_held_by_hand_and_neither_hold_lifts_the_other(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    await recorded(runtime, assessed("p-1", 2025, DutyCompletion.GOOD))
+    eligible = await appraised(client, dossier("n-1", "LDTT", person("p-1")))
+    by_hand = {"version": eligible["version"], **WHO, "reason": "đơn thư chưa xác minh"}
+    held = (await client.post("/nominations/n-1/hold", json=by_hand)).json()
+    assert (held["status"], held["held_by_hand"], held["held_by_cases"]) == ("ON_HOLD", True, [])
+
+    await recorded(runtime, opened("8", "p-1"))
+    body = await status(client, "n-1")
+    assert (body["status"], body["held_from"], body["held_by_cases"], body["held_by_hand"]) == (
+        "ON_HOLD",
+        "ELIGIBLE",
+        ["case-8"],
+        True,
+    )
+    assert (body["audit"][-1]["action"], body["audit"][-1]["reason"]) == ("case_hold", "open case(s): case-8")
+    # the specialist's release cannot let it go on while the case is open
+    refused = await release(client, "n-1")
+    assert (refused.status_code, refused.json()["error"]) == (409, "invalid_transition")
+    assert "case-8" in refused.json()["detail"]
+
+    # the case's end leaves it waiting for the release by hand
+    await recorded(runtime, withdrawn("8", "p-1"))
+    body = await status(client, "n-1")
+    assert (body["status"], body["held_by_cases"], body["held_by_hand"]) == ("ON_HOLD", [], True)
+    assert body["audit"][-1]["action"] == "case_release"
+    released = await release(client, "n-1")
+    assert released.status_code == 200, released.text
+    assert (released.json()["status"], released.json()["held_by_hand"]) == ("ELIGIBLE", False)
+
+
+async def test_a_hold_by_hand_on_a_dossier_held_by_a_case_outlasts_the_case(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    await recorded(runtime, assessed("p-1", 2025, DutyCompletion.GOOD))
+    await appraised(client, dossier("n-1", "LDTT", person("p-1")))
+    await recorded(runtime, opened("9", "p-1"))
+    body = await status(client, "n-1")
+    held = await client.post("/nominations/n-1/hold", json={"version": body["version"], **WHO, "reason": "báo chí"})
+    assert held.status_code == 200, held.text
+    assert (held.json()["held_by_cases"], held.json()["held_by_hand"]) == (["case-9"], True)
+    await recorded(runtime, withdrawn("9", "p-1"))
+    assert ((await status(client, "n-1"))["status"], (await status(client, "n-1"))["held_by_hand"]) == (
+        "ON_HOLD",
+        True,
+    )
+    assert (await release(client, "n-1")).json()["status"] == "ELIGIBLE"
+
+
+async def test_a_dossier_stored_on_hold_before_hand_holds_were_marked_counts_as_held_by_hand(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    await recorded(runtime, assessed("p-1", 2025, DutyCompletion.GOOD))
+    eligible = await appraised(client, dossier("n-1", "LDTT", person("p-1")))
+    await client.post("/nominations/n-1/hold", json={"version": eligible["version"], **WHO, "reason": "x"})
+    store = runtime.store(NOMINATIONS)
+    stored = await store.get("n-1")
+    assert stored is not None
+    legacy = {k: v for k, v in stored.state.items() if k != "held_by_hand"}
+    await store.create("n-legacy", {**legacy, "id": "n-legacy"}, [])
+    await recorded(runtime, opened("10", "p-1"))
+    await recorded(runtime, withdrawn("10", "p-1"))
+    body = await status(client, "n-legacy")
+    assert (body["status"], body["held_by_hand"]) == ("ON_HOLD", True)
