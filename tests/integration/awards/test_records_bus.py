@@ -13,7 +13,7 @@ import pytest
 
 from tdkt_awards.consumers import TOPICS
 from tdkt_awards.service import DEFINITION as AWARDS
-from tdkt_awards.store import RECORDS
+from tdkt_awards.store import PERSONS, RECORDS
 from tdkt_registry.domain.records import case_id
 from tdkt_registry.service import DEFINITION as REGISTRY
 from tdkt_shared.auth import Role, dev_headers
@@ -197,3 +197,68 @@ async def test_a_case_opened_in_the_registry_holds_the_dossier_and_its_withdrawa
     back = await eventually(lambda: dossier_in("SUBMITTED"), what="the dossier back where it was")
     assert back["held_by_cases"] == []
     assert [(a["action"], a["actor"]) for a in back["audit"][-2:]] == [("hold", "registry"), ("release", "registry")]
+
+
+async def test_a_members_case_holds_the_collectives_dossier_beside_a_hold_by_hand(
+    services: tuple[httpx.AsyncClient, httpx.AsyncClient, Runtime], run_id: str
+) -> None:
+    registry, awards, awards_runtime = services
+    unit, member, nid = f"phong-{run_id}", f"m-{run_id}", f"nc-{run_id}"
+    body = {"id": unit, "name": "Phòng", "kind": "DEPARTMENT", "valid_from": "2008-01-01"}
+    await ok(await registry.post("/organizations", json=body), 201)
+    await ok(await registry.post("/persons", json={"id": member, "full_name": member}), 201)
+    job = {"version": 1, "organization_id": unit, "position": "Chuyên viên", "valid_from": "2015-01-01"}
+    await ok(await registry.post(f"/persons/{member}/employments", json=job))
+
+    async def employed() -> bool:
+        found = await awards_runtime.store(PERSONS).get(member)
+        return found is not None and bool(found.state["employments"])
+
+    await eventually(employed, what="the member's employment in awards")
+    draft = {
+        "id": nid,
+        "kind": "ANNUAL_MERIT",
+        "award_code": "TTLDTT",
+        "year": 2025,
+        "submitting_organization_id": unit,
+        "nominees": [{"nominee_id": unit, "kind": "COLLECTIVE", "name": "Phòng"}],
+        "attachments": [],
+    }
+    current = await ok(await awards.post("/nominations", json=draft, headers=SPECIALIST), 201)
+    by_hand = {"version": current["version"], "reason": "đơn thư chưa xác minh"}
+    current = await ok(await awards.post(f"/nominations/{nid}/hold", json=by_hand, headers=SPECIALIST))
+    assert (current["status"], current["held_by_hand"]) == ("ON_HOLD", True)
+
+    inspector = dev_headers(Role.INSPECTION_OFFICER, organization_id="thanh-tra")
+    case = {
+        "case_number": f"{run_id}/KL",
+        "kind": "DISCIPLINE",
+        "subject": "PERSON",
+        "subject_id": member,
+        "handled_by_organization_id": unit,
+        "opened_on": "2026-01-02",
+    }
+    opened = await ok(await registry.post("/cases", json=case, headers=inspector), 201)
+
+    async def dossier_where(check: Any) -> dict[str, Any] | None:
+        found = await ok(await awards.get(f"/nominations/{nid}", headers=SPECIALIST))
+        return found if check(found) else None
+
+    held = await eventually(lambda: dossier_where(lambda d: d["held_by_cases"]), what="the member's case attached")
+    assert (held["status"], held["held_from"], held["held_by_cases"], held["held_by_hand"]) == (
+        "ON_HOLD",
+        "DRAFT",
+        [opened["id"]],
+        True,
+    )
+    refused = await awards.post(f"/nominations/{nid}/release", json={"version": held["version"]}, headers=SPECIALIST)
+    assert refused.status_code == 409, refused.text
+
+    withdrawal = {"version": opened["version"], "withdrawn_on": "2026-01-05"}
+    await ok(await registry.post(f"/cases/{opened['id']}/withdrawal", json=withdrawal, headers=inspector))
+    ended = await eventually(lambda: dossier_where(lambda d: not d["held_by_cases"]), what="the case's end")
+    assert (ended["status"], ended["held_by_hand"], ended["audit"][-1]["action"]) == ("ON_HOLD", True, "case_release")
+    released = await ok(
+        await awards.post(f"/nominations/{nid}/release", json={"version": ended["version"]}, headers=SPECIALIST)
+    )
+    assert (released["status"], released["held_by_hand"]) == ("DRAFT", False)

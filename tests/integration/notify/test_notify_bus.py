@@ -22,8 +22,9 @@ from tdkt_notify.service import DEFINITION, NotifyRuntime
 from tdkt_notify.settings import load_notify_settings
 from tdkt_notify.signing import standard_secret
 from tdkt_shared.bus.codec import encode
-from tdkt_shared.contract import CloudEvent, dlq_topic, service_topic
-from tdkt_shared.contract.registry import ClusterChangeReason, FunctionalRole
+from tdkt_shared.contract import CloudEvent, dlq_topic, make_event, service_topic
+from tdkt_shared.contract.awards import GrantReviewRequested, RevocationReason
+from tdkt_shared.contract.registry import ClusterChangeReason, FunctionalRole, RoleAssigned
 from tdkt_shared.settings import Settings
 from tests.helpers import serve
 from tests.integration.conftest import SettingsFactory
@@ -35,6 +36,7 @@ pytestmark = pytest.mark.usefixtures("drop_databases")
 NOTIFY_TOPIC = service_topic("notify")
 PRESS = FunctionalRole.PRESS_COMMUNICATION
 TDKT = FunctionalRole.TDKT_STATE_MANAGEMENT
+DECIDING = FunctionalRole.DECIDING_AUTHORITY
 SECRET = "bi-mat-kiem-thu-0123456789abcdef"
 
 
@@ -471,3 +473,38 @@ async def test_a_report_of_a_merged_organisation_reaches_its_successor(env: Env)
     assert [m["Subject"] for m in env.smtp.to(env.mail("so-khcn-tt"))] == ["Báo cáo kỳ 2025 đã được nộp"]
     assert env.smtp.to(env.mail("so-khcn")) == []
     assert [CloudEvent.model_validate(json.loads(r.body)).id for r in env.endpoint.to(f"/{new}")] == [report.id]
+
+
+async def test_a_grant_review_request_reaches_the_deciding_authoritys_office_over_the_bus(env: Env) -> None:
+    authority = f"CHAIRMAN_{env.run_id.upper()}"  # this test's own authority: others share the topics
+    async with env.notify() as client:
+        await directory(env, client, "vp-ubnd", "so-noi-vu")
+        office = RoleAssigned(
+            assignment_id=env.org("qd"),
+            role=DECIDING,
+            organization_id=env.org("vp-ubnd"),
+            valid_from=date(2020, 1, 1),
+            authority=authority,
+        )
+        await env.send(make_event(office, partitionkey=env.org("vp-ubnd")))
+        await eventually(lambda: holds(client, DECIDING, "2025-08-01", env.org("vp-ubnd")), what="the office's role")
+        review = GrantReviewRequested(
+            grant_id=env.org("qd-1.1"),
+            decision_id=env.org("qd-1"),
+            decision_number="12/QĐ-UBND",
+            recipient_id=env.org("p"),
+            recipient_name="Nguyễn Thị Hà",
+            award_code="CSTD_TINH",
+            year=2025,
+            revoked_grant_id=env.org("h.3"),
+            revocation_reason=RevocationReason.FALSE_INFO,
+            deciding_authority=authority,
+            signer_role="PROVINCE_CHAIRMAN",
+            submitting_organization_id=env.org("so-noi-vu"),
+        )
+        flagged = make_event(review, partitionkey=env.org("p"))
+        await env.send(flagged)
+        # the office and the proposer, on every channel; never the TĐKT body's fallback
+        items = await eventually(lambda: env.settled(client, flagged.id, 6), what="the review request's deliveries")
+        assert {d["recipient_id"] for d in items} == {env.org("vp-ubnd"), env.org("so-noi-vu")}
+        assert {d["status"] for d in items} == {"DELIVERED"}

@@ -10,6 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tdkt_awards.catalogue_data import default_catalogue
+from tdkt_awards.domain.eligibility import members_cases_hold
 from tdkt_awards.handlers import records as record_handlers
 from tdkt_awards.service import DEFINITION
 from tdkt_awards.store import NOMINATIONS, Repositories
@@ -23,6 +25,12 @@ from tdkt_shared.contract.records import (
     CaseStatus,
     CaseWithdrawn,
     DutyCompletion,
+)
+from tdkt_shared.contract.registry import (
+    Employment,
+    OrganizationKind,
+    OrganizationRegistered,
+    PersonEmploymentChanged,
 )
 from tdkt_shared.runtime import InMemoryRuntime
 from tests.clock import MONDAY_MORNING, ManualClock
@@ -177,3 +185,150 @@ async def test_appraise_on_an_appraised_dossier_is_refused_even_with_a_case_open
     again = await client.post("/nominations/n-1/appraise", json={"version": body["version"], **WHO})
     assert (again.status_code, again.json()["error"]) == (409, "invalid_transition")
     assert (await status(client, "n-1"))["status"] == "ELIGIBLE"
+
+
+async def release(client: httpx.AsyncClient, nid: str) -> httpx.Response:
+    body = await status(client, nid)
+    return await client.post(f"/nominations/{nid}/release", json={"version": body["version"], **WHO})
+
+
+async def test_a_case_attaches_to_a_dossier_held_by_hand_and_neither_hold_lifts_the_other(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    await recorded(runtime, assessed("p-1", 2025, DutyCompletion.GOOD))
+    eligible = await appraised(client, dossier("n-1", "LDTT", person("p-1")))
+    by_hand = {"version": eligible["version"], **WHO, "reason": "đơn thư chưa xác minh"}
+    held = (await client.post("/nominations/n-1/hold", json=by_hand)).json()
+    assert (held["status"], held["held_by_hand"], held["held_by_cases"]) == ("ON_HOLD", True, [])
+
+    await recorded(runtime, opened("8", "p-1"))
+    body = await status(client, "n-1")
+    assert (body["status"], body["held_from"], body["held_by_cases"], body["held_by_hand"]) == (
+        "ON_HOLD",
+        "ELIGIBLE",
+        ["case-8"],
+        True,
+    )
+    assert (body["audit"][-1]["action"], body["audit"][-1]["reason"]) == ("case_hold", "open case(s): case-8")
+    # the specialist's release cannot let it go on while the case is open
+    refused = await release(client, "n-1")
+    assert (refused.status_code, refused.json()["error"]) == (409, "invalid_transition")
+    assert "case-8" in refused.json()["detail"]
+
+    # the case's end leaves it waiting for the release by hand
+    await recorded(runtime, withdrawn("8", "p-1"))
+    body = await status(client, "n-1")
+    assert (body["status"], body["held_by_cases"], body["held_by_hand"]) == ("ON_HOLD", [], True)
+    assert body["audit"][-1]["action"] == "case_release"
+    released = await release(client, "n-1")
+    assert released.status_code == 200, released.text
+    assert (released.json()["status"], released.json()["held_by_hand"]) == ("ELIGIBLE", False)
+
+
+async def test_a_hold_by_hand_on_a_dossier_held_by_a_case_outlasts_the_case(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    await recorded(runtime, assessed("p-1", 2025, DutyCompletion.GOOD))
+    await appraised(client, dossier("n-1", "LDTT", person("p-1")))
+    await recorded(runtime, opened("9", "p-1"))
+    body = await status(client, "n-1")
+    held = await client.post("/nominations/n-1/hold", json={"version": body["version"], **WHO, "reason": "báo chí"})
+    assert held.status_code == 200, held.text
+    assert (held.json()["held_by_cases"], held.json()["held_by_hand"]) == (["case-9"], True)
+    await recorded(runtime, withdrawn("9", "p-1"))
+    assert ((await status(client, "n-1"))["status"], (await status(client, "n-1"))["held_by_hand"]) == (
+        "ON_HOLD",
+        True,
+    )
+    assert (await release(client, "n-1")).json()["status"] == "ELIGIBLE"
+
+
+async def test_a_dossier_stored_on_hold_before_hand_holds_were_marked_counts_as_held_by_hand(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    await recorded(runtime, assessed("p-1", 2025, DutyCompletion.GOOD))
+    eligible = await appraised(client, dossier("n-1", "LDTT", person("p-1")))
+    await client.post("/nominations/n-1/hold", json={"version": eligible["version"], **WHO, "reason": "x"})
+    store = runtime.store(NOMINATIONS)
+    stored = await store.get("n-1")
+    assert stored is not None
+    legacy = {k: v for k, v in stored.state.items() if k != "held_by_hand"}
+    await store.create("n-legacy", {**legacy, "id": "n-legacy"}, [])
+    await recorded(runtime, opened("10", "p-1"))
+    await recorded(runtime, withdrawn("10", "p-1"))
+    body = await status(client, "n-legacy")
+    assert (body["status"], body["held_by_hand"]) == ("ON_HOLD", True)
+
+
+def unit(org: str) -> OrganizationRegistered:
+    return OrganizationRegistered(
+        organization_id=org, name=org, kind=OrganizationKind.AGENCY, valid_from=date(2000, 1, 1)
+    )
+
+
+def employed(person: str, org: str, until: date | None = None) -> PersonEmploymentChanged:
+    job = Employment(organization_id=org, position="Chuyên viên", valid_from=date(2015, 1, 1), valid_to=until)
+    return PersonEmploymentChanged(person_id=person, full_name=person, employments=[job])
+
+
+async def test_a_members_open_case_holds_the_collectives_dossier_where_its_award_reads_the_members_discipline(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    await recorded(
+        runtime,
+        unit("phong-a"),
+        unit("phong-b"),
+        employed("m-1", "phong-a"),
+        employed("m-2", "phong-a"),
+        employed("m-3", "phong-b"),
+        employed("m-old", "phong-a", until=date(2024, 12, 31)),  # left before 2025's end: not a member
+    )
+    collective = {"nominee_id": "phong-a", "kind": "COLLECTIVE"}
+    for nid, code, nominee in (
+        ("n-ttldtt", "TTLDTT", collective),
+        ("n-hcld", "HCLD_HANG_BA_TAP_THE", collective),  # its rules read no member's discipline
+        ("n-other", "TTLDTT", {"nominee_id": "phong-b", "kind": "COLLECTIVE"}),
+    ):
+        r = await client.post("/nominations", json=dossier(nid, code, nominee))
+        assert r.status_code == 201, r.text
+
+    await recorded(runtime, opened("20", "m-2", CaseKind.DISCIPLINE), opened("21", "m-old", CaseKind.DISCIPLINE))
+    body = await status(client, "n-ttldtt")
+    assert (body["status"], body["held_from"], body["held_by_cases"]) == ("ON_HOLD", "DRAFT", ["case-20"])
+    assert (await status(client, "n-hcld"))["status"] == "DRAFT"
+    assert (await status(client, "n-other"))["status"] == "DRAFT"
+
+    await recorded(runtime, withdrawn("20", "m-2", CaseKind.DISCIPLINE))
+    body = await status(client, "n-ttldtt")
+    assert (body["status"], body["held_by_cases"]) == ("DRAFT", [])
+
+
+async def test_appraising_a_collective_with_a_members_case_open_waits_on_hold(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    await recorded(runtime, unit("phong-a"), employed("m-1", "phong-a"), assessed("m-1", 2025, DutyCompletion.GOOD))
+    r = await client.post(
+        "/nominations", json=dossier("n-1", "TTLDTT", {"nominee_id": "phong-a", "kind": "COLLECTIVE"})
+    )
+    current = r.json()
+    for action in ("submit", "receive", "start-appraisal"):
+        current = (await client.post(f"/nominations/n-1/{action}", json={"version": current["version"], **WHO})).json()
+    data = opened("22", "m-1")  # on the member's records, but no hold was put (e.g. a replay rebuilt them)
+    await record_handlers.on_case(make_event(data, partitionkey="m-1"), data, Repositories.of(runtime).records)
+    body = (await client.post("/nominations/n-1/appraise", json={"version": current["version"], **WHO})).json()
+    assert (body["status"], body["held_by_cases"]) == ("ON_HOLD", ["case-22"])
+
+
+def test_whether_a_members_case_holds_the_collective_is_a_parameter_of_the_rule_set() -> None:
+    rules = default_catalogue().rules_for(date(2025, 12, 31))
+    assert [
+        code
+        for code in ("TTLDTT", "TTLDXS", "CO_THI_DUA_TINH", "HCLD_HANG_BA_TAP_THE")
+        if members_cases_hold(rules, code)
+    ] == [
+        "TTLDTT",
+        "TTLDXS",
+        "CO_THI_DUA_TINH",
+    ]
+    off = rules.model_copy(update={"parameters": {**rules.parameters, "members_cases_hold_collective": False}})
+    assert not members_cases_hold(off, "TTLDTT")

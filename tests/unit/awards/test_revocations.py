@@ -5,6 +5,7 @@ review with an event, staying ACTIVE (the law decides a revocation, not the soft
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Any
 
 import httpx
@@ -13,11 +14,12 @@ import pytest
 from tdkt_awards.service import DEFINITION
 from tdkt_awards.store import DECISIONS, NOMINATIONS
 from tdkt_shared.contract import parse_data
-from tdkt_shared.contract.awards import GrantReviewRequested
+from tdkt_shared.contract.awards import EligibilityEvaluated, GrantReviewRequested
+from tdkt_shared.contract.records import CaseOpened, CaseStatus, CaseWithdrawn
 from tdkt_shared.runtime import InMemoryRuntime
 from tests.clock import MONDAY_MORNING, ManualClock
 from tests.helpers import serve
-from tests.unit.awards.records import WHO, appraised, dossier, initiative, recorded
+from tests.unit.awards.records import WHO, appraised, case, dossier, initiative, recorded
 
 DEPENDENTS = 520
 """Open dossiers relying on the revoked grant: more than the 500 the old walk stopped at."""
@@ -143,3 +145,54 @@ async def test_a_dossier_that_still_passes_keeps_its_state_with_the_new_verdict(
     assert after["audit"][-1]["action"] == "revocation"
     chain = next(r for r in after["evaluations"][0]["results"] if r["rule"] == "chain")
     assert "h.1" not in chain["records"]
+
+
+async def test_a_dossier_held_by_hand_is_judged_at_once_and_leaves_the_hold_ineligible(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    imported = await client.post(
+        "/grants/imports", json={"batch_id": "h", "grants": history("p-1", [2023, 2024, 2025])}
+    )
+    assert imported.status_code == 201
+    await recorded(runtime, initiative("sk-1", "p-1"))
+    eligible = await appraised(client, dossier("n-1", "CSTD_TINH", {"nominee_id": "p-1", "kind": "INDIVIDUAL"}))
+    held = await step(client, "n-1", "hold", eligible["version"], reason="đơn thư")
+    before = len(runtime.store(NOMINATIONS).events)
+    revocation = {"reason": "FRAUD", "decision_number": "47/QĐ-UBND", "revoked_on": "2026-01-05", "version": 1}
+    body = (await client.post("/grants/h.3/revocation", json=revocation)).json()
+    assert body["reopened_nominations"] == ["n-1"]
+
+    # still waiting, but the revocation's effect is visible now: the chain broke, the verdict is re-run
+    after = (await client.get("/nominations/n-1")).json()
+    assert (after["status"], after["held_from"], after["held_by_hand"]) == ("ON_HOLD", "INELIGIBLE", True)
+    chain = next(r for r in after["evaluations"][0]["results"] if r["rule"] == "chain")
+    assert chain["passed"] is False
+    judged = [parse_data(e) for e in runtime.store(NOMINATIONS).events[before:]]
+    assert [(d.nominee_id, d.eligible) for d in judged if isinstance(d, EligibilityEvaluated)] == [("p-1", False)]
+    released = await step(client, "n-1", "release", after["version"])
+    assert released["status"] == "INELIGIBLE"
+    assert held["held_from"] == "ELIGIBLE"
+
+
+async def test_a_dossier_held_by_a_case_that_still_passes_keeps_waiting_to_return_eligible(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    imported = await client.post(
+        "/grants/imports", json={"batch_id": "h", "grants": history("p-1", [2022, 2023, 2024, 2025])}
+    )
+    assert imported.status_code == 201
+    await recorded(runtime, initiative("sk-1", "p-1"))
+    await appraised(client, dossier("n-1", "CSTD_TINH", {"nominee_id": "p-1", "kind": "INDIVIDUAL"}))
+    await recorded(runtime, CaseOpened(**case("11", "p-1")))
+    revocation = {"reason": "FRAUD", "decision_number": "48/QĐ-UBND", "revoked_on": "2026-01-05", "version": 1}
+    assert (await client.post("/grants/h.1/revocation", json=revocation)).json()["reopened_nominations"] == ["n-1"]
+    after = (await client.get("/nominations/n-1")).json()
+    # judged on the others: only the open case itself fails, so it will return to ELIGIBLE
+    assert (after["status"], after["held_from"], after["held_by_cases"]) == ("ON_HOLD", "ELIGIBLE", ["case-11"])
+    failed = [r["rule"] for r in after["evaluations"][0]["results"] if not r["passed"]]
+    assert failed == ["no_open_hold"]
+    assert after["audit"][-1]["action"] == "revocation"
+    await recorded(
+        runtime, CaseWithdrawn(**case("11", "p-1", status=CaseStatus.WITHDRAWN, withdrawn_on=date(2026, 1, 6)))
+    )
+    assert (await client.get("/nominations/n-1")).json()["status"] == "ELIGIBLE"

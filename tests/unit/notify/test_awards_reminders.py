@@ -10,12 +10,12 @@ from pydantic import ValidationError
 from tdkt_notify.defaults import DEFAULT_RULES
 from tdkt_notify.domain.deliveries import Delivery
 from tdkt_notify.domain.directory import RoleAssignment
-from tdkt_notify.domain.routing import Condition, Purpose, route
+from tdkt_notify.domain.routing import Condition, Purpose, RecipientSource, RecipientSpec, route
 from tdkt_notify.store import NotifyStores
-from tdkt_shared.contract import make_event
+from tdkt_shared.contract import CloudEvent, make_event
 from tdkt_shared.contract.awards import AwardGranted, GrantReviewRequested, NomineeKind, RevocationReason
 from tdkt_shared.contract.notify import Channel
-from tdkt_shared.contract.registry import FunctionalRole
+from tdkt_shared.contract.registry import FunctionalRole, RoleAssigned
 from tests.unit.notify import events
 from tests.unit.notify.conftest import Feed
 
@@ -134,20 +134,7 @@ async def test_a_grant_flagged_for_review_reaches_the_tdkt_body_and_the_proposer
         events.contact("so-noi-vu", email="vanthu@snv.example"),
         events.role("t", TDKT, "ban-tdkt", date(2020, 1, 1)),
     )
-    data = GrantReviewRequested(
-        grant_id="qd-1.1",
-        decision_id="qd-1",
-        decision_number="12/QĐ-UBND",
-        recipient_id="p-1",
-        recipient_name="Nguyễn Thị Hà",
-        award_code="CSTD_TINH",
-        year=2025,
-        revoked_grant_id="h.3",
-        revocation_reason=RevocationReason.FALSE_INFO,
-        deciding_authority="PROVINCE_CHAIRMAN",
-        signer_role="PROVINCE_CHAIRMAN",
-        submitting_organization_id="so-noi-vu",
-    )
+    data = review_requested()
     flagged = make_event(data, partitionkey="p-1")
     await feed(flagged)
     found = [Delivery.model_validate(s.state) for s in await stores.deliveries.find({"event_id": flagged.id})]
@@ -161,3 +148,71 @@ async def test_a_grant_flagged_for_review_reaches_the_tdkt_body_and_the_proposer
     assert mail.body is not None
     assert "h.3, nay đã bị hủy bỏ (FALSE_INFO)" in mail.body
     assert "(PROVINCE_CHAIRMAN) xem xét lại" in mail.body
+
+
+def review_requested() -> GrantReviewRequested:
+    return GrantReviewRequested(
+        grant_id="qd-1.1",
+        decision_id="qd-1",
+        decision_number="12/QĐ-UBND",
+        recipient_id="p-1",
+        recipient_name="Nguyễn Thị Hà",
+        award_code="CSTD_TINH",
+        year=2025,
+        revoked_grant_id="h.3",
+        revocation_reason=RevocationReason.FALSE_INFO,
+        deciding_authority="PROVINCE_CHAIRMAN",
+        signer_role="PROVINCE_CHAIRMAN",
+        submitting_organization_id="so-noi-vu",
+    )
+
+
+DECIDING = FunctionalRole.DECIDING_AUTHORITY
+
+
+def deciding(assignment_id: str, org: str, authority: str, start: date, end: date | None = None) -> CloudEvent:
+    data = RoleAssigned(
+        assignment_id=assignment_id,
+        role=DECIDING,
+        organization_id=org,
+        valid_from=start,
+        valid_to=end,
+        authority=authority,
+    )
+    return make_event(data, partitionkey=org)
+
+
+async def test_a_grant_flagged_for_review_goes_to_the_office_of_its_deciding_authority_when_the_registry_knows_it(
+    feed: Feed, stores: NotifyStores
+) -> None:
+    await feed(
+        events.role("t", TDKT, "ban-tdkt", date(2020, 1, 1)),
+        deciding("d-1", "vp-ubnd-tinh", "PROVINCE_CHAIRMAN", date(2020, 1, 1)),
+        deciding("d-2", "van-phong-chinh-phu", "PRIME_MINISTER", date(2020, 1, 1)),
+        deciding("d-3", "vp-ubnd-cu", "PROVINCE_CHAIRMAN", date(2010, 1, 1), date(2019, 12, 31)),
+    )
+    flagged = make_event(review_requested(), partitionkey="p-1")
+    await feed(flagged)
+    found = [Delivery.model_validate(s.state) for s in await stores.deliveries.find({"event_id": flagged.id})]
+    # the deciding authority's office in force on the day, and the proposer; not the TĐKT body, nor another authority
+    assert {d.recipient_id for d in found} == {"vp-ubnd-tinh", "so-noi-vu"}
+
+
+def test_without_an_office_in_force_for_the_authority_the_tdkt_body_is_asked() -> None:
+    flagged = make_event(review_requested(), partitionkey="p-1")
+    other = {
+        **ROLES,
+        DECIDING: [
+            RoleAssignment(
+                assignment_id="d", role=DECIDING, organization_id="vpcp", valid_from=date(2020, 1, 1), authority="PM"
+            )
+        ],
+    }
+    assert {t.recipient_id for t in route(flagged, DEFAULT_RULES, other)} == {"ban-tdkt", "so-noi-vu"}
+
+
+def test_a_deciding_authority_recipient_needs_a_path_and_a_fallback_role() -> None:
+    with pytest.raises(ValidationError):
+        RecipientSpec(source=RecipientSource.DECIDING_AUTHORITY, path="deciding_authority")
+    with pytest.raises(ValidationError):
+        RecipientSpec(source=RecipientSource.DECIDING_AUTHORITY, role=TDKT)

@@ -182,3 +182,45 @@ async def test_a_contact_point_is_set_then_replaced_with_its_version(
     assert (await client.put("/organizations/none/contact-point", json={"email": "a@b.example"})).status_code == 404
     assert (await client.put("/persons/none/contact-point", json={"email": "a@b.example"})).status_code == 404
     assert await snapshot(runtime) == before
+
+
+async def test_a_deciding_authority_is_assigned_with_the_authority_it_serves(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    await setup(client)
+    deciding = "DECIDING_AUTHORITY"
+    missing = await assign(client, role=deciding, organization_id="bk", valid_from="2020-01-01")
+    assert missing.status_code == 422
+    assert "authority" in missing.text
+    stray = await assign(
+        client,
+        role="PRESS_COMMUNICATION",
+        organization_id="bao-bk",
+        valid_from="2020-01-01",
+        authority="PROVINCE_CHAIRMAN",
+    )
+    assert stray.status_code == 422
+    assert "only DECIDING_AUTHORITY" in stray.text
+    assert events(runtime, ROLE_ASSIGNMENTS) == []
+
+    for authority in ("PROVINCE_CHAIRMAN", "PROVINCE_COMMITTEE"):  # one office may serve several authorities
+        r = await assign(
+            client,
+            id=f"qd-{authority.lower()}",
+            role=deciding,
+            organization_id="bk",
+            valid_from="2020-01-01",
+            authority=authority,
+        )
+        assert r.status_code == 201, r.text
+        assert r.json()["authority"] == authority
+    again = await assign(
+        client, role=deciding, organization_id="bk", valid_from="2021-01-01", authority="PROVINCE_CHAIRMAN"
+    )
+    assert (again.status_code, again.json()["error"]) == (422, "overlapping_validity")
+    data = [parse_data(e) for e in events(runtime, ROLE_ASSIGNMENTS)]
+    assert [(d.role, d.authority) for d in data if isinstance(d, RoleAssigned)] == [
+        (deciding, "PROVINCE_CHAIRMAN"),
+        (deciding, "PROVINCE_COMMITTEE"),
+    ]
+    assert await holders(client, deciding, "2025-01-01") == ["bk", "bk"]

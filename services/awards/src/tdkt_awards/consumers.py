@@ -39,7 +39,7 @@ def event_handlers(stores: Stores) -> Mapping[str, EventHandler]:
         CouncilMembershipChanged.event_type: partial(
             councils.on_council_membership_changed, councils=repositories.councils
         ),
-        CaseOpened.event_type: partial(cases.on_case_opened, repositories=repositories),
+        CaseOpened.event_type: partial(cases.on_case_opened, repositories=repositories, catalogue=default_catalogue()),
         **{
             ended.event_type: partial(cases.on_case_ended, repositories=repositories, catalogue=default_catalogue())
             for ended in (CaseConcluded, CaseWithdrawn)

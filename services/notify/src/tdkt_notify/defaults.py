@@ -144,10 +144,17 @@ DEFAULT_RULES = [
     RoutingRule(
         id="grant-review-requested",
         description="Khen thưởng đã quyết định dựa trên một khen thưởng nay bị hủy bỏ: đề nghị cấp có thẩm quyền "
-        "xem xét (qua cơ quan quản lý nhà nước về thi đua, khen thưởng, nơi trình cấp quyết định), báo đơn vị "
-        "đề nghị",
+        "quyết định xem xét (nơi đăng ký giữ vai trò đó; nếu chưa có, cơ quan quản lý nhà nước về thi đua, khen "
+        "thưởng, nơi trình cấp quyết định), báo đơn vị đề nghị",
         event_types=[GRANT_REVIEW_REQUESTED],
-        recipients=[_holder(FunctionalRole.TDKT_STATE_MANAGEMENT), _org("submitting_organization_id")],
+        recipients=[
+            RecipientSpec(
+                source=RecipientSource.DECIDING_AUTHORITY,
+                path="deciding_authority",
+                role=FunctionalRole.TDKT_STATE_MANAGEMENT,
+            ),
+            _org("submitting_organization_id"),
+        ],
         channels=ALL_CHANNELS,
         template_key=GRANT_REVIEW_REQUESTED,
         priority=10,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -49,6 +49,10 @@ class OrganizationRegistered(EventData):
     version: int = 1
 
 
+AuthorityCode = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]{0,79}$", examples=["PROVINCE_CHAIRMAN"])]
+"""A deciding authority as the award catalogue names it."""
+
+
 class FunctionalRole(StrEnum):
     """A function an organisation holds for a period; other services ask who holds it on a date."""
 
@@ -58,6 +62,9 @@ class FunctionalRole(StrEnum):
     """Cơ quan báo chí, truyền thông (publicises results)."""
     COUNCIL_STANDING_BODY = "COUNCIL_STANDING_BODY"
     """Cơ quan thường trực Hội đồng Thi đua – Khen thưởng."""
+    DECIDING_AUTHORITY = "DECIDING_AUTHORITY"
+    """Cấp có thẩm quyền quyết định khen thưởng: the organisation that receives the matters one deciding authority
+    (named in the assignment's `authority`) decides, e.g. the provincial People's Committee's office."""
 
 
 @event_type("tdkt.registry.role.assigned.v1", key="assignment_id")
@@ -74,6 +81,9 @@ class RoleAssigned(EventData):
     valid_to: date | None = None
     scope_organization_id: Identifier | None = None
     """The organisation (e.g. the province) on whose behalf the role is held."""
+    authority: AuthorityCode | None = None
+    """For DECIDING_AUTHORITY only: the deciding authority served, as the award catalogue names it (e.g.
+    `PROVINCE_CHAIRMAN`, the `deciding_authority` of `grant.review_requested`)."""
 
 
 @event_type("tdkt.registry.organizations.merged.v1", key="successor_id")

@@ -131,6 +131,8 @@ class NomineeFacts(Value):
     ratings: list[RatingFact] = Field(default_factory=list)
     disciplines: list[DisciplineFact] = Field(default_factory=list)
     holds: list[HoldFact] = Field(default_factory=list)
+    member_holds: list[HoldFact] = Field(default_factory=list)
+    """A collective's members' cases (from the records): open ones hold its dossier where `members_cases_hold`."""
     initiatives: list[InitiativeFact] = Field(default_factory=list)
     predecessors: list[Predecessor] = Field(default_factory=list)
     members: list[MemberFacts] = Field(default_factory=list)
@@ -413,6 +415,18 @@ def _members_no_discipline(ctx: Context) -> tuple[bool, dict[str, Any], str]:
         not hit,
         {"min_level": level.name, "disciplined": hit},
         f"nobody disciplined at {level.name} or above in {ctx.year}" if not hit else f"disciplined: {hit}",
+    )
+
+
+def members_cases_hold(rules: EffectiveRules, award_code: str) -> bool:
+    """Whether an open case about a member holds a collective's dossier for `award_code`: its rules read the
+    members' discipline (`members_no_discipline`), which a pending case may still end in, and the rule set says so
+    (`held_by_members_cases`, from `members_cases_hold_collective`)."""
+    award = rules.award_types.get(award_code)
+    specs = award.eligibility if award else []
+    return any(
+        s.rule == "members_no_discipline" and _resolve(s.params.get("held_by_members_cases", False), rules) is True
+        for s in specs
     )
 
 

@@ -159,6 +159,10 @@ class Nomination(Value):
     held_from: Status | None = None
     held_by_cases: list[str] = Field(default_factory=list)
     """The registry's open cases holding the dossier (Decree 152/2025): it waits until each is concluded."""
+    held_by_hand: bool = False
+    """A specialist's hold (put through the API), beside any case holds: only a release by hand lifts it, and a
+    case's end leaves the dossier waiting while it stands. (Stored before this field existed, an ON_HOLD dossier
+    with no case holds was held by hand: `holds` reads it so.)"""
     rule_set_id: str
     evaluations: list[Evaluation] = Field(default_factory=list)
     missing_items: list[str] = Field(default_factory=list)
@@ -554,17 +558,30 @@ def record_council_vote(
 
 
 def put_on_hold(n: Nomination, who: Actor, at: datetime) -> tuple[Nomination, Events]:
+    """A hold by hand (a specialist's, with a reason). A dossier already held only by cases keeps waiting for
+    them and is held by hand too, so their end does not release it."""
     if not who.reason:
         raise DomainError("a hold needs a reason", field="reason")
-    return _move(n, Status.ON_HOLD, "hold", who, at, allowed=HOLDABLE, held_from=n.status)
+    if n.status is Status.ON_HOLD and n.held_by_cases and not n.held_by_hand:
+        return stay_on_hold(n, "hold", who, at, held_by_hand=True)
+    return _move(n, Status.ON_HOLD, "hold", who, at, allowed=HOLDABLE, held_from=n.status, held_by_hand=True)
+
+
+def stay_on_hold(n: Nomination, action: str, who: Actor, at: datetime, **changes: object) -> tuple[Nomination, Events]:
+    """A change to an ON_HOLD dossier's holds or verdict that leaves it waiting, audited with `action`."""
+    changed = n.model_copy(update=changes)
+    return _move(changed, Status.ON_HOLD, action, who, at, allowed=frozenset({Status.ON_HOLD}))
 
 
 def release_hold(n: Nomination, who: Actor, at: datetime) -> tuple[Nomination, Events]:
+    """A release by hand: refused while any case holds the dossier (only the case's end lifts its hold)."""
     if n.status is not Status.ON_HOLD or n.held_from is None:
         raise InvalidTransition("the nomination is not on hold", field="status")
     if n.held_by_cases:
         raise InvalidTransition(f"held until case(s) {', '.join(n.held_by_cases)} end", field="status")
-    return _move(n, n.held_from, "release", who, at, allowed=frozenset({Status.ON_HOLD}), held_from=None)
+    return _move(
+        n, n.held_from, "release", who, at, allowed=frozenset({Status.ON_HOLD}), held_from=None, held_by_hand=False
+    )
 
 
 APPRAISED = frozenset({Status.ELIGIBLE, Status.PUBLIC_CONSULTATION, Status.COUNCIL_REVIEW, Status.APPROVED})
@@ -606,18 +623,30 @@ def after_revocation(
     n: Nomination, grant_id: str, by: Actor, at: datetime, evaluations: list[Evaluation]
 ) -> tuple[Nomination, Events] | None:
     """A grant this nomination relied on was revoked: an appraised dossier is judged again at once on the records
-    as they now stand (`evaluations`), and becomes INELIGIBLE if no nominee still passes; one on hold goes back to
-    appraisal when released. None if unaffected, closed, or not appraised yet. The audit records `by`, who revoked
-    the grant."""
+    as they now stand (`evaluations`), and becomes INELIGIBLE if no nominee still passes. One on hold from an
+    appraised state is judged at once too and keeps waiting: the new verdicts are kept, and if no nominee passes
+    apart from the open cases holding it, it will leave the hold as INELIGIBLE. None if unaffected, closed, or not
+    appraised yet. The audit records `by`, who revoked the grant."""
     if grant_id not in n.relied_on_grants or n.status not in OPEN:
         return None
     who = by.model_copy(update={"reason": f"grant {grant_id} revoked"})
     if n.status is Status.ON_HOLD:
-        return _move(
-            n, Status.ON_HOLD, "revocation", who, at, allowed=frozenset({n.status}), held_from=Status.UNDER_APPRAISAL
-        )
+        if n.held_from not in APPRAISED:
+            return None
+        held_from = n.held_from if any(passes_but_for_holds(e) for e in evaluations) else Status.INELIGIBLE
+        noted, events = stay_on_hold(n, "revocation", who, at, evaluations=evaluations, held_from=held_from)
+        return noted, [*events, *_judged(n, evaluations)]
     if n.status not in APPRAISED:
         return None
     noted, events = _move(n, n.status, "revocation", who, at, allowed=frozenset({n.status}))
     judged, more = reevaluate(noted, evaluations, who, at)
     return judged, [*events, *more]
+
+
+HOLD_RULE = "no_open_hold"
+"""The rule an open case fails: a dossier waiting on the case is judged on the others."""
+
+
+def passes_but_for_holds(e: Evaluation) -> bool:
+    """Whether the nominee passes every rule except the one the open cases (the hold itself) fail."""
+    return all(r.passed or r.rule == HOLD_RULE for r in e.results)

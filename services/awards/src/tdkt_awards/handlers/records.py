@@ -9,7 +9,14 @@ from datetime import date
 
 from tdkt_awards.domain import records as domain
 from tdkt_awards.domain.catalogue import EffectiveRules
-from tdkt_awards.domain.eligibility import DeclarationWarning, Evaluation, HoldFact, NomineeFacts, evaluate
+from tdkt_awards.domain.eligibility import (
+    DeclarationWarning,
+    Evaluation,
+    HoldFact,
+    NomineeFacts,
+    evaluate,
+    members_cases_hold,
+)
 from tdkt_awards.domain.nominations import Nomination, Nominee
 from tdkt_awards.domain.records import KnownRecords
 from tdkt_awards.handlers import decisions
@@ -93,6 +100,7 @@ async def nominee_facts(
         initiatives=domain.initiatives(mine),
         predecessors=predecessors,
         members=members,
+        member_holds=[h for pid in member_ids for h in domain.holds(records.get(pid))],
     )
     warnings = domain.declaration_warnings(
         nominee, facts.ratings, facts.disciplines, facts.holds, facts.initiatives, facts.members
@@ -102,7 +110,8 @@ async def nominee_facts(
 
 @dataclass(frozen=True)
 class Verdicts:
-    """A dossier judged on the records: each nominee's evaluation, the grants they relied on, the open cases."""
+    """A dossier judged on the records: each nominee's evaluation, the grants they relied on, the open cases that
+    hold it (a nominee's own, and a collective's members' where the award's rules say so)."""
 
     evaluations: list[Evaluation]
     relied_on: list[str]
@@ -119,5 +128,6 @@ async def judge(repositories: Repositories, n: Nomination, rules: EffectiveRules
         evaluations.append(verdict.model_copy(update={"warnings": warnings}))
         relied += [g.grant_id for g in facts.grants if not g.revoked]
         relied += [g.grant_id for m in facts.members for g in m.grants if not g.revoked]
-        open_cases += [h.record_id for h in facts.holds if h.record_id and h.open_on(as_of)]
+        holds = facts.holds + (facts.member_holds if members_cases_hold(rules, n.award_code) else [])
+        open_cases += [h.record_id for h in holds if h.record_id and h.open_on(as_of)]
     return Verdicts(evaluations, relied, sorted(set(open_cases)))

@@ -23,7 +23,7 @@ class Cascade:
     """What one revocation changed beyond the grant itself."""
 
     reevaluated: list[str] = field(default_factory=list)
-    """Open dossiers judged again (or sent back to appraisal from a hold)."""
+    """Open dossiers judged again (one on hold keeps waiting, with its new verdict)."""
     flagged: list[str] = field(default_factory=list)
     """Decided grants flagged for review."""
 

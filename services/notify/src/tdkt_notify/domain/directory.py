@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
 from tdkt_notify.signing import WebhookSecret
 from tdkt_shared.contract.registry import (
+    AuthorityCode,
     ClusterFormed,
     ClusterMember,
     ClusterMembershipChanged,
@@ -111,6 +112,8 @@ class RoleAssignment(BaseModel):
     valid_from: Day
     valid_to: Day | None = None
     scope_organization_id: Identifier | None = None
+    authority: AuthorityCode | None = None
+    """For DECIDING_AUTHORITY: the deciding authority the organisation serves (e.g. PROVINCE_CHAIRMAN)."""
 
     @classmethod
     def from_event(cls, event: RoleAssigned) -> RoleAssignment:
@@ -120,9 +123,19 @@ class RoleAssignment(BaseModel):
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
-def holders_on(assignments: Iterable[RoleAssignment], role: FunctionalRole, day: date) -> list[str]:
-    """Every organisation holding `role` on `day` (several may), sorted by id."""
-    return sorted({a.organization_id for a in assignments if a.role == role and a.in_force_on(day)})
+def holders_on(
+    assignments: Iterable[RoleAssignment], role: FunctionalRole, day: date, authorities: Iterable[str] | None = None
+) -> list[str]:
+    """Every organisation holding `role` on `day` (several may), sorted by id; with `authorities`, only those
+    serving one of them (DECIDING_AUTHORITY)."""
+    wanted = None if authorities is None else set(authorities)
+    return sorted(
+        {
+            a.organization_id
+            for a in assignments
+            if a.role == role and a.in_force_on(day) and (wanted is None or a.authority in wanted)
+        }
+    )
 
 
 # --- emulation clusters and blocs (cụm, khối thi đua) -----------------------------------------------------------

@@ -41,6 +41,9 @@ class RecipientSource(StrEnum):
     """The members of the cluster(s) of the organisation(s) at `path`, on the event's date (thành viên cụm, khối)."""
     CLUSTER_LEADER = "CLUSTER_LEADER"
     """The leader of the cluster(s) of the organisation(s) at `path`, on the event's date (trưởng cụm, khối)."""
+    DECIDING_AUTHORITY = "DECIDING_AUTHORITY"
+    """The organisation(s) holding DECIDING_AUTHORITY on the event's date for the deciding authority named at `path`
+    (cấp có thẩm quyền quyết định); where the registry knows none, whoever holds `role` (the fallback)."""
     COUNCIL_MEMBERS = "COUNCIL_MEMBERS"
     """The persons sitting, on the event's date, on the councils listed in `ids`, or else on the councils whose id, or
     whose owning organisation's id, is at `path` (thành viên Hội đồng Thi đua – Khen thưởng)."""
@@ -68,6 +71,8 @@ class RecipientSpec(BaseModel):
             raise ValueError("SUBSCRIBERS needs ids")
         if self.source in CLUSTER_SOURCES and not self.path:
             raise ValueError(f"{self.source.value} needs a path")
+        if self.source == RecipientSource.DECIDING_AUTHORITY and not (self.path and self.role):
+            raise ValueError("DECIDING_AUTHORITY needs a path (the authority) and a role (the fallback)")
         if self.source == RecipientSource.COUNCIL_MEMBERS and not (self.path or self.ids):
             raise ValueError("COUNCIL_MEMBERS needs a path or ids")
         return self
@@ -207,14 +212,18 @@ def event_date(event: CloudEvent, date_path: str | None) -> date:
     return event.time.date()
 
 
+ROLE_SOURCES = (RecipientSource.ROLE_HOLDER, RecipientSource.DECIDING_AUTHORITY)
+
+
 def roles_needed(rules: Sequence[RoutingRule], event_type: str) -> set[FunctionalRole]:
-    return {
-        spec.role
-        for rule in rules
-        if rule.matches(event_type)
-        for spec in rule.recipients
-        if spec.role is not None and spec.source == RecipientSource.ROLE_HOLDER
-    }
+    """The roles whose assignments the matching rules read (a deciding authority's, and its fallback)."""
+    needed: set[FunctionalRole] = set()
+    for spec in _specs(rules, event_type, ROLE_SOURCES):
+        if spec.source == RecipientSource.DECIDING_AUTHORITY:
+            needed.add(FunctionalRole.DECIDING_AUTHORITY)
+        if spec.role is not None:
+            needed.add(spec.role)
+    return needed
 
 
 def _specs(rules: Sequence[RoutingRule], event_type: str, sources: Sequence[RecipientSource]) -> list[RecipientSpec]:
@@ -304,6 +313,12 @@ def _recipients(event: CloudEvent, spec: RecipientSpec, directory: Directory) ->
     if spec.source == RecipientSource.ROLE_HOLDER:
         assert spec.role is not None
         return holders_on(directory.assignments.get(spec.role, ()), spec.role, day)
+    if spec.source == RecipientSource.DECIDING_AUTHORITY:
+        assert spec.role is not None
+        deciding = FunctionalRole.DECIDING_AUTHORITY
+        authorities = _organizations_at(event, spec.path or "")
+        found = holders_on(directory.assignments.get(deciding, ()), deciding, day, authorities)
+        return found or holders_on(directory.assignments.get(spec.role, ()), spec.role, day)
     if spec.source in CLUSTER_SOURCES:
         leaders_only = spec.source == RecipientSource.CLUSTER_LEADER
         found = [

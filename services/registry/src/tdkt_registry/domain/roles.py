@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
 
 from tdkt_registry.domain.organizations import Organization
-from tdkt_shared.contract.registry import ContactPointSet, FunctionalRole, RoleAssigned
+from tdkt_shared.contract.registry import AuthorityCode, ContactPointSet, FunctionalRole, RoleAssigned
 from tdkt_shared.contract.text import Day, Identifier, Whole
 from tdkt_shared.errors import DomainError, UnknownReference
 from tdkt_shared.kit.models import Command, Value
@@ -23,6 +23,8 @@ class RoleAssignment(Value):
     valid_from: Day
     valid_to: Day | None = None
     scope_organization_id: Identifier | None = None
+    authority: AuthorityCode | None = None
+    """For DECIDING_AUTHORITY: the deciding authority served (e.g. PROVINCE_CHAIRMAN, as the award catalogue says)."""
 
     def in_force_on(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
@@ -57,6 +59,18 @@ class AssignRole(_Period):
     valid_from: Day
     valid_to: Day | None = None
     scope_organization_id: Identifier | None = None
+    authority: AuthorityCode | None = None
+    """Required for DECIDING_AUTHORITY, refused for any other role: the deciding authority the organisation
+    serves, as the award catalogue names it (e.g. PROVINCE_CHAIRMAN)."""
+
+    @model_validator(mode="after")
+    def _authority(self) -> AssignRole:
+        deciding = self.role is FunctionalRole.DECIDING_AUTHORITY
+        if deciding and self.authority is None:
+            raise ValueError("authority: DECIDING_AUTHORITY names the deciding authority served")
+        if not deciding and self.authority is not None:
+            raise ValueError("authority: only DECIDING_AUTHORITY names a deciding authority")
+        return self
 
 
 class EndRole(Command):
@@ -91,8 +105,8 @@ def assign(
         raise UnknownReference(f"unknown organisation {command.scope_organization_id}", field="scope_organization_id")
     new = RoleAssignment(id=assignment_id, **command.model_dump(exclude={"id"}))
     for other in existing:
-        same = (other.organization_id, other.scope_organization_id, other.role)
-        if same == (new.organization_id, new.scope_organization_id, new.role) and other.overlaps(new):
+        same = (other.organization_id, other.scope_organization_id, other.role, other.authority)
+        if same == (new.organization_id, new.scope_organization_id, new.role, new.authority) and other.overlaps(new):
             raise DomainError(
                 f"{new.organization_id} already holds {new.role} in {other.id} from {other.valid_from}",
                 field="valid_from",
