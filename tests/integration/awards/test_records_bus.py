@@ -224,7 +224,7 @@ async def test_a_members_case_holds_the_collectives_dossier_beside_a_hold_by_han
         "nominees": [{"nominee_id": unit, "kind": "COLLECTIVE", "name": "Phòng"}],
         "attachments": [],
     }
-    current = await ok(await awards.post("/nominations", json=draft, headers=SPECIALIST), 201)
+    current = await ok(await post_draft(awards, draft, SPECIALIST), 201)
     by_hand = {"version": current["version"], "reason": "đơn thư chưa xác minh"}
     current = await ok(await awards.post(f"/nominations/{nid}/hold", json=by_hand, headers=SPECIALIST))
     assert (current["status"], current["held_by_hand"]) == ("ON_HOLD", True)

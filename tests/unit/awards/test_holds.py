@@ -289,7 +289,7 @@ async def test_a_members_open_case_holds_the_collectives_dossier_where_its_award
         ("n-hcld", "HCLD_HANG_BA_TAP_THE", collective),  # its rules read no member's discipline
         ("n-other", "TTLDTT", {"nominee_id": "phong-b", "kind": "COLLECTIVE"}),
     ):
-        r = await client.post("/nominations", json=dossier(nid, code, nominee))
+        r = await post_draft(client, dossier(nid, code, nominee))
         assert r.status_code == 201, r.text
 
     await recorded(runtime, opened("20", "m-2", CaseKind.DISCIPLINE), opened("21", "m-old", CaseKind.DISCIPLINE))
@@ -307,9 +307,7 @@ async def test_appraising_a_collective_with_a_members_case_open_waits_on_hold(
     client: httpx.AsyncClient, runtime: InMemoryRuntime
 ) -> None:
     await recorded(runtime, unit("phong-a"), employed("m-1", "phong-a"), assessed("m-1", 2025, DutyCompletion.GOOD))
-    r = await client.post(
-        "/nominations", json=dossier("n-1", "TTLDTT", {"nominee_id": "phong-a", "kind": "COLLECTIVE"})
-    )
+    r = await post_draft(client, dossier("n-1", "TTLDTT", {"nominee_id": "phong-a", "kind": "COLLECTIVE"}))
     current = r.json()
     for action in ("submit", "receive", "start-appraisal"):
         current = (await client.post(f"/nominations/n-1/{action}", json={"version": current["version"], **WHO})).json()
