@@ -1,0 +1,93 @@
+"""The honour roll's read models, applied once per consumed event; and the roll's queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tdkt_portal.domain import honourees as roll
+from tdkt_portal.domain.honourees import Honouree, Publication
+from tdkt_portal.store import Repositories
+from tdkt_shared.contract import CloudEvent
+from tdkt_shared.contract.awards import AwardGranted, AwardRevoked
+from tdkt_shared.contract.notify import PublicationRequested
+from tdkt_shared.kit import Repository
+
+Honourees = Repository[Honouree]
+Publications = Repository[Publication]
+
+MAX_SCAN = 2000
+"""Most entries read to answer one search with several words (the store matches one word, the rest here)."""
+
+
+async def on_award_granted(event: CloudEvent, data: AwardGranted, honourees: Honourees) -> bool:
+    return await honourees.apply_once(data.grant_id, event, lambda c: (roll.granted(c, event.id, data), ()))
+
+
+async def on_award_revoked(event: CloudEvent, data: AwardRevoked, honourees: Honourees) -> bool:
+    return await honourees.apply_once(data.grant_id, event, lambda c: (roll.revoked(c, data), ()))
+
+
+async def on_publication_requested(event: CloudEvent, data: PublicationRequested, publications: Publications) -> bool:
+    return await publications.apply_once(data.source_event_id, event, lambda c: (roll.requested(c, data), ()))
+
+
+@dataclass(frozen=True)
+class Search:
+    year: int | None = None
+    award_code: str | None = None
+    organization_id: str | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Found:
+    items: list[Honouree]
+    total: int
+
+
+async def search(repositories: Repositories, wanted: Search, *, offset: int, limit: int) -> Found:
+    """Granted, not revoked, newest year first; the text matches every word of the name (accents optional)."""
+    query: dict[str, object] = {"revoked": False}
+    if wanted.year is not None:
+        query["year"] = wanted.year
+    if wanted.award_code:
+        query["award_code"] = wanted.award_code
+    if wanted.organization_id:
+        query["organization_id"] = wanted.organization_id
+    terms = roll.words(wanted.text)
+    honourees = repositories.honourees
+    if not terms:
+        found = await honourees.find(query, skip=offset, limit=limit, sort="-year")
+        return Found([f.aggregate for f in found], await honourees.count(query))
+    query["terms"] = max(terms, key=len)  # the rarest word, likely: the store narrows by it
+    matching = [
+        f.aggregate
+        for f in await honourees.find(query, limit=MAX_SCAN, sort="-year")
+        if all(t in f.aggregate.terms for t in terms)
+    ]
+    return Found(matching[offset : offset + limit], len(matching))
+
+
+async def entry(repositories: Repositories, grant_id: str) -> tuple[Honouree, Publication | None] | None:
+    """One entry and its publication requests, or None when no grant of that id was announced."""
+    loaded = await repositories.honourees.get(grant_id)
+    if loaded is None or not loaded.aggregate.known:
+        return None
+    honouree = loaded.aggregate
+    published = await repositories.publications.get(honouree.granted_event_id or "")
+    return honouree, None if published is None else published.aggregate
+
+
+async def years(repositories: Repositories) -> list[int]:
+    """The years on the roll, newest first (from the newest and oldest entries: the range between them)."""
+    newest = await repositories.honourees.find({"revoked": False}, limit=1, sort="-year")
+    oldest = await repositories.honourees.find({"revoked": False}, limit=1, sort="year")
+    if not newest or not oldest:
+        return []
+    return list(range(newest[0].aggregate.year, oldest[0].aggregate.year - 1, -1))
+
+
+async def publications_to(repositories: Repositories, organization_id: str, limit: int = 100) -> list[Publication]:
+    """What a press body was asked to publish."""
+    found = await repositories.publications.find({"press.organization_id": organization_id}, limit=limit)
+    return [f.aggregate for f in found]
