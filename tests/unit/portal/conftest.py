@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 import pytest
@@ -18,7 +18,7 @@ from tdkt_portal.service import DEFINITION, create_portal
 from tdkt_portal.settings import PortalSettings
 from tdkt_registry.service import DEFINITION as REGISTRY
 from tdkt_reporting.service import DEFINITION as REPORTING
-from tdkt_shared.contract import EventData, make_event
+from tdkt_shared.contract import EventData, make_event, parse_data
 from tdkt_shared.runtime import InMemoryRuntime, ServiceDefinition, create_app
 
 BACKENDS: dict[Service, ServiceDefinition] = {
@@ -36,10 +36,36 @@ class Stack:
     portal: httpx.AsyncClient
     runtime: InMemoryRuntime
     services: dict[Service, InMemoryRuntime]
+    clients: dict[Service, httpx.AsyncClient]
+
+    delivered: set[str] = field(default_factory=set)
 
     async def deliver(self, data: EventData, key: str = "k") -> None:
         """An event as the portal's consumer gets it, through the portal's own handlers."""
         await self.runtime.handlers()[data.event_type](make_event(data, partitionkey=key), data)
+
+    async def pump(self) -> int:
+        """The bus in memory: every event the services wrote so far, delivered once to every other consumer that
+        handles its type (the portal included); until nothing new. How many were delivered."""
+        count = 0
+        while True:
+            fresh = [
+                (name, event)
+                for name, runtime in self.services.items()
+                for collection in runtime.definition.collections
+                for event in runtime.store(collection).events
+                if event.id not in self.delivered
+            ]
+            if not fresh:
+                return count
+            consumers = [(n, r.handlers()) for n, r in self.services.items()] + [("portal", self.runtime.handlers())]
+            for source, event in fresh:
+                self.delivered.add(event.id)
+                data = parse_data(event)
+                for name, handlers in consumers:
+                    if name != source and event.type in handlers:
+                        await handlers[event.type](event, data)
+                        count += 1
 
     async def sign_in(self, subject: str, organization_id: str, *roles: str) -> None:
         page = await self.portal.get("/dang-nhap")
@@ -82,4 +108,4 @@ async def stack() -> AsyncIterator[Stack]:
         client = await stack.enter_async_context(
             httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://portal")
         )
-        yield Stack(client, runtime, services)
+        yield Stack(client, runtime, services, clients)

@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from tdkt_portal import consumers, store
-from tdkt_portal.api import public, signin
+from tdkt_portal.api import council, officer, public, signin, specialist
 from tdkt_portal.api.web import CsrfRefused, NotYours, SignInNeeded, render, sign_in_path
 from tdkt_portal.awardnames import AwardNames
 from tdkt_portal.backend import Backend
@@ -38,6 +38,9 @@ DEFINITION = ServiceDefinition(
     routers=[
         public.router,
         signin.router,
+        officer.router,
+        specialist.router,
+        council.router,
     ],
     consumes=consumers.TOPICS,
     handlers=consumers.event_handlers,
