@@ -11,6 +11,8 @@ import httpx
 
 from tdkt_portal.backend import Service
 from tdkt_shared.auth import Role, dev_headers
+from tdkt_shared.contract.awards import AwardGranted
+from tdkt_shared.contract.notify import Channel, PublicationRequested
 from tests.unit.portal.conftest import Stack, csrf_of
 
 UNIT = "so-y-te-bac-kan"
@@ -197,15 +199,29 @@ async def test_a_dossier_goes_from_the_specialist_to_the_council_and_onto_the_ro
     assert "Đã ghi kết quả biểu quyết: Hội đồng thông qua." in voted
     assert "10/10 phiếu đồng ý" in voted
 
+    # the decision, recorded for the signer, then read and downloaded as a document
+    await stack.sign_in("chuyen-vien-ha", "so-noi-vu", "tdkt_specialist")
+    waiting = (await stack.portal.get("/lanh-dao")).text
+    assert "Hồ sơ Hội đồng đã thông qua, chờ ký quyết định (1)" in waiting
     version = (await stack.clients["awards"].get("/nominations/cstd-nam", headers=dev_headers())).json()["version"]
-    decision = {
-        "decision_id": "qd-99",
-        "number": "99/QĐ-UBND",
-        "date": "2025-12-20",
-        "signer_role": "PROVINCE_CHAIRMAN",
-        "version": version,
-    }
-    await call(stack, "awards", "POST", "/nominations/cstd-nam/decision", Role.TDKT_SPECIALIST, decision)
+    signed = await post_form(
+        stack,
+        "/lanh-dao/ho-so/cstd-nam/quyet-dinh",
+        "/lanh-dao",
+        version=str(version),
+        decision_id="qd-99",
+        number="99/QĐ-UBND",
+        signed_on="2025-12-20",
+        signer_role="PROVINCE_CHAIRMAN",
+    )
+    assert signed.headers["location"] == "/lanh-dao/quyet-dinh/qd-99"
+    document = (await stack.portal.get("/lanh-dao/quyet-dinh/qd-99")).text
+    assert "Quyết định số 99/QĐ-UBND" in document
+    assert "Chủ tịch UBND tỉnh" in document
+    download = await stack.portal.get("/lanh-dao/quyet-dinh/qd-99/tai-ve")
+    assert download.headers["content-disposition"] == 'attachment; filename="quyet-dinh-qd-99.json"'
+    assert download.json()["grants"][0]["grant_id"] == f"qd-99.{PERSON}"
+    assert (await stack.portal.get("/lanh-dao/quyet-dinh/khong-co")).status_code == 404
     await stack.pump()
     roll = (await stack.portal.get("/vinh-danh", params={"q": "hoang van nam", "danh_hieu": "CSTD_TINH"})).text
     assert "1 kết quả" in roll
@@ -213,3 +229,27 @@ async def test_a_dossier_goes_from_the_specialist_to_the_council_and_onto_the_ro
     entry = (await stack.portal.get(f"/vinh-danh/qd-99.{PERSON}")).text
     assert "99/QĐ-UBND, ngày 20/12/2025" in entry
     assert "Sở Y tế tỉnh Bắc Kạn" in entry
+
+    # the press body asked to publish it finds the request and the honour's page
+    [granted] = [
+        e
+        for e in stack.services["awards"].store("decisions").events
+        if e.type == AwardGranted.event_type and e.data["grant_id"] == f"qd-99.{PERSON}"
+    ]
+    await stack.deliver(
+        PublicationRequested(
+            source_event_id=granted.id,
+            source_event_type=granted.type,
+            organization_id="bao-bac-kan",
+            on=date(2025, 12, 21),
+            rule_id="publicity",
+            channels=[Channel.INBOX],
+        )
+    )
+    await stack.sign_in("phong-vien", "bao-bac-kan", "press_officer")
+    press = (await stack.portal.get("/bao-chi")).text
+    assert "Hoàng Văn Nam: CSTD_TINH năm 2025, Quyết định 99/QĐ-UBND" in press
+    assert f'href="/vinh-danh/qd-99.{PERSON}"' in press
+    assert (
+        "bao-bac-kan: đề nghị đăng tải ngày 21/12/2025" in (await stack.portal.get(f"/vinh-danh/qd-99.{PERSON}")).text
+    )

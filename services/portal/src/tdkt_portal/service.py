@@ -16,10 +16,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from tdkt_portal import consumers, store
-from tdkt_portal.api import council, officer, public, signin, specialist
-from tdkt_portal.api.web import CsrfRefused, NotYours, SignInNeeded, render, sign_in_path
+from tdkt_portal.api import council, leader, officer, press, public, signin, specialist
+from tdkt_portal.api.web import CsrfRefused, NotYours, SignInNeeded, failed, render, sign_in_path
 from tdkt_portal.awardnames import AwardNames
-from tdkt_portal.backend import Backend
+from tdkt_portal.backend import Backend, BackendError
 from tdkt_portal.settings import PortalSettings, load_portal_settings
 from tdkt_shared.auth import AuthConfigError
 from tdkt_shared.observability import tracing
@@ -41,6 +41,8 @@ DEFINITION = ServiceDefinition(
         officer.router,
         specialist.router,
         council.router,
+        leader.router,
+        press.router,
     ],
     consumes=consumers.TOPICS,
     handlers=consumers.event_handlers,
@@ -117,6 +119,12 @@ def create_portal(
     async def not_yours(request: Request, _: NotYours) -> Response:
         text = "Màn hình này dành cho vai trò khác. Hãy đăng nhập bằng tài khoản phù hợp."
         return render(request, "message.html", 403, title="Không có quyền truy cập", text=text)
+
+    @app.exception_handler(BackendError)
+    async def backend_failed(request: Request, exc: BackendError) -> Response:
+        """A page whose reads a service refused or could not answer: what it said, never a bare 500."""
+        status = exc.status if 400 <= exc.status < 500 else 503
+        return render(request, "message.html", status, title="Không tải được trang", text=failed(exc))
 
     @app.exception_handler(CsrfRefused)
     async def csrf_refused(request: Request, _: CsrfRefused) -> Response:

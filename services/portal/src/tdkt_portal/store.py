@@ -27,6 +27,7 @@ INDEXES = {
         IndexModel([("state.organization_id", ASCENDING)]),
         IndexModel([("state.terms", ASCENDING)]),
         IndexModel([("state.recipient_id", ASCENDING)]),
+        IndexModel([("state.granted_event_id", ASCENDING)]),
     ],
     PUBLICATIONS: [IndexModel([("state.press.organization_id", ASCENDING)])],
 }

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from tdkt_portal.domain import honourees as roll
 from tdkt_portal.domain.honourees import Honouree, Publication
 from tdkt_portal.store import Repositories
+from tdkt_shared.auth import Role
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.awards import AwardGranted, AwardRevoked
 from tdkt_shared.contract.notify import PublicationRequested
@@ -14,6 +16,7 @@ from tdkt_shared.kit import Repository
 
 Honourees = Repository[Honouree]
 Publications = Repository[Publication]
+PRESS_ROLE = Role.PRESS_OFFICER
 
 MAX_SCAN = 2000
 """Most entries read to answer one search with several words (the store matches one word, the rest here)."""
@@ -87,7 +90,21 @@ async def years(repositories: Repositories) -> list[int]:
     return list(range(newest[0].aggregate.year, oldest[0].aggregate.year - 1, -1))
 
 
-async def publications_to(repositories: Repositories, organization_id: str, limit: int = 100) -> list[Publication]:
-    """What a press body was asked to publish."""
+@dataclass(frozen=True)
+class PressRequestView:
+    """One request to a press body: what it is about, when, and the honour's entry when it is a grant."""
+
+    source_event_type: str
+    on: date
+    honouree: Honouree | None
+
+
+async def requests_to(repositories: Repositories, organization_id: str, limit: int = 100) -> list[PressRequestView]:
+    """What a press body was asked to publish, newest first."""
     found = await repositories.publications.find({"press.organization_id": organization_id}, limit=limit)
-    return [f.aggregate for f in found]
+    views: list[PressRequestView] = []
+    for publication in (f.aggregate for f in found):
+        on = next(p.on for p in publication.press if p.organization_id == organization_id)
+        entry = await repositories.honourees.find({"granted_event_id": publication.source_event_id}, limit=1)
+        views.append(PressRequestView(publication.source_event_type, on, entry[0].aggregate if entry else None))
+    return sorted(views, key=lambda v: v.on, reverse=True)
