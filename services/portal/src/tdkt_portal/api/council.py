@@ -12,11 +12,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tdkt_portal.api.officer import ItemId, dossier_page
-from tdkt_portal.api.web import CSRF, BackendDep, User, back, failed, for_roles, render
+from tdkt_portal.api.web import CSRF, FORM, FORM_RESPONSES, BackendDep, User, back, failed, for_roles, render
 from tdkt_portal.backend import BackendError
 from tdkt_shared.auth import Role
 
-router = APIRouter(prefix="/hoi-dong", tags=["council"])
+router = APIRouter(prefix="/hoi-dong", tags=["council"], responses=FORM_RESPONSES)
 CouncilRole = Annotated[User, for_roles(Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY)]
 Member = Annotated[User, for_roles(Role.COUNCIL_MEMBER)]
 Secretary = Annotated[User, for_roles(Role.COUNCIL_SECRETARY, Role.TDKT_SPECIALIST)]
@@ -46,7 +46,7 @@ async def dossier(nomination_id: ItemId, request: Request, user: CouncilRole, ba
     return await dossier_page(request, user, backend, nomination_id, "council/dossier.html")
 
 
-@router.post("/ho-so/{nomination_id}/trinh", dependencies=[CSRF], name="council_send")
+@router.post("/ho-so/{nomination_id}/trinh", **FORM, name="council_send")
 async def send(
     nomination_id: ItemId,
     request: Request,
@@ -62,7 +62,13 @@ async def send(
     return back(request, path, "Đã đưa hồ sơ vào chương trình họp Hội đồng.")
 
 
-@router.post("/ho-so/{nomination_id}/bieu-quyet", dependencies=[CSRF], name="council_vote")
+@router.post(
+    "/ho-so/{nomination_id}/bieu-quyet",
+    status_code=303,
+    response_class=Response,
+    dependencies=[CSRF],
+    name="council_vote",
+)
 async def vote(
     nomination_id: ItemId,
     request: Request,

@@ -13,11 +13,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tdkt_portal.api.officer import ItemId
-from tdkt_portal.api.web import CSRF, BackendDep, User, back, failed, for_roles, render
+from tdkt_portal.api.web import FORM, FORM_RESPONSES, BackendDep, User, back, failed, for_roles, render
 from tdkt_portal.backend import BackendError
 from tdkt_shared.auth import Role
 
-router = APIRouter(prefix="/lanh-dao", tags=["decisions"])
+router = APIRouter(prefix="/lanh-dao", tags=["decisions"], responses=FORM_RESPONSES)
 Recorder = Annotated[User, for_roles(Role.TDKT_SPECIALIST)]
 
 SIGNERS = {
@@ -44,7 +44,7 @@ async def home(request: Request, user: Recorder, backend: BackendDep) -> HTMLRes
     )
 
 
-@router.post("/ho-so/{nomination_id}/quyet-dinh", dependencies=[CSRF], name="decide")
+@router.post("/ho-so/{nomination_id}/quyet-dinh", **FORM, name="decide")
 async def decide(
     nomination_id: ItemId,
     request: Request,

@@ -10,11 +10,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
-from tdkt_portal.api.web import CSRF, BackendDep, User, back, failed, for_roles, render
+from tdkt_portal.api.web import CSRF, FORM_RESPONSES, BackendDep, User, back, failed, for_roles, render
 from tdkt_portal.backend import BackendError
 from tdkt_shared.auth import Role
 
-router = APIRouter(prefix="/don-vi", tags=["unit officer"])
+router = APIRouter(prefix="/don-vi", tags=["unit officer"], responses=FORM_RESPONSES)
 Officer = Annotated[User, for_roles(Role.UNIT_OFFICER)]
 ItemId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$")]
 
@@ -54,7 +54,13 @@ async def report(report_id: ItemId, request: Request, user: Officer, backend: Ba
     return render(request, "officer/report.html", title=f"Báo cáo {found['period']}", report=found)
 
 
-@router.post("/bao-cao/{report_id}/nop", dependencies=[CSRF], name="officer_submit_report")
+@router.post(
+    "/bao-cao/{report_id}/nop",
+    status_code=303,
+    response_class=Response,
+    dependencies=[CSRF],
+    name="officer_submit_report",
+)
 async def submit_report(
     report_id: ItemId,
     request: Request,

@@ -7,11 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from tdkt_portal.api.web import BackendDep, RepositoriesDep, partial, render
+from tdkt_portal.api.web import FORM_RESPONSES, BackendDep, RepositoriesDep, partial, render
 from tdkt_portal.awardnames import AwardNames
 from tdkt_portal.handlers import honourees
 
-router = APIRouter(tags=["public"])
+router = APIRouter(tags=["public"], responses=FORM_RESPONSES)
 PAGE_SIZE = 20
 FILTER_ID = r"^([A-Za-z0-9][A-Za-z0-9._-]{0,79})?$"
 """An id, or empty for any."""

@@ -10,12 +10,12 @@ from authlib.integrations.base_client.errors import OAuthError
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from tdkt_portal.api.web import CSRF, render, safe_next
+from tdkt_portal.api.web import FORM, FORM_RESPONSES, render, safe_next
 from tdkt_portal.settings import PortalSettings
 from tdkt_shared.auth import Role, TokenVerifier, issue_token
 from tdkt_shared.contract.text import Identifier
 
-router = APIRouter(tags=["sign-in"])
+router = APIRouter(tags=["sign-in"], responses=FORM_RESPONSES)
 
 DEV_TOKEN_TTL_S = 8 * 3600
 HOME_BY_ROLE = (
@@ -70,7 +70,7 @@ async def sign_in(request: Request, next: str | None = None) -> Response:
     return render(request, "sign_in.html", next=safe_next(next), roles=list(Role))
 
 
-@router.post("/dang-nhap", response_class=HTMLResponse, dependencies=[CSRF], name="dev_sign_in")
+@router.post("/dang-nhap", **FORM, name="dev_sign_in")
 async def dev_sign_in(
     request: Request,
     subject: Annotated[Identifier, Form()],
@@ -98,7 +98,7 @@ async def oidc_callback(request: Request) -> Response:
         return render(request, "message.html", 401, title="Đăng nhập không thành công", text=str(exc))
 
 
-@router.post("/dang-xuat", dependencies=[CSRF], name="sign_out")
+@router.post("/dang-xuat", **FORM, name="sign_out")
 async def sign_out(request: Request) -> Response:
     request.session.clear()
     return RedirectResponse("/vinh-danh", status_code=303)

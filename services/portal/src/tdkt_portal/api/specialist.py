@@ -12,11 +12,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tdkt_portal.api.officer import ItemId, dossier_page
-from tdkt_portal.api.web import CSRF, BackendDep, User, back, failed, for_roles, render
+from tdkt_portal.api.web import CSRF, FORM_RESPONSES, BackendDep, User, back, failed, for_roles, render
 from tdkt_portal.backend import BackendError
 from tdkt_shared.auth import Role
 
-router = APIRouter(prefix="/chuyen-vien", tags=["specialist"])
+router = APIRouter(prefix="/chuyen-vien", tags=["specialist"], responses=FORM_RESPONSES)
 Specialist = Annotated[User, for_roles(Role.TDKT_SPECIALIST)]
 
 QUEUES = (
@@ -71,7 +71,13 @@ async def dossier(nomination_id: ItemId, request: Request, user: Specialist, bac
     return await dossier_page(request, user, backend, nomination_id, "specialist/dossier.html")
 
 
-@router.post("/ho-so/{nomination_id}/{step}", dependencies=[CSRF], name="specialist_step")
+@router.post(
+    "/ho-so/{nomination_id}/{step}",
+    status_code=303,
+    response_class=Response,
+    dependencies=[CSRF],
+    name="specialist_step",
+)
 async def take_step(
     nomination_id: ItemId,
     step: Step,
@@ -104,7 +110,13 @@ class ReportStep(StrEnum):
     RETURN = "return"
 
 
-@router.post("/bao-cao/{report_id}/{step}", dependencies=[CSRF], name="specialist_report_step")
+@router.post(
+    "/bao-cao/{report_id}/{step}",
+    status_code=303,
+    response_class=Response,
+    dependencies=[CSRF],
+    name="specialist_report_step",
+)
 async def report_step(
     report_id: ItemId,
     step: ReportStep,

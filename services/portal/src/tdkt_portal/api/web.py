@@ -168,3 +168,25 @@ def failed(exc: BackendError) -> str:
 
 def sign_in_path(next_path: str) -> str:
     return f"/dang-nhap?next={quote(next_path, safe='')}"
+
+
+_HTML: dict[str, Any] = {"text/html": {"schema": {"type": "string"}}}
+_PROBLEM: dict[str, Any] = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    303: {"description": "Not signed in: to the sign-in page and back"},
+    400: {"description": "A malformed form body", "content": _PROBLEM},
+    401: {"description": "The identity provider's sign-in failed", "content": _HTML},
+    403: {"description": "Another role's screen, or a form without the session's CSRF token", "content": _HTML},
+    404: {"description": "Not found (or not this deployment's sign-in)", "content": _HTML},
+    409: {"description": "Refused by the service that owns the item", "content": _HTML},
+    422: {"description": "Invalid input", "content": {**_PROBLEM, **_HTML}},
+    503: {"description": "A service did not answer", "content": _HTML},
+}
+"""What a page can answer besides itself; forms answer 303 (back to the page, with the outcome) or 204 to htmx."""
+FORM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **PAGE_RESPONSES,
+    204: {"description": "To htmx: the outcome is in the session, HX-Redirect names the page"},
+}
+
+FORM: dict[str, Any] = {"status_code": 303, "response_class": Response, "dependencies": [CSRF]}
+"""A form post's route: 303 back to a page, and the session's CSRF token required."""
