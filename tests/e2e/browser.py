@@ -24,7 +24,7 @@ def _path_from(script: str) -> str:
 async def chromium() -> AsyncIterator[Browser]:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
-            executable_path=_path_from("ensure-chromium.sh"), headless=True, args=["--no-sandbox"]
+            executable_path=_path_from("ensure-chromium.sh"), headless=True, args=["--no-sandbox", "--lang=vi-VN"]
         )
         try:
             yield browser

@@ -169,6 +169,8 @@ async def test_a_dossier_goes_from_the_specialist_to_the_council_and_onto_the_ro
     # the eligibility explanation, rule by rule, with its legal basis
     assert "Kết quả xét điều kiện, tiêu chuẩn" in html
     assert html.count('<span class="ok">Đạt</span>') >= 2
+    assert "<tr><td>Chuỗi danh hiệu liên tục</td>" in html  # the rule named in Vietnamese
+    assert "Chiến sĩ thi đua cấp tỉnh (2025)" in html  # the award's name, not its code
     assert "CHUNG_NHAN_SANG_KIEN" in html
     version = (await stack.clients["awards"].get("/nominations/cstd-nam", headers=dev_headers())).json()["version"]
     await post_form(stack, f"{page}/to-council", page, version=str(version), council_session_on="")
@@ -248,7 +250,7 @@ async def test_a_dossier_goes_from_the_specialist_to_the_council_and_onto_the_ro
     )
     await stack.sign_in("phong-vien", "bao-bac-kan", "press_officer")
     press = (await stack.portal.get("/bao-chi")).text
-    assert "Hoàng Văn Nam: CSTD_TINH năm 2025, Quyết định 99/QĐ-UBND" in press
+    assert "Hoàng Văn Nam: Chiến sĩ thi đua cấp tỉnh năm 2025, Quyết định 99/QĐ-UBND" in press
     assert f'href="/vinh-danh/qd-99.{PERSON}"' in press
     assert (
         "bao-bac-kan: đề nghị đăng tải ngày 21/12/2025" in (await stack.portal.get(f"/vinh-danh/qd-99.{PERSON}")).text

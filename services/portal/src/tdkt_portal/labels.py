@@ -34,6 +34,39 @@ ROLE = {
     "admin": "Quản trị hệ thống",
 }
 
+RULE = {
+    "chain": "Chuỗi danh hiệu liên tục",
+    "excellent_or_initiative": "Hoàn thành xuất sắc nhiệm vụ hoặc có sáng kiến",
+    "holds_title_in_year": "Đạt danh hiệu trong năm",
+    "initiative_scope": "Phạm vi ảnh hưởng của sáng kiến",
+    "member_title_count": "Số thành viên đạt danh hiệu",
+    "member_title_ratio": "Tỷ lệ thành viên đạt danh hiệu",
+    "members_complete_duties": "Các thành viên hoàn thành nhiệm vụ",
+    "members_no_discipline": "Không có thành viên bị kỷ luật",
+    "no_discipline_in_year": "Không bị kỷ luật trong năm",
+    "no_open_hold": "Không đang bị xem xét kỷ luật, thanh tra, khiếu nại",
+    "rating_at_least": "Mức xếp loại chất lượng",
+}
+"""Eligibility rules by their catalogue id (the explanation itself is the awards service's)."""
+
+ACTION = {
+    "draft": "Lập hồ sơ",
+    "submit": "Trình hồ sơ",
+    "receive": "Tiếp nhận",
+    "start_appraisal": "Bắt đầu thẩm định",
+    "appraise": "Thẩm định",
+    "return": "Trả lại",
+    "consultation": "Lấy ý kiến Nhân dân",
+    "to_council": "Trình Hội đồng",
+    "council_vote": "Hội đồng biểu quyết",
+    "hold": "Tạm dừng xét",
+    "release": "Tiếp tục xét",
+    "decide": "Quyết định khen thưởng",
+    "revocation": "Xét lại do hủy khen thưởng",
+    "attachments": "Cập nhật tài liệu",
+}
+"""Steps of a dossier's audit trail."""
+
 KIND = {"INDIVIDUAL": "Cá nhân", "COLLECTIVE": "Tập thể", "HOUSEHOLD": "Hộ gia đình"}
 
 
@@ -43,6 +76,14 @@ def status(value: Any) -> str:
 
 def role(value: Any) -> str:
     return ROLE.get(str(value), str(value))
+
+
+def rule(value: Any) -> str:
+    return RULE.get(str(value), str(value))
+
+
+def action(value: Any) -> str:
+    return ACTION.get(str(value), str(value))
 
 
 def kind(value: Any) -> str:

@@ -18,8 +18,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from tdkt_portal import consumers, store
 from tdkt_portal.api import council, leader, officer, press, public, signin, specialist
 from tdkt_portal.api.web import CsrfRefused, NotYours, SignInNeeded, failed, render, sign_in_path
-from tdkt_portal.awardnames import AwardNames
 from tdkt_portal.backend import Backend, BackendError
+from tdkt_portal.names import AwardNames, UnitNames
 from tdkt_portal.settings import PortalSettings, load_portal_settings
 from tdkt_shared.auth import AuthConfigError
 from tdkt_shared.observability import tracing
@@ -89,6 +89,7 @@ def create_portal(
     app.state.portal_settings = portal_settings
     app.state.backend = backend
     app.state.award_names = AwardNames(portal_settings.catalogue_ttl_s)
+    app.state.unit_names = UnitNames(portal_settings.names_ttl_s)
     if portal_settings.oidc_discovery_url:
         from authlib.integrations.starlette_client import OAuth
 

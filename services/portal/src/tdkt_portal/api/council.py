@@ -12,11 +12,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tdkt_portal.api.officer import ItemId, dossier_page
-from tdkt_portal.api.web import CSRF, FORM, FORM_RESPONSES, BackendDep, User, back, failed, for_roles, render
+from tdkt_portal.api.web import CSRF, FORM, FORM_RESPONSES, NAMES, BackendDep, User, back, failed, for_roles, render
 from tdkt_portal.backend import BackendError
 from tdkt_shared.auth import Role
 
-router = APIRouter(prefix="/hoi-dong", tags=["council"], responses=FORM_RESPONSES)
+router = APIRouter(prefix="/hoi-dong", tags=["council"], responses=FORM_RESPONSES, dependencies=[NAMES])
 CouncilRole = Annotated[User, for_roles(Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY)]
 Member = Annotated[User, for_roles(Role.COUNCIL_MEMBER)]
 Secretary = Annotated[User, for_roles(Role.COUNCIL_SECRETARY, Role.TDKT_SPECIALIST)]

@@ -13,11 +13,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tdkt_portal.api.officer import ItemId
-from tdkt_portal.api.web import FORM, FORM_RESPONSES, BackendDep, User, back, failed, for_roles, render
+from tdkt_portal.api.web import FORM, FORM_RESPONSES, NAMES, BackendDep, User, back, failed, for_roles, render
 from tdkt_portal.backend import BackendError
 from tdkt_shared.auth import Role
 
-router = APIRouter(prefix="/lanh-dao", tags=["decisions"], responses=FORM_RESPONSES)
+router = APIRouter(prefix="/lanh-dao", tags=["decisions"], responses=FORM_RESPONSES, dependencies=[NAMES])
 Recorder = Annotated[User, for_roles(Role.TDKT_SPECIALIST)]
 
 SIGNERS = {

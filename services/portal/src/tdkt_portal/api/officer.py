@@ -10,11 +10,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
-from tdkt_portal.api.web import CSRF, FORM_RESPONSES, BackendDep, User, back, failed, for_roles, render
+from tdkt_portal.api.web import CSRF, FORM_RESPONSES, NAMES, BackendDep, User, back, failed, for_roles, render
 from tdkt_portal.backend import BackendError
 from tdkt_shared.auth import Role
 
-router = APIRouter(prefix="/don-vi", tags=["unit officer"], responses=FORM_RESPONSES)
+router = APIRouter(prefix="/don-vi", tags=["unit officer"], responses=FORM_RESPONSES, dependencies=[NAMES])
 Officer = Annotated[User, for_roles(Role.UNIT_OFFICER)]
 ItemId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$")]
 

@@ -7,20 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from tdkt_portal.api.web import FORM_RESPONSES, BackendDep, RepositoriesDep, partial, render
-from tdkt_portal.awardnames import AwardNames
+from tdkt_portal.api.web import FORM_RESPONSES, NAMES, RepositoriesDep, partial, render
 from tdkt_portal.handlers import honourees
 
-router = APIRouter(tags=["public"], responses=FORM_RESPONSES)
+router = APIRouter(tags=["public"], responses=FORM_RESPONSES, dependencies=[NAMES])
 PAGE_SIZE = 20
 FILTER_ID = r"^([A-Za-z0-9][A-Za-z0-9._-]{0,79})?$"
 """An id, or empty for any."""
 GrantId = Annotated[str, Path(min_length=1, max_length=200)]
-
-
-def _names(request: Request) -> AwardNames:
-    names: AwardNames = request.app.state.award_names
-    return names
 
 
 @router.get("/", include_in_schema=False)
@@ -32,7 +26,6 @@ async def home() -> Response:
 async def honour_roll(
     request: Request,
     repositories: RepositoriesDep,
-    backend: BackendDep,
     nam: Annotated[str, Query(pattern=r"^(19|20|21)?[0-9]{0,2}$", max_length=4, description="năm")] = "",
     danh_hieu: Annotated[str, Query(pattern=FILTER_ID, description="mã danh hiệu, hình thức khen thưởng")] = "",
     don_vi: Annotated[str, Query(pattern=FILTER_ID, description="đơn vị")] = "",
@@ -43,18 +36,11 @@ async def honour_roll(
     year = int(nam) if len(nam) == 4 else None
     wanted = honourees.Search(year=year, award_code=danh_hieu or None, organization_id=don_vi or None, text=q)
     found = await honourees.search(repositories, wanted, offset=(trang - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-    names = await _names(request).get(backend)
-    units = {
-        o.aggregate.id: o.aggregate.name or o.aggregate.id
-        for o in await repositories.directory.organizations.find_all({})
-    }
     context: dict[str, Any] = {
         "found": found,
         "wanted": wanted,
         "page": trang,
         "pages": max(1, -(-found.total // PAGE_SIZE)),
-        "award_names": names,
-        "units": units,
     }
     if partial(request):
         return render(request, "honourees/_results.html", **context)
@@ -62,22 +48,20 @@ async def honour_roll(
 
 
 @router.get("/vinh-danh/{grant_id}", response_class=HTMLResponse, name="honouree")
-async def honouree(grant_id: GrantId, request: Request, repositories: RepositoriesDep, backend: BackendDep) -> Response:
+async def honouree(grant_id: GrantId, request: Request, repositories: RepositoriesDep) -> Response:
     found = await honourees.entry(repositories, grant_id)
     if found is None:
         text = "Không có khen thưởng nào ở địa chỉ này."
         return render(request, "message.html", 404, title="Không tìm thấy", text=text)
     entry, publication = found
-    unit = await repositories.directory.get(entry.organization_id) if entry.organization_id else None
-    press = []
-    for request_ in publication.press if publication else []:
-        body = await repositories.directory.get(request_.organization_id)
-        press.append((body.name if body and body.name else request_.organization_id, request_.on))
+    units: dict[str, str] = request.app.state.unit_names.known
+    press = [(units.get(p.organization_id, p.organization_id), p.on) for p in publication.press] if publication else []
+    award_names: dict[str, str] = request.app.state.award_names.known
     return render(
         request,
         "honourees/detail.html",
         entry=entry,
-        unit=unit.name if unit and unit.name else entry.organization_id,
-        award_name=(await _names(request).get(backend)).get(entry.award_code, entry.award_code),
+        unit=units.get(entry.organization_id or "", entry.organization_id),
+        award_name=award_names.get(entry.award_code, entry.award_code),
         press=press,
     )

@@ -12,11 +12,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tdkt_portal.api.officer import ItemId, dossier_page
-from tdkt_portal.api.web import CSRF, FORM_RESPONSES, BackendDep, User, back, failed, for_roles, render
+from tdkt_portal.api.web import CSRF, FORM_RESPONSES, NAMES, BackendDep, User, back, failed, for_roles, render
 from tdkt_portal.backend import BackendError
 from tdkt_shared.auth import Role
 
-router = APIRouter(prefix="/chuyen-vien", tags=["specialist"], responses=FORM_RESPONSES)
+router = APIRouter(prefix="/chuyen-vien", tags=["specialist"], responses=FORM_RESPONSES, dependencies=[NAMES])
 Specialist = Annotated[User, for_roles(Role.TDKT_SPECIALIST)]
 
 QUEUES = (

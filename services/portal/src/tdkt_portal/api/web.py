@@ -24,6 +24,8 @@ TEMPLATES.env.globals["labels"] = labels
 TEMPLATES.env.filters["day"] = labels.day
 TEMPLATES.env.filters["status"] = labels.status
 TEMPLATES.env.filters["role"] = labels.role
+TEMPLATES.env.filters["rule"] = labels.rule
+TEMPLATES.env.filters["action"] = labels.action
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -121,6 +123,15 @@ async def _repositories(request: Request) -> Repositories:
 
 
 BackendDep = Annotated[Backend, Depends(_backend)]
+
+
+async def names(request: Request) -> None:
+    """Award and organisation names (cached) for the page to show instead of codes and ids."""
+    await request.app.state.award_names.get(request.app.state.backend)
+    await request.app.state.unit_names.get(Repositories.of(request.app.state.runtime))
+
+
+NAMES: Any = Depends(names)
 RepositoriesDep = Annotated[Repositories, Depends(_repositories)]
 
 
@@ -134,6 +145,8 @@ def safe_next(path: str | None) -> str:
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     user = signed_in_user(request)
     context.setdefault("today", date.today())
+    context.setdefault("award_names", request.app.state.award_names.known)
+    context.setdefault("units", request.app.state.unit_names.known)
     context.setdefault("flash", flash(request))
     return TEMPLATES.TemplateResponse(
         request,
