@@ -3,6 +3,8 @@ need the session's CSRF token; screens need their roles."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tdkt_portal.service import session_secret
@@ -63,5 +65,17 @@ def test_outside_development_the_session_needs_a_real_secret() -> None:
         session_secret(PortalSettings(), development=False)
     with pytest.raises(AuthConfigError, match="32 bytes"):
         session_secret(PortalSettings(session_secret="short"), development=False)
-    assert session_secret(PortalSettings(session_secret="x" * 32), development=False) == "x" * 32
+    derived = session_secret(PortalSettings(session_secret="x" * 32), development=False)
+    assert len(derived) == 64
+    assert "x" * 32 not in derived  # a key of its own, not the shared secret itself
+    assert session_secret(PortalSettings(session_secret="x" * 32), development=True) == derived
     assert len(session_secret(PortalSettings(), development=True)) >= 32
+
+
+def test_the_session_secret_can_come_from_a_file(tmp_path: Path) -> None:
+    key = tmp_path / "auth.key"
+    key.write_text("k" * 64 + "\n", encoding="utf-8")
+    from_file = session_secret(PortalSettings(session_secret_file=key), development=False)
+    assert from_file == session_secret(PortalSettings(session_secret="k" * 64), development=False)
+    with pytest.raises(AuthConfigError, match="cannot be read"):
+        session_secret(PortalSettings(session_secret_file=tmp_path / "missing"), development=False)

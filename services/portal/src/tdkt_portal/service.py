@@ -4,6 +4,8 @@ HTTP clients to the four services; the app adds the session cookie, the static f
 from __future__ import annotations
 
 import argparse
+import hashlib
+import hmac
 import secrets
 from collections.abc import Sequence
 from pathlib import Path
@@ -68,15 +70,28 @@ class PortalRuntime(Runtime):
         await super().stop()
 
 
+SESSION_KEY_LABEL = b"tdkt-portal-session-v1"
+
+
 def session_secret(settings: PortalSettings, development: bool) -> str:
-    """The cookie's signing key: required (32 bytes or more) outside development; a random one in development."""
-    if settings.session_secret:
-        if len(settings.session_secret.encode()) < MIN_SECRET_BYTES:
+    """The cookie's signing key, derived (HMAC-SHA256 with the portal's own label) from SESSION_SECRET or the file
+    SESSION_SECRET_FILE names, 32 bytes or more: a secret shared with other uses (compose gives the token key's file)
+    still signs cookies with a key of its own. Required outside development; a random one in development."""
+    given = settings.session_secret
+    if given is None and settings.session_secret_file is not None:
+        try:
+            given = settings.session_secret_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise AuthConfigError(f"SESSION_SECRET_FILE {settings.session_secret_file} cannot be read: {exc}") from exc
+    if given:
+        if len(given.encode()) < MIN_SECRET_BYTES:
             raise AuthConfigError(f"SESSION_SECRET must be {MIN_SECRET_BYTES} bytes or more")
-        return settings.session_secret
+        return hmac.new(given.encode(), SESSION_KEY_LABEL, hashlib.sha256).hexdigest()
     if development:
         return secrets.token_urlsafe(32)
-    raise AuthConfigError("no SESSION_SECRET: set one of 32 bytes or more (it signs the session cookie)")
+    raise AuthConfigError(
+        "no SESSION_SECRET: set it (32 bytes or more), or SESSION_SECRET_FILE naming a file that holds it"
+    )
 
 
 def create_portal(

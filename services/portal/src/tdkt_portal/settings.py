@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -18,6 +20,9 @@ class PortalSettings(BaseSettings):
         default=None,
         repr=False,
         description="signs the session cookie (32 bytes or more); required outside AUTH_MODE=development",
+    )
+    session_secret_file: Path | None = Field(
+        default=None, description="a file holding the session secret (a Docker secret); instead of SESSION_SECRET"
     )
     session_max_age_s: int = Field(default=8 * 3600, ge=60, le=7 * 24 * 3600)
     session_https_only: bool = Field(default=False, description="send the session cookie over HTTPS only")
