@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
+import pytest
+
 from tdkt_portal.domain.honourees import words
-from tdkt_portal.store import HONOUREES
+from tdkt_portal.handlers import honourees as roll_handlers
+from tdkt_portal.handlers.honourees import Found, RollCache, Search
+from tdkt_portal.store import HONOUREES, Repositories
 from tdkt_shared.contract import make_event
 from tdkt_shared.contract.awards import AwardGranted, AwardRevoked, NomineeKind, RevocationReason
 from tdkt_shared.contract.notify import Channel, PublicationRequested
@@ -132,3 +137,47 @@ async def test_a_revocation_learnt_before_its_grant_is_kept(stack: Stack) -> Non
     assert stored is not None
     assert stored.state["revoked"] is True
     assert "0 kết quả" in (await stack.portal.get("/vinh-danh")).text
+
+
+async def test_the_roll_cache_reuses_an_answer_for_its_time_only(stack: Stack) -> None:
+    repositories = Repositories.of(stack.runtime)
+    await stack.deliver(grant("qd-1.a", "Nguyễn Văn A"))
+    kept, fresh = RollCache(ttl_s=3600), RollCache(ttl_s=0)
+    wanted = Search(text="nguyen")
+    assert (await kept.search(repositories, wanted, offset=0, limit=20)).total == 1
+    assert await kept.years(repositories) == [2025]
+    await stack.deliver(grant("qd-2.b", "Nguyễn Văn B", year=2023))
+    assert (await kept.search(repositories, wanted, offset=0, limit=20)).total == 1  # within its time
+    assert await kept.years(repositories) == [2025]
+    assert (await fresh.search(repositories, wanted, offset=0, limit=20)).total == 2
+    assert await fresh.years(repositories) == [2025, 2024, 2023]
+    small = RollCache(ttl_s=3600, size=1)
+    await small.search(repositories, Search(text="a"), offset=0, limit=20)
+    await small.search(repositories, Search(text="b"), offset=0, limit=20)
+    await stack.deliver(grant("qd-3.a", "Trần A"))
+    assert (await small.search(repositories, Search(text="a"), offset=0, limit=20)).total == 2  # evicted, read again
+
+
+async def test_a_stale_answer_is_served_while_one_read_refreshes_it(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[Search] = []
+    read = roll_handlers.search
+
+    async def counted(repositories: Repositories, wanted: Search, *, offset: int, limit: int) -> Found:
+        reads.append(wanted)
+        return await read(repositories, wanted, offset=offset, limit=limit)
+
+    monkeypatch.setattr(roll_handlers, "search", counted)
+    repositories = Repositories.of(stack.runtime)
+    await stack.deliver(grant("qd-1.a", "Nguyễn Văn A"))
+    cache = RollCache(ttl_s=0)
+    wanted = Search(text="nguyen")
+    first = await asyncio.gather(*(cache.search(repositories, wanted, offset=0, limit=20) for _ in range(5)))
+    assert [f.total for f in first] == [1] * 5
+    assert len(reads) == 1  # five first asks, one read
+    await stack.deliver(grant("qd-2.b", "Nguyễn Văn B"))
+    assert (await cache.search(repositories, wanted, offset=0, limit=20)).total == 1  # stale, refreshing
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert (await cache.search(repositories, wanted, offset=0, limit=20)).total == 2

@@ -21,6 +21,7 @@ from tdkt_portal import consumers, store
 from tdkt_portal.api import council, leader, officer, press, public, signin, specialist
 from tdkt_portal.api.web import CsrfRefused, NotYours, SignInNeeded, failed, render, sign_in_path
 from tdkt_portal.backend import Backend, BackendError
+from tdkt_portal.handlers.honourees import RollCache
 from tdkt_portal.names import AwardNames, UnitNames
 from tdkt_portal.settings import PortalSettings, load_portal_settings
 from tdkt_shared.auth import AuthConfigError
@@ -105,6 +106,7 @@ def create_portal(
     app.state.backend = backend
     app.state.award_names = AwardNames(portal_settings.catalogue_ttl_s)
     app.state.unit_names = UnitNames(portal_settings.names_ttl_s)
+    app.state.roll_cache = RollCache(portal_settings.roll_cache_ttl_s)
     if portal_settings.oidc_discovery_url:
         from authlib.integrations.starlette_client import OAuth
 

@@ -34,6 +34,9 @@ class PortalSettings(BaseSettings):
     oidc_scope: str = "openid profile"
     public_url: str = Field(default="http://127.0.0.1:8005", description="where users reach the portal")
     catalogue_ttl_s: float = Field(default=300, ge=0, description="how long award names are kept in memory")
+    roll_cache_ttl_s: float = Field(
+        default=10, ge=0, description="how long an answer of the public roll is reused (a new grant shows within it)"
+    )
     names_ttl_s: float = Field(default=5, ge=0, description="how long organisation names are kept in memory")
 
 

@@ -24,20 +24,19 @@ OPEN_REPORTS = ("DRAFT", "RETURNED")
 @router.get("", response_class=HTMLResponse, name="officer_home")
 async def home(request: Request, user: Officer, backend: BackendDep) -> HTMLResponse:
     """Reports due and overdue first (the work to do), then dossiers, registrations and the movements."""
-    reports, overdue, nominations, registrations, movements = await asyncio.gather(
+    reports, nominations, registrations, movements = await asyncio.gather(
         backend.get("reporting", "/reports", user.token, limit=100),
-        backend.get("reporting", "/reports", user.token, overdue="true", limit=100),
         backend.get("awards", "/nominations", user.token, limit=100),
         backend.get("reporting", "/registrations", user.token, limit=100),
         backend.get("reporting", "/movements", limit=50),
     )
-    late = {r["id"] for r in overdue["items"]}
+    open_ = [r for r in reports["items"] if r["status"] in OPEN_REPORTS]
     return render(
         request,
         "officer/home.html",
         title="Đơn vị của tôi",
-        overdue=overdue["items"],
-        due=[r for r in reports["items"] if r["status"] in OPEN_REPORTS and r["id"] not in late],
+        overdue=[r for r in open_ if r["overdue"]],  # the service derives it from the due date
+        due=[r for r in open_ if not r["overdue"]],
         done=[r for r in reports["items"] if r["status"] not in OPEN_REPORTS],
         nominations=nominations["items"],
         registrations=registrations["items"],

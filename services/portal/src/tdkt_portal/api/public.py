@@ -35,7 +35,8 @@ async def honour_roll(
     """The filters come from a plain form: an empty field means any."""
     year = int(nam) if len(nam) == 4 else None
     wanted = honourees.Search(year=year, award_code=danh_hieu or None, organization_id=don_vi or None, text=q)
-    found = await honourees.search(repositories, wanted, offset=(trang - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    roll: honourees.RollCache = request.app.state.roll_cache
+    found = await roll.search(repositories, wanted, offset=(trang - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     context: dict[str, Any] = {
         "found": found,
         "wanted": wanted,
@@ -44,7 +45,7 @@ async def honour_roll(
     }
     if partial(request):
         return render(request, "honourees/_results.html", **context)
-    return render(request, "honourees/list.html", years=await honourees.years(repositories), **context)
+    return render(request, "honourees/list.html", years=await roll.years(repositories), **context)
 
 
 @router.get("/vinh-danh/{grant_id}", response_class=HTMLResponse, name="honouree")
