@@ -235,9 +235,9 @@ def pages(ids: dict[str, str]) -> dict[str, tuple[Role | None, str]]:
 
 
 async def load(
-    portal: str, ids: dict[str, str], users: int, seconds: float, think_s: float = 0
+    portal: str, ids: dict[str, str], users: int, seconds: float, think_s: float = 0, public_only: bool = False
 ) -> dict[str, list[float]]:
-    plan = pages(ids)
+    plan = {name: page for name, page in pages(ids).items() if not public_only or page[0] is None}
     orgs = {Role.UNIT_OFFICER: ids["unit"], Role.TDKT_SPECIALIST: ids["staff"], Role.COUNCIL_MEMBER: ids["province"]}
     timings: dict[str, list[float]] = {name: [] for name in plan}
     errors: list[str] = []
@@ -293,15 +293,18 @@ def report(timings: dict[str, list[float]], users: int, seconds: float, think_s:
     )
 
 
-async def main_async(users: int, seconds: float, grants: int, warmup: float, thinks: list[float]) -> None:
+async def main_async(
+    users: int, seconds: float, grants: int, warmup: float, thinks: list[float], public_only: bool
+) -> None:
     run = uuid.uuid4().hex[:8]
     async with processes(run) as urls:
         print(f"seeding {grants} grants ...", file=sys.stderr)
         ids = await seed(urls, run, grants)
-        await load(urls["portal"], ids, users, warmup)
+        await load(urls["portal"], ids, users, warmup, public_only=public_only)
         for think_s in thinks:
             print(f"loading the pages for {seconds:.0f} s, think time {think_s:g} s ...", file=sys.stderr)
-            report(await load(urls["portal"], ids, users, seconds, think_s), users, seconds, think_s)
+            timings = await load(urls["portal"], ids, users, seconds, think_s, public_only)
+            report(timings, users, seconds, think_s)
 
 
 def main() -> None:
@@ -316,8 +319,10 @@ def main() -> None:
         action="append",
         help="seconds a user waits between pages (reading); repeat for several runs; default: 0, back to back",
     )
+    parser.add_argument("--public", action="store_true", help="only the public pages (the roll, a search, an honouree)")
     args = parser.parse_args()
-    asyncio.run(main_async(args.users, args.seconds, args.grants, args.warmup, args.think or [0.0]))
+    thinks = args.think or [0.0]
+    asyncio.run(main_async(args.users, args.seconds, args.grants, args.warmup, thinks, args.public))
 
 
 if __name__ == "__main__":

@@ -103,7 +103,8 @@ async def stack() -> AsyncIterator[Stack]:
             clients[name] = await stack.enter_async_context(
                 httpx.AsyncClient(transport=transport, base_url=f"http://{name}")
             )
-        portal = create_portal(runtime, PortalSettings(), Backend(clients))
+        # no roll cache here: each test sees an event's effect at once (test_honourees tests the cache itself)
+        portal = create_portal(runtime, PortalSettings(roll_cache_ttl_s=0), Backend(clients))
         manager = await stack.enter_async_context(LifespanManager(portal))
         client = await stack.enter_async_context(
             httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://portal")

@@ -8,10 +8,15 @@ import time
 from tdkt_portal.backend import Backend, BackendError
 from tdkt_portal.store import Repositories
 
+RETRY_S = 10
+"""After awards did not answer, how long the names known so far serve before it is asked again (a service that is
+down must not add a failing call to every page)."""
+
 
 class AwardNames:
     def __init__(self, ttl_s: float) -> None:
         self._ttl_s = ttl_s
+        self._retry_at = float("-inf")
         self._names: dict[str, str] = {}
         self._at = float("-inf")
 
@@ -22,11 +27,13 @@ class AwardNames:
 
     async def get(self, backend: Backend) -> dict[str, str]:
         """Code -> name over every rule set; the last names known when awards does not answer."""
-        if time.monotonic() - self._at < self._ttl_s and self._names:
+        now = time.monotonic()
+        if (now - self._at < self._ttl_s and self._names) or now < self._retry_at:
             return self._names
         try:
             rule_sets = await backend.get("awards", "/catalogue/rule-sets")
         except BackendError:
+            self._retry_at = now + RETRY_S
             return self._names
         names: dict[str, str] = {}
         for rule_set in rule_sets:

@@ -50,7 +50,8 @@ async def honour_roll(
 
 @router.get("/vinh-danh/{grant_id}", response_class=HTMLResponse, name="honouree")
 async def honouree(grant_id: GrantId, request: Request, repositories: RepositoriesDep) -> Response:
-    found = await honourees.entry(repositories, grant_id)
+    roll: honourees.RollCache = request.app.state.roll_cache
+    found = await roll.entry(repositories, grant_id)
     if found is None:
         text = "Không có khen thưởng nào ở địa chỉ này."
         return render(request, "message.html", 404, title="Không tìm thấy", text=text)

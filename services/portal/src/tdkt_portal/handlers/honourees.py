@@ -128,7 +128,8 @@ class RollCache:
     An answer younger than `ttl_s` is served as it is; an older one is still served at once while one read
     refreshes it in the background (stale while revalidate); concurrent first asks of the same search share one
     read. So a public page under load sorts and counts in the store once per search and period, whatever the
-    number of visitors. At most `size` searches are kept, the least recently used going first."""
+    number of visitors. At most `size` searches are kept, the least recently used going first. `ttl_s=0`: off.
+    An honour's page is kept the same way."""
 
     def __init__(self, ttl_s: float, size: int = 256) -> None:
         self._ttl_s = ttl_s
@@ -137,6 +138,8 @@ class RollCache:
         self._tasks: set[asyncio.Future[Any]] = set()
 
     async def _get(self, key: object, read: Callable[[], Awaitable[T]]) -> T:
+        if self._ttl_s == 0:
+            return await read()  # caching off
         entry = self._entries.get(key)
         if entry is None:
             entry = self._entries[key] = _Entry()
@@ -176,6 +179,10 @@ class RollCache:
 
     async def years(self, repositories: Repositories) -> list[int]:
         return await self._get("years", lambda: years(repositories))
+
+    async def entry(self, repositories: Repositories, grant_id: str) -> tuple[Honouree, Publication | None] | None:
+        """An honour's page (its press requests included), or None while no such grant is known."""
+        return await self._get(("entry", grant_id), lambda: entry(repositories, grant_id))
 
 
 class _Entry(Generic[T]):
