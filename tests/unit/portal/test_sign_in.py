@@ -79,3 +79,11 @@ def test_the_session_secret_can_come_from_a_file(tmp_path: Path) -> None:
     assert from_file == session_secret(PortalSettings(session_secret="k" * 64), development=False)
     with pytest.raises(AuthConfigError, match="cannot be read"):
         session_secret(PortalSettings(session_secret_file=tmp_path / "missing"), development=False)
+
+
+async def test_an_anonymous_visitor_gets_no_cookie_and_every_answer_the_security_headers(stack: Stack) -> None:
+    answer = await stack.portal.get("/vinh-danh")
+    assert "set-cookie" not in answer.headers
+    assert answer.headers["content-security-policy"].startswith("default-src 'self'")
+    assert (answer.headers["x-frame-options"], answer.headers["x-content-type-options"]) == ("DENY", "nosniff")
+    assert "tdkt_portal=" in (await stack.portal.get("/dang-nhap")).headers["set-cookie"]  # a form: a session

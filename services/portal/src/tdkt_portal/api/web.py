@@ -28,6 +28,8 @@ TEMPLATES.env.filters["rule"] = labels.rule
 TEMPLATES.env.filters["action"] = labels.action
 
 CSRF_FIELD = "csrf_token"
+FORM_PAGES = frozenset({"sign_in.html"})
+"""Pages with a form for a visitor who is not signed in."""
 CSRF_HEADER = "X-CSRF-Token"
 
 
@@ -148,10 +150,12 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     context.setdefault("award_names", request.app.state.award_names.known)
     context.setdefault("units", request.app.state.unit_names.known)
     context.setdefault("flash", flash(request))
+    # an anonymous visitor of the public pages gets no session (no cookie); a form page or a signed-in user does
+    csrf = csrf_token(request) if user is not None or template in FORM_PAGES else request.session.get("csrf", "")
     return TEMPLATES.TemplateResponse(
         request,
         template,
-        {"user": user, "csrf": csrf_token(request), "path": request.url.path, **context},
+        {"user": user, "csrf": csrf, "path": request.url.path, **context},
         status_code=status_code,
     )
 
