@@ -41,6 +41,8 @@ SERVICES = ("registry", "reporting", "awards", "notify")
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ")
 TIMEOUT_S = 10
 """A page that takes longer counts as failed (and fails the run)."""
+KEEPALIVE_S = 2
+"""Idle connections are dropped before uvicorn's 5 s keep-alive ends them, so no request meets a closing socket."""
 GIVEN = ("Văn Nam", "Thị Hà", "Minh Đức", "Thu Trang", "Quốc Bảo", "Ngọc Lan", "Đức Anh", "Thanh Hương")
 
 
@@ -210,7 +212,7 @@ async def seed(urls: dict[str, str], run: str, grants: int) -> dict[str, str]:
 
 
 async def signed_in(portal: str, subject: str, org: str, role: Role) -> httpx.AsyncClient:
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1, keepalive_expiry=KEEPALIVE_S)
     client = httpx.AsyncClient(base_url=portal, timeout=TIMEOUT_S, limits=limits)
     page = (await client.get("/dang-nhap")).text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)
@@ -244,7 +246,10 @@ async def load(
     deadline = time.monotonic() + seconds
 
     async def user(n: int) -> None:
-        clients: dict[Role | None, httpx.AsyncClient] = {None: httpx.AsyncClient(base_url=portal, timeout=TIMEOUT_S)}
+        public = httpx.AsyncClient(
+            base_url=portal, timeout=TIMEOUT_S, limits=httpx.Limits(keepalive_expiry=KEEPALIVE_S)
+        )
+        clients: dict[Role | None, httpx.AsyncClient] = {None: public}
         for role, org in orgs.items():
             clients[role] = await signed_in(portal, f"user-{n}-{role}", org, role)
         try:
@@ -254,7 +259,11 @@ async def load(
                 who, path = plan[name]
                 start = time.perf_counter()
                 try:
-                    answer = await clients[who].get(path)
+                    try:
+                        answer = await clients[who].get(path)
+                    except (httpx.RemoteProtocolError, httpx.ReadError):
+                        # the server closed an idle keep-alive connection as it was reused: once more, timed whole
+                        answer = await clients[who].get(path)
                 except httpx.TimeoutException:
                     errors.append(f"{name}: no answer in {TIMEOUT_S} s")
                     continue
