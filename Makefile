@@ -8,7 +8,7 @@ PY_SOURCES := pyproject.toml uv.lock shared/pyproject.toml $(wildcard services/*
 
 help:
 	@echo "make test        ruff, mypy and pytest (unit + integration on a real Kafka 4 and FerretDB)"
-	@echo "make run         the stack and all four services, logs in one place; Ctrl-C stops them"
+	@echo "make run         the stack, the four services and the portal (http://127.0.0.1:8005); Ctrl-C stops them"
 	@echo "make test-mongo MONGODB_URL=...  the store contract against any MongoDB 7+ (no Kafka needed)"
 	@echo "make events-doc  regenerate docs/events.md and docs/asyncapi.yaml from the event models"
 	@echo "make compose-check  validate docker-compose.yml with compose-go (what docker compose config uses)"
@@ -50,6 +50,7 @@ compose-check:
 	TDKT_AUTH_KEY_FILE=./auth.key scripts/compose-check.sh  # the operator names the key file; any name checks the structure
 
 run: venv
+	@echo "The portal: http://127.0.0.1:8005 (public honour roll; sign in at /dang-nhap with any role in development)."
 	@echo "Writes need a bearer token (docs/authorization.md). A development token, valid 8 hours:"
 	@echo "  TOKEN=\$$(AUTH_MODE=development $(VENV)/python -m tdkt_shared.auth issue --sub me --org so-noi-vu-bac-kan --role admin)"
 	@echo "  curl -H \"Authorization: Bearer \$$TOKEN\" ...   (or use Authorize in http://127.0.0.1:8001/docs)"

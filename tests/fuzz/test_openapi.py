@@ -32,6 +32,7 @@ from schemathesis.generation.case import Case
 
 from tdkt_shared.auth import Role, dev_headers
 from tdkt_shared.runtime import InMemoryRuntime, create_app, definitions
+from tests.fuzz.portal import portal_app, session_headers
 from tests.fuzz.tally import TALLIES
 
 ApiCase = Case[Any]
@@ -107,8 +108,14 @@ def tally(request: pytest.FixtureRequest) -> Iterator[list[None]]:
 def _app(service: str) -> FastAPI:
     """One app per service for its three passes, so the guests also meet what the admin created; schemathesis
     starts its lifespan on the first request."""
+    if service == "portal":
+        return portal_app()
     definition = definitions()[service]
     return create_app(definition, InMemoryRuntime(definition))
+
+
+PORTAL_ROLES = {"admin": ("admin",), "anonymous": (), "officer": ("unit_officer",)}
+"""The portal reads no bearer token: its passes sign in (a session cookie and its CSRF token) with these roles."""
 
 
 def _pass(service: str, mode: str) -> Callable[..., None]:
@@ -119,7 +126,8 @@ def _pass(service: str, mode: str) -> Callable[..., None]:
     @SETTINGS
     def check(case: ApiCase, tally: list[None]) -> None:
         tally.append(None)
-        case.call_and_validate(headers=headers)
+        sent = session_headers(*PORTAL_ROLES[mode]) if service == "portal" else headers
+        case.call_and_validate(headers=sent)
 
     return cast("Callable[..., None]", check)
 
@@ -136,6 +144,9 @@ test_officer_registry = _pass("registry", "officer")
 test_officer_reporting = _pass("reporting", "officer")
 test_officer_awards = _pass("awards", "officer")
 test_officer_notify = _pass("notify", "officer")
+test_admin_portal = _pass("portal", "admin")
+test_anonymous_portal = _pass("portal", "anonymous")
+test_officer_portal = _pass("portal", "officer")
 
 
 def test_every_service_is_fuzzed() -> None:

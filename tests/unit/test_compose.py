@@ -86,3 +86,27 @@ def test_the_dockerfile_builds_the_named_service_package() -> None:
 
 def test_the_broker_keeps_the_event_history(compose: dict[str, Any]) -> None:
     assert compose["services"]["kafka"]["environment"]["KAFKA_LOG_RETENTION_MS"] == "-1"
+
+
+def test_the_portal_calls_the_services_by_name_and_starts_after_them(compose: dict[str, Any]) -> None:
+    from tdkt_portal.settings import PortalSettings
+
+    portal = compose["services"]["portal"]
+    assert portal["build"] == {"context": ".", "args": {"SERVICE": "portal"}}
+    assert portal["ports"] == [f"{DEFAULT_PORTS['portal']}:{DEFAULT_PORTS['portal']}"]
+    env = portal["environment"]
+    assert env["HTTP_PORT"] == str(DEFAULT_PORTS["portal"])
+    for name in SERVICES:
+        assert env[f"{name.upper()}_URL"] == f"http://{name}:{DEFAULT_PORTS[name]}"
+        assert portal["depends_on"][name] == {"condition": "service_healthy"}
+    known = (
+        {f.upper() for f in Settings.model_fields}
+        | {f"AUTH_{f.upper()}" for f in AuthSettings.model_fields}
+        | {f.upper() for f in PortalSettings.model_fields}
+    )
+    assert set(env) <= known, "every variable must be a real setting"
+    assert "AUTH_MODE" not in env, "no development sign-in in a deployment"
+    assert env["SESSION_SECRET_FILE"] == "/run/secrets/tdkt_auth_key"
+    assert portal["secrets"] == ["tdkt_auth_key"]
+    assert "/readyz" in " ".join(portal["healthcheck"]["test"])
+    assert (ROOT / "services/portal/pyproject.toml").read_text().count('tdkt-portal = "tdkt_portal.service:main"')

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_PORTS = {"registry": 8001, "reporting": 8002, "awards": 8003, "notify": 8004}
+DEFAULT_PORTS = {"registry": 8001, "reporting": 8002, "awards": 8003, "notify": 8004, "portal": 8005}
 
 
 class Settings(BaseSettings):

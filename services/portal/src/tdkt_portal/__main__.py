@@ -1,0 +1,3 @@
+from tdkt_portal.service import main
+
+main()

@@ -1,0 +1,109 @@
+"""The council's screens (Hội đồng Thi đua – Khen thưởng): dossiers before the council with their agenda, the
+ballot of today's council vote (a session's tally per nominee, recorded once), and the results. The secretary sends
+eligible dossiers to the council."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from tdkt_portal.api.officer import ItemId, dossier_page
+from tdkt_portal.api.web import CSRF, FORM, FORM_RESPONSES, NAMES, BackendDep, User, back, failed, for_roles, render
+from tdkt_portal.backend import BackendError
+from tdkt_shared.auth import Role
+
+router = APIRouter(prefix="/hoi-dong", tags=["council"], responses=FORM_RESPONSES, dependencies=[NAMES])
+CouncilRole = Annotated[User, for_roles(Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY)]
+Member = Annotated[User, for_roles(Role.COUNCIL_MEMBER)]
+Secretary = Annotated[User, for_roles(Role.COUNCIL_SECRETARY, Role.TDKT_SPECIALIST)]
+Count = Annotated[int, Form(ge=0, le=1000)]
+
+
+@router.get("", response_class=HTMLResponse, name="council_home")
+async def home(request: Request, user: CouncilRole, backend: BackendDep) -> HTMLResponse:
+    """The agenda (dossiers in council review), what the secretary may send, and the results so far."""
+    statuses = ("COUNCIL_REVIEW", "ELIGIBLE", "PUBLIC_CONSULTATION", "APPROVED", "REJECTED", "DECIDED")
+    found = await asyncio.gather(
+        *(backend.get("awards", "/nominations", user.token, status=s, limit=100) for s in statuses)
+    )
+    by_status = {s: f["items"] for s, f in zip(statuses, found, strict=True)}
+    return render(
+        request,
+        "council/home.html",
+        title="Hội đồng Thi đua – Khen thưởng",
+        agenda=by_status["COUNCIL_REVIEW"],
+        to_send=by_status["ELIGIBLE"] + by_status["PUBLIC_CONSULTATION"],
+        results=by_status["APPROVED"] + by_status["REJECTED"] + by_status["DECIDED"],
+    )
+
+
+@router.get("/ho-so/{nomination_id}", response_class=HTMLResponse, name="council_dossier")
+async def dossier(nomination_id: ItemId, request: Request, user: CouncilRole, backend: BackendDep) -> Response:
+    return await dossier_page(request, user, backend, nomination_id, "council/dossier.html")
+
+
+@router.post("/ho-so/{nomination_id}/trinh", **FORM, name="council_send")
+async def send(
+    nomination_id: ItemId,
+    request: Request,
+    user: Secretary,
+    backend: BackendDep,
+    version: Annotated[int, Form(ge=1, le=1_000_000)],
+) -> Response:
+    path = f"/hoi-dong/ho-so/{nomination_id}"
+    try:
+        await backend.post("awards", f"/nominations/{nomination_id}/to-council", user.token, {"version": version})
+    except BackendError as exc:
+        return back(request, path, failed(exc), error=True)
+    return back(request, path, "Đã đưa hồ sơ vào chương trình họp Hội đồng.")
+
+
+@router.post(
+    "/ho-so/{nomination_id}/bieu-quyet",
+    status_code=303,
+    response_class=Response,
+    dependencies=[CSRF],
+    name="council_vote",
+)
+async def vote(
+    nomination_id: ItemId,
+    request: Request,
+    user: Member,
+    backend: BackendDep,
+    version: Annotated[int, Form(ge=1, le=1_000_000)],
+    session_id: Annotated[str, Form(pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$")],
+    held_on: Annotated[date, Form()],
+    members_total: Annotated[int, Form(ge=1, le=1000)],
+    attendees: Count,
+    nominee_id: Annotated[list[str], Form(min_length=1, max_length=100)],
+    yes_present: Annotated[list[int], Form(min_length=1, max_length=100)],
+    no_present: Annotated[list[int], Form(min_length=1, max_length=100)],
+) -> Response:
+    """The session's ballot: per nominee, the yes and no of the members present."""
+    path = f"/hoi-dong/ho-so/{nomination_id}"
+    if not len(nominee_id) == len(yes_present) == len(no_present):
+        return back(request, path, "Phiếu biểu quyết không đủ dòng cho mỗi người được đề nghị.", error=True)
+    ballots = [
+        {"nominee_id": n, "yes_present": y, "no_present": no}
+        for n, y, no in zip(nominee_id, yes_present, no_present, strict=True)
+    ]
+    body = {
+        "version": version,
+        "vote": {
+            "session_id": session_id,
+            "held_on": str(held_on),
+            "members_total": members_total,
+            "attendees": attendees,
+            "ballots": ballots,
+        },
+    }
+    try:
+        voted = await backend.post("awards", f"/nominations/{nomination_id}/council-votes", user.token, body)
+    except BackendError as exc:
+        return back(request, path, failed(exc), error=True)
+    outcome = "thông qua" if voted["status"] == "APPROVED" else "không thông qua"
+    return back(request, path, f"Đã ghi kết quả biểu quyết: Hội đồng {outcome}.")

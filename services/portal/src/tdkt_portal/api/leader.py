@@ -1,0 +1,93 @@
+"""Decisions (quyết định khen thưởng): dossiers the council approved, awaiting the competent authority's signature,
+recorded by the TĐKT body for the signer (the awards API admits the specialist); signed decisions as documents to
+read, print and download."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from tdkt_portal.api.officer import ItemId
+from tdkt_portal.api.web import FORM, FORM_RESPONSES, NAMES, BackendDep, User, back, failed, for_roles, render
+from tdkt_portal.backend import BackendError
+from tdkt_shared.auth import Role
+
+router = APIRouter(prefix="/lanh-dao", tags=["decisions"], responses=FORM_RESPONSES, dependencies=[NAMES])
+Recorder = Annotated[User, for_roles(Role.TDKT_SPECIALIST)]
+
+SIGNERS = {
+    "PROVINCE_CHAIRMAN": "Chủ tịch UBND tỉnh",
+    "DEPARTMENT_DIRECTOR": "Giám đốc Sở",
+    "DISTRICT_CHAIRMAN": "Chủ tịch UBND cấp huyện",
+    "COMMUNE_CHAIRMAN": "Chủ tịch UBND cấp xã",
+}
+
+
+@router.get("", response_class=HTMLResponse, name="decisions_home")
+async def home(request: Request, user: Recorder, backend: BackendDep) -> HTMLResponse:
+    approved, decided = await asyncio.gather(
+        backend.get("awards", "/nominations", user.token, status="APPROVED", limit=100),
+        backend.get("awards", "/nominations", user.token, status="DECIDED", limit=100),
+    )
+    return render(
+        request,
+        "leader/home.html",
+        title="Quyết định khen thưởng",
+        approved=approved["items"],
+        decided=decided["items"],
+        signers=SIGNERS,
+    )
+
+
+@router.post("/ho-so/{nomination_id}/quyet-dinh", **FORM, name="decide")
+async def decide(
+    nomination_id: ItemId,
+    request: Request,
+    user: Recorder,
+    backend: BackendDep,
+    version: Annotated[int, Form(ge=1, le=1_000_000)],
+    decision_id: Annotated[str, Form(pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$")],
+    number: Annotated[str, Form(min_length=1, max_length=100)],
+    signed_on: Annotated[date, Form()],
+    signer_role: Annotated[str, Form(pattern="^(" + "|".join(SIGNERS) + ")$")],
+) -> Response:
+    body = {
+        "version": version,
+        "decision_id": decision_id,
+        "number": number,
+        "date": str(signed_on),
+        "signer_role": signer_role,
+    }
+    try:
+        await backend.post("awards", f"/nominations/{nomination_id}/decision", user.token, body)
+    except BackendError as exc:
+        return back(request, "/lanh-dao", failed(exc), error=True)
+    return back(request, f"/lanh-dao/quyet-dinh/{decision_id}", f"Đã ghi Quyết định số {number}.")
+
+
+@router.get("/quyet-dinh/{decision_id}", response_class=HTMLResponse, name="decision")
+async def decision(decision_id: ItemId, request: Request, user: Recorder, backend: BackendDep) -> Response:
+    """The decision as a document to read and print (its grants, the bonus from the base salary in force)."""
+    try:
+        found = await backend.get("awards", f"/decisions/{decision_id}")
+    except BackendError as exc:
+        return render(request, "message.html", exc.status, title="Không mở được quyết định", text=failed(exc))
+    return render(
+        request, "leader/decision.html", title=f"Quyết định {found['number']}", decision=found, signers=SIGNERS
+    )
+
+
+@router.get("/quyet-dinh/{decision_id}/tai-ve", name="decision_download")
+async def download(decision_id: ItemId, user: Recorder, backend: BackendDep) -> Response:
+    """The decision's record as a JSON file (what the awards service holds), for the archive."""
+    found = await backend.get("awards", f"/decisions/{decision_id}")
+    return Response(
+        json.dumps(found, ensure_ascii=False, indent=2),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="quyet-dinh-{decision_id}.json"'},
+    )

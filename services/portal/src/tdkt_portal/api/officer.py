@@ -1,0 +1,99 @@
+"""The unit officer's screens: movements and registrations, reports due and overdue with the submit form, dossiers
+with the eligibility explanation rule by rule and their attachments. Every read and write is the services' with the
+officer's own token (the services scope it to the officer's organisation)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Path, Request
+from fastapi.responses import HTMLResponse, Response
+
+from tdkt_portal.api.web import CSRF, FORM_RESPONSES, NAMES, BackendDep, User, back, failed, for_roles, render
+from tdkt_portal.backend import BackendError
+from tdkt_shared.auth import Role
+
+router = APIRouter(prefix="/don-vi", tags=["unit officer"], responses=FORM_RESPONSES, dependencies=[NAMES])
+Officer = Annotated[User, for_roles(Role.UNIT_OFFICER)]
+ItemId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$")]
+
+OPEN_REPORTS = ("DRAFT", "RETURNED")
+
+
+@router.get("", response_class=HTMLResponse, name="officer_home")
+async def home(request: Request, user: Officer, backend: BackendDep) -> HTMLResponse:
+    """Reports due and overdue first (the work to do), then dossiers, registrations and the movements."""
+    reports, nominations, registrations, movements = await asyncio.gather(
+        backend.get("reporting", "/reports", user.token, limit=100),
+        backend.get("awards", "/nominations", user.token, limit=100),
+        backend.get("reporting", "/registrations", user.token, limit=100),
+        backend.get("reporting", "/movements", limit=50),
+    )
+    open_ = [r for r in reports["items"] if r["status"] in OPEN_REPORTS]
+    return render(
+        request,
+        "officer/home.html",
+        title="Đơn vị của tôi",
+        overdue=[r for r in open_ if r["overdue"]],  # the service derives it from the due date
+        due=[r for r in open_ if not r["overdue"]],
+        done=[r for r in reports["items"] if r["status"] not in OPEN_REPORTS],
+        nominations=nominations["items"],
+        registrations=registrations["items"],
+        movements=movements["items"],
+    )
+
+
+@router.get("/bao-cao/{report_id}", response_class=HTMLResponse, name="officer_report")
+async def report(report_id: ItemId, request: Request, user: Officer, backend: BackendDep) -> Response:
+    try:
+        found = await backend.get("reporting", f"/reports/{report_id}", user.token)
+    except BackendError as exc:
+        return render(request, "message.html", exc.status, title="Không mở được báo cáo", text=failed(exc))
+    return render(request, "officer/report.html", title=f"Báo cáo {found['period']}", report=found)
+
+
+@router.post(
+    "/bao-cao/{report_id}/nop",
+    status_code=303,
+    response_class=Response,
+    dependencies=[CSRF],
+    name="officer_submit_report",
+)
+async def submit_report(
+    report_id: ItemId,
+    request: Request,
+    user: Officer,
+    backend: BackendDep,
+    version: Annotated[int, Form(ge=1, le=1_000_000)],
+    narrative: Annotated[str, Form(max_length=100_000)] = "",
+) -> Response:
+    """Save the narrative (when it changed) and submit, each on the version the officer read."""
+    path = f"/don-vi/bao-cao/{report_id}"
+    try:
+        current = await backend.get("reporting", f"/reports/{report_id}", user.token)
+        if narrative.strip() != current["content"]["narrative"].strip():
+            content = {**current["content"], "narrative": narrative.strip()}
+            edited = await backend.put(
+                "reporting", f"/reports/{report_id}/content", user.token, {"version": version, "content": content}
+            )
+            version = edited["version"]
+        submitted = await backend.post("reporting", f"/reports/{report_id}/submit", user.token, {"version": version})
+    except BackendError as exc:
+        return back(request, path, failed(exc), error=True)
+    return back(request, path, f"Đã nộp báo cáo (lần nộp thứ {submitted['revision']}).")
+
+
+@router.get("/ho-so/{nomination_id}", response_class=HTMLResponse, name="officer_dossier")
+async def dossier(nomination_id: ItemId, request: Request, user: Officer, backend: BackendDep) -> Response:
+    return await dossier_page(request, user, backend, nomination_id, "officer/dossier.html")
+
+
+async def dossier_page(request: Request, user: User, backend: Any, nomination_id: str, template: str) -> Response:
+    """A dossier with its eligibility explanation rule by rule, attachments and audit (shared by staff screens)."""
+    try:
+        found = await backend.get("awards", f"/nominations/{nomination_id}", user.token)
+    except BackendError as exc:
+        return render(request, "message.html", exc.status, title="Không mở được hồ sơ", text=failed(exc))
+    names = {n["nominee_id"]: n["name"] for n in found["nominees"]}
+    return render(request, template, title=f"Hồ sơ {found['id']}", dossier=found, nominee_names=names)

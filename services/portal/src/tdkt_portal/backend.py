@@ -1,0 +1,85 @@
+"""Calls to the four services' HTTP APIs, with the signed-in user's token (or none, for public reads)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import httpx
+
+from tdkt_portal.settings import PortalSettings
+
+Service = Literal["registry", "reporting", "awards", "notify"]
+SERVICES: tuple[Service, ...] = ("registry", "reporting", "awards", "notify")
+
+
+class BackendError(Exception):
+    """A service refused the call (4xx) or could not answer (5xx, unreachable): shown to the user as it said."""
+
+    def __init__(self, status: int, detail: str, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.field = field
+
+
+class Backend:
+    """One HTTP client per service (a pool each); the token is the caller's, per call."""
+
+    def __init__(self, clients: Mapping[Service, httpx.AsyncClient]) -> None:
+        self.clients = dict(clients)
+
+    @classmethod
+    def from_settings(cls, settings: PortalSettings) -> Backend:
+        urls = {
+            "registry": settings.registry_url,
+            "reporting": settings.reporting_url,
+            "awards": settings.awards_url,
+            "notify": settings.notify_url,
+        }
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=40)
+        return cls(
+            {
+                name: httpx.AsyncClient(base_url=urls[name], timeout=settings.api_timeout_s, limits=limits)
+                for name in SERVICES
+            }
+        )
+
+    async def close(self) -> None:
+        for client in self.clients.values():
+            await client.aclose()
+
+    async def call(
+        self,
+        method: str,
+        service: Service,
+        path: str,
+        token: str | None = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+    ) -> Any:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        clean = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
+        try:
+            answer = await self.clients[service].request(method, path, params=clean, json=body, headers=headers)
+        except httpx.HTTPError as exc:
+            raise BackendError(503, f"dịch vụ {service} không trả lời ({type(exc).__name__})") from exc
+        if answer.status_code >= 400:
+            try:
+                problem = answer.json()
+            except ValueError:
+                problem = {}
+            detail = problem.get("detail") if isinstance(problem, dict) else None
+            field = problem.get("field") if isinstance(problem, dict) else None
+            raise BackendError(answer.status_code, str(detail or answer.reason_phrase), field)
+        return answer.json() if answer.content else None
+
+    async def get(self, service: Service, path: str, token: str | None = None, **params: Any) -> Any:
+        return await self.call("GET", service, path, token, params=params)
+
+    async def post(self, service: Service, path: str, token: str, body: Any) -> Any:
+        return await self.call("POST", service, path, token, body=body)
+
+    async def put(self, service: Service, path: str, token: str, body: Any) -> Any:
+        return await self.call("PUT", service, path, token, body=body)

@@ -1,0 +1,64 @@
+"""Names the pages show instead of ids, kept in memory for a while: award names from awards' public catalogue, and
+organisation names from the portal's own directory (the registry's events)."""
+
+from __future__ import annotations
+
+import time
+
+from tdkt_portal.backend import Backend, BackendError
+from tdkt_portal.store import Repositories
+
+RETRY_S = 10
+"""After awards did not answer, how long the names known so far serve before it is asked again (a service that is
+down must not add a failing call to every page)."""
+
+
+class AwardNames:
+    def __init__(self, ttl_s: float) -> None:
+        self._ttl_s = ttl_s
+        self._retry_at = float("-inf")
+        self._names: dict[str, str] = {}
+        self._at = float("-inf")
+
+    @property
+    def known(self) -> dict[str, str]:
+        """The names as last read (empty before the first read)."""
+        return self._names
+
+    async def get(self, backend: Backend) -> dict[str, str]:
+        """Code -> name over every rule set; the last names known when awards does not answer."""
+        now = time.monotonic()
+        if (now - self._at < self._ttl_s and self._names) or now < self._retry_at:
+            return self._names
+        try:
+            rule_sets = await backend.get("awards", "/catalogue/rule-sets")
+        except BackendError:
+            self._retry_at = now + RETRY_S
+            return self._names
+        names: dict[str, str] = {}
+        for rule_set in rule_sets:
+            for award in rule_set.get("award_types", []):
+                names.setdefault(award["code"], award["name"])
+        self._names, self._at = names, time.monotonic()
+        return names
+
+
+class UnitNames:
+    """Organisation id -> name; read again after `ttl_s` (a new organisation shows within that time)."""
+
+    def __init__(self, ttl_s: float) -> None:
+        self._ttl_s = ttl_s
+        self._names: dict[str, str] = {}
+        self._at = float("-inf")
+
+    @property
+    def known(self) -> dict[str, str]:
+        return self._names
+
+    async def get(self, repositories: Repositories) -> dict[str, str]:
+        if time.monotonic() - self._at < self._ttl_s:
+            return self._names
+        found = await repositories.directory.organizations.find_all({})
+        self._names = {o.aggregate.id: o.aggregate.name or o.aggregate.id for o in found}
+        self._at = time.monotonic()
+        return self._names
