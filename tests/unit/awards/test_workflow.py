@@ -168,6 +168,8 @@ async def test_full_workflow_from_history_to_decision(client: httpx.AsyncClient,
         "votes_cast": 20,
         "votes_yes": 18,
         "threshold_percent": 90.0,
+        "threshold_numerator": 9,
+        "threshold_denominator": 10,
         "passed": True,
     }
     [event] = [e for e in runtime.store(NOMINATIONS).events if e.type == NominationApproved.event_type]

@@ -36,6 +36,9 @@ class CouncilResult(BaseModel):
     votes_yes: int = Field(ge=0)
     threshold_percent: float = Field(ge=0, le=100)
     passed: bool
+    threshold_numerator: int | None = Field(default=None, ge=0)
+    """The exact threshold (added later: optional), e.g. 9/10 of all members; `threshold_percent` rounds it."""
+    threshold_denominator: int | None = Field(default=None, ge=1)
 
 
 @event_type("tdkt.awards.nomination.approved.v1", key="nomination_id")

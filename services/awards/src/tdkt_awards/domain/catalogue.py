@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from fractions import Fraction
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from tdkt_shared.contract.awards import NomineeKind
 from tdkt_shared.contract.text import Day, Flag, Whole
@@ -46,17 +47,60 @@ class Citation(Value):
         return f"{self.instrument}{', ' + self.article if self.article else ''}"
 
 
+class Ratio(Value):
+    """An exact fraction (a quorum of 2/3, a threshold of 9/10), stored as numerator and denominator so that 2 of 3,
+    6 of 9 or 14 of 21 meet a 2/3 quorum exactly (a stored 66.67% refused them)."""
+
+    numerator: Whole = Field(ge=0, le=1000)
+    denominator: Whole = Field(ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _at_most_one(self) -> Ratio:
+        if self.numerator > self.denominator:
+            raise ValueError("a ratio is at most 1 (numerator <= denominator)")
+        return self
+
+    @property
+    def fraction(self) -> Fraction:
+        return Fraction(self.numerator, self.denominator)
+
+    @property
+    def percent(self) -> float:
+        return float(self.fraction * 100)
+
+    def __str__(self) -> str:
+        return f"{self.numerator}/{self.denominator}"
+
+
+def reaches(count: int, base: int, ratio: Ratio, *, inclusive: bool = True) -> bool:
+    """count/base >= ratio (or > when not inclusive), exactly; nothing reaches a ratio over an empty base."""
+    if base <= 0:
+        return False
+    share = Fraction(count, base)
+    return share >= ratio.fraction if inclusive else share > ratio.fraction
+
+
 class VoteRule(Value):
     """How the council decides on one nominee."""
 
     secret: Flag
+    """Bỏ phiếu kín (secret ballot) or an open vote."""
     base: VoteBase
-    percent: float = Field(gt=0, le=100)
+    threshold: Ratio
+    """Share of the base that must vote yes."""
     inclusive: Flag = True
-    """True: yes/base >= percent; False: strictly more than percent."""
-    quorum_percent: float = Field(ge=0, le=100)
-    """Share of all members who must attend (in person) for the session to decide."""
+    """True: yes/base >= threshold; False: strictly more than the threshold."""
+    quorum: Ratio
+    """Share of the members seated on the session day who must attend in person for the session to decide."""
+    written_votes: Flag = False
+    """Absent members may vote in writing (phiếu ý kiến bằng văn bản), and their votes count."""
     citation: Citation
+
+    @model_validator(mode="after")
+    def _positive_threshold(self) -> VoteRule:
+        if self.threshold.numerator == 0:
+            raise ValueError("a vote threshold is more than 0")
+        return self
 
 
 class Consultation(Value):
