@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from tdkt_awards import consumers, store
-from tdkt_awards.api import catalogue, grants, nominations
+from tdkt_awards.api import catalogue, council_sessions, grants, nominations
 from tdkt_shared.kit import directory
 from tdkt_shared.runtime import ServiceDefinition
 from tdkt_shared.runtime import main as run
@@ -21,6 +21,7 @@ DEFINITION = ServiceDefinition(
         catalogue.router,
         nominations.router,
         grants.router,
+        council_sessions.router,
         directory.router(description=ORGANIZATION_DESCRIPTION),
     ],
     consumes=consumers.TOPICS,

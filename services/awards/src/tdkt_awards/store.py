@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from pymongo import ASCENDING, IndexModel
 
+from tdkt_awards.domain.council_sessions import Session
 from tdkt_awards.domain.grants import Decision
 from tdkt_awards.domain.links import KnownCongress, KnownMovement
 from tdkt_awards.domain.nominations import Nomination
@@ -25,12 +26,15 @@ PERSONS = "persons"
 COUNCILS = "councils"
 """Read model of the registry's councils (Hội đồng TĐKT) and their members: who may vote on a dossier."""
 
+COUNCIL_SESSIONS = "council_sessions"
+"""Council sessions (phiên họp Hội đồng TĐKT): attendance, agenda, secret ballots' tallies, results and minutes."""
+
 CONGRESSES = "congresses"
 """Read model of reporting's congresses: the deadline of the nominations linked to each."""
 MOVEMENTS = "movements"
 """Read model of reporting's movements: whether the final review was held (opens topic awards)."""
 
-COLLECTIONS = (NOMINATIONS, DECISIONS, ORGANIZATIONS, PERSONS, COUNCILS, CONGRESSES, MOVEMENTS)
+COLLECTIONS = (NOMINATIONS, DECISIONS, ORGANIZATIONS, PERSONS, COUNCILS, CONGRESSES, MOVEMENTS, COUNCIL_SESSIONS)
 READ_MODELS = (ORGANIZATIONS, PERSONS, COUNCILS, CONGRESSES, MOVEMENTS)
 """Built only from the registry's and reporting's events (`tdkt replay awards --reset` rebuilds them)."""
 INDEXES = {
@@ -39,6 +43,7 @@ INDEXES = {
         IndexModel([("state.grants.recipient_id", ASCENDING)]),
         IndexModel([("state.grants.grant_id", ASCENDING)]),
     ],
+    COUNCIL_SESSIONS: [IndexModel([("state.status", ASCENDING)])],
 }
 
 
@@ -53,6 +58,7 @@ class Repositories:
     councils: Repository[KnownCouncil]
     congresses: Repository[KnownCongress]
     movements: Repository[KnownMovement]
+    sessions: Repository[Session]
 
     @classmethod
     def of(cls, stores: Stores) -> Repositories:
@@ -64,4 +70,5 @@ class Repositories:
             councils=Repository(stores.store(COUNCILS), KnownCouncil),
             congresses=Repository(stores.store(CONGRESSES), KnownCongress),
             movements=Repository(stores.store(MOVEMENTS), KnownMovement),
+            sessions=Repository(stores.store(COUNCIL_SESSIONS), Session, subject="council-sessions"),
         )

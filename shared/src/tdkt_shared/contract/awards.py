@@ -132,3 +132,48 @@ class AwardRevoked(EventData):
     revoked_on: date
     recover_artifact: bool = True
     recover_amount: int = Field(default=0, ge=0)
+
+
+class SessionResult(CouncilResult):
+    """A council session's outcome for one nominee of one dossier on its agenda."""
+
+    nomination_id: str
+    award_code: str
+
+
+@event_type("tdkt.awards.council_session.opened.v1", key="session_id")
+class CouncilSessionOpened(EventData):
+    """A council session (phiên họp Hội đồng TĐKT) opened: the council as constituted on the day, who attends, and
+    the dossiers on its agenda."""
+
+    session_id: str
+    council_id: str
+    held_on: date
+    members: list[str] = Field(default_factory=list)
+    """The members seated on the session day."""
+    attendees: list[str] = Field(default_factory=list)
+    agenda: list[str] = Field(default_factory=list)
+    """The nominations voted on."""
+
+
+@event_type("tdkt.awards.council_session.ballot_cast.v1", key="session_id")
+class CouncilBallotCast(EventData):
+    """A member cast a ballot on one dossier of the agenda. The choice is never published (secret ballot)."""
+
+    session_id: str
+    nomination_id: str
+    voter_id: str
+    written: bool = False
+    """A written vote (phiếu ý kiến bằng văn bản) of a member absent from the session."""
+
+
+@event_type("tdkt.awards.council_session.closed.v1", key="session_id")
+class CouncilSessionClosed(EventData):
+    """A council session closed: the tally of each nominee against its vote rule (the minutes' results)."""
+
+    session_id: str
+    council_id: str
+    held_on: date
+    members_total: int = Field(ge=0)
+    attendees_total: int = Field(ge=0)
+    results: list[SessionResult] = Field(default_factory=list)

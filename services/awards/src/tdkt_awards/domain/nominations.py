@@ -476,9 +476,12 @@ class CouncilVote(Command):
     ballots: list[Ballot] = Field(min_length=1)
 
 
-def council_result(nominee_id: str, rule: VoteRule, members_total: int, cast: int, yes: int) -> CouncilResult:
-    """One nominee's outcome: yes against the base (all members seated, or those who took part), exactly."""
-    base = members_total if rule.base is VoteBase.ALL_MEMBERS else cast
+def council_result(
+    nominee_id: str, rule: VoteRule, members_total: int, cast: int, yes: int, *, taking_part: int | None = None
+) -> CouncilResult:
+    """One nominee's outcome: yes against the base, exactly. The base is all members seated, or those who took
+    part (`taking_part`: attendees and written voters; the votes cast when the session gave only totals)."""
+    base = members_total if rule.base is VoteBase.ALL_MEMBERS else (cast if taking_part is None else taking_part)
     return CouncilResult(
         nominee_id=nominee_id,
         members_total=members_total,
@@ -521,21 +524,32 @@ def tally(vote: CouncilVote, rules: EffectiveRules, award_code: str) -> list[Cou
 def record_council_vote(
     n: Nomination, vote: CouncilVote, rules: EffectiveRules, who: Actor, at: datetime
 ) -> tuple[Nomination, Events]:
+    """A session's totals typed in from its minutes (a session held on paper). A session run in the platform
+    (`domain.council_sessions`) concludes the dossier itself."""
     if n.status is not Status.COUNCIL_REVIEW:
         raise InvalidTransition(f"no council vote on a nomination in {n.status.value}", field="status")
     known = {x.nominee_id for x in n.nominees}
     voted = [b.nominee_id for b in vote.ballots]
     if set(voted) != known or len(voted) != len(known):
         raise DomainError("give exactly one ballot per nominee", field="ballots", code="ballots_mismatch")
-    results = tally(vote, rules, n.award_code)
     session = CouncilSession(
         session_id=vote.session_id,
         held_on=vote.held_on,
         members_total=vote.members_total,
         attendees=vote.attendees,
-        results=results,
+        results=tally(vote, rules, n.award_code),
     )
-    approved = [r.nominee_id for r in results if r.passed]
+    return conclude_council(n, session, who, at)
+
+
+def conclude_council(n: Nomination, session: CouncilSession, who: Actor, at: datetime) -> tuple[Nomination, Events]:
+    """The council's result: APPROVED when a nominee passed (nomination.approved names those), else REJECTED."""
+    if n.status is not Status.COUNCIL_REVIEW:
+        raise InvalidTransition(f"no council result on a nomination in {n.status.value}", field="status")
+    known = {x.nominee_id for x in n.nominees}
+    if {r.nominee_id for r in session.results} != known or len(session.results) != len(known):
+        raise DomainError("one result per nominee", field="results", code="results_mismatch")
+    approved = [r.nominee_id for r in session.results if r.passed]
     to = Status.APPROVED if approved else Status.REJECTED
     moved, events = _move(n, to, "council_vote", who, at, allowed=frozenset({n.status}), council=session)
     if approved:
@@ -552,8 +566,8 @@ def record_council_vote(
                     for x in n.nominees
                     if x.nominee_id in approved
                 ],
-                council_session_id=vote.session_id,
-                council_results=results,
+                council_session_id=session.session_id,
+                council_results=session.results,
                 movement_id=n.movement_id,
                 year=n.year,
             )

@@ -25,6 +25,7 @@ from tdkt_shared.auth import Principal
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.awards import NomineeKind
 from tdkt_shared.contract.reporting import ClusterRankingPublished
+from tdkt_shared.errors import InvalidTransition
 from tdkt_shared.kit import CommandContext, Loaded
 from tdkt_shared.store import AlreadyExists
 
@@ -249,6 +250,12 @@ async def record_council_vote(
     council = await repositories.councils.get(council_id) if council_id else None
     policy.ensure_seated(ctx.principal, council.aggregate if council else None, who.actor, vote.held_on)
     loaded.expect(version)
+    if await repositories.sessions.find({"status": "OPEN", "agenda.nomination_id": nomination_id}, limit=1):
+        raise InvalidTransition(
+            f"{nomination_id} is on the agenda of an open council session: its ballots decide",
+            field="status",
+            code="on_session_agenda",
+        )
     rules = rules_of(loaded.aggregate, catalogue)
     voted = workflow.record_council_vote(loaded.aggregate, vote, rules, who, ctx.now)
     return await repositories.nominations.save(loaded, *voted, ctx)
