@@ -69,7 +69,11 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/council-sessions"): rule(R.COUNCIL_SECRETARY, R.TDKT_SPECIALIST),
     ("POST", "/council-sessions/{session_id}/ballots"): rule(R.COUNCIL_MEMBER),
     ("POST", "/council-sessions/{session_id}/close"): rule(R.COUNCIL_SECRETARY, R.TDKT_SPECIALIST),
+    ("POST", "/catalogue/rule-set-versions"): rule(),
+    ("PUT", "/catalogue/rule-set-versions/{rule_set_id}"): rule(),
+    ("POST", "/catalogue/rule-set-versions/{rule_set_id}/publish"): rule(),
 }
+"""Rule-set versions: administrators only (`rule()` admits no role but admin)."""
 
 READERS = rule(R.TDKT_SPECIALIST, R.COUNCIL_MEMBER, R.COUNCIL_SECRETARY, own_org=(R.UNIT_OFFICER,))
 """Nominations and their audit trail."""
@@ -263,8 +267,13 @@ def preparation(state: str, runtime: InMemoryRuntime | None = None) -> Prepare:
         assert runtime is not None
         return await session_state(runtime, admin, opened=state == "SESSION_OPEN")
 
+    async def rule_set(admin: httpx.AsyncClient) -> dict[str, Any]:
+        return await ok(await admin.post("/catalogue/rule-set-versions", json=RULE_SET), 201)
+
     if state.startswith("SESSION_"):
         return session
+    if state == "RULE_SET_DRAFT":
+        return rule_set
     return {"EMPTY": empty, "IMPORTED": imported}.get(state, nomination)
 
 
@@ -358,6 +367,29 @@ async def call_revoke(c: httpx.AsyncClient, p: dict[str, Any], h: dict[str, str]
     return await c.post("/grants/h.1/revocation", json={**REVOCATION, "version": p["version"], **more}, headers=h)
 
 
+RULE_SET = {
+    "id": "VN-2027-01",
+    "name": "Bộ quy tắc 2027",
+    "layer": "NATIONAL",
+    "valid_from": "2027-01-01",
+    "extends": "VN-2025-D152",
+}
+
+
+async def call_draft_rule_set(c: httpx.AsyncClient, _: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
+    return await c.post("/catalogue/rule-set-versions", json={**RULE_SET, **more}, headers=h)
+
+
+async def call_revise_rule_set(c: httpx.AsyncClient, p: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
+    body = {"version": p["version"], "rule_set": {**RULE_SET, "name": "Bộ quy tắc 2027 (sửa)"}, **more}
+    return await c.put("/catalogue/rule-set-versions/VN-2027-01", json=body, headers=h)
+
+
+async def call_publish(c: httpx.AsyncClient, p: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
+    body = {"version": p["version"], **more}
+    return await c.post("/catalogue/rule-set-versions/VN-2027-01/publish", json=body, headers=h)
+
+
 async def call_open_session(c: httpx.AsyncClient, _: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
     return await c.post("/council-sessions", json={**SESSION, **more}, headers=h)
 
@@ -395,6 +427,9 @@ OPS: dict[tuple[str, str], Op] = {
     ("POST", "/council-sessions"): Op("SESSION_READY", call_open_session, 201),
     ("POST", "/council-sessions/{session_id}/ballots"): Op("SESSION_OPEN", call_ballot, 201),
     ("POST", "/council-sessions/{session_id}/close"): Op("SESSION_OPEN", call_close),
+    ("POST", "/catalogue/rule-set-versions"): Op("EMPTY", call_draft_rule_set, 201),
+    ("PUT", "/catalogue/rule-set-versions/{rule_set_id}"): Op("RULE_SET_DRAFT", call_revise_rule_set),
+    ("POST", "/catalogue/rule-set-versions/{rule_set_id}/publish"): Op("RULE_SET_DRAFT", call_publish),
 }
 
 

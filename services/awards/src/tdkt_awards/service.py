@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from tdkt_awards import consumers, store
-from tdkt_awards.api import catalogue, council_sessions, grants, nominations
+from tdkt_awards.api import catalogue, council_sessions, grants, nominations, rule_sets
 from tdkt_shared.kit import directory
 from tdkt_shared.runtime import ServiceDefinition
 from tdkt_shared.runtime import main as run
@@ -22,6 +22,7 @@ DEFINITION = ServiceDefinition(
         nominations.router,
         grants.router,
         council_sessions.router,
+        rule_sets.router,
         directory.router(description=ORGANIZATION_DESCRIPTION),
     ],
     consumes=consumers.TOPICS,

@@ -11,6 +11,7 @@ from tdkt_awards.domain.grants import Decision
 from tdkt_awards.domain.links import KnownCongress, KnownMovement
 from tdkt_awards.domain.nominations import Nomination
 from tdkt_awards.domain.registry import KnownCouncil, KnownPerson
+from tdkt_awards.domain.rule_set_versions import RuleSetVersion
 from tdkt_shared.kit import Repository
 from tdkt_shared.kit.directory import Directory
 from tdkt_shared.runtime import Stores
@@ -29,12 +30,25 @@ COUNCILS = "councils"
 COUNCIL_SESSIONS = "council_sessions"
 """Council sessions (phiên họp Hội đồng TĐKT): attendance, agenda, secret ballots' tallies, results and minutes."""
 
+RULE_SETS = "rule_sets"
+"""Rule-set versions drafted and published through the API (the shipped catalogue is the seed, published)."""
+
 CONGRESSES = "congresses"
 """Read model of reporting's congresses: the deadline of the nominations linked to each."""
 MOVEMENTS = "movements"
 """Read model of reporting's movements: whether the final review was held (opens topic awards)."""
 
-COLLECTIONS = (NOMINATIONS, DECISIONS, ORGANIZATIONS, PERSONS, COUNCILS, CONGRESSES, MOVEMENTS, COUNCIL_SESSIONS)
+COLLECTIONS = (
+    NOMINATIONS,
+    DECISIONS,
+    ORGANIZATIONS,
+    PERSONS,
+    COUNCILS,
+    CONGRESSES,
+    MOVEMENTS,
+    COUNCIL_SESSIONS,
+    RULE_SETS,
+)
 READ_MODELS = (ORGANIZATIONS, PERSONS, COUNCILS, CONGRESSES, MOVEMENTS)
 """Built only from the registry's and reporting's events (`tdkt replay awards --reset` rebuilds them)."""
 INDEXES = {
@@ -44,6 +58,7 @@ INDEXES = {
         IndexModel([("state.grants.grant_id", ASCENDING)]),
     ],
     COUNCIL_SESSIONS: [IndexModel([("state.status", ASCENDING)])],
+    RULE_SETS: [IndexModel([("state.status", ASCENDING)])],
 }
 
 
@@ -59,6 +74,7 @@ class Repositories:
     congresses: Repository[KnownCongress]
     movements: Repository[KnownMovement]
     sessions: Repository[Session]
+    rule_sets: Repository[RuleSetVersion]
 
     @classmethod
     def of(cls, stores: Stores) -> Repositories:
@@ -71,4 +87,5 @@ class Repositories:
             congresses=Repository(stores.store(CONGRESSES), KnownCongress),
             movements=Repository(stores.store(MOVEMENTS), KnownMovement),
             sessions=Repository(stores.store(COUNCIL_SESSIONS), Session, subject="council-sessions"),
+            rule_sets=Repository(stores.store(RULE_SETS), RuleSetVersion, subject="rule-set-versions"),
         )

@@ -177,3 +177,18 @@ class CouncilSessionClosed(EventData):
     members_total: int = Field(ge=0)
     attendees_total: int = Field(ge=0)
     results: list[SessionResult] = Field(default_factory=list)
+
+
+@event_type("tdkt.awards.rule_set.published.v1", key="rule_set_id")
+class RuleSetPublished(EventData):
+    """A rule-set version (national, or a territory's provincial layer) was published: from `valid_from` it judges
+    the periods it covers. A published version never changes; a later version of the same layer ends it."""
+
+    rule_set_id: str
+    name: str
+    layer: str
+    territory: str | None = None
+    valid_from: date
+    valid_to: date | None = None
+    extends: str | None = None
+    instruments: list[str] = Field(default_factory=list)

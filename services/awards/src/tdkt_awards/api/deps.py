@@ -9,9 +9,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from tdkt_awards.calendar_vn import VietnamCalendar
-from tdkt_awards.catalogue_data import default_catalogue
 from tdkt_awards.domain.calendar import WorkingDays
 from tdkt_awards.domain.catalogue import Catalogue
+from tdkt_awards.handlers import rule_sets
 from tdkt_awards.store import Repositories
 
 
@@ -19,8 +19,9 @@ async def repositories(request: Request) -> Repositories:
     return Repositories.of(request.app.state.runtime)
 
 
-async def catalogue() -> Catalogue:
-    return default_catalogue()
+async def catalogue(request: Request) -> Catalogue:
+    """The shipped seed and the rule-set versions published through the API."""
+    return await rule_sets.published_catalogue(Repositories.of(request.app.state.runtime))
 
 
 @cache
