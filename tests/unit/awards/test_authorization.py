@@ -193,7 +193,7 @@ async def advance(admin: httpx.AsyncClient, *actions: str, nid: str = NID, **ext
 async def drafted(admin: httpx.AsyncClient, code: str = "CSTD_TINH") -> dict[str, Any]:
     """A DRAFT nomination of OWN; the nominee's history makes it eligible."""
     if code == "CSTD_TQ":
-        grants = history("p-1", "CSTD_TINH", [2024, 2025])
+        grants = history("p-1", "CSTD_TINH", [2022, 2025])  # two consecutive three-year cycles
     else:
         grants = history("p-1", "CSTD_CO_SO", [2023, 2024, 2025])
     await ok(await admin.post("/grants/imports", json={"batch_id": "lich-su", "grants": grants}), 201)

@@ -240,6 +240,7 @@ async def test_the_stored_session_cannot_link_a_ballot_to_its_member(
         "nomination_id",
         "award_code",
         "rule_set_id",
+        "vote_rules_id",
         "vote_rule",
         "nominees",
         "voters",

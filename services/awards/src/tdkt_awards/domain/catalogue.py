@@ -209,6 +209,8 @@ class EffectiveRules(Value):
     parameters: dict[str, Any]
     citations: dict[str, Citation]
     award_types: dict[str, AwardType]
+    notes: list[str] = Field(default_factory=list)
+    """Facts about how these rules were chosen that a reader of a verdict should see (a missing provincial layer)."""
 
     def citation(self, key: str) -> Citation:
         found = self.citations.get(key)
@@ -285,7 +287,28 @@ class Catalogue(Value):
         if national is None:
             raise DomainError(f"no national rule set in force on {day}", field="period", code="no_rule_set")
         layer = None if territory is None else in_force(self.rule_sets, RuleSetLayer.PROVINCIAL, territory, day)
-        return self._compose(national, layer)
+        rules = self._compose(national, layer)
+        if territory is None or layer is not None:
+            return rules
+        # the territory has no provincial layer that day: the national rules apply alone, said out loud, or the
+        # rule set refuses to judge without one (`missing_provincial_layer`)
+        if rules.parameters.get("missing_provincial_layer") == "REFUSE":
+            raise DomainError(
+                f"{territory} has no provincial layer in force on {day}", field="territory", code="no_provincial_layer"
+            )
+        note = f"{territory} has no provincial layer in force on {day}: the national rules {rules.id} apply alone"
+        return rules.model_copy(update={"notes": [*rules.notes, note]})
+
+    def rules_for_step(self, recorded_id: str, day: date, territory: str | None) -> EffectiveRules:
+        """The rules a procedural step (a hold, a council vote, a consultation) follows on `day`: those in force that
+        day when their `procedure_rules` says IN_FORCE_ON_STEP, else the rules recorded for the period judged.
+        Merit is always judged by the recorded rules of the period."""
+        recorded = self.rules_by_id(recorded_id)
+        try:
+            current = self.rules_for(day, territory)
+        except DomainError:
+            return recorded
+        return current if current.parameters.get("procedure_rules") == "IN_FORCE_ON_STEP" else recorded
 
     def with_rule_sets(self, published: list[RuleSet]) -> Catalogue:
         """This catalogue and the versions published since it shipped."""

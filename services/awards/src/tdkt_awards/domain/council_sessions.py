@@ -53,6 +53,9 @@ class AgendaItem(Value):
     nomination_id: str
     award_code: str
     rule_set_id: str
+    """The rules the dossier's merit was judged by (those of the period)."""
+    vote_rules_id: str | None = None
+    """The rules the vote follows: those in force on the session day when they apply to procedure."""
     vote_rule: VoteRule
     nominees: list[str]
     voters: list[str] = Field(default_factory=list)
@@ -217,6 +220,7 @@ def open_session(
                 nomination_id=n.id,
                 award_code=n.award_code,
                 rule_set_id=n.rule_set_id,
+                vote_rules_id=rules[n.id].id,
                 vote_rule=rule,
                 nominees=[x.nominee_id for x in n.nominees],
                 tallies=[Tally(nominee_id=x.nominee_id) for x in n.nominees],

@@ -147,6 +147,8 @@ class Evaluation(Value):
     evaluated_on: Day
     eligible: Flag
     results: list[RuleResult]
+    notes: list[str] = Field(default_factory=list)
+    """What the rules in force said about themselves, e.g. that the territory has no provincial layer."""
 
     @property
     def failed_rules(self) -> list[str]:
@@ -199,14 +201,26 @@ def _own_grants(ctx: Context) -> list[GrantFact]:
 
 
 def _chain(ctx: Context) -> tuple[bool, dict[str, Any], str]:
+    """`years` consecutive titles ending in the period. `step` (default 1) is the distance between consecutive ones:
+    3 when each title closes a three-year cycle (CSTĐ cấp tỉnh for CSTĐ toàn quốc). With `fresh_after` (award
+    codes), titles up to the latest earlier grant of those codes are spent: each counts toward one of them only."""
     codes = set(ctx.params["codes"])
     needed = int(ctx.params["years"])
+    step = int(ctx.params.get("step") or 1)
+    spent_codes = set(ctx.params.get("fresh_after") or [])
     start = chain_window_start(ctx.facts.disciplines, ctx.as_of)
+    spent_until = max(
+        (g.year for g in _own_grants(ctx) if g.award_code in spent_codes and not g.revoked and g.year < ctx.year),
+        default=None,
+    )
     counted = sorted(
         {
             g.year
             for g in _own_grants(ctx)
-            if g.award_code in codes and _counts(g, ctx.rules) and (start is None or date(g.year, 1, 1) >= start)
+            if g.award_code in codes
+            and _counts(g, ctx.rules)
+            and (start is None or date(g.year, 1, 1) >= start)
+            and (spent_until is None or g.year > spent_until)
         }
     )
     excluded = sorted(
@@ -216,7 +230,7 @@ def _chain(ctx: Context) -> tuple[bool, dict[str, Any], str]:
     year = ctx.year
     while year in counted:
         run += 1
-        year -= 1
+        year -= step
     passed = run >= needed
     facts = {
         "codes": sorted(codes),
@@ -226,9 +240,17 @@ def _chain(ctx: Context) -> tuple[bool, dict[str, Any], str]:
         "excluded_grants": [gid for gid, _ in excluded],
         "window_start": start.isoformat() if start else None,
         "predecessors": [p.organization_id for p in ctx.facts.predecessors],
+        "step_years": step,
+        "spent_until": spent_until,
     }
     explanation = (
-        f"{run} consecutive year(s) of {'/'.join(sorted(codes))} ending in {ctx.year}; {needed} required"
+        f"{run} consecutive {'year(s)' if step == 1 else f'{step}-year cycle(s)'} of {'/'.join(sorted(codes))} "
+        f"ending in {ctx.year}; {needed} required"
+        + (
+            f"; titles up to {spent_until} already counted toward {'/'.join(sorted(spent_codes))}"
+            if spent_until
+            else ""
+        )
         + (f"; only achievements from {start} count (after discipline)" if start else "")
         + (f"; {len(excluded)} topic/exceptional or revoked grant(s) ignored" if excluded else "")
     )
@@ -278,7 +300,9 @@ def _no_discipline_in_year(ctx: Context) -> tuple[bool, dict[str, Any], str]:
 
 
 def _holds_title_in_year(ctx: Context) -> tuple[bool, dict[str, Any], str]:
-    codes = set(ctx.params["codes"])
+    codes = set(ctx.params["codes"] or [])
+    if not codes:
+        return True, {"codes": [], "grants": []}, "no prior title required"
     found = [g.grant_id for g in ctx.facts.grants if g.award_code in codes and g.year == ctx.year and not g.revoked]
     return bool(found), {"codes": sorted(codes), "grants": found}, f"holds {'/'.join(sorted(codes))} in {ctx.year}"
 
@@ -313,6 +337,8 @@ def _meets(share: float, percent: float, inclusive: bool) -> bool:
 
 
 def _members_complete_duties(ctx: Context) -> tuple[bool, dict[str, Any], str]:
+    if ctx.params["percent"] is None:  # the rule set asks no share of members (Law Art. 28 for TTLĐTT)
+        return True, {"required": None}, "no share of members completing their duties is required"
     members = _members(ctx)
     done = [
         m.person_id
@@ -418,6 +444,7 @@ def evaluate(facts: NomineeFacts, award_code: str, year: int, as_of: date, rules
         evaluated_on=as_of,
         eligible=all(r.passed for r in results),
         results=results,
+        notes=list(rules.notes),
     )
 
 

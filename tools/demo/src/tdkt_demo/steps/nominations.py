@@ -93,7 +93,7 @@ async def collective_title(run: Run) -> None:
     units = {i["health"]: ("Sở Y tế tỉnh Bắc Kạn", 7), i["finance"]: ("Sở Tài chính tỉnh Bắc Kạn", 5)}
     lines: list[Json] = []
     members: dict[str, list[Json]] = {}
-    for unit, (_name, ldtt) in units.items():
+    for unit, (unit_name, ldtt) in units.items():
         people = [f"{unit}-cb-{n:02d}" for n in range(1, 11)]
         members[unit] = [
             {"person_id": p, "ratings": [{"year": YEAR, "rating": "EXCELLENT" if n < 3 else "GOOD"}]}
@@ -104,11 +104,14 @@ async def collective_title(run: Run) -> None:
             grant_line(p, "INDIVIDUAL", f"Cán bộ {p}", code, YEAR, f"{n + 1}/QĐ-{unit}", f"{YEAR}-12-15")
             for n, (p, code) in enumerate(titled)
         ]
+        # TTLĐXS is chosen among the collectives holding Tập thể lao động tiên tiến that year
+        lines.append(grant_line(unit, "COLLECTIVE", unit_name, "TTLDTT", YEAR, f"99/QĐ-{unit}", f"{YEAR}-12-15"))
     await import_grants(run, f"danh-hieu-ca-nhan-{run.run_id}", lines)
     verdicts: dict[str, Json] = {}
     events = []
     for unit, (name, _ldtt) in units.items():
         nominee: Json = {"nominee_id": unit, "kind": "COLLECTIVE", "name": name, "organization_id": unit}
+        nominee["ratings"] = [{"year": YEAR, "rating": "EXCELLENT"}]  # the collective's own completion of duties
         nominee["members"] = members[unit]
         officer = run.cast.officer(unit)
         draft = annual_merit(f"ttldxs-{unit}", "TTLDXS", YEAR, officer, nominee, ["BIEN_BAN_BINH_XET"])
