@@ -4,11 +4,15 @@ evaluations while the ones made before keep the version they recorded."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 
+from tdkt_awards.catalogue_data import default_catalogue
+from tdkt_awards.domain.catalogue import RuleSet
+from tdkt_awards.domain.rule_set_versions import validate
 from tdkt_awards.service import DEFINITION
 from tdkt_awards.store import COLLECTIONS, RULE_SETS
 from tdkt_shared.contract import parse_data
@@ -162,16 +166,16 @@ async def test_a_version_refused_for_a_gap_is_fixed_published_and_used_by_new_ev
 
 
 def historical(**changes: Any) -> dict[str, Any]:
-    """The rules before 2018 (Law 2003/2013 and Decree 42/2010), reduced here to the LĐTT title."""
+    """Rules older than the shipped ones (Law 2003 amended 2005, Decree 121/2005), reduced here to the LĐTT title."""
     body: dict[str, Any] = {
-        "id": "VN-2014-D42",
-        "name": "Luật Thi đua, khen thưởng 2003 (sửa đổi 2013), Nghị định 42/2010/NĐ-CP",
+        "id": "VN-2006-D121",
+        "name": "Luật Thi đua, khen thưởng 2003 (sửa đổi 2005), Nghị định 121/2005/NĐ-CP",
         "layer": "NATIONAL",
-        "valid_from": "2014-06-01",
-        "valid_to": "2017-12-31",
+        "valid_from": "2006-01-01",
+        "valid_to": "2010-05-31",
         "parameters": {"individual_blocking_discipline": "REPRIMAND"},
         "citations": {
-            "hold": {"instrument": "Nghị định 42/2010/NĐ-CP", "confidence": "U"},
+            "hold": {"instrument": "Nghị định 121/2005/NĐ-CP", "confidence": "U"},
             "ldtt": {"instrument": "Luật Thi đua, khen thưởng 2003", "confidence": "U"},
         },
         "award_types": [
@@ -215,33 +219,33 @@ async def test_an_older_set_fills_history_once_it_meets_the_next_without_a_gap(c
         "recipient_kind": "INDIVIDUAL",
         "recipient_name": "Lý Thị Mai",
         "award_code": "LDTT",
-        "year": 2016,
+        "year": 2008,
         "decision_number": "12/QĐ",
-        "decision_date": "2016-12-20",
+        "decision_date": "2008-12-20",
     }
-    r = await client.post("/grants/imports", json={"batch_id": "h-2016", "grants": [line]})
+    r = await client.post("/grants/imports", json={"batch_id": "h-2008", "grants": [line]})
     assert (r.status_code, r.json()["error"]) == (422, "no_rule_set")
 
-    drafted = (await client.post("/catalogue/rule-set-versions", json=historical(valid_to="2017-06-30"))).json()
-    report = (await client.get("/catalogue/rule-set-versions/VN-2014-D42/validation")).json()
+    drafted = (await client.post("/catalogue/rule-set-versions", json=historical(valid_to="2009-12-31"))).json()
+    report = (await client.get("/catalogue/rule-set-versions/VN-2006-D121/validation")).json()
     assert [(p["field"], p["code"]) for p in report["problems"]] == [("valid_to", "gap")]
-    assert "2017-07-01 to 2017-12-31" in report["problems"][0]["detail"]
+    assert "2010-01-01 to 2010-05-31" in report["problems"][0]["detail"]
     r = await client.put(
-        "/catalogue/rule-set-versions/VN-2014-D42", json={"version": drafted["version"], "rule_set": historical()}
+        "/catalogue/rule-set-versions/VN-2006-D121", json={"version": drafted["version"], "rule_set": historical()}
     )
-    r = await client.post("/catalogue/rule-set-versions/VN-2014-D42/publish", json={"version": r.json()["version"]})
+    r = await client.post("/catalogue/rule-set-versions/VN-2006-D121/publish", json={"version": r.json()["version"]})
     assert r.status_code == 200, r.text
 
-    r = await client.post("/grants/imports", json={"batch_id": "h-2016", "grants": [line]})
+    r = await client.post("/grants/imports", json={"batch_id": "h-2008", "grants": [line]})
     assert r.status_code == 201, r.text
-    assert r.json()["grants"][0]["rule_set_id"] == "VN-2014-D42"
+    assert r.json()["grants"][0]["rule_set_id"] == "VN-2006-D121"
 
 
 @pytest.mark.parametrize(
     ("body", "problems"),
     [
         (successor(valid_from="2025-07-01"), [("valid_from", "overlap")]),
-        (historical(valid_to="2018-03-31"), [("valid_to", "overlap")]),
+        (historical(valid_to="2010-12-31"), [("valid_to", "overlap")]),
         (successor(extends="VN-1999"), [("extends", "unknown_extends")]),
         (successor(layer="PROVINCIAL", extends=None), [("territory", "layer")]),
         (
@@ -284,3 +288,22 @@ async def test_a_new_draft_cannot_reuse_a_published_id(client: httpx.AsyncClient
     assert (await client.post("/catalogue/rule-set-versions", json=successor())).status_code == 409
     r = await client.post("/catalogue/rule-set-versions", json={**successor(), "quorum": "2/3"})
     assert (r.status_code, r.json()["field"]) == (422, "quorum")
+
+
+@pytest.mark.parametrize("rule_set", default_catalogue().rule_sets, ids=lambda r: r.id)
+def test_every_shipped_set_passes_the_validation_a_draft_must_pass(rule_set: RuleSet) -> None:
+    assert validate(rule_set, default_catalogue()).problems == []
+
+
+def test_the_shipped_sets_cover_every_day_from_mid_2010() -> None:
+    catalogue = default_catalogue()
+    assert [catalogue.rules_for(date(y, 12, 31)).id for y in (2010, 2013, 2014, 2017, 2018, 2023, 2024, 2025)] == [
+        "VN-2010-D42",
+        "VN-2010-D42",
+        "VN-2014-D65",
+        "VN-2014-D65",
+        "VN-2018-D91",
+        "VN-2018-D91",
+        "VN-2024-D98",
+        "VN-2025-D152",
+    ]

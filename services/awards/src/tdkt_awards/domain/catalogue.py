@@ -160,6 +160,8 @@ class AwardType(CatalogueValue):
     kind: AwardKind
     bonus_multiple: Number = Field(ge=0, le=1000)
     """Multiple of the base salary (mức lương cơ sở)."""
+    bonus_citation: Citation | None = None
+    """Where the multiple comes from, and how sure it is."""
     counts_toward_chains: Flag
     consultation: Consultation = Consultation()
     vote_rule: VoteRule

@@ -308,17 +308,24 @@ def _holds_title_in_year(ctx: Context) -> tuple[bool, dict[str, Any], str]:
 
 
 def _excellent_or_initiative(ctx: Context) -> tuple[bool, dict[str, Any], str]:
+    """Outstanding completion or an initiative (Law 06/2022); with `initiative_only` (the 2003/2013 law), the
+    initiative is required whatever the rating."""
     scope = InitiativeScope[str(ctx.params["scope"])]
+    initiative_only = bool(ctx.params.get("initiative_only") or False)
     excellent = any(r.year == ctx.year and r.rating is Rating.EXCELLENT for r in ctx.facts.ratings)
     initiatives = [
         i.initiative_id for i in ctx.facts.initiatives if i.scope >= scope and i.recognized_on.year == ctx.year
     ]
-    passed = excellent or bool(initiatives)
+    passed = bool(initiatives) if initiative_only else excellent or bool(initiatives)
+    wanted = (
+        "a recognised initiative in the year"
+        if initiative_only
+        else ("outstanding completion of duties or a recognised initiative in the year")
+    )
     return (
         passed,
-        {"outstanding_completion": excellent, "initiatives": initiatives},
-        "outstanding completion of duties or a recognised initiative in the year"
-        + ("" if passed else ": neither found"),
+        {"outstanding_completion": excellent, "initiatives": initiatives, "initiative_only": initiative_only},
+        wanted + ("" if passed else ": not found"),
     )
 
 
