@@ -18,6 +18,7 @@ from tdkt_shared.contract import (
 )
 from tdkt_shared.contract.catalog import render
 from tdkt_shared.contract.registry import OrganizationRegistered
+from tests.unit.awards import contract_samples as awards_samples
 from tests.unit.notify import contract_samples as notify_samples
 from tests.unit.reporting import contract_samples as reporting_samples
 
@@ -242,6 +243,7 @@ SAMPLES: dict[str, dict[str, object]] = {
 
 SAMPLES.update(reporting_samples.SAMPLES)
 SAMPLES.update(notify_samples.SAMPLES)
+SAMPLES.update(awards_samples.SAMPLES)
 
 
 def test_the_three_design_events_exist_under_their_exact_names() -> None:
