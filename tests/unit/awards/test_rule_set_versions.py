@@ -307,3 +307,66 @@ def test_the_shipped_sets_cover_every_day_from_mid_2010() -> None:
         "VN-2024-D98",
         "VN-2025-D152",
     ]
+
+
+async def test_a_consultation_opened_under_a_newer_set_follows_its_procedure(client: httpx.AsyncClient) -> None:
+    """Merit of 2025 is judged by the 2025 set; the consultation opened in 2026 runs for the working days of the
+    set in force on the day it opens (`procedure_rules`: IN_FORCE_ON_STEP)."""
+    national = (await client.get("/catalogue/awards/CSTD_TQ", params={"on": "2025-12-31"})).json()
+    longer = {**national, "consultation": {**national["consultation"], "working_days": 15}}
+    r = await client.post(
+        "/catalogue/rule-set-versions", json=successor(parameters={}, citations={}, award_types=[longer])
+    )
+    assert r.status_code == 201, r.text
+    assert (
+        await client.post("/catalogue/rule-set-versions/VN-2026-01/publish", json={"version": 1})
+    ).status_code == 200
+    grants = [
+        {
+            "recipient_id": "p-3",
+            "recipient_kind": "INDIVIDUAL",
+            "recipient_name": "Nguyễn Thị Hà",
+            "award_code": "CSTD_TINH",
+            "year": y,
+            "decision_number": f"{y}/QĐ",
+            "decision_date": f"{y}-12-20",
+        }
+        for y in (2022, 2025)
+    ]
+    assert (await client.post("/grants/imports", json={"batch_id": "h-tq", "grants": grants})).status_code == 201
+    body = {
+        "id": "n-tq",
+        "kind": "ANNUAL_MERIT",
+        "award_code": "CSTD_TQ",
+        "year": 2025,
+        "territory": "thai-nguyen",
+        "submitting_organization_id": ORG,
+        "nominees": [
+            {
+                "nominee_id": "p-3",
+                "kind": "INDIVIDUAL",
+                "name": "Nguyễn Thị Hà",
+                "initiatives": [{"initiative_id": "sk-tq", "scope": 3, "recognized_on": "2025-05-02"}],
+            }
+        ],
+        "attachments": [
+            "TO_TRINH",
+            "BAO_CAO_THANH_TICH",
+            "BIEN_BAN_BINH_XET",
+            "CHUNG_NHAN_SANG_KIEN",
+            "KET_QUA_BO_PHIEU_KIN",
+        ],
+    }
+    version = (await client.post("/nominations", json=body)).json()["version"]
+    for action in ("submit", "receive", "start-appraisal", "appraise"):
+        r = await client.post(f"/nominations/n-tq/{action}", json={"version": version, **WHO})
+        version = r.json()["version"]
+    assert (r.json()["status"], r.json()["rule_set_id"]) == ("ELIGIBLE", OLD)
+    r = await client.post(
+        "/nominations/n-tq/consultation",
+        json={"version": version, **WHO, "channel": "Báo Thái Nguyên", "start": "2026-02-09"},
+    )
+    assert r.status_code == 200, r.text
+    # 15 working days from 9/2/2026 across Tết (10 would end on 27/2)
+    assert (r.json()["consultation"]["working_days"], r.json()["consultation"]["end"]) == (15, "2026-03-06")
+    assert r.json()["rule_set_id"] == OLD

@@ -8,15 +8,14 @@ could not conclude (on hold, or interrupted) is concluded by closing again, whic
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 from tdkt_awards import policy
 from tdkt_awards.domain import council_sessions as sessions
 from tdkt_awards.domain import nominations as workflow
-from tdkt_awards.domain.catalogue import Catalogue, EffectiveRules
+from tdkt_awards.domain.catalogue import Catalogue
 from tdkt_awards.domain.council_sessions import Session, SessionStatus
 from tdkt_awards.domain.nominations import Actor, Nomination, Status
-from tdkt_awards.handlers.nominations import rules_of
+from tdkt_awards.handlers.nominations import step_rules
 from tdkt_awards.store import Repositories
 from tdkt_shared.contract.awards import CouncilResult
 from tdkt_shared.errors import DomainError, InvalidTransition, UnknownReference
@@ -52,16 +51,9 @@ async def open_session(
             field="agenda",
             code="on_another_agenda",
         )
-    rules = {n.id: _vote_rules(n, catalogue, command.held_on) for n in dossiers}
+    rules = {n.id: step_rules(n, catalogue, command.held_on) for n in dossiers}  # a vote is a procedural step
     opened = sessions.open_session(command, council.aggregate, dossiers, rules, who, ctx.now)
     return await repositories.sessions.add(*opened, ctx)
-
-
-def _vote_rules(n: Nomination, catalogue: Catalogue, held_on: date) -> EffectiveRules:
-    """The vote is a procedural step: it follows the rules in force on the session day when they say so
-    (`procedure_rules`), while the merit stays judged by the rules recorded for the period."""
-    step = catalogue.rules_for_step(n.rule_set_id, held_on, n.territory)
-    return step if n.award_code in step.award_types else rules_of(n, catalogue)
 
 
 async def read(repositories: Repositories, session_id: str) -> Loaded[Session]:

@@ -38,6 +38,13 @@ def rules_of(n: Nomination, catalogue: Catalogue) -> EffectiveRules:
     return catalogue.rules_by_id(n.rule_set_id)
 
 
+def step_rules(n: Nomination, catalogue: Catalogue, day: date) -> EffectiveRules:
+    """The rules a procedural step (a consultation, a council vote) follows on `day`: those in force that day when
+    they say so (`procedure_rules`), else the period's; merit stays judged by the period's (`rules_of`)."""
+    step = catalogue.rules_for_step(n.rule_set_id, day, n.territory)
+    return step if n.award_code in step.award_types else rules_of(n, catalogue)
+
+
 async def _load(
     repositories: Repositories, nomination_id: str, version: int, ctx: CommandContext, *, own: bool = False
 ) -> Loaded[Nomination]:
@@ -202,7 +209,7 @@ async def open_consultation(
     ctx: CommandContext,
 ) -> Loaded[Nomination]:
     loaded = await _load(repositories, nomination_id, version, ctx)
-    rules = rules_of(loaded.aggregate, catalogue)
+    rules = step_rules(loaded.aggregate, catalogue, start)
     opened = workflow.open_consultation(loaded.aggregate, channel, start, rules, calendar, who, ctx.now)
     return await repositories.nominations.save(loaded, *opened, ctx)
 
@@ -230,7 +237,7 @@ async def send_to_council(
     ctx: CommandContext,
 ) -> Loaded[Nomination]:
     loaded = await _load(repositories, nomination_id, version, ctx)
-    rules = rules_of(loaded.aggregate, catalogue)
+    rules = step_rules(loaded.aggregate, catalogue, ctx.now.date())
     sent = workflow.to_council(loaded.aggregate, rules, who, ctx.now, session_on, council_id)
     return await repositories.nominations.save(loaded, *sent, ctx)
 
@@ -256,7 +263,7 @@ async def record_council_vote(
             field="status",
             code="on_session_agenda",
         )
-    rules = rules_of(loaded.aggregate, catalogue)
+    rules = step_rules(loaded.aggregate, catalogue, vote.held_on)
     voted = workflow.record_council_vote(loaded.aggregate, vote, rules, who, ctx.now)
     return await repositories.nominations.save(loaded, *voted, ctx)
 
