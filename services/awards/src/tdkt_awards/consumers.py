@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import partial
 
-from tdkt_awards.catalogue_data import default_catalogue
 from tdkt_awards.handlers import congresses, councils, movements, nominations, persons
 from tdkt_awards.store import Repositories
 from tdkt_shared.bus.consumer import EventHandler
@@ -33,7 +32,7 @@ def event_handlers(stores: Stores) -> Mapping[str, EventHandler]:
             councils.on_council_membership_changed, councils=repositories.councils
         ),
         ClusterRankingPublished.event_type: partial(
-            nominations.on_cluster_ranking_published, repositories=repositories, catalogue=default_catalogue()
+            nominations.on_cluster_ranking_published, repositories=repositories
         ),
         CongressScheduled.event_type: partial(congresses.on_congress_scheduled, congresses=repositories.congresses),
         CongressRescheduled.event_type: partial(congresses.on_congress_rescheduled, congresses=repositories.congresses),

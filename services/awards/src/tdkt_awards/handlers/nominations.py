@@ -19,7 +19,7 @@ from tdkt_awards.domain.catalogue import Catalogue, EffectiveRules
 from tdkt_awards.domain.eligibility import Evaluation, NomineeFacts, evaluate
 from tdkt_awards.domain.grants import DecideNomination, Decision
 from tdkt_awards.domain.nominations import Actor, Nomination, Status
-from tdkt_awards.handlers import decisions
+from tdkt_awards.handlers import decisions, rule_sets
 from tdkt_awards.store import Repositories
 from tdkt_shared.auth import Principal
 from tdkt_shared.contract import CloudEvent
@@ -304,9 +304,11 @@ async def reopen_relying_on(repositories: Repositories, grant_id: str, who: Acto
 
 
 async def on_cluster_ranking_published(
-    event: CloudEvent, data: ClusterRankingPublished, repositories: Repositories, catalogue: Catalogue
+    event: CloudEvent, data: ClusterRankingPublished, repositories: Repositories, catalogue: Catalogue | None = None
 ) -> bool:
-    """Draft one Cờ thi đua nomination per leader; the id comes from the ranking, so a redelivery drafts nothing."""
+    """Draft one Cờ thi đua nomination per leader; the id comes from the ranking, so a redelivery drafts nothing.
+    The rules are those published at the time (the shipped seed and the versions published since)."""
+    catalogue = catalogue or await rule_sets.published_catalogue(repositories)
     rules = catalogue.rules_for(date(data.year, 12, 31))
     names: dict[str, str] = {}
     for leader in data.leaders:
