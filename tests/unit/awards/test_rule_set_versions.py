@@ -370,3 +370,35 @@ async def test_a_consultation_opened_under_a_newer_set_follows_its_procedure(cli
     # 15 working days from 9/2/2026 across Tết (10 would end on 27/2)
     assert (r.json()["consultation"]["working_days"], r.json()["consultation"]["end"]) == (15, "2026-03-06")
     assert r.json()["rule_set_id"] == OLD
+
+
+async def test_a_provincial_layer_for_a_territory_without_one(client: httpx.AsyncClient) -> None:
+    layer = {
+        "id": "CAO-BANG-2026",
+        "name": "Quy định tỉnh Cao Bằng",
+        "layer": "PROVINCIAL",
+        "territory": "cao-bang",
+        "valid_from": "2026-01-01",
+        "valid_to": "2026-12-31",
+        "parameters": {"ttldtt_ldtt_percent": 60},
+    }
+    before = (await client.get("/catalogue/rules", params={"on": "2026-03-01", "territory": "cao-bang"})).json()
+    assert (before["id"], len(before["notes"])) == ("VN-2025-D152", 1)
+    assert (await client.post("/catalogue/rule-set-versions", json=layer)).status_code == 201
+    r = await client.post("/catalogue/rule-set-versions/CAO-BANG-2026/publish", json={"version": 1})
+    assert r.status_code == 200, r.text
+    after = (await client.get("/catalogue/rules", params={"on": "2026-03-01", "territory": "cao-bang"})).json()
+    assert (after["id"], after["notes"], after["parameters"]["ttldtt_ldtt_percent"]) == (
+        "VN-2025-D152+CAO-BANG-2026",
+        [],
+        60,
+    )
+    # the next layer of the same territory must start the day after this one ends
+    late = {**layer, "id": "CAO-BANG-2027", "valid_from": "2027-03-01", "valid_to": None}
+    assert (await client.post("/catalogue/rule-set-versions", json=late)).status_code == 201
+    report = (await client.get("/catalogue/rule-set-versions/CAO-BANG-2027/validation")).json()
+    assert [(p["field"], p["code"]) for p in report["problems"]] == [("valid_from", "gap")]
+    # another territory's layers are another series
+    other = {**late, "id": "HA-GIANG-2027", "territory": "ha-giang"}
+    assert (await client.post("/catalogue/rule-set-versions", json=other)).status_code == 201
+    assert (await client.get("/catalogue/rule-set-versions/HA-GIANG-2027/validation")).json()["valid"] is True

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from tdkt_awards.domain.catalogue import EffectiveRules, VoteRule, reaches
+from tdkt_awards.domain.catalogue import EffectiveRules, VoteBase, VoteRule, reaches
 from tdkt_awards.domain.nominations import Actor, Nomination, Status, council_result
 from tdkt_awards.domain.registry import KnownCouncil
 from tdkt_shared.contract.awards import CouncilBallotCast, CouncilSessionClosed, CouncilSessionOpened, SessionResult
@@ -285,7 +285,7 @@ def cast_ballot(session: Session, voter: str, ballot: CastBallot) -> tuple[Sessi
 
 
 def _base(rule: VoteRule) -> str:
-    return "all members seated" if rule.base.value == "ALL_MEMBERS" else "members taking part"
+    return "all members seated" if rule.base is VoteBase.ALL_MEMBERS else "members taking part"
 
 
 def _results(session: Session, item: AgendaItem) -> list[SessionResult]:
