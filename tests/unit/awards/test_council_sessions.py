@@ -212,6 +212,7 @@ async def test_a_threshold_met_exactly_passes_and_the_tally_matches_the_ballots(
     assert (minutes["chair"], minutes["attendees"], minutes["absent"]) == ("uv-01", sorted(present), sorted(absent))
     [line] = minutes["items"]
     assert (line["quorum"], line["threshold"], line["secret"]) == ("2/3", "at least 9/10", True)
+    assert line["nominees"] == [{"nominee_id": "p-1", "name": "Người p-1"}, {"nominee_id": "p-2", "name": "Người p-2"}]
     assert [r["votes_yes"] for r in line["results"]] == [9, 8]
 
     events = runtime.store(COUNCIL_SESSIONS).events

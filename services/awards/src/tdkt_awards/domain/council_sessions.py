@@ -47,6 +47,11 @@ class Tally(Value):
     no: Whole = 0
 
 
+class AgendaNominee(Value):
+    nominee_id: str
+    name: str
+
+
 class AgendaItem(Value):
     """One dossier voted on, under the vote rule of the rules recorded on it."""
 
@@ -57,7 +62,7 @@ class AgendaItem(Value):
     vote_rules_id: str | None = None
     """The rules the vote follows: those in force on the session day when they apply to procedure."""
     vote_rule: VoteRule
-    nominees: list[str]
+    nominees: list[AgendaNominee]
     voters: list[str] = Field(default_factory=list)
     """Members who voted on this dossier in the session, in name order (not the order they voted in)."""
     written_voters: list[str] = Field(default_factory=list)
@@ -76,6 +81,7 @@ class MinutesItem(Value):
     """The quorum required, as a fraction (2/3)."""
     threshold: str
     base: str
+    nominees: list[AgendaNominee]
     voters: list[str]
     written_voters: list[str]
     results: list[SessionResult]
@@ -222,7 +228,7 @@ def open_session(
                 rule_set_id=n.rule_set_id,
                 vote_rules_id=rules[n.id].id,
                 vote_rule=rule,
-                nominees=[x.nominee_id for x in n.nominees],
+                nominees=[AgendaNominee(nominee_id=x.nominee_id, name=x.name) for x in n.nominees],
                 tallies=[Tally(nominee_id=x.nominee_id) for x in n.nominees],
             )
         )
@@ -269,7 +275,7 @@ def cast_ballot(session: Session, voter: str, ballot: CastBallot) -> tuple[Sessi
             code="written_votes_not_allowed",
         )
     chosen = {c.nominee_id: c.choice for c in ballot.choices}
-    if len(chosen) != len(ballot.choices) or set(chosen) != set(item.nominees):
+    if len(chosen) != len(ballot.choices) or set(chosen) != {x.nominee_id for x in item.nominees}:
         raise DomainError("give exactly one choice per nominee of the dossier", field="choices", code="ballot_mismatch")
     tallies = [
         t.model_copy(update={"yes": t.yes + 1} if chosen[t.nominee_id] is Choice.YES else {"no": t.no + 1})
@@ -322,6 +328,7 @@ def close_session(session: Session, who: Actor, at: datetime) -> tuple[Session, 
                 quorum=str(rule.quorum),
                 threshold=f"{'at least' if rule.inclusive else 'more than'} {rule.threshold}",
                 base=_base(rule),
+                nominees=item.nominees,
                 voters=item.voters,
                 written_voters=item.written_voters,
                 results=found,
