@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import partial
 
-from tdkt_awards.catalogue_data import default_catalogue
 from tdkt_awards.handlers import cases, congresses, councils, movements, nominations, persons, records
 from tdkt_awards.store import Repositories
 from tdkt_shared.bus.consumer import EventHandler
@@ -41,13 +40,13 @@ def event_handlers(stores: Stores) -> Mapping[str, EventHandler]:
         ),
         CaseOpened.event_type: partial(cases.on_case_opened, repositories=repositories),
         **{
-            ended.event_type: partial(cases.on_case_ended, repositories=repositories, catalogue=default_catalogue())
+            ended.event_type: partial(cases.on_case_ended, repositories=repositories)
             for ended in (CaseConcluded, CaseWithdrawn)
         },
         InitiativeRecognized.event_type: partial(records.on_initiative_recognized, records=repositories.records),
         AssessmentRecorded.event_type: partial(records.on_assessment_recorded, records=repositories.records),
         ClusterRankingPublished.event_type: partial(
-            nominations.on_cluster_ranking_published, repositories=repositories, catalogue=default_catalogue()
+            nominations.on_cluster_ranking_published, repositories=repositories
         ),
         CongressScheduled.event_type: partial(congresses.on_congress_scheduled, congresses=repositories.congresses),
         CongressRescheduled.event_type: partial(congresses.on_congress_rescheduled, congresses=repositories.congresses),

@@ -9,7 +9,7 @@ from tdkt_awards.domain import holds
 from tdkt_awards.domain.catalogue import Catalogue
 from tdkt_awards.domain.eligibility import Evaluation
 from tdkt_awards.domain.nominations import OPEN, Actor, Events, Nomination
-from tdkt_awards.handlers import records
+from tdkt_awards.handlers import records, rule_sets
 from tdkt_awards.store import Repositories
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.records import CaseOpened, CaseRecord
@@ -41,7 +41,9 @@ async def on_case_opened(event: CloudEvent, data: CaseOpened, repositories: Repo
     return changed
 
 
-async def on_case_ended(event: CloudEvent, data: CaseRecord, repositories: Repositories, catalogue: Catalogue) -> bool:
+async def on_case_ended(
+    event: CloudEvent, data: CaseRecord, repositories: Repositories, catalogue: Catalogue | None = None
+) -> bool:
     """`case.concluded` or `case.withdrawn`: each dossier the case held returns to where it was; one back in an
     appraised state is judged again on the records as they now stand (the conclusion's discipline included)."""
     changed = await records.on_case(event, data, repositories.records)
@@ -50,6 +52,7 @@ async def on_case_ended(event: CloudEvent, data: CaseRecord, repositories: Repos
         n = loaded.aggregate
         evaluations = None
         if holds.returns_to_appraised(n, data.case_id):
+            catalogue = catalogue or await rule_sets.published_catalogue(repositories)
             rules = catalogue.rules_by_id(n.rule_set_id)
             evaluations = (await records.judge(repositories, n, rules, ctx.now.date())).evaluations
         changed = (

@@ -105,13 +105,15 @@ async def collective_title(run: Run) -> None:
     i = run.ids
     units = {i["health"]: ("Sở Y tế tỉnh Bắc Kạn", 7), i["finance"]: ("Sở Tài chính tỉnh Bắc Kạn", 5)}
     lines: list[Json] = []
-    for unit, (_name, ldtt) in units.items():
+    for unit, (unit_name, ldtt) in units.items():
         people = staff(unit)
         titled = [(p, "LDTT") for p in people[:ldtt]] + [(people[ldtt], "CSTD_CO_SO")]
         lines += [
             grant_line(p, "INDIVIDUAL", f"Cán bộ {p}", code, YEAR, f"{n + 1}/QĐ-{unit}", f"{YEAR}-12-15")
             for n, (p, code) in enumerate(titled)
         ]
+        # TTLĐXS is chosen among the collectives holding Tập thể lao động tiên tiến that year
+        lines.append(grant_line(unit, "COLLECTIVE", unit_name, "TTLDTT", YEAR, f"99/QĐ-{unit}", f"{YEAR}-12-15"))
     await import_grants(run, f"danh-hieu-ca-nhan-{run.run_id}", lines)
     verdicts: dict[str, Json] = {}
     events = []
@@ -119,6 +121,7 @@ async def collective_title(run: Run) -> None:
         # no member list typed: awards takes the members from the employment records, their ratings from the
         # assessments the unit reported (step 1)
         nominee: Json = {"nominee_id": unit, "kind": "COLLECTIVE", "name": name, "organization_id": unit}
+        nominee["ratings"] = [{"year": YEAR, "rating": "EXCELLENT"}]  # the collective's own completion of duties
         officer = run.cast.officer(unit)
         draft = annual_merit(f"ttldxs-{unit}", "TTLDXS", YEAR, officer, nominee, ["BIEN_BAN_BINH_XET"])
         verdicts[unit] = await propose(run, draft, officer)
