@@ -15,11 +15,13 @@ from tdkt_awards.store import COLLECTIONS, COUNCIL_SESSIONS, NOMINATIONS
 from tdkt_shared.auth import Role
 from tdkt_shared.contract import make_event, parse_data
 from tdkt_shared.contract.awards import CouncilBallotCast, CouncilSessionClosed, NominationApproved
+from tdkt_shared.contract.records import InitiativeScope
 from tdkt_shared.contract.registry import CouncilConstituted, CouncilMember, CouncilRole
 from tdkt_shared.runtime import InMemoryRuntime
 from tests.authz import headers, snapshot
 from tests.clock import MONDAY_MORNING, ManualClock
 from tests.helpers import post_draft, serve
+from tests.unit.awards.records import initiative, recorded
 
 ORG = "so-noi-vu-thai-nguyen"
 WHO = {"actor": "chuyen-vien-ha", "organization_id": ORG}
@@ -93,13 +95,20 @@ def nominee(person: str) -> dict[str, Any]:
         "kind": "INDIVIDUAL",
         "name": f"Người {person}",
         "organization_id": ORG,
-        "initiatives": [{"initiative_id": f"sk-{person}", "scope": 2, "recognized_on": "2025-05-02"}],
     }
 
 
-async def at_council(client: httpx.AsyncClient, nid: str, people: list[str], council_id: str | None = COUNCIL) -> Any:
-    """A CSTĐ cấp tỉnh dossier for `people` (each with three years of CSTĐ cơ sở) sent to the council."""
+async def at_council(
+    client: httpx.AsyncClient,
+    runtime: InMemoryRuntime,
+    nid: str,
+    people: list[str],
+    council_id: str | None = COUNCIL,
+) -> Any:
+    """A CSTĐ cấp tỉnh dossier for `people` (each with three years of CSTĐ cơ sở and an initiative of provincial
+    scope on record) sent to the council."""
     for person in people:
+        await recorded(runtime, initiative(f"sk-{nid}-{person}", person, scope=InitiativeScope.PROVINCE))
         r = await client.post(
             "/grants/imports", json={"batch_id": f"h-{nid}-{person}", "grants": history(person, [2023, 2024, 2025])}
         )
@@ -147,7 +156,7 @@ async def test_a_quorum_of_exactly_two_thirds_opens_the_session_and_one_attendee
     client: httpx.AsyncClient, runtime: InMemoryRuntime
 ) -> None:
     people = await constitute(runtime, 9)
-    await at_council(client, "n-1", ["p-1"])
+    await at_council(client, runtime, "n-1", ["p-1"])
     before = await snapshot(runtime, COLLECTIONS)
     r = await open_session(client, people[:5], ["n-1"])  # 5 of 9 < 2/3
     assert (r.status_code, r.json()["error"], r.json()["field"]) == (422, "no_quorum", "attendees"), r.text
@@ -172,7 +181,7 @@ async def test_a_threshold_met_exactly_passes_and_the_tally_matches_the_ballots(
 ) -> None:
     """CSTĐ cấp tỉnh: 9/10 of all members seated, written votes of absent members count."""
     people = await constitute(runtime, 10)
-    await at_council(client, "n-1", ["p-1", "p-2"])
+    await at_council(client, runtime, "n-1", ["p-1", "p-2"])
     present, absent = people[:7], people[7:]
     assert (await open_session(client, present, ["n-1"])).status_code == 201
     # p-1: 9 yes of 10 (exactly 9/10); p-2: 8 yes of 10
@@ -230,7 +239,7 @@ async def test_the_stored_session_cannot_link_a_ballot_to_its_member(
     client: httpx.AsyncClient, runtime: InMemoryRuntime
 ) -> None:
     people = await constitute(runtime, 3)
-    await at_council(client, "n-1", ["p-1"])
+    await at_council(client, runtime, "n-1", ["p-1"])
     assert (await open_session(client, people, ["n-1"])).status_code == 201
     for voter, choice in zip(people, ("YES", "NO", "YES"), strict=True):
         assert (await ballot(client, voter, "n-1", {"p-1": choice})).status_code == 201
@@ -259,7 +268,7 @@ async def test_members_not_on_the_council_that_day_are_refused(
     client: httpx.AsyncClient, runtime: InMemoryRuntime
 ) -> None:
     people = await constitute(runtime, 3, former="uv-cu")
-    await at_council(client, "n-1", ["p-1"])
+    await at_council(client, runtime, "n-1", ["p-1"])
     for stranger in ("uv-cu", "uv-la"):  # left on 31/12/2025; never a member
         r = await open_session(client, [*people[:2], stranger], ["n-1"])
         assert (r.status_code, r.json()["error"], r.json()["field"]) == (422, "not_seated", "attendees.2"), r.text
@@ -277,7 +286,7 @@ async def test_members_not_on_the_council_that_day_are_refused(
 
 async def test_a_second_ballot_is_refused(client: httpx.AsyncClient, runtime: InMemoryRuntime) -> None:
     people = await constitute(runtime, 3)
-    await at_council(client, "n-1", ["p-1"])
+    await at_council(client, runtime, "n-1", ["p-1"])
     assert (await open_session(client, people, ["n-1"])).status_code == 201
     assert (await ballot(client, people[0], "n-1", {"p-1": "YES"})).status_code == 201
     before = await snapshot(runtime, COLLECTIONS)
@@ -298,7 +307,7 @@ async def test_only_dossiers_at_the_council_stage_go_on_the_agenda(
     client: httpx.AsyncClient, runtime: InMemoryRuntime, agenda_state: str, error: str, status: int
 ) -> None:
     people = await constitute(runtime, 3)
-    await at_council(client, "n-1", ["p-1"])
+    await at_council(client, runtime, "n-1", ["p-1"])
     if agenda_state == "ELIGIBLE":
         body = (await client.get("/nominations/n-1")).json()
         held = await client.post("/nominations/n-1/hold", json={"version": body["version"], **WHO, "reason": "x"})
@@ -311,7 +320,7 @@ async def test_a_dossier_on_an_open_agenda_takes_no_typed_totals_and_no_second_s
     client: httpx.AsyncClient, runtime: InMemoryRuntime
 ) -> None:
     people = await constitute(runtime, 3)
-    sent = await at_council(client, "n-1", ["p-1"])
+    sent = await at_council(client, runtime, "n-1", ["p-1"])
     assert (await open_session(client, people, ["n-1"])).status_code == 201
     r = await open_session(client, people, ["n-1"], sid="phien-2")
     assert (r.status_code, r.json()["error"]) == (422, "on_another_agenda")
@@ -330,8 +339,8 @@ async def test_a_dossier_on_hold_at_the_close_is_concluded_by_closing_again_once
     client: httpx.AsyncClient, runtime: InMemoryRuntime
 ) -> None:
     people = await constitute(runtime, 3)
-    await at_council(client, "n-1", ["p-1"])
-    await at_council(client, "n-2", ["p-2"])
+    await at_council(client, runtime, "n-1", ["p-1"])
+    await at_council(client, runtime, "n-2", ["p-2"])
     assert (await open_session(client, people, ["n-1", "n-2"])).status_code == 201
     for voter in people:
         for nid, nominee_id in (("n-1", "p-1"), ("n-2", "p-2")):
@@ -356,7 +365,7 @@ async def test_minutes_wait_for_the_close_and_sessions_are_not_public(
     client: httpx.AsyncClient, runtime: InMemoryRuntime
 ) -> None:
     people = await constitute(runtime, 3)
-    await at_council(client, "n-1", ["p-1"])
+    await at_council(client, runtime, "n-1", ["p-1"])
     assert (await open_session(client, people, ["n-1"])).status_code == 201
     assert (await client.get("/council-sessions/phien-1/minutes")).status_code == 409
     officer = headers(Role.UNIT_OFFICER, ORG)

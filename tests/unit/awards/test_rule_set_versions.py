@@ -17,10 +17,12 @@ from tdkt_awards.service import DEFINITION
 from tdkt_awards.store import COLLECTIONS, RULE_SETS
 from tdkt_shared.contract import parse_data
 from tdkt_shared.contract.awards import RuleSetPublished
+from tdkt_shared.contract.records import InitiativeScope
 from tdkt_shared.runtime import InMemoryRuntime
 from tests.authz import snapshot
 from tests.clock import MONDAY_MORNING, ManualClock
 from tests.helpers import post_draft, serve
+from tests.unit.awards.records import initiative, recorded
 
 ORG = "so-noi-vu-thai-nguyen"
 WHO = {"actor": "chuyen-vien-ha", "organization_id": ORG}
@@ -57,8 +59,10 @@ def successor(**changes: Any) -> dict[str, Any]:
     return body
 
 
-async def cstd_tinh(client: httpx.AsyncClient, nid: str, person: str) -> dict[str, Any]:
-    """A CSTĐ cấp tỉnh dossier for 2026 walked to its appraisal; the person holds CSTĐ cơ sở 2024 to 2026."""
+async def cstd_tinh(client: httpx.AsyncClient, runtime: InMemoryRuntime, nid: str, person: str) -> dict[str, Any]:
+    """A CSTĐ cấp tỉnh dossier for 2026 walked to its appraisal; the person holds CSTĐ cơ sở 2024 to 2026 and an
+    initiative of provincial scope recognised in 2025 is on record."""
+    await recorded(runtime, initiative(f"sk-{person}", person, scope=InitiativeScope.PROVINCE))
     grants = [
         {
             "recipient_id": person,
@@ -84,7 +88,6 @@ async def cstd_tinh(client: httpx.AsyncClient, nid: str, person: str) -> dict[st
                 "nominee_id": person,
                 "kind": "INDIVIDUAL",
                 "name": "Nguyễn Thị Hà",
-                "initiatives": [{"initiative_id": f"sk-{person}", "scope": 2, "recognized_on": "2025-05-02"}],
             }
         ],
         "attachments": ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "CHUNG_NHAN_SANG_KIEN"],
@@ -103,7 +106,7 @@ async def cstd_tinh(client: httpx.AsyncClient, nid: str, person: str) -> dict[st
 async def test_a_version_refused_for_a_gap_is_fixed_published_and_used_by_new_evaluations_only(
     client: httpx.AsyncClient, runtime: InMemoryRuntime
 ) -> None:
-    old = await cstd_tinh(client, "n-old", "p-1")
+    old = await cstd_tinh(client, runtime, "n-old", "p-1")
     assert (old["status"], old["rule_set_id"], old["evaluations"][0]["rule_set_id"]) == ("ELIGIBLE", OLD, OLD)
 
     r = await client.post("/catalogue/rule-set-versions", json=successor(valid_to="2026-06-30"))
@@ -156,7 +159,7 @@ async def test_a_version_refused_for_a_gap_is_fixed_published_and_used_by_new_ev
     assert (rules["id"], rules["parameters"]["cstd_tinh_chain_years"]) == (NEW, 4)
     assert "VN-2026-01" in [s["id"] for s in (await client.get("/catalogue/rule-sets")).json()]
 
-    new = await cstd_tinh(client, "n-new", "p-2")
+    new = await cstd_tinh(client, runtime, "n-new", "p-2")
     assert (new["status"], new["rule_set_id"], new["evaluations"][0]["rule_set_id"]) == ("INELIGIBLE", NEW, NEW)
     [chain] = [x for x in new["evaluations"][0]["results"] if x["rule"] == "chain"]
     assert (chain["passed"], chain["citation"]["instrument"]) == (False, "Nghị định thử nghiệm")
@@ -309,7 +312,9 @@ def test_the_shipped_sets_cover_every_day_from_mid_2010() -> None:
     ]
 
 
-async def test_a_consultation_opened_under_a_newer_set_follows_its_procedure(client: httpx.AsyncClient) -> None:
+async def test_a_consultation_opened_under_a_newer_set_follows_its_procedure(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
     """Merit of 2025 is judged by the 2025 set; the consultation opened in 2026 runs for the working days of the
     set in force on the day it opens (`procedure_rules`: IN_FORCE_ON_STEP)."""
     national = (await client.get("/catalogue/awards/CSTD_TQ", params={"on": "2025-12-31"})).json()
@@ -334,6 +339,7 @@ async def test_a_consultation_opened_under_a_newer_set_follows_its_procedure(cli
         for y in (2022, 2025)
     ]
     assert (await client.post("/grants/imports", json={"batch_id": "h-tq", "grants": grants})).status_code == 201
+    await recorded(runtime, initiative("sk-tq", "p-3", scope=InitiativeScope.NATIONAL))
     body = {
         "id": "n-tq",
         "kind": "ANNUAL_MERIT",
@@ -346,7 +352,6 @@ async def test_a_consultation_opened_under_a_newer_set_follows_its_procedure(cli
                 "nominee_id": "p-3",
                 "kind": "INDIVIDUAL",
                 "name": "Nguyễn Thị Hà",
-                "initiatives": [{"initiative_id": "sk-tq", "scope": 3, "recognized_on": "2025-05-02"}],
             }
         ],
         "attachments": [
