@@ -14,6 +14,7 @@ from tdkt_shared.contract.records import (
     CaseConcluded,
     CaseOpened,
     CaseWithdrawn,
+    CollectiveAssessmentRecorded,
     InitiativeRecognized,
 )
 from tdkt_shared.contract.registry import CouncilConstituted, CouncilMembershipChanged, PersonEmploymentChanged
@@ -45,6 +46,9 @@ def event_handlers(stores: Stores) -> Mapping[str, EventHandler]:
         },
         InitiativeRecognized.event_type: partial(records.on_initiative_recognized, records=repositories.records),
         AssessmentRecorded.event_type: partial(records.on_assessment_recorded, records=repositories.records),
+        CollectiveAssessmentRecorded.event_type: partial(
+            records.on_collective_assessment_recorded, records=repositories.records
+        ),
         ClusterRankingPublished.event_type: partial(
             nominations.on_cluster_ranking_published, repositories=repositories
         ),
