@@ -1,4 +1,5 @@
-"""A council session over the real Kafka and FerretDB: the council learnt from the registry's event, a session with
+"""A council session over the real Kafka and FerretDB: the council and the nominee's initiative learnt from the
+registry's events, a session with
 an exact 2/3 quorum, secret ballots, the close, and the session's events and the approval on the bus."""
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from tdkt_awards.consumers import TOPICS
 from tdkt_awards.service import DEFINITION as AWARDS
 from tdkt_shared.auth import Role, dev_headers
 from tdkt_shared.bus.codec import encode
-from tdkt_shared.contract import CloudEvent, make_event, parse_data, service_topic
+from tdkt_shared.contract import CloudEvent, EventData, make_event, parse_data, service_topic
 from tdkt_shared.contract.awards import (
     CouncilBallotCast,
     CouncilSessionClosed,
     CouncilSessionOpened,
     NominationApproved,
 )
+from tdkt_shared.contract.records import InitiativeKind, InitiativeRecognized, InitiativeScope
 from tdkt_shared.contract.registry import CouncilConstituted, CouncilMember, CouncilRole
 from tdkt_shared.runtime import Runtime
 from tests.helpers import post_draft, serve
@@ -44,8 +46,8 @@ async def awards(make_settings: SettingsFactory) -> AsyncIterator[httpx.AsyncCli
         yield client
 
 
-async def publish(bootstrap: str, data: CouncilConstituted) -> None:
-    record = encode(make_event(data, partitionkey=data.council_id))
+async def publish(bootstrap: str, data: EventData, key: str) -> None:
+    record = encode(make_event(data, partitionkey=key))
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     try:
@@ -70,7 +72,20 @@ async def test_a_session_with_an_exact_quorum_decides_on_the_bus(
             term_from=date(2025, 7, 1),
             members=[CouncilMember(person_id=p, role=CouncilRole.MEMBER, valid_from=date(2025, 7, 1)) for p in people],
         ),
+        council,
     )
+    # the nominee's initiative of provincial scope, recognised by the province (the record the engine reads)
+    recognised = InitiativeRecognized(
+        initiative_id=f"sk-{run_id}",
+        kind=InitiativeKind.INITIATIVE,
+        title="Số hóa hồ sơ thi đua",
+        author_ids=[person],
+        recognizing_organization_id="ubnd-tinh-thai-nguyen",
+        scope=InitiativeScope.PROVINCE,
+        recognized_on=date(2025, 4, 1),
+        certificate_number=f"{run_id}/GCN",
+    )
+    await publish(bootstrap, recognised, person)
     lines = [
         {
             "recipient_id": person,
@@ -97,11 +112,11 @@ async def test_a_session_with_an_exact_quorum_decides_on_the_bus(
                 "nominee_id": person,
                 "kind": "INDIVIDUAL",
                 "name": "Hoàng Văn Nam",
-                "initiatives": [{"initiative_id": "sk", "scope": 2, "recognized_on": "2025-04-01"}],
             }
         ],
         "attachments": ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "CHUNG_NHAN_SANG_KIEN"],
     }
+    await eventually(lambda: _initiative_known(awards, person), what="the initiative in awards' records")
     body: dict[str, Any] = (await post_draft(awards, draft, SPECIALIST)).json()
     for action in ("submit", "receive", "start-appraisal", "appraise", "to-council"):
         extra = {"council_id": council} if action == "to-council" else {}
@@ -163,3 +178,8 @@ async def _first_known(awards: httpx.AsyncClient, session: dict[str, Any]) -> ht
     """The answer to opening `session` once awards knows its council (not a 422 on `council_id`)."""
     r = await awards.post("/council-sessions", json=session, headers=SECRETARY)
     return r if r.status_code != 422 or r.json()["field"] != "council_id" else None
+
+
+async def _initiative_known(awards: httpx.AsyncClient, person: str) -> bool:
+    r = await awards.get(f"/records/{person}", headers=SPECIALIST)
+    return r.status_code == 200 and bool(r.json()["initiatives"])
