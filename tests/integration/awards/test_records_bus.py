@@ -1,6 +1,6 @@
 """Records from the registry to the eligibility engine over the real Kafka and FerretDB: the registry keeps a
-person's assessments, cases and initiatives (loaded by CSV import, the second load changing nothing on the bus),
-awards receives them and judges from them, not from what the dossier declares."""
+person's assessments, cases and initiatives, and a collective's own assessment (loaded by CSV import, the second load
+changing nothing on the bus); awards receives them and judges from them, not from what the dossier declares."""
 
 from __future__ import annotations
 
@@ -262,3 +262,82 @@ async def test_a_members_case_holds_the_collectives_dossier_beside_a_hold_by_han
         await awards.post(f"/nominations/{nid}/release", json={"version": ended["version"]}, headers=SPECIALIST)
     )
     assert (released["status"], released["held_by_hand"]) == ("DRAFT", False)
+
+
+async def test_a_collectives_own_assessment_by_its_managing_body_reaches_the_engine(
+    services: tuple[httpx.AsyncClient, httpx.AsyncClient, Runtime], run_id: str
+) -> None:
+    """TTLĐTT reads the collective's own completion of duties from the province's assessment, not the declaration."""
+    registry, awards, awards_runtime = services
+    province, unit, member = f"ubnd-{run_id}", f"phong-{run_id}", f"m-{run_id}"
+    for body in (
+        {"id": province, "name": "UBND tỉnh", "kind": "PEOPLES_COMMITTEE", "valid_from": "1997-01-01"},
+        {"id": unit, "name": "Sở", "kind": "DEPARTMENT", "valid_from": "2008-01-01", "parent_id": province},
+    ):
+        await ok(await registry.post("/organizations", json=body), 201)
+    await ok(await registry.post("/persons", json={"id": member, "full_name": member}), 201)
+    job = {"version": 1, "organization_id": unit, "position": "Chuyên viên", "valid_from": "2015-01-01"}
+    await ok(await registry.post(f"/persons/{member}/employments", json=job))
+    officer = {**dev_headers(Role.UNIT_OFFICER, organization_id=province), "content-type": "text/csv"}
+    rows = f"organization_id,year,rating,assessed_by_organization_id\n{unit},2025,GOOD,{province}\n"
+    for attempt in range(2):  # a second load of the same file changes nothing
+        report = await ok(await registry.post("/collective-assessments/imports/csv", content=rows, headers=officer))
+        assert (report["created"], report["unchanged"]) == ((1, 0) if attempt == 0 else (0, 1))
+    bootstrap = awards_runtime.settings.kafka_bootstrap_servers
+    [record] = await wait_for_records(
+        bootstrap,
+        service_topic("registry"),
+        lambda r: (
+            r.key is not None and r.key.decode() == unit and "collective_assessment" in json.loads(r.value)["type"]
+        ),
+        count=1,
+    )
+    assert json.loads(record.value)["data"]["rating"] == "GOOD"
+    grant = {
+        "recipient_id": member,
+        "recipient_kind": "INDIVIDUAL",
+        "recipient_name": member,
+        "award_code": "LDTT",
+        "year": 2025,
+        "decision_number": f"{run_id}/QĐ",
+        "decision_date": "2025-12-20",
+    }
+    imported = await awards.post("/grants/imports", json={"batch_id": run_id, "grants": [grant]}, headers=SPECIALIST)
+    await ok(imported, 201)
+
+    async def known() -> dict[str, Any] | None:
+        found = await awards_runtime.store(RECORDS).get(unit)
+        return found.state if found is not None and found.state["collective_assessments"] else None
+
+    await eventually(known, what="the collective's assessment in awards' read model")
+    await eventually(lambda: awards_runtime.store(PERSONS).get(member), what="the member's employment in awards")
+    nid = f"tt-{run_id}"
+    draft = {
+        "id": nid,
+        "kind": "ANNUAL_MERIT",
+        "award_code": "TTLDTT",
+        "year": 2025,
+        "submitting_organization_id": province,
+        "nominees": [
+            {
+                "nominee_id": unit,
+                "kind": "COLLECTIVE",
+                "name": "Sở",
+                "ratings": [{"year": 2025, "rating": "EXCELLENT"}],  # declared: the record decides
+            }
+        ],
+        "attachments": ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET"],
+    }
+    current = await ok(await post_draft(awards, draft, SPECIALIST), 201)
+    for action in ("submit", "receive", "start-appraisal", "appraise"):
+        current = await ok(
+            await awards.post(f"/nominations/{nid}/{action}", json={"version": current["version"]}, headers=SPECIALIST)
+        )
+    [evaluation] = current["evaluations"]
+    own = next(r for r in evaluation["results"] if r["rule"] == "rating_at_least")
+    assert (current["status"], own["facts"]["rating"], own["records"]) == (
+        "ELIGIBLE",
+        "GOOD",
+        [json.loads(record.value)["data"]["assessment_id"]],
+    )
+    assert [(w["field"], w["recorded"]) for w in evaluation["warnings"]] == [("ratings", "GOOD")]

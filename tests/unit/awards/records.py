@@ -15,6 +15,7 @@ from tdkt_shared.contract.records import (
     CaseOutcome,
     CaseStatus,
     CaseSubject,
+    CollectiveAssessmentRecorded,
     DisciplineLevel,
     DutyCompletion,
     InitiativeKind,
@@ -55,6 +56,19 @@ def initiative(
 def assessed(person: str, year: int, rating: DutyCompletion, org: str = ORG) -> AssessmentRecorded:
     return AssessmentRecorded(
         assessment_id=f"kq-{person}-{year}", person_id=person, year=year, rating=rating, organization_id=org
+    )
+
+
+def collective_assessed(
+    collective: str, year: int, rating: DutyCompletion, by: str = ORG
+) -> CollectiveAssessmentRecorded:
+    """The collective's own completion of duties, reported by the body that manages it (`by`)."""
+    return CollectiveAssessmentRecorded(
+        assessment_id=f"kqtt-{collective}-{year}",
+        organization_id=collective,
+        year=year,
+        rating=rating,
+        assessed_by_organization_id=by,
     )
 
 

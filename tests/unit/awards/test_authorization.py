@@ -76,7 +76,14 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/grants/imports"): SPECIALIST,
     ("POST", "/grants/imports/csv"): SPECIALIST,
     ("POST", "/grants/{grant_id}/revocation"): SPECIALIST,
+    ("POST", "/council-sessions"): rule(R.COUNCIL_SECRETARY, R.TDKT_SPECIALIST),
+    ("POST", "/council-sessions/{session_id}/ballots"): rule(R.COUNCIL_MEMBER),
+    ("POST", "/council-sessions/{session_id}/close"): rule(R.COUNCIL_SECRETARY, R.TDKT_SPECIALIST),
+    ("POST", "/catalogue/rule-set-versions"): rule(),
+    ("PUT", "/catalogue/rule-set-versions/{rule_set_id}"): rule(),
+    ("POST", "/catalogue/rule-set-versions/{rule_set_id}/publish"): rule(),
 }
+"""Rule-set versions: administrators only (`rule()` admits no role but admin)."""
 
 READERS = rule(R.TDKT_SPECIALIST, R.COUNCIL_MEMBER, R.COUNCIL_SECRETARY, own_org=(R.UNIT_OFFICER,))
 """Nominations and their audit trail."""
@@ -198,7 +205,7 @@ async def advance(admin: httpx.AsyncClient, *actions: str, nid: str = NID, **ext
 async def drafted(admin: httpx.AsyncClient, code: str = "CSTD_TINH") -> dict[str, Any]:
     """A DRAFT nomination of OWN; the nominee's history makes it eligible."""
     if code == "CSTD_TQ":
-        grants = history("p-1", "CSTD_TINH", [2024, 2025])
+        grants = history("p-1", "CSTD_TINH", [2022, 2025])  # two consecutive three-year cycles
     else:
         grants = history("p-1", "CSTD_CO_SO", [2023, 2024, 2025])
     await ok(await admin.post("/grants/imports", json={"batch_id": "lich-su", "grants": grants}), 201)
@@ -261,14 +268,49 @@ class Op:
     success: int = 200
 
 
-def preparation(state: str) -> Prepare:
+def preparation(state: str, runtime: InMemoryRuntime | None = None) -> Prepare:
     async def empty(_: httpx.AsyncClient) -> dict[str, Any]:
         return {}
 
     async def nomination(admin: httpx.AsyncClient) -> dict[str, Any]:
         return await in_state(admin, state)
 
+    async def session(admin: httpx.AsyncClient) -> dict[str, Any]:
+        assert runtime is not None
+        return await session_state(runtime, admin, opened=state == "SESSION_OPEN")
+
+    async def rule_set(admin: httpx.AsyncClient) -> dict[str, Any]:
+        return await ok(await admin.post("/catalogue/rule-set-versions", json=RULE_SET), 201)
+
+    if state.startswith("SESSION_"):
+        return session
+    if state == "RULE_SET_DRAFT":
+        return rule_set
     return {"EMPTY": empty, "IMPORTED": imported}.get(state, nomination)
+
+
+COUNCIL_ID = "hd-tdkt-thai-nguyen"
+SEATED = sorted(f"officer-{role}-of-{org}" for role in ALL_ROLES for org in (OWN, FOREIGN))
+"""Every token the matrix sends sits on the council (and attends), so only the role decides."""
+SESSION = {"id": "phien-1", "council_id": COUNCIL_ID, "held_on": "2026-01-05", "attendees": SEATED, "agenda": [NID]}
+
+
+async def session_state(runtime: InMemoryRuntime, admin: httpx.AsyncClient, *, opened: bool) -> dict[str, Any]:
+    """A dossier sent to a council awards knows; with `opened`, a session on it."""
+    data = CouncilConstituted(
+        council_id=COUNCIL_ID,
+        name="Hội đồng TĐKT tỉnh Thái Nguyên",
+        level="PROVINCE",
+        organization_id="ubnd-tinh-thai-nguyen",
+        term_from=date(2025, 7, 1),
+        members=[CouncilMember(person_id=p, role=CouncilRole.MEMBER, valid_from=date(2025, 7, 1)) for p in SEATED],
+    )
+    assert await runtime.handlers()[data.event_type](make_event(data, partitionkey=COUNCIL_ID), data)
+    await in_state(admin, "ELIGIBLE")
+    await advance(admin, "to-council", council_id=COUNCIL_ID)
+    if not opened:
+        return {}
+    return await ok(await admin.post("/council-sessions", json=SESSION), 201)
 
 
 async def imported(admin: httpx.AsyncClient) -> dict[str, Any]:
@@ -361,6 +403,43 @@ async def call_revoke(c: httpx.AsyncClient, p: dict[str, Any], h: dict[str, str]
     return await c.post("/grants/h.1/revocation", json={**REVOCATION, "version": p["version"], **more}, headers=h)
 
 
+RULE_SET = {
+    "id": "VN-2027-01",
+    "name": "Bộ quy tắc 2027",
+    "layer": "NATIONAL",
+    "valid_from": "2027-01-01",
+    "extends": "VN-2025-D152",
+}
+
+
+async def call_draft_rule_set(c: httpx.AsyncClient, _: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
+    return await c.post("/catalogue/rule-set-versions", json={**RULE_SET, **more}, headers=h)
+
+
+async def call_revise_rule_set(c: httpx.AsyncClient, p: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
+    body = {"version": p["version"], "rule_set": {**RULE_SET, "name": "Bộ quy tắc 2027 (sửa)"}, **more}
+    return await c.put("/catalogue/rule-set-versions/VN-2027-01", json=body, headers=h)
+
+
+async def call_publish(c: httpx.AsyncClient, p: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
+    body = {"version": p["version"], **more}
+    return await c.post("/catalogue/rule-set-versions/VN-2027-01/publish", json=body, headers=h)
+
+
+async def call_open_session(c: httpx.AsyncClient, _: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
+    return await c.post("/council-sessions", json={**SESSION, **more}, headers=h)
+
+
+async def call_ballot(c: httpx.AsyncClient, _: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
+    """The voter is the token's subject."""
+    body = {"nomination_id": NID, "choices": [{"nominee_id": "p-1", "choice": "YES"}], **more}
+    return await c.post("/council-sessions/phien-1/ballots", json=body, headers=h)
+
+
+async def call_close(c: httpx.AsyncClient, p: dict[str, Any], h: dict[str, str], more: dict[str, Any]) -> Any:
+    return await c.post("/council-sessions/phien-1/close", json={"version": p["version"], **more}, headers=h)
+
+
 OPS: dict[tuple[str, str], Op] = {
     ("POST", "/eligibility/evaluations"): Op("EMPTY", call_evaluate),
     ("POST", "/nominations"): Op("EMPTY", call_draft, 201),
@@ -384,6 +463,12 @@ OPS: dict[tuple[str, str], Op] = {
     ("POST", "/grants/imports"): Op("EMPTY", call_import, 201),
     ("POST", "/grants/imports/csv"): Op("EMPTY", call_import_csv, 201),
     ("POST", "/grants/{grant_id}/revocation"): Op("IMPORTED", call_revoke),
+    ("POST", "/council-sessions"): Op("SESSION_READY", call_open_session, 201),
+    ("POST", "/council-sessions/{session_id}/ballots"): Op("SESSION_OPEN", call_ballot, 201),
+    ("POST", "/council-sessions/{session_id}/close"): Op("SESSION_OPEN", call_close),
+    ("POST", "/catalogue/rule-set-versions"): Op("EMPTY", call_draft_rule_set, 201),
+    ("PUT", "/catalogue/rule-set-versions/{rule_set_id}"): Op("RULE_SET_DRAFT", call_revise_rule_set),
+    ("POST", "/catalogue/rule-set-versions/{rule_set_id}/publish"): Op("RULE_SET_DRAFT", call_publish),
 }
 
 
@@ -456,7 +541,7 @@ async def test_write_matrix(
     own: bool,
 ) -> None:
     case = OPS[op]
-    prepared = await given(runtime, admin, case.state, preparation(case.state))
+    prepared = await given(runtime, admin, case.state, preparation(case.state, runtime))
     before = await snapshot(runtime, COLLECTIONS)
     if role is None:
         response = await case.call(anonymous, prepared, {}, {})
@@ -709,7 +794,7 @@ async def test_no_write_takes_audit_entries_in_its_body(
 ) -> None:
     """Every writing endpoint refuses unknown fields: an `audit` in the body is a 422 and nothing is written."""
     case = OPS[op]
-    prepared = await given(runtime, admin, case.state, preparation(case.state))
+    prepared = await given(runtime, admin, case.state, preparation(case.state, runtime))
     trail = (await admin.get(f"/nominations/{NID}/audit")).json() if prepared.get("audit") else None
     before = await snapshot(runtime, COLLECTIONS)
     extra: dict[str, Any] = {"audit": "x"} if op[1] == "/grants/imports/csv" else {"audit": [AUDIT_ENTRY]}
@@ -792,7 +877,7 @@ async def test_a_body_naming_someone_else_is_refused_and_the_audit_unchanged(
     runtime: InMemoryRuntime, admin: httpx.AsyncClient, op: tuple[str, str], field: str, extra: dict[str, str]
 ) -> None:
     case = OPS[op]
-    prepared = await given(runtime, admin, case.state, preparation(case.state))
+    prepared = await given(runtime, admin, case.state, preparation(case.state, runtime))
     trail = (await admin.get(f"/nominations/{NID}/audit")).json() if prepared.get("audit") else None
     before = await snapshot(runtime, COLLECTIONS)
     r = await case.call(admin, prepared, as_(admitted_role(op), OWN), extra)

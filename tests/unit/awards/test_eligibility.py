@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from tdkt_awards.catalogue_data import default_catalogue
-from tdkt_awards.domain.catalogue import AwardKind
+from tdkt_awards.domain.catalogue import AwardKind, Catalogue, EffectiveRules, Ratio, RuleSet, RuleSetLayer
 from tdkt_awards.domain.eligibility import (
     RULES,
     Context,
@@ -256,9 +256,9 @@ def test_collective_chain_follows_the_merger_lineage() -> None:
 
 
 def test_cstd_national_needs_two_province_titles_and_a_national_initiative() -> None:
-    ok = person(grant("CSTD_TINH", 2024), grant("CSTD_TINH", 2025), initiatives=[NATIONAL_INITIATIVE])
+    ok = person(grant("CSTD_TINH", 2022), grant("CSTD_TINH", 2025), initiatives=[NATIONAL_INITIATIVE])
     assert judge(ok, "CSTD_TQ", 2025) == {"no_open_hold": True, "chain": True, "initiative_scope": True}
-    province_only = person(grant("CSTD_TINH", 2024), grant("CSTD_TINH", 2025), initiatives=[PROVINCE_INITIATIVE])
+    province_only = person(grant("CSTD_TINH", 2022), grant("CSTD_TINH", 2025), initiatives=[PROVINCE_INITIATIVE])
     assert judge(province_only, "CSTD_TQ", 2025)["initiative_scope"] is False
     one_year = person(grant("CSTD_TINH", 2025), initiatives=[NATIONAL_INITIATIVE])
     assert judge(one_year, "CSTD_TQ", 2025)["chain"] is False
@@ -318,7 +318,14 @@ def collective(members: int, ldtt: int, cstd: int = 1, *, not_completed: int = 0
                 person_id=pid, grants=grants, ratings=[RatingFact(year=2025, rating=rating)], disciplines=disciplines
             )
         )
-    return NomineeFacts(nominee_id="phong-a", kind=NomineeKind.COLLECTIVE, members=out)
+    # the collective itself completed its duties with distinction and already holds Tập thể lao động tiên tiến
+    return NomineeFacts(
+        nominee_id="phong-a",
+        kind=NomineeKind.COLLECTIVE,
+        members=out,
+        ratings=[RatingFact(year=2025, rating=Rating.EXCELLENT)],
+        grants=[grant("TTLDTT", 2025, who="phong-a")],
+    )
 
 
 @pytest.mark.parametrize(
@@ -426,3 +433,163 @@ def test_each_regime_cites_its_own_instruments(year: int, hold_instrument: str, 
     result = evaluate(facts, "CSTD_TINH", year, AS_OF, CATALOGUE.rules_for(date(year, 12, 31)))
     cited = {r.rule: r.citation.instrument for r in result.results}
     assert (cited["no_open_hold"], cited["chain"]) == (hold_instrument, chain_instrument)
+
+
+# the issue's open questions (services/awards/README.md, "Rules and their sources"): one case each, under the
+# shipped reading and under the other reading the sources leave open, which a rule set can choose
+
+
+def with_params(year: int, territory: str | None = None, **params: object) -> EffectiveRules:
+    rules = CATALOGUE.rules_for(date(year, 12, 31), territory)
+    return rules.model_copy(update={"parameters": {**rules.parameters, **params}})
+
+
+def verdict(facts: NomineeFacts, code: str, year: int, rules: EffectiveRules) -> dict[str, bool]:
+    return {r.rule: r.passed for r in evaluate(facts, code, year, AS_OF, rules).results}
+
+
+@pytest.mark.parametrize(
+    ("case", "province_titles", "step", "passed"),
+    [
+        ("two consecutive three-year cycles: 2022 and 2025", (2022, 2025), None, True),
+        ("two calendar years are not two cycles", (2024, 2025), None, False),
+        ("a cycle skipped breaks the run", (2019, 2025), None, False),
+        ("the calendar-year reading, where a rule set chooses it", (2024, 2025), 1, True),
+    ],
+)
+def test_q1_cstd_national_two_consecutive_province_titles(
+    case: str, province_titles: tuple[int, int], step: int | None, passed: bool
+) -> None:
+    """ "02 lần liên tục" CSTĐ cấp tỉnh: each closes a three-year CSTĐ cơ sở cycle (Circular 07/2014/TT-BNV Art. 4(3):
+    the second one means six consecutive CSTĐ cơ sở years); `cstd_tq_title_step_years` = 1 reads calendar years."""
+    facts = person(*(grant("CSTD_TINH", y) for y in province_titles), initiatives=[NATIONAL_INITIATIVE])
+    rules = with_params(2025) if step is None else with_params(2025, cstd_tq_title_step_years=step)
+    assert verdict(facts, "CSTD_TQ", 2025, rules)["chain"] is passed, case
+
+
+@pytest.mark.parametrize(
+    ("case", "fresh_after", "passed"),
+    [
+        ("CSTĐ cơ sở 2023 already counted toward CSTĐ cấp tỉnh 2023", None, False),
+        ("counted again where a rule set lets titles count twice", [], True),
+    ],
+)
+def test_q1_each_cstd_base_title_counts_toward_one_province_title(
+    case: str, fresh_after: list[str] | None, passed: bool
+) -> None:
+    facts = person(
+        *(grant("CSTD_CO_SO", y) for y in range(2021, 2026)),
+        grant("CSTD_TINH", 2023),
+        initiatives=[PROVINCE_INITIATIVE],
+    )
+    rules = with_params(2025) if fresh_after is None else with_params(2025, cstd_tinh_fresh_after=fresh_after)
+    assert verdict(facts, "CSTD_TINH", 2025, rules)["chain"] is passed, case
+
+
+@pytest.mark.parametrize(("window", "passed"), [(None, True), (3, False)])
+def test_q2_the_national_initiative_window_spans_both_cycles(window: int | None, passed: bool) -> None:
+    """A nationwide initiative recognised in 2021 supports CSTĐ toàn quốc 2025 within the six years of the two
+    CSTĐ cấp tỉnh cycles (`cstd_tq_initiative_years`); the old reuse of the three-year window refuses it."""
+    early = InitiativeFact(initiative_id="sk-2021", scope=InitiativeScope.NATIONAL, recognized_on=date(2021, 6, 1))
+    facts = person(grant("CSTD_TINH", 2022), grant("CSTD_TINH", 2025), initiatives=[early])
+    rules = with_params(2025) if window is None else with_params(2025, cstd_tq_initiative_years=window)
+    assert verdict(facts, "CSTD_TQ", 2025, rules)["initiative_scope"] is passed
+
+
+def later_vote_rule(procedure: str) -> Catalogue:
+    """A set from 1/1/2026 that changes the CSTĐ cấp tỉnh vote to 2/3 of all members."""
+    base = CATALOGUE.rules_for(date(2025, 12, 31)).award("CSTD_TINH")
+    vote = base.vote_rule.model_copy(update={"threshold": Ratio(numerator=2, denominator=3)})
+    later = RuleSet(
+        id="VN-2026-TEST",
+        name="Thử nghiệm",
+        layer=RuleSetLayer.NATIONAL,
+        valid_from=date(2026, 1, 1),
+        extends="VN-2025-D152",
+        parameters={"procedure_rules": procedure},
+        award_types=[base.model_copy(update={"vote_rule": vote})],
+    )
+    return CATALOGUE.with_rule_sets([later])
+
+
+@pytest.mark.parametrize(
+    ("procedure", "threshold", "used"),
+    [("IN_FORCE_ON_STEP", "2/3", "VN-2026-TEST"), ("OF_PERIOD", "9/10", "VN-2025-D152")],
+)
+def test_q3_a_step_follows_the_rules_of_its_day_and_merit_those_of_the_period(
+    procedure: str, threshold: str, used: str
+) -> None:
+    catalogue = later_vote_rule(procedure)
+    recorded = catalogue.rules_for(date(2025, 12, 31)).id
+    step = catalogue.rules_for_step(recorded, date(2026, 3, 2), None)
+    assert (step.id, str(step.award("CSTD_TINH").vote_rule.threshold)) == (used, threshold)
+    assert catalogue.rules_by_id(recorded).id == "VN-2025-D152"  # merit: the period's rules, whatever the step
+    before = catalogue.rules_for_step(recorded, date(2025, 12, 20), None)
+    assert before.id == "VN-2025-D152"
+
+
+@pytest.mark.parametrize(
+    ("case", "facts", "code", "rule", "passed"),
+    [
+        (
+            "TTLĐXS: the collective itself must complete its duties with distinction",
+            collective(10, 8).model_copy(update={"ratings": [RatingFact(year=2025, rating=Rating.GOOD)]}),
+            "TTLDXS",
+            "rating_at_least",
+            False,
+        ),
+        (
+            "TTLĐXS is chosen among the year's Tập thể lao động tiên tiến",
+            collective(10, 8).model_copy(update={"grants": []}),
+            "TTLDXS",
+            "holds_title_in_year",
+            False,
+        ),
+        (
+            "TTLĐTT asks no 100% of members completing (Law Art. 28)",
+            collective(10, 8, not_completed=1),
+            "TTLDTT",
+            "members_complete_duties",
+            True,
+        ),
+        (
+            "TTLĐTT: the collective completes its duties well",
+            collective(10, 8).model_copy(update={"ratings": [RatingFact(year=2025, rating=Rating.COMPLETED)]}),
+            "TTLDTT",
+            "rating_at_least",
+            False,
+        ),
+    ],
+)
+def test_q4_collectives_are_judged_on_their_own_duties_too(
+    case: str, facts: NomineeFacts, code: str, rule: str, passed: bool
+) -> None:
+    assert judge(facts, code, 2025)[rule] is passed, case
+
+
+def test_q4_the_100_percent_rule_for_ttldtt_stays_available_as_a_parameter() -> None:
+    rules = with_params(2025, ttldtt_complete_percent=100)
+    assert verdict(collective(10, 8, not_completed=1), "TTLDTT", 2025, rules)["members_complete_duties"] is False
+
+
+def test_q5_a_territory_without_a_provincial_layer_is_said_not_silent() -> None:
+    facts = person(grant("LDTT", 2025), ratings=[RatingFact(year=2025, rating=Rating.GOOD)])
+    result = evaluate(facts, "LDTT", 2025, AS_OF, CATALOGUE.rules_for(date(2025, 12, 31), "cao-bang"))
+    assert result.rule_set_id == "VN-2025-D152"
+    assert result.notes == [
+        "cao-bang has no provincial layer in force on 2025-12-31: the national rules VN-2025-D152 apply alone"
+    ]
+    assert CATALOGUE.rules_for(date(2025, 12, 31), "thai-nguyen").notes == []
+    refusing = CATALOGUE.model_copy(
+        update={
+            "rule_sets": [
+                r.model_copy(update={"parameters": {**r.parameters, "missing_provincial_layer": "REFUSE"}})
+                if r.id == "VN-2025-D152"
+                else r
+                for r in CATALOGUE.rule_sets
+            ]
+        }
+    )
+    with pytest.raises(DomainError) as err:
+        refusing.rules_for(date(2025, 12, 31), "cao-bang")
+    assert (err.value.code, err.value.field) == ("no_provincial_layer", "territory")

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from tdkt_awards.catalogue_data import default_catalogue
 from tdkt_awards.domain import attachments
 from tdkt_awards.domain import nominations as wf
-from tdkt_awards.domain.catalogue import Citation, EffectiveRules, VoteBase, VoteRule
+from tdkt_awards.domain.catalogue import Citation, EffectiveRules, Ratio, VoteBase, VoteRule
 from tdkt_awards.domain.eligibility import GrantFact, HoldFact, HoldReason, MemberFacts
 from tdkt_awards.domain.files import AttachedFile
 from tdkt_awards.domain.grants import DecideNomination, bonus, decide
@@ -150,48 +150,41 @@ def vote(attendees: int, yes: int, no: int, yes_w: int = 0, no_w: int = 0, membe
 
 
 CITE = Citation(instrument="test")
+TWO_THIRDS = Ratio(numerator=2, denominator=3)
+NINE_TENTHS = Ratio(numerator=9, denominator=10)
+HALF = Ratio(numerator=1, denominator=2)
+
+
+def rule(
+    base: VoteBase, threshold: Ratio, quorum: Ratio = HALF, *, inclusive: bool = True, written: bool = False
+) -> VoteRule:
+    return VoteRule(
+        secret=True,
+        base=base,
+        threshold=threshold,
+        inclusive=inclusive,
+        quorum=quorum,
+        written_votes=written,
+        citation=CITE,
+    )
 
 
 @pytest.mark.parametrize(
     ("rule", "ballot", "passed"),
     [
         # at least 70% of attendees (who voted, written votes included)
-        (
-            VoteRule(secret=True, base=VoteBase.ATTENDEES, percent=70, quorum_percent=50, citation=CITE),
-            vote(10, 7, 3),
-            True,
-        ),
-        (
-            VoteRule(secret=True, base=VoteBase.ATTENDEES, percent=70, quorum_percent=50, citation=CITE),
-            vote(10, 6, 4),
-            False,
-        ),
+        (rule(VoteBase.ATTENDEES, Ratio(numerator=7, denominator=10)), vote(10, 7, 3), True),
+        (rule(VoteBase.ATTENDEES, Ratio(numerator=7, denominator=10)), vote(10, 6, 4), False),
         # more than 50% of all members: exactly half is not enough
-        (
-            VoteRule(
-                secret=False, base=VoteBase.ALL_MEMBERS, percent=50, inclusive=False, quorum_percent=50, citation=CITE
-            ),
-            vote(8, 5, 3),
-            False,
-        ),
-        (
-            VoteRule(
-                secret=False, base=VoteBase.ALL_MEMBERS, percent=50, inclusive=False, quorum_percent=50, citation=CITE
-            ),
-            vote(8, 5, 3, yes_w=1),
-            True,
-        ),
+        (rule(VoteBase.ALL_MEMBERS, HALF, inclusive=False, written=True), vote(8, 5, 3), False),
+        (rule(VoteBase.ALL_MEMBERS, HALF, inclusive=False, written=True), vote(8, 5, 3, yes_w=1), True),
         # 90% of all members: absent members' written votes make the difference
-        (
-            VoteRule(secret=True, base=VoteBase.ALL_MEMBERS, percent=90, quorum_percent=66.67, citation=CITE),
-            vote(7, 7, 0, yes_w=2),
-            True,
-        ),
-        (
-            VoteRule(secret=True, base=VoteBase.ALL_MEMBERS, percent=90, quorum_percent=66.67, citation=CITE),
-            vote(7, 7, 0, yes_w=1),
-            False,
-        ),
+        (rule(VoteBase.ALL_MEMBERS, NINE_TENTHS, TWO_THIRDS, written=True), vote(7, 7, 0, yes_w=2), True),
+        (rule(VoteBase.ALL_MEMBERS, NINE_TENTHS, TWO_THIRDS, written=True), vote(7, 7, 0, yes_w=1), False),
+        # a threshold of exactly 2/3 of attendees: 6 of 9 passes, 5 of 9 fails, 14 of 21 passes
+        (rule(VoteBase.ATTENDEES, TWO_THIRDS), vote(9, 6, 3, members=9), True),
+        (rule(VoteBase.ATTENDEES, TWO_THIRDS), vote(9, 5, 4, members=9), False),
+        (rule(VoteBase.ATTENDEES, TWO_THIRDS), vote(21, 14, 7, members=21), True),
     ],
 )
 def test_council_thresholds_at_the_boundary(rule: VoteRule, ballot: wf.CouncilVote, passed: bool) -> None:
@@ -199,20 +192,51 @@ def test_council_thresholds_at_the_boundary(rule: VoteRule, ballot: wf.CouncilVo
     assert result.passed is passed
 
 
+@pytest.mark.parametrize(("present", "members"), [(2, 3), (6, 9), (8, 12), (10, 15), (14, 21)])
+def test_a_quorum_of_exactly_two_thirds_is_met_and_one_attendee_fewer_is_not(present: int, members: int) -> None:
+    two_thirds = rule(VoteBase.ATTENDEES, HALF, TWO_THIRDS)
+    [result] = wf.tally(vote(present, present, 0, members=members), rules_with(two_thirds), "LDTT")
+    assert (result.passed, result.threshold_numerator, result.threshold_denominator) == (True, 1, 2)
+    with pytest.raises(DomainError) as err:
+        wf.tally(vote(present - 1, present - 1, 0, members=members), rules_with(two_thirds), "LDTT")
+    assert (err.value.code, err.value.field) == ("no_quorum", "attendees")
+
+
+def test_the_shipped_quorums_are_exact_two_thirds() -> None:
+    """The provincial council's rules once stored 66.67%, which refused 2 of 3 present."""
+    for code in ("CSTD_TINH", "CSTD_TQ", "TTLDXS", "BANG_KHEN_TINH"):
+        assert RULES.award(code).vote_rule.quorum == TWO_THIRDS
+    [result] = wf.tally(vote(14, 14, 0, yes_w=5, members=21), RULES, "CSTD_TINH")
+    assert (result.votes_yes, result.passed) == (19, True)  # 19/21 >= 9/10
+
+
 @pytest.mark.parametrize(
     ("ballot", "field"),
     [
-        (vote(6, 6, 0), "attendees"),  # quorum 66.67% of 10 needs 7 present
+        (vote(6, 6, 0), "attendees"),  # a 2/3 quorum of 10 needs 7 present
         (vote(7, 7, 1), "ballots.0"),  # more votes than attendees
         (vote(7, 7, 0, yes_w=4), "ballots.0"),  # more written votes than absentees
         (vote(11, 7, 0), "attendees"),
     ],
 )
 def test_council_refuses_impossible_sessions(ballot: wf.CouncilVote, field: str) -> None:
-    rule = VoteRule(secret=True, base=VoteBase.ALL_MEMBERS, percent=90, quorum_percent=66.67, citation=CITE)
+    strict = rule(VoteBase.ALL_MEMBERS, NINE_TENTHS, TWO_THIRDS, written=True)
     with pytest.raises(DomainError) as err:
-        wf.tally(ballot, rules_with(rule), "LDTT")
+        wf.tally(ballot, rules_with(strict), "LDTT")
     assert err.value.field == field
+
+
+def test_written_votes_count_only_where_the_rule_allows_them() -> None:
+    in_the_room = rule(VoteBase.ATTENDEES, HALF)
+    with pytest.raises(DomainError) as err:
+        wf.tally(vote(8, 5, 3, yes_w=1), rules_with(in_the_room), "LDTT")
+    assert (err.value.code, err.value.field) == ("written_votes_not_allowed", "ballots.0")
+
+
+@pytest.mark.parametrize(("numerator", "denominator"), [(3, 2), (1, 0), (-1, 3)])
+def test_a_ratio_is_a_fraction_between_zero_and_one(numerator: int, denominator: int) -> None:
+    with pytest.raises(ValidationError):
+        Ratio(numerator=numerator, denominator=denominator)
 
 
 @pytest.mark.parametrize(

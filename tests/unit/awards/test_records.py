@@ -33,7 +33,18 @@ from tdkt_shared.runtime import InMemoryRuntime
 from tests.authz import headers
 from tests.clock import MONDAY_MORNING, ManualClock
 from tests.helpers import post_draft, serve
-from tests.unit.awards.records import ORG, WHO, appraised, assessed, case, dossier, initiative, recorded, warning_of
+from tests.unit.awards.records import (
+    ORG,
+    WHO,
+    appraised,
+    assessed,
+    case,
+    collective_assessed,
+    dossier,
+    initiative,
+    recorded,
+    warning_of,
+)
 
 
 @pytest.fixture
@@ -184,13 +195,14 @@ async def test_a_collectives_members_come_from_the_employment_records_across_its
             {"person_id": "m-9", "ratings": [{"year": 2025, "rating": "EXCELLENT"}]},
         ],
     }
-    body = await appraised(client, dossier("n-c", "TTLDTT", declared))
+    # TTLĐXS asks every member to complete their duties (TTLĐTT asks no share since the councils' catalogue)
+    body = await appraised(client, dossier("n-c", "TTLDXS", declared))
     [evaluation] = body["evaluations"]
     duties = rule(evaluation, "members_complete_duties")
     assert (duties["facts"]["members"], duties["facts"]["completing"]) == (2, 2)
     assert {"m-1", "m-2", "kq-m-1-2025", "kq-m-2-2025"} <= set(duties["records"])
     ratio = rule(evaluation, "member_title_ratio")
-    assert (ratio["facts"]["holders"], ratio["passed"]) == (1, False)  # 1 of 2 is not more than 50%
+    assert (ratio["facts"]["holders"], ratio["passed"]) == (1, False)  # 1 of 2 is under 70%
     fields = [(w["field"], w["declared"], w["recorded"]) for w in evaluation["warnings"]]
     assert ("members", ["m-2", "m-9"], ["m-1", "m-2"]) in fields
     assert ("members.m-2.ratings", "EXCELLENT", "GOOD") in fields
@@ -281,3 +293,68 @@ async def test_the_remaining_rules_read_the_records_too(client: httpx.AsyncClien
     discipline = rule(evaluation, "members_no_discipline")
     assert (discipline["passed"], discipline["facts"]["disciplined"]) == (False, ["m-2"])
     assert "case-77" in discipline["records"]
+
+
+async def test_a_collectives_own_completion_of_duties_comes_from_its_managing_bodys_assessment(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    """TTLĐXS asks the collective itself to complete its duties with distinction and to hold TTLĐTT in the year:
+    both from the records (the managing body's assessment, the grants), the declared rating only compared."""
+    unit = "phong-b"
+    await recorded(
+        runtime,
+        OrganizationRegistered(
+            organization_id=unit, name="Phòng B", kind=OrganizationKind.AGENCY, valid_from=date(2000, 1, 1)
+        ),
+        employed("m-5", unit, "2015-01-01"),
+        assessed("m-5", 2025, DutyCompletion.EXCELLENT, org=unit),
+    )
+    grants = [
+        {
+            "recipient_id": who,
+            "recipient_kind": kind,
+            "recipient_name": who,
+            "award_code": code,
+            "year": 2025,
+            "decision_number": f"{n}/QĐ-TT",
+            "decision_date": "2025-12-20",
+        }
+        for n, (who, kind, code) in enumerate([(unit, "COLLECTIVE", "TTLDTT"), ("m-5", "INDIVIDUAL", "CSTD_CO_SO")])
+    ]
+    assert (await client.post("/grants/imports", json={"batch_id": "tt", "grants": grants})).status_code == 201
+    declared = {"nominee_id": unit, "kind": "COLLECTIVE", "ratings": [{"year": 2025, "rating": "EXCELLENT"}]}
+
+    # no assessment of the collective on record: the declaration is not used
+    body = await appraised(client, dossier("n-a", "TTLDXS", declared))
+    [evaluation] = body["evaluations"]
+    own = rule(evaluation, "rating_at_least")
+    assert (body["status"], own["passed"], own["facts"]["rating"], own["records"]) == ("INELIGIBLE", False, None, [])
+    assert ("ratings", {"year": 2025, "rating": "EXCELLENT"}, None) in [
+        (w["field"], w["declared"], w["recorded"]) for w in evaluation["warnings"]
+    ]
+
+    # the managing body reports "completes duties well": recorded and used, the declaration still differs
+    await recorded(runtime, collective_assessed(unit, 2025, DutyCompletion.GOOD))
+    assert [a["rating"] for a in (await client.get(f"/records/{unit}")).json()["collective_assessments"]] == ["GOOD"]
+    body = await appraised(client, dossier("n-b", "TTLDXS", declared))
+    [evaluation] = body["evaluations"]
+    own = rule(evaluation, "rating_at_least")
+    assert (body["status"], own["passed"], own["facts"]["rating"], own["records"]) == (
+        "INELIGIBLE",
+        False,
+        "GOOD",
+        [f"kqtt-{unit}-2025"],
+    )
+    assert ("ratings", {"year": 2025, "rating": "EXCELLENT"}, "GOOD") in [
+        (w["field"], w["declared"], w["recorded"]) for w in evaluation["warnings"]
+    ]
+
+    # corrected to "with distinction": every rule passes, nothing declared differs
+    corrected = collective_assessed(unit, 2025, DutyCompletion.EXCELLENT)
+    await recorded(runtime, corrected)
+    body = await appraised(client, dossier("n-c", "TTLDXS", declared))
+    [evaluation] = body["evaluations"]
+    assert (body["status"], [r["rule"] for r in evaluation["results"] if not r["passed"]]) == ("ELIGIBLE", [])
+    assert rule(evaluation, "rating_at_least")["facts"]["rating"] == "EXCELLENT"
+    assert rule(evaluation, "holds_title_in_year")["records"] == ["tt.1"]
+    assert evaluation["warnings"] == []

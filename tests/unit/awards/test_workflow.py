@@ -172,6 +172,8 @@ async def test_full_workflow_from_history_to_decision(client: httpx.AsyncClient,
         "votes_cast": 20,
         "votes_yes": 18,
         "threshold_percent": 90.0,
+        "threshold_numerator": 9,
+        "threshold_denominator": 10,
         "passed": True,
     }
     [event] = [e for e in runtime.store(NOMINATIONS).events if e.type == NominationApproved.event_type]
@@ -246,7 +248,7 @@ async def test_council_threshold_at_the_boundary_and_quorum(
 async def test_public_consultation_runs_in_working_days_across_tet(
     client: httpx.AsyncClient, clock: ManualClock[datetime]
 ) -> None:
-    await client.post("/grants/imports", json={"batch_id": "b", "grants": history("p-3", "CSTD_TINH", [2024, 2025])})
+    await client.post("/grants/imports", json={"batch_id": "b", "grants": history("p-3", "CSTD_TINH", [2022, 2025])})
     draft = draft_body("n-3", "p-3", code="CSTD_TQ")
     draft["attachments"].append("KET_QUA_BO_PHIEU_KIN")
     assert (await post_draft(client, json=draft)).status_code == 201

@@ -52,7 +52,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     )
 }
 # The records keep to the bodies that own them: cases to `inspection_officer`, initiatives to `initiative_officer`,
-# assessments to the employing organisation's `unit_officer` (its own persons only).
+# assessments to the employing organisation's `unit_officer` (its own persons only), a collective's assessment to the
+# `unit_officer` of the body that manages it.
 for path in (
     "/cases",
     "/cases/{case_id}/conclusion",
@@ -63,7 +64,14 @@ for path in (
     POLICY[("POST", path)] = rule(Role.INSPECTION_OFFICER)
 for path in ("/initiatives", "/initiatives/imports", "/initiatives/imports/csv"):
     POLICY[("POST", path)] = rule(Role.INITIATIVE_OFFICER)
-for path in ("/assessments", "/assessments/imports", "/assessments/imports/csv"):
+for path in (
+    "/assessments",
+    "/assessments/imports",
+    "/assessments/imports/csv",
+    "/collective-assessments",
+    "/collective-assessments/imports",
+    "/collective-assessments/imports/csv",
+):
     POLICY[("POST", path)] = rule(own_org=(Role.UNIT_OFFICER,))
 
 PUBLIC_READS = {
@@ -105,6 +113,12 @@ INITIATIVE = {
 }
 INITIATIVE_ID = initiative_id("bk", "12/GCN-SK")
 ASSESSMENT = {"person_id": "p-1", "year": 2024, "rating": "EXCELLENT", "organization_id": "snv-bk"}
+COLLECTIVE_ASSESSMENT = {
+    "organization_id": "snv-bk",
+    "year": 2024,
+    "rating": "GOOD",
+    "assessed_by_organization_id": "bk",
+}
 SEE_ALL_PERSONS_ROLES = (Role.REGISTRY_ADMIN, Role.TDKT_SPECIALIST, Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY)
 PERSON_READS = {
     "/persons": "/persons",
@@ -117,6 +131,7 @@ RECORD_READS = {
     "/initiatives": "/initiatives",
     "/initiatives/{initiative_id}": f"/initiatives/{INITIATIVE_ID}",
     "/assessments": "/assessments",
+    "/collective-assessments": "/collective-assessments",
 }
 RECORD_READERS = (*SEE_ALL_PERSONS_ROLES, Role.INSPECTION_OFFICER, Role.INITIATIVE_OFFICER)
 """The keepers of records read every person too (to name a case's subject, an initiative's authors)."""
@@ -183,6 +198,7 @@ async def world(client: httpx.AsyncClient) -> None:
     await call(client, "POST", "/cases", CASE)
     await call(client, "POST", "/initiatives", INITIATIVE)
     await call(client, "POST", "/assessments", ASSESSMENT)
+    await call(client, "POST", "/collective-assessments", COLLECTIVE_ASSESSMENT)
 
 
 @dataclass(frozen=True)
@@ -347,6 +363,19 @@ OPS: dict[tuple[str, str], Op] = {
         200,
         "snv-bk",
         csv="person_id,year,rating,organization_id\np-1,2021,GOOD,snv-bk\n",
+    ),
+    ("POST", "/collective-assessments"): Op(
+        "/collective-assessments", {**COLLECTIVE_ASSESSMENT, "year": 2023}, 200, "bk"
+    ),
+    ("POST", "/collective-assessments/imports"): Op(
+        "/collective-assessments/imports", {"rows": [{**COLLECTIVE_ASSESSMENT, "year": 2022}]}, 200, "bk"
+    ),
+    ("POST", "/collective-assessments/imports/csv"): Op(
+        "/collective-assessments/imports/csv",
+        {},
+        200,
+        "bk",
+        csv="organization_id,year,rating,assessed_by_organization_id\nsnv-bk,2021,EXCELLENT,bk\n",
     ),
 }
 

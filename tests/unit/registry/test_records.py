@@ -1,4 +1,5 @@
-"""Records kept by the bodies that own them: cases, initiatives and assessments through the API, their events, and
+"""Records kept by the bodies that own them: cases, initiatives and assessments (of persons and of collectives)
+through the API, their events, and
 their bulk import (CSV and JSON, a report line per refused row, idempotent by natural key)."""
 
 from __future__ import annotations
@@ -7,11 +8,17 @@ from typing import Any
 
 import httpx
 
-from tdkt_registry.domain.records import assessment_id, case_id, initiative_id
-from tdkt_registry.store import ASSESSMENTS, CASES, INITIATIVES
+from tdkt_registry.domain.records import assessment_id, case_id, collective_assessment_id, initiative_id
+from tdkt_registry.store import ASSESSMENTS, CASES, COLLECTIVE_ASSESSMENTS, INITIATIVES
 from tdkt_shared.auth import Role
 from tdkt_shared.contract import parse_data
-from tdkt_shared.contract.records import AssessmentRecorded, CaseConcluded, CaseOpened, CaseWithdrawn
+from tdkt_shared.contract.records import (
+    AssessmentRecorded,
+    CaseConcluded,
+    CaseOpened,
+    CaseWithdrawn,
+    CollectiveAssessmentRecorded,
+)
 from tdkt_shared.runtime import InMemoryRuntime
 from tests.authz import headers
 from tests.unit.registry.conftest import events, org, snapshot
@@ -230,5 +237,83 @@ async def test_initiatives_and_assessments_load_from_json_and_csv(
     before = await snapshot(runtime)
     mixed = [rows[0], {"person_id": "p-3", "year": 2023, "rating": "GOOD", "organization_id": "stc"}]
     refused = await client.post("/assessments/imports", json={"rows": mixed}, headers=OFFICER)
+    assert refused.status_code == 403
+    assert await snapshot(runtime) == before
+
+
+PROVINCE_OFFICER = headers(Role.UNIT_OFFICER, "bk")
+
+
+async def test_a_collectives_assessment_is_the_managing_bodys(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    """The collective's own completion of duties is reported by its parent during the year (bk manages snv)."""
+    await setup(client)
+    body = {"organization_id": "snv", "year": 2024, "rating": "EXCELLENT", "assessed_by_organization_id": "bk"}
+    recorded = await client.post("/collective-assessments", json=body, headers=PROVINCE_OFFICER)
+    assert (recorded.status_code, recorded.json()["id"]) == (200, collective_assessment_id("snv", 2024)), recorded.text
+    [event] = events(runtime, COLLECTIVE_ASSESSMENTS)
+    data = parse_data(event)
+    assert isinstance(data, CollectiveAssessmentRecorded)
+    assert (event.type, data.organization_id, data.year, data.rating, data.assessed_by_organization_id) == (
+        "tdkt.registry.collective_assessment.recorded.v1",
+        "snv",
+        2024,
+        "EXCELLENT",
+        "bk",
+    )
+    assert event.partitionkey == "snv"
+    # the same again changes nothing and emits nothing
+    again = await client.post("/collective-assessments", json=body, headers=PROVINCE_OFFICER)
+    assert (again.status_code, again.json()["version"], len(events(runtime, COLLECTIVE_ASSESSMENTS))) == (200, 1, 1)
+    # the collective may not assess itself; another body's officer may not act for bk; the body must exist
+    before = await snapshot(runtime)
+    itself = await client.post(
+        "/collective-assessments", json={**body, "assessed_by_organization_id": "snv"}, headers=OFFICER
+    )
+    assert (itself.status_code, itself.json()["error"], itself.json()["field"]) == (
+        422,
+        "not_managing",
+        "assessed_by_organization_id",
+    )
+    foreign = await client.post("/collective-assessments", json=body, headers=OFFICER)
+    assert foreign.status_code == 403
+    unknown = await client.post(
+        "/collective-assessments", json={**body, "organization_id": "ghost"}, headers=PROVINCE_OFFICER
+    )
+    assert (unknown.status_code, unknown.json()["field"]) == (422, "organization_id")
+    before_it_existed = await client.post(
+        "/collective-assessments", json={**body, "year": 2007}, headers=PROVINCE_OFFICER
+    )
+    assert (before_it_existed.status_code, before_it_existed.json()["error"]) == (422, "not_managing")
+    assert await snapshot(runtime) == before
+    reader = headers(Role.TDKT_SPECIALIST, "bk")
+    listed = await client.get("/collective-assessments", params={"organization_id": "snv"}, headers=reader)
+    assert [(a["year"], a["rating"]) for a in listed.json()["items"]] == [(2024, "EXCELLENT")]
+
+
+async def test_collective_assessments_load_from_json_and_csv(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    await setup(client)
+    rows: list[dict[str, Any]] = [
+        {"organization_id": "snv", "year": 2022, "rating": "GOOD", "assessed_by_organization_id": "bk"},
+        {"organization_id": "stc", "year": 2023, "rating": "EXCELLENT", "assessed_by_organization_id": "bk"},
+        {"organization_id": "snv", "year": "2023", "rating": "GOOD", "assessed_by_organization_id": "bk"},
+        {"organization_id": "snv", "year": 2023, "rating": "SPLENDID", "assessed_by_organization_id": "bk"},
+    ]
+    loaded = await client.post("/collective-assessments/imports", json={"rows": rows}, headers=PROVINCE_OFFICER)
+    report = loaded.json()
+    assert (report["created"], [(e["row"], e["field"]) for e in report["errors"]]) == (2, [(3, "year"), (4, "rating")])
+    assert len(events(runtime, COLLECTIVE_ASSESSMENTS)) == 2
+    csv_text = "organization_id,year,rating,assessed_by_organization_id\nstc,2023,COMPLETED,bk\nsnv,2022,GOOD,bk\n"
+    send = {**PROVINCE_OFFICER, "content-type": "text/csv"}
+    corrected = await client.post("/collective-assessments/imports/csv", content=csv_text.encode(), headers=send)
+    assert (corrected.json()["changed"], corrected.json()["unchanged"]) == (1, 1), corrected.text
+    assert len(events(runtime, COLLECTIVE_ASSESSMENTS)) == 3
+    # an import naming a body the officer does not act for is refused whole, before anything is written
+    before = await snapshot(runtime)
+    mixed = [rows[0], {**rows[1], "assessed_by_organization_id": "tn"}]
+    refused = await client.post("/collective-assessments/imports", json={"rows": mixed}, headers=PROVINCE_OFFICER)
     assert refused.status_code == 403
     assert await snapshot(runtime) == before

@@ -296,6 +296,13 @@ SAMPLES.update(
             "rating": "EXCELLENT",
             "organization_id": "so-noi-vu-bac-kan",
         },
+        "tdkt.registry.collective_assessment.recorded.v1": {
+            "assessment_id": "kqtt-1a2b3c4d5e6f708192a3b4c5",
+            "organization_id": "so-noi-vu-bac-kan",
+            "year": 2024,
+            "rating": "GOOD",
+            "assessed_by_organization_id": "ubnd-tinh-bac-kan",
+        },
     }
 )
 SAMPLES.update(reporting_samples.SAMPLES)

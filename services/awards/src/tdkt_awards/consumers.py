@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import partial
 
-from tdkt_awards.catalogue_data import default_catalogue
 from tdkt_awards.handlers import cases, congresses, councils, movements, nominations, persons, records
 from tdkt_awards.store import Repositories
 from tdkt_shared.bus.consumer import EventHandler
@@ -15,6 +14,7 @@ from tdkt_shared.contract.records import (
     CaseConcluded,
     CaseOpened,
     CaseWithdrawn,
+    CollectiveAssessmentRecorded,
     InitiativeRecognized,
 )
 from tdkt_shared.contract.registry import CouncilConstituted, CouncilMembershipChanged, PersonEmploymentChanged
@@ -39,15 +39,18 @@ def event_handlers(stores: Stores) -> Mapping[str, EventHandler]:
         CouncilMembershipChanged.event_type: partial(
             councils.on_council_membership_changed, councils=repositories.councils
         ),
-        CaseOpened.event_type: partial(cases.on_case_opened, repositories=repositories, catalogue=default_catalogue()),
+        CaseOpened.event_type: partial(cases.on_case_opened, repositories=repositories),
         **{
-            ended.event_type: partial(cases.on_case_ended, repositories=repositories, catalogue=default_catalogue())
+            ended.event_type: partial(cases.on_case_ended, repositories=repositories)
             for ended in (CaseConcluded, CaseWithdrawn)
         },
         InitiativeRecognized.event_type: partial(records.on_initiative_recognized, records=repositories.records),
         AssessmentRecorded.event_type: partial(records.on_assessment_recorded, records=repositories.records),
+        CollectiveAssessmentRecorded.event_type: partial(
+            records.on_collective_assessment_recorded, records=repositories.records
+        ),
         ClusterRankingPublished.event_type: partial(
-            nominations.on_cluster_ranking_published, repositories=repositories, catalogue=default_catalogue()
+            nominations.on_cluster_ranking_published, repositories=repositories
         ),
         CongressScheduled.event_type: partial(congresses.on_congress_scheduled, congresses=repositories.congresses),
         CongressRescheduled.event_type: partial(congresses.on_congress_rescheduled, congresses=repositories.congresses),

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
+from tdkt_awards.domain import council_sessions
 from tdkt_awards.domain.nominations import Actor
 from tdkt_awards.domain.registry import KnownCouncil
 from tdkt_shared.auth import Forbidden, Principal, Role, ensure_acts_for
@@ -101,3 +102,24 @@ async def ensure_may_issue(principal: Principal | None, directory: Directory, ki
         )
     if Role.UNIT_OFFICER in allowed and not principal.has(*(r for r in allowed if r is not Role.UNIT_OFFICER)):
         await ensure_own(principal, directory, proposer, any_org=())
+
+
+SESSION_READERS: tuple[Role, ...] = READ_ANY
+"""May read council sessions, their minutes and their results once closed."""
+
+
+def ballot_voter(principal: Principal, voter: str | None) -> str:
+    """Who casts a ballot: the token's `sub`. Only an admin names another member (a paper ballot entered for them);
+    anyone else naming someone is a 403 on `voter`, before anything is read."""
+    own = nfc(principal.subject.strip())
+    if voter is None or voter == own:
+        return own
+    if Role.ADMIN not in principal.roles:
+        raise Forbidden(f"{principal.subject} cannot cast a ballot as {voter}", field="voter")
+    return voter
+
+
+def ensure_session_seat(session: council_sessions.Session, voter: str) -> None:
+    """403 (`voter`) unless the voter sat on the council on the session day, whoever enters the ballot."""
+    if not session.seated(voter):
+        raise Forbidden(f"{voter} does not sit on {session.council_id} on {session.held_on}", field="voter")

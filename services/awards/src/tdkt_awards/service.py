@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from tdkt_awards import consumers, store
-from tdkt_awards.api import attachments, catalogue, documents, grants, nominations, records
+from tdkt_awards.api import attachments, catalogue, council_sessions, documents, grants, nominations, records, rule_sets
 from tdkt_shared.kit import directory
 from tdkt_shared.runtime import ServiceDefinition
 from tdkt_shared.runtime import main as run
@@ -24,6 +24,8 @@ DEFINITION = ServiceDefinition(
         documents.router,
         grants.router,
         records.router,
+        council_sessions.router,
+        rule_sets.router,
         directory.router(description=ORGANIZATION_DESCRIPTION),
     ],
     consumes=consumers.TOPICS,

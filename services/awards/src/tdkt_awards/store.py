@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from pymongo import ASCENDING, IndexModel
 
+from tdkt_awards.domain.council_sessions import Session
 from tdkt_awards.domain.documents import IssuedDocument
 from tdkt_awards.domain.grants import Decision
 from tdkt_awards.domain.links import KnownCongress, KnownMovement
@@ -13,6 +14,7 @@ from tdkt_awards.domain.nominations import Nomination
 from tdkt_awards.domain.numbering import Register
 from tdkt_awards.domain.records import KnownRecords
 from tdkt_awards.domain.registry import KnownCouncil, KnownPerson
+from tdkt_awards.domain.rule_set_versions import RuleSetVersion
 from tdkt_awards.domain.templates import OfficeTemplate
 from tdkt_shared.kit import Repository
 from tdkt_shared.kit.directory import Directory
@@ -31,6 +33,11 @@ COUNCILS = "councils"
 
 RECORDS = "records"
 """Read model of the registry's records about each person or collective: cases, initiatives, assessments."""
+COUNCIL_SESSIONS = "council_sessions"
+"""Council sessions (phiên họp Hội đồng TĐKT): attendance, agenda, secret ballots' tallies, results and minutes."""
+
+RULE_SETS = "rule_sets"
+"""Rule-set versions drafted and published through the API (the shipped catalogue is the seed, published)."""
 
 CONGRESSES = "congresses"
 """Read model of reporting's congresses: the deadline of the nominations linked to each."""
@@ -61,6 +68,8 @@ COLLECTIONS = (
     REGISTERS,
     DOCUMENTS,
     TEMPLATES,
+    COUNCIL_SESSIONS,
+    RULE_SETS,
 )
 READ_MODELS = (ORGANIZATIONS, PERSONS, COUNCILS, RECORDS, CONGRESSES, MOVEMENTS)
 """Built only from the registry's and reporting's events (`tdkt replay awards --reset` rebuilds them)."""
@@ -77,6 +86,8 @@ INDEXES = {
         IndexModel([("state.grants.grant_id", ASCENDING)]),
     ],
     PERSONS: [IndexModel([("state.employments.organization_id", ASCENDING)])],
+    COUNCIL_SESSIONS: [IndexModel([("state.status", ASCENDING)])],
+    RULE_SETS: [IndexModel([("state.status", ASCENDING)])],
 }
 
 
@@ -95,6 +106,8 @@ class Repositories:
     registers: Repository[Register]
     documents: Repository[IssuedDocument]
     templates: Repository[OfficeTemplate]
+    sessions: Repository[Session]
+    rule_sets: Repository[RuleSetVersion]
 
     @classmethod
     def of(cls, stores: Stores) -> Repositories:
@@ -110,4 +123,6 @@ class Repositories:
             registers=Repository(stores.store(REGISTERS), Register),
             documents=Repository(stores.store(DOCUMENTS), IssuedDocument),
             templates=Repository(stores.store(TEMPLATES), OfficeTemplate),
+            sessions=Repository(stores.store(COUNCIL_SESSIONS), Session, subject="council-sessions"),
+            rule_sets=Repository(stores.store(RULE_SETS), RuleSetVersion, subject="rule-set-versions"),
         )

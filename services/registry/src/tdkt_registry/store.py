@@ -20,6 +20,7 @@ COUNCILS = "councils"
 CASES = "cases"
 INITIATIVES = "initiatives"
 ASSESSMENTS = "assessments"
+COLLECTIVE_ASSESSMENTS = "collective_assessments"
 
 COLLECTIONS = (
     ORGANIZATIONS,
@@ -32,6 +33,7 @@ COLLECTIONS = (
     CASES,
     INITIATIVES,
     ASSESSMENTS,
+    COLLECTIVE_ASSESSMENTS,
 )
 INDEXES = {
     ORGANIZATIONS: [IndexModel([("state.versions.parent_id", ASCENDING)])],
@@ -41,6 +43,7 @@ INDEXES = {
     CASES: [IndexModel([("state.subject_id", ASCENDING)])],
     INITIATIVES: [IndexModel([("state.author_ids", ASCENDING)])],
     ASSESSMENTS: [IndexModel([("state.person_id", ASCENDING)])],
+    COLLECTIVE_ASSESSMENTS: [IndexModel([("state.organization_id", ASCENDING)])],
 }
 
 SUBJECTS = {ROLE_ASSIGNMENTS: "role-assignments", CONTACT_POINTS: "contact-points"}

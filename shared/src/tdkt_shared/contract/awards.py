@@ -36,6 +36,9 @@ class CouncilResult(BaseModel):
     votes_yes: int = Field(ge=0)
     threshold_percent: float = Field(ge=0, le=100)
     passed: bool
+    threshold_numerator: int | None = Field(default=None, ge=0)
+    """The exact threshold (added later: optional), e.g. 9/10 of all members; `threshold_percent` rounds it."""
+    threshold_denominator: int | None = Field(default=None, ge=1)
 
 
 @event_type("tdkt.awards.nomination.approved.v1", key="nomination_id")
@@ -216,3 +219,63 @@ class DocumentIssued(EventData):
     pdf_url: str
     pdf_base64: str | None = None
     inline_limit: int = Field(default=0, ge=0)
+
+
+class SessionResult(CouncilResult):
+    """A council session's outcome for one nominee of one dossier on its agenda."""
+
+    nomination_id: str
+    award_code: str
+
+
+@event_type("tdkt.awards.council_session.opened.v1", key="session_id")
+class CouncilSessionOpened(EventData):
+    """A council session (phiên họp Hội đồng TĐKT) opened: the council as constituted on the day, who attends, and
+    the dossiers on its agenda."""
+
+    session_id: str
+    council_id: str
+    held_on: date
+    members: list[str] = Field(default_factory=list)
+    """The members seated on the session day."""
+    attendees: list[str] = Field(default_factory=list)
+    agenda: list[str] = Field(default_factory=list)
+    """The nominations voted on."""
+
+
+@event_type("tdkt.awards.council_session.ballot_cast.v1", key="session_id")
+class CouncilBallotCast(EventData):
+    """A member cast a ballot on one dossier of the agenda. The choice is never published (secret ballot)."""
+
+    session_id: str
+    nomination_id: str
+    voter_id: str
+    written: bool = False
+    """A written vote (phiếu ý kiến bằng văn bản) of a member absent from the session."""
+
+
+@event_type("tdkt.awards.council_session.closed.v1", key="session_id")
+class CouncilSessionClosed(EventData):
+    """A council session closed: the tally of each nominee against its vote rule (the minutes' results)."""
+
+    session_id: str
+    council_id: str
+    held_on: date
+    members_total: int = Field(ge=0)
+    attendees_total: int = Field(ge=0)
+    results: list[SessionResult] = Field(default_factory=list)
+
+
+@event_type("tdkt.awards.rule_set.published.v1", key="rule_set_id")
+class RuleSetPublished(EventData):
+    """A rule-set version (national, or a territory's provincial layer) was published: from `valid_from` it judges
+    the periods it covers. A published version never changes; a later version of the same layer ends it."""
+
+    rule_set_id: str
+    name: str
+    layer: str
+    territory: str | None = None
+    valid_from: date
+    valid_to: date | None = None
+    extends: str | None = None
+    instruments: list[str] = Field(default_factory=list)

@@ -1,8 +1,8 @@
 """Events of the records the registry keeps for other bodies (`tdkt.registry.events`).
 
 Discipline, inspection, complaint and denunciation cases; initiatives and scientific works; annual assessments of
-persons. The eligibility engine judges from these, never from what a proposing unit types. Every event carries the
-whole record as it stands, so a reader can build its copy from any one of them.
+persons and of collectives. The eligibility engine judges from these, never from what a proposing unit types.
+Every event carries the whole record as it stands, so a reader can build its copy from any one of them.
 """
 
 from __future__ import annotations
@@ -162,3 +162,17 @@ class AssessmentRecorded(EventData):
     rating: DutyCompletion
     organization_id: Identifier
     """The employing organisation that assessed."""
+
+
+@event_type("tdkt.registry.collective_assessment.recorded.v1", key="organization_id")
+class CollectiveAssessmentRecorded(EventData):
+    """The body that manages a collective reported (or corrected) the collective's own completion of duties for a
+    year (xếp loại mức độ hoàn thành nhiệm vụ của tập thể)."""
+
+    assessment_id: Identifier
+    organization_id: Identifier
+    """The collective assessed."""
+    year: int = Field(ge=1945, le=2200)
+    rating: DutyCompletion
+    assessed_by_organization_id: Identifier
+    """The managing body that assessed it (the collective's parent during the year)."""

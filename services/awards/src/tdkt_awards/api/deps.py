@@ -9,9 +9,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from tdkt_awards.calendar_vn import VietnamCalendar
-from tdkt_awards.catalogue_data import default_catalogue
 from tdkt_awards.domain.calendar import WorkingDays
 from tdkt_awards.domain.catalogue import Catalogue
+from tdkt_awards.handlers import rule_sets
 from tdkt_awards.store import FILES, Repositories
 from tdkt_shared.settings import Settings
 from tdkt_shared.store.files import FileStore
@@ -32,8 +32,9 @@ def upload_limit(request: Request) -> int:
     return settings.http_max_upload_bytes
 
 
-async def catalogue() -> Catalogue:
-    return default_catalogue()
+async def catalogue(request: Request) -> Catalogue:
+    """The shipped seed and the rule-set versions published through the API."""
+    return await rule_sets.published_catalogue(Repositories.of(request.app.state.runtime))
 
 
 @cache

@@ -224,7 +224,7 @@ def context(
             "held_on_text": vietnamese_date(session.held_on),
             "attendees": session.attendees,
             "members_total": session.members_total,
-            "threshold": f"{award.vote_rule.percent:g}",
+            "threshold": f"{award.vote_rule.threshold.percent:.4g}",
             "base_text": "tổng số thành viên Hội đồng"
             if award.vote_rule.base is VoteBase.ALL_MEMBERS
             else "số thành viên biểu quyết",

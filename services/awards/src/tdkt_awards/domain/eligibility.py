@@ -170,6 +170,8 @@ class Evaluation(Value):
     results: list[RuleResult]
     warnings: list[DeclarationWarning] = Field(default_factory=list)
     """Where the dossier's declaration differs from the records the verdict used."""
+    notes: list[str] = Field(default_factory=list)
+    """What the rules in force said about themselves, e.g. that the territory has no provincial layer."""
 
     @property
     def failed_rules(self) -> list[str]:
@@ -233,17 +235,29 @@ def _own_grants(ctx: Context) -> list[GrantFact]:
 
 
 def _chain(ctx: Context) -> tuple[bool, dict[str, Any], str]:
+    """`years` consecutive titles ending in the period. `step` (default 1) is the distance between consecutive ones:
+    3 when each title closes a three-year cycle (CSTĐ cấp tỉnh for CSTĐ toàn quốc). With `fresh_after` (award
+    codes), titles up to the latest earlier grant of those codes are spent: each counts toward one of them only."""
     codes = set(ctx.params["codes"])
     needed = int(ctx.params["years"])
+    step = int(ctx.params.get("step") or 1)
+    spent_codes = set(ctx.params.get("fresh_after") or [])
     level = DisciplineLevel[str(ctx.params.get("min_discipline_level", DisciplineLevel.REPRIMAND.name))]
     start = chain_window_start(ctx.facts.disciplines, ctx.as_of, level)
     covered = years_under_discipline(
-        ctx.facts.disciplines, ctx.as_of, level, range(ctx.year - needed + 1, ctx.year + 1)
+        ctx.facts.disciplines, ctx.as_of, level, range(ctx.year - (needed - 1) * step, ctx.year + 1)
+    )
+    spent_until = max(
+        (g.year for g in _own_grants(ctx) if g.award_code in spent_codes and not g.revoked and g.year < ctx.year),
+        default=None,
     )
     counting = [
         g
         for g in _own_grants(ctx)
-        if g.award_code in codes and _counts(g, ctx.rules) and (start is None or date(g.year, 1, 1) >= start)
+        if g.award_code in codes
+        and _counts(g, ctx.rules)
+        and (start is None or date(g.year, 1, 1) >= start)
+        and (spent_until is None or g.year > spent_until)
     ]
     counted = sorted({g.year for g in counting})
     excluded = sorted(
@@ -253,22 +267,34 @@ def _chain(ctx: Context) -> tuple[bool, dict[str, Any], str]:
     year = ctx.year
     while year in counted:
         run += 1
-        year -= 1
+        year -= step
     passed = run >= needed
     facts = {
         "codes": sorted(codes),
         "years_required": needed,
         "years_counted": counted,
-        "counted_grants": sorted(g.grant_id for g in counting if ctx.year - run < g.year <= ctx.year),
+        "counted_grants": sorted(
+            g.grant_id
+            for g in counting
+            if g.year <= ctx.year and (ctx.year - g.year) % step == 0 and ctx.year - g.year < run * step
+        ),
         "consecutive_ending_in_period": run,
         "excluded_grants": [gid for gid, _ in excluded],
         "window_start": start.isoformat() if start else None,
         "years_under_discipline": covered,
         "min_discipline_level": level.name,
         "predecessors": [p.organization_id for p in ctx.facts.predecessors],
+        "step_years": step,
+        "spent_until": spent_until,
     }
     explanation = (
-        f"{run} consecutive year(s) of {'/'.join(sorted(codes))} ending in {ctx.year}; {needed} required"
+        f"{run} consecutive {'year(s)' if step == 1 else f'{step}-year cycle(s)'} of {'/'.join(sorted(codes))} "
+        f"ending in {ctx.year}; {needed} required"
+        + (
+            f"; titles up to {spent_until} already counted toward {'/'.join(sorted(spent_codes))}"
+            if spent_until
+            else ""
+        )
         + (f"; only achievements from {start} count (after discipline)" if start else "")
         + (f"; discipline covers {', '.join(map(str, covered))}" if covered else "")
         + (f"; {len(excluded)} topic/exceptional or revoked grant(s) ignored" if excluded else "")
@@ -319,23 +345,32 @@ def _no_discipline_in_year(ctx: Context) -> tuple[bool, dict[str, Any], str]:
 
 
 def _holds_title_in_year(ctx: Context) -> tuple[bool, dict[str, Any], str]:
-    codes = set(ctx.params["codes"])
+    codes = set(ctx.params["codes"] or [])
+    if not codes:
+        return True, {"codes": [], "grants": []}, "no prior title required"
     found = [g.grant_id for g in ctx.facts.grants if g.award_code in codes and g.year == ctx.year and not g.revoked]
     return bool(found), {"codes": sorted(codes), "grants": found}, f"holds {'/'.join(sorted(codes))} in {ctx.year}"
 
 
 def _excellent_or_initiative(ctx: Context) -> tuple[bool, dict[str, Any], str]:
+    """Outstanding completion or an initiative (Law 06/2022); with `initiative_only` (the 2003/2013 law), the
+    initiative is required whatever the rating."""
     scope = InitiativeScope[str(ctx.params["scope"])]
+    initiative_only = bool(ctx.params.get("initiative_only") or False)
     excellent = any(r.year == ctx.year and r.rating is Rating.EXCELLENT for r in ctx.facts.ratings)
     initiatives = [
         i.initiative_id for i in ctx.facts.initiatives if i.scope >= scope and i.recognized_on.year == ctx.year
     ]
-    passed = excellent or bool(initiatives)
+    passed = bool(initiatives) if initiative_only else excellent or bool(initiatives)
+    wanted = (
+        "a recognised initiative in the year"
+        if initiative_only
+        else ("outstanding completion of duties or a recognised initiative in the year")
+    )
     return (
         passed,
-        {"outstanding_completion": excellent, "initiatives": initiatives},
-        "outstanding completion of duties or a recognised initiative in the year"
-        + ("" if passed else ": neither found"),
+        {"outstanding_completion": excellent, "initiatives": initiatives, "initiative_only": initiative_only},
+        wanted + ("" if passed else ": not found"),
     )
 
 
@@ -354,6 +389,8 @@ def _meets(share: float, percent: float, inclusive: bool) -> bool:
 
 
 def _members_complete_duties(ctx: Context) -> tuple[bool, dict[str, Any], str]:
+    if ctx.params["percent"] is None:  # the rule set asks no share of members (Law Art. 28 for TTLĐTT)
+        return True, {"required": None}, "no share of members completing their duties is required"
     members = _members(ctx)
     done = [
         m.person_id
@@ -509,6 +546,7 @@ def evaluate(facts: NomineeFacts, award_code: str, year: int, as_of: date, rules
         evaluated_on=as_of,
         eligible=all(r.passed for r in results),
         results=results,
+        notes=list(rules.notes),
     )
 
 

@@ -11,7 +11,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tdkt_awards.domain.calendar import WorkingDays, window_end
-from tdkt_awards.domain.catalogue import AwardKind, AwardType, EffectiveRules, VoteBase
+from tdkt_awards.domain.catalogue import AwardKind, AwardType, EffectiveRules, VoteBase, VoteRule, reaches
 from tdkt_awards.domain.eligibility import (
     DisciplineFact,
     Evaluation,
@@ -480,14 +480,33 @@ class CouncilVote(Command):
     ballots: list[Ballot] = Field(min_length=1)
 
 
+def council_result(
+    nominee_id: str, rule: VoteRule, members_total: int, cast: int, yes: int, *, taking_part: int | None = None
+) -> CouncilResult:
+    """One nominee's outcome: yes against the base, exactly. The base is all members seated, or those who took
+    part (`taking_part`: attendees and written voters; the votes cast when the session gave only totals)."""
+    base = members_total if rule.base is VoteBase.ALL_MEMBERS else (cast if taking_part is None else taking_part)
+    return CouncilResult(
+        nominee_id=nominee_id,
+        members_total=members_total,
+        votes_cast=cast,
+        votes_yes=yes,
+        threshold_percent=rule.threshold.percent,
+        threshold_numerator=rule.threshold.numerator,
+        threshold_denominator=rule.threshold.denominator,
+        passed=reaches(yes, base, rule.threshold, inclusive=rule.inclusive),
+    )
+
+
 def tally(vote: CouncilVote, rules: EffectiveRules, award_code: str) -> list[CouncilResult]:
-    """Per nominee: quorum on attendance, then yes against the base (all members, or those who voted)."""
+    """Per nominee: quorum on attendance, then yes against the base (all members, or those who voted), as exact
+    fractions. Written votes of absent members count only where the award's vote rule allows them."""
     rule = rules.award(award_code).vote_rule
     if vote.attendees > vote.members_total:
         raise DomainError("more attendees than members", field="attendees")
-    if vote.attendees * 100 < rule.quorum_percent * vote.members_total:
+    if not reaches(vote.attendees, vote.members_total, rule.quorum):
         raise DomainError(
-            f"no quorum: {vote.attendees} of {vote.members_total} present, {rule.quorum_percent}% needed",
+            f"no quorum: {vote.attendees} of {vote.members_total} present, {rule.quorum} needed",
             field="attendees",
             code="no_quorum",
         )
@@ -497,41 +516,44 @@ def tally(vote: CouncilVote, rules: EffectiveRules, award_code: str) -> list[Cou
             raise DomainError("more votes in the room than attendees", field=f"ballots.{i}")
         if b.yes_written + b.no_written > vote.members_total - vote.attendees:
             raise DomainError("more written votes than absent members", field=f"ballots.{i}")
-        cast = b.yes_present + b.no_present + b.yes_written + b.no_written
-        yes = b.yes_present + b.yes_written
-        base = vote.members_total if rule.base is VoteBase.ALL_MEMBERS else cast
-        passed = base > 0 and (yes * 100 >= rule.percent * base if rule.inclusive else yes * 100 > rule.percent * base)
-        results.append(
-            CouncilResult(
-                nominee_id=b.nominee_id,
-                members_total=vote.members_total,
-                votes_cast=cast,
-                votes_yes=yes,
-                threshold_percent=rule.percent,
-                passed=passed,
+        if (b.yes_written or b.no_written) and not rule.written_votes:
+            raise DomainError(
+                f"written votes do not count for {award_code}", field=f"ballots.{i}", code="written_votes_not_allowed"
             )
-        )
+        cast = b.yes_present + b.no_present + b.yes_written + b.no_written
+        results.append(council_result(b.nominee_id, rule, vote.members_total, cast, b.yes_present + b.yes_written))
     return results
 
 
 def record_council_vote(
     n: Nomination, vote: CouncilVote, rules: EffectiveRules, who: Actor, at: datetime
 ) -> tuple[Nomination, Events]:
+    """A session's totals typed in from its minutes (a session held on paper). A session run in the platform
+    (`domain.council_sessions`) concludes the dossier itself."""
     if n.status is not Status.COUNCIL_REVIEW:
         raise InvalidTransition(f"no council vote on a nomination in {n.status.value}", field="status")
     known = {x.nominee_id for x in n.nominees}
     voted = [b.nominee_id for b in vote.ballots]
     if set(voted) != known or len(voted) != len(known):
         raise DomainError("give exactly one ballot per nominee", field="ballots", code="ballots_mismatch")
-    results = tally(vote, rules, n.award_code)
     session = CouncilSession(
         session_id=vote.session_id,
         held_on=vote.held_on,
         members_total=vote.members_total,
         attendees=vote.attendees,
-        results=results,
+        results=tally(vote, rules, n.award_code),
     )
-    approved = [r.nominee_id for r in results if r.passed]
+    return conclude_council(n, session, who, at)
+
+
+def conclude_council(n: Nomination, session: CouncilSession, who: Actor, at: datetime) -> tuple[Nomination, Events]:
+    """The council's result: APPROVED when a nominee passed (nomination.approved names those), else REJECTED."""
+    if n.status is not Status.COUNCIL_REVIEW:
+        raise InvalidTransition(f"no council result on a nomination in {n.status.value}", field="status")
+    known = {x.nominee_id for x in n.nominees}
+    if {r.nominee_id for r in session.results} != known or len(session.results) != len(known):
+        raise DomainError("one result per nominee", field="results", code="results_mismatch")
+    approved = [r.nominee_id for r in session.results if r.passed]
     to = Status.APPROVED if approved else Status.REJECTED
     moved, events = _move(n, to, "council_vote", who, at, allowed=frozenset({n.status}), council=session)
     if approved:
@@ -548,8 +570,8 @@ def record_council_vote(
                     for x in n.nominees
                     if x.nominee_id in approved
                 ],
-                council_session_id=vote.session_id,
-                council_results=results,
+                council_session_id=session.session_id,
+                council_results=session.results,
                 movement_id=n.movement_id,
                 year=n.year,
             )

@@ -1,4 +1,5 @@
-"""What awards knows of the registry's records (cases, initiatives, assessments), per person or collective, and
+"""What awards knows of the registry's records (cases, initiatives, assessments of persons and of collectives), per
+person or collective, and
 how they become the facts the eligibility engine judges.
 
 The engine judges the records, never the declaration: what the proposing unit typed on the dossier is compared
@@ -33,6 +34,7 @@ from tdkt_shared.contract.records import (
     CaseOutcome,
     CaseRecord,
     CaseStatus,
+    CollectiveAssessmentRecorded,
     InitiativeRecognized,
 )
 from tdkt_shared.kit.directory import Predecessor
@@ -46,6 +48,8 @@ class KnownRecords(Value):
     cases: list[CaseRecord] = Field(default_factory=list)
     initiatives: list[InitiativeRecognized] = Field(default_factory=list)
     assessments: list[AssessmentRecorded] = Field(default_factory=list)
+    collective_assessments: list[CollectiveAssessmentRecorded] = Field(default_factory=list)
+    """A collective's own completion of duties, as the body that manages it reported it."""
 
 
 def with_case(current: KnownRecords | None, case: CaseRecord) -> KnownRecords:
@@ -64,6 +68,12 @@ def with_assessment(current: KnownRecords | None, data: AssessmentRecorded) -> K
     base = current or KnownRecords(id=data.person_id)
     kept = [a for a in base.assessments if a.year != data.year]
     return base.model_copy(update={"assessments": sorted([*kept, data], key=lambda a: a.year)})
+
+
+def with_collective_assessment(current: KnownRecords | None, data: CollectiveAssessmentRecorded) -> KnownRecords:
+    base = current or KnownRecords(id=data.organization_id)
+    kept = [a for a in base.collective_assessments if a.year != data.year]
+    return base.model_copy(update={"collective_assessments": sorted([*kept, data], key=lambda a: a.year)})
 
 
 HOLD_REASONS = {
@@ -110,11 +120,17 @@ def disciplines(records: KnownRecords | None) -> list[DisciplineFact]:
 
 
 def ratings(records: KnownRecords | None) -> list[RatingFact]:
+    """A person's yearly assessments, or a collective's own (reported by the body that manages it)."""
     if records is None:
         return []
-    return [
-        RatingFact(year=a.year, rating=Rating(a.rating.value), record_id=a.assessment_id) for a in records.assessments
+    found: list[AssessmentRecorded | CollectiveAssessmentRecorded] = [
+        *records.assessments,
+        *records.collective_assessments,
     ]
+    return sorted(
+        (RatingFact(year=a.year, rating=Rating(a.rating.value), record_id=a.assessment_id) for a in found),
+        key=lambda r: r.year,
+    )
 
 
 def initiatives(records: KnownRecords | None) -> list[InitiativeFact]:

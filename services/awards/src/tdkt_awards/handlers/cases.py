@@ -11,7 +11,7 @@ from tdkt_awards.domain import holds
 from tdkt_awards.domain.catalogue import Catalogue
 from tdkt_awards.domain.eligibility import Evaluation, members_cases_hold
 from tdkt_awards.domain.nominations import OPEN, Actor, Events, Nomination
-from tdkt_awards.handlers import records
+from tdkt_awards.handlers import records, rule_sets
 from tdkt_awards.store import Repositories
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.awards import NomineeKind
@@ -60,7 +60,9 @@ async def collectives_of_member(
     return held
 
 
-async def on_case_opened(event: CloudEvent, data: CaseOpened, repositories: Repositories, catalogue: Catalogue) -> bool:
+async def on_case_opened(
+    event: CloudEvent, data: CaseOpened, repositories: Repositories, catalogue: Catalogue | None = None
+) -> bool:
     """Holds each open dossier of the case's subject and, for a person, of each collective it is a member of where
     the award reads the members' discipline (a pending case may end in one)."""
     changed = await records.on_case(event, data, repositories.records)
@@ -70,13 +72,16 @@ async def on_case_opened(event: CloudEvent, data: CaseOpened, repositories: Repo
         return None if n is None else holds.hold_for_cases(n, [data.case_id], _who(data), ctx.now)
 
     ids = [loaded.id for loaded in await open_dossiers(repositories, data.subject_id)]
+    catalogue = catalogue or await rule_sets.published_catalogue(repositories)
     ids += await collectives_of_member(repositories, catalogue, data.subject_id, data.case_id, ctx.now.date())
     for nomination_id in dict.fromkeys(ids):
         changed = await repositories.nominations.apply_once(nomination_id, event, hold, ctx) or changed
     return changed
 
 
-async def on_case_ended(event: CloudEvent, data: CaseRecord, repositories: Repositories, catalogue: Catalogue) -> bool:
+async def on_case_ended(
+    event: CloudEvent, data: CaseRecord, repositories: Repositories, catalogue: Catalogue | None = None
+) -> bool:
     """`case.concluded` or `case.withdrawn`: each dossier the case held returns to where it was; one back in an
     appraised state is judged again on the records as they now stand (the conclusion's discipline included)."""
     changed = await records.on_case(event, data, repositories.records)
@@ -85,6 +90,7 @@ async def on_case_ended(event: CloudEvent, data: CaseRecord, repositories: Repos
         n = loaded.aggregate
         evaluations = None
         if holds.returns_to_appraised(n, data.case_id):
+            catalogue = catalogue or await rule_sets.published_catalogue(repositories)
             rules = catalogue.rules_by_id(n.rule_set_id)
             evaluations = (await records.judge(repositories, n, rules, ctx.now.date())).evaluations
         changed = (

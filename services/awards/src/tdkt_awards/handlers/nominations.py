@@ -18,11 +18,12 @@ from tdkt_awards.domain.calendar import WorkingDays
 from tdkt_awards.domain.catalogue import Catalogue, EffectiveRules
 from tdkt_awards.domain.grants import DecideNomination, Decision
 from tdkt_awards.domain.nominations import Actor, Nomination, Status
-from tdkt_awards.handlers import decisions, records
+from tdkt_awards.handlers import decisions, records, rule_sets
 from tdkt_awards.store import Repositories
 from tdkt_shared.auth import Principal
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.reporting import ClusterRankingPublished
+from tdkt_shared.errors import InvalidTransition
 from tdkt_shared.kit import CommandContext, Loaded
 from tdkt_shared.store import AlreadyExists
 
@@ -33,6 +34,13 @@ Step = Callable[[Nomination, Actor, datetime], tuple[Nomination, workflow.Events
 def rules_of(n: Nomination, catalogue: Catalogue) -> EffectiveRules:
     """The rules recorded on the nomination (those in force for the period judged, in its territory)."""
     return catalogue.rules_by_id(n.rule_set_id)
+
+
+def step_rules(n: Nomination, catalogue: Catalogue, day: date) -> EffectiveRules:
+    """The rules a procedural step (a consultation, a council vote) follows on `day`: those in force that day when
+    they say so (`procedure_rules`), else the period's; merit stays judged by the period's (`rules_of`)."""
+    step = catalogue.rules_for_step(n.rule_set_id, day, n.territory)
+    return step if n.award_code in step.award_types else rules_of(n, catalogue)
 
 
 async def _load(
@@ -169,7 +177,7 @@ async def open_consultation(
     ctx: CommandContext,
 ) -> Loaded[Nomination]:
     loaded = await _load(repositories, nomination_id, version, ctx)
-    rules = rules_of(loaded.aggregate, catalogue)
+    rules = step_rules(loaded.aggregate, catalogue, start)
     opened = workflow.open_consultation(loaded.aggregate, channel, start, rules, calendar, who, ctx.now)
     return await repositories.nominations.save(loaded, *opened, ctx)
 
@@ -197,7 +205,7 @@ async def send_to_council(
     ctx: CommandContext,
 ) -> Loaded[Nomination]:
     loaded = await _load(repositories, nomination_id, version, ctx)
-    rules = rules_of(loaded.aggregate, catalogue)
+    rules = step_rules(loaded.aggregate, catalogue, ctx.now.date())
     sent = workflow.to_council(loaded.aggregate, rules, who, ctx.now, session_on, council_id)
     return await repositories.nominations.save(loaded, *sent, ctx)
 
@@ -217,7 +225,13 @@ async def record_council_vote(
     council = await repositories.councils.get(council_id) if council_id else None
     policy.ensure_seated(ctx.principal, council.aggregate if council else None, who.actor, vote.held_on)
     loaded.expect(version)
-    rules = rules_of(loaded.aggregate, catalogue)
+    if await repositories.sessions.find({"status": "OPEN", "agenda.nomination_id": nomination_id}, limit=1):
+        raise InvalidTransition(
+            f"{nomination_id} is on the agenda of an open council session: its ballots decide",
+            field="status",
+            code="on_session_agenda",
+        )
+    rules = step_rules(loaded.aggregate, catalogue, vote.held_on)
     voted = workflow.record_council_vote(loaded.aggregate, vote, rules, who, ctx.now)
     return await repositories.nominations.save(loaded, *voted, ctx)
 
@@ -247,9 +261,11 @@ async def decide(
 
 
 async def on_cluster_ranking_published(
-    event: CloudEvent, data: ClusterRankingPublished, repositories: Repositories, catalogue: Catalogue
+    event: CloudEvent, data: ClusterRankingPublished, repositories: Repositories, catalogue: Catalogue | None = None
 ) -> bool:
-    """Draft one Cờ thi đua nomination per leader; the id comes from the ranking, so a redelivery drafts nothing."""
+    """Draft one Cờ thi đua nomination per leader; the id comes from the ranking, so a redelivery drafts nothing.
+    The rules are those published at the time (the shipped seed and the versions published since)."""
+    catalogue = catalogue or await rule_sets.published_catalogue(repositories)
     rules = catalogue.rules_for(date(data.year, 12, 31))
     names: dict[str, str] = {}
     for leader in data.leaders:

@@ -23,7 +23,12 @@ from tdkt_awards.handlers import decisions
 from tdkt_awards.store import Repositories
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.awards import NomineeKind
-from tdkt_shared.contract.records import AssessmentRecorded, CaseRecord, InitiativeRecognized
+from tdkt_shared.contract.records import (
+    AssessmentRecorded,
+    CaseRecord,
+    CollectiveAssessmentRecorded,
+    InitiativeRecognized,
+)
 from tdkt_shared.kit import Repository
 
 # consumed events
@@ -49,6 +54,14 @@ async def on_assessment_recorded(
     event: CloudEvent, data: AssessmentRecorded, records: Repository[KnownRecords]
 ) -> bool:
     return await records.apply_once(data.person_id, event, lambda current: (domain.with_assessment(current, data), ()))
+
+
+async def on_collective_assessment_recorded(
+    event: CloudEvent, data: CollectiveAssessmentRecorded, records: Repository[KnownRecords]
+) -> bool:
+    """On the collective's records: its own completion of duties for the year."""
+    step = lambda current: (domain.with_collective_assessment(current, data), ())  # noqa: E731
+    return await records.apply_once(data.organization_id, event, step)
 
 
 # what the engine judges

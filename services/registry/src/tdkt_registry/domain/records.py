@@ -1,5 +1,6 @@
 """Records the registry keeps for the bodies that own them (hồ sơ theo dõi): cases (discipline, inspection,
-investigation, complaint, denunciation), initiatives and scientific works, and annual assessments of persons.
+investigation, complaint, denunciation), initiatives and scientific works, and annual assessments of persons and
+of collectives.
 
 Each record's id follows from its natural key (the case number; the recognising body and the certificate number;
 the person and the year), so loading the same history twice finds what the first load wrote.
@@ -14,6 +15,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
+from tdkt_registry.domain.organizations import Organization
 from tdkt_registry.domain.people import Person
 from tdkt_shared.contract.records import (
     AssessmentRecorded,
@@ -25,6 +27,7 @@ from tdkt_shared.contract.records import (
     CaseStatus,
     CaseSubject,
     CaseWithdrawn,
+    CollectiveAssessmentRecorded,
     DisciplineLevel,
     DutyCompletion,
     InitiativeKind,
@@ -293,3 +296,61 @@ def record_assessment(
     if current == new:
         return None
     return new, AssessmentRecorded(assessment_id=new.id, **command.model_dump())
+
+
+# ------------------------------------------------------------------------------------------ collective assessments
+
+
+class CollectiveAssessment(Value):
+    id: str
+    organization_id: str
+    year: int
+    rating: DutyCompletion
+    assessed_by_organization_id: str
+
+
+class RecordCollectiveAssessment(Command):
+    """Mức độ hoàn thành nhiệm vụ of a collective for one year, as the body that manages it reports it."""
+
+    organization_id: Identifier
+    """The collective."""
+    year: Whole = Field(ge=1945, le=2200)
+    rating: DutyCompletion
+    assessed_by_organization_id: Identifier
+    """The managing body (the collective's parent during the year)."""
+
+
+def collective_assessment_id(organization_id: str, year: int) -> str:
+    return natural_id("kqtt", organization_id, str(year))
+
+
+def managed_in_year(collective: Organization, manager_id: str, year: int) -> bool:
+    """Whether `manager_id` was the collective's parent on some day of the year."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    return any(
+        v.parent_id == manager_id and v.valid_from <= last and (v.valid_to is None or v.valid_to >= first)
+        for v in collective.versions
+    )
+
+
+def record_collective_assessment(
+    current: CollectiveAssessment | None, command: RecordCollectiveAssessment, collective: Organization | None
+) -> tuple[CollectiveAssessment, CollectiveAssessmentRecorded] | None:
+    """Record (or correct) a collective's assessment; None when the record already says the same. The assessing
+    body must have managed the collective (been its parent) during the year."""
+    if collective is None:
+        raise DomainError(
+            f"unknown organisation {command.organization_id}", field="organization_id", code="unknown_reference"
+        )
+    if not managed_in_year(collective, command.assessed_by_organization_id, command.year):
+        raise DomainError(
+            f"{command.assessed_by_organization_id} did not manage {command.organization_id} in {command.year}",
+            field="assessed_by_organization_id",
+            code="not_managing",
+        )
+    new = CollectiveAssessment(
+        id=collective_assessment_id(command.organization_id, command.year), **command.model_dump()
+    )
+    if current == new:
+        return None
+    return new, CollectiveAssessmentRecorded(assessment_id=new.id, **command.model_dump())

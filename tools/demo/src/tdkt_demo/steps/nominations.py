@@ -11,7 +11,7 @@ from tdkt_demo.api import Json, Who
 from tdkt_demo.cast import YEAR
 from tdkt_demo.events import ScenarioError, eventually
 from tdkt_demo.run import Run
-from tdkt_demo.steps.records import staff
+from tdkt_demo.steps.records import csv, on_record, staff
 
 DOSSIER = ["TO_TRINH", "BAO_CAO_THANH_TICH"]
 """Tờ trình and báo cáo thành tích: in every dossier; the level adds its minutes (biên bản) and proofs."""
@@ -101,23 +101,36 @@ def failed(rule_results: Iterable[Json]) -> str:
 async def collective_title(run: Run) -> None:
     """Tập thể lao động xuất sắc (TTLDXS) for two departments: the engine takes the members from the employment
     records, their duties from the assessments on record, and computes the share of members who hold an individual
-    title in the year from the grant records, and the count of CSTĐ among them."""
+    title in the year from the grant records, and the count of CSTĐ among them; the department's own completion of
+    duties is the assessment the province (which manages it) reports by import."""
     i = run.ids
     units = {i["health"]: ("Sở Y tế tỉnh Bắc Kạn", 7), i["finance"]: ("Sở Tài chính tỉnh Bắc Kạn", 5)}
     lines: list[Json] = []
-    for unit, (_name, ldtt) in units.items():
+    for unit, (unit_name, ldtt) in units.items():
         people = staff(unit)
         titled = [(p, "LDTT") for p in people[:ldtt]] + [(people[ldtt], "CSTD_CO_SO")]
         lines += [
             grant_line(p, "INDIVIDUAL", f"Cán bộ {p}", code, YEAR, f"{n + 1}/QĐ-{unit}", f"{YEAR}-12-15")
             for n, (p, code) in enumerate(titled)
         ]
+        # TTLĐXS is chosen among the collectives holding Tập thể lao động tiên tiến that year
+        lines.append(grant_line(unit, "COLLECTIVE", unit_name, "TTLDTT", YEAR, f"99/QĐ-{unit}", f"{YEAR}-12-15"))
     await import_grants(run, f"danh-hieu-ca-nhan-{run.run_id}", lines)
+    # the province, which manages both departments, reports their own completion of duties for the year
+    rows = [f"{unit},{YEAR},EXCELLENT,{i['province']}" for unit in units]
+    header = "organization_id,year,rating,assessed_by_organization_id"
+    report = await run.services.registry.import_csv(
+        "/collective-assessments/imports/csv", csv(header, rows), run.cast.officer(i["province"])
+    )
+    if report["created"] + report["unchanged"] != len(units):
+        raise ScenarioError(f"the departments' own assessments: {report}")
+    events = [(unit, await run.log.expect(unit, ["registry.collective_assessment.recorded.v1"])) for unit in units]
+    for unit in units:
+        await on_record(run, unit, "collective_assessments")
     verdicts: dict[str, Json] = {}
-    events = []
     for unit, (name, _ldtt) in units.items():
-        # no member list typed: awards takes the members from the employment records, their ratings from the
-        # assessments the unit reported (step 1)
+        # nothing typed: awards takes the members from the employment records, their ratings from the assessments
+        # the unit reported (step 1) and the department's own completion of duties from the province's assessment
         nominee: Json = {"nominee_id": unit, "kind": "COLLECTIVE", "name": name, "organization_id": unit}
         officer = run.cast.officer(unit)
         draft = annual_merit(f"ttldxs-{unit}", "TTLDXS", YEAR, officer, nominee, ["BIEN_BAN_BINH_XET"])

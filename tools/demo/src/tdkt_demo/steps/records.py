@@ -21,9 +21,19 @@ def csv(header: str, rows: list[str]) -> str:
     return "\n".join([header, *rows]) + "\n"
 
 
+async def on_record(run: Run, subject: str, field: str) -> None:
+    """Until awards' read model has `subject`'s records of that kind (awards judges from what it received)."""
+
+    async def known() -> Json | None:
+        body = await run.services.awards.get(f"/records/{subject}", who=run.cast.specialist)
+        return body if body and body[field] else None
+
+    await eventually(known, what=f"{subject}'s {field} in awards")
+
+
 async def load_histories(run: Run) -> None:
     i, cast = run.ids, run.cast
-    registry, awards = run.services.registry, run.services.awards
+    registry = run.services.registry
     admin = cast.registry_admin
     hospital = {
         "id": i["hospital"],
@@ -70,20 +80,13 @@ async def load_histories(run: Run) -> None:
     )
     await registry.import_csv("/cases/imports/csv", csv(header, [row]), cast.inspector)
 
-    async def on_record(person: str, field: str) -> None:
-        async def known() -> Json | None:
-            body = await awards.get(f"/records/{person}", who=cast.specialist)
-            return body if body and body[field] else None
-
-        await eventually(known, what=f"{person}'s {field} in awards")
-
     # awards judges from what it received: wait until the records are there
     for unit in (i["health"], i["finance"]):
         for person in staff(unit):
-            await on_record(person, "assessments")
+            await on_record(run, person, "assessments")
     for person, _, _ in people[:2]:
-        await on_record(person, "initiatives")
-    await on_record(i["ineligible"], "cases")
+        await on_record(run, person, "initiatives")
+    await on_record(run, i["ineligible"], "cases")
     assessed = [(p, await run.log.expect(p, ["registry.assessment.recorded.v1"])) for p in staff(i["health"])[:1]]
     recognised = [(k, await run.log.expect(k, ["registry.initiative.recognized.v1"])) for k in certified["ids"]]
     run.record(

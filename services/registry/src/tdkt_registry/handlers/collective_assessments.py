@@ -1,0 +1,68 @@
+"""Annual assessments of collectives (xếp loại mức độ hoàn thành nhiệm vụ của tập thể), as the bodies that manage
+them report them."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from tdkt_registry import policy
+from tdkt_registry.domain import records as domain
+from tdkt_registry.domain.imports import ImportReport
+from tdkt_registry.domain.organizations import Organization
+from tdkt_registry.domain.records import CollectiveAssessment, RecordCollectiveAssessment
+from tdkt_registry.imports import Step, apply_row, run_import
+from tdkt_registry.store import repository
+from tdkt_shared.kit import CommandContext, Loaded
+from tdkt_shared.store import AggregateStore
+
+collective_assessment_repository = partial(repository, model=CollectiveAssessment)
+
+
+async def _prepare(
+    command: RecordCollectiveAssessment, orgs: AggregateStore, ctx: CommandContext
+) -> tuple[str, Step[CollectiveAssessment]]:
+    """A unit officer records only for the body it acts for (or one in its lineage): 403 otherwise."""
+    await policy.ensure_may_assess(ctx.principal, command.assessed_by_organization_id, orgs)
+    collective = await repository(orgs, Organization).get(command.organization_id)
+    found = collective.aggregate if collective else None
+    record_id = domain.collective_assessment_id(command.organization_id, command.year)
+    return record_id, lambda current: domain.record_collective_assessment(current, command, found)
+
+
+async def record(
+    command: RecordCollectiveAssessment, assessments: AggregateStore, orgs: AggregateStore, ctx: CommandContext
+) -> Loaded[CollectiveAssessment]:
+    """Record (or correct) one collective's assessment; emits `collective_assessment.recorded.v1` unless the record
+    already says so."""
+    repo = collective_assessment_repository(assessments)
+    record_id, step = await _prepare(command, orgs, ctx)
+    await apply_row(repo, record_id, step, ctx)
+    return await repo.load(record_id)
+
+
+async def find_collective_assessments(
+    assessments: AggregateStore, organization_id: str | None, *, offset: int, limit: int
+) -> tuple[list[Loaded[CollectiveAssessment]], int]:
+    query = {} if organization_id is None else {"organization_id": organization_id}
+    repo = collective_assessment_repository(assessments)
+    return await repo.find(query, skip=offset, limit=limit, sort="year"), await repo.count(query)
+
+
+async def import_collective_assessments(
+    rows: list[dict[str, Any]], assessments: AggregateStore, orgs: AggregateStore, ctx: CommandContext
+) -> ImportReport:
+    """Load years of collective assessments. An officer's import naming an assessing body it does not act for is
+    refused whole (403) before anything is written; other refused rows are reported."""
+    named = sorted(
+        {str(r["assessed_by_organization_id"]) for r in rows if isinstance(r.get("assessed_by_organization_id"), str)}
+    )
+    for organization_id in named:
+        await policy.ensure_may_assess(ctx.principal, organization_id, orgs)
+    return await run_import(
+        rows,
+        RecordCollectiveAssessment,
+        lambda row: _prepare(row, orgs, ctx),
+        collective_assessment_repository(assessments),
+        ctx,
+    )
