@@ -7,6 +7,7 @@ visited passes axe-core's WCAG 2.1 A/AA rules; the public search is used with th
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from datetime import UTC, datetime, timedelta
@@ -21,7 +22,7 @@ from tdkt_portal.labels import role as role_label
 from tdkt_shared.auth import Role, dev_headers
 from tests.e2e.browser import Axe, chromium
 from tests.e2e.processes import services
-from tests.helpers import attach_files
+from tests.helpers import PDF_BYTES, attach_files
 from tests.integration.conftest import SettingsFactory
 from tests.integration.kafka_tools import eventually
 
@@ -289,6 +290,12 @@ async def test_three_journeys_in_a_browser(make_settings: SettingsFactory, run_i
                 await sign_in(page, base, "can-bo-y-te", unit, Role.UNIT_OFFICER)
                 await page.get_by_role("link", name=nomination).click()
                 await expect(page.locator("#trang-thai")).to_have_text("Đã có quyết định")
-                await expect(page.get_by_text("CHUNG_NHAN_SANG_KIEN")).to_be_visible()
+                # each checklist item with its file, downloaded through the portal
+                await expect(page.get_by_role("cell", name="CHUNG_NHAN_SANG_KIEN", exact=True)).to_be_visible()
+                async with page.expect_download() as downloading:
+                    await page.get_by_role("link", name="CHUNG_NHAN_SANG_KIEN.pdf").click()
+                downloaded = await downloading.value
+                assert downloaded.suggested_filename == "CHUNG_NHAN_SANG_KIEN.pdf"
+                assert await asyncio.to_thread(Path(await downloaded.path()).read_bytes) == PDF_BYTES
                 await screens.visit(page, "13-ho-so-don-vi")
     assert len(screens.taken) == 13
