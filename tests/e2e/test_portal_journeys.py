@@ -7,6 +7,7 @@ visited passes axe-core's WCAG 2.1 A/AA rules; the public search is used with th
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from datetime import UTC, datetime, timedelta
@@ -21,12 +22,14 @@ from tdkt_portal.labels import role as role_label
 from tdkt_shared.auth import Role, dev_headers
 from tests.e2e.browser import Axe, chromium
 from tests.e2e.processes import services
+from tests.helpers import PDF_BYTES, attach_files
 from tests.integration.conftest import SettingsFactory
 from tests.integration.kafka_tools import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("drop_databases")]
 BROWSING: dict[str, Any] = {"bypass_csp": True, "locale": "vi-VN", "viewport": {"width": 1280, "height": 900}}
 """The CSP is bypassed for axe-core's injected script only: the portal's own pages need no exception."""
+CHECKLIST = ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "CHUNG_NHAN_SANG_KIEN"]
 
 
 class Screens:
@@ -54,6 +57,12 @@ class Api:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{self.ports[service]}", timeout=30) as client:
             answer = await client.request(method, path, json=body, headers=dev_headers(role, organization_id=org))
         assert answer.status_code < 300, f"{method} {path}: {answer.status_code} {answer.text}"
+        return answer.json()
+
+    async def attach(self, nomination_id: str, items: list[str], role: Role, org: str) -> Any:
+        """Each checklist item filed as a PDF, as the proposer uploads it; the nomination after the last."""
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{self.ports['awards']}", timeout=30) as client:
+            answer = await attach_files(client, nomination_id, items, dev_headers(role, organization_id=org))
         return answer.json()
 
     async def knows(self, service: str, organization_id: str) -> bool:
@@ -149,6 +158,31 @@ async def test_three_journeys_in_a_browser(make_settings: SettingsFactory, run_i
                     }
                     for y in (2023, 2024, 2025)
                 ]
+                # the initiative of provincial scope, recorded in the registry by the initiative council and
+                # received by awards from the bus: awards judges from records, not from the dossier
+                await api.call(
+                    "registry",
+                    "POST",
+                    "/persons",
+                    Role.REGISTRY_ADMIN,
+                    province,
+                    {"id": person, "full_name": "Hoàng Văn Nam"},
+                )
+                certificate = {
+                    "title": "Sáng kiến cải tiến quy trình tiếp nhận người bệnh",
+                    "author_ids": [person],
+                    "recognizing_organization_id": province,
+                    "scope": "PROVINCE",
+                    "recognized_on": "2025-04-01",
+                    "certificate_number": f"1/GCN-SK-{run_id}",
+                }
+                await api.call("registry", "POST", "/initiatives", Role.INITIATIVE_OFFICER, province, certificate)
+
+                async def on_record() -> bool:
+                    found = await api.call("awards", "GET", f"/records/{person}", Role.TDKT_SPECIALIST, home_affairs)
+                    return bool(found["initiatives"])
+
+                await eventually(on_record, timeout_s=120, what=f"{person}'s initiative in awards")
                 imported = {"batch_id": f"ls-{run_id}", "grants": history}
                 await api.call("awards", "POST", "/grants/imports", Role.TDKT_SPECIALIST, home_affairs, imported)
                 draft = {
@@ -164,13 +198,12 @@ async def test_three_journeys_in_a_browser(make_settings: SettingsFactory, run_i
                             "kind": "INDIVIDUAL",
                             "name": "Hoàng Văn Nam",
                             "organization_id": unit,
-                            "initiatives": [{"initiative_id": "sk-1", "scope": 2, "recognized_on": "2025-04-01"}],
                         }
                     ],
-                    "attachments": ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "CHUNG_NHAN_SANG_KIEN"],
                 }
-                drafted = await api.call("awards", "POST", "/nominations", Role.UNIT_OFFICER, unit, draft)
-                step = {"version": drafted["version"]}
+                await api.call("awards", "POST", "/nominations", Role.UNIT_OFFICER, unit, draft)
+                filed = await api.attach(nomination, CHECKLIST, Role.UNIT_OFFICER, unit)
+                step = {"version": filed["version"]}
                 await api.call("awards", "POST", f"/nominations/{nomination}/submit", Role.UNIT_OFFICER, unit, step)
                 await sign_out(page)
 
@@ -257,6 +290,12 @@ async def test_three_journeys_in_a_browser(make_settings: SettingsFactory, run_i
                 await sign_in(page, base, "can-bo-y-te", unit, Role.UNIT_OFFICER)
                 await page.get_by_role("link", name=nomination).click()
                 await expect(page.locator("#trang-thai")).to_have_text("Đã có quyết định")
-                await expect(page.get_by_text("CHUNG_NHAN_SANG_KIEN")).to_be_visible()
+                # each checklist item with its file, downloaded through the portal
+                await expect(page.get_by_role("cell", name="CHUNG_NHAN_SANG_KIEN", exact=True)).to_be_visible()
+                async with page.expect_download() as downloading:
+                    await page.get_by_role("link", name="CHUNG_NHAN_SANG_KIEN.pdf").click()
+                downloaded = await downloading.value
+                assert downloaded.suggested_filename == "CHUNG_NHAN_SANG_KIEN.pdf"
+                assert await asyncio.to_thread(Path(await downloaded.path()).read_bytes) == PDF_BYTES
                 await screens.visit(page, "13-ho-so-don-vi")
     assert len(screens.taken) == 13

@@ -13,6 +13,9 @@ from tdkt_portal.backend import Service
 from tdkt_shared.auth import Role, dev_headers
 from tdkt_shared.contract.awards import AwardGranted
 from tdkt_shared.contract.notify import Channel, PublicationRequested
+from tdkt_shared.contract.records import InitiativeScope
+from tests.helpers import attach_files
+from tests.unit.awards.records import initiative, recorded
 from tests.unit.portal.conftest import Stack, csrf_of
 
 UNIT = "so-y-te-bac-kan"
@@ -122,11 +125,12 @@ def nomination(nid: str) -> dict[str, Any]:
                 "kind": "INDIVIDUAL",
                 "name": "Hoàng Văn Nam",
                 "organization_id": UNIT,
-                "initiatives": [{"initiative_id": "sk-1", "scope": 2, "recognized_on": "2025-04-01"}],
             }
         ],
-        "attachments": ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "CHUNG_NHAN_SANG_KIEN"],
     }
+
+
+CHECKLIST = ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "CHUNG_NHAN_SANG_KIEN"]
 
 
 async def test_a_dossier_goes_from_the_specialist_to_the_council_and_onto_the_roll(stack: Stack) -> None:
@@ -147,9 +151,16 @@ async def test_a_dossier_goes_from_the_specialist_to_the_council_and_onto_the_ro
     await call(
         stack, "awards", "POST", "/grants/imports", Role.TDKT_SPECIALIST, {"batch_id": "ls-1", "grants": history}
     )
-    drafted = await call(stack, "awards", "POST", "/nominations", Role.UNIT_OFFICER, nomination("cstd-nam"))
+    # the initiative of provincial scope is the registry's record, as awards receives it
+    await recorded(
+        stack.services["awards"],
+        initiative("sk-1", PERSON, scope=InitiativeScope.PROVINCE, on=date(2025, 4, 1)),
+    )
+    await call(stack, "awards", "POST", "/nominations", Role.UNIT_OFFICER, nomination("cstd-nam"))
+    officer = dev_headers(Role.UNIT_OFFICER, organization_id=UNIT)
+    filed = await attach_files(stack.clients["awards"], "cstd-nam", CHECKLIST, officer)
     await call(
-        stack, "awards", "POST", "/nominations/cstd-nam/submit", Role.UNIT_OFFICER, {"version": drafted["version"]}
+        stack, "awards", "POST", "/nominations/cstd-nam/submit", Role.UNIT_OFFICER, {"version": filed.json()["version"]}
     )
 
     await stack.sign_in("chuyen-vien-ha", "so-noi-vu", "tdkt_specialist")

@@ -75,6 +75,24 @@ class Backend:
             raise BackendError(answer.status_code, str(detail or answer.reason_phrase), field)
         return answer.json() if answer.content else None
 
+    async def open_file(self, service: Service, path: str, token: str) -> httpx.Response:
+        """A file's response, its body not read yet (the caller streams it, then closes the response)."""
+        request = self.clients[service].build_request("GET", path, headers={"Authorization": f"Bearer {token}"})
+        try:
+            answer = await self.clients[service].send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise BackendError(503, f"dịch vụ {service} không trả lời ({type(exc).__name__})") from exc
+        if answer.status_code >= 400:
+            await answer.aread()
+            await answer.aclose()
+            try:
+                problem = answer.json()
+            except ValueError:
+                problem = {}
+            detail = problem.get("detail") if isinstance(problem, dict) else None
+            raise BackendError(answer.status_code, str(detail or answer.reason_phrase))
+        return answer
+
     async def get(self, service: Service, path: str, token: str | None = None, **params: Any) -> Any:
         return await self.call("GET", service, path, token, params=params)
 

@@ -1,17 +1,26 @@
-"""The council's screens (Hội đồng Thi đua – Khen thưởng): dossiers before the council with their agenda, the
-ballot of today's council vote (a session's tally per nominee, recorded once), and the results. The secretary sends
-eligible dossiers to the council."""
+"""The council's screens (Hội đồng Thi đua – Khen thưởng): the open sessions, where a member casts their own
+secret ballot; dossiers before the council with their agenda, the typed totals of a vote (a session's tally per
+nominee, recorded once), and the results. The secretary sends eligible dossiers to the council."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import date
+from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from tdkt_portal.api.officer import ItemId, dossier_page
+from tdkt_portal.api.officer import (
+    FILE_RESPONSES,
+    DocumentId,
+    FileId,
+    ItemId,
+    document_download,
+    dossier_page,
+    file_download,
+)
 from tdkt_portal.api.web import CSRF, FORM, FORM_RESPONSES, NAMES, BackendDep, User, back, failed, for_roles, render
 from tdkt_portal.backend import BackendError
 from tdkt_shared.auth import Role
@@ -23,12 +32,20 @@ Secretary = Annotated[User, for_roles(Role.COUNCIL_SECRETARY, Role.TDKT_SPECIALI
 Count = Annotated[int, Form(ge=0, le=1000)]
 
 
+class Choice(StrEnum):
+    """A member's choice on a nominee in a secret ballot (đồng ý / không đồng ý)."""
+
+    YES = "YES"
+    NO = "NO"
+
+
 @router.get("", response_class=HTMLResponse, name="council_home")
 async def home(request: Request, user: CouncilRole, backend: BackendDep) -> HTMLResponse:
     """The agenda (dossiers in council review), what the secretary may send, and the results so far."""
     statuses = ("COUNCIL_REVIEW", "ELIGIBLE", "PUBLIC_CONSULTATION", "APPROVED", "REJECTED", "DECIDED")
-    found = await asyncio.gather(
-        *(backend.get("awards", "/nominations", user.token, status=s, limit=100) for s in statuses)
+    *found, sessions = await asyncio.gather(
+        *(backend.get("awards", "/nominations", user.token, status=s, limit=100) for s in statuses),
+        backend.get("awards", "/council-sessions", user.token, status="OPEN", limit=100),
     )
     by_status = {s: f["items"] for s, f in zip(statuses, found, strict=True)}
     return render(
@@ -38,12 +55,63 @@ async def home(request: Request, user: CouncilRole, backend: BackendDep) -> HTML
         agenda=by_status["COUNCIL_REVIEW"],
         to_send=by_status["ELIGIBLE"] + by_status["PUBLIC_CONSULTATION"],
         results=by_status["APPROVED"] + by_status["REJECTED"] + by_status["DECIDED"],
+        sessions=sessions["items"],
     )
+
+
+@router.get("/phien/{session_id}", response_class=HTMLResponse, name="council_session")
+async def session(session_id: ItemId, request: Request, user: CouncilRole, backend: BackendDep) -> Response:
+    """An open session's agenda: per dossier, whether this member has voted, else the secret ballot to cast."""
+    try:
+        found = await backend.get("awards", f"/council-sessions/{session_id}", user.token)
+    except BackendError as exc:
+        return render(request, "message.html", exc.status, title="Không mở được phiên họp", text=failed(exc))
+    return render(request, "council/session.html", title=f"Phiên họp {found['id']}", session=found)
+
+
+@router.post("/phien/{session_id}/phieu", **FORM, name="council_ballot")
+async def cast_ballot(
+    session_id: ItemId,
+    request: Request,
+    user: Member,
+    backend: BackendDep,
+    nomination_id: Annotated[str, Form(pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$")],
+    nominee_id: Annotated[list[str], Form(min_length=1, max_length=100)],
+    choice: Annotated[list[Choice], Form(min_length=1, max_length=100)],
+) -> Response:
+    """The member's own secret ballot on one dossier of the session (`POST /council-sessions/{id}/ballots`): a
+    choice per nominee; awards checks the seat, the agenda and that it is the member's first ballot."""
+    path = f"/hoi-dong/phien/{session_id}"
+    if len(nominee_id) != len(choice):
+        return back(request, path, "Phiếu biểu quyết không đủ dòng cho mỗi người được đề nghị.", error=True)
+    body = {
+        "nomination_id": nomination_id,
+        "choices": [{"nominee_id": n, "choice": c.value} for n, c in zip(nominee_id, choice, strict=True)],
+    }
+    try:
+        await backend.post("awards", f"/council-sessions/{session_id}/ballots", user.token, body)
+    except BackendError as exc:
+        return back(request, path, failed(exc), error=True)
+    return back(request, path, f"Đã bỏ phiếu kín cho hồ sơ {nomination_id}.")
 
 
 @router.get("/ho-so/{nomination_id}", response_class=HTMLResponse, name="council_dossier")
 async def dossier(nomination_id: ItemId, request: Request, user: CouncilRole, backend: BackendDep) -> Response:
     return await dossier_page(request, user, backend, nomination_id, "council/dossier.html")
+
+
+@router.get("/ho-so/{nomination_id}/tep/{file_id}", responses=FILE_RESPONSES, name="council_dossier_file")
+async def dossier_file(
+    request: Request, nomination_id: ItemId, file_id: FileId, user: CouncilRole, backend: BackendDep
+) -> Response:
+    return await file_download(request, user, backend, f"/nominations/{nomination_id}/files/{file_id}")
+
+
+@router.get("/ho-so/{nomination_id}/van-ban/{document_id}", responses=FILE_RESPONSES, name="council_dossier_document")
+async def dossier_document(
+    request: Request, nomination_id: ItemId, document_id: DocumentId, user: CouncilRole, backend: BackendDep
+) -> Response:
+    return await document_download(request, user, backend, nomination_id, document_id)
 
 
 @router.post("/ho-so/{nomination_id}/trinh", **FORM, name="council_send")

@@ -11,7 +11,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from tdkt_portal.api.officer import ItemId, dossier_page
+from tdkt_portal.api.officer import (
+    FILE_RESPONSES,
+    DocumentId,
+    FileId,
+    ItemId,
+    document_download,
+    dossier_page,
+    file_download,
+)
 from tdkt_portal.api.web import CSRF, FORM_RESPONSES, NAMES, BackendDep, User, back, failed, for_roles, render
 from tdkt_portal.backend import BackendError
 from tdkt_shared.auth import Role
@@ -69,6 +77,22 @@ async def home(request: Request, user: Specialist, backend: BackendDep) -> HTMLR
 @router.get("/ho-so/{nomination_id}", response_class=HTMLResponse, name="specialist_dossier")
 async def dossier(nomination_id: ItemId, request: Request, user: Specialist, backend: BackendDep) -> Response:
     return await dossier_page(request, user, backend, nomination_id, "specialist/dossier.html")
+
+
+@router.get("/ho-so/{nomination_id}/tep/{file_id}", responses=FILE_RESPONSES, name="specialist_dossier_file")
+async def dossier_file(
+    request: Request, nomination_id: ItemId, file_id: FileId, user: Specialist, backend: BackendDep
+) -> Response:
+    return await file_download(request, user, backend, f"/nominations/{nomination_id}/files/{file_id}")
+
+
+@router.get(
+    "/ho-so/{nomination_id}/van-ban/{document_id}", responses=FILE_RESPONSES, name="specialist_dossier_document"
+)
+async def dossier_document(
+    request: Request, nomination_id: ItemId, document_id: DocumentId, user: Specialist, backend: BackendDep
+) -> Response:
+    return await document_download(request, user, backend, nomination_id, document_id)
 
 
 @router.post(
