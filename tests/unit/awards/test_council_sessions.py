@@ -3,14 +3,12 @@ threshold, one secret ballot per member and dossier, the tally, the minutes and 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 
-from tdkt_awards.service import DEFINITION
 from tdkt_awards.store import COLLECTIONS, COUNCIL_SESSIONS, NOMINATIONS
 from tdkt_shared.auth import Role
 from tdkt_shared.contract import make_event, parse_data
@@ -19,8 +17,7 @@ from tdkt_shared.contract.records import InitiativeScope
 from tdkt_shared.contract.registry import CouncilConstituted, CouncilMember, CouncilRole
 from tdkt_shared.runtime import InMemoryRuntime
 from tests.authz import headers, snapshot
-from tests.clock import MONDAY_MORNING, ManualClock
-from tests.helpers import post_draft, serve
+from tests.helpers import post_draft
 from tests.unit.awards.records import initiative, recorded
 
 ORG = "so-noi-vu-thai-nguyen"
@@ -28,19 +25,6 @@ WHO = {"actor": "chuyen-vien-ha", "organization_id": ORG}
 COUNCIL = "hd-tdkt-thai-nguyen"
 HELD_ON = "2026-01-05"
 SECRETARY = headers(Role.COUNCIL_SECRETARY, ORG, subject="thu-ky")
-
-
-@pytest.fixture
-def runtime() -> InMemoryRuntime:
-    runtime = InMemoryRuntime(DEFINITION)
-    setattr(runtime, "clock", ManualClock(MONDAY_MORNING))  # noqa: B010
-    return runtime
-
-
-@pytest.fixture
-async def client(runtime: InMemoryRuntime) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve(DEFINITION, runtime) as client:
-        yield client
 
 
 def member(person: str) -> dict[str, str]:

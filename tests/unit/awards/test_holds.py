@@ -3,17 +3,14 @@ the decision (never a final INELIGIBLE); the end of the case returns each to whe
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
 
 import httpx
-import pytest
 
 from tdkt_awards.catalogue_data import default_catalogue
 from tdkt_awards.domain.eligibility import members_cases_hold
 from tdkt_awards.handlers import records as record_handlers
-from tdkt_awards.service import DEFINITION
 from tdkt_awards.store import NOMINATIONS, Repositories
 from tdkt_shared.contract import make_event, parse_data
 from tdkt_shared.contract.awards import EligibilityEvaluated, NominationStatusChanged
@@ -33,22 +30,8 @@ from tdkt_shared.contract.registry import (
     PersonEmploymentChanged,
 )
 from tdkt_shared.runtime import InMemoryRuntime
-from tests.clock import MONDAY_MORNING, ManualClock
-from tests.helpers import post_draft, serve
+from tests.helpers import post_draft
 from tests.unit.awards.records import WHO, appraised, assessed, case, dossier, recorded, warning_of
-
-
-@pytest.fixture
-def runtime() -> InMemoryRuntime:
-    runtime = InMemoryRuntime(DEFINITION)
-    setattr(runtime, "clock", ManualClock(MONDAY_MORNING))  # noqa: B010
-    return runtime
-
-
-@pytest.fixture
-async def client(runtime: InMemoryRuntime) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve(DEFINITION, runtime) as client:
-        yield client
 
 
 def person(nominee: str) -> dict[str, Any]:

@@ -4,14 +4,11 @@ declaration differing from the record is a warning beside it; each rule names th
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date, datetime
 from typing import Any
 
 import httpx
-import pytest
 
-from tdkt_awards.service import DEFINITION
 from tdkt_awards.store import RECORDS
 from tdkt_shared.auth import Role
 from tdkt_shared.contract import make_event
@@ -31,8 +28,8 @@ from tdkt_shared.contract.registry import (
 )
 from tdkt_shared.runtime import InMemoryRuntime
 from tests.authz import headers
-from tests.clock import MONDAY_MORNING, ManualClock
-from tests.helpers import post_draft, serve
+from tests.clock import MONDAY_MORNING
+from tests.helpers import post_draft
 from tests.unit.awards.records import (
     ORG,
     WHO,
@@ -45,19 +42,6 @@ from tests.unit.awards.records import (
     recorded,
     warning_of,
 )
-
-
-@pytest.fixture
-def runtime() -> InMemoryRuntime:
-    runtime = InMemoryRuntime(DEFINITION)
-    setattr(runtime, "clock", ManualClock(MONDAY_MORNING))  # noqa: B010
-    return runtime
-
-
-@pytest.fixture
-async def client(runtime: InMemoryRuntime) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve(DEFINITION, runtime) as client:
-        yield client
 
 
 def rule(evaluation: dict[str, Any], name: str) -> dict[str, Any]:

@@ -4,38 +4,20 @@ review with an event, staying ACTIVE (the law decides a revocation, not the soft
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
 
 import httpx
-import pytest
 
-from tdkt_awards.service import DEFINITION
 from tdkt_awards.store import DECISIONS, NOMINATIONS
 from tdkt_shared.contract import parse_data
 from tdkt_shared.contract.awards import EligibilityEvaluated, GrantReviewRequested
 from tdkt_shared.contract.records import CaseOpened, CaseStatus, CaseWithdrawn
 from tdkt_shared.runtime import InMemoryRuntime
-from tests.clock import MONDAY_MORNING, ManualClock
-from tests.helpers import serve
 from tests.unit.awards.records import WHO, appraised, case, dossier, initiative, recorded
 
 DEPENDENTS = 520
 """Open dossiers relying on the revoked grant: more than the 500 the old walk stopped at."""
-
-
-@pytest.fixture
-def runtime() -> InMemoryRuntime:
-    runtime = InMemoryRuntime(DEFINITION)
-    setattr(runtime, "clock", ManualClock(MONDAY_MORNING))  # noqa: B010
-    return runtime
-
-
-@pytest.fixture
-async def client(runtime: InMemoryRuntime) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve(DEFINITION, runtime) as client:
-        yield client
 
 
 def history(person: str, years: list[int]) -> list[dict[str, Any]]:

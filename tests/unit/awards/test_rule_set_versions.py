@@ -3,7 +3,6 @@ evaluations while the ones made before keep the version they recorded."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
 
@@ -13,34 +12,19 @@ import pytest
 from tdkt_awards.catalogue_data import default_catalogue
 from tdkt_awards.domain.catalogue import RuleSet
 from tdkt_awards.domain.rule_set_versions import validate
-from tdkt_awards.service import DEFINITION
 from tdkt_awards.store import COLLECTIONS, RULE_SETS
 from tdkt_shared.contract import parse_data
 from tdkt_shared.contract.awards import RuleSetPublished
 from tdkt_shared.contract.records import InitiativeScope
 from tdkt_shared.runtime import InMemoryRuntime
 from tests.authz import snapshot
-from tests.clock import MONDAY_MORNING, ManualClock
-from tests.helpers import post_draft, serve
+from tests.helpers import post_draft
 from tests.unit.awards.records import initiative, recorded
 
 ORG = "so-noi-vu-thai-nguyen"
 WHO = {"actor": "chuyen-vien-ha", "organization_id": ORG}
 OLD = "VN-2025-D152+THAI-NGUYEN-2025"
 NEW = "VN-2026-01+THAI-NGUYEN-2025"
-
-
-@pytest.fixture
-def runtime() -> InMemoryRuntime:
-    runtime = InMemoryRuntime(DEFINITION)
-    setattr(runtime, "clock", ManualClock(MONDAY_MORNING))  # noqa: B010
-    return runtime
-
-
-@pytest.fixture
-async def client(runtime: InMemoryRuntime) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve(DEFINITION, runtime) as client:
-        yield client
 
 
 def successor(**changes: Any) -> dict[str, Any]:

@@ -271,11 +271,14 @@ def assessment_id(person_id: str, year: int) -> str:
     return natural_id("kq", person_id, str(year))
 
 
+def in_year(valid_from: date, valid_to: date | None, year: int) -> bool:
+    """Whether a period (open-ended when `valid_to` is None) covers some day of `year`."""
+    return valid_from <= date(year, 12, 31) and (valid_to is None or valid_to >= date(year, 1, 1))
+
+
 def employed_in_year(person: Person, organization_id: str, year: int) -> bool:
-    first, last = date(year, 1, 1), date(year, 12, 31)
     return any(
-        e.organization_id == organization_id and e.valid_from <= last and (e.valid_to is None or e.valid_to >= first)
-        for e in person.employments
+        e.organization_id == organization_id and in_year(e.valid_from, e.valid_to, year) for e in person.employments
     )
 
 
@@ -326,11 +329,7 @@ def collective_assessment_id(organization_id: str, year: int) -> str:
 
 def managed_in_year(collective: Organization, manager_id: str, year: int) -> bool:
     """Whether `manager_id` was the collective's parent on some day of the year."""
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    return any(
-        v.parent_id == manager_id and v.valid_from <= last and (v.valid_to is None or v.valid_to >= first)
-        for v in collective.versions
-    )
+    return any(v.parent_id == manager_id and in_year(v.valid_from, v.valid_to, year) for v in collective.versions)
 
 
 def record_collective_assessment(
