@@ -148,6 +148,24 @@ async def call(url: str, method: str, path: str, role: Role, org: str, body: obj
     return result
 
 
+CHECKLIST = ("TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "CHUNG_NHAN_SANG_KIEN")
+"""CSTĐ cơ sở's checklist (Art. 84): a dossier is submitted only with a file under each item."""
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+async def file_pdf(url: str, nomination_id: str, item: str, version: object, org: str) -> dict[str, object]:
+    headers = {**dev_headers(Role.UNIT_OFFICER, organization_id=org), "content-type": "application/pdf"}
+    params = {"version": str(version), "filename": f"{item}.pdf"}
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        answer = await client.post(
+            f"/nominations/{nomination_id}/files/{item}", params=params, content=PDF, headers=headers
+        )
+    if answer.status_code >= 300:
+        raise SystemExit(f"POST {nomination_id}/files/{item}: {answer.status_code} {answer.text[:300]}")
+    result: dict[str, object] = answer.json()
+    return result
+
+
 async def seed(urls: dict[str, str], run: str, grants: int) -> dict[str, str]:
     """Organisations, a history of grants (the roll), open reports and submitted dossiers; the ids to visit."""
     province, unit, staff = f"ubnd-{run}", f"so-y-te-{run}", f"so-noi-vu-{run}"
@@ -196,9 +214,10 @@ async def seed(urls: dict[str, str], run: str, grants: int) -> dict[str, str]:
             "year": 2025,
             "submitting_organization_id": unit,
             "nominees": [{"nominee_id": f"p-{n}-{run}", "kind": "INDIVIDUAL", "name": names[n]}],
-            "attachments": ["TO_TRINH"],
         }
         drafted = await call(urls["awards"], "POST", "/nominations", Role.UNIT_OFFICER, unit, draft)
+        for item in CHECKLIST:  # a PDF under each checklist item, as the proposer files them
+            drafted = await file_pdf(urls["awards"], f"hs-{n}-{run}", item, drafted["version"], unit)
         step = {"version": drafted["version"]}
         await call(urls["awards"], "POST", f"/nominations/hs-{n}-{run}/submit", Role.UNIT_OFFICER, unit, step)
 
