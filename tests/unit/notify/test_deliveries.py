@@ -497,3 +497,19 @@ async def test_a_daily_digest_sends_one_email_for_the_days_deliveries(
     assert {(d.status, len(d.attempts)) for d in done} == {(DeliveryStatus.DELIVERED, 1)}
     delivered = [e for e in outcome_events(runtime) if isinstance(e, NotificationDelivered)]
     assert {e.notification_id for e in delivered} >= {d.id for d in done}
+
+
+@pytest.mark.parametrize("ticks", range(6))
+async def test_the_worker_stops_when_a_wake_and_the_stop_meet(stores: NotifyStores, ticks: int) -> None:
+    """A stop that lands while the worker's wait is waking must still end the worker (Python 3.11's `wait_for`
+    swallowed such a cancel, and the worker ran on, so `tdkt-notify` outlived SIGTERM)."""
+    w = worker(stores, FakeSender(), FakeSender(), delivery_poll_interval_ms=600_000)
+    w.start()
+    for _ in range(5):  # past the first sweep, into the wait
+        await asyncio.sleep(0)
+    w.wake()
+    for _ in range(ticks):
+        await asyncio.sleep(0)
+    stopping = asyncio.create_task(w.stop())
+    done, _ = await asyncio.wait([stopping], timeout=5)
+    assert stopping in done, "the worker did not stop"

@@ -84,6 +84,7 @@ class DeliveryWorker:
         self._swept = -math.inf
         """When the last sweep began (monotonic)."""
         self._adopted = False
+        self._stopping = False
 
     def start(self) -> None:
         self._loop_task = asyncio.create_task(self._run(), name="delivery-worker")
@@ -96,16 +97,17 @@ class DeliveryWorker:
         self._wake.set()
 
     async def stop(self) -> None:
+        """End the loop (by its flag too: a cancel can be lost as a wait wakes) and cancel the sends in flight."""
+        self._stopping = True
+        self._wake.set()
         tasks = [t for t in (self._loop_task, *self._in_flight.values()) if t is not None]
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _run(self) -> None:
         interval = self._settings.delivery_poll_interval_ms / 1000
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 self.run_hinted()
@@ -113,9 +115,10 @@ class DeliveryWorker:
                     await self.run_once()
             except Exception:
                 log.exception("delivery sweep failed; trying again")
-            if not self._hinted:
+            if not self._hinted and not self._stopping:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), max(0.0, self._swept + interval - time.monotonic()))
+                    async with asyncio.timeout(max(0.0, self._swept + interval - time.monotonic())):
+                        await self._wake.wait()
 
     def run_hinted(self) -> int:
         """Start the deliveries handed over by `wake`; the number of sends started."""
@@ -174,7 +177,7 @@ class DeliveryWorker:
     def _start(self, deliveries: Sequence[Delivery]) -> int:
         now = self._clock()
         groups: dict[str, list[str]] = {}
-        for delivery in deliveries:
+        for delivery in () if self._stopping else deliveries:
             if delivery.id in self._busy or delivery.final or not delivery.due(now):  # inbox ones are born final
                 continue
             lease = delivery.lease_until
