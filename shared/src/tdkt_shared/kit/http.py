@@ -73,10 +73,5 @@ async def page_of(
     sort: str | None = None,
 ) -> Page[T]:
     """One page of the aggregates matching `query`, each rendered, with the count of them all."""
-    found = await repository.find(query, skip=page.offset, limit=page.limit, sort=sort)
-    return Page(
-        items=[render(loaded) for loaded in found],
-        total=await repository.count(query),
-        offset=page.offset,
-        limit=page.limit,
-    )
+    found, total = await repository.page(query, skip=page.offset, limit=page.limit, sort=sort)
+    return Page(items=[render(loaded) for loaded in found], total=total, offset=page.offset, limit=page.limit)

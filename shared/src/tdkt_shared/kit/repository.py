@@ -94,6 +94,16 @@ class Repository(Generic[A]):
     async def count(self, query: Query) -> int:
         return await self.store.count(query)
 
+    async def page(
+        self, query: Query, *, skip: int = 0, limit: int = 50, sort: str | None = None
+    ) -> tuple[list[Loaded[A]], int]:
+        """One page of matches and how many match in all; the count costs a second query only when the page is
+        full or empty past the start (a short page ends the set, so it tells the total itself)."""
+        found = await self.find(query, skip=skip, limit=limit, sort=sort)
+        if len(found) < limit and (found or skip == 0):
+            return found, skip + len(found)
+        return found, await self.count(query)
+
     def envelope(
         self, data: EventData, aggregate_id: str, ctx: CommandContext, *, event_id: str | None = None
     ) -> CloudEvent:

@@ -160,3 +160,38 @@ async def test_expect_refuses_another_version(repo: Repository[Congress]) -> Non
     loaded.expect(1)
     with pytest.raises(VersionConflict):
         loaded.expect(3)
+
+
+@pytest.mark.parametrize(
+    ("skip", "limit", "ids", "total", "counted"),
+    [
+        (0, 10, ["dh-0", "dh-1", "dh-2", "dh-3", "dh-4"], 5, False),  # a short first page tells the total
+        (3, 10, ["dh-3", "dh-4"], 5, False),  # so does a short page further on
+        (0, 5, ["dh-0", "dh-1", "dh-2", "dh-3", "dh-4"], 5, True),  # a full page may have more after it
+        (9, 5, [], 5, True),  # past the end: the total is not known from the page
+    ],
+)
+async def test_a_page_counts_only_when_the_page_cannot_tell_the_total(
+    repo: Repository[Congress],
+    store: InMemoryAggregateStore,
+    monkeypatch: pytest.MonkeyPatch,
+    skip: int,
+    limit: int,
+    ids: list[str],
+    total: int,
+    counted: bool,
+) -> None:
+    for n in range(5):
+        await repo.add(Congress(id=f"dh-{n}"), (), CTX)
+    counts: list[object] = []
+    real_count = store.count
+
+    async def count(query: Any) -> int:
+        counts.append(query)
+        return await real_count(query)
+
+    monkeypatch.setattr(store, "count", count)
+    found, counted_total = await repo.page({"status": "SCHEDULED"}, skip=skip, limit=limit)
+    assert [loaded.id for loaded in found] == ids
+    assert counted_total == total
+    assert counts == ([{"status": "SCHEDULED"}] if counted else [])
