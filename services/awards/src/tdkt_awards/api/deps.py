@@ -3,17 +3,20 @@ request."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from functools import cache
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 
 from tdkt_awards.calendar_vn import VietnamCalendar
 from tdkt_awards.domain.calendar import WorkingDays
 from tdkt_awards.domain.catalogue import Catalogue
 from tdkt_awards.handlers import rule_sets
 from tdkt_awards.store import FILES, Repositories
+from tdkt_shared.kit import Loaded
 from tdkt_shared.settings import Settings
+from tdkt_shared.store.aggregates import Query
 from tdkt_shared.store.files import FileStore
 
 
@@ -44,6 +47,17 @@ def _vietnam() -> VietnamCalendar:
 
 async def calendar() -> WorkingDays:
     return _vietnam()
+
+
+def tag(response: Response | None, loaded: Loaded[Any]) -> None:
+    """The version a change must name, as the answer's ETag (when there is an answer to tag)."""
+    if response is not None:
+        response.headers["ETag"] = f'"{loaded.version}"'
+
+
+def with_status(status: StrEnum | None) -> Query:
+    """The query for a list filtered on the aggregate's `status` (all of them when None)."""
+    return {} if status is None else {"status": status.value}
 
 
 RepositoriesDep = Annotated[Repositories, Depends(repositories)]

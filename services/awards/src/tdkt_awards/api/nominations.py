@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Response, status
 from pydantic import BaseModel
 
-from tdkt_awards.api.deps import CalendarDep, CatalogueDep, RepositoriesDep
+from tdkt_awards.api.deps import CalendarDep, CatalogueDep, RepositoriesDep, tag
 from tdkt_awards.domain import nominations as workflow
 from tdkt_awards.domain.grants import DecideNomination, Decision
 from tdkt_awards.domain.nominations import Actor, AuditEntry, Nomination, Status
@@ -44,8 +44,7 @@ class NominationView(Nomination):
 
 
 def _view(loaded: Loaded[Nomination], response: Response | None = None) -> NominationView:
-    if response is not None:
-        response.headers["ETag"] = f'"{loaded.version}"'
+    tag(response, loaded)
     return NominationView(**loaded.aggregate.model_dump(), version=loaded.version)
 
 
