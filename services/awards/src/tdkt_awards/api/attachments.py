@@ -5,26 +5,24 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import Path, Query, Request, Response, status
 
-from tdkt_awards.api.deps import CatalogueDep, FilesDep, RepositoriesDep, upload_limit
+from tdkt_awards.api.deps import CatalogueDep, FilesDep, RepositoriesDep, signed_in_router, upload_limit
 from tdkt_awards.api.nominations import Editor, NominationView, Reader, _view
 from tdkt_awards.domain.files import ACCEPTED
 from tdkt_awards.handlers import attachments
 from tdkt_awards.policy import recorded_actor
 from tdkt_shared.api import ERROR_RESPONSES
-from tdkt_shared.auth import current_principal
 from tdkt_shared.kit.http import Context
 
-router = APIRouter(
-    prefix="/nominations",
-    tags=["attachments"],
+router = signed_in_router(
+    "/nominations",
+    tag="attachments",
     responses={
         **ERROR_RESPONSES,
         413: {"description": "The file is larger than the upload limit"},
         415: {"description": "Not a PDF, DOCX, XLSX, PNG or JPEG (detected from the bytes)"},
     },
-    dependencies=[Depends(current_principal)],
 )
 
 Item = Annotated[str, Path(pattern=r"^[A-Z][A-Z0-9_]{0,59}$", examples=["TO_TRINH"])]

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import Response, status
 from pydantic import BaseModel
 
-from tdkt_awards.api.deps import CatalogueDep, RepositoriesDep, tag, with_status
+from tdkt_awards.api.deps import CatalogueDep, RepositoriesDep, signed_in_router, tag, with_status
 from tdkt_awards.domain.council_sessions import CastBallot, Minutes, OpenSession, Session, SessionStatus
 from tdkt_awards.handlers import council_sessions
 from tdkt_awards.policy import SESSION_READERS, ballot_voter, recorded_actor
-from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
-from tdkt_shared.auth import CurrentPrincipal, Principal, Role, current_principal, require
+from tdkt_shared.api import Page, PageQuery
+from tdkt_shared.auth import CurrentPrincipal, Principal, Role, require
 from tdkt_shared.contract.text import Identifier, Whole
 from tdkt_shared.errors import InvalidTransition
 from tdkt_shared.kit import Loaded
@@ -24,12 +24,7 @@ Voter = Annotated[Principal, require(Role.COUNCIL_MEMBER)]
 RUNS_SESSIONS: Any = require(Role.COUNCIL_SECRETARY, Role.TDKT_SPECIALIST)
 """The council's standing body (or the TĐKT body) opens and closes a session."""
 
-router = APIRouter(
-    prefix="/council-sessions",
-    tags=["council sessions"],
-    responses=ERROR_RESPONSES,
-    dependencies=[Depends(current_principal)],
-)
+router = signed_in_router("/council-sessions", tag="council sessions")
 
 
 class SessionView(Session):

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 from enum import StrEnum
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel
 
 from tdkt_awards.calendar_vn import VietnamCalendar
 from tdkt_awards.domain.calendar import WorkingDays
 from tdkt_awards.domain.catalogue import Catalogue
 from tdkt_awards.handlers import rule_sets
 from tdkt_awards.store import FILES, Repositories
+from tdkt_shared.api import ERROR_RESPONSES
+from tdkt_shared.auth import current_principal
 from tdkt_shared.kit import Loaded
+from tdkt_shared.kit.http import versioned
 from tdkt_shared.settings import Settings
 from tdkt_shared.store.aggregates import Query
 from tdkt_shared.store.files import FileStore
@@ -49,10 +53,26 @@ async def calendar() -> WorkingDays:
     return _vietnam()
 
 
+V = TypeVar("V", bound=BaseModel)
+
+
+def signed_in_router(
+    prefix: str = "", *, tag: str, responses: dict[int | str, dict[str, Any]] = ERROR_RESPONSES
+) -> APIRouter:
+    """A router whose every endpoint needs a token (401 first); each endpoint names the roles it admits."""
+    return APIRouter(prefix=prefix, tags=[tag], responses=responses, dependencies=[Depends(current_principal)])
+
+
 def tag(response: Response | None, loaded: Loaded[Any]) -> None:
     """The version a change must name, as the answer's ETag (when there is an answer to tag)."""
     if response is not None:
         response.headers["ETag"] = f'"{loaded.version}"'
+
+
+def tagged(view: type[V], loaded: Loaded[Any], response: Response | None = None) -> V:
+    """The aggregate as `view` with its version, also given as the ETag of the answer."""
+    tag(response, loaded)
+    return versioned(view, loaded)
 
 
 def with_status(status: StrEnum | None) -> Query:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import Depends, Path, Query, Request, Response, status
 
 from tdkt_awards.api.attachments import UPLOAD_BODY, content_disposition
-from tdkt_awards.api.deps import CatalogueDep, FilesDep, RepositoriesDep, upload_limit
+from tdkt_awards.api.deps import CatalogueDep, FilesDep, RepositoriesDep, signed_in_router, upload_limit
 from tdkt_awards.api.nominations import Reader
 from tdkt_awards.documents.office import Renderer, default_renderer
 from tdkt_awards.domain.documents import DocumentKind, IssuedDocument, IssueDocument
@@ -15,20 +15,19 @@ from tdkt_awards.domain.files import DOCX
 from tdkt_awards.domain.templates import OfficeTemplate
 from tdkt_awards.handlers import documents
 from tdkt_shared.api import ERROR_RESPONSES
-from tdkt_shared.auth import Principal, Role, current_principal, require
+from tdkt_shared.auth import Principal, Role, require
 from tdkt_shared.contract.text import Identifier, Whole
 from tdkt_shared.kit import Loaded
 from tdkt_shared.kit.http import Context
 
-router = APIRouter(
-    tags=["documents"],
+router = signed_in_router(
+    tag="documents",
     responses={
         **ERROR_RESPONSES,
         413: {"description": "The template is larger than the upload limit"},
         415: {"description": "The template is not a DOCX file (detected from the bytes)"},
         503: {"description": "Rendering is unavailable or busy; try again"},
     },
-    dependencies=[Depends(current_principal)],
 )
 Issuer = Annotated[Principal, require(Role.UNIT_OFFICER, Role.TDKT_SPECIALIST, Role.COUNCIL_SECRETARY)]
 TemplateKeeper = Annotated[Principal, require(Role.TDKT_SPECIALIST)]

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Response, status
 
-from tdkt_awards.api.deps import RepositoriesDep, tag, with_status
+from tdkt_awards.api.deps import RepositoriesDep, tagged, with_status
 from tdkt_awards.domain.catalogue import RuleSet
 from tdkt_awards.domain.rule_set_versions import RuleSetVersion, Validation, VersionStatus
 from tdkt_awards.handlers import rule_sets
@@ -31,8 +31,7 @@ class RuleSetVersionView(RuleSetVersion):
 
 
 def _view(loaded: Loaded[RuleSetVersion], response: Response | None = None) -> RuleSetVersionView:
-    tag(response, loaded)
-    return RuleSetVersionView(**loaded.aggregate.model_dump(), version=loaded.version)
+    return tagged(RuleSetVersionView, loaded, response)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=RuleSetVersionView, dependencies=[ADMIN])
