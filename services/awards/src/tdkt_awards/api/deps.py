@@ -3,11 +3,12 @@ request."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 
 from tdkt_awards.calendar_vn import VietnamCalendar
@@ -20,7 +21,7 @@ from tdkt_shared.auth import current_principal
 from tdkt_shared.kit import Loaded
 from tdkt_shared.kit.http import versioned
 from tdkt_shared.settings import Settings
-from tdkt_shared.store.aggregates import Query
+from tdkt_shared.store.aggregates import Query as StoreQuery
 from tdkt_shared.store.files import FileStore
 
 
@@ -37,6 +38,18 @@ def upload_limit(request: Request) -> int:
     """The largest file accepted (`HTTP_MAX_UPLOAD_BYTES`; the default when the runtime has no settings)."""
     settings: Settings = getattr(request.app.state.runtime, "settings", None) or Settings()
     return settings.http_max_upload_bytes
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A request whose body is the file itself, and the largest file accepted."""
+
+    data: bytes
+    limit: int
+
+
+async def upload(request: Request) -> Upload:
+    return Upload(await request.body(), upload_limit(request))
 
 
 async def catalogue(request: Request) -> Catalogue:
@@ -75,7 +88,7 @@ def tagged(view: type[V], loaded: Loaded[Any], response: Response | None = None)
     return versioned(view, loaded)
 
 
-def with_status(status: StrEnum | None) -> Query:
+def with_status(status: StrEnum | None) -> StoreQuery:
     """The query for a list filtered on the aggregate's `status` (all of them when None)."""
     return {} if status is None else {"status": status.value}
 
@@ -84,3 +97,6 @@ RepositoriesDep = Annotated[Repositories, Depends(repositories)]
 CatalogueDep = Annotated[Catalogue, Depends(catalogue)]
 CalendarDep = Annotated[WorkingDays, Depends(calendar)]
 FilesDep = Annotated[FileStore, Depends(files)]
+UploadDep = Annotated[Upload, Depends(upload)]
+"""The body as the file (read after the principal's check, which the endpoint lists first)."""
+Filename = Annotated[str, Query(min_length=1, max_length=200)]
