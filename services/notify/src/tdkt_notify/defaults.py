@@ -44,17 +44,30 @@ def _holder(role: FunctionalRole) -> RecipientSpec:
     return RecipientSpec(source=RecipientSource.ROLE_HOLDER, role=role)
 
 
-DEFAULT_RULES = [
-    RoutingRule(
-        id="publicity",
-        description="Đề nghị cơ quan báo chí đăng tải: hồ sơ được thông qua, khen thưởng, đại hội thi đua",
-        event_types=[NOMINATION_APPROVED, AWARD_GRANTED, CONGRESS_SCHEDULED],
-        conditions=[Condition(path="imported", none_of=["True"])],  # history loaded from records is not news
+def _to_the_press(
+    rule_id: str, description: str, event_types: list[str], condition: Condition, template_key: str
+) -> RoutingRule:
+    """Đề nghị đăng tải: a publication request to every press body, on every channel, ahead of other rules."""
+    return RoutingRule(
+        id=rule_id,
+        description=description,
+        event_types=event_types,
+        conditions=[condition],
         recipients=[_holder(FunctionalRole.PRESS_COMMUNICATION)],
         channels=ALL_CHANNELS,
         purpose=Purpose.PUBLICATION_REQUEST,
-        template_key=PUBLICATION_REQUEST,
+        template_key=template_key,
         priority=10,
+    )
+
+
+DEFAULT_RULES = [
+    _to_the_press(
+        "publicity",
+        "Đề nghị cơ quan báo chí đăng tải: hồ sơ được thông qua, khen thưởng, đại hội thi đua",
+        [NOMINATION_APPROVED, AWARD_GRANTED, CONGRESS_SCHEDULED],
+        Condition(path="imported", none_of=["True"]),  # history loaded from records is not news
+        PUBLICATION_REQUEST,
     ),
     RoutingRule(
         id="report-submitted",
@@ -105,16 +118,12 @@ DEFAULT_RULES = [
         channels=[Channel.INBOX, Channel.EMAIL],
         template_key=COUNCIL_MEMBERSHIP,
     ),
-    RoutingRule(
-        id="consultation-publicity",
-        description="Đề nghị cơ quan báo chí đăng tải danh sách lấy ý kiến Nhân dân (Luật TĐKT, Điều 84 khoản 5)",
-        event_types=[NOMINATION_STATUS_CHANGED],
-        conditions=[Condition(path="to_status", any_of=[CONSULTATION_STATUS])],
-        recipients=[_holder(FunctionalRole.PRESS_COMMUNICATION)],
-        channels=ALL_CHANNELS,
-        purpose=Purpose.PUBLICATION_REQUEST,
-        template_key=CONSULTATION_OPENED,
-        priority=10,
+    _to_the_press(
+        "consultation-publicity",
+        "Đề nghị cơ quan báo chí đăng tải danh sách lấy ý kiến Nhân dân (Luật TĐKT, Điều 84 khoản 5)",
+        [NOMINATION_STATUS_CHANGED],
+        Condition(path="to_status", any_of=[CONSULTATION_STATUS]),
+        CONSULTATION_OPENED,
     ),
     RoutingRule(
         id="consultation-closing",

@@ -5,26 +5,24 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import Path, Query, Response, status
 
-from tdkt_awards.api.deps import CatalogueDep, FilesDep, RepositoriesDep, upload_limit
+from tdkt_awards.api.deps import CatalogueDep, Filename, FilesDep, RepositoriesDep, UploadDep, signed_in_router
 from tdkt_awards.api.nominations import Editor, NominationView, Reader, _view
 from tdkt_awards.domain.files import ACCEPTED
 from tdkt_awards.handlers import attachments
 from tdkt_awards.policy import recorded_actor
 from tdkt_shared.api import ERROR_RESPONSES
-from tdkt_shared.auth import current_principal
 from tdkt_shared.kit.http import Context
 
-router = APIRouter(
-    prefix="/nominations",
-    tags=["attachments"],
+router = signed_in_router(
+    "/nominations",
+    tag="attachments",
     responses={
         **ERROR_RESPONSES,
         413: {"description": "The file is larger than the upload limit"},
         415: {"description": "Not a PDF, DOCX, XLSX, PNG or JPEG (detected from the bytes)"},
     },
-    dependencies=[Depends(current_principal)],
 )
 
 Item = Annotated[str, Path(pattern=r"^[A-Z][A-Z0-9_]{0,59}$", examples=["TO_TRINH"])]
@@ -56,23 +54,22 @@ async def add_file(
     nomination_id: str,
     item: Item,
     version: Version,
-    request: Request,
     principal: Editor,
+    upload: UploadDep,
     repositories: RepositoriesDep,
     catalogue: CatalogueDep,
     store: FilesDep,
     ctx: Context,
     response: Response,
-    filename: Annotated[str, Query(min_length=1, max_length=200)] = "tep",
+    filename: Filename = "tep",
 ) -> NominationView:
     """Add a file to a checklist item of a DRAFT or RETURNED dossier (the proposer's officers, or TĐKT staff).
 
     The body is the file itself; its kind is detected from the bytes (PDF, DOCX, XLSX, PNG, JPEG), its SHA-256
     recorded. Emits `attachment.added`."""
-    data = await request.body()
     who = recorded_actor(principal)
     added = await attachments.add_file(
-        repositories, store, catalogue, nomination_id, version, item, filename, data, upload_limit(request), who, ctx
+        repositories, store, catalogue, nomination_id, version, item, filename, upload.data, upload.limit, who, ctx
     )
     response.headers["Location"] = f"/nominations/{nomination_id}/files/{added.aggregate.files[-1].file_id}"
     return _view(added, response)

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import Response, status
 from pydantic import BaseModel
 
-from tdkt_awards.api.deps import CatalogueDep, RepositoriesDep
+from tdkt_awards.api.deps import CatalogueDep, RepositoriesDep, signed_in_router, tag, with_status
 from tdkt_awards.domain.council_sessions import CastBallot, Minutes, OpenSession, Session, SessionStatus
 from tdkt_awards.handlers import council_sessions
 from tdkt_awards.policy import SESSION_READERS, ballot_voter, recorded_actor
-from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
-from tdkt_shared.auth import CurrentPrincipal, Principal, Role, current_principal, require
+from tdkt_shared.api import Page, PageQuery
+from tdkt_shared.auth import CurrentPrincipal, Principal, Role, require
 from tdkt_shared.contract.text import Identifier, Whole
 from tdkt_shared.errors import InvalidTransition
 from tdkt_shared.kit import Loaded
-from tdkt_shared.kit.http import Context
+from tdkt_shared.kit.http import Context, page_of
 from tdkt_shared.kit.models import Command
 
 Reader = Annotated[Principal, require(*SESSION_READERS)]
@@ -24,12 +24,7 @@ Voter = Annotated[Principal, require(Role.COUNCIL_MEMBER)]
 RUNS_SESSIONS: Any = require(Role.COUNCIL_SECRETARY, Role.TDKT_SPECIALIST)
 """The council's standing body (or the TĐKT body) opens and closes a session."""
 
-router = APIRouter(
-    prefix="/council-sessions",
-    tags=["council sessions"],
-    responses=ERROR_RESPONSES,
-    dependencies=[Depends(current_principal)],
-)
+router = signed_in_router("/council-sessions", tag="council sessions")
 
 
 class SessionView(Session):
@@ -39,8 +34,7 @@ class SessionView(Session):
 
 
 def _view(loaded: Loaded[Session], response: Response | None = None) -> SessionView:
-    if response is not None:
-        response.headers["ETag"] = f'"{loaded.version}"'
+    tag(response, loaded)
     session = loaded.aggregate
     sealed = session.status is SessionStatus.OPEN
     if sealed:
@@ -70,21 +64,20 @@ async def open_session(
 @router.get("/{session_id}", response_model=SessionView)
 async def get(session_id: str, principal: Reader, repositories: RepositoriesDep, response: Response) -> SessionView:
     """The session; who voted on each dossier shows, the tallies only once it is closed."""
-    return _view(await council_sessions.read(repositories, session_id), response)
+    return _view(await repositories.sessions.load(session_id), response)
 
 
 @router.get("", response_model=Page[SessionView])
 async def list_sessions(
     principal: Reader, repositories: RepositoriesDep, page: PageQuery, status: SessionStatus | None = None
 ) -> Page[SessionView]:
-    found, total = await council_sessions.listed(repositories, status, offset=page.offset, limit=page.limit)
-    return Page(items=[_view(s) for s in found], total=total, offset=page.offset, limit=page.limit)
+    return await page_of(repositories.sessions, with_status(status), page, _view)
 
 
 @router.get("/{session_id}/minutes", response_model=Minutes)
 async def minutes(session_id: str, principal: Reader, repositories: RepositoriesDep) -> Minutes:
     """Biên bản: the data the minutes are written from (409 while the session is open)."""
-    loaded = await council_sessions.read(repositories, session_id)
+    loaded = await repositories.sessions.load(session_id)
     if loaded.aggregate.minutes is None:
         raise InvalidTransition(f"session {session_id} is still open", field="status")
     return loaded.aggregate.minutes

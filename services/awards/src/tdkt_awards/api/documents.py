@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import Depends, Path, Query, Response, status
 
 from tdkt_awards.api.attachments import UPLOAD_BODY, content_disposition
-from tdkt_awards.api.deps import CatalogueDep, FilesDep, RepositoriesDep, upload_limit
+from tdkt_awards.api.deps import CatalogueDep, Filename, FilesDep, RepositoriesDep, UploadDep, signed_in_router
 from tdkt_awards.api.nominations import Reader
 from tdkt_awards.documents.office import Renderer, default_renderer
 from tdkt_awards.domain.documents import DocumentKind, IssuedDocument, IssueDocument
@@ -15,20 +15,19 @@ from tdkt_awards.domain.files import DOCX
 from tdkt_awards.domain.templates import OfficeTemplate
 from tdkt_awards.handlers import documents
 from tdkt_shared.api import ERROR_RESPONSES
-from tdkt_shared.auth import Principal, Role, current_principal, require
+from tdkt_shared.auth import Principal, Role, require
 from tdkt_shared.contract.text import Identifier, Whole
 from tdkt_shared.kit import Loaded
-from tdkt_shared.kit.http import Context
+from tdkt_shared.kit.http import Context, versioned
 
-router = APIRouter(
-    tags=["documents"],
+router = signed_in_router(
+    tag="documents",
     responses={
         **ERROR_RESPONSES,
         413: {"description": "The template is larger than the upload limit"},
         415: {"description": "The template is not a DOCX file (detected from the bytes)"},
         503: {"description": "Rendering is unavailable or busy; try again"},
     },
-    dependencies=[Depends(current_principal)],
 )
 Issuer = Annotated[Principal, require(Role.UNIT_OFFICER, Role.TDKT_SPECIALIST, Role.COUNCIL_SECRETARY)]
 TemplateKeeper = Annotated[Principal, require(Role.TDKT_SPECIALIST)]
@@ -124,22 +123,19 @@ class TemplateView(OfficeTemplate):
 )
 async def upload_template(
     kind: DocumentKind,
-    request: Request,
     principal: TemplateKeeper,
+    upload: UploadDep,
     repositories: RepositoriesDep,
     store: FilesDep,
     ctx: Context,
     issuer_id: IssuerQuery = None,
-    filename: Annotated[str, Query(min_length=1, max_length=200)] = "mau.docx",
+    filename: Filename = "mau.docx",
 ) -> TemplateView:
     """An office's own DOCX template for `kind` (docxtpl: `{{ number }}`, `{{ date_text }}`, `{%tr for n in
     nominees %}`...; `GET` the default one to start from). TĐKT staff (and admins) keep them."""
-    data = await request.body()
     issuer = issuer_id or principal.organization_id
-    saved = await documents.upload_template(
-        repositories, store, issuer, kind, filename, data, upload_limit(request), ctx
-    )
-    return TemplateView(**saved.aggregate.model_dump(), version=saved.version)
+    saved = await documents.upload_template(repositories, store, issuer, kind, filename, upload.data, upload.limit, ctx)
+    return versioned(TemplateView, saved)
 
 
 @router.get("/document-templates/{kind}", response_class=Response, responses={200: {"content": {DOCX: {}}}})

@@ -3,18 +3,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Response, status
 from pydantic import BaseModel
 
-from tdkt_awards.api.deps import CalendarDep, CatalogueDep, RepositoriesDep
+from tdkt_awards.api.deps import CalendarDep, CatalogueDep, RepositoriesDep, signed_in_router, tagged
 from tdkt_awards.domain import nominations as workflow
 from tdkt_awards.domain.grants import DecideNomination, Decision
 from tdkt_awards.domain.nominations import Actor, AuditEntry, Nomination, Status
 from tdkt_awards.handlers import nominations
 from tdkt_awards.policy import EDIT_ANY, READ_ANY, recorded_actor
 from tdkt_awards.store import Repositories
-from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
-from tdkt_shared.auth import CurrentPrincipal, Principal, Role, current_principal, require
+from tdkt_shared.api import Page, PageQuery
+from tdkt_shared.auth import CurrentPrincipal, Principal, Role, require
 from tdkt_shared.contract.text import Day, Flag, Identifier, Text, Whole
 from tdkt_shared.kit import CommandContext, Loaded
 from tdkt_shared.kit.http import Context
@@ -28,12 +28,7 @@ SPECIALIST: Any = require(Role.TDKT_SPECIALIST)
 """Router-level dependency for the steps only the TĐKT body takes."""
 SENDS_TO_COUNCIL: Any = require(Role.TDKT_SPECIALIST, Role.COUNCIL_SECRETARY)
 
-router = APIRouter(
-    prefix="/nominations",
-    tags=["nominations"],
-    responses=ERROR_RESPONSES,
-    dependencies=[Depends(current_principal)],
-)
+router = signed_in_router("/nominations", tag="nominations")
 """Every nomination endpoint needs a token; each one names the roles it admits (docs/authorization.md)."""
 staff = APIRouter(dependencies=[SPECIALIST])
 """The steps only the TĐKT body takes (receive, appraise, hold, consultation, decision); included at the end."""
@@ -44,9 +39,7 @@ class NominationView(Nomination):
 
 
 def _view(loaded: Loaded[Nomination], response: Response | None = None) -> NominationView:
-    if response is not None:
-        response.headers["ETag"] = f'"{loaded.version}"'
-    return NominationView(**loaded.aggregate.model_dump(), version=loaded.version)
+    return tagged(NominationView, loaded, response)
 
 
 class Step(Command):

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Response, status
 
-from tdkt_awards.api.deps import RepositoriesDep
+from tdkt_awards.api.deps import RepositoriesDep, tagged, with_status
 from tdkt_awards.domain.catalogue import RuleSet
 from tdkt_awards.domain.rule_set_versions import RuleSetVersion, Validation, VersionStatus
 from tdkt_awards.handlers import rule_sets
@@ -15,7 +15,7 @@ from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.auth import CurrentPrincipal, Principal, Role, require
 from tdkt_shared.contract.text import Whole
 from tdkt_shared.kit import Loaded
-from tdkt_shared.kit.http import Context
+from tdkt_shared.kit.http import Context, page_of
 from tdkt_shared.kit.models import Command
 
 ADMIN: Any = require(Role.ADMIN)
@@ -31,9 +31,7 @@ class RuleSetVersionView(RuleSetVersion):
 
 
 def _view(loaded: Loaded[RuleSetVersion], response: Response | None = None) -> RuleSetVersionView:
-    if response is not None:
-        response.headers["ETag"] = f'"{loaded.version}"'
-    return RuleSetVersionView(**loaded.aggregate.model_dump(), version=loaded.version)
+    return tagged(RuleSetVersionView, loaded, response)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=RuleSetVersionView, dependencies=[ADMIN])
@@ -69,15 +67,14 @@ async def revise(
 
 @router.get("/{rule_set_id}", response_model=RuleSetVersionView)
 async def get(rule_set_id: str, principal: Reader, repositories: RepositoriesDep, response: Response) -> Any:
-    return _view(await rule_sets.read(repositories, rule_set_id), response)
+    return _view(await repositories.rule_sets.load(rule_set_id), response)
 
 
 @router.get("", response_model=Page[RuleSetVersionView])
 async def list_versions(
     principal: Reader, repositories: RepositoriesDep, page: PageQuery, status: VersionStatus | None = None
 ) -> Page[RuleSetVersionView]:
-    found, total = await rule_sets.listed(repositories, status, offset=page.offset, limit=page.limit)
-    return Page(items=[_view(v) for v in found], total=total, offset=page.offset, limit=page.limit)
+    return await page_of(repositories.rule_sets, with_status(status), page, _view)
 
 
 @router.get("/{rule_set_id}/validation", response_model=Validation)

@@ -100,6 +100,11 @@ class Decision(Value):
                 return g
         raise DomainError(f"no grant {grant_id} in {self.id}", field="grant_id")
 
+    def with_grant(self, changed: Grant) -> Decision:
+        """The decision with `changed` in place of the grant of the same id."""
+        grants = [changed if g.grant_id == changed.grant_id else g for g in self.grants]
+        return self.model_copy(update={"grants": grants})
+
 
 class DecideNomination(Command):
     """Command: the competent authority signs the decision for an approved nomination."""
@@ -276,9 +281,7 @@ def revoke(decision: Decision, grant_id: str, command: RevokeGrant) -> tuple[Dec
         recover_amount=grant.bonus_amount if command.recover_money else 0,
     )
     revoked = grant.model_copy(update={"status": GrantStatus.REVOKED, "revocation": revocation})
-    updated = decision.model_copy(
-        update={"grants": [revoked if g.grant_id == grant_id else g for g in decision.grants]}
-    )
+    updated = decision.with_grant(revoked)
     event = AwardRevoked(
         grant_id=grant_id,
         recipient_id=grant.recipient_id,
@@ -311,9 +314,7 @@ def request_review(
         raise DomainError(f"grant {revoked.grant_id} is not revoked", field="grant_id")
     request = ReviewRequest(revoked_grant_id=revoked.grant_id, reason=revoked.revocation.reason, requested_on=on)
     flagged = grant.model_copy(update={"reviews_requested": [*grant.reviews_requested, request]})
-    updated = decision.model_copy(
-        update={"grants": [flagged if g.grant_id == grant_id else g for g in decision.grants]}
-    )
+    updated = decision.with_grant(flagged)
     event = GrantReviewRequested(
         grant_id=grant.grant_id,
         decision_id=decision.id,

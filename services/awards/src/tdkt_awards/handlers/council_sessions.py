@@ -56,18 +56,6 @@ async def open_session(
     return await repositories.sessions.add(*opened, ctx)
 
 
-async def read(repositories: Repositories, session_id: str) -> Loaded[Session]:
-    return await repositories.sessions.load(session_id)
-
-
-async def listed(
-    repositories: Repositories, status: SessionStatus | None, *, offset: int, limit: int
-) -> tuple[list[Loaded[Session]], int]:
-    query: dict[str, object] = {} if status is None else {"status": status.value}
-    found = await repositories.sessions.find(query, skip=offset, limit=limit)
-    return found, await repositories.sessions.count(query)
-
-
 async def cast_ballot(
     repositories: Repositories, session_id: str, voter: str, ballot: sessions.CastBallot, ctx: CommandContext
 ) -> Loaded[Session]:

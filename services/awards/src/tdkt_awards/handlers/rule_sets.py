@@ -35,18 +35,6 @@ async def revise(
     return await repositories.rule_sets.save(loaded, *versions.revise(loaded.aggregate, rule_set, who, ctx.now), ctx)
 
 
-async def read(repositories: Repositories, version_id: str) -> Loaded[RuleSetVersion]:
-    return await repositories.rule_sets.load(version_id)
-
-
-async def listed(
-    repositories: Repositories, status: VersionStatus | None, *, offset: int, limit: int
-) -> tuple[list[Loaded[RuleSetVersion]], int]:
-    query: dict[str, object] = {} if status is None else {"status": status.value}
-    found = await repositories.rule_sets.find(query, skip=offset, limit=limit)
-    return found, await repositories.rule_sets.count(query)
-
-
 async def validation(repositories: Repositories, version_id: str) -> Validation:
     """What would stop the version from being published now (nothing, for one published already)."""
     loaded = await repositories.rule_sets.load(version_id)

@@ -6,11 +6,10 @@ from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import Field, HttpUrl
 
 from tdkt_notify.signing import WebhookSecret
 from tdkt_shared.contract.registry import (
-    AuthorityCode,
     ClusterFormed,
     ClusterMember,
     ClusterMembershipChanged,
@@ -101,19 +100,9 @@ def with_daily_digest(recipient: Recipient, on: bool) -> Recipient:
     return recipient.model_copy(update={"daily_digest": on})
 
 
-class RoleAssignment(BaseModel):
-    """An organisation holding a functional role from `valid_from` to `valid_to` (inclusive)."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    assignment_id: Identifier
-    role: FunctionalRole
-    organization_id: Identifier
-    valid_from: Day
-    valid_to: Day | None = None
-    scope_organization_id: Identifier | None = None
-    authority: AuthorityCode | None = None
-    """For DECIDING_AUTHORITY: the deciding authority the organisation serves (e.g. PROVINCE_CHAIRMAN)."""
+class RoleAssignment(RoleAssigned):
+    """An organisation holding a functional role from `valid_from` to `valid_to` (inclusive): the registry's
+    `role.assigned` as announced, kept as it is."""
 
     @classmethod
     def from_event(cls, event: RoleAssigned) -> RoleAssignment:
