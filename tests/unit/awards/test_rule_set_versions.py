@@ -12,7 +12,8 @@ import pytest
 from tdkt_awards.catalogue_data import default_catalogue
 from tdkt_awards.domain.catalogue import RuleSet
 from tdkt_awards.domain.rule_set_versions import validate
-from tdkt_awards.store import COLLECTIONS, RULE_SETS
+from tdkt_awards.handlers.rule_sets import published_catalogue
+from tdkt_awards.store import COLLECTIONS, RULE_SETS, Repositories
 from tdkt_shared.contract import parse_data
 from tdkt_shared.contract.awards import RuleSetPublished
 from tdkt_shared.contract.records import InitiativeScope
@@ -391,3 +392,23 @@ async def test_a_provincial_layer_for_a_territory_without_one(client: httpx.Asyn
     other = {**late, "id": "HA-GIANG-2027", "territory": "ha-giang"}
     assert (await client.post("/catalogue/rule-set-versions", json=other)).status_code == 201
     assert (await client.get("/catalogue/rule-set-versions/HA-GIANG-2027/validation")).json()["valid"] is True
+
+
+async def test_the_published_catalogue_is_built_once_per_set_of_published_versions(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    repositories = Repositories.of(runtime)
+    assert await published_catalogue(repositories) is default_catalogue()
+    layer = {"id": "CAO-BANG-2026", "name": "Cao Bằng", "layer": "PROVINCIAL", "territory": "cao-bang"}
+    layer |= {"valid_from": "2026-01-01", "parameters": {"ttldtt_ldtt_percent": 60}}
+    assert (await client.post("/catalogue/rule-set-versions", json=layer)).status_code == 201
+    assert (await client.post(f"/catalogue/rule-set-versions/{layer['id']}/publish", json={"version": 1})).is_success
+    first = await published_catalogue(repositories)
+    assert await published_catalogue(repositories) is first
+    assert "CAO-BANG-2026" in {r.id for r in first.rule_sets}
+    other = {**layer, "id": "HA-GIANG-2026", "territory": "ha-giang"}
+    assert (await client.post("/catalogue/rule-set-versions", json=other)).status_code == 201
+    assert (await client.post("/catalogue/rule-set-versions/HA-GIANG-2026/publish", json={"version": 1})).is_success
+    second = await published_catalogue(repositories)
+    assert second is not first
+    assert {"CAO-BANG-2026", "HA-GIANG-2026"} <= {r.id for r in second.rule_sets}

@@ -32,6 +32,8 @@ DEFINITION = ServiceDefinition(
     handlers=consumers.event_handlers,
     indexes=store.INDEXES,
     buckets=store.BUCKETS,
+    # read by most requests: an officer's organisations, and the catalogue (the seed and the published versions)
+    cached=(store.ORGANIZATIONS, store.RULE_SETS),
 )
 
 main = partial(run, DEFINITION)

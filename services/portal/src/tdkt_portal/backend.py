@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import httpx
@@ -107,3 +107,16 @@ class Backend:
 
     async def put(self, service: Service, path: str, token: str, body: Any) -> Any:
         return await self.call("PUT", service, path, token, body=body)
+
+
+DOSSIERS_PER_SCREEN = 500
+"""The most dossiers a work screen lists over all its stages (the awards API's largest page)."""
+
+
+async def dossiers_in(backend: Backend, token: str, statuses: Sequence[str]) -> dict[str, list[Any]]:
+    """The dossiers in each of `statuses`, read in one call (every stage of a work queue at once)."""
+    found = await backend.get("awards", "/nominations", token, status=list(statuses), limit=DOSSIERS_PER_SCREEN)
+    by_status: dict[str, list[Any]] = {s: [] for s in statuses}
+    for dossier in found["items"]:
+        by_status.setdefault(dossier["status"], []).append(dossier)
+    return by_status

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel
 
 from tdkt_awards.api.deps import CalendarDep, CatalogueDep, RepositoriesDep, signed_in_router, tagged
@@ -23,6 +23,9 @@ from tdkt_shared.kit.models import Command
 Reader = Annotated[Principal, require(Role.UNIT_OFFICER, *READ_ANY)]
 Editor = Annotated[Principal, require(Role.UNIT_OFFICER, *EDIT_ANY)]
 Voter = Annotated[Principal, require(Role.COUNCIL_MEMBER)]
+
+Statuses = Annotated[list[Status] | None, Query(max_length=len(Status))]
+"""`?status=A&status=B`: any of these states; none given, every state."""
 
 SPECIALIST: Any = require(Role.TDKT_SPECIALIST)
 """Router-level dependency for the steps only the TĐKT body takes."""
@@ -90,9 +93,10 @@ async def audit(nomination_id: str, principal: Reader, repositories: Repositorie
 
 @router.get("", response_model=Page[NominationView])
 async def list_nominations(
-    principal: Reader, repositories: RepositoriesDep, page: PageQuery, status: Status | None = None
+    principal: Reader, repositories: RepositoriesDep, page: PageQuery, status: Statuses = None
 ) -> Page[NominationView]:
-    """A unit officer sees its own organisation's nominations (and its lineage's); staff and the council all."""
+    """A unit officer sees its own organisation's nominations (and its lineage's); staff and the council all.
+    `status` may be repeated: the nominations in any of those states (a work queue's stages in one call)."""
     found, total = await nominations.readable(repositories, principal, status, offset=page.offset, limit=page.limit)
     return Page(items=[_view(n) for n in found], total=total, offset=page.offset, limit=page.limit)
 

@@ -7,7 +7,7 @@ asks the pure workflow (`domain.nominations`) and saves the new state with its e
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from functools import partial
 
@@ -75,15 +75,22 @@ async def read(repositories: Repositories, nomination_id: str, principal: Princi
 
 
 async def readable(
-    repositories: Repositories, principal: Principal, status: Status | None, *, offset: int, limit: int
+    repositories: Repositories,
+    principal: Principal,
+    statuses: Sequence[Status] | None,
+    *,
+    offset: int,
+    limit: int,
 ) -> tuple[list[Loaded[Nomination]], int]:
-    """One page of the nominations the principal may read, and how many there are."""
-    query: dict[str, object] = {} if status is None else {"status": status.value}
+    """One page of the nominations the principal may read (in any of `statuses`), and how many there are."""
+    query: dict[str, object] = {}
+    if statuses:
+        values = sorted({s.value for s in statuses})
+        query["status"] = values[0] if len(values) == 1 else {"$in": values}
     own = await policy.readable_organizations(principal, repositories.directory)
     if own is not None:
         query["submitting_organization_id"] = {"$in": sorted(own)}
-    found = await repositories.nominations.find(query, skip=offset, limit=limit)
-    return found, await repositories.nominations.count(query)
+    return await repositories.nominations.page(query, skip=offset, limit=limit)
 
 
 # the dossier: the proposer's steps

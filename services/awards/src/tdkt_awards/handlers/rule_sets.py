@@ -4,6 +4,8 @@ uses is the shipped seed plus the versions published here."""
 
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
 from tdkt_awards.catalogue_data import default_catalogue
 from tdkt_awards.domain import rule_set_versions as versions
 from tdkt_awards.domain.catalogue import Catalogue, RuleSet
@@ -14,10 +16,21 @@ from tdkt_shared.kit import CommandContext, Loaded
 
 
 async def published_catalogue(repositories: Repositories) -> Catalogue:
-    """The seed and every version published through the API."""
+    """The seed and every version published through the API (built once per set of published versions)."""
     stored = await repositories.rule_sets.find_all({"status": VersionStatus.PUBLISHED.value})
-    seed = default_catalogue()
-    return seed.with_rule_sets([v.aggregate.rule_set for v in stored]) if stored else seed
+    if not stored:
+        return default_catalogue()
+    key = tuple((v.id, v.version) for v in stored)
+    last = _BUILT.get(repositories.rule_sets.store)
+    if last is not None and last[0] == key:
+        return last[1]
+    built = default_catalogue().with_rule_sets([v.aggregate.rule_set for v in stored])
+    _BUILT[repositories.rule_sets.store] = (key, built)
+    return built
+
+
+_BUILT: WeakKeyDictionary[object, tuple[tuple[tuple[str, int], ...], Catalogue]] = WeakKeyDictionary()
+"""Per store, the catalogue last built and the versions it was built from (a stored version never changes)."""
 
 
 async def draft(

@@ -22,7 +22,7 @@ from tdkt_portal.api.officer import (
     file_download,
 )
 from tdkt_portal.api.web import CSRF, FORM, FORM_RESPONSES, NAMES, BackendDep, User, back, failed, for_roles, render
-from tdkt_portal.backend import BackendError
+from tdkt_portal.backend import BackendError, dossiers_in
 from tdkt_shared.auth import Role
 
 router = APIRouter(prefix="/hoi-dong", tags=["council"], responses=FORM_RESPONSES, dependencies=[NAMES])
@@ -43,11 +43,10 @@ class Choice(StrEnum):
 async def home(request: Request, user: CouncilRole, backend: BackendDep) -> HTMLResponse:
     """The agenda (dossiers in council review), what the secretary may send, and the results so far."""
     statuses = ("COUNCIL_REVIEW", "ELIGIBLE", "PUBLIC_CONSULTATION", "APPROVED", "REJECTED", "DECIDED")
-    *found, sessions = await asyncio.gather(
-        *(backend.get("awards", "/nominations", user.token, status=s, limit=100) for s in statuses),
+    by_status, sessions = await asyncio.gather(
+        dossiers_in(backend, user.token, statuses),
         backend.get("awards", "/council-sessions", user.token, status="OPEN", limit=100),
     )
-    by_status = {s: f["items"] for s, f in zip(statuses, found, strict=True)}
     return render(
         request,
         "council/home.html",

@@ -20,8 +20,18 @@ from tdkt_portal.api.officer import (
     dossier_page,
     file_download,
 )
-from tdkt_portal.api.web import CSRF, FORM_RESPONSES, NAMES, BackendDep, User, back, failed, for_roles, render
-from tdkt_portal.backend import BackendError
+from tdkt_portal.api.web import (
+    CSRF,
+    FORM_RESPONSES,
+    NAMES,
+    BackendDep,
+    User,
+    back,
+    failed,
+    for_roles,
+    render,
+)
+from tdkt_portal.backend import BackendError, dossiers_in
 from tdkt_shared.auth import Role
 
 router = APIRouter(prefix="/chuyen-vien", tags=["specialist"], responses=FORM_RESPONSES, dependencies=[NAMES])
@@ -62,14 +72,15 @@ DONE = {
 
 @router.get("", response_class=HTMLResponse, name="specialist_home")
 async def home(request: Request, user: Specialist, backend: BackendDep) -> HTMLResponse:
-    calls = [backend.get("awards", "/nominations", user.token, status=s, limit=100) for s, _ in QUEUES]
-    calls.append(backend.get("reporting", "/reports", user.token, status="SUBMITTED", limit=100))
-    *queues, reports = await asyncio.gather(*calls)
+    found, reports = await asyncio.gather(
+        dossiers_in(backend, user.token, [s for s, _ in QUEUES]),
+        backend.get("reporting", "/reports", user.token, status="SUBMITTED", limit=100),
+    )
     return render(
         request,
         "specialist/home.html",
         title="Thẩm định hồ sơ",
-        queues=[(label, found["items"]) for (_, label), found in zip(QUEUES, queues, strict=True)],
+        queues=[(label, found[s]) for s, label in QUEUES],
         reports=reports["items"],
     )
 
