@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter
 
 from tdkt_registry.api.deps import AssessmentsDep, OrganizationsDep, PersonsDep
@@ -13,7 +15,8 @@ from tdkt_registry.handlers import assessments
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.auth import Role, require
 from tdkt_shared.contract.text import Identifier, Whole
-from tdkt_shared.kit.http import Context, versioned
+from tdkt_shared.kit.filters import where
+from tdkt_shared.kit.http import Context, page_of, versioned
 
 router = APIRouter(prefix="/assessments", tags=["assessments"], responses=ERROR_RESPONSES)
 WRITER = [require(Role.UNIT_OFFICER)]
@@ -57,6 +60,7 @@ async def import_csv(
 async def list_assessments(
     store: AssessmentsDep, _reader: RecordReader, page: PageQuery, person_id: Identifier | None = None
 ) -> Page[AssessmentView]:
-    found, total = await assessments.find_assessments(store, person_id, offset=page.offset, limit=page.limit)
-    items = [versioned(AssessmentView, f) for f in found]
-    return Page(items=items, total=total, offset=page.offset, limit=page.limit)
+    repository = assessments.assessment_repository(store)
+    return await page_of(
+        repository, where({"person_id": person_id}), page, partial(versioned, AssessmentView), sort="year"
+    )

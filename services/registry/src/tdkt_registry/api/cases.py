@@ -3,6 +3,8 @@ handle them (`inspection_officer`). An open case is a hold on any proposal for i
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Response, status
 
 from tdkt_registry.api.deps import CasesDep, OrganizationsDep, PersonsDep
@@ -13,7 +15,8 @@ from tdkt_registry.handlers import cases
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.auth import Role, require
 from tdkt_shared.contract.text import Identifier, Whole
-from tdkt_shared.kit.http import Context, versioned
+from tdkt_shared.kit.filters import where
+from tdkt_shared.kit.http import Context, page_of, versioned
 
 router = APIRouter(prefix="/cases", tags=["cases"], responses=ERROR_RESPONSES)
 WRITER = [require(Role.INSPECTION_OFFICER)]
@@ -73,8 +76,10 @@ async def list_cases(
     store: CasesDep, _reader: RecordReader, page: PageQuery, subject_id: Identifier | None = None
 ) -> Page[CaseView]:
     """Cases, or those about one person or collective, oldest first."""
-    found, total = await cases.find_cases(store, subject_id, offset=page.offset, limit=page.limit)
-    return Page(items=[versioned(CaseView, f) for f in found], total=total, offset=page.offset, limit=page.limit)
+    repository = cases.case_repository(store)
+    return await page_of(
+        repository, where({"subject_id": subject_id}), page, partial(versioned, CaseView), sort="opened_on"
+    )
 
 
 @router.get("/{case_id}", response_model=CaseView)

@@ -12,6 +12,7 @@ from tdkt_registry.domain.clusters import Cluster, FormCluster, RemoveClusterMem
 from tdkt_registry.handlers import clusters
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.text import Whole, Year
+from tdkt_shared.kit.filters import where
 from tdkt_shared.kit.http import Context, page_of, versioned
 
 router = APIRouter(prefix="/clusters", tags=["clusters"], responses=ERROR_RESPONSES, route_class=AdminWrites)
@@ -37,11 +38,7 @@ async def list_clusters(
     store: ClustersDep, page: PageQuery, year: Year | None = None, organization_id: str | None = None
 ) -> Page[ClusterView]:
     """Clusters, by year and/or by member organisation."""
-    query: dict[str, object] = {}
-    if year is not None:
-        query["year"] = year
-    if organization_id is not None:
-        query["members.organization_id"] = organization_id
+    query = where({"year": year, "members.organization_id": organization_id})
     return await page_of(clusters.cluster_repository(store), query, page, partial(versioned, ClusterView))
 
 

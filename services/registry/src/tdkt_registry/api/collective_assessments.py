@@ -3,6 +3,8 @@ the body that manages each collective."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter
 
 from tdkt_registry.api.deps import CollectiveAssessmentsDep, OrganizationsDep
@@ -13,7 +15,8 @@ from tdkt_registry.handlers import collective_assessments
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.auth import Role, require
 from tdkt_shared.contract.text import Identifier, Whole
-from tdkt_shared.kit.http import Context, versioned
+from tdkt_shared.kit.filters import where
+from tdkt_shared.kit.http import Context, page_of, versioned
 
 router = APIRouter(prefix="/collective-assessments", tags=["assessments"], responses=ERROR_RESPONSES)
 WRITER = [require(Role.UNIT_OFFICER)]
@@ -55,8 +58,6 @@ async def import_csv(
 async def list_collective_assessments(
     store: CollectiveAssessmentsDep, _reader: RecordReader, page: PageQuery, organization_id: Identifier | None = None
 ) -> Page[CollectiveAssessmentView]:
-    found, total = await collective_assessments.find_collective_assessments(
-        store, organization_id, offset=page.offset, limit=page.limit
-    )
-    items = [versioned(CollectiveAssessmentView, f) for f in found]
-    return Page(items=items, total=total, offset=page.offset, limit=page.limit)
+    repository = collective_assessments.collective_assessment_repository(store)
+    query = where({"organization_id": organization_id})
+    return await page_of(repository, query, page, partial(versioned, CollectiveAssessmentView), sort="year")

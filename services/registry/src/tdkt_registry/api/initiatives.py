@@ -3,6 +3,8 @@ certified them."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, status
 
 from tdkt_registry.api.deps import InitiativesDep, OrganizationsDep, PersonsDep
@@ -13,7 +15,8 @@ from tdkt_registry.handlers import initiatives
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.auth import Role, require
 from tdkt_shared.contract.text import Identifier, Whole
-from tdkt_shared.kit.http import Context, versioned
+from tdkt_shared.kit.filters import where
+from tdkt_shared.kit.http import Context, page_of, versioned
 
 router = APIRouter(prefix="/initiatives", tags=["initiatives"], responses=ERROR_RESPONSES)
 WRITER = [require(Role.INITIATIVE_OFFICER)]
@@ -58,9 +61,9 @@ async def import_csv(
 async def list_initiatives(
     store: InitiativesDep, _reader: RecordReader, page: PageQuery, author_id: Identifier | None = None
 ) -> Page[InitiativeView]:
-    found, total = await initiatives.find_initiatives(store, author_id, offset=page.offset, limit=page.limit)
-    items = [versioned(InitiativeView, f) for f in found]
-    return Page(items=items, total=total, offset=page.offset, limit=page.limit)
+    repository = initiatives.initiative_repository(store)
+    query = where({"author_ids": author_id})
+    return await page_of(repository, query, page, partial(versioned, InitiativeView), sort="recognized_on")
 
 
 @router.get("/{initiative_id}", response_model=InitiativeView)

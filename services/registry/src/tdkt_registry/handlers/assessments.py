@@ -43,14 +43,6 @@ async def record(
     return await repo.load(record_id)
 
 
-async def find_assessments(
-    assessments: AggregateStore, person_id: str | None, *, offset: int, limit: int
-) -> tuple[list[Loaded[Assessment]], int]:
-    query = {} if person_id is None else {"person_id": person_id}
-    repo = assessment_repository(assessments)
-    return await repo.find(query, skip=offset, limit=limit, sort="year"), await repo.count(query)
-
-
 async def import_assessments(
     rows: list[dict[str, Any]],
     assessments: AggregateStore,
@@ -60,9 +52,7 @@ async def import_assessments(
 ) -> ImportReport:
     """Load years of assessments. An officer's import naming an organisation it does not act for is refused whole
     (403) before anything is written; other refused rows are reported."""
-    named = sorted({str(r["organization_id"]) for r in rows if isinstance(r.get("organization_id"), str)})
-    for organization_id in named:
-        await policy.ensure_may_assess(ctx.principal, organization_id, orgs)
+    await policy.ensure_may_assess_rows(ctx.principal, rows, "organization_id", orgs)
     return await run_import(
         rows,
         RecordAssessment,

@@ -52,14 +52,6 @@ async def withdraw_case(
     )
 
 
-async def find_cases(
-    cases: AggregateStore, subject_id: str | None, *, offset: int, limit: int
-) -> tuple[list[Loaded[Case]], int]:
-    query = {} if subject_id is None else {"subject_id": subject_id}
-    repo = case_repository(cases)
-    return await repo.find(query, skip=offset, limit=limit, sort="opened_on"), await repo.count(query)
-
-
 async def import_cases(
     rows: list[dict[str, Any]],
     cases: AggregateStore,

@@ -41,24 +41,12 @@ async def record(
     return await repo.load(record_id)
 
 
-async def find_collective_assessments(
-    assessments: AggregateStore, organization_id: str | None, *, offset: int, limit: int
-) -> tuple[list[Loaded[CollectiveAssessment]], int]:
-    query = {} if organization_id is None else {"organization_id": organization_id}
-    repo = collective_assessment_repository(assessments)
-    return await repo.find(query, skip=offset, limit=limit, sort="year"), await repo.count(query)
-
-
 async def import_collective_assessments(
     rows: list[dict[str, Any]], assessments: AggregateStore, orgs: AggregateStore, ctx: CommandContext
 ) -> ImportReport:
     """Load years of collective assessments. An officer's import naming an assessing body it does not act for is
     refused whole (403) before anything is written; other refused rows are reported."""
-    named = sorted(
-        {str(r["assessed_by_organization_id"]) for r in rows if isinstance(r.get("assessed_by_organization_id"), str)}
-    )
-    for organization_id in named:
-        await policy.ensure_may_assess(ctx.principal, organization_id, orgs)
+    await policy.ensure_may_assess_rows(ctx.principal, rows, "assessed_by_organization_id", orgs)
     return await run_import(
         rows,
         RecordCollectiveAssessment,

@@ -46,14 +46,6 @@ async def recognize(
     return await repo.load(record_id)
 
 
-async def find_initiatives(
-    initiatives: AggregateStore, author_id: str | None, *, offset: int, limit: int
-) -> tuple[list[Loaded[Initiative]], int]:
-    query = {} if author_id is None else {"author_ids": author_id}
-    repo = initiative_repository(initiatives)
-    return await repo.find(query, skip=offset, limit=limit, sort="recognized_on"), await repo.count(query)
-
-
 async def import_initiatives(
     rows: list[dict[str, Any]],
     initiatives: AggregateStore,
