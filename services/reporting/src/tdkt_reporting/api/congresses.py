@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Response, status
 
 from tdkt_reporting import store
@@ -10,8 +12,7 @@ from tdkt_reporting.handlers import congresses as handlers
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.reporting import Honouree
 from tdkt_shared.contract.text import Day, Text, Whole
-from tdkt_shared.kit import Loaded
-from tdkt_shared.kit.http import Context, Versioned, page_of
+from tdkt_shared.kit.http import Context, Versioned, page_of, versioned
 
 router = APIRouter(prefix="/congresses", tags=["congresses"], responses=ERROR_RESPONSES)
 """Reads: public."""
@@ -23,8 +24,7 @@ class CongressView(domain.Congress):
     version: Whole
 
 
-def _view(loaded: Loaded[domain.Congress]) -> CongressView:
-    return CongressView(**loaded.aggregate.model_dump(), version=loaded.version)
+_view = partial(versioned, CongressView)
 
 
 class Reschedule(Versioned):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import quote
 
 from fastapi import APIRouter, Response, status
@@ -13,8 +14,7 @@ from tdkt_reporting.handlers import scoring as handlers
 from tdkt_shared.api import ERROR_RESPONSES
 from tdkt_shared.contract.reporting import ScoreKind
 from tdkt_shared.contract.text import Whole, Year
-from tdkt_shared.kit import Loaded
-from tdkt_shared.kit.http import Context, Versioned
+from tdkt_shared.kit.http import Context, Versioned, versioned
 
 router = APIRouter(tags=["scoring"], responses=ERROR_RESPONSES)
 """Criteria sets, published scorecards and rankings are public; a unit officer opens, scores (self-assessment) and
@@ -44,16 +44,13 @@ class SetScore(Versioned):
     value: float = Field(ge=0)
 
 
-def _card(loaded: Loaded[domain.Scorecard]) -> ScorecardView:
-    return ScorecardView(**loaded.aggregate.model_dump(), version=loaded.version)
+_card = partial(versioned, ScorecardView)
 
 
-def _set(loaded: Loaded[domain.CriteriaSet]) -> CriteriaSetView:
-    return CriteriaSetView(**loaded.aggregate.model_dump(), version=loaded.version)
+_set = partial(versioned, CriteriaSetView)
 
 
-def _ranking(loaded: Loaded[domain.Ranking]) -> RankingView:
-    return RankingView(**loaded.aggregate.model_dump(), version=loaded.version)
+_ranking = partial(versioned, RankingView)
 
 
 @writes.post("/criteria-sets", status_code=status.HTTP_201_CREATED, response_model=CriteriaSetView)
