@@ -10,7 +10,7 @@ from tdkt_registry.domain import records as domain
 from tdkt_registry.domain.imports import ImportReport
 from tdkt_registry.domain.people import Person
 from tdkt_registry.domain.records import Assessment, RecordAssessment
-from tdkt_registry.imports import Step, apply_row, run_import
+from tdkt_registry.imports import Step, record_one, run_import
 from tdkt_registry.store import repository
 from tdkt_shared.kit import CommandContext, Loaded
 from tdkt_shared.store import AggregateStore
@@ -37,10 +37,7 @@ async def record(
     ctx: CommandContext,
 ) -> Loaded[Assessment]:
     """Record (or correct) one assessment; emits `assessment.recorded.v1` unless the record already says so."""
-    repo = assessment_repository(assessments)
-    record_id, step = await _prepare(command, persons, orgs, ctx)
-    await apply_row(repo, record_id, step, ctx)
-    return await repo.load(record_id)
+    return await record_one(assessment_repository(assessments), await _prepare(command, persons, orgs, ctx), ctx)
 
 
 async def import_assessments(

@@ -11,7 +11,7 @@ from tdkt_registry.domain import records as domain
 from tdkt_registry.domain.imports import ImportReport
 from tdkt_registry.domain.organizations import Organization
 from tdkt_registry.domain.records import CollectiveAssessment, RecordCollectiveAssessment
-from tdkt_registry.imports import Step, apply_row, run_import
+from tdkt_registry.imports import Step, record_one, run_import
 from tdkt_registry.store import repository
 from tdkt_shared.kit import CommandContext, Loaded
 from tdkt_shared.store import AggregateStore
@@ -35,10 +35,7 @@ async def record(
 ) -> Loaded[CollectiveAssessment]:
     """Record (or correct) one collective's assessment; emits `collective_assessment.recorded.v1` unless the record
     already says so."""
-    repo = collective_assessment_repository(assessments)
-    record_id, step = await _prepare(command, orgs, ctx)
-    await apply_row(repo, record_id, step, ctx)
-    return await repo.load(record_id)
+    return await record_one(collective_assessment_repository(assessments), await _prepare(command, orgs, ctx), ctx)
 
 
 async def import_collective_assessments(

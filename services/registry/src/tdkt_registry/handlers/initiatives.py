@@ -10,7 +10,7 @@ from tdkt_registry.domain.imports import ImportReport
 from tdkt_registry.domain.people import Person
 from tdkt_registry.domain.records import Initiative, RecognizeInitiative
 from tdkt_registry.handlers.organizations import organization_repository
-from tdkt_registry.imports import Step, apply_row, run_import
+from tdkt_registry.imports import Step, record_one, run_import
 from tdkt_registry.store import repository
 from tdkt_shared.errors import UnknownReference
 from tdkt_shared.kit import CommandContext, Loaded
@@ -40,10 +40,7 @@ async def recognize(
     ctx: CommandContext,
 ) -> Loaded[Initiative]:
     """Record (or correct) an initiative; emits `initiative.recognized.v1` unless the record already says so."""
-    repo = initiative_repository(initiatives)
-    record_id, step = await _prepare(command, persons, orgs)
-    await apply_row(repo, record_id, step, ctx)
-    return await repo.load(record_id)
+    return await record_one(initiative_repository(initiatives), await _prepare(command, persons, orgs), ctx)
 
 
 async def import_initiatives(
