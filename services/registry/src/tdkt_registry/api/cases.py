@@ -17,6 +17,7 @@ from tdkt_shared.auth import Role, require
 from tdkt_shared.contract.text import Identifier, Whole
 from tdkt_shared.kit.filters import where
 from tdkt_shared.kit.http import Context, page_of, versioned
+from tdkt_shared.kit.responses import created
 
 router = APIRouter(prefix="/cases", tags=["cases"], responses=ERROR_RESPONSES)
 WRITER = [require(Role.INSPECTION_OFFICER)]
@@ -38,8 +39,7 @@ async def open_case(
 ) -> CaseView:
     """Open a case (its id follows from the case number); emits `tdkt.registry.case.opened.v1`."""
     opened = await cases.open_case(command, store, persons, organizations, ctx)
-    response.headers["Location"] = f"/cases/{opened.id}"
-    return versioned(CaseView, opened)
+    return created(response, f"/cases/{opened.id}", versioned(CaseView, opened))
 
 
 @router.post("/{case_id}/conclusion", dependencies=WRITER, response_model=CaseView)

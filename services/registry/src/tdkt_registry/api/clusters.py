@@ -14,6 +14,7 @@ from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.text import Whole, Year
 from tdkt_shared.kit.filters import where
 from tdkt_shared.kit.http import Context, page_of, versioned
+from tdkt_shared.kit.responses import created
 
 router = APIRouter(prefix="/clusters", tags=["clusters"], responses=ERROR_RESPONSES, route_class=AdminWrites)
 
@@ -29,8 +30,7 @@ async def form_cluster(
     """Form a cluster or bloc for a year; members must be in force on `formed_on`. Emits
     `tdkt.registry.cluster.formed.v1`."""
     formed = await clusters.form_cluster(command, store, organizations, ctx)
-    response.headers["Location"] = f"/clusters/{formed.id}"
-    return versioned(ClusterView, formed)
+    return created(response, f"/clusters/{formed.id}", versioned(ClusterView, formed))
 
 
 @router.get("", response_model=Page[ClusterView])

@@ -14,6 +14,7 @@ from tdkt_shared.contract.reporting import MovementStatus
 from tdkt_shared.contract.text import Day, Text, Whole
 from tdkt_shared.kit.filters import where
 from tdkt_shared.kit.http import Context, Versioned, page_of, versioned
+from tdkt_shared.kit.responses import created
 
 router = APIRouter(prefix="/movements", tags=["movements"], responses=ERROR_RESPONSES)
 """Reads: public."""
@@ -52,8 +53,7 @@ async def draft(command: domain.DraftMovement, stores: StoresDep, ctx: Context, 
     """Draft a movement launched by an organisation known from the registry (422 on `launching_organization_id`
     otherwise); emits `tdkt.reporting.movement.drafted.v1`."""
     movement = await handlers.draft_movement(stores, command, ctx)
-    response.headers["Location"] = f"/movements/{movement.id}"
-    return _view(movement)
+    return created(response, f"/movements/{movement.id}", _view(movement))
 
 
 @router.get("/{movement_id}", response_model=MovementView)

@@ -14,6 +14,7 @@ from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.text import Text, Whole, Year
 from tdkt_shared.kit.filters import where
 from tdkt_shared.kit.http import Context, Versioned, page_of, versioned
+from tdkt_shared.kit.responses import created
 
 router = APIRouter(tags=["registrations"], responses=ERROR_RESPONSES)
 """Unit officers for their own organisation (or one in its lineage), TĐKT specialists for all; only specialists
@@ -50,8 +51,7 @@ async def draft(
     """Draft an organisation's registration (đăng ký thi đua) for a year or a movement; emits
     `tdkt.reporting.registration.drafted.v1`."""
     registration = await handlers.draft(stores, command, ctx)
-    response.headers["Location"] = f"/registrations/{registration.id}"
-    return _view(registration)
+    return created(response, f"/registrations/{registration.id}", _view(registration))
 
 
 @router.get("/registrations/{registration_id}", response_model=RegistrationView)
@@ -106,8 +106,7 @@ async def sign(command: domain.SignPact, stores: StoresDep, ctx: Context, respon
     """Record a cluster's yearly pact (giao ước thi đua), once per cluster and year, by one of the parties or a
     specialist; emits `tdkt.reporting.emulation_pact.signed.v1`."""
     pact = await handlers.sign_pact(stores, command, ctx)
-    response.headers["Location"] = f"/emulation-pacts/{pact.aggregate.cluster_id}/{pact.aggregate.year}"
-    return _pact(pact)
+    return created(response, f"/emulation-pacts/{pact.aggregate.cluster_id}/{pact.aggregate.year}", _pact(pact))
 
 
 @router.get("/emulation-pacts/{cluster_id}/{year}", response_model=PactView)

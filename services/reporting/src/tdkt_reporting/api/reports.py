@@ -17,6 +17,7 @@ from tdkt_shared.contract.text import Day, Flag, Text, Whole
 from tdkt_shared.kit import Loaded
 from tdkt_shared.kit.filters import where
 from tdkt_shared.kit.http import Context, Versioned, page_of
+from tdkt_shared.kit.responses import created
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=ERROR_RESPONSES)
 """Unit officers for their own organisation's reports (or one in its lineage), TĐKT specialists for all; only
@@ -57,8 +58,7 @@ class RemindersSent(BaseModel):
 async def open_report(command: domain.OpenReport, stores: StoresDep, ctx: Context, response: Response) -> ReportView:
     """Open a report for an organisation known from the registry; emits `tdkt.reporting.report.drafted.v1`."""
     report = await handlers.open_report(stores, command, ctx)
-    response.headers["Location"] = f"/reports/{report.id}"
-    return _view(report)
+    return created(response, f"/reports/{report.id}", _view(report))
 
 
 @router.get("/{report_id}", response_model=ReportView)
