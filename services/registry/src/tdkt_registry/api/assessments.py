@@ -8,8 +8,7 @@ from functools import partial
 from fastapi import APIRouter
 
 from tdkt_registry.api.deps import AssessmentsDep, OrganizationsDep, PersonsDep
-from tdkt_registry.api.records import CSV_BODY, CsvText, RecordReader
-from tdkt_registry.domain.imports import ImportReport, JsonImport, csv_rows
+from tdkt_registry.api.records import RecordReader, add_imports
 from tdkt_registry.domain.records import Assessment, RecordAssessment
 from tdkt_registry.handlers import assessments
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
@@ -40,20 +39,13 @@ async def record(
     return versioned(AssessmentView, await assessments.record(command, store, persons, organizations, ctx))
 
 
-@router.post("/imports", dependencies=WRITER, response_model=ImportReport)
-async def import_json(
-    body: JsonImport, store: AssessmentsDep, persons: PersonsDep, organizations: OrganizationsDep, ctx: Context
-) -> ImportReport:
-    """Load years of assessments (idempotent by person and year), a report line per refused row."""
-    return await assessments.import_assessments(body.rows, store, persons, organizations, ctx)
-
-
-@router.post("/imports/csv", dependencies=WRITER, response_model=ImportReport, openapi_extra=CSV_BODY)
-async def import_csv(
-    body: CsvText, store: AssessmentsDep, persons: PersonsDep, organizations: OrganizationsDep, ctx: Context
-) -> ImportReport:
-    rows = csv_rows(body, numbers=frozenset({"year"}))
-    return await assessments.import_assessments(rows, store, persons, organizations, ctx)
+add_imports(
+    router,
+    WRITER,
+    assessments.import_assessments,
+    about="Load years of assessments (idempotent by person and year), a report line per refused row.",
+    numbers=frozenset({"year"}),
+)
 
 
 @router.get("", response_model=Page[AssessmentView])

@@ -8,8 +8,7 @@ from functools import partial
 from fastapi import APIRouter, Response, status
 
 from tdkt_registry.api.deps import CasesDep, OrganizationsDep, PersonsDep
-from tdkt_registry.api.records import CSV_BODY, CsvText, RecordReader
-from tdkt_registry.domain.imports import ImportReport, JsonImport, csv_rows
+from tdkt_registry.api.records import RecordReader, add_imports
 from tdkt_registry.domain.records import Case, ConcludeCase, OpenCase, WithdrawCase
 from tdkt_registry.handlers import cases
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
@@ -54,21 +53,14 @@ async def withdraw(case_id: str, command: WithdrawCase, store: CasesDep, ctx: Co
     return versioned(CaseView, await cases.withdraw_case(case_id, command, store, ctx))
 
 
-@router.post("/imports", dependencies=WRITER, response_model=ImportReport)
-async def import_json(
-    body: JsonImport, store: CasesDep, persons: PersonsDep, organizations: OrganizationsDep, ctx: Context
-) -> ImportReport:
-    """Load a history of cases (rows with the fields of a case, and its end when it has one); idempotent by case
-    number; a refused row is reported and the others load."""
-    return await cases.import_cases(body.rows, store, persons, organizations, ctx)
-
-
-@router.post("/imports/csv", dependencies=WRITER, response_model=ImportReport, openapi_extra=CSV_BODY)
-async def import_csv(
-    body: CsvText, store: CasesDep, persons: PersonsDep, organizations: OrganizationsDep, ctx: Context
-) -> ImportReport:
-    """The same import from CSV with a header line naming the fields."""
-    return await cases.import_cases(csv_rows(body), store, persons, organizations, ctx)
+add_imports(
+    router,
+    WRITER,
+    cases.import_cases,
+    about="Load a history of cases (rows with the fields of a case, and its end when it has one); idempotent by case\n"
+    "number; a refused row is reported and the others load.",
+    about_csv="The same import from CSV with a header line naming the fields.",
+)
 
 
 @router.get("", response_model=Page[CaseView])

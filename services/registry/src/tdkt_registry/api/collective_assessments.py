@@ -8,8 +8,7 @@ from functools import partial
 from fastapi import APIRouter
 
 from tdkt_registry.api.deps import CollectiveAssessmentsDep, OrganizationsDep
-from tdkt_registry.api.records import CSV_BODY, CsvText, RecordReader
-from tdkt_registry.domain.imports import ImportReport, JsonImport, csv_rows
+from tdkt_registry.api.records import RecordReader, add_imports
 from tdkt_registry.domain.records import CollectiveAssessment, RecordCollectiveAssessment
 from tdkt_registry.handlers import collective_assessments
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
@@ -38,20 +37,13 @@ async def record(
     return versioned(CollectiveAssessmentView, loaded)
 
 
-@router.post("/imports", dependencies=WRITER, response_model=ImportReport)
-async def import_json(
-    body: JsonImport, store: CollectiveAssessmentsDep, organizations: OrganizationsDep, ctx: Context
-) -> ImportReport:
-    """Load years of collective assessments (idempotent by collective and year), a report line per refused row."""
-    return await collective_assessments.import_collective_assessments(body.rows, store, organizations, ctx)
-
-
-@router.post("/imports/csv", dependencies=WRITER, response_model=ImportReport, openapi_extra=CSV_BODY)
-async def import_csv(
-    body: CsvText, store: CollectiveAssessmentsDep, organizations: OrganizationsDep, ctx: Context
-) -> ImportReport:
-    rows = csv_rows(body, numbers=frozenset({"year"}))
-    return await collective_assessments.import_collective_assessments(rows, store, organizations, ctx)
+add_imports(
+    router,
+    WRITER,
+    collective_assessments.import_collective_assessments,
+    about="Load years of collective assessments (idempotent by collective and year), a report line per refused row.",
+    numbers=frozenset({"year"}),
+)
 
 
 @router.get("", response_model=Page[CollectiveAssessmentView])

@@ -8,8 +8,7 @@ from functools import partial
 from fastapi import APIRouter, status
 
 from tdkt_registry.api.deps import InitiativesDep, OrganizationsDep, PersonsDep
-from tdkt_registry.api.records import CSV_BODY, CsvText, RecordReader
-from tdkt_registry.domain.imports import ImportReport, JsonImport, csv_rows
+from tdkt_registry.api.records import RecordReader, add_imports
 from tdkt_registry.domain.records import Initiative, RecognizeInitiative
 from tdkt_registry.handlers import initiatives
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
@@ -40,21 +39,14 @@ async def recognize(
     return versioned(InitiativeView, await initiatives.recognize(command, store, persons, organizations, ctx))
 
 
-@router.post("/imports", dependencies=WRITER, response_model=ImportReport)
-async def import_json(
-    body: JsonImport, store: InitiativesDep, persons: PersonsDep, organizations: OrganizationsDep, ctx: Context
-) -> ImportReport:
-    """Load initiatives (idempotent by recognising body and certificate number), a report line per refused row."""
-    return await initiatives.import_initiatives(body.rows, store, persons, organizations, ctx)
-
-
-@router.post("/imports/csv", dependencies=WRITER, response_model=ImportReport, openapi_extra=CSV_BODY)
-async def import_csv(
-    body: CsvText, store: InitiativesDep, persons: PersonsDep, organizations: OrganizationsDep, ctx: Context
-) -> ImportReport:
-    """The same from CSV; `author_ids` lists the authors separated by `;`."""
-    rows = csv_rows(body, lists=frozenset({"author_ids"}))
-    return await initiatives.import_initiatives(rows, store, persons, organizations, ctx)
+add_imports(
+    router,
+    WRITER,
+    initiatives.import_initiatives,
+    about="Load initiatives (idempotent by recognising body and certificate number), a report line per refused row.",
+    about_csv="The same from CSV; `author_ids` lists the authors separated by `;`.",
+    lists=frozenset({"author_ids"}),
+)
 
 
 @router.get("", response_model=Page[InitiativeView])

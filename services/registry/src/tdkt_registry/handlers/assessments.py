@@ -11,8 +11,9 @@ from tdkt_registry.domain.imports import ImportReport
 from tdkt_registry.domain.people import Person
 from tdkt_registry.domain.records import Assessment, RecordAssessment
 from tdkt_registry.imports import Step, record_one, run_import
-from tdkt_registry.store import repository
+from tdkt_registry.store import ASSESSMENTS, ORGANIZATIONS, PERSONS, repository
 from tdkt_shared.kit import CommandContext, Loaded
+from tdkt_shared.runtime import Stores
 from tdkt_shared.store import AggregateStore
 
 assessment_repository = partial(repository, model=Assessment)
@@ -40,20 +41,10 @@ async def record(
     return await record_one(assessment_repository(assessments), await _prepare(command, persons, orgs, ctx), ctx)
 
 
-async def import_assessments(
-    rows: list[dict[str, Any]],
-    assessments: AggregateStore,
-    persons: AggregateStore,
-    orgs: AggregateStore,
-    ctx: CommandContext,
-) -> ImportReport:
+async def import_assessments(rows: list[dict[str, Any]], stores: Stores, ctx: CommandContext) -> ImportReport:
     """Load years of assessments. An officer's import naming an organisation it does not act for is refused whole
     (403) before anything is written; other refused rows are reported."""
+    persons, orgs = stores.store(PERSONS), stores.store(ORGANIZATIONS)
     await policy.ensure_may_assess_rows(ctx.principal, rows, "organization_id", orgs)
-    return await run_import(
-        rows,
-        RecordAssessment,
-        lambda row: _prepare(row, persons, orgs, ctx),
-        assessment_repository(assessments),
-        ctx,
-    )
+    repo = assessment_repository(stores.store(ASSESSMENTS))
+    return await run_import(rows, RecordAssessment, lambda row: _prepare(row, persons, orgs, ctx), repo, ctx)

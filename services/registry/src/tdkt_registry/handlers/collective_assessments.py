@@ -12,8 +12,9 @@ from tdkt_registry.domain.imports import ImportReport
 from tdkt_registry.domain.organizations import Organization
 from tdkt_registry.domain.records import CollectiveAssessment, RecordCollectiveAssessment
 from tdkt_registry.imports import Step, record_one, run_import
-from tdkt_registry.store import repository
+from tdkt_registry.store import COLLECTIVE_ASSESSMENTS, ORGANIZATIONS, repository
 from tdkt_shared.kit import CommandContext, Loaded
+from tdkt_shared.runtime import Stores
 from tdkt_shared.store import AggregateStore
 
 collective_assessment_repository = partial(repository, model=CollectiveAssessment)
@@ -39,15 +40,11 @@ async def record(
 
 
 async def import_collective_assessments(
-    rows: list[dict[str, Any]], assessments: AggregateStore, orgs: AggregateStore, ctx: CommandContext
+    rows: list[dict[str, Any]], stores: Stores, ctx: CommandContext
 ) -> ImportReport:
     """Load years of collective assessments. An officer's import naming an assessing body it does not act for is
     refused whole (403) before anything is written; other refused rows are reported."""
+    orgs = stores.store(ORGANIZATIONS)
     await policy.ensure_may_assess_rows(ctx.principal, rows, "assessed_by_organization_id", orgs)
-    return await run_import(
-        rows,
-        RecordCollectiveAssessment,
-        lambda row: _prepare(row, orgs, ctx),
-        collective_assessment_repository(assessments),
-        ctx,
-    )
+    repo = collective_assessment_repository(stores.store(COLLECTIVE_ASSESSMENTS))
+    return await run_import(rows, RecordCollectiveAssessment, lambda row: _prepare(row, orgs, ctx), repo, ctx)
