@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from tdkt_registry.domain.imports import ImportReport, Outcome, failed, read_row, refused, tally
 from tdkt_shared.errors import DomainError
-from tdkt_shared.kit import CommandContext, Repository
+from tdkt_shared.kit import CommandContext, Loaded, Repository
 from tdkt_shared.kit.repository import Events
 from tdkt_shared.store import AlreadyExists, VersionConflict
 
@@ -39,6 +39,13 @@ async def apply_row(repo: Repository[A], record_id: str, step: Step[A], ctx: Com
             return "changed"
         except (AlreadyExists, VersionConflict):
             continue
+
+
+async def record_one(repo: Repository[A], prepared: tuple[str, Step[A]], ctx: CommandContext) -> Loaded[A]:
+    """One record written through the API as an import writes it (`apply_row`); the record as it now stands."""
+    record_id, step = prepared
+    await apply_row(repo, record_id, step, ctx)
+    return await repo.load(record_id)
 
 
 async def run_import(

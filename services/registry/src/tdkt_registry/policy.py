@@ -7,7 +7,9 @@ lineage (mergers, splits) for a `unit_officer`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from tdkt_registry import queries
 from tdkt_registry.domain.people import Person
@@ -64,3 +66,12 @@ async def ensure_may_assess(principal: Principal | None, organization_id: str, o
         return
     lineage = await queries.lineage_ids(organizations, principal.organization_id)
     ensure_acts_for(principal, organization_id, lineage)
+
+
+async def ensure_may_assess_rows(
+    principal: Principal | None, rows: Iterable[Mapping[str, Any]], field: str, organizations: AggregateStore
+) -> None:
+    """An import naming (in `field`) an organisation the principal may not assess for is refused whole (403), before
+    anything is written."""
+    for organization_id in sorted({str(r[field]) for r in rows if isinstance(r.get(field), str)}):
+        await ensure_may_assess(principal, organization_id, organizations)

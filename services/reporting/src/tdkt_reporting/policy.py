@@ -64,6 +64,14 @@ async def visible(directory: Directory, principal: Principal) -> list[str] | Non
     return [principal.organization_id, *await directory.lineage(principal.organization_id)]
 
 
+async def visible_query(
+    directory: Directory, principal: Principal, query: dict[str, Any], organization_id: str | None
+) -> dict[str, Any] | None:
+    """`query` narrowed to what the principal may read (`visible`) and the requested organisation; None when nothing
+    can match."""
+    return scoped(query, await visible(directory, principal), organization_id)
+
+
 def scoped(
     query: dict[str, Any], allowed: Collection[str] | None, organization_id: str | None
 ) -> dict[str, Any] | None:

@@ -3,17 +3,19 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter
 
 from tdkt_registry.api.deps import AssessmentsDep, OrganizationsDep, PersonsDep
-from tdkt_registry.api.records import CSV_BODY, CsvText, RecordReader
-from tdkt_registry.domain.imports import ImportReport, JsonImport, csv_rows
+from tdkt_registry.api.records import RecordReader, add_imports
 from tdkt_registry.domain.records import Assessment, RecordAssessment
 from tdkt_registry.handlers import assessments
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.auth import Role, require
 from tdkt_shared.contract.text import Identifier, Whole
-from tdkt_shared.kit.http import Context, versioned
+from tdkt_shared.kit.filters import where
+from tdkt_shared.kit.http import Context, page_of, versioned
 
 router = APIRouter(prefix="/assessments", tags=["assessments"], responses=ERROR_RESPONSES)
 WRITER = [require(Role.UNIT_OFFICER)]
@@ -37,26 +39,20 @@ async def record(
     return versioned(AssessmentView, await assessments.record(command, store, persons, organizations, ctx))
 
 
-@router.post("/imports", dependencies=WRITER, response_model=ImportReport)
-async def import_json(
-    body: JsonImport, store: AssessmentsDep, persons: PersonsDep, organizations: OrganizationsDep, ctx: Context
-) -> ImportReport:
-    """Load years of assessments (idempotent by person and year), a report line per refused row."""
-    return await assessments.import_assessments(body.rows, store, persons, organizations, ctx)
-
-
-@router.post("/imports/csv", dependencies=WRITER, response_model=ImportReport, openapi_extra=CSV_BODY)
-async def import_csv(
-    body: CsvText, store: AssessmentsDep, persons: PersonsDep, organizations: OrganizationsDep, ctx: Context
-) -> ImportReport:
-    rows = csv_rows(body, numbers=frozenset({"year"}))
-    return await assessments.import_assessments(rows, store, persons, organizations, ctx)
+add_imports(
+    router,
+    WRITER,
+    assessments.import_assessments,
+    about="Load years of assessments (idempotent by person and year), a report line per refused row.",
+    numbers=frozenset({"year"}),
+)
 
 
 @router.get("", response_model=Page[AssessmentView])
 async def list_assessments(
     store: AssessmentsDep, _reader: RecordReader, page: PageQuery, person_id: Identifier | None = None
 ) -> Page[AssessmentView]:
-    found, total = await assessments.find_assessments(store, person_id, offset=page.offset, limit=page.limit)
-    items = [versioned(AssessmentView, f) for f in found]
-    return Page(items=items, total=total, offset=page.offset, limit=page.limit)
+    repository = assessments.assessment_repository(store)
+    return await page_of(
+        repository, where({"person_id": person_id}), page, partial(versioned, AssessmentView), sort="year"
+    )

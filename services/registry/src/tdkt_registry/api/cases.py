@@ -3,17 +3,20 @@ handle them (`inspection_officer`). An open case is a hold on any proposal for i
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Response, status
 
 from tdkt_registry.api.deps import CasesDep, OrganizationsDep, PersonsDep
-from tdkt_registry.api.records import CSV_BODY, CsvText, RecordReader
-from tdkt_registry.domain.imports import ImportReport, JsonImport, csv_rows
+from tdkt_registry.api.records import RecordReader, add_imports
 from tdkt_registry.domain.records import Case, ConcludeCase, OpenCase, WithdrawCase
 from tdkt_registry.handlers import cases
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.auth import Role, require
 from tdkt_shared.contract.text import Identifier, Whole
-from tdkt_shared.kit.http import Context, versioned
+from tdkt_shared.kit.filters import where
+from tdkt_shared.kit.http import Context, page_of, versioned
+from tdkt_shared.kit.responses import created
 
 router = APIRouter(prefix="/cases", tags=["cases"], responses=ERROR_RESPONSES)
 WRITER = [require(Role.INSPECTION_OFFICER)]
@@ -35,8 +38,7 @@ async def open_case(
 ) -> CaseView:
     """Open a case (its id follows from the case number); emits `tdkt.registry.case.opened.v1`."""
     opened = await cases.open_case(command, store, persons, organizations, ctx)
-    response.headers["Location"] = f"/cases/{opened.id}"
-    return versioned(CaseView, opened)
+    return created(response, f"/cases/{opened.id}", versioned(CaseView, opened))
 
 
 @router.post("/{case_id}/conclusion", dependencies=WRITER, response_model=CaseView)
@@ -51,21 +53,14 @@ async def withdraw(case_id: str, command: WithdrawCase, store: CasesDep, ctx: Co
     return versioned(CaseView, await cases.withdraw_case(case_id, command, store, ctx))
 
 
-@router.post("/imports", dependencies=WRITER, response_model=ImportReport)
-async def import_json(
-    body: JsonImport, store: CasesDep, persons: PersonsDep, organizations: OrganizationsDep, ctx: Context
-) -> ImportReport:
-    """Load a history of cases (rows with the fields of a case, and its end when it has one); idempotent by case
-    number; a refused row is reported and the others load."""
-    return await cases.import_cases(body.rows, store, persons, organizations, ctx)
-
-
-@router.post("/imports/csv", dependencies=WRITER, response_model=ImportReport, openapi_extra=CSV_BODY)
-async def import_csv(
-    body: CsvText, store: CasesDep, persons: PersonsDep, organizations: OrganizationsDep, ctx: Context
-) -> ImportReport:
-    """The same import from CSV with a header line naming the fields."""
-    return await cases.import_cases(csv_rows(body), store, persons, organizations, ctx)
+add_imports(
+    router,
+    WRITER,
+    cases.import_cases,
+    about="Load a history of cases (rows with the fields of a case, and its end when it has one); idempotent by case\n"
+    "number; a refused row is reported and the others load.",
+    about_csv="The same import from CSV with a header line naming the fields.",
+)
 
 
 @router.get("", response_model=Page[CaseView])
@@ -73,8 +68,10 @@ async def list_cases(
     store: CasesDep, _reader: RecordReader, page: PageQuery, subject_id: Identifier | None = None
 ) -> Page[CaseView]:
     """Cases, or those about one person or collective, oldest first."""
-    found, total = await cases.find_cases(store, subject_id, offset=page.offset, limit=page.limit)
-    return Page(items=[versioned(CaseView, f) for f in found], total=total, offset=page.offset, limit=page.limit)
+    repository = cases.case_repository(store)
+    return await page_of(
+        repository, where({"subject_id": subject_id}), page, partial(versioned, CaseView), sort="opened_on"
+    )
 
 
 @router.get("/{case_id}", response_model=CaseView)

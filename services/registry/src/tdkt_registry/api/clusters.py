@@ -12,7 +12,9 @@ from tdkt_registry.domain.clusters import Cluster, FormCluster, RemoveClusterMem
 from tdkt_registry.handlers import clusters
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.text import Whole, Year
+from tdkt_shared.kit.filters import where
 from tdkt_shared.kit.http import Context, page_of, versioned
+from tdkt_shared.kit.responses import created
 
 router = APIRouter(prefix="/clusters", tags=["clusters"], responses=ERROR_RESPONSES, route_class=AdminWrites)
 
@@ -28,8 +30,7 @@ async def form_cluster(
     """Form a cluster or bloc for a year; members must be in force on `formed_on`. Emits
     `tdkt.registry.cluster.formed.v1`."""
     formed = await clusters.form_cluster(command, store, organizations, ctx)
-    response.headers["Location"] = f"/clusters/{formed.id}"
-    return versioned(ClusterView, formed)
+    return created(response, f"/clusters/{formed.id}", versioned(ClusterView, formed))
 
 
 @router.get("", response_model=Page[ClusterView])
@@ -37,11 +38,7 @@ async def list_clusters(
     store: ClustersDep, page: PageQuery, year: Year | None = None, organization_id: str | None = None
 ) -> Page[ClusterView]:
     """Clusters, by year and/or by member organisation."""
-    query: dict[str, object] = {}
-    if year is not None:
-        query["year"] = year
-    if organization_id is not None:
-        query["members.organization_id"] = organization_id
+    query = where({"year": year, "members.organization_id": organization_id})
     return await page_of(clusters.cluster_repository(store), query, page, partial(versioned, ClusterView))
 
 

@@ -3,17 +3,19 @@ the body that manages each collective."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter
 
 from tdkt_registry.api.deps import CollectiveAssessmentsDep, OrganizationsDep
-from tdkt_registry.api.records import CSV_BODY, CsvText, RecordReader
-from tdkt_registry.domain.imports import ImportReport, JsonImport, csv_rows
+from tdkt_registry.api.records import RecordReader, add_imports
 from tdkt_registry.domain.records import CollectiveAssessment, RecordCollectiveAssessment
 from tdkt_registry.handlers import collective_assessments
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.auth import Role, require
 from tdkt_shared.contract.text import Identifier, Whole
-from tdkt_shared.kit.http import Context, versioned
+from tdkt_shared.kit.filters import where
+from tdkt_shared.kit.http import Context, page_of, versioned
 
 router = APIRouter(prefix="/collective-assessments", tags=["assessments"], responses=ERROR_RESPONSES)
 WRITER = [require(Role.UNIT_OFFICER)]
@@ -35,28 +37,19 @@ async def record(
     return versioned(CollectiveAssessmentView, loaded)
 
 
-@router.post("/imports", dependencies=WRITER, response_model=ImportReport)
-async def import_json(
-    body: JsonImport, store: CollectiveAssessmentsDep, organizations: OrganizationsDep, ctx: Context
-) -> ImportReport:
-    """Load years of collective assessments (idempotent by collective and year), a report line per refused row."""
-    return await collective_assessments.import_collective_assessments(body.rows, store, organizations, ctx)
-
-
-@router.post("/imports/csv", dependencies=WRITER, response_model=ImportReport, openapi_extra=CSV_BODY)
-async def import_csv(
-    body: CsvText, store: CollectiveAssessmentsDep, organizations: OrganizationsDep, ctx: Context
-) -> ImportReport:
-    rows = csv_rows(body, numbers=frozenset({"year"}))
-    return await collective_assessments.import_collective_assessments(rows, store, organizations, ctx)
+add_imports(
+    router,
+    WRITER,
+    collective_assessments.import_collective_assessments,
+    about="Load years of collective assessments (idempotent by collective and year), a report line per refused row.",
+    numbers=frozenset({"year"}),
+)
 
 
 @router.get("", response_model=Page[CollectiveAssessmentView])
 async def list_collective_assessments(
     store: CollectiveAssessmentsDep, _reader: RecordReader, page: PageQuery, organization_id: Identifier | None = None
 ) -> Page[CollectiveAssessmentView]:
-    found, total = await collective_assessments.find_collective_assessments(
-        store, organization_id, offset=page.offset, limit=page.limit
-    )
-    items = [versioned(CollectiveAssessmentView, f) for f in found]
-    return Page(items=items, total=total, offset=page.offset, limit=page.limit)
+    repository = collective_assessments.collective_assessment_repository(store)
+    query = where({"organization_id": organization_id})
+    return await page_of(repository, query, page, partial(versioned, CollectiveAssessmentView), sort="year")

@@ -12,7 +12,9 @@ from tdkt_registry.domain.people import ConstituteCouncil, Council, SeatMember, 
 from tdkt_registry.handlers import councils
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.text import Whole
+from tdkt_shared.kit.filters import where
 from tdkt_shared.kit.http import Context, page_of, versioned
+from tdkt_shared.kit.responses import created
 
 router = APIRouter(prefix="/councils", tags=["councils"], responses=ERROR_RESPONSES, route_class=AdminWrites)
 
@@ -32,13 +34,12 @@ async def constitute(
 ) -> CouncilView:
     """Constitute a council for a term with its members; emits `tdkt.registry.council.constituted.v1`."""
     constituted = await councils.constitute_council(command, store, organizations, persons, ctx)
-    response.headers["Location"] = f"/councils/{constituted.id}"
-    return versioned(CouncilView, constituted)
+    return created(response, f"/councils/{constituted.id}", versioned(CouncilView, constituted))
 
 
 @router.get("", response_model=Page[CouncilView])
 async def list_councils(store: CouncilsDep, page: PageQuery, organization_id: str | None = None) -> Page[CouncilView]:
-    query = {} if organization_id is None else {"organization_id": organization_id}
+    query = where({"organization_id": organization_id})
     return await page_of(councils.council_repository(store), query, page, partial(versioned, CouncilView))
 
 

@@ -3,17 +3,19 @@ certified them."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, status
 
 from tdkt_registry.api.deps import InitiativesDep, OrganizationsDep, PersonsDep
-from tdkt_registry.api.records import CSV_BODY, CsvText, RecordReader
-from tdkt_registry.domain.imports import ImportReport, JsonImport, csv_rows
+from tdkt_registry.api.records import RecordReader, add_imports
 from tdkt_registry.domain.records import Initiative, RecognizeInitiative
 from tdkt_registry.handlers import initiatives
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.auth import Role, require
 from tdkt_shared.contract.text import Identifier, Whole
-from tdkt_shared.kit.http import Context, versioned
+from tdkt_shared.kit.filters import where
+from tdkt_shared.kit.http import Context, page_of, versioned
 
 router = APIRouter(prefix="/initiatives", tags=["initiatives"], responses=ERROR_RESPONSES)
 WRITER = [require(Role.INITIATIVE_OFFICER)]
@@ -37,30 +39,23 @@ async def recognize(
     return versioned(InitiativeView, await initiatives.recognize(command, store, persons, organizations, ctx))
 
 
-@router.post("/imports", dependencies=WRITER, response_model=ImportReport)
-async def import_json(
-    body: JsonImport, store: InitiativesDep, persons: PersonsDep, organizations: OrganizationsDep, ctx: Context
-) -> ImportReport:
-    """Load initiatives (idempotent by recognising body and certificate number), a report line per refused row."""
-    return await initiatives.import_initiatives(body.rows, store, persons, organizations, ctx)
-
-
-@router.post("/imports/csv", dependencies=WRITER, response_model=ImportReport, openapi_extra=CSV_BODY)
-async def import_csv(
-    body: CsvText, store: InitiativesDep, persons: PersonsDep, organizations: OrganizationsDep, ctx: Context
-) -> ImportReport:
-    """The same from CSV; `author_ids` lists the authors separated by `;`."""
-    rows = csv_rows(body, lists=frozenset({"author_ids"}))
-    return await initiatives.import_initiatives(rows, store, persons, organizations, ctx)
+add_imports(
+    router,
+    WRITER,
+    initiatives.import_initiatives,
+    about="Load initiatives (idempotent by recognising body and certificate number), a report line per refused row.",
+    about_csv="The same from CSV; `author_ids` lists the authors separated by `;`.",
+    lists=frozenset({"author_ids"}),
+)
 
 
 @router.get("", response_model=Page[InitiativeView])
 async def list_initiatives(
     store: InitiativesDep, _reader: RecordReader, page: PageQuery, author_id: Identifier | None = None
 ) -> Page[InitiativeView]:
-    found, total = await initiatives.find_initiatives(store, author_id, offset=page.offset, limit=page.limit)
-    items = [versioned(InitiativeView, f) for f in found]
-    return Page(items=items, total=total, offset=page.offset, limit=page.limit)
+    repository = initiatives.initiative_repository(store)
+    query = where({"author_ids": author_id})
+    return await page_of(repository, query, page, partial(versioned, InitiativeView), sort="recognized_on")
 
 
 @router.get("/{initiative_id}", response_model=InitiativeView)

@@ -12,6 +12,7 @@ from tdkt_registry.handlers import persons
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.text import Day, Whole
 from tdkt_shared.kit.http import Context, versioned
+from tdkt_shared.kit.responses import created
 
 router = APIRouter(prefix="/persons", tags=["persons"], responses=ERROR_RESPONSES, route_class=AdminWrites)
 
@@ -24,8 +25,7 @@ class PersonView(Person):
 async def register_person(command: RegisterPerson, store: PersonsDep, response: Response, ctx: Context) -> PersonView:
     """Register a person; emits `tdkt.registry.person.registered.v1`."""
     registered = await persons.register_person(command, store, ctx)
-    response.headers["Location"] = f"/persons/{registered.id}"
-    return versioned(PersonView, registered)
+    return created(response, f"/persons/{registered.id}", versioned(PersonView, registered))
 
 
 @router.get("", response_model=Page[PersonView])

@@ -14,7 +14,9 @@ from tdkt_registry.handlers import role_assignments
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.registry import FunctionalRole
 from tdkt_shared.contract.text import Day, Whole
+from tdkt_shared.kit.filters import where
 from tdkt_shared.kit.http import Context, page_of, versioned
+from tdkt_shared.kit.responses import created
 
 router = APIRouter(tags=["roles"], responses=ERROR_RESPONSES, route_class=AdminWrites)
 
@@ -29,8 +31,7 @@ async def assign(
 ) -> AssignmentView:
     """An organisation takes a functional role for a period; emits `tdkt.registry.role.assigned.v1`."""
     assigned = await role_assignments.assign_role(command, store, organizations, ctx)
-    response.headers["Location"] = f"/role-assignments/{assigned.id}"
-    return versioned(AssignmentView, assigned)
+    return created(response, f"/role-assignments/{assigned.id}", versioned(AssignmentView, assigned))
 
 
 @router.post("/role-assignments/{assignment_id}/end", response_model=AssignmentView)
@@ -51,7 +52,7 @@ async def list_assignments(
     role: FunctionalRole | None = None,
     organization_id: str | None = None,
 ) -> Page[AssignmentView]:
-    query = {k: v for k, v in (("role", role), ("organization_id", organization_id)) if v is not None}
+    query = where({"role": role, "organization_id": organization_id})
     repository = role_assignments.assignment_repository(store)
     return await page_of(repository, query, page, partial(versioned, AssignmentView), sort="valid_from")
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from tdkt_registry.domain.organizations import Organization
 from tdkt_registry.domain.people import Person
@@ -43,6 +43,15 @@ def natural_id(prefix: str, *parts: str) -> str:
     """A stable id from a natural key: case, spacing and Unicode form do not matter."""
     key = "\x1f".join(" ".join(unicodedata.normalize("NFC", p).casefold().split()) for p in parts)
     return f"{prefix}-{hashlib.sha256(key.encode()).hexdigest()[:24]}"
+
+
+R = TypeVar("R", bound=Value)
+E = TypeVar("E", bound=BaseModel)
+
+
+def unless_same(current: R | None, new: R, event: E) -> tuple[R, E] | None:
+    """A record written again: the new record and its event, or None when the record already says the same."""
+    return None if current == new else (new, event)
 
 
 # ---------------------------------------------------------------------------------------------------- cases
@@ -242,9 +251,7 @@ def recognize(
     new = Initiative(
         id=initiative_id(command.recognizing_organization_id, command.certificate_number), **command.model_dump()
     )
-    if current == new:
-        return None
-    return new, new.event()
+    return unless_same(current, new, new.event())
 
 
 # ---------------------------------------------------------------------------------------------------- assessments
@@ -296,9 +303,7 @@ def record_assessment(
             code="not_employed",
         )
     new = Assessment(id=assessment_id(command.person_id, command.year), **command.model_dump())
-    if current == new:
-        return None
-    return new, AssessmentRecorded(assessment_id=new.id, **command.model_dump())
+    return unless_same(current, new, AssessmentRecorded(assessment_id=new.id, **command.model_dump()))
 
 
 # ------------------------------------------------------------------------------------------ collective assessments
@@ -350,6 +355,4 @@ def record_collective_assessment(
     new = CollectiveAssessment(
         id=collective_assessment_id(command.organization_id, command.year), **command.model_dump()
     )
-    if current == new:
-        return None
-    return new, CollectiveAssessmentRecorded(assessment_id=new.id, **command.model_dump())
+    return unless_same(current, new, CollectiveAssessmentRecorded(assessment_id=new.id, **command.model_dump()))

@@ -14,17 +14,23 @@ from tdkt_shared.errors import DomainError, UnknownReference
 from tdkt_shared.kit.models import Command, Value
 
 
-class RoleAssignment(Value):
-    """`organization_id` holds `role` from `valid_from` to `valid_to` (inclusive; None: open-ended)."""
+class RoleTerms(BaseModel):
+    """The terms of an assignment, the same in the command that makes it and in the assignment kept."""
 
-    id: Identifier
     role: FunctionalRole
     organization_id: Identifier
     valid_from: Day
     valid_to: Day | None = None
     scope_organization_id: Identifier | None = None
     authority: AuthorityCode | None = None
-    """For DECIDING_AUTHORITY: the deciding authority served (e.g. PROVINCE_CHAIRMAN, as the award catalogue says)."""
+    """For DECIDING_AUTHORITY only, where it is required: the deciding authority the organisation serves, as the
+    award catalogue names it (e.g. PROVINCE_CHAIRMAN)."""
+
+
+class RoleAssignment(Value, RoleTerms):
+    """`organization_id` holds `role` from `valid_from` to `valid_to` (inclusive; None: open-ended)."""
+
+    id: Identifier
 
     def in_force_on(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
@@ -47,21 +53,13 @@ class _Period(BaseModel):
         return self
 
 
-class AssignRole(_Period):
+class AssignRole(_Period, RoleTerms):
     """Command: an organisation takes a functional role for a period."""
 
     model_config = ConfigDict(extra="forbid")
 
     id: Identifier | None = None
     """Optional: a stable id makes the request safe to re-send (a second one is 409 already_exists)."""
-    role: FunctionalRole
-    organization_id: Identifier
-    valid_from: Day
-    valid_to: Day | None = None
-    scope_organization_id: Identifier | None = None
-    authority: AuthorityCode | None = None
-    """Required for DECIDING_AUTHORITY, refused for any other role: the deciding authority the organisation
-    serves, as the award catalogue names it (e.g. PROVINCE_CHAIRMAN)."""
 
     @model_validator(mode="after")
     def _authority(self) -> AssignRole:

@@ -10,9 +10,10 @@ from tdkt_registry.domain import records as domain
 from tdkt_registry.domain.imports import ImportReport
 from tdkt_registry.domain.people import Person
 from tdkt_registry.domain.records import Assessment, RecordAssessment
-from tdkt_registry.imports import Step, apply_row, run_import
-from tdkt_registry.store import repository
+from tdkt_registry.imports import Step, record_one, run_import
+from tdkt_registry.store import ASSESSMENTS, ORGANIZATIONS, PERSONS, repository
 from tdkt_shared.kit import CommandContext, Loaded
+from tdkt_shared.runtime import Stores
 from tdkt_shared.store import AggregateStore
 
 assessment_repository = partial(repository, model=Assessment)
@@ -37,36 +38,13 @@ async def record(
     ctx: CommandContext,
 ) -> Loaded[Assessment]:
     """Record (or correct) one assessment; emits `assessment.recorded.v1` unless the record already says so."""
-    repo = assessment_repository(assessments)
-    record_id, step = await _prepare(command, persons, orgs, ctx)
-    await apply_row(repo, record_id, step, ctx)
-    return await repo.load(record_id)
+    return await record_one(assessment_repository(assessments), await _prepare(command, persons, orgs, ctx), ctx)
 
 
-async def find_assessments(
-    assessments: AggregateStore, person_id: str | None, *, offset: int, limit: int
-) -> tuple[list[Loaded[Assessment]], int]:
-    query = {} if person_id is None else {"person_id": person_id}
-    repo = assessment_repository(assessments)
-    return await repo.find(query, skip=offset, limit=limit, sort="year"), await repo.count(query)
-
-
-async def import_assessments(
-    rows: list[dict[str, Any]],
-    assessments: AggregateStore,
-    persons: AggregateStore,
-    orgs: AggregateStore,
-    ctx: CommandContext,
-) -> ImportReport:
+async def import_assessments(rows: list[dict[str, Any]], stores: Stores, ctx: CommandContext) -> ImportReport:
     """Load years of assessments. An officer's import naming an organisation it does not act for is refused whole
     (403) before anything is written; other refused rows are reported."""
-    named = sorted({str(r["organization_id"]) for r in rows if isinstance(r.get("organization_id"), str)})
-    for organization_id in named:
-        await policy.ensure_may_assess(ctx.principal, organization_id, orgs)
-    return await run_import(
-        rows,
-        RecordAssessment,
-        lambda row: _prepare(row, persons, orgs, ctx),
-        assessment_repository(assessments),
-        ctx,
-    )
+    persons, orgs = stores.store(PERSONS), stores.store(ORGANIZATIONS)
+    await policy.ensure_may_assess_rows(ctx.principal, rows, "organization_id", orgs)
+    repo = assessment_repository(stores.store(ASSESSMENTS))
+    return await run_import(rows, RecordAssessment, lambda row: _prepare(row, persons, orgs, ctx), repo, ctx)

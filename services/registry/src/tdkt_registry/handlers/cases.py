@@ -12,9 +12,10 @@ from tdkt_registry.domain.people import Person
 from tdkt_registry.domain.records import Case, CaseRow, ConcludeCase, OpenCase, WithdrawCase
 from tdkt_registry.handlers.organizations import organization_repository
 from tdkt_registry.imports import Step, run_import
-from tdkt_registry.store import repository
+from tdkt_registry.store import CASES, ORGANIZATIONS, PERSONS, repository
 from tdkt_shared.contract.records import CaseSubject
 from tdkt_shared.kit import CommandContext, Loaded
+from tdkt_shared.runtime import Stores
 from tdkt_shared.store import AggregateStore
 
 case_repository = partial(repository, model=Case)
@@ -52,25 +53,13 @@ async def withdraw_case(
     )
 
 
-async def find_cases(
-    cases: AggregateStore, subject_id: str | None, *, offset: int, limit: int
-) -> tuple[list[Loaded[Case]], int]:
-    query = {} if subject_id is None else {"subject_id": subject_id}
-    repo = case_repository(cases)
-    return await repo.find(query, skip=offset, limit=limit, sort="opened_on"), await repo.count(query)
-
-
-async def import_cases(
-    rows: list[dict[str, Any]],
-    cases: AggregateStore,
-    persons: AggregateStore,
-    orgs: AggregateStore,
-    ctx: CommandContext,
-) -> ImportReport:
+async def import_cases(rows: list[dict[str, Any]], stores: Stores, ctx: CommandContext) -> ImportReport:
     """Load a history of cases: each row opens its case (by case number) and ends it when the row says so."""
+
+    persons, orgs = stores.store(PERSONS), stores.store(ORGANIZATIONS)
 
     async def prepare(row: CaseRow) -> tuple[str, Step[Case]]:
         known = await _subject_known(row.subject, row.subject_id, persons, orgs)
         return domain.case_id(row.case_number), lambda current: domain.import_case(current, row, known)
 
-    return await run_import(rows, CaseRow, prepare, case_repository(cases), ctx)
+    return await run_import(rows, CaseRow, prepare, case_repository(stores.store(CASES)), ctx)

@@ -10,10 +10,11 @@ from tdkt_registry.domain.imports import ImportReport
 from tdkt_registry.domain.people import Person
 from tdkt_registry.domain.records import Initiative, RecognizeInitiative
 from tdkt_registry.handlers.organizations import organization_repository
-from tdkt_registry.imports import Step, apply_row, run_import
-from tdkt_registry.store import repository
+from tdkt_registry.imports import Step, record_one, run_import
+from tdkt_registry.store import INITIATIVES, ORGANIZATIONS, PERSONS, repository
 from tdkt_shared.errors import UnknownReference
 from tdkt_shared.kit import CommandContext, Loaded
+from tdkt_shared.runtime import Stores
 from tdkt_shared.store import AggregateStore
 
 initiative_repository = partial(repository, model=Initiative)
@@ -40,32 +41,11 @@ async def recognize(
     ctx: CommandContext,
 ) -> Loaded[Initiative]:
     """Record (or correct) an initiative; emits `initiative.recognized.v1` unless the record already says so."""
-    repo = initiative_repository(initiatives)
-    record_id, step = await _prepare(command, persons, orgs)
-    await apply_row(repo, record_id, step, ctx)
-    return await repo.load(record_id)
+    return await record_one(initiative_repository(initiatives), await _prepare(command, persons, orgs), ctx)
 
 
-async def find_initiatives(
-    initiatives: AggregateStore, author_id: str | None, *, offset: int, limit: int
-) -> tuple[list[Loaded[Initiative]], int]:
-    query = {} if author_id is None else {"author_ids": author_id}
-    repo = initiative_repository(initiatives)
-    return await repo.find(query, skip=offset, limit=limit, sort="recognized_on"), await repo.count(query)
-
-
-async def import_initiatives(
-    rows: list[dict[str, Any]],
-    initiatives: AggregateStore,
-    persons: AggregateStore,
-    orgs: AggregateStore,
-    ctx: CommandContext,
-) -> ImportReport:
+async def import_initiatives(rows: list[dict[str, Any]], stores: Stores, ctx: CommandContext) -> ImportReport:
     """Load a history of initiatives, one per certificate of a recognising body."""
-    return await run_import(
-        rows,
-        RecognizeInitiative,
-        lambda row: _prepare(row, persons, orgs),
-        initiative_repository(initiatives),
-        ctx,
-    )
+    persons, orgs = stores.store(PERSONS), stores.store(ORGANIZATIONS)
+    repo = initiative_repository(stores.store(INITIATIVES))
+    return await run_import(rows, RecognizeInitiative, lambda row: _prepare(row, persons, orgs), repo, ctx)

@@ -14,6 +14,7 @@ from tdkt_registry.store import repository
 from tdkt_shared.auth import Principal
 from tdkt_shared.contract.registry import PersonEmploymentChanged
 from tdkt_shared.kit import CommandContext, Loaded
+from tdkt_shared.kit.filters import where
 from tdkt_shared.store import AggregateStore
 
 SCAN_LIMIT = 100_000
@@ -79,7 +80,7 @@ async def find_persons(
 ) -> list[Loaded[Person]]:
     """The persons `principal` may see, optionally those employed in `organization_id` (on `on` if given)."""
     access = await policy.person_access(principal, organizations)
-    query = {} if organization_id is None else {"employments.organization_id": organization_id}
+    query = where({"employments.organization_id": organization_id})
     found = [p for p in await person_repository(persons).find(query, limit=SCAN_LIMIT) if access.admits(p.aggregate)]
     if on is None:
         return found

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Response, status
 
 from tdkt_reporting import store
@@ -10,8 +12,8 @@ from tdkt_reporting.handlers import congresses as handlers
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.reporting import Honouree
 from tdkt_shared.contract.text import Day, Text, Whole
-from tdkt_shared.kit import Loaded
-from tdkt_shared.kit.http import Context, Versioned, page_of
+from tdkt_shared.kit.http import Context, Versioned, page_of, versioned
+from tdkt_shared.kit.responses import created
 
 router = APIRouter(prefix="/congresses", tags=["congresses"], responses=ERROR_RESPONSES)
 """Reads: public."""
@@ -23,8 +25,7 @@ class CongressView(domain.Congress):
     version: Whole
 
 
-def _view(loaded: Loaded[domain.Congress]) -> CongressView:
-    return CongressView(**loaded.aggregate.model_dump(), version=loaded.version)
+_view = partial(versioned, CongressView)
 
 
 class Reschedule(Versioned):
@@ -46,8 +47,7 @@ async def schedule(
 ) -> CongressView:
     """Schedule a congress or conference; emits `tdkt.reporting.congress.scheduled.v1`."""
     congress = await handlers.schedule(stores, command, ctx)
-    response.headers["Location"] = f"/congresses/{congress.id}"
-    return _view(congress)
+    return created(response, f"/congresses/{congress.id}", _view(congress))
 
 
 @router.get("/{congress_id}", response_model=CongressView)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Response, status
 
 from tdkt_reporting import store
@@ -10,8 +12,9 @@ from tdkt_reporting.handlers import movements as handlers
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.reporting import MovementStatus
 from tdkt_shared.contract.text import Day, Text, Whole
-from tdkt_shared.kit import Loaded
-from tdkt_shared.kit.http import Context, Versioned, page_of
+from tdkt_shared.kit.filters import where
+from tdkt_shared.kit.http import Context, Versioned, page_of, versioned
+from tdkt_shared.kit.responses import created
 
 router = APIRouter(prefix="/movements", tags=["movements"], responses=ERROR_RESPONSES)
 """Reads: public."""
@@ -23,8 +26,7 @@ class MovementView(domain.Movement):
     version: Whole
 
 
-def _view(loaded: Loaded[domain.Movement]) -> MovementView:
-    return MovementView(**loaded.aggregate.model_dump(), version=loaded.version)
+_view = partial(versioned, MovementView)
 
 
 class Launch(Versioned):
@@ -51,8 +53,7 @@ async def draft(command: domain.DraftMovement, stores: StoresDep, ctx: Context, 
     """Draft a movement launched by an organisation known from the registry (422 on `launching_organization_id`
     otherwise); emits `tdkt.reporting.movement.drafted.v1`."""
     movement = await handlers.draft_movement(stores, command, ctx)
-    response.headers["Location"] = f"/movements/{movement.id}"
-    return _view(movement)
+    return created(response, f"/movements/{movement.id}", _view(movement))
 
 
 @router.get("/{movement_id}", response_model=MovementView)
@@ -67,11 +68,7 @@ async def list_movements(
     status: MovementStatus | None = None,
     parent_movement_id: str | None = None,
 ) -> Page[MovementView]:
-    query: dict[str, object] = {}
-    if status is not None:
-        query["status"] = status.value
-    if parent_movement_id is not None:
-        query["parent_movement_id"] = parent_movement_id
+    query = where({"status": status, "parent_movement_id": parent_movement_id})
     movements = store.movements(stores)
     return await page_of(movements, query, page, _view)
 

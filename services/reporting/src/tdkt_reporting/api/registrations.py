@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Response, status
 
 from tdkt_reporting import policy, store
@@ -7,10 +9,12 @@ from tdkt_reporting.api.access import OFFICER_OR_SPECIALIST, SPECIALIST, Officer
 from tdkt_reporting.api.deps import StoresDep
 from tdkt_reporting.domain import registrations as domain
 from tdkt_reporting.handlers import registrations as handlers
+from tdkt_reporting.handlers.common import read_own
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.text import Text, Whole, Year
-from tdkt_shared.kit import Loaded
-from tdkt_shared.kit.http import Context, Versioned, page_of
+from tdkt_shared.kit.filters import where
+from tdkt_shared.kit.http import Context, Versioned, page_of, versioned
+from tdkt_shared.kit.responses import created
 
 router = APIRouter(tags=["registrations"], responses=ERROR_RESPONSES)
 """Unit officers for their own organisation (or one in its lineage), TĐKT specialists for all; only specialists
@@ -29,12 +33,10 @@ class Return(Versioned):
     reason: Text
 
 
-def _view(loaded: Loaded[domain.Registration]) -> RegistrationView:
-    return RegistrationView(**loaded.aggregate.model_dump(), version=loaded.version)
+_view = partial(versioned, RegistrationView)
 
 
-def _pact(loaded: Loaded[domain.EmulationPact]) -> PactView:
-    return PactView(**loaded.aggregate.model_dump(), version=loaded.version)
+_pact = partial(versioned, PactView)
 
 
 @router.post(
@@ -49,15 +51,12 @@ async def draft(
     """Draft an organisation's registration (đăng ký thi đua) for a year or a movement; emits
     `tdkt.reporting.registration.drafted.v1`."""
     registration = await handlers.draft(stores, command, ctx)
-    response.headers["Location"] = f"/registrations/{registration.id}"
-    return _view(registration)
+    return created(response, f"/registrations/{registration.id}", _view(registration))
 
 
 @router.get("/registrations/{registration_id}", response_model=RegistrationView)
 async def get(registration_id: str, stores: StoresDep, principal: OfficerOrSpecialist) -> RegistrationView:
-    registration = await store.registrations(stores).load(registration_id)
-    await policy.ensure_own(store.directory(stores), principal, registration.aggregate.organization_id)
-    return _view(registration)
+    return _view(await read_own(store.registrations(stores), store.directory(stores), principal, registration_id))
 
 
 @router.get("/registrations", response_model=Page[RegistrationView])
@@ -69,8 +68,7 @@ async def list_registrations(
     year: Year | None = None,
 ) -> Page[RegistrationView]:
     """A unit officer sees only its own organisation's registrations (and its lineage's)."""
-    allowed = await policy.visible(store.directory(stores), principal)
-    query = policy.scoped({} if year is None else {"year": year}, allowed, organization_id)
+    query = await policy.visible_query(store.directory(stores), principal, where({"year": year}), organization_id)
     if query is None:
         return Page(items=[], total=0, offset=page.offset, limit=page.limit)
     registrations = store.registrations(stores)
@@ -108,8 +106,7 @@ async def sign(command: domain.SignPact, stores: StoresDep, ctx: Context, respon
     """Record a cluster's yearly pact (giao ước thi đua), once per cluster and year, by one of the parties or a
     specialist; emits `tdkt.reporting.emulation_pact.signed.v1`."""
     pact = await handlers.sign_pact(stores, command, ctx)
-    response.headers["Location"] = f"/emulation-pacts/{pact.aggregate.cluster_id}/{pact.aggregate.year}"
-    return _pact(pact)
+    return created(response, f"/emulation-pacts/{pact.aggregate.cluster_id}/{pact.aggregate.year}", _pact(pact))
 
 
 @router.get("/emulation-pacts/{cluster_id}/{year}", response_model=PactView)

@@ -11,10 +11,13 @@ from tdkt_reporting.api.access import ADMIN, OFFICER_OR_SPECIALIST, SPECIALIST, 
 from tdkt_reporting.api.deps import StoresDep
 from tdkt_reporting.domain import reports as domain
 from tdkt_reporting.handlers import reports as handlers
+from tdkt_reporting.handlers.common import read_own
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.text import Day, Flag, Text, Whole
 from tdkt_shared.kit import Loaded
+from tdkt_shared.kit.filters import where
 from tdkt_shared.kit.http import Context, Versioned, page_of
+from tdkt_shared.kit.responses import created
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=ERROR_RESPONSES)
 """Unit officers for their own organisation's reports (or one in its lineage), TĐKT specialists for all; only
@@ -55,17 +58,14 @@ class RemindersSent(BaseModel):
 async def open_report(command: domain.OpenReport, stores: StoresDep, ctx: Context, response: Response) -> ReportView:
     """Open a report for an organisation known from the registry; emits `tdkt.reporting.report.drafted.v1`."""
     report = await handlers.open_report(stores, command, ctx)
-    response.headers["Location"] = f"/reports/{report.id}"
-    return _view(report)
+    return created(response, f"/reports/{report.id}", _view(report))
 
 
 @router.get("/{report_id}", response_model=ReportView)
 async def get(
     report_id: str, stores: StoresDep, principal: OfficerOrSpecialist, as_of: date | None = None
 ) -> ReportView:
-    report = await store.reports(stores).load(report_id)
-    await policy.ensure_own(store.directory(stores), principal, report.aggregate.organization_id)
-    return _view(report, as_of)
+    return _view(await read_own(store.reports(stores), store.directory(stores), principal, report_id), as_of)
 
 
 @router.get("", response_model=Page[ReportView])
@@ -81,9 +81,8 @@ async def list_reports(
 ) -> Page[ReportView]:
     """Reports by due date. `overdue` keeps only the reports that are (or are not) overdue on `as_of`
     (default: today, UTC). A unit officer sees only its own organisation's reports (and its lineage's)."""
-    wanted = (("movement_id", movement_id), ("status", status))
-    filters = {key: str(value) for key, value in wanted if value is not None}
-    query = policy.scoped(filters, await policy.visible(store.directory(stores), principal), organization_id)
+    filters = where({"movement_id": movement_id, "status": None if status is None else str(status)})
+    query = await policy.visible_query(store.directory(stores), principal, filters, organization_id)
     if query is None:
         return Page(items=[], total=0, offset=page.offset, limit=page.limit)
     reports = store.reports(stores)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import quote
 
 from fastapi import APIRouter, Response, status
@@ -13,8 +14,8 @@ from tdkt_reporting.handlers import scoring as handlers
 from tdkt_shared.api import ERROR_RESPONSES
 from tdkt_shared.contract.reporting import ScoreKind
 from tdkt_shared.contract.text import Whole, Year
-from tdkt_shared.kit import Loaded
-from tdkt_shared.kit.http import Context, Versioned
+from tdkt_shared.kit.http import Context, Versioned, versioned
+from tdkt_shared.kit.responses import created
 
 router = APIRouter(tags=["scoring"], responses=ERROR_RESPONSES)
 """Criteria sets, published scorecards and rankings are public; a unit officer opens, scores (self-assessment) and
@@ -44,16 +45,13 @@ class SetScore(Versioned):
     value: float = Field(ge=0)
 
 
-def _card(loaded: Loaded[domain.Scorecard]) -> ScorecardView:
-    return ScorecardView(**loaded.aggregate.model_dump(), version=loaded.version)
+_card = partial(versioned, ScorecardView)
 
 
-def _set(loaded: Loaded[domain.CriteriaSet]) -> CriteriaSetView:
-    return CriteriaSetView(**loaded.aggregate.model_dump(), version=loaded.version)
+_set = partial(versioned, CriteriaSetView)
 
 
-def _ranking(loaded: Loaded[domain.Ranking]) -> RankingView:
-    return RankingView(**loaded.aggregate.model_dump(), version=loaded.version)
+_ranking = partial(versioned, RankingView)
 
 
 @writes.post("/criteria-sets", status_code=status.HTTP_201_CREATED, response_model=CriteriaSetView)
@@ -62,8 +60,7 @@ async def create_criteria_set(
 ) -> CriteriaSetView:
     """Groups and criteria with maximum points and evidence; emits `tdkt.reporting.criteria_set.revised.v1`."""
     criteria_set = await handlers.create_criteria_set(stores, command, ctx)
-    response.headers["Location"] = f"/criteria-sets/{criteria_set.id}"
-    return _set(criteria_set)
+    return created(response, f"/criteria-sets/{criteria_set.id}", _set(criteria_set))
 
 
 @router.get("/criteria-sets/{criteria_set_id}", response_model=CriteriaSetView)
@@ -89,8 +86,7 @@ async def open_scorecard(
     """Open a unit's scorecard under the current revision of a criteria set; emits
     `tdkt.reporting.scorecard.opened.v1`."""
     card = await handlers.open_scorecard(stores, command, ctx)
-    response.headers["Location"] = f"/scorecards/{card.id}"
-    return _card(card)
+    return created(response, f"/scorecards/{card.id}", _card(card))
 
 
 @router.get("/scorecards/{scorecard_id}", response_model=ScorecardView)
@@ -140,8 +136,7 @@ async def rank(
     `tdkt.reporting.cluster.ranking_published.v1`. Once per cluster and year."""
     ranking = await handlers.rank_cluster(stores, cluster_id, command, ctx)
     # percent-encoded: the path's cluster_id may be any text, and a header is latin-1
-    response.headers["Location"] = f"/clusters/{quote(cluster_id, safe='')}/rankings/{command.year}"
-    return _ranking(ranking)
+    return created(response, f"/clusters/{quote(cluster_id, safe='')}/rankings/{command.year}", _ranking(ranking))
 
 
 @router.get("/clusters/{cluster_id}/rankings/{year}", response_model=RankingView)

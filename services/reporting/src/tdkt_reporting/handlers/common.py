@@ -11,13 +11,13 @@ from tdkt_reporting import policy, store
 from tdkt_reporting.domain.registrations import Registration
 from tdkt_reporting.domain.reports import Report
 from tdkt_reporting.domain.scoring import Scorecard
+from tdkt_shared.auth import Principal
 from tdkt_shared.contract import CloudEvent, EventData
 from tdkt_shared.contract.registry import OrganizationsMerged
 from tdkt_shared.errors import UnknownReference
 from tdkt_shared.kit import CommandContext, Loaded, Repository
 from tdkt_shared.kit.directory import Directory
 from tdkt_shared.runtime import Stores
-from tdkt_shared.store import VersionConflict
 
 BATCH = 200
 
@@ -38,15 +38,30 @@ async def ensure_movement(stores: Stores, movement_id: str | None) -> None:
         raise UnknownReference(f"unknown movement {movement_id}", field="movement_id")
 
 
+async def ensure_may_file(stores: Stores, ctx: CommandContext, organization_id: str, movement_id: str | None) -> None:
+    """A new dossier is filed for an organisation the principal acts for (403) and the registry announced (422), under
+    no movement or a movement on record (422)."""
+    directory = store.directory(stores)
+    await policy.ensure_own(directory, ctx.principal, organization_id)
+    await ensure_registered(directory, organization_id)
+    await ensure_movement(stores, movement_id)
+
+
+async def read_own(
+    repository: Repository[Filed], directory: Directory, principal: Principal | None, aggregate_id: str
+) -> Loaded[Filed]:
+    """An aggregate filed under an organisation, admitted for the principal: 404 when missing, 403 when foreign."""
+    loaded = await repository.load(aggregate_id)
+    await policy.ensure_own(directory, principal, loaded.aggregate.organization_id)
+    return loaded
+
+
 async def load_own(
     repository: Repository[Filed], directory: Directory, ctx: CommandContext, aggregate_id: str, version: int
 ) -> Loaded[Filed]:
-    """An aggregate filed under an organisation, admitted for the principal: 404 when missing, 403 when foreign,
-    then 409 when `version` is not the stored one (a foreigner learns nothing of the versions)."""
-    loaded = await repository.load(aggregate_id)
-    await policy.ensure_own(directory, ctx.principal, loaded.aggregate.organization_id)
-    if loaded.version != version:
-        raise VersionConflict(aggregate_id, version, loaded.version)
+    """`read_own`, then 409 when `version` is not the stored one (a foreigner learns nothing of the versions)."""
+    loaded = await read_own(repository, directory, ctx.principal, aggregate_id)
+    loaded.expect(version)
     return loaded
 
 

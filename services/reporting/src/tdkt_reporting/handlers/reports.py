@@ -10,7 +10,7 @@ from functools import partial
 from tdkt_reporting import policy, store
 from tdkt_reporting.domain import reports as domain
 from tdkt_reporting.domain.reports import Report
-from tdkt_reporting.handlers.common import change_own, ensure_movement, ensure_registered, move_open
+from tdkt_reporting.handlers.common import change_own, ensure_may_file, move_open
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.registry import OrganizationsMerged
 from tdkt_shared.kit import CommandContext, Loaded
@@ -20,10 +20,7 @@ from tdkt_shared.store import VersionConflict
 
 async def open_report(stores: Stores, command: domain.OpenReport, ctx: CommandContext) -> Loaded[Report]:
     """For an organisation the principal acts for (403) and the registry announced (422)."""
-    directory = store.directory(stores)
-    await policy.ensure_own(directory, ctx.principal, command.organization_id)
-    await ensure_registered(directory, command.organization_id)
-    await ensure_movement(stores, command.movement_id)
+    await ensure_may_file(stores, ctx, command.organization_id, command.movement_id)
     report, event = domain.open_report(command)
     return await store.reports(stores).add(report, event, ctx)
 

@@ -1,0 +1,14 @@
+"""The query of a list endpoint from its optional filters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+def where(filters: Mapping[str, Any]) -> dict[str, Any]:
+    """The equality filters that were given: a filter left out (None) matches everything.
+
+    `where({"year": 2026, "organization_id": None})` is `{"year": 2026}`.
+    """
+    return {field: value for field, value in filters.items() if value is not None}
