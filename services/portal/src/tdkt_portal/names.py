@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+from cachetools import TTLCache
+
 from tdkt_portal.backend import Backend, BackendError
 from tdkt_portal.store import Repositories
 
@@ -62,3 +64,23 @@ class UnitNames:
         self._names = {o.aggregate.id: o.aggregate.name or o.aggregate.id for o in found}
         self._at = time.monotonic()
         return self._names
+
+
+class AwardChecklists:
+    """An award's dossier checklist (Art. 84) under the rules in force on a day and territory, kept `ttl_s`: the
+    catalogue changes only when a rule-set version is published, and a dossier screen need not ask for it each time."""
+
+    def __init__(self, ttl_s: float, entries: int = 1024) -> None:
+        self._cache: TTLCache[tuple[str, str, str | None], list[str]] | None = (
+            TTLCache(maxsize=entries, ttl=ttl_s) if ttl_s > 0 else None
+        )
+
+    async def get(self, backend: Backend, token: str, code: str, on: str, territory: str | None) -> list[str]:
+        key = (code, on, territory)
+        if self._cache is not None and key in self._cache:
+            return list(self._cache[key])
+        award = await backend.get("awards", f"/catalogue/awards/{code}", token, on=on, territory=territory)
+        items = [str(item) for item in award.get("attachments") or []]
+        if self._cache is not None:
+            self._cache[key] = items
+        return list(items)

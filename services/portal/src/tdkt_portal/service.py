@@ -22,7 +22,7 @@ from tdkt_portal.api import council, leader, officer, press, public, signin, spe
 from tdkt_portal.api.web import CsrfRefused, NotYours, SignInNeeded, failed, render, sign_in_path
 from tdkt_portal.backend import Backend, BackendError
 from tdkt_portal.handlers.honourees import RollCache
-from tdkt_portal.names import AwardNames, UnitNames
+from tdkt_portal.names import AwardChecklists, AwardNames, UnitNames
 from tdkt_portal.settings import PortalSettings, load_portal_settings
 from tdkt_shared.auth import AuthConfigError
 from tdkt_shared.observability import tracing
@@ -133,6 +133,7 @@ def create_portal(
     app.state.portal_settings = portal_settings
     app.state.backend = backend
     app.state.award_names = AwardNames(portal_settings.catalogue_ttl_s)
+    app.state.checklists = AwardChecklists(portal_settings.catalogue_ttl_s)
     app.state.unit_names = UnitNames(portal_settings.names_ttl_s)
     app.state.roll_cache = RollCache(portal_settings.roll_cache_ttl_s)
     if portal_settings.oidc_discovery_url:

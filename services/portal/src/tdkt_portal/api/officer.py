@@ -5,6 +5,7 @@ and write is the services' with the officer's own token (the services scope it t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Request
@@ -13,6 +14,7 @@ from starlette.background import BackgroundTask
 
 from tdkt_portal.api.web import CSRF, FORM_RESPONSES, NAMES, BackendDep, User, back, failed, for_roles, render
 from tdkt_portal.backend import Backend, BackendError
+from tdkt_portal.names import AwardChecklists
 from tdkt_shared.auth import Role
 
 router = APIRouter(prefix="/don-vi", tags=["unit officer"], responses=FORM_RESPONSES, dependencies=[NAMES])
@@ -117,17 +119,17 @@ async def dossier_document(
     return await document_download(request, user, backend, nomination_id, document_id)
 
 
-async def checklist(backend: Backend, user: User, dossier: dict[str, Any]) -> list[tuple[str, list[Any]]]:
+async def checklist(
+    request: Request, backend: Backend, user: User, dossier: dict[str, Any]
+) -> list[tuple[str, list[Any]]]:
     """Each checklist item (Art. 84, as the rule set the dossier was drafted under lists it) with its files; items
     filed beyond the list follow. A simplified dossier's list is not published: its filed and missing items."""
     required: list[str] = list(dossier.get("missing_items") or [])
     if dossier.get("kind") != "SIMPLIFIED":
-        params = {"on": f"{dossier['year']}-12-31", "territory": dossier.get("territory")}
-        try:
-            award = await backend.get("awards", f"/catalogue/awards/{dossier['award_code']}", user.token, **params)
-            required = list(award.get("attachments") or [])
-        except BackendError:
-            pass  # the files are still shown, under their items
+        checklists: AwardChecklists = request.app.state.checklists
+        on, territory = f"{dossier['year']}-12-31", dossier.get("territory")
+        with contextlib.suppress(BackendError):  # the files are still shown, under their items
+            required = await checklists.get(backend, user.token, dossier["award_code"], on, territory)
     files = dossier.get("files") or []
     items = required + [f["item"] for f in files if f["item"] not in required]
     return [(item, [f for f in files if f["item"] == item]) for item in dict.fromkeys(items)]
@@ -166,7 +168,7 @@ async def dossier_page(request: Request, user: User, backend: Any, nomination_id
     except BackendError as exc:
         return render(request, "message.html", exc.status, title="Không mở được hồ sơ", text=failed(exc))
     names = {n["nominee_id"]: n["name"] for n in found["nominees"]}
-    items = await checklist(backend, user, found)
+    items = await checklist(request, backend, user, found)
     return render(
         request,
         template,
