@@ -12,21 +12,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from tdkt_portal.api.officer import (
-    FILE_RESPONSES,
-    DocumentId,
-    FileId,
-    ItemId,
-    document_download,
-    dossier_page,
-    file_download,
-)
+from tdkt_portal.api.dossiers import ItemId, add_dossier_routes
 from tdkt_portal.api.web import CSRF, FORM, FORM_RESPONSES, NAMES, BackendDep, User, back, failed, for_roles, render
 from tdkt_portal.backend import BackendError, dossiers_in
 from tdkt_shared.auth import Role
 
 router = APIRouter(prefix="/hoi-dong", tags=["council"], responses=FORM_RESPONSES, dependencies=[NAMES])
 CouncilRole = Annotated[User, for_roles(Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY)]
+add_dossier_routes(router, "council", "council/dossier.html", Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY)
 Member = Annotated[User, for_roles(Role.COUNCIL_MEMBER)]
 Secretary = Annotated[User, for_roles(Role.COUNCIL_SECRETARY, Role.TDKT_SPECIALIST)]
 Count = Annotated[int, Form(ge=0, le=1000)]
@@ -92,25 +85,6 @@ async def cast_ballot(
     except BackendError as exc:
         return back(request, path, failed(exc), error=True)
     return back(request, path, f"Đã bỏ phiếu kín cho hồ sơ {nomination_id}.")
-
-
-@router.get("/ho-so/{nomination_id}", response_class=HTMLResponse, name="council_dossier")
-async def dossier(nomination_id: ItemId, request: Request, user: CouncilRole, backend: BackendDep) -> Response:
-    return await dossier_page(request, user, backend, nomination_id, "council/dossier.html")
-
-
-@router.get("/ho-so/{nomination_id}/tep/{file_id}", responses=FILE_RESPONSES, name="council_dossier_file")
-async def dossier_file(
-    request: Request, nomination_id: ItemId, file_id: FileId, user: CouncilRole, backend: BackendDep
-) -> Response:
-    return await file_download(request, user, backend, f"/nominations/{nomination_id}/files/{file_id}")
-
-
-@router.get("/ho-so/{nomination_id}/van-ban/{document_id}", responses=FILE_RESPONSES, name="council_dossier_document")
-async def dossier_document(
-    request: Request, nomination_id: ItemId, document_id: DocumentId, user: CouncilRole, backend: BackendDep
-) -> Response:
-    return await document_download(request, user, backend, nomination_id, document_id)
 
 
 @router.post("/ho-so/{nomination_id}/trinh", **FORM, name="council_send")

@@ -11,15 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from tdkt_portal.api.officer import (
-    FILE_RESPONSES,
-    DocumentId,
-    FileId,
-    ItemId,
-    document_download,
-    dossier_page,
-    file_download,
-)
+from tdkt_portal.api.dossiers import ItemId, add_dossier_routes
 from tdkt_portal.api.web import (
     CSRF,
     FORM_RESPONSES,
@@ -36,6 +28,7 @@ from tdkt_shared.auth import Role
 
 router = APIRouter(prefix="/chuyen-vien", tags=["specialist"], responses=FORM_RESPONSES, dependencies=[NAMES])
 Specialist = Annotated[User, for_roles(Role.TDKT_SPECIALIST)]
+add_dossier_routes(router, "specialist", "specialist/dossier.html", Role.TDKT_SPECIALIST)
 
 QUEUES = (
     ("SUBMITTED", "Chờ tiếp nhận"),
@@ -83,27 +76,6 @@ async def home(request: Request, user: Specialist, backend: BackendDep) -> HTMLR
         queues=[(label, found[s]) for s, label in QUEUES],
         reports=reports["items"],
     )
-
-
-@router.get("/ho-so/{nomination_id}", response_class=HTMLResponse, name="specialist_dossier")
-async def dossier(nomination_id: ItemId, request: Request, user: Specialist, backend: BackendDep) -> Response:
-    return await dossier_page(request, user, backend, nomination_id, "specialist/dossier.html")
-
-
-@router.get("/ho-so/{nomination_id}/tep/{file_id}", responses=FILE_RESPONSES, name="specialist_dossier_file")
-async def dossier_file(
-    request: Request, nomination_id: ItemId, file_id: FileId, user: Specialist, backend: BackendDep
-) -> Response:
-    return await file_download(request, user, backend, f"/nominations/{nomination_id}/files/{file_id}")
-
-
-@router.get(
-    "/ho-so/{nomination_id}/van-ban/{document_id}", responses=FILE_RESPONSES, name="specialist_dossier_document"
-)
-async def dossier_document(
-    request: Request, nomination_id: ItemId, document_id: DocumentId, user: Specialist, backend: BackendDep
-) -> Response:
-    return await document_download(request, user, backend, nomination_id, document_id)
 
 
 @router.post(
