@@ -12,6 +12,8 @@ from tdkt_portal.settings import PortalSettings
 
 Service = Literal["registry", "reporting", "awards", "notify"]
 SERVICES: tuple[Service, ...] = ("registry", "reporting", "awards", "notify")
+KEEPALIVE_S = 2.0
+"""How long a connection to a service may stay idle in the pool."""
 
 
 class BackendError(Exception):
@@ -41,7 +43,8 @@ class Backend:
             "awards": settings.awards_url,
             "notify": settings.notify_url,
         }
-        limits = httpx.Limits(max_connections=100, max_keepalive_connections=40)
+        # idle connections close well before uvicorn's 5 s keep-alive ends them, so none is reused as it closes
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=40, keepalive_expiry=KEEPALIVE_S)
         return cls(
             {
                 name: httpx.AsyncClient(
