@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from tdkt_portal.api.officer import ItemId
+from tdkt_portal.api.dossiers import ItemId
 from tdkt_portal.api.web import FORM, FORM_RESPONSES, NAMES, BackendDep, User, back, failed, for_roles, render
 from tdkt_portal.backend import BackendError
 from tdkt_shared.auth import Role
