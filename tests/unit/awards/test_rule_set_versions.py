@@ -399,8 +399,8 @@ async def test_the_published_catalogue_is_built_once_per_set_of_published_versio
 ) -> None:
     repositories = Repositories.of(runtime)
     assert await published_catalogue(repositories) is default_catalogue()
-    layer = {"id": "CAO-BANG-2026", "name": "Cao Bằng", "layer": "PROVINCIAL", "territory": "cao-bang"}
-    layer |= {"valid_from": "2026-01-01", "parameters": {"ttldtt_ldtt_percent": 60}}
+    layer: dict[str, Any] = {"id": "CAO-BANG-2026", "name": "Cao Bằng", "layer": "PROVINCIAL"}
+    layer |= {"territory": "cao-bang", "valid_from": "2026-01-01", "parameters": {"ttldtt_ldtt_percent": 60}}
     assert (await client.post("/catalogue/rule-set-versions", json=layer)).status_code == 201
     assert (await client.post(f"/catalogue/rule-set-versions/{layer['id']}/publish", json={"version": 1})).is_success
     first = await published_catalogue(repositories)
