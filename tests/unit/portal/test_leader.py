@@ -34,6 +34,9 @@ async def test_the_leader_signs_a_decision_and_downloads_its_documents(stack: St
 
     # the leader signs in and lands on the decisions awaiting signature
     page = await stack.portal.get("/dang-nhap")
+    offered = '<input type="checkbox" id="role-leader" name="role" value="leader">'
+    assert offered in page.text
+    assert "Lãnh đạo, người có thẩm quyền quyết định khen thưởng</label>" in page.text
     answer = await stack.portal.post(
         "/dang-nhap",
         data={"csrf_token": csrf_of(page.text), "subject": LEADER, "organization_id": PROVINCE, "role": ["leader"]},
