@@ -1,6 +1,6 @@
 """The portal in a real browser against the real stack: the four services and the portal as processes, Kafka and
 FerretDB. Three journeys: a unit officer submits a report; a specialist appraises a dossier and sends it to the
-council, a member votes (and the decision is recorded); the public page shows the resulting honouree. Every page
+council, a member votes (and the leader signs the decision); the public page shows the resulting honouree. Every page
 visited passes axe-core's WCAG 2.1 A/AA rules; the public search is used with the keyboard alone.
 
 `TDKT_SCREENSHOTS=docs/screenshots` keeps a screenshot of each screen there (the README shows them)."""
@@ -238,13 +238,15 @@ async def test_three_journeys_in_a_browser(make_settings: SettingsFactory, run_i
                 await expect(page.locator("#trang-thai")).to_have_text("Hội đồng thông qua")
                 await sign_out(page)
 
-                # the decision, recorded for the signer, read as a document
-                await sign_in(page, base, "chuyen-vien-ha", home_affairs, Role.TDKT_SPECIALIST)
-                await page.goto(f"{base}/lanh-dao")
+                # the leader lands on the decisions awaiting signature, signs one and reads it as a document
+                await sign_in(page, base, "chu-tich-tuan", province, Role.LEADER)
+                await expect(page).to_have_url(f"{base}/lanh-dao")
+                await expect(page.get_by_role("heading", level=1)).to_have_text("Quyết định chờ ký")
                 await page.get_by_label("Số quyết định").fill("123/QĐ-UBND")
                 await screens.visit(page, "08-quyet-dinh-cho-ky")
-                await page.get_by_role("button", name="Ghi quyết định đã ký").click()
+                await page.get_by_role("button", name="Ký quyết định").click()
                 await expect(page.get_by_role("heading", level=1)).to_have_text("Quyết định số 123/QĐ-UBND")
+                await expect(page.locator("#nguoi-ky")).to_contain_text("chu-tich-tuan")
                 await screens.visit(page, "09-quyet-dinh")
                 await sign_out(page)
 

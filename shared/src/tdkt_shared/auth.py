@@ -37,6 +37,10 @@ class Role(StrEnum):
     """Staff of the TĐKT body (Sở Nội vụ / Ban TĐKT): receives, appraises and returns dossiers."""
     COUNCIL_MEMBER = "council_member"
     COUNCIL_SECRETARY = "council_secretary"
+    LEADER = "leader"
+    """The head of the competent authority, or the deputy they delegate to (lãnh đạo, người có thẩm quyền quyết
+    định khen thưởng: Chủ tịch UBND tỉnh/xã, Giám đốc Sở, Bộ trưởng...): reads the dossiers and their documents and
+    signs the decision (quyết định khen thưởng); takes none of the TĐKT body's other steps."""
     PRESS_OFFICER = "press_officer"
     INSPECTION_OFFICER = "inspection_officer"
     """Keeps discipline, inspection, investigation, complaint and denunciation cases (Ủy ban kiểm tra, Thanh tra,
@@ -254,6 +258,16 @@ async def current_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+async def optional_principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal | None:
+    """The principal on a public route: None without a token, 401 for a token that does not verify."""
+    return None if credentials is None else await current_principal(request, credentials)
+
+
+MaybePrincipal = Annotated[Principal | None, Depends(optional_principal)]
 
 
 def require(*roles: Role) -> Any:

@@ -181,6 +181,34 @@ async def test_council_approval_reaches_the_bus(
     )
     assert len(granted) == 3
 
+    # the leader signs the decision: the stored decision names them, the bus carries them as the actor
+    leader = dev_headers(Role.LEADER, organization_id="ubnd-tinh-thai-nguyen", subject="chu-tich")
+    decision = {
+        "decision_id": f"qd-{run_id}",
+        "number": "7/QĐ-UBND",
+        "date": "2025-12-20",
+        "signer_role": "PROVINCE_CHAIRMAN",
+    }
+    r = await awards.post(
+        f"/nominations/{nid}/decision", json={**decision, "version": approved["version"]}, headers=leader
+    )
+    assert r.status_code == 201, r.text
+    stored = (await awards.get(f"/decisions/qd-{run_id}")).json()
+    assert (stored["signed_by"], stored["nomination_id"]) == ("chu-tich", nid)
+
+    def decided(r: Any) -> bool:
+        event: dict[str, Any] = json.loads(r.value)
+        return bool(
+            r.key == nid.encode()
+            and event["type"] == NominationStatusChanged.event_type
+            and event["data"]["to_status"] == "DECIDED"
+        )
+
+    [record] = await wait_for_records(bootstrap, AWARDS_TOPIC, decided)
+    step = parse_data(CloudEvent.model_validate_json(record.value))
+    assert isinstance(step, NominationStatusChanged)
+    assert (step.actor, step.organization_id) == ("chu-tich", "ubnd-tinh-thai-nguyen")
+
 
 async def test_merger_lineage_from_the_registry_carries_a_collective_chain(
     awards: httpx.AsyncClient, make_settings: SettingsFactory, run_id: str

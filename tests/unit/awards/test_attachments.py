@@ -218,6 +218,7 @@ async def test_removing_a_file_emits_an_event_and_deletes_its_bytes(
         (Role.TDKT_SPECIALIST, "so-noi-vu-thai-nguyen", 200),
         (Role.COUNCIL_MEMBER, "ubnd-tinh-thai-nguyen", 200),
         (Role.COUNCIL_SECRETARY, "ubnd-tinh-thai-nguyen", 200),
+        (Role.LEADER, "ubnd-tinh-thai-nguyen", 200),
         (Role.PRESS_OFFICER, "bao-thai-nguyen", 403),
         (Role.REGISTRY_ADMIN, "so-noi-vu-thai-nguyen", 403),
         (None, "", 401),

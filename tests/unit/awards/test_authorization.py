@@ -72,7 +72,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/nominations/{nomination_id}/consultation/comments"): ANYONE,
     ("POST", "/nominations/{nomination_id}/to-council"): rule(R.TDKT_SPECIALIST, R.COUNCIL_SECRETARY),
     ("POST", "/nominations/{nomination_id}/council-votes"): rule(R.COUNCIL_MEMBER),
-    ("POST", "/nominations/{nomination_id}/decision"): SPECIALIST,
+    ("POST", "/nominations/{nomination_id}/decision"): rule(R.TDKT_SPECIALIST, R.LEADER),  # the leader signs
     ("POST", "/grants/imports"): SPECIALIST,
     ("POST", "/grants/imports/csv"): SPECIALIST,
     ("POST", "/grants/{grant_id}/revocation"): SPECIALIST,
@@ -85,8 +85,8 @@ POLICY: dict[tuple[str, str], Rule] = {
 }
 """Rule-set versions: administrators only (`rule()` admits no role but admin)."""
 
-READERS = rule(R.TDKT_SPECIALIST, R.COUNCIL_MEMBER, R.COUNCIL_SECRETARY, own_org=(R.UNIT_OFFICER,))
-"""Nominations and their audit trail."""
+READERS = rule(R.TDKT_SPECIALIST, R.COUNCIL_MEMBER, R.COUNCIL_SECRETARY, R.LEADER, own_org=(R.UNIT_OFFICER,))
+"""Nominations and their audit trail (the leader reads what they sign)."""
 
 
 @pytest.fixture(scope="module")
@@ -921,3 +921,42 @@ async def test_a_revocation_names_the_revoking_specialist_on_the_dossiers_it_reo
         ("revocation", *who, "grant lich-su.1 revoked", "ELIGIBLE"),
         ("reevaluate", *who, "grant lich-su.1 revoked", "INELIGIBLE"),
     ]
+
+
+# the leader signs the decision
+
+
+@pytest.mark.parametrize(
+    ("role", "signed_by"),
+    [(R.LEADER, "officer-leader-of-ubnd-tinh-thai-nguyen"), (R.TDKT_SPECIALIST, None)],
+)
+async def test_a_leaders_decision_names_the_leader_as_its_signer(
+    runtime: InMemoryRuntime, admin: httpx.AsyncClient, role: Role, signed_by: str | None
+) -> None:
+    """The leader signs in the platform: the decision names them and the audit records them. A specialist entering a
+    decision signed on paper is recorded in the audit, and the decision names no signer in the platform."""
+    prepared = await given(runtime, admin, "APPROVED", preparation("APPROVED"))
+    org = "ubnd-tinh-thai-nguyen" if role is R.LEADER else "so-noi-vu-thai-nguyen"
+    decided = await ok(await call_decide(admin, prepared, as_(role, org), {}), 201)
+    assert decided["decision"]["signed_by"] == signed_by
+    assert (decided["nomination"]["status"], audited(decided["nomination"])) == ("DECIDED", token_of(role, org))
+    stored = (await admin.get("/decisions/qd-1")).json()
+    assert (stored["signed_by"], stored["signer_role"], stored["nomination_id"]) == (
+        signed_by,
+        "PROVINCE_CHAIRMAN",
+        NID,
+    )
+
+
+async def test_a_leader_takes_none_of_the_tdkt_bodys_other_steps(
+    runtime: InMemoryRuntime, admin: httpx.AsyncClient
+) -> None:
+    leader = as_(R.LEADER, "ubnd-tinh-thai-nguyen")
+    prepared = await given(runtime, admin, "SUBMITTED", preparation("SUBMITTED"))
+    before = await snapshot(runtime, COLLECTIONS)
+    for action, extra in (("receive", {}), ("hold", {"reason": "đơn thư"}), ("to-council", {})):
+        r = await step(action, **extra)(admin, prepared, leader, {})
+        assert (r.status_code, r.json()["error"]) == (403, "forbidden"), (action, r.text)
+    assert (await admin.get("/records/p-1", headers=leader)).status_code == 403
+    assert await snapshot(runtime, COLLECTIONS) == before
+    assert (await admin.get(f"/nominations/{NID}", headers=leader)).json()["status"] == "SUBMITTED"

@@ -302,6 +302,7 @@ async def test_a_document_is_issued_once_and_only_after_its_step(
         ("PROPOSAL", Role.UNIT_OFFICER, "so-tai-chinh-bac-kan", 403),
         ("COUNCIL_MINUTES", Role.UNIT_OFFICER, PROPOSER, 403),
         ("DECISION", Role.COUNCIL_SECRETARY, "ubnd-tinh-thai-nguyen", 403),
+        ("DECISION", Role.LEADER, "ubnd-tinh-thai-nguyen", 403),  # the leader signs; the TĐKT body issues
         ("PROPOSAL", Role.PRESS_OFFICER, PROPOSER, 403),
     ],
 )
@@ -363,6 +364,7 @@ async def test_an_office_uses_its_own_template_for_its_documents(
         (Role.UNIT_OFFICER, PROPOSER, 200),
         (Role.UNIT_OFFICER, "so-tai-chinh-bac-kan", 403),
         (Role.COUNCIL_MEMBER, "ubnd-tinh-thai-nguyen", 200),
+        (Role.LEADER, "ubnd-tinh-thai-nguyen", 200),
         (Role.PRESS_OFFICER, "bao-thai-nguyen", 403),
     ],
 )

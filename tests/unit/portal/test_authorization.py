@@ -16,7 +16,7 @@ SCREENS: dict[str, frozenset[Role]] = {
     "/don-vi": frozenset({R.UNIT_OFFICER}),
     "/chuyen-vien": frozenset({R.TDKT_SPECIALIST}),
     "/hoi-dong": frozenset({R.COUNCIL_MEMBER, R.COUNCIL_SECRETARY}),
-    "/lanh-dao": frozenset({R.TDKT_SPECIALIST}),
+    "/lanh-dao": frozenset({R.LEADER, R.TDKT_SPECIALIST}),
     "/bao-chi": frozenset({R.PRESS_OFFICER}),
 }
 PUBLIC = ("/vinh-danh", "/dang-nhap")

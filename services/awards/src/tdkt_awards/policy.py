@@ -24,8 +24,13 @@ OWN_FIELD = "submitting_organization_id"
 
 EDIT_ANY: tuple[Role, ...] = (Role.TDKT_SPECIALIST,)
 """May draft, submit and attach for any organisation (a unit officer only for its own)."""
-READ_ANY: tuple[Role, ...] = (Role.TDKT_SPECIALIST, Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY)
-"""May read every nomination and its audit trail (a unit officer only its own)."""
+STAFF_AND_COUNCIL: tuple[Role, ...] = (Role.TDKT_SPECIALIST, Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY)
+"""May read what the council weighs besides the dossiers: the records the engine reads, the council's sessions."""
+READ_ANY: tuple[Role, ...] = (*STAFF_AND_COUNCIL, Role.LEADER)
+"""May read every nomination, its audit trail, its files and its documents (a unit officer only its own); the
+leader reads what they sign."""
+DECIDES: tuple[Role, ...] = (Role.TDKT_SPECIALIST, Role.LEADER)
+"""May record the decision: the leader signs it; the TĐKT body enters one signed on paper."""
 
 
 async def ensure_own(
@@ -79,6 +84,12 @@ def recorded_actor(
     )
 
 
+def signed_by(principal: Principal, who: Actor) -> str | None:
+    """Who signs a decision in the platform: the leader recording it (as the audit records them); None when anyone
+    else enters it (the TĐKT body for a signer on paper)."""
+    return who.actor if Role.LEADER in principal.roles else None
+
+
 ISSUERS_BY_KIND: dict[str, tuple[Role, ...]] = {
     "PROPOSAL": (Role.UNIT_OFFICER, Role.TDKT_SPECIALIST),
     "NOMINEE_LIST": (Role.UNIT_OFFICER, Role.TDKT_SPECIALIST),
@@ -104,7 +115,7 @@ async def ensure_may_issue(principal: Principal | None, directory: Directory, ki
         await ensure_own(principal, directory, proposer, any_org=())
 
 
-SESSION_READERS: tuple[Role, ...] = READ_ANY
+SESSION_READERS: tuple[Role, ...] = STAFF_AND_COUNCIL
 """May read council sessions, their minutes and their results once closed."""
 
 

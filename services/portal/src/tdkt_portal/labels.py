@@ -29,6 +29,7 @@ ROLE = {
     "tdkt_specialist": "Chuyên viên Ban Thi đua – Khen thưởng",
     "council_member": "Thành viên Hội đồng TĐKT",
     "council_secretary": "Thư ký Hội đồng TĐKT",
+    "leader": "Lãnh đạo, người có thẩm quyền quyết định khen thưởng",
     "press_officer": "Cán bộ cơ quan báo chí",
     "registry_admin": "Quản trị danh mục",
     "admin": "Quản trị hệ thống",

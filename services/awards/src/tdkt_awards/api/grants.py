@@ -9,9 +9,9 @@ from pydantic import BaseModel, Field, ValidationError
 from tdkt_awards.api.deps import CatalogueDep, RepositoriesDep
 from tdkt_awards.domain.grants import Decision, Grant, HistoricalGrant, RevokeGrant
 from tdkt_awards.handlers import decisions, revocations
-from tdkt_awards.policy import recorded_actor
+from tdkt_awards.policy import READ_ANY, recorded_actor
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
-from tdkt_shared.auth import CurrentPrincipal, Role, require
+from tdkt_shared.auth import CurrentPrincipal, MaybePrincipal, Role, require
 from tdkt_shared.contract.text import Identifier, Whole
 from tdkt_shared.errors import DomainError
 from tdkt_shared.kit import Loaded
@@ -32,8 +32,12 @@ def _view(loaded: Loaded[Decision]) -> DecisionView:
 
 
 @router.get("/decisions/{decision_id}", response_model=DecisionView)
-async def get_decision(decision_id: str, repositories: RepositoriesDep) -> DecisionView:
-    return _view(await repositories.decisions.load(decision_id))
+async def get_decision(decision_id: str, repositories: RepositoriesDep, principal: MaybePrincipal) -> DecisionView:
+    """Public, as a signed decision is; `signed_by` (a platform account) only to those who read every dossier."""
+    view = _view(await repositories.decisions.load(decision_id))
+    if principal is None or not principal.has(*READ_ANY):
+        return view.model_copy(update={"signed_by": None})
+    return view
 
 
 @router.get("/grants", response_model=Page[Grant])

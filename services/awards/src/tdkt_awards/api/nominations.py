@@ -11,7 +11,7 @@ from tdkt_awards.domain import nominations as workflow
 from tdkt_awards.domain.grants import DecideNomination, Decision
 from tdkt_awards.domain.nominations import Actor, AuditEntry, Nomination, Status
 from tdkt_awards.handlers import nominations
-from tdkt_awards.policy import EDIT_ANY, READ_ANY, recorded_actor
+from tdkt_awards.policy import DECIDES, EDIT_ANY, READ_ANY, recorded_actor, signed_by
 from tdkt_awards.store import Repositories
 from tdkt_shared.api import Page, PageQuery
 from tdkt_shared.auth import CurrentPrincipal, Principal, Role, require
@@ -30,11 +30,12 @@ Statuses = Annotated[list[Status] | None, Query(max_length=len(Status))]
 SPECIALIST: Any = require(Role.TDKT_SPECIALIST)
 """Router-level dependency for the steps only the TĐKT body takes."""
 SENDS_TO_COUNCIL: Any = require(Role.TDKT_SPECIALIST, Role.COUNCIL_SECRETARY)
+DECIDER: Any = require(*DECIDES)
 
 router = signed_in_router("/nominations", tag="nominations")
 """Every nomination endpoint needs a token; each one names the roles it admits (docs/authorization.md)."""
 staff = APIRouter(dependencies=[SPECIALIST])
-"""The steps only the TĐKT body takes (receive, appraise, hold, consultation, decision); included at the end."""
+"""The steps only the TĐKT body takes (receive, appraise, hold, consultation); included at the end."""
 
 
 class NominationView(Nomination):
@@ -278,7 +279,7 @@ class DecisionView(BaseModel):
     nomination: NominationView
 
 
-@staff.post("/{nomination_id}/decision", response_model=DecisionView, status_code=201)
+@router.post("/{nomination_id}/decision", response_model=DecisionView, status_code=201, dependencies=[DECIDER])
 async def decide(
     nomination_id: str,
     command: DecideNomination,
@@ -287,9 +288,12 @@ async def decide(
     catalogue: CatalogueDep,
     ctx: Context,
 ) -> DecisionView:
-    """Quyết định khen thưởng: creates the grants (bonus from the base salary on the decision date)."""
+    """Quyết định khen thưởng: creates the grants (bonus from the base salary on the decision date). The leader signs
+    it (the decision's `signed_by` names them); the TĐKT body enters one signed on paper."""
     who = recorded_actor(principal, command.actor, command.organization_id)
-    decision, decided = await nominations.decide(repositories, catalogue, nomination_id, command, who, ctx)
+    decision, decided = await nominations.decide(
+        repositories, catalogue, nomination_id, command, who, ctx, signed_by(principal, who)
+    )
     return DecisionView(decision=decision, nomination=_view(decided))
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 
 from tdkt_awards.api.deps import RepositoriesDep
 from tdkt_awards.domain.records import KnownRecords
-from tdkt_awards.policy import READ_ANY
+from tdkt_awards.policy import STAFF_AND_COUNCIL
 from tdkt_shared.api import ERROR_RESPONSES
 from tdkt_shared.auth import Principal, require
 from tdkt_shared.contract.text import Identifier, Whole
@@ -17,7 +17,7 @@ from tdkt_shared.kit.http import versioned
 
 router = APIRouter(prefix="/records", tags=["records"], responses=ERROR_RESPONSES)
 
-Reader = Annotated[Principal, require(*READ_ANY)]
+Reader = Annotated[Principal, require(*STAFF_AND_COUNCIL)]
 
 
 class RecordsView(KnownRecords):

@@ -86,6 +86,9 @@ class Decision(Value):
     number: str
     date: Day
     signer_role: str
+    signed_by: str | None = None
+    """The leader who signed it in the platform (their token's `sub`); None when the TĐKT body entered a decision
+    signed on paper, or for imported grants."""
     issuer_id: str | None = None
     """The issuing body whose register gave the number, when the platform numbered it."""
     legal_basis: str | None = None
@@ -155,9 +158,14 @@ def _granted_event(g: Grant, decision: Decision, imported: bool) -> AwardGranted
 
 
 def decide(
-    n: Nomination, command: DecideNomination, rules: EffectiveRules, catalogue: Catalogue
+    n: Nomination,
+    command: DecideNomination,
+    rules: EffectiveRules,
+    catalogue: Catalogue,
+    signed_by: str | None = None,
 ) -> tuple[Decision, list[AwardGranted]]:
-    """The decision and its grants; the bonus uses the base salary in force on the decision date."""
+    """The decision and its grants; the bonus uses the base salary in force on the decision date. `signed_by` is the
+    leader who signs it in the platform, if it is a leader."""
     if n.status is not Status.APPROVED:
         raise InvalidTransition(f"cannot decide a nomination in {n.status.value}", field="status")
     approved = n.approved_nominee_ids
@@ -196,6 +204,7 @@ def decide(
         number=command.number,
         date=command.date,
         signer_role=command.signer_role,
+        signed_by=signed_by,
         issuer_id=command.issuer_id,
         legal_basis=command.legal_basis,
         nomination_id=n.id,

@@ -64,9 +64,10 @@ async def record_decision(
     rules: EffectiveRules,
     catalogue: Catalogue,
     ctx: CommandContext,
+    signed_by: str | None = None,
 ) -> Decision:
     """The decision on `nomination` with its grants (award.granted each); a retry finds the one it recorded."""
-    decision, granted = grant_rules.decide(nomination, command, rules, catalogue)
+    decision, granted = grant_rules.decide(nomination, command, rules, catalogue, signed_by)
     existing = await decisions.get(decision.id)
     if existing is None:
         await decisions.add(decision, granted, ctx)

@@ -250,8 +250,10 @@ async def decide(
     command: DecideNomination,
     who: Actor,
     ctx: CommandContext,
+    signed_by: str | None = None,
 ) -> tuple[Decision, Loaded[Nomination]]:
-    """Record the decision with its grants, then close the nomination.
+    """Record the decision with its grants, then close the nomination. `signed_by`: the leader signing it, when the
+    signer acts in the platform (the audit records `who` either way).
 
     Two writes: a retry with the same decision id finds the decision already there and only closes the nomination.
     """
@@ -259,7 +261,7 @@ async def decide(
     n = loaded.aggregate
     rules = rules_of(n, catalogue)
     command = await decisions.numbered(repositories.registers, n, command, rules, catalogue, ctx)
-    decision = await decisions.record_decision(repositories.decisions, n, command, rules, catalogue, ctx)
+    decision = await decisions.record_decision(repositories.decisions, n, command, rules, catalogue, ctx, signed_by)
     decided = workflow.mark_decided(n, decision.id, who, ctx.now)
     return decision, await repositories.nominations.save(loaded, *decided, ctx)
 

@@ -22,6 +22,7 @@ HOME_BY_ROLE = (
     (Role.TDKT_SPECIALIST, "/chuyen-vien"),
     (Role.COUNCIL_MEMBER, "/hoi-dong"),
     (Role.COUNCIL_SECRETARY, "/hoi-dong"),
+    (Role.LEADER, "/lanh-dao"),
     (Role.PRESS_OFFICER, "/bao-chi"),
     (Role.UNIT_OFFICER, "/don-vi"),
 )
