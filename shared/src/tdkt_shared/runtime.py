@@ -92,11 +92,17 @@ class ServiceDefinition:
     """Collections built only from other services' events: `tdkt replay <service> --reset` drops and rebuilds them."""
     remembered: Sequence[str] = ()
     """Collections whose aggregates this process remembers (up to `REMEMBERED_STATES` each) at the version it last
-    wrote or read, so that a command on that version writes without reading first (`Repository.change_known`)."""
+    wrote or read, so that a command on that version writes without reading first (`Repository.change_known`).
+    Only collections whose documents are never dropped and written again from version 1 under a running process:
+    not a read model (`tdkt replay --reset` drops those)."""
     agendas: Sequence[str] = ()
     """Collections of open work items by due time (see `tdkt_shared.store.agenda`)."""
     buckets: Sequence[str] = ()
     """File buckets (GridFS; see `tdkt_shared.store.files`)."""
+
+    def __post_init__(self) -> None:
+        if reset := set(self.remembered) & set(self.read_models):
+            raise ValueError(f"{self.name}: read models are dropped on a reset, never remembered: {sorted(reset)}")
 
 
 def make_consumer(settings: Settings, topics: Sequence[str], dispatch: Dispatcher) -> ConsumerPort:
