@@ -30,19 +30,48 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
+def _ppid(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _kafka_serves(cmd: str, port: str) -> bool:
+    """Whether the broker's `server.properties` (its last argument) listens on `port`."""
+    try:
+        return f":{port}" in Path(cmd.split()[-1]).read_text(encoding="utf-8")
+    except (OSError, IndexError):
+        return False
+
+
 def infrastructure() -> dict[str, list[int]]:
-    """The local stack's processes: kafka, ferretdb and postgres."""
+    """The local stack's processes: kafka, ferretdb and postgres. With the stack's ports in the environment
+    (`KAFKA_PORT`, `MONGODB_PORT`, `POSTGRES_PORT`, as `scripts/stack.sh` takes them), only the stack on those
+    ports: another stack on the same machine is not this run's cost."""
+    kafka_port, mongo_port, pg_port = (os.environ.get(v) for v in ("KAFKA_PORT", "MONGODB_PORT", "POSTGRES_PORT"))
     found: dict[str, list[int]] = {"kafka": [], "ferretdb": [], "postgres": []}
+    postmasters: set[int] = set()
+    backends: list[int] = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         pid, cmd = int(entry.name), _cmdline(int(entry.name))
         if "kafka.Kafka" in cmd:
-            found["kafka"].append(pid)
+            if kafka_port is None or _kafka_serves(cmd, kafka_port):
+                found["kafka"].append(pid)
         elif cmd.split(" ", 1)[0].endswith("/ferretdb"):
-            found["ferretdb"].append(pid)
+            if mongo_port is None or f":{mongo_port} " in f"{cmd} ":
+                found["ferretdb"].append(pid)
         elif cmd.startswith(("postgres", "/usr/lib/postgresql/")):
-            found["postgres"].append(pid)
+            if pg_port is None:
+                found["postgres"].append(pid)
+            elif f" -p {pg_port} " in f" {cmd} ":
+                postmasters.add(pid)
+                found["postgres"].append(pid)
+            else:
+                backends.append(pid)
+    found["postgres"] += [pid for pid in backends if _ppid(pid) in postmasters]
     return found
 
 

@@ -13,7 +13,7 @@ import pytest
 from pymongo import AsyncMongoClient, monitoring
 
 from tdkt_shared.contract import CloudEvent
-from tdkt_shared.store import AggregateStore, MongoAggregateStore, Stored, connect
+from tdkt_shared.store import AggregateStore, MongoAggregateStore, Stored, VersionConflict, connect
 from tdkt_shared.store.agenda import MongoAgenda
 from tests.store_contract import AgendaContract, OutboxContract, event
 
@@ -152,3 +152,41 @@ async def test_a_read_by_id_and_the_relays_query_are_served_by_indexes_not_scans
     stored = await mongo_store.get("org-0123")
     assert stored is not None
     assert stored.state == {"n": 123}
+
+
+async def test_a_command_on_a_remembered_version_is_one_conditional_write(mongodb_url: str, run_id: str) -> None:
+    """A store that remembers what it wrote or read: a change at that version is the compare-and-set alone; at a
+    version it does not know (another process moved the aggregate on) it reads and decides on the stored one."""
+    commands = Commands()
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_url, tz_aware=True, event_listeners=[commands])
+    try:
+        database = client[f"it_store_{run_id}"]
+        store = MongoAggregateStore(database, "things", remember=2)
+        other = MongoAggregateStore(database, "things")  # another process, on the same collection
+        await store.create("a", {"n": 1}, [event(1)])
+        known = store.known("a", 1)
+        assert known == Stored("a", 1, {"n": 1})
+        assert (store.known("a", 2), other.known("a", 1)) == (None, None)
+        known.state["n"] = 99  # a caller's copy: what the store remembers does not change
+        assert store.known("a", 1) == Stored("a", 1, {"n": 1})
+
+        commands.sent.clear()
+        await store.update("a", 1, {"n": 2}, [event(2)])
+        assert commands.sent == [("findAndModify", {"_id": "a", "version": 1})]
+        assert store.known("a", 2) == Stored("a", 2, {"n": 2})
+
+        await other.update("a", 2, {"n": 3}, [event(3)])
+        assert store.known("a", 2) is not None  # it cannot know: the compare-and-set on version 2 guards it
+        with pytest.raises(VersionConflict):
+            await store.update("a", 2, {"n": 4}, [])
+        assert store.known("a", 2) is None  # a refused write forgets
+        stored = await store.get("a")
+        assert stored is not None
+        assert store.known("a", 3) == Stored("a", 3, {"n": 3})
+
+        for i in range(3):  # bounded: the least recently used goes first
+            await store.create(f"b{i}", {"n": i}, [])
+        assert (store.known("a", 3), store.known("b0", 1)) == (None, None)
+        assert store.known("b2", 1) == Stored("b2", 1, {"n": 2})
+    finally:
+        await client.close()

@@ -51,6 +51,8 @@ log = logging.getLogger(__name__)
 Role = Literal["api", "worker", "all", "relay"]
 """api: HTTP only; worker: relay and consumers; all: both; relay: the relay alone (for replays)."""
 
+REMEMBERED_STATES = 20_000
+"""Aggregates a `remembered` collection keeps in memory (a pickled report is about 600 bytes: some 12 MB)."""
 
 PRODUCER_STATE_LOST = (
     OutOfOrderSequenceNumber,
@@ -88,10 +90,19 @@ class ServiceDefinition:
     from memory for up to `READ_CACHE_TTL_MS` (see `tdkt_shared.store.cached`)."""
     read_models: Sequence[str] = ()
     """Collections built only from other services' events: `tdkt replay <service> --reset` drops and rebuilds them."""
+    remembered: Sequence[str] = ()
+    """Collections whose aggregates this process remembers (up to `REMEMBERED_STATES` each) at the version it last
+    wrote or read, so that a command on that version writes without reading first (`Repository.change_known`).
+    Only collections whose documents are never dropped and written again from version 1 under a running process:
+    not a read model (`tdkt replay --reset` drops those)."""
     agendas: Sequence[str] = ()
     """Collections of open work items by due time (see `tdkt_shared.store.agenda`)."""
     buckets: Sequence[str] = ()
     """File buckets (GridFS; see `tdkt_shared.store.files`)."""
+
+    def __post_init__(self) -> None:
+        if reset := set(self.remembered) & set(self.read_models):
+            raise ValueError(f"{self.name}: read models are dropped on a reset, never remembered: {sorted(reset)}")
 
 
 def make_consumer(settings: Settings, topics: Sequence[str], dispatch: Dispatcher) -> ConsumerPort:
@@ -113,7 +124,12 @@ class Runtime:
         self.consumer: ConsumerPort | None = None
         self.dispatcher: Dispatcher | None = None
         self._producer: AIOKafkaProducer | None = None
-        self._stores = {c: MongoAggregateStore(self.db, c, self._hint) for c in definition.collections}
+        self._stores = {
+            c: MongoAggregateStore(
+                self.db, c, self._hint, remember=REMEMBERED_STATES if c in definition.remembered else 0
+            )
+            for c in definition.collections
+        }
         ttl_s = self.settings.read_cache_ttl_ms / 1000
         self._cached: dict[str, AggregateStore] = {
             c: CachedStore(self._stores[c], ttl_s) for c in definition.cached if ttl_s > 0

@@ -115,8 +115,13 @@ async def test_accepted_report_is_final(client: httpx.AsyncClient, report: dict[
         assert response.status_code == 409
 
 
-async def test_a_submission_reads_the_report_once(
-    client: httpx.AsyncClient, runtime: InMemoryRuntime, report: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("known", [True, False])
+async def test_a_submission_reads_the_report_only_when_the_store_does_not_know_it(
+    client: httpx.AsyncClient,
+    runtime: InMemoryRuntime,
+    report: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    known: bool,
 ) -> None:
     store = runtime.store(REPORTS)
     reads: list[str] = []
@@ -127,11 +132,34 @@ async def test_a_submission_reads_the_report_once(
         return await get(aggregate_id)
 
     monkeypatch.setattr(store, "get", counting_get)
+    if not known:  # as a process that neither wrote nor read this version (another instance, an evicted entry)
+        monkeypatch.setattr(store, "known", lambda _id, _version: None)
     submitted = await client.post("/reports/r-2025-ba-be/submit", json={"version": 1}, headers=BA_BE)
     assert (submitted.status_code, submitted.json()["status"], submitted.json()["version"]) == (200, "SUBMITTED", 2)
-    assert reads == ["r-2025-ba-be"]  # to admit the officer; the write is a compare-and-set on that version
+    # known: the write is a compare-and-set on the version the officer was admitted for; else one read first
+    assert reads == ([] if known else ["r-2025-ba-be"])
     stale = await client.post("/reports/r-2025-ba-be/submit", json={"version": 1}, headers=BA_BE)
     assert stale.status_code == 409
+    assert reads == ["r-2025-ba-be"] if known else ["r-2025-ba-be"] * 2  # a refusal is decided on what is stored
+    assert len(store.events) == 2  # drafted, submitted
+
+
+async def test_a_remembered_version_that_moved_on_is_decided_on_the_stored_report(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime, report: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process accepted the report after this one remembered it as a draft: the submit on the old version
+    writes nothing and answers as the stored report says (409 stale version), not from the remembered draft."""
+    store = runtime.store(REPORTS)
+    draft = store.known("r-2025-ba-be", 1)
+    assert draft is not None
+    assert draft.state["status"] == "DRAFT"
+    await client.post("/reports/r-2025-ba-be/submit", json={"version": 1}, headers=BA_BE)
+    await client.post("/reports/r-2025-ba-be/accept", json={"version": 2})
+    monkeypatch.setattr(store, "known", lambda _id, version: draft if version == 1 else None)
+    response = await client.post("/reports/r-2025-ba-be/submit", json={"version": 1}, headers=BA_BE)
+    assert (response.status_code, response.json()["error"]) == (409, "version_conflict")
+    assert [e.type.rsplit(".", 2)[-2] for e in store.events] == ["drafted", "submitted", "accepted"]
+    assert (await client.get("/reports/r-2025-ba-be")).json()["status"] == "ACCEPTED"
 
 
 async def test_only_the_reporting_organisation_may_submit(

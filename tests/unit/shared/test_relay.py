@@ -137,6 +137,23 @@ async def test_a_large_publish_is_cleared_in_bulk_writes_of_at_most_clearing_bat
     assert store.waiting() == {}
 
 
+async def test_the_clears_of_publishes_close_together_go_out_in_one_bulk_write() -> None:
+    """Three publishes of one aggregate each within the clearing delay: one bulk clear of the three, after it."""
+    store, publisher = Store(), Publisher()
+    r = relay(store, publisher, batch_size=1, clearing_delay_s=0.05)
+    for org in ("o1", "o2", "o3"):
+        await write(store, org, registered(org))
+    assert [await r._drain_hinted() for _ in range(4)] == [1, 1, 1, 0]
+    assert len(publisher.calls) == 3
+    assert (store.bulk_clears, sorted(store.waiting())) == ([], ["o1", "o2", "o3"])  # published, not cleared yet
+    await write(store, "o1", registered("o1-again"))
+    assert await r._drain_hinted() == 0  # o1 waits for its clear: its events stay in order
+    await r.flush()
+    assert (store.bulk_clears, store.waiting()) == ([3], {"o1": [store.events[-1].id]})
+    assert await r.drain_hinted() == 1
+    assert (store.bulk_clears, store.waiting()) == ([3, 1], {})
+
+
 async def test_nothing_is_cleared_when_the_process_dies_after_the_publish() -> None:
     store, publisher = Store(), Publisher()
     events = [registered("a"), registered("b")]

@@ -15,6 +15,7 @@ DEFINITION = ServiceDefinition(
     title="TĐKT movement reporting",
     collections=store.COLLECTIONS,
     read_models=store.READ_MODELS,
+    remembered=(store.REPORTS,),
     routers=[
         directory.router(store.ORGANIZATIONS),
         clusters.router,

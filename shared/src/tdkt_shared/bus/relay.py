@@ -62,6 +62,10 @@ CLEARING_CONCURRENCY = 4
 """Bulk clears at once after a publish, in the background while the next batch goes out."""
 CLEARING_BATCH = 50
 """Outboxes cleared by one bulk write: one database command for a batch instead of one per aggregate."""
+CLEARING_DELAY_S = 0.02
+"""How long published outboxes wait to be cleared together. At a hundred reports a second a publish carries one or
+two aggregates, and each clear is a database command (about 1 ms of database CPU); the clears of the publishes of
+20 ms go out as one bulk write. Events are published before: only a later event of the same aggregate waits."""
 MAX_HINTS_WITH_EVENTS = 5000
 """Hints held with their events (about 1.6 KB of RSS each); past this backlog (writers outrunning the relay) a hint
 keeps only the aggregate's id and the relay reads the outbox back when it gets there, so memory stays bounded."""
@@ -99,8 +103,13 @@ class OutboxRelay:
         sweep_page: int = SWEEP_PAGE,
         after_publish: Callable[[list[str]], None] | None = None,
         name: str = "relay",
+        clearing_delay_s: float = CLEARING_DELAY_S,
     ) -> None:
         self._stores = {store.collection: store for store in stores}
+        self._clearing_delay = clearing_delay_s
+        self._to_clear: dict[str, list[Pending]] = {c: [] for c in self._stores}
+        """collection -> published outboxes waiting for the next bulk clear"""
+        self._clearers: dict[str, asyncio.Task[None]] = {}
         self._publisher = publisher
         self._poll_interval = poll_interval_s
         self._batch_size = batch_size
@@ -166,13 +175,30 @@ class OutboxRelay:
             self._after_publish([e.id for e in events])
         in_flight = self._in_flight[collection]
         in_flight.update(entry.aggregate_id for entry in entries)
-        task = asyncio.create_task(self._clear(collection, entries), name="outbox-relay-clear")
-        self._clearing.add(task)
-        task.add_done_callback(self._clearing.discard)
+        self._to_clear[collection].extend(entries)
+        if collection not in self._clearers:
+            task = asyncio.create_task(self._clear_soon(collection), name="outbox-relay-clear")
+            self._clearers[collection] = task
+            self._clearing.add(task)
+            task.add_done_callback(self._clearing.discard)
         while sum(map(len, self._in_flight.values())) > MAX_UNCLEARED and self._clearing:
             await asyncio.wait(self._clearing, return_when=asyncio.FIRST_COMPLETED)
         self.published += len(events)
         return len(events)
+
+    def _take_to_clear(self, collection: str) -> list[Pending]:
+        self._clearers.pop(collection, None)
+        entries, self._to_clear[collection] = self._to_clear[collection], []
+        return entries
+
+    async def _clear_soon(self, collection: str) -> None:
+        """Clear what the publishes of the next `clearing_delay_s` add too, in as few bulk writes as that takes."""
+        try:
+            await asyncio.sleep(self._clearing_delay)
+        except asyncio.CancelledError:
+            self._in_flight[collection].difference_update(e.aggregate_id for e in self._take_to_clear(collection))
+            raise
+        await self._clear(collection, self._take_to_clear(collection))
 
     async def _clear(self, collection: str, entries: list[Pending]) -> None:
         """Remove published events from their outboxes, a bulk write per `CLEARING_BATCH` aggregates. Those that

@@ -8,13 +8,14 @@ the collection and the aggregate id, and its correlation and causation from the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
 from tdkt_shared.contract import CloudEvent, EventData, make_event
+from tdkt_shared.errors import DomainError
 from tdkt_shared.kit.context import CommandContext
 from tdkt_shared.store import AggregateStore, NotFound, Stored, VersionConflict
 from tdkt_shared.store.aggregates import Query
@@ -146,8 +147,39 @@ class Repository(Generic[A]):
         stored = await self.store.update(loaded.id, loaded.version, self.state(aggregate), envelopes)
         return Loaded(loaded.id, aggregate, stored.version)
 
+    async def change_known(
+        self,
+        aggregate_id: str,
+        version: int,
+        step: Change[A],
+        ctx: CommandContext,
+        admit: Callable[[A], Awaitable[None]] | None = None,
+    ) -> Loaded[A] | None:
+        """The command without a read, when the store knows the aggregate at `version` (it wrote or read it last):
+        `admit` (the policy), the pure step, and a compare-and-set on `version`, which writes only if the stored
+        aggregate is still the one checked. None, with nothing written, when the store does not know it, when
+        `admit` or the step refuse, or when the aggregate moved on: the caller then reads and decides on the
+        stored aggregate, so every answer (404, 403, 409, 422) is the one the reading path gives."""
+        stored = self.store.known(aggregate_id, version)
+        if stored is None:
+            return None
+        known = self._loaded(stored)
+        try:
+            if admit is not None:
+                await admit(known.aggregate)
+            aggregate, events = step(known.aggregate)
+        except DomainError:
+            return None
+        try:
+            return await self.save(known, aggregate, events, ctx)
+        except (VersionConflict, NotFound):
+            return None
+
     async def change(self, aggregate_id: str, version: int, step: Change[A], ctx: CommandContext) -> Loaded[A]:
-        """The common command: load at the version the client read, apply one pure step, save."""
+        """The common command: load at the version the client read, apply one pure step, save (without the load
+        when the store knows the aggregate at that version: `change_known`)."""
+        if (changed := await self.change_known(aggregate_id, version, step, ctx)) is not None:
+            return changed
         loaded = await self.load(aggregate_id, version)
         aggregate, events = step(loaded.aggregate)
         return await self.save(loaded, aggregate, events, ctx)

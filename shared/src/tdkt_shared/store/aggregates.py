@@ -90,6 +90,12 @@ class AggregateStore(Protocol):
         """Apply a consumed event once: False when this aggregate has already applied `event_id`."""
         ...
 
+    def known(self, aggregate_id: str, version: int) -> Stored | None:
+        """The aggregate at `version` when this process knows it without a read (it wrote or read that version
+        last), else None. A state at a version never changes, so a compare-and-set on `version` writes only if
+        the stored aggregate is still exactly this one."""
+        ...
+
     async def find(self, query: Query, *, skip: int = 0, limit: int = 50, sort: str | None = None) -> list[Stored]:
         """Aggregates whose state matches `query`: equality or `$in` on state paths; `sort` is a state path,
         with a leading `-` for descending."""

@@ -80,6 +80,9 @@ class CachedStore:
     async def count(self, query: Query) -> int:
         return await self.inner.count(query)
 
+    def known(self, aggregate_id: str, version: int) -> Stored | None:
+        return self.inner.known(aggregate_id, version)
+
     async def create(self, aggregate_id: str, state: dict[str, Any], events: Sequence[CloudEvent]) -> Stored:
         return await self._write(self.inner.create(aggregate_id, state, events))
 

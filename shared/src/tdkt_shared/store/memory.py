@@ -74,6 +74,11 @@ class InMemoryAggregateStore:
         stored = self._docs.get(aggregate_id)
         return copy.deepcopy(stored)
 
+    def known(self, aggregate_id: str, version: int) -> Stored | None:
+        """Everything is in memory here: the aggregate when it is at `version`."""
+        stored = self._docs.get(aggregate_id)
+        return copy.deepcopy(stored) if stored is not None and stored.version == version else None
+
     async def create(self, aggregate_id: str, state: dict[str, Any], events: Sequence[CloudEvent]) -> Stored:
         if aggregate_id in self._docs:
             raise AlreadyExists(aggregate_id)

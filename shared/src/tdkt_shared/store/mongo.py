@@ -9,15 +9,20 @@ One aggregate is one document in `collection`:
   The same update sets the state, bumps the version and appends the events to `outbox`.
 - A consumed event does the same and appends its id to `processed`, and the filter also requires that id to be
   absent, so an event is applied once however often it is delivered.
+- A store may remember, per aggregate, the state at the version this process last wrote or read (`remember`, a
+  bounded LRU): a command at that version then skips its read, and its compare-and-set on the version still
+  guarantees that it changes exactly the state it checked.
 - The relay finds pending outboxes through its in-process hints and the indexed query `{pending: true}`, and removes
   what it published with a conditional update (see `tdkt_shared.bus.relay`).
 """
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Sequence
 from typing import Any
 
+from cachetools import LRUCache
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel, ReturnDocument, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
@@ -127,15 +132,36 @@ class MongoAggregateStore:
     """Aggregates of one kind, one document each, in `collection`."""
 
     def __init__(
-        self, database: AsyncDatabase[Document], collection: str, listener: OutboxListener | None = None
+        self,
+        database: AsyncDatabase[Document],
+        collection: str,
+        listener: OutboxListener | None = None,
+        *,
+        remember: int = 0,
     ) -> None:
         self.collection = collection
         self.database = database
         self._docs: AsyncCollection[Document] = database[collection]
         self._listener = listener
+        # id -> (version, pickled state): what this process last wrote or read of each aggregate, up to `remember`
+        self._known: LRUCache[str, tuple[int, bytes]] | None = LRUCache(remember) if remember > 0 else None
 
     def listen(self, listener: OutboxListener) -> None:
         self._listener = listener
+
+    def _remember(self, aggregate_id: str, version: int, state: dict[str, Any]) -> None:
+        if self._known is not None:
+            self._known[aggregate_id] = (version, pickle.dumps(state, pickle.HIGHEST_PROTOCOL))
+
+    def _forget(self, aggregate_id: str) -> None:
+        if self._known is not None:
+            self._known.pop(aggregate_id, None)
+
+    def known(self, aggregate_id: str, version: int) -> Stored | None:
+        entry = None if self._known is None else self._known.get(aggregate_id)
+        if entry is None or entry[0] != version:
+            return None
+        return Stored(aggregate_id, version, pickle.loads(entry[1]))
 
     async def create_indexes(self) -> None:
         """The relay's query `{pending: true}`: a partial index, which holds only the aggregates with unpublished
@@ -155,7 +181,11 @@ class MongoAggregateStore:
 
     async def get(self, aggregate_id: str) -> Stored | None:
         doc = await self._docs.find_one({"_id": aggregate_id}, WITHOUT_OUTBOX)
-        return None if doc is None else _stored(doc)
+        if doc is None:
+            self._forget(aggregate_id)
+            return None
+        self._remember(aggregate_id, doc["version"], doc["state"])
+        return _stored(doc)
 
     async def create(self, aggregate_id: str, state: dict[str, Any], events: Sequence[CloudEvent]) -> Stored:
         outbox = [e.to_document() for e in events]
@@ -166,6 +196,7 @@ class MongoAggregateStore:
             await self._docs.insert_one(doc)
         except DuplicateKeyError as exc:
             raise AlreadyExists(aggregate_id) from exc
+        self._remember(aggregate_id, 1, state)
         self._hint(aggregate_id, 1, outbox, older_pending=False)
         return Stored(aggregate_id, 1, state)
 
@@ -181,11 +212,14 @@ class MongoAggregateStore:
             return_document=ReturnDocument.BEFORE,
         )
         if before is None:
+            self._forget(aggregate_id)
             raise await self._conflict(aggregate_id, expected_version)
+        self._remember(aggregate_id, version, state)
         self._hint(aggregate_id, version, outbox, older_pending=bool(before.get("pending")))
         return Stored(aggregate_id, version, state, tuple(before.get("processed", ())))
 
     async def apply_event(self, aggregate_id: str, event_id: str, mutation: Mutation) -> bool:
+        self._forget(aggregate_id)
         for _ in range(MAX_APPLY_ATTEMPTS):
             doc = await self._docs.find_one({"_id": aggregate_id}, WITHOUT_OUTBOX)
             current = None if doc is None else _stored(doc)

@@ -9,10 +9,13 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ConfigDict
 
+from tdkt_shared.auth import Forbidden
 from tdkt_shared.contract import make_event
 from tdkt_shared.contract.registry import OrganizationsMerged
 from tdkt_shared.contract.reporting import CongressCancelled
+from tdkt_shared.errors import InvalidTransition
 from tdkt_shared.kit import CommandContext, Repository
+from tdkt_shared.runtime import ServiceDefinition
 from tdkt_shared.store import AlreadyExists, InMemoryAggregateStore, NotFound, Stored, VersionConflict
 
 NOW = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
@@ -195,3 +198,37 @@ async def test_a_page_counts_only_when_the_page_cannot_tell_the_total(
     assert [loaded.id for loaded in found] == ids
     assert counted_total == total
     assert counts == ([{"status": "SCHEDULED"}] if counted else [])
+
+
+async def test_change_known_writes_on_the_known_version_and_otherwise_writes_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = InMemoryAggregateStore("congresses")
+    repo = Repository(store, Congress)
+    await repo.add(Congress(id="dh-1"), (), CTX)
+
+    def hold(c: Congress) -> tuple[Congress, tuple[()]]:
+        if c.status != "SCHEDULED":
+            raise InvalidTransition(f"cannot hold a congress that is {c.status}", field="status")
+        return c.model_copy(update={"status": "HELD"}), ()
+
+    async def refuse(_c: Congress) -> None:
+        raise Forbidden("not yours", field="organization_id")
+
+    assert await repo.change_known("dh-1", 2, hold, CTX) is None  # a version nobody wrote
+    assert await repo.change_known("dh-1", 1, hold, CTX, refuse) is None
+    assert (await repo.load("dh-1")).version == 1  # refused: nothing written
+    held = await repo.change_known("dh-1", 1, hold, CTX)
+    assert held is not None
+    assert (held.version, held.aggregate.status) == (2, "HELD")
+    assert await repo.change_known("dh-1", 2, hold, CTX) is None  # the step refuses on HELD
+    stale = Stored("dh-1", 2, {"id": "dh-1", "status": "SCHEDULED"})  # what another process saw before a write
+    await store.update("dh-1", 2, {"id": "dh-1", "status": "CANCELLED"}, [])
+    monkeypatch.setattr(store, "known", lambda _id, _version: stale)
+    assert await repo.change_known("dh-1", 2, hold, CTX) is None  # the compare-and-set misses
+    assert ((await repo.load("dh-1")).version, (await repo.load("dh-1")).aggregate.status) == (3, "CANCELLED")
+
+
+def test_a_read_model_is_never_remembered() -> None:
+    with pytest.raises(ValueError, match="read models"):
+        ServiceDefinition(name="x", title="x", collections=("orgs",), read_models=("orgs",), remembered=("orgs",))

@@ -73,7 +73,14 @@ async def change_own(
     version: int,
     step: Callable[[Filed], tuple[Filed, EventData]],
 ) -> Loaded[Filed]:
-    """The common command on an aggregate filed under an organisation: `load_own`, one pure step, save."""
+    """The common command on an aggregate filed under an organisation: `load_own`, one pure step, save (without the
+    load when the store knows the aggregate at `version`: `Repository.change_known`)."""
+
+    async def admit(known: Filed) -> None:
+        await policy.ensure_own(directory, ctx.principal, known.organization_id)
+
+    if (changed := await repository.change_known(aggregate_id, version, step, ctx, admit)) is not None:
+        return changed
     loaded = await load_own(repository, directory, ctx, aggregate_id, version)
     aggregate, events = step(loaded.aggregate)
     return await repository.save(loaded, aggregate, events, ctx)
