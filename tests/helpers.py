@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 from asgi_lifespan import LifespanManager
@@ -65,3 +66,16 @@ async def post_draft(
     assert isinstance(items, list)
     filed = await attach_files(client, str(body["id"]), [str(i) for i in items], headers)
     return httpx.Response(201, json=filed.json(), headers=drafted.headers, request=drafted.request)
+
+
+def record_calls(monkeypatch: Any, target: object, method: str) -> list[tuple[Any, ...]]:
+    """The arguments of every call to the async `target.method` from now on (the calls still go through)."""
+    calls: list[tuple[Any, ...]] = []
+    real = getattr(target, method)
+
+    async def recorded(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(target, method, recorded)
+    return calls

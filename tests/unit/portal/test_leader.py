@@ -7,7 +7,7 @@ from __future__ import annotations
 from tdkt_shared.auth import Role, dev_headers
 from tests.unit.awards.test_documents import NID, UBND, approved
 from tests.unit.portal.conftest import Stack, csrf_of
-from tests.unit.portal.test_screens import post_form
+from tests.unit.portal.test_screens import sign_decision
 
 LEADER = "chu-tich-tuan"
 PROVINCE = "ubnd-tinh-thai-nguyen"
@@ -49,17 +49,7 @@ async def test_the_leader_signs_a_decision_and_downloads_its_documents(stack: St
     assert '<button type="submit">Ký quyết định</button>' in waiting
     assert 'href="/lanh-dao" aria-current="page">Quyết định</a>' in waiting  # the leader's menu entry
 
-    version = (await awards.get(f"/nominations/{NID}", headers=dev_headers())).json()["version"]
-    signed = await post_form(
-        stack,
-        f"/lanh-dao/ho-so/{NID}/quyet-dinh",
-        "/lanh-dao",
-        version=str(version),
-        decision_id="qd-tn-7",
-        number="7/QĐ-UBND",
-        signed_on="2026-12-05",
-        signer_role="PROVINCE_CHAIRMAN",
-    )
+    signed = await sign_decision(stack, NID, "qd-tn-7", "7/QĐ-UBND", "2026-12-05")
     assert (signed.status_code, signed.headers["location"]) == (303, "/lanh-dao/quyet-dinh/qd-tn-7")
 
     # the dossier is decided, and awards records the leader as the one who signed

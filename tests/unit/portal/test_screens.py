@@ -58,6 +58,22 @@ async def post_form(stack: Stack, path: str, page: str, **fields: Any) -> httpx.
     return await stack.portal.post(path, data={"csrf_token": csrf_of(html), **fields})
 
 
+async def sign_decision(stack: Stack, nomination_id: str, decision_id: str, number: str, on: str) -> httpx.Response:
+    """The decision form of `/lanh-dao` for the dossier at its current version, signed by the province's chairman."""
+    awards = stack.clients["awards"]
+    version = (await awards.get(f"/nominations/{nomination_id}", headers=dev_headers())).json()["version"]
+    return await post_form(
+        stack,
+        f"/lanh-dao/ho-so/{nomination_id}/quyet-dinh",
+        "/lanh-dao",
+        version=str(version),
+        decision_id=decision_id,
+        number=number,
+        signed_on=on,
+        signer_role="PROVINCE_CHAIRMAN",
+    )
+
+
 async def test_the_unit_officer_sees_due_and_overdue_reports_and_submits_one(stack: Stack) -> None:
     await register_unit(stack)
     today = datetime.now(UTC).date()
@@ -216,17 +232,7 @@ async def test_a_dossier_goes_from_the_specialist_to_the_council_and_onto_the_ro
     await stack.sign_in("chuyen-vien-ha", "so-noi-vu", "tdkt_specialist")
     waiting = (await stack.portal.get("/lanh-dao")).text
     assert "Hồ sơ Hội đồng đã thông qua, chờ ký quyết định (1)" in waiting
-    version = (await stack.clients["awards"].get("/nominations/cstd-nam", headers=dev_headers())).json()["version"]
-    signed = await post_form(
-        stack,
-        "/lanh-dao/ho-so/cstd-nam/quyet-dinh",
-        "/lanh-dao",
-        version=str(version),
-        decision_id="qd-99",
-        number="99/QĐ-UBND",
-        signed_on="2025-12-20",
-        signer_role="PROVINCE_CHAIRMAN",
-    )
+    signed = await sign_decision(stack, "cstd-nam", "qd-99", "99/QĐ-UBND", "2025-12-20")
     assert signed.headers["location"] == "/lanh-dao/quyet-dinh/qd-99"
     document = (await stack.portal.get("/lanh-dao/quyet-dinh/qd-99")).text
     assert "Quyết định số 99/QĐ-UBND" in document

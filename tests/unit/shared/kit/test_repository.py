@@ -17,6 +17,7 @@ from tdkt_shared.errors import InvalidTransition
 from tdkt_shared.kit import CommandContext, Repository
 from tdkt_shared.runtime import ServiceDefinition
 from tdkt_shared.store import AlreadyExists, InMemoryAggregateStore, NotFound, Stored, VersionConflict
+from tests.helpers import record_calls
 
 NOW = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 CTX = CommandContext(correlation_id="corr-1", now=NOW)
@@ -186,18 +187,11 @@ async def test_a_page_counts_only_when_the_page_cannot_tell_the_total(
 ) -> None:
     for n in range(5):
         await repo.add(Congress(id=f"dh-{n}"), (), CTX)
-    counts: list[object] = []
-    real_count = store.count
-
-    async def count(query: Any) -> int:
-        counts.append(query)
-        return await real_count(query)
-
-    monkeypatch.setattr(store, "count", count)
+    counts = record_calls(monkeypatch, store, "count")
     found, counted_total = await repo.page({"status": "SCHEDULED"}, skip=skip, limit=limit)
     assert [loaded.id for loaded in found] == ids
     assert counted_total == total
-    assert counts == ([{"status": "SCHEDULED"}] if counted else [])
+    assert counts == ([({"status": "SCHEDULED"},)] if counted else [])
 
 
 async def test_change_known_writes_on_the_known_version_and_otherwise_writes_nothing(
