@@ -239,6 +239,12 @@ async def test_a_failing_endpoint_is_retried_then_the_delivery_fails_and_says_so
         assert hook["status"] == "FAILED"
         assert [a["error"] for a in hook["attempts"]] == ["SendError: HTTP 503"] * 3
         assert {d["status"] for d in found if d["channel"] != "WEBHOOK"} == {"DELIVERED"}
+        # the dead letter follows the FAILED record (read while notify still runs)
+        [dead] = await wait_for_records(
+            env.settings.kafka_bootstrap_servers,
+            dlq_topic(service_topic("reporting")),
+            lambda r: dict(r.headers).get("notify-delivery-id") == hook["id"].encode(),
+        )
     requests = env.endpoint.to(f"/{env.org('so-y-te')}")
     assert len(requests) == 3
     assert {r.headers["webhook-id"] for r in requests} == {hook["id"]}
@@ -251,11 +257,6 @@ async def test_a_failing_endpoint_is_retried_then_the_delivery_fails_and_says_so
     assert record.value is not None
     data = json.loads(record.value)["data"]
     assert (data["channel"], data["attempts"], data["error"]) == ("WEBHOOK", 3, "SendError: HTTP 503")
-    [dead] = await wait_for_records(
-        env.settings.kafka_bootstrap_servers,
-        dlq_topic(service_topic("reporting")),
-        lambda r: dict(r.headers).get("notify-delivery-id") == hook["id"].encode(),
-    )
     assert json.loads(dead.value or b"{}")["id"] == report.id
     assert (dict(dead.headers)["dlq-reason"], dict(dead.headers)["dlq-attempts"]) == (b"delivery-failed", b"3")
 

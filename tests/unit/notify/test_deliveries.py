@@ -513,3 +513,32 @@ async def test_the_worker_stops_when_a_wake_and_the_stop_meet(stores: NotifyStor
     stopping = asyncio.create_task(w.stop())
     done, _ = await asyncio.wait([stopping], timeout=5)
     assert stopping in done, "the worker did not stop"
+
+
+async def test_a_stop_lets_a_failed_delivery_finish_its_dead_letter(feed: Feed, stores: NotifyStores) -> None:
+    """The FAILED record is written, then the dead letter goes out: a stop in between waits for it (within its
+    grace), so a graceful stop loses no dead letter."""
+    await directory(feed)
+    sending, release = asyncio.Event(), asyncio.Event()
+    letters: list[str] = []
+
+    class SlowSink:
+        async def send(self, record: ConsumedRecord, *, reason: str, error: str, attempts: int, group: str) -> None:
+            sending.set()
+            await release.wait()
+            letters.append(reason)
+
+    w = worker(stores, FakeSender(), FakeSender(failures=-1), delivery_poll_interval_ms=600_000)
+    w.dead_letters = SlowSink()
+    w.start()
+    await feed(events.report_submitted("so-y-te", events.at(2025, 12, 1)))
+    w.wake()
+    async with asyncio.timeout(10):
+        await sending.wait()
+    stopping = asyncio.create_task(w.stop(grace_s=5))
+    await asyncio.sleep(0.05)
+    assert not stopping.done()  # waiting for the send in flight
+    release.set()
+    done, _ = await asyncio.wait([stopping], timeout=5)
+    assert stopping in done
+    assert letters == ["delivery-failed"]

@@ -57,6 +57,10 @@ class _InboxSender:
 _INBOX = _InboxSender()
 
 
+STOP_GRACE_S = 3.0
+"""How long a stop waits for the sends in flight before it cancels them (less than compose's 10 s before SIGKILL)."""
+
+
 class DeliveryWorker:
     def __init__(
         self,
@@ -96,10 +100,13 @@ class DeliveryWorker:
             self._swept = -math.inf
         self._wake.set()
 
-    async def stop(self) -> None:
-        """End the loop (by its flag too: a cancel can be lost as a wait wakes) and cancel the sends in flight."""
+    async def stop(self, grace_s: float = STOP_GRACE_S) -> None:
+        """End the loop (by its flag too: a cancel can be lost as a wait wakes), give the sends in flight `grace_s`
+        to finish what they began (an attempt's record, a dead letter), then cancel what is left (a lease ends it)."""
         self._stopping = True
         self._wake.set()
+        if self._in_flight and grace_s > 0:
+            await asyncio.wait(list(self._in_flight.values()), timeout=grace_s)
         tasks = [t for t in (self._loop_task, *self._in_flight.values()) if t is not None]
         for task in tasks:
             task.cancel()
@@ -241,6 +248,8 @@ class DeliveryWorker:
             )
             with contextlib.suppress(_AttemptFailed):
                 async for attempt in retrying:
+                    if self._stopping and attempt.retry_state.attempt_number > 1:
+                        return  # no new attempt while stopping: the lease ends and a sweep resumes it
                     with attempt:
                         await self._attempt(message, members)
         except asyncio.CancelledError:
