@@ -25,6 +25,7 @@ from tdkt_shared.contract.records import InitiativeKind, InitiativeRecognized, I
 from tdkt_shared.contract.registry import OrganizationsMerged
 from tdkt_shared.runtime import Runtime
 from tests.helpers import post_draft, serve
+from tests.integration.awards.dossiers import cstd_co_so_history, cstd_tinh_draft
 from tests.integration.conftest import SettingsFactory
 from tests.integration.kafka_tools import commit_group_at_end, eventually, wait_for_records
 
@@ -96,36 +97,10 @@ async def test_council_approval_reaches_the_bus(
 ) -> None:
     person, nid = f"p-{run_id}", f"n-{run_id}"
     await initiative_on_record(awards_runtime, person)
-    lines = [
-        {
-            "recipient_id": person,
-            "recipient_kind": "INDIVIDUAL",
-            "recipient_name": "Hoàng Văn Nam",
-            "award_code": "CSTD_CO_SO",
-            "year": y,
-            "decision_number": f"{y}/QĐ-SNV",
-            "decision_date": f"{y}-12-10",
-        }
-        for y in (2023, 2024, 2025)
-    ]
+    lines = cstd_co_so_history(person, "Hoàng Văn Nam", "QĐ-SNV")
     assert (await awards.post("/grants/imports", json={"batch_id": f"b-{run_id}", "grants": lines})).status_code == 201
-    draft = {
-        "id": nid,
-        "kind": "ANNUAL_MERIT",
-        "award_code": "CSTD_TINH",
-        "year": 2025,
-        "territory": "thai-nguyen",
-        "submitting_organization_id": NOI_VU,
-        "nominees": [
-            {
-                "nominee_id": person,
-                "kind": "INDIVIDUAL",
-                "name": "Hoàng Văn Nam",
-                "initiatives": [{"initiative_id": "sk", "scope": 2, "recognized_on": "2025-04-01"}],
-            }
-        ],
-        "attachments": ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "CHUNG_NHAN_SANG_KIEN"],
-    }
+    initiatives = [{"initiative_id": "sk", "scope": 2, "recognized_on": "2025-04-01"}]
+    draft = cstd_tinh_draft(nid, person, "Hoàng Văn Nam", NOI_VU, territory="thai-nguyen", initiatives=initiatives)
     assert (await post_draft(awards, json=draft, headers=OFFICER)).status_code == 201
     submitted = await advance(awards, nid, "submit", by=OFFICER)
     # the specialist cannot record the step under the officer's name: 403, nothing written
@@ -269,35 +244,10 @@ async def test_revocation_judges_a_dependent_nomination_again_on_ferretdb(
 ) -> None:
     person, nid = f"r-{run_id}", f"rn-{run_id}"
     await initiative_on_record(awards_runtime, person)
-    lines = [
-        {
-            "recipient_id": person,
-            "recipient_kind": "INDIVIDUAL",
-            "recipient_name": "Lý Thị Mai",
-            "award_code": "CSTD_CO_SO",
-            "year": y,
-            "decision_number": f"{y}/QĐ",
-            "decision_date": f"{y}-12-10",
-        }
-        for y in (2023, 2024, 2025)
-    ]
+    lines = cstd_co_so_history(person, "Lý Thị Mai")
     imported = (await awards.post("/grants/imports", json={"batch_id": f"rb-{run_id}", "grants": lines})).json()
-    draft = {
-        "id": nid,
-        "kind": "ANNUAL_MERIT",
-        "award_code": "CSTD_TINH",
-        "year": 2025,
-        "submitting_organization_id": NOI_VU,
-        "nominees": [
-            {
-                "nominee_id": person,
-                "kind": "INDIVIDUAL",
-                "name": "Lý Thị Mai",
-                "initiatives": [{"initiative_id": "sk", "scope": 2, "recognized_on": "2025-04-01"}],
-            }
-        ],
-        "attachments": ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "CHUNG_NHAN_SANG_KIEN"],
-    }
+    initiatives = [{"initiative_id": "sk", "scope": 2, "recognized_on": "2025-04-01"}]
+    draft = cstd_tinh_draft(nid, person, "Lý Thị Mai", NOI_VU, initiatives=initiatives)
     assert (await post_draft(awards, json=draft, headers=SPECIALIST)).status_code == 201
     body = await advance(awards, nid, "submit", "receive", "start-appraisal", "appraise")
     assert body["status"] == "ELIGIBLE"

@@ -28,6 +28,7 @@ from tdkt_shared.contract.records import InitiativeKind, InitiativeRecognized, I
 from tdkt_shared.contract.registry import CouncilConstituted, CouncilMember, CouncilRole
 from tdkt_shared.runtime import Runtime
 from tests.helpers import post_draft, serve
+from tests.integration.awards.dossiers import cstd_co_so_history, cstd_tinh_draft
 from tests.integration.conftest import SettingsFactory
 from tests.integration.kafka_tools import commit_group_at_end, eventually, wait_for_records
 
@@ -86,36 +87,10 @@ async def test_a_session_with_an_exact_quorum_decides_on_the_bus(
         certificate_number=f"{run_id}/GCN",
     )
     await publish(bootstrap, recognised, person)
-    lines = [
-        {
-            "recipient_id": person,
-            "recipient_kind": "INDIVIDUAL",
-            "recipient_name": "Hoàng Văn Nam",
-            "award_code": "CSTD_CO_SO",
-            "year": y,
-            "decision_number": f"{y}/QĐ-SNV",
-            "decision_date": f"{y}-12-10",
-        }
-        for y in (2023, 2024, 2025)
-    ]
+    lines = cstd_co_so_history(person, "Hoàng Văn Nam", "QĐ-SNV")
     r = await awards.post("/grants/imports", json={"batch_id": f"b-{run_id}", "grants": lines}, headers=SPECIALIST)
     assert r.status_code == 201, r.text
-    draft = {
-        "id": nid,
-        "kind": "ANNUAL_MERIT",
-        "award_code": "CSTD_TINH",
-        "year": 2025,
-        "territory": "thai-nguyen",
-        "submitting_organization_id": NOI_VU,
-        "nominees": [
-            {
-                "nominee_id": person,
-                "kind": "INDIVIDUAL",
-                "name": "Hoàng Văn Nam",
-            }
-        ],
-        "attachments": ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "CHUNG_NHAN_SANG_KIEN"],
-    }
+    draft = cstd_tinh_draft(nid, person, "Hoàng Văn Nam", NOI_VU, territory="thai-nguyen")
     await eventually(lambda: _initiative_known(awards, person), what="the initiative in awards' records")
     body: dict[str, Any] = (await post_draft(awards, draft, SPECIALIST)).json()
     for action in ("submit", "receive", "start-appraisal", "appraise", "to-council"):

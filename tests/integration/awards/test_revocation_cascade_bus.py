@@ -22,6 +22,7 @@ from tdkt_shared.contract.awards import GrantReviewRequested
 from tdkt_shared.contract.records import InitiativeKind, InitiativeRecognized, InitiativeScope
 from tdkt_shared.runtime import Runtime
 from tests.helpers import post_draft, serve
+from tests.integration.awards.dossiers import cstd_co_so_history, cstd_tinh_draft
 from tests.integration.conftest import SettingsFactory
 from tests.integration.kafka_tools import commit_group_at_end, eventually, wait_for_records
 
@@ -89,33 +90,14 @@ async def test_more_than_500_dependents_are_judged_again_and_the_decided_grant_i
         return await runtime.store(RECORDS).get(person) is not None
 
     await eventually(on_record, what="the initiative in awards")
-    lines = [
-        {
-            "recipient_id": person,
-            "recipient_kind": "INDIVIDUAL",
-            "recipient_name": "Lý Thị Mai",
-            "award_code": "CSTD_CO_SO",
-            "year": y,
-            "decision_number": f"{y}/QĐ",
-            "decision_date": f"{y}-12-10",
-        }
-        for y in (2023, 2024, 2025)
-    ]
+    lines = cstd_co_so_history(person, "Lý Thị Mai")
     batch = f"h-{run_id}"
     imported = await ok(
         await client.post("/grants/imports", json={"batch_id": batch, "grants": lines}, headers=SPECIALIST), 201
     )
 
     def draft(nid: str) -> dict[str, Any]:
-        return {
-            "id": nid,
-            "kind": "ANNUAL_MERIT",
-            "award_code": "CSTD_TINH",
-            "year": 2025,
-            "submitting_organization_id": "so-noi-vu",
-            "nominees": [{"nominee_id": person, "kind": "INDIVIDUAL", "name": "Lý Thị Mai"}],
-            "attachments": ["TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "CHUNG_NHAN_SANG_KIEN"],
-        }
+        return cstd_tinh_draft(nid, person, "Lý Thị Mai", "so-noi-vu")
 
     decided_id, template_id = f"d-{run_id}", f"n-{run_id}-0"
     for nid in (decided_id, template_id):

@@ -12,10 +12,11 @@ from tdkt_portal.handlers import honourees
 from tdkt_portal.service import DEFINITION
 from tdkt_portal.store import Repositories
 from tdkt_shared.contract import EventData, make_event
-from tdkt_shared.contract.awards import AwardGranted, AwardRevoked, NomineeKind, RevocationReason
+from tdkt_shared.contract.awards import AwardRevoked, RevocationReason
 from tdkt_shared.contract.notify import Channel, PublicationRequested
 from tdkt_shared.runtime import Runtime
 from tests.integration.conftest import SettingsFactory
+from tests.unit.portal.grants import grant
 
 pytestmark = pytest.mark.usefixtures("drop_databases")
 
@@ -29,22 +30,6 @@ async def runtime(make_settings: SettingsFactory) -> AsyncIterator[Runtime]:
         await runtime.client.close()
 
 
-def grant(n: int, name: str, code: str, year: int, org: str) -> AwardGranted:
-    return AwardGranted(
-        grant_id=f"qd-{n}.p-{n}",
-        recipient_id=f"p-{n}",
-        recipient_kind=NomineeKind.INDIVIDUAL,
-        recipient_name=name,
-        award_code=code,
-        award_kind="ANNUAL_MERIT",
-        year=year,
-        rule_set_id="VN-2018-D91",
-        decision_number=f"{n}/QĐ-UBND",
-        decision_date=date(year, 12, 20),
-        organization_id=org,
-    )
-
-
 async def test_the_roll_is_searched_and_applied_once_on_the_real_store(runtime: Runtime) -> None:
     handlers = DEFINITION.handlers(runtime)
 
@@ -52,10 +37,10 @@ async def test_the_roll_is_searched_and_applied_once_on_the_real_store(runtime: 
         return bool(await handlers[data.event_type](make_event(data, partitionkey="k"), data))
 
     people = [
-        grant(1, "Nguyễn Thị Hà", "CSTD_TINH", 2024, "so-y-te"),
-        grant(2, "Trần Văn Hải", "LDTT", 2025, "so-tai-chinh"),
-        grant(3, "Lê Thu Hà", "LDTT", 2025, "so-y-te"),
-        grant(4, "Nguyễn Văn Hà", "CSTD_CO_SO", 2023, "so-y-te"),
+        grant("g-1", "Nguyễn Thị Hà", "CSTD_TINH", 2024, "so-y-te"),
+        grant("g-2", "Trần Văn Hải", "LDTT", 2025, "so-tai-chinh"),
+        grant("g-3", "Lê Thu Hà", "LDTT", 2025, "so-y-te"),
+        grant("g-4", "Nguyễn Văn Hà", "CSTD_CO_SO", 2023, "so-y-te"),
     ]
     events = [make_event(p, partitionkey=p.recipient_id) for p in people]
     for event, data in zip(events, people, strict=True):
@@ -73,8 +58,8 @@ async def test_the_roll_is_searched_and_applied_once_on_the_real_store(runtime: 
     )
     await deliver(
         AwardRevoked(
-            grant_id="qd-4.p-4",
-            recipient_id="p-4",
+            grant_id="g-4",
+            recipient_id="p-g-4",
             award_code="CSTD_CO_SO",
             reason=RevocationReason.LATER_FINDING,
             decision_number="9/QĐ-UBND",
@@ -97,6 +82,6 @@ async def test_the_roll_is_searched_and_applied_once_on_the_real_store(runtime: 
     [request] = await honourees.requests_to(repositories, "bao-bac-kan")
     assert request.honouree is not None
     assert (request.honouree.recipient_name, request.on) == ("Trần Văn Hải", date(2025, 12, 21))
-    entry = await honourees.entry(repositories, "qd-4.p-4")
+    entry = await honourees.entry(repositories, "g-4")
     assert entry is not None
     assert (entry[0].revoked, entry[0].revocation_decision) == (True, "9/QĐ-UBND")

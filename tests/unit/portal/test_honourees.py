@@ -12,26 +12,11 @@ from tdkt_portal.handlers import honourees as roll_handlers
 from tdkt_portal.handlers.honourees import Found, RollCache, Search
 from tdkt_portal.store import HONOUREES, Repositories
 from tdkt_shared.contract import make_event
-from tdkt_shared.contract.awards import AwardGranted, AwardRevoked, NomineeKind, RevocationReason
+from tdkt_shared.contract.awards import AwardRevoked, RevocationReason
 from tdkt_shared.contract.notify import Channel, PublicationRequested
 from tdkt_shared.contract.registry import OrganizationKind, OrganizationRegistered
 from tests.unit.portal.conftest import Stack
-
-
-def grant(grant_id: str, name: str, code: str = "CSTD_TINH", year: int = 2025, org: str = "so-y-te") -> AwardGranted:
-    return AwardGranted(
-        grant_id=grant_id,
-        recipient_id=f"p-{grant_id}",
-        recipient_kind=NomineeKind.INDIVIDUAL,
-        recipient_name=name,
-        award_code=code,
-        award_kind="ANNUAL_MERIT",
-        year=year,
-        rule_set_id="VN-2018-D91",
-        decision_number=f"{grant_id}/QĐ-UBND",
-        decision_date=date(year, 12, 20),
-        organization_id=org,
-    )
+from tests.unit.portal.grants import grant
 
 
 def test_search_words_ignore_case_and_diacritics() -> None:
