@@ -13,7 +13,7 @@ import pytest
 from pymongo import AsyncMongoClient, monitoring
 
 from tdkt_shared.contract import CloudEvent
-from tdkt_shared.store import AggregateStore, MongoAggregateStore, Stored, VersionConflict, connect
+from tdkt_shared.store import AggregateStore, AlreadyExists, MongoAggregateStore, Stored, VersionConflict, connect
 from tdkt_shared.store.agenda import MongoAgenda
 from tests.store_contract import AgendaContract, OutboxContract, event
 
@@ -190,3 +190,42 @@ async def test_a_command_on_a_remembered_version_is_one_conditional_write(mongod
         assert store.known("b2", 1) == Stored("b2", 1, {"n": 2})
     finally:
         await client.close()
+
+
+async def test_creates_that_arrive_together_are_one_insert_and_each_keeps_its_outcome(
+    mongodb_url: str, run_id: str
+) -> None:
+    """A consumer's lanes create at once: the 30 creates go out in one `insert`; the ids that exist (one stored
+    before, one created twice in the burst) fail alone, the others are stored with their outboxes."""
+    commands = Commands()
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_url, tz_aware=True, event_listeners=[commands])
+    try:
+        store = MongoAggregateStore(client[f"it_store_{run_id}"], "things")
+        await store.create("t-07", {"n": -1}, [])
+        commands.sent.clear()
+        ids = [f"t-{i:02}" for i in range(29)] + ["t-11"]
+        outcomes = await asyncio.gather(
+            *(store.create(i, {"n": n}, [event(n, i)]) for n, i in enumerate(ids)), return_exceptions=True
+        )
+        assert [name for name, _ in commands.sent] == ["insert"]
+        refused = [ids[n] for n, outcome in enumerate(outcomes) if isinstance(outcome, Exception)]
+        assert refused == ["t-07", "t-11"]
+        assert all(isinstance(outcomes[n], AlreadyExists) for n in (7, 29))
+        assert await store.get("t-07") == Stored("t-07", 1, {"n": -1})
+        assert await store.get("t-11") == Stored("t-11", 1, {"n": 11})
+        assert [e["data"] for e in await store.outbox("t-28")] == [{"n": 28}]
+        assert len(await store.find({}, limit=100)) == 29
+    finally:
+        await client.close()
+
+
+async def test_a_create_cancelled_in_flight_still_stores_its_document_and_the_others(
+    mongo_store: MongoAggregateStore,
+) -> None:
+    first = asyncio.ensure_future(mongo_store.create("c-0", {"n": 0}, []))
+    rest = [asyncio.ensure_future(mongo_store.create(f"c-{i}", {"n": i}, [])) for i in range(1, 5)]
+    await asyncio.sleep(0)
+    rest[0].cancel()
+    await first
+    await asyncio.gather(*rest[1:])
+    assert [s.id for s in await mongo_store.find({}, limit=10)] == ["c-0", "c-1", "c-2", "c-3", "c-4"]

@@ -42,6 +42,7 @@ from tdkt_shared.store.aggregates import (
     Stored,
     VersionConflict,
 )
+from tdkt_shared.store.gathered import GatheredInserts
 
 Document = dict[str, Any]
 MAX_APPLY_ATTEMPTS = 50
@@ -143,6 +144,7 @@ class MongoAggregateStore:
         self.database = database
         self._docs: AsyncCollection[Document] = database[collection]
         self._listener = listener
+        self._inserts = GatheredInserts(self._docs)
         # id -> (version, pickled state): what this process last wrote or read of each aggregate, up to `remember`
         self._known: LRUCache[str, tuple[int, bytes]] | None = LRUCache(remember) if remember > 0 else None
 
@@ -193,7 +195,7 @@ class MongoAggregateStore:
         if outbox:
             doc["pending"] = True
         try:
-            await self._docs.insert_one(doc)
+            await self._inserts.insert(doc)
         except DuplicateKeyError as exc:
             raise AlreadyExists(aggregate_id) from exc
         self._remember(aggregate_id, 1, state)
