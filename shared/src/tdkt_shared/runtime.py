@@ -87,7 +87,7 @@ class ServiceDefinition:
     indexes: Mapping[str, Sequence[IndexModel]] = field(default_factory=dict)
     cached: Sequence[str] = ()
     """Reference collections read on almost every event or request and written rarely: their reads are served
-    from memory for up to `READ_CACHE_TTL_MS` (see `tdkt_shared.store.cached`)."""
+    from memory until this process writes them, or for `READ_CACHE_TTL_MS` at most (see `tdkt_shared.store.cached`)."""
     read_models: Sequence[str] = ()
     """Collections built only from other services' events: `tdkt replay <service> --reset` drops and rebuilds them."""
     remembered: Sequence[str] = ()

@@ -55,10 +55,11 @@ class Settings(BaseSettings):
         "(backing off to 10 times this while it finds none; always at start)",
     )
     read_cache_ttl_ms: int = Field(
-        default=2000,
+        default=60000,
         ge=0,
-        description="how long reference data (rules, templates, role holders, organisations) is read from memory; "
-        "another process's change shows within this time, this process's own at once (0: off)",
+        description="reference data (rules, templates, role holders, organisations) is read from memory until this "
+        "process changes it (its consumer applying a bus event, or its API), and at most this long: the bound on how "
+        "late a change by another process (a second instance, `tdkt replay`) shows here (0: off)",
     )
     relay_batch_size: int = Field(default=200, ge=1)
     log_level: str = "INFO"

@@ -26,7 +26,8 @@ COUNCILS = "councils"
 
 # ORGANIZATIONS: the shared organisation directory with its mergers (the kit's `Directory`).
 REFERENCE = (RECIPIENTS, ROLE_ASSIGNMENTS, RULES, TEMPLATES, CLUSTERS, COUNCILS, ORGANIZATIONS)
-"""Read for every event routed and written rarely: served from memory for a moment (`READ_CACHE_TTL_MS`)."""
+"""Read for every event routed and written rarely: served from memory until this process changes them (see
+`tdkt_shared.store.cached`)."""
 READ_MODELS = (ROLE_ASSIGNMENTS, CLUSTERS, COUNCILS, ORGANIZATIONS)
 """Built only from the registry's events (`tdkt replay notify --reset`); recipients also hold subscribers and secrets
 set here, so they are not dropped."""

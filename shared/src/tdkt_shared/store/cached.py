@@ -3,11 +3,13 @@
 Notify reads its routing rules, templates, role holders and recipients for every event it routes; reporting reads
 the organisation read model on every request it authorises. Those collections change rarely, and each read is a
 database round trip (a scan of the whole collection, for the queries FerretDB cannot push down). This wrapper
-serves `get` and `find` from memory for up to `ttl_s`:
+serves `get` and `find` from memory until the collection changes:
 
-- a write through the wrapper (this process) empties the cache at once, so the process that wrote reads its own
-  write;
-- a write by another process shows here within `ttl_s` (`READ_CACHE_TTL_MS`);
+- a write through the wrapper empties the cache at once. Every change of a running service goes through it: its
+  consumer applying the bus events that build a read model (an organisation registered, a role assigned), and its
+  API (a rule or template replaced), so the data is read again exactly when a bus event or a command changed it;
+- a write by another process (a second instance of the service, `tdkt replay`) shows here within `ttl_s`
+  (`READ_CACHE_TTL_MS`, 60 s): the only expiry on a clock;
 - a read that was in flight when a write finished is returned to its caller but not kept.
 
 Callers get copies: changing a returned state never changes what the next caller sees.
