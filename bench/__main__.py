@@ -122,10 +122,14 @@ async def system(
             lines.append(row(got.to_awards, "", load()))
             lines.append(f"| lag drain after the last accept ({bus}) | | {got.drain_s:.1f} s | | | | |")
             lines.append(f"| platform CPU per report, submissions and drain ({bus}) | | | | | | {got.cpu} |")
+        reports_rss = pipeline.peak_rss()
         if args.api_nominees:
             api = await eligibility.through_api(pipeline.services["awards"].url, args.api_nominees, args.phase_timeout)
-    peak = ", ".join(f"{name} {mb:.0f} MB" for name, mb in pipeline.rss.items())
-    lines.append(f"| peak RSS per service ({bus} consumers) | | | | | | {peak} |")
+    peak = ", ".join(f"{name} {mb:.0f} MB" for name, mb in reports_rss.items())
+    lines.append(f"| peak RSS per service over the reports ({bus} consumers) | | | | | | {peak} |")
+    if args.api_nominees:
+        awards = pipeline.rss["awards"]
+        lines.append(f"| peak RSS of awards after the eligibility API phase | | | | | | {awards:.0f} MB |")
     return api
 
 

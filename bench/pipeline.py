@@ -241,8 +241,12 @@ class Pipeline:
             raise
         return self
 
+    def peak_rss(self) -> dict[str, float]:
+        """Each service's peak RSS so far (`VmHWM`), in MB."""
+        return {name: s.peak_rss_mb() for name, s in self.services.items()}
+
     async def __aexit__(self, *exc: object) -> None:
-        self.rss = {name: s.peak_rss_mb() for name, s in self.services.items()}
+        self.rss = self.peak_rss()
         if self._sub_task is not None:
             self._sub_task.cancel()
         for service in self.services.values():
