@@ -25,6 +25,7 @@ from tdkt_portal.handlers.honourees import RollCache
 from tdkt_portal.names import AwardChecklists, AwardNames, UnitNames
 from tdkt_portal.settings import PortalSettings, load_portal_settings
 from tdkt_shared.auth import AuthConfigError
+from tdkt_shared.kit.definition import service_definition
 from tdkt_shared.observability import tracing
 from tdkt_shared.observability.logs import configure_logging
 from tdkt_shared.runtime import AnyRuntime, Role, Runtime, ServiceDefinition, create_app, tune_gc
@@ -33,11 +34,11 @@ from tdkt_shared.settings import Settings, load_settings
 STATIC = Path(__file__).parent / "static"
 MIN_SECRET_BYTES = 32
 
-DEFINITION = ServiceDefinition(
-    name="portal",
-    title="TĐKT portal",
-    collections=store.COLLECTIONS,
-    read_models=store.READ_MODELS,
+DEFINITION = service_definition(
+    "portal",
+    "TĐKT portal",
+    store,
+    consumers,
     routers=[
         public.router,
         signin.router,
@@ -47,9 +48,6 @@ DEFINITION = ServiceDefinition(
         leader.router,
         press.router,
     ],
-    consumes=consumers.TOPICS,
-    handlers=consumers.event_handlers,
-    indexes=store.INDEXES,
 )
 
 
