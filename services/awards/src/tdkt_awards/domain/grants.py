@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -19,6 +19,7 @@ from tdkt_awards.domain.nominations import Nomination, Status
 from tdkt_awards.domain.numbering import SYMBOL_PATTERN
 from tdkt_shared.contract.awards import AwardGranted, AwardRevoked, GrantReviewRequested, NomineeKind, RevocationReason
 from tdkt_shared.contract.text import Day, Flag, Identifier, Text, Whole
+from tdkt_shared.contract.types import EventData
 from tdkt_shared.errors import DomainError, InvalidTransition
 from tdkt_shared.kit.models import Command, Value
 
@@ -137,24 +138,14 @@ def bonus(multiple: float, base_salary: int) -> int:
     return int((Decimal(str(multiple)) * base_salary).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def _carried(grant: Grant, event: type[EventData], *but: str) -> dict[str, Any]:
+    """The grant's fields that `event` carries under the same name, but those named."""
+    return grant.model_dump(include=event.model_fields.keys() - set(but))
+
+
 def _granted_event(g: Grant, decision: Decision, imported: bool) -> AwardGranted:
-    return AwardGranted(
-        grant_id=g.grant_id,
-        recipient_id=g.recipient_id,
-        recipient_kind=g.recipient_kind,
-        recipient_name=g.recipient_name,
-        award_code=g.award_code,
-        award_kind=g.award_kind.value,
-        year=g.year,
-        rule_set_id=g.rule_set_id,
-        decision_id=decision.id,
-        decision_number=g.decision_number,
-        decision_date=g.decision_date,
-        bonus_amount=g.bonus_amount,
-        nomination_id=g.nomination_id,
-        organization_id=g.organization_id,
-        imported=imported,
-    )
+    carried = _carried(g, AwardGranted, "award_kind")
+    return AwardGranted(**carried, award_kind=g.award_kind.value, decision_id=decision.id, imported=imported)
 
 
 def decide(
@@ -243,21 +234,10 @@ def import_grants(
             award = rules.award(line.award_code)
         except DomainError as exc:
             raise DomainError(exc.detail, field=f"grants.{i}.award_code", code=exc.code) from exc
-        grants.append(
-            Grant(
-                grant_id=f"{batch_id}.{i + 1}",
-                recipient_id=line.recipient_id,
-                recipient_kind=line.recipient_kind,
-                recipient_name=line.recipient_name,
-                award_code=line.award_code,
-                award_kind=line.award_kind or award.kind,
-                year=line.year,
-                rule_set_id=rules.id,
-                organization_id=line.organization_id,
-                decision_number=line.decision_number,
-                decision_date=line.decision_date,
-            )
-        )
+        # the line names the grant but for its id, its kind when omitted and the rule set of its year
+        stated = line.model_dump(exclude={"territory", "award_kind"})
+        kind = line.award_kind or award.kind
+        grants.append(Grant(**stated, grant_id=f"{batch_id}.{i + 1}", award_kind=kind, rule_set_id=rules.id))
     decision = Decision(
         id=batch_id,
         source=DecisionSource.IMPORT,
@@ -282,26 +262,11 @@ def revoke(decision: Decision, grant_id: str, command: RevokeGrant) -> tuple[Dec
     grant = decision.grant(grant_id)
     if grant.status is GrantStatus.REVOKED:
         raise InvalidTransition(f"grant {grant_id} is already revoked", field="grant_id")
-    revocation = Revocation(
-        reason=command.reason,
-        decision_number=command.decision_number,
-        revoked_on=command.revoked_on,
-        recover_artifact=command.recover_artifact,
-        recover_amount=grant.bonus_amount if command.recover_money else 0,
-    )
+    stated = command.model_dump(include={"reason", "decision_number", "revoked_on", "recover_artifact"})
+    revocation = Revocation(**stated, recover_amount=grant.bonus_amount if command.recover_money else 0)
     revoked = grant.model_copy(update={"status": GrantStatus.REVOKED, "revocation": revocation})
-    updated = decision.with_grant(revoked)
-    event = AwardRevoked(
-        grant_id=grant_id,
-        recipient_id=grant.recipient_id,
-        award_code=grant.award_code,
-        reason=command.reason,
-        decision_number=command.decision_number,
-        revoked_on=command.revoked_on,
-        recover_artifact=command.recover_artifact,
-        recover_amount=revocation.recover_amount,
-    )
-    return updated, event
+    event = AwardRevoked(**_carried(grant, AwardRevoked, *Revocation.model_fields), **revocation.model_dump())
+    return decision.with_grant(revoked), event
 
 
 def request_review(
@@ -325,19 +290,12 @@ def request_review(
     flagged = grant.model_copy(update={"reviews_requested": [*grant.reviews_requested, request]})
     updated = decision.with_grant(flagged)
     event = GrantReviewRequested(
-        grant_id=grant.grant_id,
+        **_carried(grant, GrantReviewRequested),
         decision_id=decision.id,
-        decision_number=grant.decision_number,
-        recipient_id=grant.recipient_id,
-        recipient_name=grant.recipient_name,
-        award_code=grant.award_code,
-        year=grant.year,
+        signer_role=decision.signer_role,
         revoked_grant_id=revoked.grant_id,
         revocation_reason=revoked.revocation.reason,
         deciding_authority=deciding_authority,
-        signer_role=decision.signer_role,
-        nomination_id=grant.nomination_id,
-        organization_id=grant.organization_id,
         submitting_organization_id=submitting_organization_id,
     )
     return updated, event
