@@ -19,7 +19,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tdkt_portal import consumers, store
 from tdkt_portal.api import council, leader, officer, press, public, signin, specialist
-from tdkt_portal.api.web import CsrfRefused, NotYours, SignInNeeded, failed, render, sign_in_path
+from tdkt_portal.api.refusals import Refused, Unavailable
+from tdkt_portal.api.web import CsrfRefused, NotYours, SignInNeeded, back, failed, render, sign_in_path
 from tdkt_portal.backend import Backend, BackendError
 from tdkt_portal.handlers.honourees import RollCache
 from tdkt_portal.names import AwardChecklists, AwardNames, UnitNames
@@ -170,6 +171,14 @@ def create_portal(
         """A page whose reads a service refused or could not answer: what it said, never a bare 500."""
         status = exc.status if 400 <= exc.status < 500 else 503
         return render(request, "message.html", status, title="Không tải được trang", text=failed(exc))
+
+    @app.exception_handler(Unavailable)
+    async def unavailable(request: Request, exc: Unavailable) -> Response:
+        return render(request, "message.html", exc.cause.status, title=exc.title, text=failed(exc.cause))
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, exc: Refused) -> Response:
+        return back(request, exc.path, failed(exc.cause), error=True)
 
     @app.exception_handler(CsrfRefused)
     async def csrf_refused(request: Request, _: CsrfRefused) -> Response:
