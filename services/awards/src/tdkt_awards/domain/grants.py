@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import Field
 
@@ -19,8 +19,8 @@ from tdkt_awards.domain.nominations import Nomination, Status
 from tdkt_awards.domain.numbering import SYMBOL_PATTERN
 from tdkt_shared.contract.awards import AwardGranted, AwardRevoked, GrantReviewRequested, NomineeKind, RevocationReason
 from tdkt_shared.contract.text import Day, Flag, Identifier, Text, Whole
-from tdkt_shared.contract.types import EventData
 from tdkt_shared.errors import DomainError, InvalidTransition
+from tdkt_shared.kit.carry import carried
 from tdkt_shared.kit.models import Command, Value
 
 
@@ -138,14 +138,9 @@ def bonus(multiple: float, base_salary: int) -> int:
     return int((Decimal(str(multiple)) * base_salary).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _carried(grant: Grant, event: type[EventData], *but: str) -> dict[str, Any]:
-    """The grant's fields that `event` carries under the same name, but those named."""
-    return grant.model_dump(include=event.model_fields.keys() - set(but))
-
-
 def _granted_event(g: Grant, decision: Decision, imported: bool) -> AwardGranted:
-    carried = _carried(g, AwardGranted, "award_kind")
-    return AwardGranted(**carried, award_kind=g.award_kind.value, decision_id=decision.id, imported=imported)
+    recorded = carried(g, AwardGranted, "award_kind")
+    return AwardGranted(**recorded, award_kind=g.award_kind.value, decision_id=decision.id, imported=imported)
 
 
 def decide(
@@ -265,7 +260,7 @@ def revoke(decision: Decision, grant_id: str, command: RevokeGrant) -> tuple[Dec
     stated = command.model_dump(include={"reason", "decision_number", "revoked_on", "recover_artifact"})
     revocation = Revocation(**stated, recover_amount=grant.bonus_amount if command.recover_money else 0)
     revoked = grant.model_copy(update={"status": GrantStatus.REVOKED, "revocation": revocation})
-    event = AwardRevoked(**_carried(grant, AwardRevoked, *Revocation.model_fields), **revocation.model_dump())
+    event = AwardRevoked(**carried(grant, AwardRevoked, *Revocation.model_fields), **revocation.model_dump())
     return decision.with_grant(revoked), event
 
 
@@ -290,7 +285,7 @@ def request_review(
     flagged = grant.model_copy(update={"reviews_requested": [*grant.reviews_requested, request]})
     updated = decision.with_grant(flagged)
     event = GrantReviewRequested(
-        **_carried(grant, GrantReviewRequested),
+        **carried(grant, GrantReviewRequested),
         decision_id=decision.id,
         signer_role=decision.signer_role,
         revoked_grant_id=revoked.grant_id,

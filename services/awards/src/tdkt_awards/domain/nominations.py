@@ -33,6 +33,7 @@ from tdkt_shared.contract.awards import (
 from tdkt_shared.contract.text import Day, Flag, Identifier, Instant, Text, Whole
 from tdkt_shared.contract.types import EventData
 from tdkt_shared.errors import DomainError, InvalidTransition
+from tdkt_shared.kit.carry import carried
 from tdkt_shared.kit.models import Command, Value
 
 
@@ -221,13 +222,7 @@ def _status_event(
     return NominationStatusChanged(
         nomination_id=n.id,
         award_code=n.award_code,
-        from_status=entry.from_status,
-        to_status=entry.to_status,
-        action=entry.action,
-        actor=entry.actor,
-        organization_id=entry.organization_id,
-        reason=entry.reason,
-        at=entry.at,
+        **carried(entry, NominationStatusChanged),
         missing_items=missing or [],
         consultation_until=until,
         council_session_on=session_on,
