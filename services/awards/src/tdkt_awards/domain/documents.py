@@ -104,12 +104,17 @@ class IssuedDocument(Value):
     award_code: str
     title: str
     number: str | None = None
+    """Số và ký hiệu, e.g. `05/QĐ-UBND` (a list has none of its own)."""
     issuer_id: str
     issued_on: Day
+    """Ngày ban hành: the date the document bears."""
     issued_at: Instant
+    """When the platform generated it."""
     issued_by: str
+    """Who issued it (the token's `sub`), or `system`."""
     decision_id: str | None = None
     recipient_id: str | None = None
+    """The certificate's recipient."""
     template: str
     """`default`, or the id of the office's own template and its version."""
     docx_file_id: str

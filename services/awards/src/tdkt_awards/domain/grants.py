@@ -32,9 +32,12 @@ class GrantStatus(StrEnum):
 class Revocation(Value):
     reason: RevocationReason
     decision_number: str
+    """Số of the decision that revokes the grant (quyết định hủy bỏ)."""
     revoked_on: Day
     recover_artifact: Flag
+    """The certificate or medal is to be handed back (thu hồi hiện vật)."""
     recover_amount: Whole
+    """VND to be repaid: the grant's bonus when the money is recovered, else 0."""
 
 
 class ReviewRequest(Value):
@@ -55,10 +58,13 @@ class Grant(Value):
     year: Whole
     rule_set_id: str
     organization_id: str | None = None
+    """Where the recipient was when it was granted."""
     decision_number: str
     decision_date: Day
     bonus_amount: Whole = 0
+    """VND: the award's multiple of the base salary in force on the decision date (0 for an imported grant)."""
     nomination_id: str | None = None
+    """The dossier it was decided on; None for an imported grant."""
     status: GrantStatus = GrantStatus.ACTIVE
     revocation: Revocation | None = None
     reviews_requested: list[ReviewRequest] = Field(default_factory=list)
@@ -95,7 +101,9 @@ class Decision(Value):
     legal_basis: str | None = None
     nomination_id: str | None = None
     base_salary: Whole = 0
+    """Mức lương cơ sở in force on the decision date, VND (0 for an import)."""
     bonus_total: Whole = 0
+    """The sum of its grants' bonuses, VND."""
     grants: list[Grant]
 
     def grant(self, grant_id: str) -> Grant:
@@ -209,11 +217,14 @@ class HistoricalGrant(Command):
     recipient_name: Text
     award_code: str
     year: Whole = Field(ge=1945, le=2100)
+    """The year the award is for: the code must exist in the rules in force on 31 December of it."""
     decision_number: Text
     decision_date: Day
     award_kind: AwardKind | None = None
+    """The award's kind in those rules when omitted."""
     organization_id: Identifier | None = None
     territory: Identifier | None = None
+    """The province whose layer of rules applies with the national set; the national rules alone when omitted."""
 
 
 def import_grants(
@@ -250,6 +261,7 @@ class RevokeGrant(Command):
     revoked_on: Day
     recover_artifact: Flag = True
     recover_money: Flag = True
+    """Recover the bonus: the revocation records the grant's `bonus_amount` as owed."""
     version: Whole
 
 
