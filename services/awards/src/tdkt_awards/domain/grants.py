@@ -195,12 +195,8 @@ def decide(
     decision = Decision(
         id=command.decision_id,
         source=DecisionSource.DECISION,
-        number=command.number,
-        date=command.date,
-        signer_role=command.signer_role,
+        **carried(command, Decision),  # its number, date, signer's role, issuer and legal basis
         signed_by=signed_by,
-        issuer_id=command.issuer_id,
-        legal_basis=command.legal_basis,
         nomination_id=n.id,
         base_salary=salary.amount,
         bonus_total=amount * len(grants),
