@@ -111,6 +111,11 @@ async def test_the_unit_officer_sees_due_and_overdue_reports_and_submits_one(sta
     )
     assert again.status_code == 303
     assert "Không thực hiện được" in (await stack.portal.get("/don-vi/bao-cao/bc-2025-y-te")).text
+    # a report the service does not know: its 404 and reason on the message page, not the report's page
+    missing = await stack.portal.get("/don-vi/bao-cao/bc-1999-y-te")
+    assert missing.status_code == 404
+    assert "Không mở được báo cáo" in missing.text
+    assert "Không thực hiện được" in missing.text
 
 
 async def test_screens_need_their_roles_and_a_session(stack: Stack) -> None:

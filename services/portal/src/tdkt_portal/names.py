@@ -15,10 +15,11 @@ RETRY_S = 10
 down must not add a failing call to every page)."""
 
 
-class AwardNames:
+class _KeptNames:
+    """Names read again after `ttl_s`; the last ones read serve in between."""
+
     def __init__(self, ttl_s: float) -> None:
         self._ttl_s = ttl_s
-        self._retry_at = float("-inf")
         self._names: dict[str, str] = {}
         self._at = float("-inf")
 
@@ -27,10 +28,23 @@ class AwardNames:
         """The names as last read (empty before the first read)."""
         return self._names
 
+    def _fresh(self, now: float) -> bool:
+        return now - self._at < self._ttl_s
+
+    def _keep(self, names: dict[str, str]) -> dict[str, str]:
+        self._names, self._at = names, time.monotonic()
+        return names
+
+
+class AwardNames(_KeptNames):
+    def __init__(self, ttl_s: float) -> None:
+        super().__init__(ttl_s)
+        self._retry_at = float("-inf")
+
     async def get(self, backend: Backend) -> dict[str, str]:
         """Code -> name over every rule set; the last names known when awards does not answer."""
         now = time.monotonic()
-        if (now - self._at < self._ttl_s and self._names) or now < self._retry_at:
+        if (self._fresh(now) and self._names) or now < self._retry_at:
             return self._names
         try:
             rule_sets = await backend.get("awards", "/catalogue/rule-sets")
@@ -41,29 +55,17 @@ class AwardNames:
         for rule_set in rule_sets:
             for award in rule_set.get("award_types", []):
                 names.setdefault(award["code"], award["name"])
-        self._names, self._at = names, time.monotonic()
-        return names
+        return self._keep(names)
 
 
-class UnitNames:
+class UnitNames(_KeptNames):
     """Organisation id -> name; read again after `ttl_s` (a new organisation shows within that time)."""
 
-    def __init__(self, ttl_s: float) -> None:
-        self._ttl_s = ttl_s
-        self._names: dict[str, str] = {}
-        self._at = float("-inf")
-
-    @property
-    def known(self) -> dict[str, str]:
-        return self._names
-
     async def get(self, repositories: Repositories) -> dict[str, str]:
-        if time.monotonic() - self._at < self._ttl_s:
+        if self._fresh(time.monotonic()):
             return self._names
         found = await repositories.directory.organizations.find_all({})
-        self._names = {o.aggregate.id: o.aggregate.name or o.aggregate.id for o in found}
-        self._at = time.monotonic()
-        return self._names
+        return self._keep({o.aggregate.id: o.aggregate.name or o.aggregate.id for o in found})
 
 
 class AwardChecklists:

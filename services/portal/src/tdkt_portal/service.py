@@ -19,12 +19,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tdkt_portal import consumers, store
 from tdkt_portal.api import council, leader, officer, press, public, signin, specialist
-from tdkt_portal.api.web import CsrfRefused, NotYours, SignInNeeded, failed, render, sign_in_path
+from tdkt_portal.api.refusals import Refused, Unavailable
+from tdkt_portal.api.web import CsrfRefused, NotYours, SignInNeeded, back, failed, render, sign_in_path
 from tdkt_portal.backend import Backend, BackendError
 from tdkt_portal.handlers.honourees import RollCache
 from tdkt_portal.names import AwardChecklists, AwardNames, UnitNames
 from tdkt_portal.settings import PortalSettings, load_portal_settings
 from tdkt_shared.auth import AuthConfigError
+from tdkt_shared.kit.definition import service_definition
 from tdkt_shared.observability import tracing
 from tdkt_shared.observability.logs import configure_logging
 from tdkt_shared.runtime import AnyRuntime, Role, Runtime, ServiceDefinition, create_app, tune_gc
@@ -33,11 +35,11 @@ from tdkt_shared.settings import Settings, load_settings
 STATIC = Path(__file__).parent / "static"
 MIN_SECRET_BYTES = 32
 
-DEFINITION = ServiceDefinition(
-    name="portal",
-    title="TĐKT portal",
-    collections=store.COLLECTIONS,
-    read_models=store.READ_MODELS,
+DEFINITION = service_definition(
+    "portal",
+    "TĐKT portal",
+    store,
+    consumers,
     routers=[
         public.router,
         signin.router,
@@ -47,9 +49,6 @@ DEFINITION = ServiceDefinition(
         leader.router,
         press.router,
     ],
-    consumes=consumers.TOPICS,
-    handlers=consumers.event_handlers,
-    indexes=store.INDEXES,
 )
 
 
@@ -172,6 +171,14 @@ def create_portal(
         """A page whose reads a service refused or could not answer: what it said, never a bare 500."""
         status = exc.status if 400 <= exc.status < 500 else 503
         return render(request, "message.html", status, title="Không tải được trang", text=failed(exc))
+
+    @app.exception_handler(Unavailable)
+    async def unavailable(request: Request, exc: Unavailable) -> Response:
+        return render(request, "message.html", exc.cause.status, title=exc.title, text=failed(exc.cause))
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, exc: Refused) -> Response:
+        return back(request, exc.path, failed(exc.cause), error=True)
 
     @app.exception_handler(CsrfRefused)
     async def csrf_refused(request: Request, _: CsrfRefused) -> Response:

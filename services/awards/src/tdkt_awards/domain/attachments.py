@@ -14,6 +14,7 @@ from tdkt_awards.domain.nominations import Actor, Nomination, Status
 from tdkt_shared.contract.awards import AttachmentAdded, AttachmentRemoved
 from tdkt_shared.contract.types import EventData
 from tdkt_shared.errors import DomainError, InvalidTransition
+from tdkt_shared.kit.carry import carried
 
 EDITABLE = frozenset({Status.DRAFT, Status.RETURNED})
 MAX_FILES = 50
@@ -36,18 +37,9 @@ def add_file(n: Nomination, file: AttachedFile, who: Actor, at: datetime) -> tup
     if len(n.files) >= MAX_FILES:
         raise DomainError(f"a dossier holds at most {MAX_FILES} files", field="item", code="too_many_files")
     changed = _with(n, [*n.files, file])
-    event = AttachmentAdded(
-        nomination_id=n.id,
-        item=file.item,
-        file_id=file.file_id,
-        filename=file.filename,
-        content_type=file.content_type,
-        size=file.size,
-        sha256=file.sha256,
-        actor=who.actor,
-        organization_id=who.organization_id,
-        at=at,
-    )
+    # the file's record, and who added it for which organisation (not the file's own organisation)
+    record = carried(file, AttachmentAdded, "organization_id")
+    event = AttachmentAdded(nomination_id=n.id, **record, **carried(who, AttachmentAdded), at=at)
     return changed, [event]
 
 
@@ -56,15 +48,8 @@ def remove_file(n: Nomination, file_id: str, who: Actor, at: datetime) -> tuple[
     gone = file_of(n, file_id)
     kept = [f for f in n.files if f.file_id != file_id]
     changed = _with(n, kept)
-    event = AttachmentRemoved(
-        nomination_id=n.id,
-        item=gone.item,
-        file_id=file_id,
-        sha256=gone.sha256,
-        actor=who.actor,
-        organization_id=who.organization_id,
-        at=at,
-    )
+    record = carried(gone, AttachmentRemoved, "organization_id")
+    event = AttachmentRemoved(nomination_id=n.id, **record, **carried(who, AttachmentRemoved), at=at)
     return changed, [event]
 
 

@@ -21,6 +21,7 @@ from tdkt_shared.contract.registry import CouncilRole
 from tdkt_shared.contract.text import Day, Flag, Identifier, Instant, Whole
 from tdkt_shared.contract.types import EventData
 from tdkt_shared.errors import DomainError, InvalidTransition
+from tdkt_shared.kit.carry import carried
 from tdkt_shared.kit.models import Command, Value
 
 MAX_AGENDA = 100
@@ -319,32 +320,20 @@ def close_session(session: Session, who: Actor, at: datetime) -> tuple[Session, 
         found = _results(session, item)
         results += found
         rule = item.vote_rule
-        items.append(
-            MinutesItem(
-                nomination_id=item.nomination_id,
-                award_code=item.award_code,
-                rule_set_id=item.rule_set_id,
-                secret=rule.secret,
-                quorum=str(rule.quorum),
-                threshold=f"{'at least' if rule.inclusive else 'more than'} {rule.threshold}",
-                base=_base(rule),
-                nominees=item.nominees,
-                voters=item.voters,
-                written_voters=item.written_voters,
-                results=found,
-            )
+        threshold = f"{'at least' if rule.inclusive else 'more than'} {rule.threshold}"
+        voted = carried(item, MinutesItem)  # the dossier, its nominees and who voted
+        counted = MinutesItem(
+            **voted, secret=rule.secret, quorum=str(rule.quorum), threshold=threshold, base=_base(rule), results=found
         )
+        items.append(counted)
     chair = next((s.person_id for s in session.seats if s.role is CouncilRole.CHAIR), None)
+    absent = [s.person_id for s in session.seats if s.person_id not in session.attendees]
     minutes = Minutes(
         session_id=session.id,
-        council_id=session.council_id,
-        council_name=session.council_name,
-        held_on=session.held_on,
+        **carried(session, Minutes, "closed_at"),  # the council, the day, who attended, when it opened
         chair=chair,
         members=session.seats,
-        attendees=session.attendees,
-        absent=[s.person_id for s in session.seats if s.person_id not in session.attendees],
-        opened_at=session.opened_at,
+        absent=absent,
         closed_at=at,
         recorded_by=who.actor,
         items=items,

@@ -23,6 +23,7 @@ from tdkt_awards.domain.numbering import SYMBOL_PATTERN
 from tdkt_shared.contract.awards import DocumentIssued, NomineeKind
 from tdkt_shared.contract.text import Day, Identifier, Instant, Text, Whole
 from tdkt_shared.errors import DomainError, InvalidTransition
+from tdkt_shared.kit.carry import carried
 from tdkt_shared.kit.models import Command, Value
 
 INLINE_PDF_MAX_BYTES = 512 * 1024
@@ -103,12 +104,17 @@ class IssuedDocument(Value):
     award_code: str
     title: str
     number: str | None = None
+    """Số và ký hiệu, e.g. `05/QĐ-UBND` (a list has none of its own)."""
     issuer_id: str
     issued_on: Day
+    """Ngày ban hành: the date the document bears."""
     issued_at: Instant
+    """When the platform generated it."""
     issued_by: str
+    """Who issued it (the token's `sub`), or `system`."""
     decision_id: str | None = None
     recipient_id: str | None = None
+    """The certificate's recipient."""
     template: str
     """`default`, or the id of the office's own template and its version."""
     docx_file_id: str
@@ -310,21 +316,16 @@ def issued_event(
 ) -> DocumentIssued:
     """The event that announces the document, with its PDF inline when small enough."""
     inline = len(pdf) <= inline_limit
+    # the record's title, number, issuer, day, decision, recipient and PDF digest and size
+    record = carried(document, DocumentIssued, "kind", "nomination_id", "award_code", "filename")
     return DocumentIssued(
         document_id=document.id,
         kind=document.kind.value,
         nomination_id=n.id,
         award_code=n.award_code,
-        title=document.title,
-        number=document.number,
-        issuer_id=document.issuer_id,
-        issued_on=document.issued_on,
-        decision_id=document.decision_id,
-        recipient_id=document.recipient_id,
+        **record,
         organization_ids=sorted(set(units_of)),
         filename=f"{document.filename}.pdf",
-        pdf_sha256=document.pdf_sha256,
-        pdf_size=document.pdf_size,
         pdf_url=f"/documents/{document.id}/pdf",
         pdf_base64=base64.b64encode(pdf).decode() if inline else None,
         inline_limit=inline_limit,

@@ -20,6 +20,7 @@ from tdkt_awards.domain.numbering import SYMBOL_PATTERN
 from tdkt_shared.contract.awards import AwardGranted, AwardRevoked, GrantReviewRequested, NomineeKind, RevocationReason
 from tdkt_shared.contract.text import Day, Flag, Identifier, Text, Whole
 from tdkt_shared.errors import DomainError, InvalidTransition
+from tdkt_shared.kit.carry import carried
 from tdkt_shared.kit.models import Command, Value
 
 
@@ -31,9 +32,12 @@ class GrantStatus(StrEnum):
 class Revocation(Value):
     reason: RevocationReason
     decision_number: str
+    """Số of the decision that revokes the grant (quyết định hủy bỏ)."""
     revoked_on: Day
     recover_artifact: Flag
+    """The certificate or medal is to be handed back (thu hồi hiện vật)."""
     recover_amount: Whole
+    """VND to be repaid: the grant's bonus when the money is recovered, else 0."""
 
 
 class ReviewRequest(Value):
@@ -54,10 +58,13 @@ class Grant(Value):
     year: Whole
     rule_set_id: str
     organization_id: str | None = None
+    """Where the recipient was when it was granted."""
     decision_number: str
     decision_date: Day
     bonus_amount: Whole = 0
+    """VND: the award's multiple of the base salary in force on the decision date (0 for an imported grant)."""
     nomination_id: str | None = None
+    """The dossier it was decided on; None for an imported grant."""
     status: GrantStatus = GrantStatus.ACTIVE
     revocation: Revocation | None = None
     reviews_requested: list[ReviewRequest] = Field(default_factory=list)
@@ -94,7 +101,9 @@ class Decision(Value):
     legal_basis: str | None = None
     nomination_id: str | None = None
     base_salary: Whole = 0
+    """Mức lương cơ sở in force on the decision date, VND (0 for an import)."""
     bonus_total: Whole = 0
+    """The sum of its grants' bonuses, VND."""
     grants: list[Grant]
 
     def grant(self, grant_id: str) -> Grant:
@@ -138,23 +147,8 @@ def bonus(multiple: float, base_salary: int) -> int:
 
 
 def _granted_event(g: Grant, decision: Decision, imported: bool) -> AwardGranted:
-    return AwardGranted(
-        grant_id=g.grant_id,
-        recipient_id=g.recipient_id,
-        recipient_kind=g.recipient_kind,
-        recipient_name=g.recipient_name,
-        award_code=g.award_code,
-        award_kind=g.award_kind.value,
-        year=g.year,
-        rule_set_id=g.rule_set_id,
-        decision_id=decision.id,
-        decision_number=g.decision_number,
-        decision_date=g.decision_date,
-        bonus_amount=g.bonus_amount,
-        nomination_id=g.nomination_id,
-        organization_id=g.organization_id,
-        imported=imported,
-    )
+    recorded = carried(g, AwardGranted, "award_kind")
+    return AwardGranted(**recorded, award_kind=g.award_kind.value, decision_id=decision.id, imported=imported)
 
 
 def decide(
@@ -201,12 +195,8 @@ def decide(
     decision = Decision(
         id=command.decision_id,
         source=DecisionSource.DECISION,
-        number=command.number,
-        date=command.date,
-        signer_role=command.signer_role,
+        **carried(command, Decision),  # its number, date, signer's role, issuer and legal basis
         signed_by=signed_by,
-        issuer_id=command.issuer_id,
-        legal_basis=command.legal_basis,
         nomination_id=n.id,
         base_salary=salary.amount,
         bonus_total=amount * len(grants),
@@ -223,11 +213,14 @@ class HistoricalGrant(Command):
     recipient_name: Text
     award_code: str
     year: Whole = Field(ge=1945, le=2100)
+    """The year the award is for: the code must exist in the rules in force on 31 December of it."""
     decision_number: Text
     decision_date: Day
     award_kind: AwardKind | None = None
+    """The award's kind in those rules when omitted."""
     organization_id: Identifier | None = None
     territory: Identifier | None = None
+    """The province whose layer of rules applies with the national set; the national rules alone when omitted."""
 
 
 def import_grants(
@@ -243,21 +236,10 @@ def import_grants(
             award = rules.award(line.award_code)
         except DomainError as exc:
             raise DomainError(exc.detail, field=f"grants.{i}.award_code", code=exc.code) from exc
-        grants.append(
-            Grant(
-                grant_id=f"{batch_id}.{i + 1}",
-                recipient_id=line.recipient_id,
-                recipient_kind=line.recipient_kind,
-                recipient_name=line.recipient_name,
-                award_code=line.award_code,
-                award_kind=line.award_kind or award.kind,
-                year=line.year,
-                rule_set_id=rules.id,
-                organization_id=line.organization_id,
-                decision_number=line.decision_number,
-                decision_date=line.decision_date,
-            )
-        )
+        # the line names the grant but for its id, its kind when omitted and the rule set of its year
+        stated = line.model_dump(exclude={"territory", "award_kind"})
+        kind = line.award_kind or award.kind
+        grants.append(Grant(**stated, grant_id=f"{batch_id}.{i + 1}", award_kind=kind, rule_set_id=rules.id))
     decision = Decision(
         id=batch_id,
         source=DecisionSource.IMPORT,
@@ -275,6 +257,7 @@ class RevokeGrant(Command):
     revoked_on: Day
     recover_artifact: Flag = True
     recover_money: Flag = True
+    """Recover the bonus: the revocation records the grant's `bonus_amount` as owed."""
     version: Whole
 
 
@@ -282,26 +265,11 @@ def revoke(decision: Decision, grant_id: str, command: RevokeGrant) -> tuple[Dec
     grant = decision.grant(grant_id)
     if grant.status is GrantStatus.REVOKED:
         raise InvalidTransition(f"grant {grant_id} is already revoked", field="grant_id")
-    revocation = Revocation(
-        reason=command.reason,
-        decision_number=command.decision_number,
-        revoked_on=command.revoked_on,
-        recover_artifact=command.recover_artifact,
-        recover_amount=grant.bonus_amount if command.recover_money else 0,
-    )
+    stated = command.model_dump(include={"reason", "decision_number", "revoked_on", "recover_artifact"})
+    revocation = Revocation(**stated, recover_amount=grant.bonus_amount if command.recover_money else 0)
     revoked = grant.model_copy(update={"status": GrantStatus.REVOKED, "revocation": revocation})
-    updated = decision.with_grant(revoked)
-    event = AwardRevoked(
-        grant_id=grant_id,
-        recipient_id=grant.recipient_id,
-        award_code=grant.award_code,
-        reason=command.reason,
-        decision_number=command.decision_number,
-        revoked_on=command.revoked_on,
-        recover_artifact=command.recover_artifact,
-        recover_amount=revocation.recover_amount,
-    )
-    return updated, event
+    event = AwardRevoked(**carried(grant, AwardRevoked, *Revocation.model_fields), **revocation.model_dump())
+    return decision.with_grant(revoked), event
 
 
 def request_review(
@@ -325,19 +293,12 @@ def request_review(
     flagged = grant.model_copy(update={"reviews_requested": [*grant.reviews_requested, request]})
     updated = decision.with_grant(flagged)
     event = GrantReviewRequested(
-        grant_id=grant.grant_id,
+        **carried(grant, GrantReviewRequested),
         decision_id=decision.id,
-        decision_number=grant.decision_number,
-        recipient_id=grant.recipient_id,
-        recipient_name=grant.recipient_name,
-        award_code=grant.award_code,
-        year=grant.year,
+        signer_role=decision.signer_role,
         revoked_grant_id=revoked.grant_id,
         revocation_reason=revoked.revocation.reason,
         deciding_authority=deciding_authority,
-        signer_role=decision.signer_role,
-        nomination_id=grant.nomination_id,
-        organization_id=grant.organization_id,
         submitting_organization_id=submitting_organization_id,
     )
     return updated, event

@@ -33,6 +33,7 @@ from tdkt_shared.contract.awards import (
 from tdkt_shared.contract.text import Day, Flag, Identifier, Instant, Text, Whole
 from tdkt_shared.contract.types import EventData
 from tdkt_shared.errors import DomainError, InvalidTransition
+from tdkt_shared.kit.carry import carried
 from tdkt_shared.kit.models import Command, Value
 
 
@@ -221,13 +222,7 @@ def _status_event(
     return NominationStatusChanged(
         nomination_id=n.id,
         award_code=n.award_code,
-        from_status=entry.from_status,
-        to_status=entry.to_status,
-        action=entry.action,
-        actor=entry.actor,
-        organization_id=entry.organization_id,
-        reason=entry.reason,
-        at=entry.at,
+        **carried(entry, NominationStatusChanged),
         missing_items=missing or [],
         consultation_until=until,
         council_session_on=session_on,
@@ -249,15 +244,7 @@ def _move(
 ) -> tuple[Nomination, Events]:
     if n.status not in allowed:
         raise InvalidTransition(f"cannot {action} a nomination in {n.status.value}", field="status")
-    entry = AuditEntry(
-        at=at,
-        actor=who.actor,
-        organization_id=who.organization_id,
-        action=action,
-        from_status=n.status,
-        to_status=to,
-        reason=who.reason,
-    )
+    entry = AuditEntry(at=at, **carried(who, AuditEntry), action=action, from_status=n.status, to_status=to)
     moved = n.model_copy(update={**changes, "status": to, "audit": [*n.audit, entry]})
     return moved, [_status_event(moved, entry, missing=missing, until=until, session_on=session_on)]
 
@@ -287,29 +274,11 @@ def draft(
     who = who or Actor(
         actor=command.actor or "system", organization_id=command.organization_id or command.submitting_organization_id
     )
-    entry = AuditEntry(
-        at=at,
-        actor=who.actor,
-        organization_id=who.organization_id,
-        action="draft",
-        from_status=None,
-        to_status=Status.DRAFT,
-    )
-    nomination = Nomination(
-        id=command.id,
-        kind=command.kind,
-        award_code=command.award_code,
-        year=command.year,
-        territory=command.territory,
-        submitting_organization_id=command.submitting_organization_id,
-        movement_id=command.movement_id,
-        congress_id=command.congress_id,
-        nominees=command.nominees,
-        attachments=[],
-        status=Status.DRAFT,
-        rule_set_id=rules.id,
-        audit=[entry],
-    )
+    by = carried(who, AuditEntry, "reason")  # a draft records no reason
+    entry = AuditEntry(at=at, **by, action="draft", from_status=None, to_status=Status.DRAFT)
+    # the dossier as the command describes it (not its actor), under the rules in force
+    dossier = carried(command, Nomination)
+    nomination = Nomination(**dossier, attachments=[], status=Status.DRAFT, rule_set_id=rules.id, audit=[entry])
     return nomination, [_status_event(nomination, entry)]
 
 

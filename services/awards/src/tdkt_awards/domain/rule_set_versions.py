@@ -32,9 +32,12 @@ class RuleSetVersion(Value):
     id: str
     status: VersionStatus
     rule_set: RuleSet
+    """The rules as last revised; once published they never change."""
     drafted_by: Actor
+    """Who drafted it, or revised it last."""
     drafted_at: datetime
     published_by: Actor | None = None
+    """None while it is a draft."""
     published_at: datetime | None = None
 
 

@@ -13,8 +13,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tdkt_portal.api.dossiers import ItemId, add_dossier_routes
-from tdkt_portal.api.web import CSRF, FORM, FORM_RESPONSES, NAMES, BackendDep, User, back, failed, for_roles, render
-from tdkt_portal.backend import BackendError, dossiers_in
+from tdkt_portal.api.forms import IdField, PerNominee, Version
+from tdkt_portal.api.refusals import back_on_refusal, reading
+from tdkt_portal.api.web import FORM, FORM_RESPONSES, NAMES, BackendDep, User, back, for_roles, render
+from tdkt_portal.backend import dossiers_in
 from tdkt_shared.auth import Role
 
 router = APIRouter(prefix="/hoi-dong", tags=["council"], responses=FORM_RESPONSES, dependencies=[NAMES])
@@ -54,10 +56,8 @@ async def home(request: Request, user: CouncilRole, backend: BackendDep) -> HTML
 @router.get("/phien/{session_id}", response_class=HTMLResponse, name="council_session")
 async def session(session_id: ItemId, request: Request, user: CouncilRole, backend: BackendDep) -> Response:
     """An open session's agenda: per dossier, whether this member has voted, else the secret ballot to cast."""
-    try:
+    with reading("Không mở được phiên họp"):
         found = await backend.get("awards", f"/council-sessions/{session_id}", user.token)
-    except BackendError as exc:
-        return render(request, "message.html", exc.status, title="Không mở được phiên họp", text=failed(exc))
     return render(request, "council/session.html", title=f"Phiên họp {found['id']}", session=found)
 
 
@@ -67,9 +67,9 @@ async def cast_ballot(
     request: Request,
     user: Member,
     backend: BackendDep,
-    nomination_id: Annotated[str, Form(pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$")],
-    nominee_id: Annotated[list[str], Form(min_length=1, max_length=100)],
-    choice: Annotated[list[Choice], Form(min_length=1, max_length=100)],
+    nomination_id: IdField,
+    nominee_id: PerNominee[str],
+    choice: PerNominee[Choice],
 ) -> Response:
     """The member's own secret ballot on one dossier of the session (`POST /council-sessions/{id}/ballots`): a
     choice per nominee; awards checks the seat, the agenda and that it is the member's first ballot."""
@@ -80,10 +80,8 @@ async def cast_ballot(
         "nomination_id": nomination_id,
         "choices": [{"nominee_id": n, "choice": c.value} for n, c in zip(nominee_id, choice, strict=True)],
     }
-    try:
+    with back_on_refusal(path):
         await backend.post("awards", f"/council-sessions/{session_id}/ballots", user.token, body)
-    except BackendError as exc:
-        return back(request, path, failed(exc), error=True)
     return back(request, path, f"Đã bỏ phiếu kín cho hồ sơ {nomination_id}.")
 
 
@@ -93,36 +91,28 @@ async def send(
     request: Request,
     user: Secretary,
     backend: BackendDep,
-    version: Annotated[int, Form(ge=1, le=1_000_000)],
+    version: Version,
 ) -> Response:
     path = f"/hoi-dong/ho-so/{nomination_id}"
-    try:
+    with back_on_refusal(path):
         await backend.post("awards", f"/nominations/{nomination_id}/to-council", user.token, {"version": version})
-    except BackendError as exc:
-        return back(request, path, failed(exc), error=True)
     return back(request, path, "Đã đưa hồ sơ vào chương trình họp Hội đồng.")
 
 
-@router.post(
-    "/ho-so/{nomination_id}/bieu-quyet",
-    status_code=303,
-    response_class=Response,
-    dependencies=[CSRF],
-    name="council_vote",
-)
+@router.post("/ho-so/{nomination_id}/bieu-quyet", **FORM, name="council_vote")
 async def vote(
     nomination_id: ItemId,
     request: Request,
     user: Member,
     backend: BackendDep,
-    version: Annotated[int, Form(ge=1, le=1_000_000)],
-    session_id: Annotated[str, Form(pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$")],
+    version: Version,
+    session_id: IdField,
     held_on: Annotated[date, Form()],
     members_total: Annotated[int, Form(ge=1, le=1000)],
     attendees: Count,
-    nominee_id: Annotated[list[str], Form(min_length=1, max_length=100)],
-    yes_present: Annotated[list[int], Form(min_length=1, max_length=100)],
-    no_present: Annotated[list[int], Form(min_length=1, max_length=100)],
+    nominee_id: PerNominee[str],
+    yes_present: PerNominee[int],
+    no_present: PerNominee[int],
 ) -> Response:
     """The session's ballot: per nominee, the yes and no of the members present."""
     path = f"/hoi-dong/ho-so/{nomination_id}"
@@ -142,9 +132,7 @@ async def vote(
             "ballots": ballots,
         },
     }
-    try:
+    with back_on_refusal(path):
         voted = await backend.post("awards", f"/nominations/{nomination_id}/council-votes", user.token, body)
-    except BackendError as exc:
-        return back(request, path, failed(exc), error=True)
     outcome = "thông qua" if voted["status"] == "APPROVED" else "không thông qua"
     return back(request, path, f"Đã ghi kết quả biểu quyết: Hội đồng {outcome}.")

@@ -12,12 +12,14 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
 
-from tdkt_portal.api.web import BackendDep, User, failed, for_roles, render
+from tdkt_portal.api.forms import ID_PATTERN
+from tdkt_portal.api.refusals import reading
+from tdkt_portal.api.web import BackendDep, User, for_roles, render
 from tdkt_portal.backend import Backend, BackendError
 from tdkt_portal.names import AwardChecklists
 from tdkt_shared.auth import Role
 
-ItemId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$")]
+ItemId = Annotated[str, Path(pattern=ID_PATTERN)]
 FileId = Annotated[str, Path(pattern=r"^f-[0-9a-f]{32}$")]
 DocumentId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9._-]{0,200}$")]
 FILE_TYPES = (
@@ -85,10 +87,8 @@ async def document_download(
 
 async def file_download(request: Request, user: User, backend: Backend, path: str) -> Response:
     """A dossier's file or issued document, streamed from awards with the user's own token (awards decides)."""
-    try:
+    with reading("Không tải được tệp"):
         answer = await backend.open_file("awards", path, user.token)
-    except BackendError as exc:
-        return render(request, "message.html", exc.status, title="Không tải được tệp", text=failed(exc))
     kept = ("content-type", "content-disposition", "content-length", "x-content-sha256", "etag")
     headers = {k: v for k, v in answer.headers.items() if k.lower() in kept}
     headers["X-Content-Type-Options"] = "nosniff"
@@ -98,13 +98,11 @@ async def file_download(request: Request, user: User, backend: Backend, path: st
 async def dossier_page(request: Request, user: User, backend: Any, nomination_id: str, template: str) -> Response:
     """A dossier with its eligibility explanation rule by rule, its files per checklist item, the documents issued
     for it and its audit (shared by staff screens); the links go through this screen's own download routes."""
-    try:
+    with reading("Không mở được hồ sơ"):
         found, documents = await asyncio.gather(
             backend.get("awards", f"/nominations/{nomination_id}", user.token),
             backend.get("awards", f"/nominations/{nomination_id}/documents", user.token),
         )
-    except BackendError as exc:
-        return render(request, "message.html", exc.status, title="Không mở được hồ sơ", text=failed(exc))
     names = {n["nominee_id"]: n["name"] for n in found["nominees"]}
     items = await checklist(request, backend, user, found)
     return render(

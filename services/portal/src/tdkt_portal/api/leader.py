@@ -13,8 +13,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tdkt_portal.api.dossiers import FILE_RESPONSES, DocumentId, ItemId, document_download
-from tdkt_portal.api.web import FORM, FORM_RESPONSES, NAMES, BackendDep, User, back, failed, for_roles, render
-from tdkt_portal.backend import BackendError
+from tdkt_portal.api.forms import IdField, Version
+from tdkt_portal.api.refusals import back_on_refusal, reading
+from tdkt_portal.api.web import FORM, FORM_RESPONSES, NAMES, BackendDep, User, back, for_roles, render
 from tdkt_shared.auth import Role
 
 router = APIRouter(prefix="/lanh-dao", tags=["decisions"], responses=FORM_RESPONSES, dependencies=[NAMES])
@@ -57,8 +58,8 @@ async def decide(
     request: Request,
     user: Signer,
     backend: BackendDep,
-    version: Annotated[int, Form(ge=1, le=1_000_000)],
-    decision_id: Annotated[str, Form(pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$")],
+    version: Version,
+    decision_id: IdField,
     number: Annotated[str, Form(min_length=1, max_length=100)],
     signed_on: Annotated[date, Form()],
     signer_role: Annotated[str, Form(pattern="^(" + "|".join(SIGNERS) + ")$")],
@@ -70,10 +71,8 @@ async def decide(
         "date": str(signed_on),
         "signer_role": signer_role,
     }
-    try:
+    with back_on_refusal("/lanh-dao"):
         await backend.post("awards", f"/nominations/{nomination_id}/decision", user.token, body)
-    except BackendError as exc:
-        return back(request, "/lanh-dao", failed(exc), error=True)
     done = "Đã ký" if signs(user) else "Đã ghi"
     return back(request, f"/lanh-dao/quyet-dinh/{decision_id}", f"{done} Quyết định số {number}.")
 
@@ -82,14 +81,12 @@ async def decide(
 async def decision(decision_id: ItemId, request: Request, user: Signer, backend: BackendDep) -> Response:
     """The decision as a document to read and print (its grants, the bonus from the base salary in force), with the
     documents issued for its dossier (the decision's PDF, the certificates) to download."""
-    try:
+    with reading("Không mở được quyết định"):
         found = await backend.get("awards", f"/decisions/{decision_id}", user.token)
         nomination_id = found.get("nomination_id")
         documents = (
             await backend.get("awards", f"/nominations/{nomination_id}/documents", user.token) if nomination_id else []
         )
-    except BackendError as exc:
-        return render(request, "message.html", exc.status, title="Không mở được quyết định", text=failed(exc))
     return render(
         request,
         "leader/decision.html",

@@ -11,8 +11,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tdkt_portal.api.dossiers import ItemId, add_dossier_routes
-from tdkt_portal.api.web import CSRF, FORM_RESPONSES, NAMES, BackendDep, User, back, failed, for_roles, render
-from tdkt_portal.backend import BackendError
+from tdkt_portal.api.forms import Version
+from tdkt_portal.api.refusals import back_on_refusal, reading
+from tdkt_portal.api.web import FORM, FORM_RESPONSES, NAMES, BackendDep, User, back, for_roles, render
 from tdkt_shared.auth import Role
 
 router = APIRouter(prefix="/don-vi", tags=["unit officer"], responses=FORM_RESPONSES, dependencies=[NAMES])
@@ -46,31 +47,23 @@ async def home(request: Request, user: Officer, backend: BackendDep) -> HTMLResp
 
 @router.get("/bao-cao/{report_id}", response_class=HTMLResponse, name="officer_report")
 async def report(report_id: ItemId, request: Request, user: Officer, backend: BackendDep) -> Response:
-    try:
+    with reading("Không mở được báo cáo"):
         found = await backend.get("reporting", f"/reports/{report_id}", user.token)
-    except BackendError as exc:
-        return render(request, "message.html", exc.status, title="Không mở được báo cáo", text=failed(exc))
     return render(request, "officer/report.html", title=f"Báo cáo {found['period']}", report=found)
 
 
-@router.post(
-    "/bao-cao/{report_id}/nop",
-    status_code=303,
-    response_class=Response,
-    dependencies=[CSRF],
-    name="officer_submit_report",
-)
+@router.post("/bao-cao/{report_id}/nop", **FORM, name="officer_submit_report")
 async def submit_report(
     report_id: ItemId,
     request: Request,
     user: Officer,
     backend: BackendDep,
-    version: Annotated[int, Form(ge=1, le=1_000_000)],
+    version: Version,
     narrative: Annotated[str, Form(max_length=100_000)] = "",
 ) -> Response:
     """Save the narrative (when it changed) and submit, each on the version the officer read."""
     path = f"/don-vi/bao-cao/{report_id}"
-    try:
+    with back_on_refusal(path):
         current = await backend.get("reporting", f"/reports/{report_id}", user.token)
         if narrative.strip() != current["content"]["narrative"].strip():
             content = {**current["content"], "narrative": narrative.strip()}
@@ -79,6 +72,4 @@ async def submit_report(
             )
             version = edited["version"]
         submitted = await backend.post("reporting", f"/reports/{report_id}/submit", user.token, {"version": version})
-    except BackendError as exc:
-        return back(request, path, failed(exc), error=True)
     return back(request, path, f"Đã nộp báo cáo (lần nộp thứ {submitted['revision']}).")

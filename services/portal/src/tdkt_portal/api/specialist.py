@@ -12,18 +12,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tdkt_portal.api.dossiers import ItemId, add_dossier_routes
-from tdkt_portal.api.web import (
-    CSRF,
-    FORM_RESPONSES,
-    NAMES,
-    BackendDep,
-    User,
-    back,
-    failed,
-    for_roles,
-    render,
-)
-from tdkt_portal.backend import BackendError, dossiers_in
+from tdkt_portal.api.forms import Version
+from tdkt_portal.api.refusals import back_on_refusal
+from tdkt_portal.api.web import FORM, FORM_RESPONSES, NAMES, BackendDep, User, back, for_roles, render
+from tdkt_portal.backend import dossiers_in
 from tdkt_shared.auth import Role
 
 router = APIRouter(prefix="/chuyen-vien", tags=["specialist"], responses=FORM_RESPONSES, dependencies=[NAMES])
@@ -78,20 +70,14 @@ async def home(request: Request, user: Specialist, backend: BackendDep) -> HTMLR
     )
 
 
-@router.post(
-    "/ho-so/{nomination_id}/{step}",
-    status_code=303,
-    response_class=Response,
-    dependencies=[CSRF],
-    name="specialist_step",
-)
+@router.post("/ho-so/{nomination_id}/{step}", **FORM, name="specialist_step")
 async def take_step(
     nomination_id: ItemId,
     step: Step,
     request: Request,
     user: Specialist,
     backend: BackendDep,
-    version: Annotated[int, Form(ge=1, le=1_000_000)],
+    version: Version,
     reason: Annotated[str | None, Form(max_length=500)] = None,
     channel: Annotated[str | None, Form(max_length=200)] = None,
     start: Annotated[date | None, Form()] = None,
@@ -105,10 +91,8 @@ async def take_step(
     if step is Step.TO_COUNCIL and council_session_on is not None:
         body["council_session_on"] = str(council_session_on)
     path = f"/chuyen-vien/ho-so/{nomination_id}"
-    try:
+    with back_on_refusal(path):
         await backend.post("awards", f"/nominations/{nomination_id}/{step}", user.token, body)
-    except BackendError as exc:
-        return back(request, path, failed(exc), error=True)
     return back(request, path, DONE[step])
 
 
@@ -117,28 +101,20 @@ class ReportStep(StrEnum):
     RETURN = "return"
 
 
-@router.post(
-    "/bao-cao/{report_id}/{step}",
-    status_code=303,
-    response_class=Response,
-    dependencies=[CSRF],
-    name="specialist_report_step",
-)
+@router.post("/bao-cao/{report_id}/{step}", **FORM, name="specialist_report_step")
 async def report_step(
     report_id: ItemId,
     step: ReportStep,
     request: Request,
     user: Specialist,
     backend: BackendDep,
-    version: Annotated[int, Form(ge=1, le=1_000_000)],
+    version: Version,
     reason: Annotated[str | None, Form(max_length=500)] = None,
 ) -> Response:
     body: dict[str, Any] = {"version": version}
     if step is ReportStep.RETURN:
         body["reason"] = reason or ""
-    try:
+    with back_on_refusal("/chuyen-vien"):
         await backend.post("reporting", f"/reports/{report_id}/{step}", user.token, body)
-    except BackendError as exc:
-        return back(request, "/chuyen-vien", failed(exc), error=True)
     done = "Đã chấp nhận báo cáo." if step is ReportStep.ACCEPT else "Đã trả lại báo cáo."
     return back(request, "/chuyen-vien", f"{done} ({report_id})")
