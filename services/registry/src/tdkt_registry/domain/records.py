@@ -270,8 +270,10 @@ class RecordAssessment(Command):
 
     person_id: Identifier
     year: Whole = Field(ge=1945, le=2200)
+    """One assessment per person and year: recording the year again corrects it."""
     rating: DutyCompletion
     organization_id: Identifier
+    """The employing organisation: it must have employed the person on some day of the year."""
 
 
 def assessment_id(person_id: str, year: int) -> str:
@@ -323,6 +325,7 @@ class RecordCollectiveAssessment(Command):
     organization_id: Identifier
     """The collective."""
     year: Whole = Field(ge=1945, le=2200)
+    """One assessment per collective and year: recording the year again corrects it."""
     rating: DutyCompletion
     assessed_by_organization_id: Identifier
     """The managing body (the collective's parent during the year)."""
