@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel
@@ -14,7 +15,7 @@ from tdkt_registry.handlers import role_assignments
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.registry import FunctionalRole
 from tdkt_shared.contract.text import Day, Whole
-from tdkt_shared.kit.filters import where
+from tdkt_shared.kit.filters import Filters
 from tdkt_shared.kit.http import Context, page_of, versioned
 from tdkt_shared.kit.responses import created
 
@@ -45,16 +46,17 @@ async def get_assignment(assignment_id: str, store: RoleAssignmentsDep) -> Assig
     return versioned(AssignmentView, await role_assignments.assignment_repository(store).load(assignment_id))
 
 
+class AssignmentFilters(Filters):
+    role: FunctionalRole | None = None
+    organization_id: str | None = None
+
+
 @router.get("/role-assignments", response_model=Page[AssignmentView])
 async def list_assignments(
-    store: RoleAssignmentsDep,
-    page: PageQuery,
-    role: FunctionalRole | None = None,
-    organization_id: str | None = None,
+    store: RoleAssignmentsDep, page: PageQuery, filters: Annotated[AssignmentFilters, Query()]
 ) -> Page[AssignmentView]:
-    query = where({"role": role, "organization_id": organization_id})
     repository = role_assignments.assignment_repository(store)
-    return await page_of(repository, query, page, partial(versioned, AssignmentView), sort="valid_from")
+    return await page_of(repository, filters.query(), page, partial(versioned, AssignmentView), sort="valid_from")
 
 
 class HoldersView(BaseModel):

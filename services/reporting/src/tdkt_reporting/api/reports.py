@@ -83,10 +83,8 @@ async def list_reports(
     (default: today, UTC). A unit officer sees only its own organisation's reports (and its lineage's)."""
     filters = where({"movement_id": movement_id, "status": None if status is None else str(status)})
     query = await policy.visible_query(store.directory(stores), principal, filters, organization_id)
-    if query is None:
-        return Page(items=[], total=0, offset=page.offset, limit=page.limit)
     reports = store.reports(stores)
-    if overdue is None:
+    if query is None or overdue is None:
         return await page_of(reports, query, page, partial(_view, as_of=as_of), sort="due_date")
     # OVERDUE is derived, so the store cannot filter on it: scan the matching reports by due date and keep the
     # wanted ones (only equality and `$in` filters are available).
