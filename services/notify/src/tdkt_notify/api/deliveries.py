@@ -6,7 +6,7 @@ from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from tdkt_notify.api.deps import ADMIN_ONLY, RECIPIENT_ONLY, DeliveriesDep
 from tdkt_notify.domain.deliveries import Delivery, DeliveryStatus
@@ -29,7 +29,7 @@ class DeliveryView(Delivery):
 
 
 class DeliveryFilters(Filters):
-    event_id: str | None = None
+    event_id: str | None = Field(default=None, description="Only the deliveries of this event (its CloudEvent `id`)")
     recipient_id: str | None = None
     channel: Channel | None = None
     status: DeliveryStatus | None = None

@@ -6,7 +6,7 @@ from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from tdkt_registry.api.access import AdminWrites
 from tdkt_registry.api.deps import OrganizationsDep, RoleAssignmentsDep
@@ -48,7 +48,7 @@ async def get_assignment(assignment_id: str, store: RoleAssignmentsDep) -> Assig
 
 class AssignmentFilters(Filters):
     role: FunctionalRole | None = None
-    organization_id: str | None = None
+    organization_id: str | None = Field(default=None, description="Only the roles this organisation holds or held")
 
 
 @router.get("/role-assignments", response_model=Page[AssignmentView])

@@ -4,6 +4,7 @@ from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+from pydantic import Field
 
 from tdkt_reporting import store
 from tdkt_reporting.api.access import SPECIALIST
@@ -64,7 +65,7 @@ async def get(movement_id: str, stores: StoresDep) -> MovementView:
 
 class MovementFilters(Filters):
     status: MovementStatus | None = None
-    parent_movement_id: str | None = None
+    parent_movement_id: str | None = Field(default=None, description="Only the sub-movements of this movement")
 
 
 @router.get("", response_model=Page[MovementView])
