@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
 from tdkt_registry.api.access import AdminWrites
-from tdkt_registry.api.deps import OrganizationsDep, RoleAssignmentsDep
+from tdkt_registry.api.deps import OrganizationsDep, RoleAssignmentsDep, StoresDep
 from tdkt_registry.domain.roles import AssignRole, EndRole, RoleAssignment
 from tdkt_registry.handlers import role_assignments
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
@@ -27,11 +27,9 @@ class AssignmentView(RoleAssignment):
 
 
 @router.post("/role-assignments", status_code=status.HTTP_201_CREATED, response_model=AssignmentView)
-async def assign(
-    command: AssignRole, store: RoleAssignmentsDep, organizations: OrganizationsDep, response: Response, ctx: Context
-) -> AssignmentView:
+async def assign(command: AssignRole, stores: StoresDep, response: Response, ctx: Context) -> AssignmentView:
     """An organisation takes a functional role for a period; emits `tdkt.registry.role.assigned.v1`."""
-    assigned = await role_assignments.assign_role(command, store, organizations, ctx)
+    assigned = await role_assignments.assign_role(command, stores, ctx)
     return created(response, f"/role-assignments/{assigned.id}", versioned(AssignmentView, assigned))
 
 
