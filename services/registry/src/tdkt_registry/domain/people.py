@@ -147,7 +147,7 @@ class Council(Value):
     level: str
     organization_id: Identifier
     term_from: Day
-    term_to: Day | None = None
+    term_to: Day | None = Field(default=None, description="The last day of the term; null while it has no set end")
     legal_basis: Text | None = None
     members: list[CouncilMember] = Field(default_factory=list)
 
