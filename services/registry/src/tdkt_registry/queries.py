@@ -5,10 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from tdkt_registry.domain.organizations import LineageLink, LinkKind, Organization, OrganizationVersion
+from tdkt_registry.domain.organizations import (
+    LineageLink,
+    LinkKind,
+    Organization,
+    OrganizationStatus,
+    OrganizationVersion,
+)
 from tdkt_registry.handlers.organizations import organization_repository
+from tdkt_shared.contract.registry import OrganizationKind
 from tdkt_shared.contract.text import Day, Whole
 from tdkt_shared.kit import Loaded
 from tdkt_shared.store import AggregateStore, NotFound
@@ -18,11 +25,13 @@ MAX_DEPTH = 64
 
 
 class Filters(BaseModel):
+    """The filters of the organisation list (its query string); one left out matches every organisation."""
+
     parent_id: str | None = None
-    kind: str | None = None
-    status: str | None = None
-    q: str | None = None
-    as_of: Day | None = None
+    kind: OrganizationKind | None = None
+    status: OrganizationStatus | None = None
+    q: str | None = Field(default=None, description="Part of the name, any case")
+    as_of: Day | None = Field(default=None, description="Only organisations in force on this date, as they were")
 
 
 def version_for(org: Organization, as_of: date | None) -> OrganizationVersion | None:
@@ -58,9 +67,9 @@ async def list_organizations(
     if filters.parent_id is not None:
         prefilter["versions.parent_id"] = filters.parent_id
     if filters.kind is not None:
-        prefilter["versions.kind"] = filters.kind
+        prefilter["versions.kind"] = str(filters.kind)
     if filters.status is not None:
-        prefilter["status"] = filters.status
+        prefilter["status"] = str(filters.status)
     keep = _keep(filters)
     matching = [found for found in await repo.find(prefilter, limit=SCAN_LIMIT) if keep(found.aggregate)]
     return matching[offset : offset + limit], len(matching)

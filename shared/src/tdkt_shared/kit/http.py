@@ -66,12 +66,15 @@ def versioned(view: type[V], loaded: Loaded[Any]) -> V:
 
 async def page_of(
     repository: Repository[A],
-    query: Query,
+    query: Query | None,
     page: PageParams,
     render: Callable[[Loaded[A]], T],
     *,
     sort: str | None = None,
 ) -> Page[T]:
-    """One page of the aggregates matching `query`, each rendered, with the count of them all."""
+    """One page of the aggregates matching `query`, each rendered, with the count of them all; an empty page when
+    `query` is None (nothing the reader may see can match)."""
+    if query is None:
+        return Page(items=[], total=0, offset=page.offset, limit=page.limit)
     found, total = await repository.page(query, skip=page.offset, limit=page.limit, sort=sort)
     return Page(items=[render(loaded) for loaded in found], total=total, offset=page.offset, limit=page.limit)

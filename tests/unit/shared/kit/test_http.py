@@ -5,11 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import httpx
+import pytest
 from fastapi import FastAPI
+from pydantic import BaseModel
 
-from tdkt_shared.api import install_error_handlers
+from tdkt_shared.api import PageParams, install_error_handlers
 from tdkt_shared.auth import Role, dev_headers
-from tdkt_shared.kit.http import CORRELATION_HEADER, Context
+from tdkt_shared.kit import Repository
+from tdkt_shared.kit.http import CORRELATION_HEADER, Context, page_of
+from tdkt_shared.store import InMemoryAggregateStore
+from tests.helpers import record_calls
 
 FIXED = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
 
@@ -54,3 +59,20 @@ async def test_a_write_needs_a_token_and_a_bounded_correlation_id() -> None:
     too_long = await call({**dev_headers(), CORRELATION_HEADER: "x" * 129})
     assert too_long.status_code == 422
     assert too_long.json()["field"] == CORRELATION_HEADER
+
+
+class Note(BaseModel):
+    id: str
+    text: str
+
+
+async def test_a_page_of_a_query_nothing_can_match_is_empty_and_asks_no_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = InMemoryAggregateStore("notes")
+    notes = Repository(store, Note)
+    await store.create("n-1", Note(id="n-1", text="a").model_dump(), [])
+    everything = await page_of(notes, {}, PageParams(offset=0, limit=10), lambda loaded: loaded.aggregate.text)
+    assert (everything.items, everything.total) == (["a"], 1)
+    finds = record_calls(monkeypatch, store, "find")
+    nothing = await page_of(notes, None, PageParams(offset=5, limit=10), lambda loaded: loaded.aggregate.text)
+    assert (nothing.items, nothing.total, nothing.offset, nothing.limit) == ([], 0, 5, 10)
+    assert finds == []

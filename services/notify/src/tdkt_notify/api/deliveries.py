@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
-from pydantic import BaseModel
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 
 from tdkt_notify.api.deps import ADMIN_ONLY, RECIPIENT_ONLY, DeliveriesDep
 from tdkt_notify.domain.deliveries import Delivery, DeliveryStatus
@@ -15,6 +15,7 @@ from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.notify import Channel
 from tdkt_shared.contract.text import Flag, Instant, Whole
 from tdkt_shared.kit import Loaded
+from tdkt_shared.kit.filters import Filters
 from tdkt_shared.kit.http import Context, page_of, versioned
 
 router = APIRouter(prefix="/deliveries", tags=["deliveries"], responses=ERROR_RESPONSES, dependencies=[ADMIN_ONLY])
@@ -27,21 +28,19 @@ class DeliveryView(Delivery):
     version: Whole
 
 
+class DeliveryFilters(Filters):
+    event_id: str | None = Field(default=None, description="Only the deliveries of this event (its CloudEvent `id`)")
+    recipient_id: str | None = None
+    channel: Channel | None = None
+    status: DeliveryStatus | None = None
+
+
 @router.get("", response_model=Page[DeliveryView])
 async def list_deliveries(
-    deliveries: DeliveriesDep,
-    page: PageQuery,
-    event_id: str | None = None,
-    recipient_id: str | None = None,
-    channel: Channel | None = None,
-    status: DeliveryStatus | None = None,
+    deliveries: DeliveriesDep, page: PageQuery, filters: Annotated[DeliveryFilters, Query()]
 ) -> Page[DeliveryView]:
     """Deliveries with their attempts, newest first, filtered by any of the parameters."""
-    query: dict[str, Any] = {}
-    filters = {"event_id": event_id, "recipient_id": recipient_id, "channel": channel, "status": status}
-    for name, value in filters.items():
-        if value is not None:
-            query[name] = str(value)
+    query = {name: str(value) for name, value in filters.query().items()}
     return await page_of(deliveries, query, page, partial(versioned, DeliveryView), sort="-created_at")
 
 

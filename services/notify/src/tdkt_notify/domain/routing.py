@@ -176,7 +176,9 @@ class Target(Value):
 
     rule_id: str
     purpose: Purpose
-    template_key: str
+    template_key: str = Field(
+        description="The template the message is rendered from: the rule's own, else the one named by the event type"
+    )
     recipient_id: str
     channel: Channel
     reminder_rule: str | None = None

@@ -3,19 +3,17 @@ handle them (`inspection_officer`). An open case is a hold on any proposal for i
 
 from __future__ import annotations
 
-from functools import partial
-
 from fastapi import APIRouter, Response, status
 
-from tdkt_registry.api.deps import CasesDep, OrganizationsDep, PersonsDep
-from tdkt_registry.api.records import RecordReader, add_imports
+from tdkt_registry.api.deps import CasesDep, StoresDep
+from tdkt_registry.api.records import RecordReader, add_imports, add_list
 from tdkt_registry.domain.records import Case, ConcludeCase, OpenCase, WithdrawCase
 from tdkt_registry.handlers import cases
-from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
+from tdkt_registry.store import CASES
+from tdkt_shared.api import ERROR_RESPONSES
 from tdkt_shared.auth import Role, require
-from tdkt_shared.contract.text import Identifier, Whole
-from tdkt_shared.kit.filters import where
-from tdkt_shared.kit.http import Context, page_of, versioned
+from tdkt_shared.contract.text import Whole
+from tdkt_shared.kit.http import Context, versioned
 from tdkt_shared.kit.responses import created
 
 router = APIRouter(prefix="/cases", tags=["cases"], responses=ERROR_RESPONSES)
@@ -28,16 +26,9 @@ class CaseView(Case):
 
 
 @router.post("", dependencies=WRITER, status_code=status.HTTP_201_CREATED, response_model=CaseView)
-async def open_case(
-    command: OpenCase,
-    store: CasesDep,
-    persons: PersonsDep,
-    organizations: OrganizationsDep,
-    response: Response,
-    ctx: Context,
-) -> CaseView:
+async def open_case(command: OpenCase, stores: StoresDep, response: Response, ctx: Context) -> CaseView:
     """Open a case (its id follows from the case number); emits `tdkt.registry.case.opened.v1`."""
-    opened = await cases.open_case(command, store, persons, organizations, ctx)
+    opened = await cases.open_case(command, stores, ctx)
     return created(response, f"/cases/{opened.id}", versioned(CaseView, opened))
 
 
@@ -63,15 +54,15 @@ add_imports(
 )
 
 
-@router.get("", response_model=Page[CaseView])
-async def list_cases(
-    store: CasesDep, _reader: RecordReader, page: PageQuery, subject_id: Identifier | None = None
-) -> Page[CaseView]:
-    """Cases, or those about one person or collective, oldest first."""
-    repository = cases.case_repository(store)
-    return await page_of(
-        repository, where({"subject_id": subject_id}), page, partial(versioned, CaseView), sort="opened_on"
-    )
+add_list(
+    router,
+    CaseView,
+    CASES,
+    cases.case_repository,
+    filter_by="subject_id",
+    sort="opened_on",
+    about="Cases, or those about one person or collective, oldest first.",
+)
 
 
 @router.get("/{case_id}", response_model=CaseView)

@@ -7,7 +7,7 @@ from functools import partial
 from fastapi import APIRouter, Response, status
 
 from tdkt_registry.api.access import AdminWrites
-from tdkt_registry.api.deps import ClustersDep, OrganizationsDep
+from tdkt_registry.api.deps import ClustersDep, StoresDep
 from tdkt_registry.domain.clusters import Cluster, FormCluster, RemoveClusterMember, RotateLeader, SetClusterMember
 from tdkt_registry.handlers import clusters
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
@@ -24,12 +24,10 @@ class ClusterView(Cluster):
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ClusterView)
-async def form_cluster(
-    command: FormCluster, store: ClustersDep, organizations: OrganizationsDep, response: Response, ctx: Context
-) -> ClusterView:
+async def form_cluster(command: FormCluster, stores: StoresDep, response: Response, ctx: Context) -> ClusterView:
     """Form a cluster or bloc for a year; members must be in force on `formed_on`. Emits
     `tdkt.registry.cluster.formed.v1`."""
-    formed = await clusters.form_cluster(command, store, organizations, ctx)
+    formed = await clusters.form_cluster(command, stores, ctx)
     return created(response, f"/clusters/{formed.id}", versioned(ClusterView, formed))
 
 
@@ -48,11 +46,9 @@ async def get_cluster(cluster_id: str, store: ClustersDep) -> ClusterView:
 
 
 @router.post("/{cluster_id}/members", response_model=ClusterView)
-async def set_member(
-    cluster_id: str, command: SetClusterMember, store: ClustersDep, organizations: OrganizationsDep, ctx: Context
-) -> ClusterView:
+async def set_member(cluster_id: str, command: SetClusterMember, stores: StoresDep, ctx: Context) -> ClusterView:
     """Add a member or change its role. Emits `tdkt.registry.cluster.membership.changed.v1`."""
-    return versioned(ClusterView, await clusters.set_cluster_member(cluster_id, command, store, organizations, ctx))
+    return versioned(ClusterView, await clusters.set_cluster_member(cluster_id, command, stores, ctx))
 
 
 @router.post("/{cluster_id}/members/{organization_id}/removal", response_model=ClusterView)
@@ -65,8 +61,6 @@ async def remove_member(
 
 
 @router.post("/{cluster_id}/leader", response_model=ClusterView)
-async def rotate_leader(
-    cluster_id: str, command: RotateLeader, store: ClustersDep, organizations: OrganizationsDep, ctx: Context
-) -> ClusterView:
+async def rotate_leader(cluster_id: str, command: RotateLeader, stores: StoresDep, ctx: Context) -> ClusterView:
     """A member becomes the leader, the previous leader a member (reason `LEADER_ROTATED`)."""
-    return versioned(ClusterView, await clusters.rotate_cluster_leader(cluster_id, command, store, organizations, ctx))
+    return versioned(ClusterView, await clusters.rotate_cluster_leader(cluster_id, command, stores, ctx))

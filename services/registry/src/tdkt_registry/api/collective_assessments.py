@@ -3,19 +3,17 @@ the body that manages each collective."""
 
 from __future__ import annotations
 
-from functools import partial
-
 from fastapi import APIRouter
 
-from tdkt_registry.api.deps import CollectiveAssessmentsDep, OrganizationsDep
-from tdkt_registry.api.records import RecordReader, add_imports
+from tdkt_registry.api.deps import StoresDep
+from tdkt_registry.api.records import add_imports, add_list
 from tdkt_registry.domain.records import CollectiveAssessment, RecordCollectiveAssessment
 from tdkt_registry.handlers import collective_assessments
-from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
+from tdkt_registry.store import COLLECTIVE_ASSESSMENTS
+from tdkt_shared.api import ERROR_RESPONSES
 from tdkt_shared.auth import Role, require
-from tdkt_shared.contract.text import Identifier, Whole
-from tdkt_shared.kit.filters import where
-from tdkt_shared.kit.http import Context, page_of, versioned
+from tdkt_shared.contract.text import Whole
+from tdkt_shared.kit.http import Context, versioned
 
 router = APIRouter(prefix="/collective-assessments", tags=["assessments"], responses=ERROR_RESPONSES)
 WRITER = [require(Role.UNIT_OFFICER)]
@@ -27,14 +25,11 @@ class CollectiveAssessmentView(CollectiveAssessment):
 
 
 @router.post("", dependencies=WRITER, response_model=CollectiveAssessmentView)
-async def record(
-    command: RecordCollectiveAssessment, store: CollectiveAssessmentsDep, organizations: OrganizationsDep, ctx: Context
-) -> CollectiveAssessmentView:
+async def record(command: RecordCollectiveAssessment, stores: StoresDep, ctx: Context) -> CollectiveAssessmentView:
     """Record (or correct) a collective's assessment for a year, for the body the officer acts for (403 otherwise),
     which must have managed the collective that year; emits `tdkt.registry.collective_assessment.recorded.v1` when
     it changes."""
-    loaded = await collective_assessments.record(command, store, organizations, ctx)
-    return versioned(CollectiveAssessmentView, loaded)
+    return versioned(CollectiveAssessmentView, await collective_assessments.record(command, stores, ctx))
 
 
 add_imports(
@@ -46,10 +41,11 @@ add_imports(
 )
 
 
-@router.get("", response_model=Page[CollectiveAssessmentView])
-async def list_collective_assessments(
-    store: CollectiveAssessmentsDep, _reader: RecordReader, page: PageQuery, organization_id: Identifier | None = None
-) -> Page[CollectiveAssessmentView]:
-    repository = collective_assessments.collective_assessment_repository(store)
-    query = where({"organization_id": organization_id})
-    return await page_of(repository, query, page, partial(versioned, CollectiveAssessmentView), sort="year")
+add_list(
+    router,
+    CollectiveAssessmentView,
+    COLLECTIVE_ASSESSMENTS,
+    collective_assessments.collective_assessment_repository,
+    filter_by="organization_id",
+    sort="year",
+)

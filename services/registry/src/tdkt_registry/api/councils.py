@@ -7,7 +7,7 @@ from functools import partial
 from fastapi import APIRouter, Response, status
 
 from tdkt_registry.api.access import AdminWrites
-from tdkt_registry.api.deps import CouncilsDep, OrganizationsDep, PersonsDep
+from tdkt_registry.api.deps import CouncilsDep, StoresDep
 from tdkt_registry.domain.people import ConstituteCouncil, Council, SeatMember, UnseatMember
 from tdkt_registry.handlers import councils
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
@@ -24,16 +24,9 @@ class CouncilView(Council):
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CouncilView)
-async def constitute(
-    command: ConstituteCouncil,
-    store: CouncilsDep,
-    organizations: OrganizationsDep,
-    persons: PersonsDep,
-    response: Response,
-    ctx: Context,
-) -> CouncilView:
+async def constitute(command: ConstituteCouncil, stores: StoresDep, response: Response, ctx: Context) -> CouncilView:
     """Constitute a council for a term with its members; emits `tdkt.registry.council.constituted.v1`."""
-    constituted = await councils.constitute_council(command, store, organizations, persons, ctx)
+    constituted = await councils.constitute_council(command, stores, ctx)
     return created(response, f"/councils/{constituted.id}", versioned(CouncilView, constituted))
 
 
@@ -49,12 +42,10 @@ async def get_council(council_id: str, store: CouncilsDep) -> CouncilView:
 
 
 @router.post("/{council_id}/members", response_model=CouncilView)
-async def seat_member(
-    council_id: str, command: SeatMember, store: CouncilsDep, persons: PersonsDep, ctx: Context
-) -> CouncilView:
+async def seat_member(council_id: str, command: SeatMember, stores: StoresDep, ctx: Context) -> CouncilView:
     """Seat a person (or give a member a new role) from `valid_from`; emits
     `tdkt.registry.council.membership.changed.v1`."""
-    return versioned(CouncilView, await councils.seat_member(council_id, command, store, persons, ctx))
+    return versioned(CouncilView, await councils.seat_member(council_id, command, stores, ctx))
 
 
 @router.post("/{council_id}/members/{person_id}/end", response_model=CouncilView)

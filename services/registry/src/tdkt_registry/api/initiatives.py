@@ -3,19 +3,17 @@ certified them."""
 
 from __future__ import annotations
 
-from functools import partial
-
 from fastapi import APIRouter, status
 
-from tdkt_registry.api.deps import InitiativesDep, OrganizationsDep, PersonsDep
-from tdkt_registry.api.records import RecordReader, add_imports
+from tdkt_registry.api.deps import InitiativesDep, StoresDep
+from tdkt_registry.api.records import RecordReader, add_imports, add_list
 from tdkt_registry.domain.records import Initiative, RecognizeInitiative
 from tdkt_registry.handlers import initiatives
-from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
+from tdkt_registry.store import INITIATIVES
+from tdkt_shared.api import ERROR_RESPONSES
 from tdkt_shared.auth import Role, require
-from tdkt_shared.contract.text import Identifier, Whole
-from tdkt_shared.kit.filters import where
-from tdkt_shared.kit.http import Context, page_of, versioned
+from tdkt_shared.contract.text import Whole
+from tdkt_shared.kit.http import Context, versioned
 
 router = APIRouter(prefix="/initiatives", tags=["initiatives"], responses=ERROR_RESPONSES)
 WRITER = [require(Role.INITIATIVE_OFFICER)]
@@ -27,16 +25,10 @@ class InitiativeView(Initiative):
 
 
 @router.post("", dependencies=WRITER, status_code=status.HTTP_200_OK, response_model=InitiativeView)
-async def recognize(
-    command: RecognizeInitiative,
-    store: InitiativesDep,
-    persons: PersonsDep,
-    organizations: OrganizationsDep,
-    ctx: Context,
-) -> InitiativeView:
+async def recognize(command: RecognizeInitiative, stores: StoresDep, ctx: Context) -> InitiativeView:
     """Record (or correct) an initiative by its recognising body and certificate number; emits
     `tdkt.registry.initiative.recognized.v1` when the record changes."""
-    return versioned(InitiativeView, await initiatives.recognize(command, store, persons, organizations, ctx))
+    return versioned(InitiativeView, await initiatives.recognize(command, stores, ctx))
 
 
 add_imports(
@@ -49,13 +41,15 @@ add_imports(
 )
 
 
-@router.get("", response_model=Page[InitiativeView])
-async def list_initiatives(
-    store: InitiativesDep, _reader: RecordReader, page: PageQuery, author_id: Identifier | None = None
-) -> Page[InitiativeView]:
-    repository = initiatives.initiative_repository(store)
-    query = where({"author_ids": author_id})
-    return await page_of(repository, query, page, partial(versioned, InitiativeView), sort="recognized_on")
+add_list(
+    router,
+    InitiativeView,
+    INITIATIVES,
+    initiatives.initiative_repository,
+    filter_by="author_id",
+    field="author_ids",
+    sort="recognized_on",
+)
 
 
 @router.get("/{initiative_id}", response_model=InitiativeView)

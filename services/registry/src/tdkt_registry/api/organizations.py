@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel
@@ -21,7 +22,6 @@ from tdkt_registry.domain.organizations import (
 )
 from tdkt_registry.handlers import organizations, reorganizations
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
-from tdkt_shared.contract.registry import OrganizationKind
 from tdkt_shared.contract.text import Day, Whole
 from tdkt_shared.kit import Loaded
 from tdkt_shared.kit.http import Context
@@ -87,18 +87,11 @@ async def get(organization_id: str, store: OrganizationsDep, as_of: Day | None =
 
 @router.get("", response_model=Page[OrganizationView])
 async def list_organizations(
-    store: OrganizationsDep,
-    page: PageQuery,
-    parent_id: str | None = None,
-    kind: OrganizationKind | None = None,
-    status: OrganizationStatus | None = None,
-    q: str | None = Query(default=None, description="Part of the name, any case"),
-    as_of: Day | None = Query(default=None, description="Only organisations in force on this date, as they were"),
+    store: OrganizationsDep, page: PageQuery, filters: Annotated[queries.Filters, Query()]
 ) -> Page[OrganizationView]:
     """Organisations, filtered on the version in force on `as_of` (or on the newest version without it)."""
-    filters = queries.Filters(parent_id=parent_id, kind=kind, status=status, q=q, as_of=as_of)
     found, total = await queries.list_organizations(store, filters, page.offset, page.limit)
-    return _page(found, total, page, as_of)
+    return _page(found, total, page, filters.as_of)
 
 
 @router.get("/{organization_id}/children", response_model=Page[OrganizationView])

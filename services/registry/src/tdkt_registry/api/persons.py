@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from tdkt_registry.api.access import AdminWrites, PersonReader
-from tdkt_registry.api.deps import OrganizationsDep, PersonsDep
+from tdkt_registry.api.deps import OrganizationsDep, PersonsDep, StoresDep
 from tdkt_registry.domain.people import EndEmployment, Person, RegisterPerson, StartEmployment
 from tdkt_registry.handlers import persons
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
@@ -53,12 +53,10 @@ async def get_person(
 
 
 @router.post("/{person_id}/employments", response_model=PersonView)
-async def start_employment(
-    person_id: str, command: StartEmployment, store: PersonsDep, organizations: OrganizationsDep, ctx: Context
-) -> PersonView:
+async def start_employment(person_id: str, command: StartEmployment, stores: StoresDep, ctx: Context) -> PersonView:
     """Start a position (a transfer when `close_previous`); emits `tdkt.registry.person.employment.changed.v1`
     with the whole history."""
-    return versioned(PersonView, await persons.start_employment(person_id, command, store, organizations, ctx))
+    return versioned(PersonView, await persons.start_employment(person_id, command, stores, ctx))
 
 
 @router.post("/{person_id}/employments/end", response_model=PersonView)

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from tdkt_registry.api.access import AdminWrites
-from tdkt_registry.api.deps import OrganizationsDep, RoleAssignmentsDep
+from tdkt_registry.api.deps import OrganizationsDep, RoleAssignmentsDep, StoresDep
 from tdkt_registry.domain.roles import AssignRole, EndRole, RoleAssignment
 from tdkt_registry.handlers import role_assignments
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.registry import FunctionalRole
 from tdkt_shared.contract.text import Day, Whole
-from tdkt_shared.kit.filters import where
+from tdkt_shared.kit.filters import Filters
 from tdkt_shared.kit.http import Context, page_of, versioned
 from tdkt_shared.kit.responses import created
 
@@ -26,11 +27,9 @@ class AssignmentView(RoleAssignment):
 
 
 @router.post("/role-assignments", status_code=status.HTTP_201_CREATED, response_model=AssignmentView)
-async def assign(
-    command: AssignRole, store: RoleAssignmentsDep, organizations: OrganizationsDep, response: Response, ctx: Context
-) -> AssignmentView:
+async def assign(command: AssignRole, stores: StoresDep, response: Response, ctx: Context) -> AssignmentView:
     """An organisation takes a functional role for a period; emits `tdkt.registry.role.assigned.v1`."""
-    assigned = await role_assignments.assign_role(command, store, organizations, ctx)
+    assigned = await role_assignments.assign_role(command, stores, ctx)
     return created(response, f"/role-assignments/{assigned.id}", versioned(AssignmentView, assigned))
 
 
@@ -45,16 +44,17 @@ async def get_assignment(assignment_id: str, store: RoleAssignmentsDep) -> Assig
     return versioned(AssignmentView, await role_assignments.assignment_repository(store).load(assignment_id))
 
 
+class AssignmentFilters(Filters):
+    role: FunctionalRole | None = None
+    organization_id: str | None = Field(default=None, description="Only the roles this organisation holds or held")
+
+
 @router.get("/role-assignments", response_model=Page[AssignmentView])
 async def list_assignments(
-    store: RoleAssignmentsDep,
-    page: PageQuery,
-    role: FunctionalRole | None = None,
-    organization_id: str | None = None,
+    store: RoleAssignmentsDep, page: PageQuery, filters: Annotated[AssignmentFilters, Query()]
 ) -> Page[AssignmentView]:
-    query = where({"role": role, "organization_id": organization_id})
     repository = role_assignments.assignment_repository(store)
-    return await page_of(repository, query, page, partial(versioned, AssignmentView), sort="valid_from")
+    return await page_of(repository, filters.query(), page, partial(versioned, AssignmentView), sort="valid_from")
 
 
 class HoldersView(BaseModel):

@@ -23,6 +23,7 @@ from tdkt_shared.contract.registry import (
 )
 from tdkt_shared.contract.text import Day, Identifier, Text, Whole
 from tdkt_shared.errors import DomainError, InvalidTransition, UnknownReference
+from tdkt_shared.kit.events import announce
 from tdkt_shared.kit.models import Command, Value
 
 ONE_DAY = timedelta(days=1)
@@ -216,17 +217,13 @@ def change(
 def changed_event(
     organization: Organization, changed: list[OrganizationField], version: int, batch_id: str | None = None
 ) -> OrganizationChanged:
+    """The whole version now in force, and which of its fields the change set."""
     current = organization.current
-    return OrganizationChanged(
+    return announce(
+        OrganizationChanged,
+        current,
         organization_id=organization.id,
-        name=current.name,
-        kind=current.kind,
-        parent_id=current.parent_id,
-        official_code=current.official_code,
-        area_code=current.area_code,
-        valid_from=current.valid_from,
         changed=changed,
-        legal_basis=current.legal_basis,
         version=version,
         batch_id=batch_id,
     )

@@ -33,6 +33,11 @@ def _overlap(a_from: date, a_to: date | None, b_from: date, b_to: date | None) -
     return (a_to is None or b_from <= a_to) and (b_to is None or a_from <= b_to)
 
 
+def _overlapping(detail: str, field: str = "valid_from") -> DomainError:
+    """The refusal of a period that would overlap another one of the same history."""
+    return DomainError(detail, field=field, code="overlapping_validity")
+
+
 def _in_force(org_id: str, org: Organization | None, day: date, field: str) -> None:
     if org is None:
         raise UnknownReference(f"unknown organisation {org_id}", field=field)
@@ -95,27 +100,15 @@ def start_employment(person: Person, command: StartEmployment, org: Organization
         for i, e in enumerate(employments):
             if e.valid_to is None:
                 if command.valid_from <= e.valid_from:
-                    raise DomainError(
-                        f"valid_from must be after {e.valid_from}, the start of the open employment",
-                        field="valid_from",
-                        code="overlapping_validity",
-                    )
+                    raise _overlapping(f"valid_from must be after {e.valid_from}, the start of the open employment")
                 employments[i] = e.model_copy(update={"valid_to": command.valid_from - ONE_DAY})
     for e in employments:
         if e.valid_to is not None and e.valid_to >= command.valid_from and command.close_previous:
-            raise DomainError(
-                f"an employment in {e.organization_id} runs until {e.valid_to}",
-                field="valid_from",
-                code="overlapping_validity",
-            )
+            raise _overlapping(f"an employment in {e.organization_id} runs until {e.valid_to}")
         if e.organization_id == command.organization_id and _overlap(
             e.valid_from, e.valid_to, command.valid_from, None
         ):
-            raise DomainError(
-                f"already employed in {e.organization_id} from {e.valid_from}",
-                field="valid_from",
-                code="overlapping_validity",
-            )
+            raise _overlapping(f"already employed in {e.organization_id} from {e.valid_from}")
     new = Employment(organization_id=command.organization_id, position=command.position, valid_from=command.valid_from)
     return person.model_copy(update={"employments": [*employments, new]})
 
@@ -132,7 +125,7 @@ def end_employment(person: Person, command: EndEmployment) -> Person:
     [i] = open_ones
     current = person.employments[i]
     if command.valid_to < current.valid_from:
-        raise DomainError(f"valid_to is before {current.valid_from}", field="valid_to", code="overlapping_validity")
+        raise _overlapping(f"valid_to is before {current.valid_from}", "valid_to")
     employments = list(person.employments)
     employments[i] = current.model_copy(update={"valid_to": command.valid_to})
     return person.model_copy(update={"employments": employments})
@@ -154,7 +147,7 @@ class Council(Value):
     level: str
     organization_id: Identifier
     term_from: Day
-    term_to: Day | None = None
+    term_to: Day | None = Field(default=None, description="The last day of the term; null while it has no set end")
     legal_basis: Text | None = None
     members: list[CouncilMember] = Field(default_factory=list)
 
@@ -231,9 +224,7 @@ def seat(council: Council, command: SeatMember, person_known: bool) -> Council:
             if m.role == command.role:
                 raise DomainError(f"{m.person_id} already sits as {m.role}", field="role", code="no_change")
             if command.valid_from <= m.valid_from:
-                raise DomainError(
-                    f"valid_from must be after {m.valid_from}", field="valid_from", code="overlapping_validity"
-                )
+                raise _overlapping(f"valid_from must be after {m.valid_from}")
             members[i] = m.model_copy(update={"valid_to": command.valid_from - ONE_DAY})
     if command.role in SINGLE_ROLES:
         for m in members:
@@ -254,6 +245,6 @@ def unseat(council: Council, person_id: str, command: UnseatMember) -> Council:
         raise DomainError(f"{person_id} holds no seat", field="person_id", code="not_a_member")
     [i] = open_seats
     if command.valid_to < members[i].valid_from:
-        raise DomainError("valid_to is before the seat began", field="valid_to", code="overlapping_validity")
+        raise _overlapping("valid_to is before the seat began", "valid_to")
     members[i] = members[i].model_copy(update={"valid_to": command.valid_to})
     return council.model_copy(update={"members": members})

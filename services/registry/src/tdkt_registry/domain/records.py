@@ -134,20 +134,22 @@ def open_case(command: OpenCase, subject_known: bool) -> tuple[Case, CaseOpened]
     return case, CaseOpened(**case.record())
 
 
-def conclude_case(case: Case, command: ConcludeCase) -> tuple[Case, CaseConcluded]:
+def _ensure_may_end(case: Case, on: date, field: str) -> None:
+    """A case ends (concluded or withdrawn) only while open, and not before the day it was opened."""
     if case.status is not CaseStatus.OPEN:
         raise InvalidTransition(f"the case is {case.status.value}", field="status")
-    if command.concluded_on < case.opened_on:
-        raise DomainError(f"concluded_on is before {case.opened_on}", field="concluded_on")
+    if on < case.opened_on:
+        raise DomainError(f"{field} is before {case.opened_on}", field=field)
+
+
+def conclude_case(case: Case, command: ConcludeCase) -> tuple[Case, CaseConcluded]:
+    _ensure_may_end(case, command.concluded_on, "concluded_on")
     concluded = case.model_copy(update={"status": CaseStatus.CONCLUDED, **command.model_dump(exclude={"version"})})
     return concluded, CaseConcluded(**concluded.record())
 
 
 def withdraw_case(case: Case, command: WithdrawCase) -> tuple[Case, CaseWithdrawn]:
-    if case.status is not CaseStatus.OPEN:
-        raise InvalidTransition(f"the case is {case.status.value}", field="status")
-    if command.withdrawn_on < case.opened_on:
-        raise DomainError(f"withdrawn_on is before {case.opened_on}", field="withdrawn_on")
+    _ensure_may_end(case, command.withdrawn_on, "withdrawn_on")
     withdrawn = case.model_copy(update={"status": CaseStatus.WITHDRAWN, "withdrawn_on": command.withdrawn_on})
     return withdrawn, CaseWithdrawn(**withdrawn.record())
 
@@ -269,9 +271,9 @@ class RecordAssessment(Command):
     """Mức độ hoàn thành nhiệm vụ of one person for one year, as the employing organisation reports it."""
 
     person_id: Identifier
-    year: Whole = Field(ge=1945, le=2200)
+    year: Whole = Field(ge=1945, le=2200, description="One per person and year: recording it again corrects it")
     rating: DutyCompletion
-    organization_id: Identifier
+    organization_id: Identifier = Field(description="The employer: it must have employed the person during the year")
 
 
 def assessment_id(person_id: str, year: int) -> str:
@@ -320,12 +322,10 @@ class CollectiveAssessment(Value):
 class RecordCollectiveAssessment(Command):
     """Mức độ hoàn thành nhiệm vụ of a collective for one year, as the body that manages it reports it."""
 
-    organization_id: Identifier
-    """The collective."""
-    year: Whole = Field(ge=1945, le=2200)
+    organization_id: Identifier = Field(description="The collective")
+    year: Whole = Field(ge=1945, le=2200, description="One per collective and year: recording it again corrects it")
     rating: DutyCompletion
-    assessed_by_organization_id: Identifier
-    """The managing body (the collective's parent during the year)."""
+    assessed_by_organization_id: Identifier = Field(description="The managing body (its parent during the year)")
 
 
 def collective_assessment_id(organization_id: str, year: int) -> str:

@@ -20,7 +20,7 @@ class RoleTerms(BaseModel):
     role: FunctionalRole
     organization_id: Identifier
     valid_from: Day
-    valid_to: Day | None = None
+    valid_to: Day | None = Field(default=None, description="The last day in force (inclusive); null: open-ended")
     scope_organization_id: Identifier | None = None
     authority: AuthorityCode | None = None
     """For DECIDING_AUTHORITY only, where it is required: the deciding authority the organisation serves, as the

@@ -30,15 +30,10 @@ async def _prepare(
     return record_id, lambda current: domain.record_assessment(current, command, found)
 
 
-async def record(
-    command: RecordAssessment,
-    assessments: AggregateStore,
-    persons: AggregateStore,
-    orgs: AggregateStore,
-    ctx: CommandContext,
-) -> Loaded[Assessment]:
+async def record(command: RecordAssessment, stores: Stores, ctx: CommandContext) -> Loaded[Assessment]:
     """Record (or correct) one assessment; emits `assessment.recorded.v1` unless the record already says so."""
-    return await record_one(assessment_repository(assessments), await _prepare(command, persons, orgs, ctx), ctx)
+    prepared = await _prepare(command, stores.store(PERSONS), stores.store(ORGANIZATIONS), ctx)
+    return await record_one(assessment_repository(stores.store(ASSESSMENTS)), prepared, ctx)
 
 
 async def import_assessments(rows: list[dict[str, Any]], stores: Stores, ctx: CommandContext) -> ImportReport:

@@ -27,12 +27,11 @@ async def _subject_known(subject: CaseSubject, subject_id: str, persons: Aggrega
     return await organization_repository(orgs).exists(subject_id)
 
 
-async def open_case(
-    command: OpenCase, cases: AggregateStore, persons: AggregateStore, orgs: AggregateStore, ctx: CommandContext
-) -> Loaded[Case]:
+async def open_case(command: OpenCase, stores: Stores, ctx: CommandContext) -> Loaded[Case]:
     """Emits `case.opened.v1`; the id follows from the case number (AlreadyExists for a number on record)."""
+    persons, orgs = stores.store(PERSONS), stores.store(ORGANIZATIONS)
     known = await _subject_known(command.subject, command.subject_id, persons, orgs)
-    return await case_repository(cases).add(*domain.open_case(command, known), ctx)
+    return await case_repository(stores.store(CASES)).add(*domain.open_case(command, known), ctx)
 
 
 async def conclude_case(

@@ -32,11 +32,12 @@ async def _prepare(
 
 
 async def record(
-    command: RecordCollectiveAssessment, assessments: AggregateStore, orgs: AggregateStore, ctx: CommandContext
+    command: RecordCollectiveAssessment, stores: Stores, ctx: CommandContext
 ) -> Loaded[CollectiveAssessment]:
     """Record (or correct) one collective's assessment; emits `collective_assessment.recorded.v1` unless the record
     already says so."""
-    return await record_one(collective_assessment_repository(assessments), await _prepare(command, orgs, ctx), ctx)
+    prepared = await _prepare(command, stores.store(ORGANIZATIONS), ctx)
+    return await record_one(collective_assessment_repository(stores.store(COLLECTIVE_ASSESSMENTS)), prepared, ctx)
 
 
 async def import_collective_assessments(

@@ -33,15 +33,10 @@ async def _prepare(
     return record_id, lambda current: domain.recognize(current, command, unknown)
 
 
-async def recognize(
-    command: RecognizeInitiative,
-    initiatives: AggregateStore,
-    persons: AggregateStore,
-    orgs: AggregateStore,
-    ctx: CommandContext,
-) -> Loaded[Initiative]:
+async def recognize(command: RecognizeInitiative, stores: Stores, ctx: CommandContext) -> Loaded[Initiative]:
     """Record (or correct) an initiative; emits `initiative.recognized.v1` unless the record already says so."""
-    return await record_one(initiative_repository(initiatives), await _prepare(command, persons, orgs), ctx)
+    prepared = await _prepare(command, stores.store(PERSONS), stores.store(ORGANIZATIONS))
+    return await record_one(initiative_repository(stores.store(INITIATIVES)), prepared, ctx)
 
 
 async def import_initiatives(rows: list[dict[str, Any]], stores: Stores, ctx: CommandContext) -> ImportReport:

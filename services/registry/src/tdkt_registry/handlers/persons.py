@@ -10,11 +10,12 @@ from tdkt_registry import policy
 from tdkt_registry.domain import people as domain
 from tdkt_registry.domain.people import EndEmployment, Person, RegisterPerson, StartEmployment
 from tdkt_registry.handlers.organizations import load_organization
-from tdkt_registry.store import repository
+from tdkt_registry.store import ORGANIZATIONS, PERSONS, repository
 from tdkt_shared.auth import Principal
 from tdkt_shared.contract.registry import PersonEmploymentChanged
 from tdkt_shared.kit import CommandContext, Loaded
 from tdkt_shared.kit.filters import where
+from tdkt_shared.runtime import Stores
 from tdkt_shared.store import AggregateStore
 
 SCAN_LIMIT = 100_000
@@ -40,16 +41,12 @@ def _employment(step: Callable[[Person], Person]) -> Callable[[Person], tuple[Pe
 
 
 async def start_employment(
-    person_id: str,
-    command: StartEmployment,
-    persons: AggregateStore,
-    organizations: AggregateStore,
-    ctx: CommandContext,
+    person_id: str, command: StartEmployment, stores: Stores, ctx: CommandContext
 ) -> Loaded[Person]:
     """Start a position (a transfer when `close_previous`)."""
-    org = await load_organization(organizations, command.organization_id)
+    org = await load_organization(stores.store(ORGANIZATIONS), command.organization_id)
     step = _employment(lambda person: domain.start_employment(person, command, org))
-    return await person_repository(persons).change(person_id, command.version, step, ctx)
+    return await person_repository(stores.store(PERSONS)).change(person_id, command.version, step, ctx)
 
 
 async def end_employment(

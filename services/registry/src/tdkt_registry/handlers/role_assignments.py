@@ -9,9 +9,10 @@ from functools import partial
 from tdkt_registry import queries
 from tdkt_registry.domain.roles import AssignRole, EndRole, RoleAssignment, assign, end_assignment
 from tdkt_registry.handlers.organizations import load_organization
-from tdkt_registry.store import repository
+from tdkt_registry.store import ORGANIZATIONS, ROLE_ASSIGNMENTS, repository
 from tdkt_shared.contract.registry import FunctionalRole
 from tdkt_shared.kit import CommandContext, Loaded
+from tdkt_shared.runtime import Stores
 from tdkt_shared.store import AggregateStore
 
 SCAN_LIMIT = 100_000
@@ -20,11 +21,10 @@ SCAN_LIMIT = 100_000
 assignment_repository = partial(repository, model=RoleAssignment)
 
 
-async def assign_role(
-    command: AssignRole, assignments: AggregateStore, organizations: AggregateStore, ctx: CommandContext
-) -> Loaded[RoleAssignment]:
+async def assign_role(command: AssignRole, stores: Stores, ctx: CommandContext) -> Loaded[RoleAssignment]:
     """Emits `role.assigned.v1` keyed by the assignment."""
-    repo = assignment_repository(assignments)
+    repo = assignment_repository(stores.store(ROLE_ASSIGNMENTS))
+    organizations = stores.store(ORGANIZATIONS)
     holder = await load_organization(organizations, command.organization_id)
     scope_id = command.scope_organization_id
     scope = await load_organization(organizations, scope_id) if scope_id else None

@@ -13,11 +13,12 @@ after a crash) and changes nothing the second time.
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import Field
 
@@ -41,6 +42,7 @@ from tdkt_shared.contract.text import Day
 from tdkt_shared.kit import CommandContext
 from tdkt_shared.kit.models import Command
 from tdkt_shared.runtime import Stores
+from tdkt_shared.store import AggregateStore
 
 DEFAULT_FILE = "bac_kan.json"
 
@@ -91,35 +93,70 @@ def read_seed(path: Path | None = None) -> SeedFile:
     return SeedFile.model_validate(data)
 
 
+T = TypeVar("T")
+
+
+def _id(item: Any) -> str | None:
+    """The id a seed item names (an assignment may leave it to the handler)."""
+    item_id: str | None = item.id
+    return item_id
+
+
 SEED_CORRELATION = "seed"
 """Every event the seed writes carries this correlation id."""
+
+
+async def _add_missing(
+    report: SeedReport,
+    kind: str,
+    store: AggregateStore,
+    items: Sequence[T],
+    add: Callable[[T], Awaitable[object]],
+    key: Callable[[T], str | None] = _id,
+) -> None:
+    """`add` each item whose id (`key`) the store does not hold yet, counted in `report` as created or skipped."""
+    for item in items:
+        item_id = key(item)
+        exists = item_id is not None and await store.get(item_id) is not None
+        if not exists:
+            await add(item)
+        report.count(kind, not exists)
 
 
 async def load(seed: SeedFile, stores: Stores, *, until: str | None = None) -> SeedReport:
     """Load `seed` through the handlers; batches after `until` (a batch id) are left out."""
     report = SeedReport()
     ctx = CommandContext.system(correlation_id=SEED_CORRELATION)
-    organization_store = stores.store(ORGANIZATIONS)
-    for command in seed.organizations:
-        exists = await organization_store.get(command.id) is not None
-        if not exists:
-            await organizations.register_organization(command, organization_store, ctx)
-        report.count("organizations", not exists)
-    assignment_store = stores.store(ROLE_ASSIGNMENTS)
-    for assignment in seed.role_assignments:
-        exists = assignment.id is not None and await assignment_store.get(assignment.id) is not None
-        if not exists:
-            await assignments.assign_role(assignment, assignment_store, organization_store, ctx)
-        report.count("role_assignments", not exists)
-    point_store = stores.store(CONTACT_POINTS)
-    person_store = stores.store(PERSONS)
-    for point in seed.contact_points:
-        exists = await point_store.get(contact_point_id(point.owner_kind, point.owner_id)) is not None
-        if not exists:
-            owners = organization_store if point.owner_kind == "ORGANIZATION" else person_store
-            contact = SetContactPoint(email=point.email, webhook_url=point.webhook_url)
-            await contact_points.set_contact_point(point.owner_kind, point.owner_id, contact, point_store, owners, ctx)
-        report.count("contact_points", not exists)
+    organization_store, person_store = stores.store(ORGANIZATIONS), stores.store(PERSONS)
+
+    async def set_contact_point(point: SeedContactPoint) -> None:
+        owners = organization_store if point.owner_kind == "ORGANIZATION" else person_store
+        contact = SetContactPoint(email=point.email, webhook_url=point.webhook_url)
+        point_store = stores.store(CONTACT_POINTS)
+        await contact_points.set_contact_point(point.owner_kind, point.owner_id, contact, point_store, owners, ctx)
+
+    await _add_missing(
+        report,
+        "organizations",
+        organization_store,
+        seed.organizations,
+        lambda command: organizations.register_organization(command, organization_store, ctx),
+    )
+    await _add_missing(
+        report,
+        "role_assignments",
+        stores.store(ROLE_ASSIGNMENTS),
+        seed.role_assignments,
+        lambda command: assignments.assign_role(command, stores, ctx),
+    )
+    await _add_missing(
+        report,
+        "contact_points",
+        stores.store(CONTACT_POINTS),
+        seed.contact_points,
+        set_contact_point,
+        key=lambda point: contact_point_id(point.owner_kind, point.owner_id),
+    )
     for seed_person in seed.persons:
         stored = await persons.person_repository(person_store).get(seed_person.id)
         if stored is None:
@@ -132,22 +169,14 @@ async def load(seed: SeedFile, stores: Stores, *, until: str | None = None) -> S
         for job in seed_person.employments:  # the ones missing (a run that stopped halfway)
             if (job.organization_id, job.valid_from) not in held:
                 start = StartEmployment(version=version, **job.model_dump())
-                version = (
-                    await persons.start_employment(seed_person.id, start, person_store, organization_store, ctx)
-                ).version
+                version = (await persons.start_employment(seed_person.id, start, stores, ctx)).version
         report.count("persons", stored is None)
-    cluster_store = stores.store(CLUSTERS)
-    for cluster in seed.clusters:
-        exists = await cluster_store.get(cluster.id) is not None
-        if not exists:
-            await clusters.form_cluster(cluster, cluster_store, organization_store, ctx)
-        report.count("clusters", not exists)
-    council_store = stores.store(COUNCILS)
-    for council in seed.councils:
-        exists = await council_store.get(council.id) is not None
-        if not exists:
-            await councils.constitute_council(council, council_store, organization_store, person_store, ctx)
-        report.count("councils", not exists)
+    await _add_missing(
+        report, "clusters", stores.store(CLUSTERS), seed.clusters, lambda c: clusters.form_cluster(c, stores, ctx)
+    )
+    await _add_missing(
+        report, "councils", stores.store(COUNCILS), seed.councils, lambda c: councils.constitute_council(c, stores, ctx)
+    )
     reorganization_store = stores.store(REORGANIZATIONS)
     for batch in seed.reorganizations:
         _, applied = await reorganizations.apply_reorganization(batch, organization_store, reorganization_store, ctx)

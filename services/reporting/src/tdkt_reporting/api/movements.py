@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
+from pydantic import Field
 
 from tdkt_reporting import store
 from tdkt_reporting.api.access import SPECIALIST
@@ -12,7 +14,7 @@ from tdkt_reporting.handlers import movements as handlers
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.reporting import MovementStatus
 from tdkt_shared.contract.text import Day, Text, Whole
-from tdkt_shared.kit.filters import where
+from tdkt_shared.kit.filters import Filters
 from tdkt_shared.kit.http import Context, Versioned, page_of, versioned
 from tdkt_shared.kit.responses import created
 
@@ -61,16 +63,16 @@ async def get(movement_id: str, stores: StoresDep) -> MovementView:
     return _view(await store.movements(stores).load(movement_id))
 
 
+class MovementFilters(Filters):
+    status: MovementStatus | None = None
+    parent_movement_id: str | None = Field(default=None, description="Only the sub-movements of this movement")
+
+
 @router.get("", response_model=Page[MovementView])
 async def list_movements(
-    stores: StoresDep,
-    page: PageQuery,
-    status: MovementStatus | None = None,
-    parent_movement_id: str | None = None,
+    stores: StoresDep, page: PageQuery, filters: Annotated[MovementFilters, Query()]
 ) -> Page[MovementView]:
-    query = where({"status": status, "parent_movement_id": parent_movement_id})
-    movements = store.movements(stores)
-    return await page_of(movements, query, page, _view)
+    return await page_of(store.movements(stores), filters.query(), page, _view)
 
 
 @writes.post("/{movement_id}/launch", response_model=MovementView)

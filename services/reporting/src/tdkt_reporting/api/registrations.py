@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from tdkt_reporting import policy, store
 from tdkt_reporting.api.access import OFFICER_OR_SPECIALIST, SPECIALIST, OfficerOrSpecialist
@@ -12,7 +13,7 @@ from tdkt_reporting.handlers import registrations as handlers
 from tdkt_reporting.handlers.common import read_own
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.text import Text, Whole, Year
-from tdkt_shared.kit.filters import where
+from tdkt_shared.kit.filters import Filters, where
 from tdkt_shared.kit.http import Context, Versioned, page_of, versioned
 from tdkt_shared.kit.responses import created
 
@@ -59,20 +60,19 @@ async def get(registration_id: str, stores: StoresDep, principal: OfficerOrSpeci
     return _view(await read_own(store.registrations(stores), store.directory(stores), principal, registration_id))
 
 
+class RegistrationFilters(Filters):
+    organization_id: str | None = None
+    year: Year | None = None
+
+
 @router.get("/registrations", response_model=Page[RegistrationView])
 async def list_registrations(
-    stores: StoresDep,
-    principal: OfficerOrSpecialist,
-    page: PageQuery,
-    organization_id: str | None = None,
-    year: Year | None = None,
+    stores: StoresDep, principal: OfficerOrSpecialist, page: PageQuery, filters: Annotated[RegistrationFilters, Query()]
 ) -> Page[RegistrationView]:
     """A unit officer sees only its own organisation's registrations (and its lineage's)."""
-    query = await policy.visible_query(store.directory(stores), principal, where({"year": year}), organization_id)
-    if query is None:
-        return Page(items=[], total=0, offset=page.offset, limit=page.limit)
-    registrations = store.registrations(stores)
-    return await page_of(registrations, query, page, _view)
+    year = where({"year": filters.year})
+    query = await policy.visible_query(store.directory(stores), principal, year, filters.organization_id)
+    return await page_of(store.registrations(stores), query, page, _view)
 
 
 @router.post(

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from functools import partial
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
 from tdkt_reporting import policy, store
@@ -15,7 +16,7 @@ from tdkt_reporting.handlers.common import read_own
 from tdkt_shared.api import ERROR_RESPONSES, Page, PageQuery
 from tdkt_shared.contract.text import Day, Flag, Text, Whole
 from tdkt_shared.kit import Loaded
-from tdkt_shared.kit.filters import where
+from tdkt_shared.kit.filters import Filters, where
 from tdkt_shared.kit.http import Context, Versioned, page_of
 from tdkt_shared.kit.responses import created
 
@@ -68,25 +69,28 @@ async def get(
     return _view(await read_own(store.reports(stores), store.directory(stores), principal, report_id), as_of)
 
 
+class ReportFilters(Filters):
+    organization_id: str | None = None
+    movement_id: str | None = None
+    status: domain.ReportStatus | None = None
+
+
 @router.get("", response_model=Page[ReportView])
 async def list_reports(
     stores: StoresDep,
     principal: OfficerOrSpecialist,
     page: PageQuery,
-    organization_id: str | None = None,
-    movement_id: str | None = None,
-    status: domain.ReportStatus | None = None,
+    filters: Annotated[ReportFilters, Query()],
     as_of: Day | None = None,
     overdue: bool | None = None,
 ) -> Page[ReportView]:
     """Reports by due date. `overdue` keeps only the reports that are (or are not) overdue on `as_of`
     (default: today, UTC). A unit officer sees only its own organisation's reports (and its lineage's)."""
-    filters = where({"movement_id": movement_id, "status": None if status is None else str(status)})
-    query = await policy.visible_query(store.directory(stores), principal, filters, organization_id)
-    if query is None:
-        return Page(items=[], total=0, offset=page.offset, limit=page.limit)
+    status = None if filters.status is None else str(filters.status)
+    equal = where({"movement_id": filters.movement_id, "status": status})
+    query = await policy.visible_query(store.directory(stores), principal, equal, filters.organization_id)
     reports = store.reports(stores)
-    if overdue is None:
+    if query is None or overdue is None:
         return await page_of(reports, query, page, partial(_view, as_of=as_of), sort="due_date")
     # OVERDUE is derived, so the store cannot filter on it: scan the matching reports by due date and keep the
     # wanted ones (only equality and `$in` filters are available).

@@ -6,8 +6,6 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any, Protocol, Self, TypeVar
 
-from pydantic import BaseModel
-
 from tdkt_shared.contract.registry import OrganizationsMerged
 from tdkt_shared.contract.types import EventData
 from tdkt_shared.errors import DomainError, InvalidTransition
@@ -29,13 +27,6 @@ def require_status(kind: str, current: str, allowed: Iterable[str], command: str
         raise InvalidTransition(
             f"cannot {command} a {kind} that is {current} (allowed from: {', '.join(allowed)})", field="status"
         )
-
-
-def announce(event: type[E], source: BaseModel, **data: object) -> E:
-    """`event` carrying every field it shares by name with `source` (the aggregate it announces), then `data` (its
-    id and what the aggregate does not hold)."""
-    shared = set(event.model_fields) & set(type(source).model_fields)
-    return event.model_validate({**source.model_dump(include=shared), **data})
 
 
 class Dossier(Protocol):

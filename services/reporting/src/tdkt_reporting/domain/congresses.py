@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from pydantic import ConfigDict, Field, model_validator
 
-from tdkt_reporting.domain.common import announce, require_status
+from tdkt_reporting.domain.common import require_status
 from tdkt_shared.contract.reporting import (
     CongressCancelled,
     CongressHeld,
@@ -21,6 +21,7 @@ from tdkt_shared.contract.reporting import (
 )
 from tdkt_shared.contract.text import Day, Identifier, Text, Whole
 from tdkt_shared.errors import DomainError
+from tdkt_shared.kit.events import announce
 from tdkt_shared.kit.models import Command
 
 

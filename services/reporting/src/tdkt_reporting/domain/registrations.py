@@ -11,7 +11,7 @@ from datetime import datetime
 from pydantic import ConfigDict, Field, model_validator
 
 from tdkt_reporting.domain import common
-from tdkt_reporting.domain.common import announce, recorded, require_status
+from tdkt_reporting.domain.common import recorded, require_status
 from tdkt_reporting.domain.reports import ReportStatus
 from tdkt_shared.contract.registry import OrganizationsMerged
 from tdkt_shared.contract.reporting import (
@@ -24,6 +24,7 @@ from tdkt_shared.contract.reporting import (
     TitleRequest,
 )
 from tdkt_shared.contract.text import Day, Identifier, Text, Whole
+from tdkt_shared.kit.events import announce
 from tdkt_shared.kit.models import Command
 
 R = ReportStatus  # same four states as a report

@@ -13,7 +13,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from tdkt_reporting.domain import common
-from tdkt_reporting.domain.common import announce, recorded, require_status
+from tdkt_reporting.domain.common import recorded, require_status
 from tdkt_shared.contract.registry import OrganizationsMerged
 from tdkt_shared.contract.reporting import (
     ReportAccepted,
@@ -28,6 +28,7 @@ from tdkt_shared.contract.reporting import (
 )
 from tdkt_shared.contract.text import Day, Identifier, Text, Whole
 from tdkt_shared.contract.types import EventData
+from tdkt_shared.kit.events import announce
 from tdkt_shared.kit.models import Command
 
 
@@ -120,26 +121,15 @@ def submit(report: Report, actor: str, now: datetime) -> tuple[Report, ReportSub
 def return_(report: Report, reason: str, by: str | None, now: datetime) -> tuple[Report, ReportReturned]:
     require_status("report", report.status, [R.SUBMITTED], "return")
     returned = recorded(report, R.RETURNED, now, by, reason=reason)
-    return returned, ReportReturned(
-        report_id=report.id,
-        organization_id=report.organization_id,
-        reason=reason,
-        revision=report.revision,
-        returned_at=now,
-        returned_by=by,
+    return returned, announce(
+        ReportReturned, report, report_id=report.id, reason=reason, returned_at=now, returned_by=by
     )
 
 
 def accept(report: Report, by: str | None, now: datetime) -> tuple[Report, ReportAccepted]:
     require_status("report", report.status, [R.SUBMITTED], "accept")
     accepted = recorded(report, R.ACCEPTED, now, by)
-    return accepted, ReportAccepted(
-        report_id=report.id,
-        organization_id=report.organization_id,
-        revision=report.revision,
-        accepted_at=now,
-        accepted_by=by,
-    )
+    return accepted, announce(ReportAccepted, report, report_id=report.id, accepted_at=now, accepted_by=by)
 
 
 def reassign(report: Report, merger: OrganizationsMerged) -> tuple[Report, ReportReassigned] | None:

@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tdkt_reporting.domain.common import Forbidden, announce, require_status
+from tdkt_reporting.domain.common import Forbidden, require_status
 from tdkt_shared.contract.reporting import (
     CarriedScore,
     ClusterRankingPublished,
@@ -27,6 +27,7 @@ from tdkt_shared.contract.reporting import (
 )
 from tdkt_shared.contract.text import Identifier, Text, Whole
 from tdkt_shared.errors import DomainError, UnknownReference
+from tdkt_shared.kit.events import announce
 from tdkt_shared.kit.models import Command
 
 # --- Criteria sets ---------------------------------------------------------------------------------------------------

@@ -86,6 +86,20 @@ async def change_own(
     return await repository.save(loaded, aggregate, events, ctx)
 
 
+async def submit_own(
+    stores: Stores,
+    repository: Repository[Filed],
+    submit: Callable[..., tuple[Filed, EventData]],
+    ctx: CommandContext,
+    aggregate_id: str,
+    version: int,
+) -> Loaded[Filed]:
+    """A dossier submitted by its organisation (or one in its lineage: after a merger, its successor) or a
+    specialist: `submit(dossier, actor=, now=)`, the acting organisation signing, through `change_own`."""
+    step = partial(submit, actor=policy.acting_organization(ctx), now=ctx.now)
+    return await change_own(repository, store.directory(stores), ctx, aggregate_id, version, step)
+
+
 Reassign = Callable[[Filed, OrganizationsMerged], tuple[Filed, EventData] | None]
 
 

@@ -4,12 +4,10 @@ successor when its organisation merges; a pact is signed by one of its parties o
 
 from __future__ import annotations
 
-from functools import partial
-
 from tdkt_reporting import policy, store
 from tdkt_reporting.domain import registrations as domain
 from tdkt_reporting.domain.registrations import EmulationPact, Registration
-from tdkt_reporting.handlers.common import change_own, ensure_may_file, move_open
+from tdkt_reporting.handlers.common import ensure_may_file, move_open, submit_own
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.registry import OrganizationsMerged
 from tdkt_shared.kit import CommandContext, Loaded
@@ -24,8 +22,7 @@ async def draft(stores: Stores, command: domain.DraftRegistration, ctx: CommandC
 
 
 async def submit(stores: Stores, registration_id: str, version: int, ctx: CommandContext) -> Loaded[Registration]:
-    step = partial(domain.submit, actor=policy.acting_organization(ctx), now=ctx.now)
-    return await change_own(store.registrations(stores), store.directory(stores), ctx, registration_id, version, step)
+    return await submit_own(stores, store.registrations(stores), domain.submit, ctx, registration_id, version)
 
 
 async def return_registration(

@@ -10,7 +10,7 @@ from functools import partial
 from tdkt_reporting import policy, store
 from tdkt_reporting.domain import reports as domain
 from tdkt_reporting.domain.reports import Report
-from tdkt_reporting.handlers.common import change_own, ensure_may_file, move_open
+from tdkt_reporting.handlers.common import change_own, ensure_may_file, move_open, submit_own
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.registry import OrganizationsMerged
 from tdkt_shared.kit import CommandContext, Loaded
@@ -33,9 +33,7 @@ async def edit_content(
 
 
 async def submit(stores: Stores, report_id: str, version: int, ctx: CommandContext) -> Loaded[Report]:
-    """By the reporting organisation (or one in its lineage: after a merger, its successor) or a specialist."""
-    step = partial(domain.submit, actor=policy.acting_organization(ctx), now=ctx.now)
-    return await change_own(store.reports(stores), store.directory(stores), ctx, report_id, version, step)
+    return await submit_own(stores, store.reports(stores), domain.submit, ctx, report_id, version)
 
 
 async def return_report(
