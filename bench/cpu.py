@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
+STACK_PORTS = {"KAFKA_PORT": "9092", "MONGODB_PORT": "27017", "POSTGRES_PORT": "54329"}
+"""The variables `scripts/stack.sh` takes its ports from, and its defaults."""
 
 
 def _cpu_s(pid: int) -> float:
@@ -46,10 +48,10 @@ def _kafka_serves(cmd: str, port: str) -> bool:
 
 
 def infrastructure() -> dict[str, list[int]]:
-    """The local stack's processes: kafka, ferretdb and postgres. With the stack's ports in the environment
-    (`KAFKA_PORT`, `MONGODB_PORT`, `POSTGRES_PORT`, as `scripts/stack.sh` takes them), only the stack on those
-    ports: another stack on the same machine is not this run's cost."""
-    kafka_port, mongo_port, pg_port = (os.environ.get(v) for v in ("KAFKA_PORT", "MONGODB_PORT", "POSTGRES_PORT"))
+    """The local stack's processes: kafka, ferretdb and postgres on the stack's ports (`KAFKA_PORT`, `MONGODB_PORT`,
+    `POSTGRES_PORT`, with `scripts/stack.sh`'s defaults): another stack on the same machine is not this run's cost,
+    and one that stops during a stretch must not take its CPU time out of the sum."""
+    kafka_port, mongo_port, pg_port = (os.environ.get(v, d) for v, d in STACK_PORTS.items())
     found: dict[str, list[int]] = {"kafka": [], "ferretdb": [], "postgres": []}
     postmasters: set[int] = set()
     backends: list[int] = []
@@ -58,15 +60,13 @@ def infrastructure() -> dict[str, list[int]]:
             continue
         pid, cmd = int(entry.name), _cmdline(int(entry.name))
         if "kafka.Kafka" in cmd:
-            if kafka_port is None or _kafka_serves(cmd, kafka_port):
+            if _kafka_serves(cmd, kafka_port):
                 found["kafka"].append(pid)
         elif cmd.split(" ", 1)[0].endswith("/ferretdb"):
-            if mongo_port is None or f":{mongo_port} " in f"{cmd} ":
+            if f":{mongo_port} " in f"{cmd} ":
                 found["ferretdb"].append(pid)
         elif cmd.startswith(("postgres", "/usr/lib/postgresql/")):
-            if pg_port is None:
-                found["postgres"].append(pid)
-            elif f" -p {pg_port} " in f" {cmd} ":
+            if f" -p {pg_port} " in f" {cmd} ":
                 postmasters.add(pid)
                 found["postgres"].append(pid)
             else:
