@@ -194,9 +194,9 @@ async def test_a_later_write_keeps_its_events_when_the_earlier_ones_are_cleared(
 
 def test_an_idle_relay_queries_less_and_less_often_up_to_a_limit() -> None:
     intervals = [0.2]
-    for _ in range(6):
+    for _ in range(8):
         intervals.append(next_sweep_interval(intervals[-1], 0, 0.2))
-    assert intervals == pytest.approx([0.2, 0.4, 0.8, 1.6, 2.0, 2.0, 2.0])
+    assert intervals == pytest.approx([0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 10.0, 10.0, 10.0])
 
 
 def test_a_query_that_finds_events_brings_the_interval_back() -> None:
