@@ -9,6 +9,8 @@ import pytest
 from tdkt_notify import service as notify_service
 from tdkt_notify import store as notify_store
 from tdkt_shared.contract import CloudEvent
+from tdkt_shared.kit import Loaded, Repository
+from tdkt_shared.kit.models import Value
 from tdkt_shared.runtime import Runtime
 from tdkt_shared.settings import load_settings
 from tdkt_shared.store import AggregateStore, AlreadyExists, InMemoryAggregateStore, MongoAggregateStore, Stored
@@ -158,3 +160,41 @@ def test_the_runtime_caches_the_collections_a_service_names(ttl_ms: int, cached_
     assert {type(runtime.store(c)) for c in notify_store.REFERENCE} == {cached_kind}
     assert type(runtime.store(notify_store.DELIVERIES)) is MongoAggregateStore
     assert runtime.store(notify_store.RULES) is runtime.store(notify_store.RULES)  # one cache per process
+
+
+class Rule(Value):
+    targets: list[str]
+
+
+async def test_a_repository_over_the_cache_validates_once_until_a_write(
+    inner: Counting, cached: CachedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await inner.create("r1", {"targets": ["a"]}, [])
+    rules = Repository(cached, Rule)
+    validated: list[object] = []
+    real = Rule.model_validate
+
+    def validate(state: object) -> Rule:
+        validated.append(state)
+        return real(state)
+
+    monkeypatch.setattr(Rule, "model_validate", validate)
+    first, again = await rules.find({}), await rules.find({})
+    one, other = await rules.get("r1"), await rules.get("r1")
+    assert [r.aggregate for r in first] == [Rule(targets=["a"])]
+    assert again[0] is first[0]  # shared, frozen: nothing copied, nothing validated again
+    assert one is other
+    assert len(validated) == 2  # once for the find, once for the get
+    assert inner.reads == {"find": 1, "get": 1}
+
+    await rules.store.update("r1", 1, {"targets": ["b"]}, [])
+    assert [r.aggregate for r in await rules.find({})] == [Rule(targets=["b"])]
+    assert (await rules.get("r1")) == Loaded("r1", Rule(targets=["b"]), 2)
+    assert len(validated) == 4
+
+
+async def test_a_list_from_the_shared_find_is_the_callers_own(cached: CachedStore) -> None:
+    await cached.create("r1", {"targets": ["a"]}, [])
+    rules = Repository(cached, Rule)
+    (await rules.find({})).clear()
+    assert len(await rules.find({})) == 1

@@ -8,6 +8,7 @@ the collection and the aggregate id, and its correlation and causation from the 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -19,8 +20,10 @@ from tdkt_shared.errors import DomainError
 from tdkt_shared.kit.context import CommandContext
 from tdkt_shared.store import AggregateStore, NotFound, Stored, VersionConflict
 from tdkt_shared.store.aggregates import Query
+from tdkt_shared.store.cached import CachedStore
 
 A = TypeVar("A", bound=BaseModel)
+T = TypeVar("T")
 
 Events = EventData | Sequence[EventData]
 """What a domain function returns beside the new aggregate: one event's data, or several (or none)."""
@@ -63,9 +66,18 @@ class Repository(Generic[A]):
     def _loaded(self, stored: Stored) -> Loaded[A]:
         return Loaded(stored.id, self.model.model_validate(stored.state), stored.version)
 
-    async def get(self, aggregate_id: str) -> Loaded[A] | None:
+    async def _read(self, key: str, read: Callable[[], Awaitable[T]]) -> T:
+        """A cached store's reads come out validated once, shared while the cache keeps them (models are frozen)."""
+        if isinstance(self.store, CachedStore):
+            return await self.store.shared(f"{self.model.__module__}.{self.model.__qualname__} {key}", read)
+        return await read()
+
+    async def _get(self, aggregate_id: str) -> Loaded[A] | None:
         stored = await self.store.get(aggregate_id)
         return None if stored is None else self._loaded(stored)
+
+    async def get(self, aggregate_id: str) -> Loaded[A] | None:
+        return await self._read(f"get {aggregate_id}", lambda: self._get(aggregate_id))
 
     async def load(self, aggregate_id: str, version: int | None = None) -> Loaded[A]:
         """The aggregate (NotFound if absent); with `version`, VersionConflict unless it is still at that version,
@@ -80,8 +92,12 @@ class Repository(Generic[A]):
     async def exists(self, aggregate_id: str) -> bool:
         return await self.store.get(aggregate_id) is not None
 
+    async def _find(self, query: Query, skip: int, limit: int, sort: str | None) -> tuple[Loaded[A], ...]:
+        return tuple(self._loaded(s) for s in await self.store.find(query, skip=skip, limit=limit, sort=sort))
+
     async def find(self, query: Query, *, skip: int = 0, limit: int = 50, sort: str | None = None) -> list[Loaded[A]]:
-        return [self._loaded(s) for s in await self.store.find(query, skip=skip, limit=limit, sort=sort)]
+        key = "find " + json.dumps([query, skip, limit, sort], sort_keys=True, default=str)
+        return list(await self._read(key, lambda: self._find(query, skip, limit, sort)))
 
     async def find_all(self, query: Query, *, batch: int = 200) -> list[Loaded[A]]:
         """Every match, read in batches (for bounded sets: a cluster's scorecards, a person's grants)."""

@@ -12,7 +12,9 @@ serves `get` and `find` from memory until the collection changes:
   (`READ_CACHE_TTL_MS`, 60 s): the only expiry on a clock;
 - a read that was in flight when a write finished is returned to its caller but not kept.
 
-Callers get copies: changing a returned state never changes what the next caller sees.
+Callers get copies: changing a returned state never changes what the next caller sees. `shared` keeps what a
+caller derives from its reads (the typed repository's validated, immutable models) under the same rules, so a hit
+costs neither the unpickling nor the validation.
 """
 
 from __future__ import annotations
@@ -47,11 +49,26 @@ class CachedStore:
         self.collection = inner.collection
         self.inner = inner
         self._cache: TTLCache[str, bytes] = TTLCache(maxsize=entries, ttl=ttl_s, timer=timer)
+        self._shared: TTLCache[str, Any] = TTLCache(maxsize=entries, ttl=ttl_s, timer=timer)
         self._generation = 0
 
     def invalidate(self) -> None:
         self._cache.clear()
+        self._shared.clear()
         self._generation += 1
+
+    async def shared(self, key: str, derive: Callable[[], Awaitable[T]]) -> T:
+        """What `derive` makes of this store's reads, kept and handed to every caller as long as a read would be:
+        the value must never be changed (frozen models in a tuple, say)."""
+        try:
+            return self._shared[key]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
+        generation = self._generation
+        value = await derive()
+        if generation == self._generation:
+            self._shared[key] = value
+        return value
 
     async def _read(self, key: str, load: Callable[[], Awaitable[T]]) -> T:
         # The cache holds pickles: each read unpickles its own copy (3.6 times cheaper than `copy.deepcopy` of
