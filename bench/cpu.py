@@ -2,7 +2,9 @@
 
 Processes are grouped by what they are: the four services (by pid), Kafka, FerretDB and PostgreSQL (every
 `postgres` process: the server and one backend per FerretDB connection). A process that ends inside the stretch
-loses its share, so a stretch should not span restarts.
+loses its share, so a stretch should not span restarts; PostgreSQL's backends are the exception: the time of those
+that end is counted through their postmaster (before 6 Dec 2026 it was lost, and a stretch in which FerretDB
+closed connections could show no PostgreSQL time at all).
 """
 
 from __future__ import annotations
@@ -17,12 +19,16 @@ STACK_PORTS = {"KAFKA_PORT": "9092", "MONGODB_PORT": "27017", "POSTGRES_PORT": "
 """The variables `scripts/stack.sh` takes its ports from, and its defaults."""
 
 
-def _cpu_s(pid: int) -> float:
+def _cpu_s(pid: int, *, reaped: bool = False) -> float:
+    """The process's CPU time; with `reaped`, plus that of its children that ended (a PostgreSQL backend that closes
+    moves its time to the postmaster's, so the group's sum does not drop when FerretDB closes a connection)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime (fields 14 and 15 of stat)
+    own = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    children = int(fields[13]) + int(fields[14]) if reaped else 0  # cutime, cstime (16 and 17)
+    return (own + children) / TICKS
 
 
 def _cmdline(pid: int) -> str:
@@ -47,10 +53,11 @@ def _kafka_serves(cmd: str, port: str) -> bool:
         return False
 
 
-def infrastructure() -> dict[str, list[int]]:
+def infrastructure() -> dict[str, list[tuple[int, bool]]]:
     """The local stack's processes: kafka, ferretdb and postgres on the stack's ports (`KAFKA_PORT`, `MONGODB_PORT`,
     `POSTGRES_PORT`, with `scripts/stack.sh`'s defaults): another stack on the same machine is not this run's cost,
-    and one that stops during a stretch must not take its CPU time out of the sum."""
+    and one that stops during a stretch must not take its CPU time out of the sum. Each pid comes with whether it is
+    a postmaster (whose reaped children's time counts)."""
     kafka_port, mongo_port, pg_port = (os.environ.get(v, d) for v, d in STACK_PORTS.items())
     found: dict[str, list[int]] = {"kafka": [], "ferretdb": [], "postgres": []}
     postmasters: set[int] = set()
@@ -72,7 +79,7 @@ def infrastructure() -> dict[str, list[int]]:
             else:
                 backends.append(pid)
     found["postgres"] += [pid for pid in backends if _ppid(pid) in postmasters]
-    return found
+    return {name: [(pid, pid in postmasters) for pid in pids] for name, pids in found.items()}
 
 
 @dataclass
@@ -84,8 +91,8 @@ class CpuMeter:
     used_s: dict[str, float] = field(default_factory=dict)
 
     def _sample(self) -> dict[str, float]:
-        groups = {name: [pid] for name, pid in self.services.items()} | infrastructure()
-        return {name: sum(_cpu_s(pid) for pid in pids) for name, pids in groups.items()}
+        groups = {name: [(pid, False)] for name, pid in self.services.items()} | infrastructure()
+        return {name: sum(_cpu_s(pid, reaped=reaped) for pid, reaped in pids) for name, pids in groups.items()}
 
     def start(self) -> None:
         self.started = self._sample()
