@@ -194,7 +194,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--budget", type=float, help="seconds for the whole run, later phases are cut short (0: no budget)"
     )
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--bus", nargs="+", default=["faust"], choices=["faust", "aiokafka"])
+    parser.add_argument("--bus", nargs="+", default=["aiokafka"], choices=["aiokafka", "faust"])
     parser.add_argument("--write", type=Path, default=ROOT / "docs" / "benchmarks.md", help="'-' to write nothing")
     args = parser.parse_args(argv)
     for key, value in (QUICK if args.quick else FULL).items():

@@ -51,7 +51,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.idle", description=__doc__)
     parser.add_argument("seconds", type=float, nargs="?", default=60.0)
     parser.add_argument("--settle", type=float, default=15.0, help="seconds between ready and measuring")
-    parser.add_argument("--bus", nargs="+", default=["faust", "aiokafka"], choices=["faust", "aiokafka"])
+    parser.add_argument("--bus", nargs="+", default=["aiokafka", "faust"], choices=["aiokafka", "faust"])
     args = parser.parse_args()
     for bus in args.bus:
         shares = asyncio.run(idle(bus, args.seconds, args.settle))

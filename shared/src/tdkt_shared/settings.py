@@ -39,7 +39,11 @@ class Settings(BaseSettings):
         default=10 << 20, ge=1024, description="larger uploaded files (PDF, DOCX, XLSX, images) get 413"
     )
     http_max_json_depth: int = Field(default=32, ge=2, description="deeper JSON request bodies get 422")
-    bus_consumer: Literal["faust", "aiokafka"] = "faust"
+    bus_consumer: Literal["aiokafka", "faust"] = Field(
+        default="aiokafka",
+        description="the consumer transport behind the shared dispatcher: a plain aiokafka group member, or a "
+        "faust-streaming agent (docs/benchmarks.md compares the two on the same work)",
+    )
     consumer_group: str | None = Field(default=None, description="defaults to tdkt-<service>")
     consumer_max_attempts: int = Field(default=3, ge=1, description="handler attempts before dead-lettering")
     consumer_retry_backoff_ms: int = Field(default=200, ge=0)
