@@ -193,3 +193,14 @@ def nomination_status(
         council_session_on=session_on,
     )
     return make_event(data, partitionkey=nomination_id, time=when)
+
+
+def health_and_home_affairs() -> list[CloudEvent]:
+    """Sở Y tế and Sở Nội vụ with an e-mail address each, Sở Nội vụ holding the TĐKT state-management role."""
+    return [
+        organization("so-y-te", "Sở Y tế"),
+        organization("so-noi-vu", "Sở Nội vụ"),
+        contact("so-y-te", email="vanthu@soyte.example"),
+        contact("so-noi-vu", email="tdkt@snv.example"),
+        role("a1", FunctionalRole.TDKT_STATE_MANAGEMENT, "so-noi-vu", date(2020, 1, 1)),
+    ]

@@ -17,7 +17,6 @@ from tdkt_notify.store import NotifyStores
 from tdkt_shared.contract import CloudEvent, make_event
 from tdkt_shared.contract.awards import DocumentIssued
 from tdkt_shared.contract.notify import Channel
-from tdkt_shared.contract.registry import FunctionalRole
 from tests.unit.notify import events
 from tests.unit.notify.conftest import Feed
 from tests.unit.notify.local_servers import smtp_server
@@ -48,14 +47,7 @@ def issued(kind: str = "DECISION", pdf: bytes | None = PDF, sha256: str | None =
 
 
 async def deliveries_of(feed: Feed, stores: NotifyStores, event: CloudEvent) -> list[Delivery]:
-    await feed(
-        events.organization("so-y-te", "Sở Y tế"),
-        events.organization("so-noi-vu", "Sở Nội vụ"),
-        events.contact("so-y-te", email="vanthu@soyte.example"),
-        events.contact("so-noi-vu", email="tdkt@snv.example"),
-        events.role("a1", FunctionalRole.TDKT_STATE_MANAGEMENT, "so-noi-vu", date(2020, 1, 1)),
-        event,
-    )
+    await feed(*events.health_and_home_affairs(), event)
     found = await stores.deliveries.find({"event_id": event.id}, limit=100)
     return [Delivery.model_validate(s.state) for s in found]
 

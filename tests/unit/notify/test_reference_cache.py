@@ -3,8 +3,6 @@ fixed time: here the cache never expires on its clock, and routing still follows
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from tdkt_notify import consumers
@@ -13,7 +11,6 @@ from tdkt_notify.handlers import seed_defaults
 from tdkt_notify.service import DEFINITION
 from tdkt_notify.store import DELIVERIES, RECIPIENTS, REFERENCE, NotifyStores
 from tdkt_shared.contract.notify import Channel
-from tdkt_shared.contract.registry import FunctionalRole
 from tdkt_shared.runtime import InMemoryRuntime
 from tdkt_shared.store import AggregateStore
 from tdkt_shared.store.agenda import Agenda
@@ -55,13 +52,7 @@ async def test_routing_follows_each_registry_event_at_once_though_the_cache_neve
     stores = CachedRuntime(runtime)
     await seed_defaults(NotifyStores.of(stores))
     feed = Feed(consumers.event_handlers(stores))
-    await feed(
-        events.organization("so-y-te", "Sở Y tế"),
-        events.organization("so-noi-vu", "Sở Nội vụ"),
-        events.contact("so-y-te", email="vanthu@soyte.example"),
-        events.contact("so-noi-vu", email="tdkt@snv.example"),
-        events.role("a1", FunctionalRole.TDKT_STATE_MANAGEMENT, "so-noi-vu", date(2020, 1, 1)),
-    )
+    await feed(*events.health_and_home_affairs())
     await feed(events.report_submitted("so-y-te", events.at(2025, 12, 1), report_id="bc-1"))
     assert await emails_to(runtime, "so-y-te") == ["vanthu@soyte.example"]
 
