@@ -10,7 +10,9 @@ Each patch has a test here that fails on FerretDB 1.24.2 on PostgreSQL without i
 - 0005: a dot-notation filter reaches through arrays (update, findAndModify, delete and count matched nothing),
   and find pushes it down to PostgreSQL;
 - 0006: an index with a `partialFilterExpression` of equalities (`{pending: true}`) is a partial index in
-  PostgreSQL that serves that query (FerretDB refused the option); other expressions are refused.
+  PostgreSQL that serves that query (FerretDB refused the option); other expressions are refused;
+- 0007: a release build does not track iterators (a pprof profile and a finalizer each: CPU, not behaviour);
+- 0008: documents are encoded and decoded with goccy/go-json (CPU): every BSON type comes back unchanged.
 
 The tests assert what MongoDB does; those marked `ferretdb_only` are FerretDB's own (they read PostgreSQL's plan,
 or expect the refusal of an expression that MongoDB supports and this FerretDB does not).
@@ -19,11 +21,16 @@ or expect the refusal of an expression that MongoDB supports and this FerretDB d
 from __future__ import annotations
 
 import asyncio
+import re
+import socket
 from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-from bson import ObjectId
+from bson import Binary, Int64, ObjectId, Regex, Timestamp
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel, ReturnDocument, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
@@ -399,3 +406,130 @@ async def test_the_pending_query_is_served_by_the_partial_index(db: AsyncDatabas
     assert await ids(coll.find({"pending": {"$eq": True}})) == expected
     assert await coll.count_documents({"pending": True}) == len(expected)
     await assert_index_scans()
+
+
+# ---------------------------------------------------------------- 0007: no resource tracking in a release build
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _ferretdb_serving(port: int) -> list[str]:
+    """The command line of the FerretDB process listening on 127.0.0.1:port (its binary first)."""
+    for proc in Path("/proc").iterdir():
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        args = [a.decode() for a in argv if a]
+        if args and Path(args[0]).name == "ferretdb" and f"127.0.0.1:{port}" in args:
+            return args
+    raise AssertionError(f"no FerretDB process serves 127.0.0.1:{port}")
+
+
+@pytest.mark.usefixtures("ferretdb_only")
+async def test_iterators_are_not_tracked_in_a_release_build(stack: Settings, run_id: str) -> None:
+    """A second server from the stack's binary, with pprof on: after finds and writes (documents, arrays and
+    query iterators), it has no `FerretDB/...` profile. Unpatched, each tracked type is a profile of its own."""
+    port = int(stack.mongodb_url.rsplit(":", 1)[1].split("/")[0])
+    args = _ferretdb_serving(port)
+    pg_url = args[args.index("-postgresql-url") + 1]
+    mongo_port, pprof_port = _free_port(), _free_port()
+    server = await asyncio.create_subprocess_exec(
+        *[
+            args[0],
+            "-listen-addr",
+            f"127.0.0.1:{mongo_port}",
+            "-postgresql-url",
+            pg_url,
+            "-log-level",
+            "error",
+            "-pprof-addr",
+            f"127.0.0.1:{pprof_port}",
+        ],
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    client: AsyncMongoClient[Doc] = AsyncMongoClient(
+        f"mongodb://127.0.0.1:{mongo_port}", serverSelectionTimeoutMS=20000
+    )
+    try:
+        coll = client[f"it_patches_{run_id}"]["tracked"]
+        await coll.insert_many([{"_id": i, "tags": ["a", {"b": i}], "nested": {"n": i}} for i in range(20)])
+        await coll.update_one({"_id": 3}, {"$push": {"tags": "c"}})
+        assert [d["_id"] for d in await coll.find({"nested.n": {"$gte": 18}}).sort("_id", 1).to_list()] == [18, 19]
+        assert (await coll.find_one({"_id": 3}) or {})["tags"] == ["a", {"b": 3}, "c"]
+        async with httpx.AsyncClient() as http:
+            index = (await http.get(f"http://127.0.0.1:{pprof_port}/debug/pprof/")).text
+        assert "goroutine" in index  # the pprof index itself
+        assert re.findall(r"FerretDB/[\w./*]+", index) == []
+    finally:
+        await client.drop_database(f"it_patches_{run_id}")
+        await client.close()
+        server.terminate()
+        await asyncio.wait_for(server.wait(), 30)
+
+
+# ---------------------------------------------------------------- 0008: sjson with goccy/go-json
+
+
+EDGE_VALUES: Doc = {
+    "double": [0.0, -1.5, 1e308, -1e-308, 5e-324, 0.1 + 0.2, 123456789.125],
+    "string": [
+        "",
+        "Thi đua yêu nước",
+        'quote " backslash \\ slash /',
+        "\n\t\r\b\f",
+        "\u2028\u2029",
+        "emoji 🏅",
+        "<script>&amp;</script>",
+        "\x01\x1f",
+        "x" * 5000,
+    ],
+    "int": [0, -1, 2**31 - 1, -(2**31)],
+    "long": [Int64(0), Int64(2**31), Int64(2**53 + 1), Int64(2**63 - 1), Int64(-(2**63))],
+    "bool": [True, False],
+    "null": None,
+    "date": [datetime(1969, 12, 31, 23, 59, 59, 999000), datetime(2025, 7, 1), datetime(9999, 12, 31, 23, 59, 59)],
+    "objectId": ObjectId("0123456789abcdef01234567"),
+    "binData": [b"", bytes(range(256)), Binary(b"\x00\xff", 128)],  # pymongo reads subtype 0 as bytes
+    "regex": Regex("^Thi đua.*[0-9]+$", "imsx"),
+    "timestamp": [Timestamp(0, 0), Timestamp(1767225600, 7)],
+    "document": {"": "empty key", "a": {"b": {"c": {"d": [1, {"x": [2, {"e": None}]}]}}}, "ключ": 1, "k y": 2},
+    "array": [{}, {"in": []}, 1, "a", None, True, 1.5, Int64(2)],  # FerretDB refuses arrays in arrays
+    "empty": {},
+}
+
+
+async def test_every_bson_type_round_trips_unchanged(db: AsyncDatabase[Doc]) -> None:
+    """What FerretDB writes to PostgreSQL and reads back, through inserts, updates and findAndModify: every value,
+    with its BSON type, as sent (float and int stay distinct, as do int and long)."""
+    coll = db["types"]
+    await coll.insert_one({"_id": "doc", **EDGE_VALUES})
+    read = await coll.find_one({"_id": "doc"})
+    assert read == {"_id": "doc", **EDGE_VALUES}
+    assert _types(read) == _types({"_id": "doc", **EDGE_VALUES})
+
+    await coll.update_one({"_id": "doc"}, {"$set": {"copy": EDGE_VALUES}})
+    before = await coll.find_one_and_update(
+        {"_id": "doc"}, {"$set": {"more": 1}}, return_document=ReturnDocument.BEFORE
+    )
+    assert before == {"_id": "doc", **EDGE_VALUES, "copy": EDGE_VALUES}
+    assert _types(before) == _types({"_id": "doc", **EDGE_VALUES, "copy": EDGE_VALUES})
+    # what FerretDB does not store is refused, not changed
+    for unsupported in (float("inf"), float("-inf")):
+        with pytest.raises(OperationFailure):
+            await coll.insert_one({"_id": str(unsupported), "v": unsupported})
+
+
+def _types(value: Any) -> Any:
+    """The value with each leaf replaced by its Python type: bool, int, Int64 and float must not merge."""
+    if isinstance(value, dict):
+        return {k: _types(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_types(v) for v in value]
+    return type(value).__name__
