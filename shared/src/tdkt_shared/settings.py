@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     )
     consumer_batch_max: int = Field(default=200, ge=1, description="records taken from the bus at a time")
     consumer_batch_wait_ms: int = Field(default=20, ge=1, description="how long a batch waits to fill up")
+    consumer_commit_interval_ms: int = Field(
+        default=500,
+        ge=1,
+        description="handled offsets are committed at most this often, all partitions in one request, and at once "
+        "when the consumer stops or gives partitions up; a crash re-delivers at most this much, which the idempotent "
+        "handlers absorb",
+    )
     relay_poll_interval_ms: int = Field(
         default=200,
         ge=10,

@@ -15,11 +15,11 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from enum import StrEnum
 from typing import Any, Protocol
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError
 from pydantic import ValidationError
 from tenacity import AsyncRetrying, RetryCallState, wait_exponential
@@ -191,7 +191,12 @@ class ConsumerPort(Protocol):
 
 
 class AiokafkaConsumer:
-    """A plain aiokafka consumer group member; commits each partition after its records are dispatched."""
+    """A plain aiokafka consumer group member.
+
+    Offsets are committed only for records already dispatched, all partitions in one request, at most every
+    `consumer_commit_interval_ms` (a commit is a write to the broker's offsets log: one per partition per batch cost
+    the broker more than fetching the records), and at once when partitions are given up or the consumer stops.
+    """
 
     def __init__(self, settings: Settings, topics: Sequence[str], dispatch: Dispatcher) -> None:
         self._settings = settings
@@ -199,10 +204,13 @@ class AiokafkaConsumer:
         self._dispatch = dispatch
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task[None] | None = None
+        self._handled: dict[TopicPartition, int] = {}
+        """partition -> the next offset to commit: its records before it are dispatched"""
+        self._interval = settings.consumer_commit_interval_ms / 1000
+        self._committed_at = 0.0
 
     async def start(self) -> None:
         self._consumer = AIOKafkaConsumer(
-            *self._topics,
             bootstrap_servers=self._settings.kafka_bootstrap_servers,
             group_id=self._settings.group_id,
             client_id=f"{self._settings.kafka_client_id_prefix}-{self._settings.service_name}-consumer",
@@ -213,12 +221,14 @@ class AiokafkaConsumer:
             max_poll_interval_ms=300000,
             max_partition_fetch_bytes=MAX_FETCH_BYTES_PER_PARTITION,
         )
+        self._consumer.subscribe(self._topics, listener=_CommitOnRevoke(self))
         await self._consumer.start()
         self._task = asyncio.create_task(self._run(), name="aiokafka-consumer")
 
     async def _run(self) -> None:
         assert self._consumer is not None
         consumer = self._consumer
+        loop = asyncio.get_running_loop()
         while True:
             batches = await consumer.getmany(timeout_ms=500, max_records=self._settings.consumer_batch_max)
             await self._dispatch.dispatch_batch(
@@ -229,11 +239,25 @@ class AiokafkaConsumer:
                 ]
             )
             for tp, messages in batches.items():
-                try:
-                    await consumer.commit({TopicPartition(tp.topic, tp.partition): messages[-1].offset + 1})
-                except CommitFailedError:
-                    log.warning("commit on %s lost to a rebalance; its records will be re-delivered", tp)
+                self._handled[TopicPartition(tp.topic, tp.partition)] = messages[-1].offset + 1
                 record_lag(self._settings.group_id, tp.topic, tp.partition, consumer.highwater(tp), messages[-1].offset)
+            if self._handled and loop.time() - self._committed_at >= self._interval:
+                await self.commit()
+
+    async def commit(self, partitions: Collection[TopicPartition] | None = None) -> None:
+        """Commit what is dispatched (of `partitions`, or all) in one request; a commit lost to a rebalance is
+        logged, and the new owner re-delivers those records."""
+        assert self._consumer is not None
+        offsets = {tp: o for tp, o in self._handled.items() if partitions is None or tp in partitions}
+        for tp in offsets:
+            del self._handled[tp]
+        self._committed_at = asyncio.get_running_loop().time()
+        if not offsets:
+            return
+        try:
+            await self._consumer.commit(offsets)
+        except CommitFailedError:
+            log.warning("commit of %s lost to a rebalance; those records will be re-delivered", sorted(offsets))
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -241,4 +265,22 @@ class AiokafkaConsumer:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         if self._consumer is not None:
+            try:
+                await self.commit()
+            except Exception:  # the broker is gone: the next owner re-delivers, and the handlers absorb it
+                log.warning("could not commit on stop; the records since the last commit will be re-delivered")
             await self._consumer.stop()
+
+
+class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Partitions given up in a rebalance get their dispatched offsets committed first, so the next owner does
+    not repeat them."""
+
+    def __init__(self, consumer: AiokafkaConsumer) -> None:
+        self._consumer = consumer
+
+    async def on_partitions_revoked(self, revoked: Collection[TopicPartition]) -> None:
+        await self._consumer.commit(revoked)
+
+    async def on_partitions_assigned(self, assigned: Collection[TopicPartition]) -> None:
+        return None

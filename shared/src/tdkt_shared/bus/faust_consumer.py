@@ -50,7 +50,7 @@ class FaustConsumer:
             broker_session_timeout=10,
             broker_heartbeat_interval=1,
             broker_rebalance_timeout=10,
-            broker_commit_interval=0.5,
+            broker_commit_interval=settings.consumer_commit_interval_ms / 1000,
             stream_wait_empty=False,
             stream_buffer_maxsize=STREAM_BUFFER_BATCHES * batch_max,
             consumer_max_fetch_size=MAX_FETCH_BYTES_PER_PARTITION,
