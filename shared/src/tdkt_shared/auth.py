@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
 import jwt
+from cachetools import TLRUCache
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -179,13 +180,30 @@ def known_roles(value: Any) -> list[Role]:
     return [Role(r) for r in names if isinstance(r, str) and r in Role._value2member_map_]
 
 
+VERIFIED_TOKENS = 4096
+"""Verified tokens a process remembers (a few hundred bytes each), each until its `exp`."""
+
+
 class TokenVerifier:
-    def __init__(self, settings: AuthSettings | None = None) -> None:
+    """Checks a bearer token's signature and claims once: a token already verified gives its principal from memory
+    until its expiry (a client sends the same token with every request until it expires)."""
+
+    def __init__(self, settings: AuthSettings | None = None, *, clock: Callable[[], float] = time.time) -> None:
         self.settings = settings or load_auth_settings()
         self._jwks = jwt.PyJWKClient(self.settings.jwks_url) if self.settings.jwks_url else None
+        self._verified: TLRUCache[str, tuple[Principal, float]] = TLRUCache(
+            VERIFIED_TOKENS, ttu=lambda _token, entry, _now: entry[1], timer=clock
+        )
 
     def verify(self, token: str) -> Principal:
         """The token's principal; raises jwt.InvalidTokenError on any defect."""
+        if (known := self._verified.get(token)) is not None:
+            return known[0]
+        principal, expires = self._decode(token)
+        self._verified[token] = (principal, expires)
+        return principal
+
+    def _decode(self, token: str) -> tuple[Principal, float]:
         if self._jwks is not None:
             key: Any = self._jwks.get_signing_key_from_jwt(token).key
             algorithms = ["RS256", "ES256"]
@@ -201,11 +219,12 @@ class TokenVerifier:
             options={"require": ["exp", "sub", "iss", "aud"]},
         )
         try:
-            return Principal(
+            principal = Principal(
                 subject=claims["sub"],
                 organization_id=claim(claims, self.settings.organization_claim) or "",
                 roles=known_roles(claim(claims, self.settings.roles_claim)),
             )
+            return principal, float(claims["exp"])
         except ValidationError as exc:
             raise jwt.InvalidTokenError(f"bad claims: {exc.errors()[0]['msg']}") from exc
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Annotated
@@ -168,3 +169,38 @@ def test_dev_headers_carry_a_verifiable_token() -> None:
         "so-noi-vu",
         frozenset({Role.COUNCIL_MEMBER}),
     )
+
+
+def test_a_verified_token_is_not_checked_again_until_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    decoded: list[str] = []
+    real_decode = jwt.decode
+
+    def counting_decode(token: str, *args: object, **kwargs: object) -> object:
+        decoded.append(token)
+        return real_decode(token, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jwt, "decode", counting_decode)
+    now = [float(time.time())]
+    verifier = TokenVerifier(clock=lambda: now[0])
+    token = issue_token("u-1", "so-noi-vu", [Role.UNIT_OFFICER], ttl_s=600, now=now[0])
+    other = issue_token("u-2", "so-noi-vu", [Role.UNIT_OFFICER], ttl_s=600, now=now[0])
+
+    first = verifier.verify(token)
+    assert [verifier.verify(token) for _ in range(3)] == [first] * 3
+    assert verifier.verify(other).subject == "u-2"
+    assert decoded == [token, other]  # once each
+
+    now[0] += 599
+    verifier.verify(token)
+    assert decoded == [token, other]
+    now[0] += 1  # its exp: checked again (and refused by jwt once the real clock gets there)
+    assert verifier.verify(token) == first
+    assert decoded == [token, other, token]
+
+
+def test_a_refused_token_is_refused_every_time() -> None:
+    verifier = TokenVerifier()
+    token = issue_token("u-1", "so-noi-vu", [Role.UNIT_OFFICER], ttl_s=60, now=NOW)  # expired long ago
+    for _ in range(2):
+        with pytest.raises(jwt.ExpiredSignatureError):
+            verifier.verify(token)
