@@ -418,8 +418,9 @@ def _free_port() -> int:
         return port
 
 
-def _ferretdb_serving(port: int) -> list[str]:
-    """The command line of the FerretDB process listening on 127.0.0.1:port (its binary first)."""
+def _ferretdb_serving(port: int) -> tuple[str, list[str]]:
+    """The FerretDB process listening on 127.0.0.1:port: its executable (through /proc, so a binary rebuilt and
+    replaced since it started still runs) and its command line."""
     for proc in Path("/proc").iterdir():
         try:
             argv = (proc / "cmdline").read_bytes().split(b"\0")
@@ -427,7 +428,7 @@ def _ferretdb_serving(port: int) -> list[str]:
             continue
         args = [a.decode() for a in argv if a]
         if args and Path(args[0]).name == "ferretdb" and f"127.0.0.1:{port}" in args:
-            return args
+            return str(proc / "exe"), args
     raise AssertionError(f"no FerretDB process serves 127.0.0.1:{port}")
 
 
@@ -436,12 +437,12 @@ async def test_iterators_are_not_tracked_in_a_release_build(stack: Settings, run
     """A second server from the stack's binary, with pprof on: after finds and writes (documents, arrays and
     query iterators), it has no `FerretDB/...` profile. Unpatched, each tracked type is a profile of its own."""
     port = int(stack.mongodb_url.rsplit(":", 1)[1].split("/")[0])
-    args = _ferretdb_serving(port)
+    binary, args = _ferretdb_serving(port)
     pg_url = args[args.index("-postgresql-url") + 1]
     mongo_port, pprof_port = _free_port(), _free_port()
     server = await asyncio.create_subprocess_exec(
         *[
-            args[0],
+            binary,
             "-listen-addr",
             f"127.0.0.1:{mongo_port}",
             "-postgresql-url",
