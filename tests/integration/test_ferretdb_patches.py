@@ -12,7 +12,9 @@ Each patch has a test here that fails on FerretDB 1.24.2 on PostgreSQL without i
 - 0006: an index with a `partialFilterExpression` of equalities (`{pending: true}`) is a partial index in
   PostgreSQL that serves that query (FerretDB refused the option); other expressions are refused;
 - 0007: a release build does not track iterators (a pprof profile and a finalizer each: CPU, not behaviour);
-- 0008: documents are encoded and decoded with goccy/go-json (CPU): every BSON type comes back unchanged.
+- 0008: documents are encoded and decoded with goccy/go-json (CPU): every BSON type comes back unchanged;
+- 0009: each statement of an update command holds the collection's lock on its own, so another client's write is
+  not held back behind a whole bulk.
 
 The tests assert what MongoDB does; those marked `ferretdb_only` are FerretDB's own (they read PostgreSQL's plan,
 or expect the refusal of an expression that MongoDB supports and this FerretDB does not).
@@ -37,6 +39,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from tdkt_shared.settings import Settings
+from tests.integration.kafka_tools import eventually
 
 pytestmark = pytest.mark.usefixtures("drop_databases")
 
@@ -232,6 +235,24 @@ async def test_an_update_command_of_many_statements_completes(db: AsyncDatabase[
     )
     assert result.modified_count == 200
     assert await coll.count_documents({"flag": True}) == 0
+
+
+async def test_a_write_is_not_held_back_behind_another_clients_bulk_update(db: AsyncDatabase[Doc]) -> None:
+    """0009: an update of 1,000 statements and, once it has begun, an update of another document of the collection.
+    The single one is done while the bulk still runs: MongoDB makes each statement atomic, not the command. With
+    the lock held for the whole command (0001 alone), it waited for all 1,000."""
+    coll = db["bulk_and_one"]
+    size = 1000
+    await coll.insert_many([{"_id": i, "n": 0} for i in range(size + 1)])
+    bulk = asyncio.create_task(coll.bulk_write([UpdateOne({"_id": i}, {"$inc": {"n": 1}}) for i in range(size)]))
+    await eventually(lambda: coll.count_documents({"n": 1}), what="the bulk's first statements")
+
+    await coll.update_one({"_id": size}, {"$inc": {"n": 1}})
+    bulk_done_by_then = await coll.count_documents({"_id": {"$lt": size}, "n": 1})
+
+    assert bulk_done_by_then < size
+    assert (await asyncio.wait_for(bulk, 60)).modified_count == size
+    assert await coll.count_documents({"n": 1}) == size + 1  # every statement applied once
 
 
 # ---------------------------------------------------------------- 0005: dot notation through arrays
