@@ -14,7 +14,8 @@ from cloudevents.core.bindings.kafka import KafkaMessage, from_kafka_event
 from tdkt_registry.service import DEFINITION as REGISTRY
 from tdkt_reporting.service import DEFINITION as REPORTING
 from tdkt_reporting.store import ORGANIZATIONS
-from tdkt_shared.bus.codec import encode
+from tdkt_shared.bus.codec import ConsumedRecord, encode
+from tdkt_shared.bus.consumer import FETCH_MIN_BYTES, IDLE_FETCH_WAIT_MS, AiokafkaConsumer, Outcome
 from tdkt_shared.contract import CONTENT_TYPE, CloudEvent, dlq_topic, make_event, service_topic
 from tdkt_shared.contract.registry import OrganizationKind, OrganizationRegistered
 from tdkt_shared.runtime import Runtime, ServiceDefinition
@@ -228,3 +229,39 @@ async def test_a_failing_handler_is_retried_then_dead_lettered_and_the_consumer_
     assert (headers["dlq-reason"], headers["dlq-attempts"]) == (b"handler-failed", b"3")
     assert headers["dlq-error"] == b"RuntimeError: cannot apply"
     assert headers["content-type"] == CONTENT_TYPE.encode()
+
+
+async def test_aiokafka_fetches_gather_records_while_they_come_and_wait_for_the_first_while_idle(
+    make_settings: SettingsFactory, producer: AIOKafkaProducer
+) -> None:
+    """The fetcher's settings follow the traffic on the real broker: a long poll for the first byte while nothing
+    comes (idle CPU), fetches held for 64 KiB or `consumer_batch_wait_ms` while records come (fewer fetches)."""
+    settings = make_settings("reporting", bus_consumer="aiokafka", consumer_batch_wait_ms=40)
+    await commit_group_at_end(settings.kafka_bootstrap_servers, settings.group_id, [REGISTRY_TOPIC])
+    seen: list[int] = []
+
+    class Recorder:
+        async def dispatch_batch(self, records: list[ConsumedRecord]) -> list[Outcome]:
+            seen.extend(r.offset for r in records)
+            return [Outcome.HANDLED for _ in records]
+
+    consumer = AiokafkaConsumer(settings, [REGISTRY_TOPIC], Recorder())  # type: ignore[arg-type]
+    await consumer.start()
+    try:
+        fetcher = consumer._consumer._fetcher  # type: ignore[union-attr]
+
+        def fetching() -> tuple[int, int]:
+            return fetcher._fetch_min_bytes, fetcher._fetch_max_wait_ms
+
+        assert fetching() == (1, IDLE_FETCH_WAIT_MS)
+        for i in range(5):
+            await producer.send_and_wait(REGISTRY_TOPIC, json.dumps({"n": i}).encode(), key=b"k")
+        await eventually(lambda: _async(len(seen) >= 5), what="the records dispatched")
+        assert fetching() == (FETCH_MIN_BYTES, 40)
+        await eventually(lambda: _async(fetching() == (1, IDLE_FETCH_WAIT_MS)), what="the idle fetch again")
+    finally:
+        await consumer.stop()
+
+
+async def _async(value: bool) -> bool:
+    return value

@@ -51,7 +51,11 @@ class Settings(BaseSettings):
         default=4, ge=1, description="records with different keys handled at once; one key's records stay in order"
     )
     consumer_batch_max: int = Field(default=200, ge=1, description="records taken from the bus at a time")
-    consumer_batch_wait_ms: int = Field(default=20, ge=1, description="how long a batch waits to fill up")
+    consumer_batch_wait_ms: int = Field(
+        default=50,
+        ge=1,
+        description="how long a batch waits to fill up: the broker's wait for a fetch (aiokafka), faust's batch window",
+    )
     consumer_commit_interval_ms: int = Field(
         default=500,
         ge=1,
