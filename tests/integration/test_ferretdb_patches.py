@@ -14,7 +14,8 @@ Each patch has a test here that fails on FerretDB 1.24.2 on PostgreSQL without i
 - 0007: a release build does not track iterators (a pprof profile and a finalizer each: CPU, not behaviour);
 - 0008: documents are encoded and decoded with goccy/go-json (CPU): every BSON type comes back unchanged;
 - 0009: each statement of an update command holds the collection's lock on its own, so another client's write is
-  not held back behind a whole bulk.
+  not held back behind a whole bulk;
+- 0010: a write of one statement runs without BEGIN and COMMIT (round trips): what it writes, or refuses, is the same.
 
 The tests assert what MongoDB does; those marked `ferretdb_only` are FerretDB's own (they read PostgreSQL's plan,
 or expect the refusal of an expression that MongoDB supports and this FerretDB does not).
@@ -36,7 +37,7 @@ from bson import Binary, Int64, ObjectId, Regex, Timestamp
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel, ReturnDocument, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError, OperationFailure
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
 from tdkt_shared.settings import Settings
 from tests.integration.kafka_tools import eventually
@@ -253,6 +254,24 @@ async def test_a_write_is_not_held_back_behind_another_clients_bulk_update(db: A
     assert bulk_done_by_then < size
     assert (await asyncio.wait_for(bulk, 60)).modified_count == size
     assert await coll.count_documents({"n": 1}) == size + 1  # every statement applied once
+
+
+async def test_single_statement_writes_are_still_all_or_nothing(db: AsyncDatabase[Doc]) -> None:
+    """0010 sends a lone UPDATE or INSERT without a transaction around it: each still writes all or nothing."""
+    coll = db["single"]
+    await coll.insert_one({"_id": 1, "v": 1})
+    with pytest.raises(DuplicateKeyError):
+        await coll.insert_one({"_id": 1, "v": 2})
+    with pytest.raises(BulkWriteError) as unordered:
+        await coll.insert_many([{"_id": 2}, {"_id": 1, "v": 3}, {"_id": 3}], ordered=False)
+    assert [e["index"] for e in unordered.value.details["writeErrors"]] == [1]
+    with pytest.raises(OperationFailure):
+        await coll.update_one({"_id": 1}, {"$set": {"v": float("inf"), "w": 1}})  # FerretDB cannot store it
+    assert await coll.find_one({"_id": 1}) == {"_id": 1, "v": 1}
+    assert await ids(coll.find({})) == [1, 2, 3]
+
+    assert (await coll.update_many({}, {"$set": {"all": True}})).modified_count == 3  # several: one transaction
+    assert await coll.count_documents({"all": True}) == 3
 
 
 # ---------------------------------------------------------------- 0005: dot notation through arrays
