@@ -89,9 +89,11 @@ class CpuMeter:
     services: Mapping[str, int]
     started: dict[str, float] = field(default_factory=dict)
     used_s: dict[str, float] = field(default_factory=dict)
+    beside: Mapping[str, int] = field(default_factory=dict)
+    """Processes shown after the total and not in it: the load generator shares the cores but is not the platform."""
 
     def _sample(self) -> dict[str, float]:
-        groups = {name: [(pid, False)] for name, pid in self.services.items()} | infrastructure()
+        groups = {name: [(pid, False)] for name, pid in {**self.services, **self.beside}.items()} | infrastructure()
         return {name: sum(_cpu_s(pid, reaped=reaped) for pid, reaped in pids) for name, pids in groups.items()}
 
     def start(self) -> None:
@@ -103,9 +105,12 @@ class CpuMeter:
         return self.used_s
 
     def per_unit_ms(self, units: int) -> str:
-        """`name ms` per unit for every group that used any CPU, largest first, and the total."""
+        """`name ms` per unit for every group that used any CPU, largest first, and the total; then the processes
+        beside the platform."""
         if not units:
             return ""
-        shares = sorted(((s * 1000 / units, n) for n, s in self.used_s.items() if s > 0), reverse=True)
+        platform = {n: s for n, s in self.used_s.items() if n not in self.beside}
+        shares = sorted(((s * 1000 / units, n) for n, s in platform.items() if s > 0), reverse=True)
         total = sum(ms for ms, _ in shares)
-        return ", ".join([f"total {total:.1f} ms", *(f"{n} {ms:.1f}" for ms, n in shares)])
+        aside = [f"{n} {self.used_s.get(n, 0.0) * 1000 / units:.1f} ms" for n in self.beside]
+        return "; ".join([", ".join([f"total {total:.1f} ms", *(f"{n} {ms:.1f}" for ms, n in shares)]), *aside])

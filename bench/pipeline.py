@@ -326,7 +326,10 @@ class Pipeline:
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         mode = "as fast as possible" if rate is None else f"{rate:.0f}/s offered"
         pending = iter(enumerate(reports))
-        meter = CpuMeter({name: service.process.pid for name, service in self.services.items()})
+        meter = CpuMeter(
+            {name: service.process.pid for name, service in self.services.items()},
+            beside={"load generator": os.getpid()},
+        )
         meter.start()
         async with (
             httpx.AsyncClient(base_url=reporting.url, timeout=30, limits=limits) as client,
