@@ -71,7 +71,7 @@ async def add_file(
     added = await attachments.add_file(
         repositories, store, catalogue, nomination_id, version, item, filename, upload.data, upload.limit, who, ctx
     )
-    response.headers["Location"] = f"/nominations/{nomination_id}/files/{added.aggregate.files[-1].file_id}"
+    response.headers["Location"] = f"{router.prefix}/{nomination_id}/files/{added.aggregate.files[-1].file_id}"
     return _view(added, response)
 
 

@@ -57,7 +57,7 @@ async def open_session(
     it that day: 422 on `attendees.<i>`), the agenda of dossiers at the council stage, and the quorum of each
     dossier's vote rule, as an exact fraction (422 `no_quorum`). The opener is the token's `sub` and `org`."""
     opened = await council_sessions.open_session(repositories, catalogue, command, recorded_actor(principal), ctx)
-    response.headers["Location"] = f"/council-sessions/{opened.id}"
+    response.headers["Location"] = f"{router.prefix}/{opened.id}"
     return _view(opened, response)
 
 

@@ -75,7 +75,7 @@ async def draft(
     its own organisation (or one in its lineage) only. The audit records the token's `sub` and `org`."""
     who = recorded_actor(principal, command.actor, command.organization_id)
     drafted = await nominations.draft(repositories, catalogue, command, who, ctx)
-    response.headers["Location"] = f"/nominations/{drafted.id}"
+    response.headers["Location"] = f"{router.prefix}/{drafted.id}"
     return _view(drafted, response)
 
 

@@ -41,7 +41,7 @@ async def draft(
     """Draft a version: a national set (`extends` the national set it builds on) or a territory's provincial layer,
     with its effective dates, parameters, citations and award types. Nothing uses it until it is published."""
     drafted = await rule_sets.draft(repositories, rule_set, recorded_actor(principal), ctx)
-    response.headers["Location"] = f"/catalogue/rule-set-versions/{drafted.id}"
+    response.headers["Location"] = f"{router.prefix}/{drafted.id}"
     return _view(drafted, response)
 
 
@@ -66,7 +66,9 @@ async def revise(
 
 
 @router.get("/{rule_set_id}", response_model=RuleSetVersionView)
-async def get(rule_set_id: str, principal: Reader, repositories: RepositoriesDep, response: Response) -> Any:
+async def get(
+    rule_set_id: str, principal: Reader, repositories: RepositoriesDep, response: Response
+) -> RuleSetVersionView:
     return _view(await repositories.rule_sets.load(rule_set_id), response)
 
 

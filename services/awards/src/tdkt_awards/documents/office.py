@@ -29,11 +29,6 @@ class RenderingUnavailable(DomainError):
     code = "rendering_unavailable"
 
 
-class TemplateBroken(DomainError):
-    status = 422
-    code = "template_invalid"
-
-
 def fill(template: bytes, values: dict[str, Any]) -> bytes:
     """The DOCX of `template` filled with `values` (Jinja autoescaped into the XML); 422 for a broken template."""
     try:
@@ -42,7 +37,7 @@ def fill(template: bytes, values: dict[str, Any]) -> bytes:
         out = io.BytesIO()
         document.save(out)
     except (jinja2.TemplateError, KeyError, ValueError, AttributeError) as exc:
-        raise TemplateBroken(f"the template cannot be filled: {exc}", field="template") from exc
+        raise DomainError(f"the template cannot be filled: {exc}", field="template", code="template_invalid") from exc
     return out.getvalue()
 
 

@@ -71,15 +71,8 @@ class Grant(Value):
     """Revoked grants this one relied on: each asks the deciding authority to review it (it stays ACTIVE)."""
 
     def fact(self) -> GrantFact:
-        return GrantFact(
-            grant_id=self.grant_id,
-            recipient_id=self.recipient_id,
-            award_code=self.award_code,
-            year=self.year,
-            kind=self.award_kind,
-            organization_id=self.organization_id,
-            revoked=self.status is GrantStatus.REVOKED,
-        )
+        recorded = carried(self, GrantFact)  # the grant's id, recipient, award, year and organisation
+        return GrantFact(**recorded, kind=self.award_kind, revoked=self.status is GrantStatus.REVOKED)
 
 
 class DecisionSource(StrEnum):
@@ -146,9 +139,18 @@ def bonus(multiple: float, base_salary: int) -> int:
     return int((Decimal(str(multiple)) * base_salary).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _granted_event(g: Grant, decision: Decision, imported: bool) -> AwardGranted:
-    recorded = carried(g, AwardGranted, "award_kind")
-    return AwardGranted(**recorded, award_kind=g.award_kind.value, decision_id=decision.id, imported=imported)
+def _with_events(decision: Decision) -> tuple[Decision, list[AwardGranted]]:
+    """The decision and an `award.granted` for each of its grants (`imported` for a batch of past grants)."""
+    imported = decision.source is DecisionSource.IMPORT
+    return decision, [
+        AwardGranted(
+            **carried(g, AwardGranted, "award_kind"),
+            award_kind=g.award_kind.value,
+            decision_id=decision.id,
+            imported=imported,
+        )
+        for g in decision.grants
+    ]
 
 
 def decide(
@@ -192,17 +194,18 @@ def decide(
         for x in n.nominees
         if x.nominee_id in chosen
     ]
-    decision = Decision(
-        id=command.decision_id,
-        source=DecisionSource.DECISION,
-        **carried(command, Decision),  # its number, date, signer's role, issuer and legal basis
-        signed_by=signed_by,
-        nomination_id=n.id,
-        base_salary=salary.amount,
-        bonus_total=amount * len(grants),
-        grants=grants,
+    return _with_events(
+        Decision(
+            id=command.decision_id,
+            source=DecisionSource.DECISION,
+            **carried(command, Decision),  # its number, date, signer's role, issuer and legal basis
+            signed_by=signed_by,
+            nomination_id=n.id,
+            base_salary=salary.amount,
+            bonus_total=amount * len(grants),
+            grants=grants,
+        )
     )
-    return decision, [_granted_event(g, decision, imported=False) for g in grants]
 
 
 class HistoricalGrant(Command):
@@ -240,15 +243,16 @@ def import_grants(
         stated = line.model_dump(exclude={"territory", "award_kind"})
         kind = line.award_kind or award.kind
         grants.append(Grant(**stated, grant_id=f"{batch_id}.{i + 1}", award_kind=kind, rule_set_id=rules.id))
-    decision = Decision(
-        id=batch_id,
-        source=DecisionSource.IMPORT,
-        number=f"IMPORT {batch_id}",
-        date=imported_on,
-        signer_role="IMPORT",
-        grants=grants,
+    return _with_events(
+        Decision(
+            id=batch_id,
+            source=DecisionSource.IMPORT,
+            number=f"IMPORT {batch_id}",
+            date=imported_on,
+            signer_role="IMPORT",
+            grants=grants,
+        )
     )
-    return decision, [_granted_event(g, decision, imported=True) for g in grants]
 
 
 class RevokeGrant(Command):

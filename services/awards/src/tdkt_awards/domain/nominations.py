@@ -592,16 +592,9 @@ def reevaluate(n: Nomination, evaluations: list[Evaluation], who: Actor, at: dat
 
 
 def _judged(n: Nomination, evaluations: list[Evaluation]) -> Events:
+    """An `eligibility.evaluated` per verdict: its nominee, award, year, rule set and outcome, and the rules failed."""
     return [
-        EligibilityEvaluated(
-            nomination_id=n.id,
-            nominee_id=e.nominee_id,
-            award_code=e.award_code,
-            year=e.year,
-            rule_set_id=e.rule_set_id,
-            eligible=e.eligible,
-            failed_rules=e.failed_rules,
-        )
+        EligibilityEvaluated(nomination_id=n.id, **carried(e, EligibilityEvaluated), failed_rules=e.failed_rules)
         for e in evaluations
     ]
 

@@ -12,26 +12,18 @@ import hashlib
 import logging
 import uuid
 
-from tdkt_awards import policy
 from tdkt_awards.domain import attachments, files
 from tdkt_awards.domain.catalogue import Catalogue
 from tdkt_awards.domain.files import AttachedFile
 from tdkt_awards.domain.nominations import Actor, Nomination
-from tdkt_awards.handlers.nominations import read
+from tdkt_awards.handlers.nominations import load, read
 from tdkt_awards.store import Repositories
 from tdkt_shared.auth import Principal
 from tdkt_shared.kit import CommandContext, Loaded
+from tdkt_shared.kit.carry import carried
 from tdkt_shared.store.files import FileStore
 
 log = logging.getLogger(__name__)
-
-
-async def _own(repositories: Repositories, nomination_id: str, version: int, ctx: CommandContext) -> Loaded[Nomination]:
-    loaded = await repositories.nominations.load(nomination_id)
-    proposer = loaded.aggregate.submitting_organization_id
-    await policy.ensure_own(ctx.principal, repositories.directory, proposer, any_org=policy.EDIT_ANY)
-    loaded.expect(version)
-    return loaded
 
 
 async def add_file(
@@ -49,16 +41,14 @@ async def add_file(
 ) -> Loaded[Nomination]:
     """File `data` under the checklist item `item`: 413 too large, 415 not an accepted kind, 409 stale version or a
     dossier no longer with its proposer."""
-    loaded = await _own(repositories, nomination_id, version, ctx)
+    loaded = await load(repositories, nomination_id, version, ctx, own=True)
     n = loaded.aggregate
     found = files.inspect(data, max_bytes)
     record = AttachedFile(
         file_id=f"f-{uuid.uuid4().hex}",
         item=item,
         filename=files.safe_filename(filename, found.content_type),
-        content_type=found.content_type,
-        size=found.size,
-        sha256=found.sha256,
+        **carried(found, AttachedFile),  # the detected kind, the size and the SHA-256
         uploaded_at=ctx.now,
         uploaded_by=who.actor,
         organization_id=who.organization_id,
@@ -82,7 +72,7 @@ async def remove_file(
     who: Actor,
     ctx: CommandContext,
 ) -> Loaded[Nomination]:
-    loaded = await _own(repositories, nomination_id, version, ctx)
+    loaded = await load(repositories, nomination_id, version, ctx, own=True)
     changed, events = attachments.remove_file(loaded.aggregate, file_id, who, ctx.now)
     saved = await repositories.nominations.save(loaded, changed, events, ctx)
     try:

@@ -16,6 +16,7 @@ from tdkt_awards.domain import cluster_flags, holds, links
 from tdkt_awards.domain import nominations as workflow
 from tdkt_awards.domain.calendar import WorkingDays
 from tdkt_awards.domain.catalogue import Catalogue, EffectiveRules
+from tdkt_awards.domain.council_sessions import SessionStatus
 from tdkt_awards.domain.grants import DecideNomination, Decision
 from tdkt_awards.domain.nominations import Actor, Nomination, Status
 from tdkt_awards.handlers import decisions, records, rule_sets
@@ -43,7 +44,7 @@ def step_rules(n: Nomination, catalogue: Catalogue, day: date) -> EffectiveRules
     return step if n.award_code in step.award_types else rules_of(n, catalogue)
 
 
-async def _load(
+async def load(
     repositories: Repositories, nomination_id: str, version: int, ctx: CommandContext, *, own: bool = False
 ) -> Loaded[Nomination]:
     """The nomination (404); with `own`, only for whoever acts for its proposer (403); at `version` (409)."""
@@ -59,7 +60,7 @@ async def _advance(
     repositories: Repositories, nomination_id: str, version: int, who: Actor, ctx: CommandContext, *, step: Step
 ) -> Loaded[Nomination]:
     """A step that needs nothing but who acts and when (the named ones below)."""
-    loaded = await _load(repositories, nomination_id, version, ctx)
+    loaded = await load(repositories, nomination_id, version, ctx)
     return await repositories.nominations.save(loaded, *step(loaded.aggregate, who, ctx.now), ctx)
 
 
@@ -129,7 +130,7 @@ async def submit(
 ) -> Loaded[Nomination]:
     """Submit, checked against the congress deadline and the movement's final review known at this time, and with a
     file for every checklist item."""
-    loaded = await _load(repositories, nomination_id, version, ctx, own=True)
+    loaded = await load(repositories, nomination_id, version, ctx, own=True)
     known = await _submission_links(repositories, loaded.aggregate)
     holds = await records.holds_of(repositories, [x.nominee_id for x in loaded.aggregate.nominees])
     rules = rules_of(loaded.aggregate, catalogue)
@@ -160,7 +161,7 @@ async def appraise(
     """Thẩm định: the checklist, then each nominee's eligibility judged from the records (the declaration only
     warns); records the grants the verdicts relied on. A case open on a nominee puts the dossier ON_HOLD instead:
     it waits for the case to end (Decree 152/2025)."""
-    loaded = await _load(repositories, nomination_id, version, ctx)
+    loaded = await load(repositories, nomination_id, version, ctx)
     n = loaded.aggregate
     rules = rules_of(n, catalogue)
     verdicts = await records.judge(repositories, n, rules, ctx.now.date())
@@ -183,7 +184,7 @@ async def open_consultation(
     who: Actor,
     ctx: CommandContext,
 ) -> Loaded[Nomination]:
-    loaded = await _load(repositories, nomination_id, version, ctx)
+    loaded = await load(repositories, nomination_id, version, ctx)
     rules = step_rules(loaded.aggregate, catalogue, start)
     opened = workflow.open_consultation(loaded.aggregate, channel, start, rules, calendar, who, ctx.now)
     return await repositories.nominations.save(loaded, *opened, ctx)
@@ -211,7 +212,7 @@ async def send_to_council(
     who: Actor,
     ctx: CommandContext,
 ) -> Loaded[Nomination]:
-    loaded = await _load(repositories, nomination_id, version, ctx)
+    loaded = await load(repositories, nomination_id, version, ctx)
     rules = step_rules(loaded.aggregate, catalogue, ctx.now.date())
     sent = workflow.to_council(loaded.aggregate, rules, who, ctx.now, session_on, council_id)
     return await repositories.nominations.save(loaded, *sent, ctx)
@@ -232,7 +233,8 @@ async def record_council_vote(
     council = await repositories.councils.get(council_id) if council_id else None
     policy.ensure_seated(ctx.principal, council.aggregate if council else None, who.actor, vote.held_on)
     loaded.expect(version)
-    if await repositories.sessions.find({"status": "OPEN", "agenda.nomination_id": nomination_id}, limit=1):
+    on_agenda = {"status": SessionStatus.OPEN.value, "agenda.nomination_id": nomination_id}
+    if await repositories.sessions.find(on_agenda, limit=1):
         raise InvalidTransition(
             f"{nomination_id} is on the agenda of an open council session: its ballots decide",
             field="status",
