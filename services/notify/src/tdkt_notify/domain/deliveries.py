@@ -84,6 +84,10 @@ class Delivery(Value):
         return self.status in (DeliveryStatus.DELIVERED, DeliveryStatus.FAILED)
 
 
+FROM_TARGET = {"rule_id", "purpose", "recipient_id", "addressed_to", "channel", "reminder_rule"}
+"""What a delivery keeps of its target as it is: the rule that put it there, the recipient, the channel."""
+
+
 def new_delivery(
     event: CloudEvent,
     target: Target,
@@ -102,12 +106,8 @@ def new_delivery(
         event_id=event.id,
         event_type=event.type,
         event=event.to_document(),
-        rule_id=target.rule_id,
-        purpose=target.purpose,
-        recipient_id=target.recipient_id,
+        **target.model_dump(include=FROM_TARGET),
         recipient_name=recipient_name,
-        addressed_to=target.addressed_to,
-        channel=target.channel,
         address=address,
         subject=subject,
         body=body,
@@ -115,7 +115,6 @@ def new_delivery(
         attempts=[Attempt(number=1, at=now, ok=True)] if inbox else [],
         created_at=now,
         not_before=digest_at or target.not_before,
-        reminder_rule=target.reminder_rule,
         digest=digest_at is not None,
     )
     return delivery, [_delivered(delivery)] if inbox else []

@@ -57,7 +57,19 @@ def unless_same(current: R | None, new: R, event: E) -> tuple[R, E] | None:
 # ---------------------------------------------------------------------------------------------------- cases
 
 
-class Case(Value):
+class CaseEnd(BaseModel):
+    """How a case ended, once it has: concluded with an outcome (a discipline with its level and period), or
+    withdrawn. A case carries it, and so does an import row."""
+
+    concluded_on: Day | None = None
+    outcome: CaseOutcome | None = None
+    discipline_level: DisciplineLevel | None = None
+    period_from: Day | None = None
+    period_to: Day | None = None
+    withdrawn_on: Day | None = None
+
+
+class Case(CaseEnd, Value):
     id: str
     case_number: str
     kind: CaseKind
@@ -67,12 +79,6 @@ class Case(Value):
     opened_on: Day
     status: CaseStatus = CaseStatus.OPEN
     summary: str | None = None
-    concluded_on: Day | None = None
-    outcome: CaseOutcome | None = None
-    discipline_level: DisciplineLevel | None = None
-    period_from: Day | None = None
-    period_to: Day | None = None
-    withdrawn_on: Day | None = None
 
     def record(self) -> dict[str, Any]:
         return {"case_id": self.id, **self.model_dump(exclude={"id"})}
@@ -154,15 +160,8 @@ def withdraw_case(case: Case, command: WithdrawCase) -> tuple[Case, CaseWithdraw
     return withdrawn, CaseWithdrawn(**withdrawn.record())
 
 
-class CaseRow(OpenCase):
+class CaseRow(CaseEnd, OpenCase):  # fields in this order: the case as opened, then its end
     """One line of a case import: the case as opened, and its end when it has one."""
-
-    concluded_on: Day | None = None
-    outcome: CaseOutcome | None = None
-    discipline_level: DisciplineLevel | None = None
-    period_from: Day | None = None
-    period_to: Day | None = None
-    withdrawn_on: Day | None = None
 
     @model_validator(mode="after")
     def _ends_once(self) -> CaseRow:
