@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from tdkt_portal.domain.honourees import words
+from tdkt_portal.domain.honourees import Honouree, granted, words
 from tdkt_portal.handlers import honourees as roll_handlers
 from tdkt_portal.handlers.honourees import Found, RollCache, Search
 from tdkt_portal.store import HONOUREES, Repositories
@@ -22,6 +22,25 @@ from tests.unit.portal.grants import grant
 def test_search_words_ignore_case_and_diacritics() -> None:
     assert words("Nguyễn Thị Hà") == ["nguyen", "thi", "ha"]
     assert words("ĐẶNG Văn Đức, Sở Y tế") == ["dang", "van", "duc", "so", "y", "te"]
+
+
+def test_an_entry_carries_what_the_public_sees_of_its_grant_and_nothing_else() -> None:
+    data = grant("qd-1.an", "Trần Văn An").model_copy(update={"imported": True})
+    assert granted(None, "ev-1", data) == Honouree(
+        grant_id="qd-1.an",
+        recipient_id="p-qd-1.an",
+        recipient_name="Trần Văn An",
+        recipient_kind=data.recipient_kind,
+        award_code="CSTD_TINH",
+        award_kind="ANNUAL_MERIT",
+        year=2025,
+        organization_id="so-y-te",
+        decision_number="qd-1.an/QĐ-UBND",
+        decision_date=date(2025, 12, 20),
+        imported=True,
+        granted_event_id="ev-1",
+        terms=["tran", "van", "an"],
+    )
 
 
 async def test_the_roll_lists_grants_newest_first_with_award_and_unit_names(stack: Stack) -> None:

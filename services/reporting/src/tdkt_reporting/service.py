@@ -7,15 +7,14 @@ from functools import partial
 from tdkt_reporting import consumers, scheduler, store
 from tdkt_reporting.api import clusters, congresses, movements, registrations, reports, scoring
 from tdkt_shared.kit import directory
-from tdkt_shared.runtime import ServiceDefinition
+from tdkt_shared.kit.definition import service_definition
 from tdkt_shared.runtime import main as run
 
-DEFINITION = ServiceDefinition(
-    name="reporting",
-    title="TĐKT movement reporting",
-    collections=store.COLLECTIONS,
-    read_models=store.READ_MODELS,
-    remembered=(store.REPORTS,),
+DEFINITION = service_definition(
+    "reporting",
+    "TĐKT movement reporting",
+    store,
+    consumers,
     routers=[
         directory.router(store.ORGANIZATIONS),
         clusters.router,
@@ -30,8 +29,7 @@ DEFINITION = ServiceDefinition(
         registrations.router,
         scheduler.router,
     ],
-    consumes=consumers.TOPICS,
-    handlers=consumers.event_handlers,
+    remembered=(store.REPORTS,),
     cached=(store.ORGANIZATIONS,),  # read by every authorised request (an organisation's lineage)
 )
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 from pydantic import BaseModel
+from pymongo import IndexModel
 
 from tdkt_reporting.domain.clusters import KnownCluster
 from tdkt_reporting.domain.congresses import Congress
@@ -45,6 +46,8 @@ COLLECTIONS = (
 )
 READ_MODELS = (ORGANIZATIONS, CLUSTERS)
 """Built only from the registry's events (`tdkt replay reporting --reset` rebuilds them)."""
+INDEXES: Mapping[str, Sequence[IndexModel]] = {}
+"""None of reporting's own: every collection has the store's (the id, the pending outbox)."""
 
 
 def directory(stores: Stores) -> Directory:

@@ -14,6 +14,7 @@ from pydantic import Field
 
 from tdkt_shared.contract.awards import AwardGranted, AwardRevoked, NomineeKind
 from tdkt_shared.contract.notify import PublicationRequested
+from tdkt_shared.kit.carry import carried
 from tdkt_shared.kit.models import Value
 
 MAX_TERMS = 40
@@ -54,22 +55,8 @@ class Honouree(Value):
 
 
 def granted(current: Honouree | None, event_id: str, data: AwardGranted) -> Honouree:
-    """The entry for a grant, keeping a revocation already learnt."""
-    entry = Honouree(
-        grant_id=data.grant_id,
-        recipient_id=data.recipient_id,
-        recipient_name=data.recipient_name,
-        recipient_kind=data.recipient_kind,
-        award_code=data.award_code,
-        award_kind=data.award_kind,
-        year=data.year,
-        organization_id=data.organization_id,
-        decision_number=data.decision_number,
-        decision_date=data.decision_date,
-        imported=data.imported,
-        granted_event_id=event_id,
-        terms=words(data.recipient_name)[:MAX_TERMS],
-    )
+    """The entry for a grant (every field the event shares with it), keeping a revocation already learnt."""
+    entry = Honouree(**carried(data, Honouree), granted_event_id=event_id, terms=words(data.recipient_name)[:MAX_TERMS])
     if current is not None and current.revoked:
         return entry.model_copy(
             update={
