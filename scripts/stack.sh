@@ -73,6 +73,8 @@ PG_OPTS=(
     -c wal_level=minimal
     -c max_wal_senders=0
     -c log_line_prefix='%m [%p] '
+    # documents over 2 KB (a report with its outbox) are compressed on every write: lz4, not pglz
+    -c default_toast_compression=lz4
 )
 STACK_TIMEOUT="${STACK_TIMEOUT:-90}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms128m -Xmx512m}"
