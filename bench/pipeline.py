@@ -298,7 +298,7 @@ class Pipeline:
 
     def headers(self, org: str) -> dict[str, str]:
         """One token per organisation for the run, as a client keeps its token until it expires (signing one for
-        each request cost this process about 0.46 ms and missed the services' cache of verified tokens)."""
+        each request cost this process about 0.46 ms)."""
         if org not in self._headers:
             self._headers[org] = {**dev_headers(Role.ADMIN, organization_id=org), "X-Organization-Id": org}
         return self._headers[org]
