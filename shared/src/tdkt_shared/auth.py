@@ -13,6 +13,8 @@ path `AUTH_ROLES_CLAIM` names, e.g. Keycloak's `realm_access.roles`); roles the 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
 import time
 from collections.abc import Callable, Collection
 from enum import StrEnum
@@ -114,6 +116,11 @@ class AuthSettings(BaseSettings):
     roles_claim: str = "roles"
     """A dotted path into the claims, e.g. `realm_access.roles` (Keycloak realm roles)."""
     leeway_s: int = Field(default=30, ge=0, le=300)
+    jwks_lifespan_s: float = Field(default=300, ge=10, le=86_400)
+    """How long the provider's key set is used before it is fetched again (a withdrawn key stops working then)."""
+    jwks_min_refresh_s: float = Field(default=10, ge=1, le=3600)
+    """A token naming a key not in the set fetches it again at most this often (a flood of made-up ids cannot
+    flood the provider)."""
 
     @model_validator(mode="after")
     def _has_a_key_source(self) -> Self:
@@ -183,29 +190,122 @@ def known_roles(value: Any) -> list[Role]:
 VERIFIED_TOKENS = 4096
 """Verified tokens a process remembers (a few hundred bytes each), each until its `exp`."""
 
+log = logging.getLogger(__name__)
+
+
+class UnknownSigningKey(jwt.InvalidTokenError):
+    """The token names a key the provider's set, as held now, does not have."""
+
+
+class ProviderKeys:
+    """An OIDC provider's signing keys (its JWKS), held in memory so that checking a token never waits on the
+    network. The set is fetched off the event loop by `refresh`: when it is older than its lifespan, and when a
+    token names a key id it lacks (a rotation), at most once every `min_refresh_s`. A failed fetch keeps the last
+    set."""
+
+    def __init__(
+        self, url: str, lifespan_s: float, min_refresh_s: float, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._client = jwt.PyJWKClient(url, cache_jwk_set=False, cache_keys=False, timeout=5)
+        self._lifespan_s = lifespan_s
+        self._min_refresh_s = min_refresh_s
+        self._clock = clock
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched_at: float | None = None
+        self._tried_at: float | None = None
+        self._lock = asyncio.Lock()
+        self._background: asyncio.Task[None] | None = None
+
+    def key(self, kid: str) -> jwt.PyJWK:
+        """The key with id `kid` in the set held now; InvalidTokenError when it has none."""
+        if (key := self._keys.get(kid)) is None:
+            raise UnknownSigningKey(f"unknown signing key {kid[:64]!r}")
+        return key
+
+    def holds(self, kid: str) -> bool:
+        return kid in self._keys
+
+    def stale(self) -> bool:
+        return self._fetched_at is None or self._clock() - self._fetched_at >= self._lifespan_s
+
+    async def refresh(self, wanted: str) -> None:
+        """Bring the set up to date for a token signed with key `wanted`: a missing key is waited for; a set past
+        its lifespan is fetched in the background while the keys held go on working."""
+        if wanted not in self._keys:
+            await self._fetch(wanted)
+        elif self.stale() and (self._background is None or self._background.done()):
+            self._background = asyncio.get_running_loop().create_task(self._fetch(None))
+
+    async def settled(self) -> None:
+        """Wait for the background fetch, if one is running."""
+        if self._background is not None:
+            await self._background
+
+    async def _fetch(self, wanted: str | None) -> None:
+        async with self._lock:  # one fetch at a time; who waited finds the set it brought
+            due = self.stale() or (wanted is not None and wanted not in self._keys)
+            if not due or (self._tried_at is not None and self._clock() - self._tried_at < self._min_refresh_s):
+                return
+            self._tried_at = self._clock()
+            try:
+                keys = await asyncio.to_thread(self._client.get_signing_keys, True)
+            except (jwt.PyJWTError, ValueError) as exc:  # unreachable, not JSON, or no usable key
+                log.warning("the provider's key set could not be fetched (keeping %d keys): %s", len(self._keys), exc)
+                return
+            self._keys = {k.key_id: k for k in keys if k.key_id}
+            self._fetched_at = self._clock()
+
 
 class TokenVerifier:
     """Checks a bearer token's signature and claims once: a token already verified gives its principal from memory
-    until its expiry (a client sends the same token with every request until it expires)."""
+    until its expiry (a client sends the same token with every request until it expires), or until the provider
+    withdraws the key that signed it."""
 
-    def __init__(self, settings: AuthSettings | None = None, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        settings: AuthSettings | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+        keys_clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.settings = settings or load_auth_settings()
-        self._jwks = jwt.PyJWKClient(self.settings.jwks_url) if self.settings.jwks_url else None
-        self._verified: TLRUCache[str, tuple[Principal, float]] = TLRUCache(
+        self.keys = (
+            ProviderKeys(
+                self.settings.jwks_url,
+                self.settings.jwks_lifespan_s,
+                self.settings.jwks_min_refresh_s,
+                clock=keys_clock,
+            )
+            if self.settings.jwks_url
+            else None
+        )
+        self._verified: TLRUCache[str, tuple[Principal, float, str]] = TLRUCache(
             VERIFIED_TOKENS, ttu=lambda _token, entry, _now: entry[1], timer=clock
         )
 
+    async def principal(self, token: str) -> Principal:
+        """`verify`, after bringing the provider's key set up to date for this token (off the event loop)."""
+        if self.keys is not None:
+            await self.keys.refresh(wanted=_key_id(token))
+        return self.verify(token)
+
     def verify(self, token: str) -> Principal:
-        """The token's principal; raises jwt.InvalidTokenError on any defect."""
+        """The token's principal, with the keys held now; raises jwt.InvalidTokenError on any defect."""
         if (known := self._verified.get(token)) is not None:
-            return known[0]
-        principal, expires = self._decode(token)
-        self._verified[token] = (principal, expires)
+            principal, _expires, kid = known
+            if self.keys is None or self.keys.holds(kid):
+                return principal
+            del self._verified[token]
+            raise jwt.InvalidTokenError(f"signing key {kid!r} withdrawn by the provider")
+        principal, expires, kid = self._decode(token)
+        self._verified[token] = (principal, expires, kid)
         return principal
 
-    def _decode(self, token: str) -> tuple[Principal, float]:
-        if self._jwks is not None:
-            key: Any = self._jwks.get_signing_key_from_jwt(token).key
+    def _decode(self, token: str) -> tuple[Principal, float, str]:
+        kid = ""
+        if self.keys is not None:
+            kid = _key_id(token)
+            key: Any = self.keys.key(kid).key
             algorithms = ["RS256", "ES256"]
         else:
             key, algorithms = self.settings.signing_key(), ["HS256"]
@@ -224,9 +324,17 @@ class TokenVerifier:
                 organization_id=claim(claims, self.settings.organization_claim) or "",
                 roles=known_roles(claim(claims, self.settings.roles_claim)),
             )
-            return principal, float(claims["exp"])
+            return principal, float(claims["exp"]), kid
         except ValidationError as exc:
             raise jwt.InvalidTokenError(f"bad claims: {exc.errors()[0]['msg']}") from exc
+
+
+def _key_id(token: str) -> str:
+    """The `kid` of the token's header; InvalidTokenError for a token that has none or is not a JWT."""
+    kid = jwt.get_unverified_header(token).get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise jwt.InvalidTokenError("the token names no signing key (kid)")
+    return kid
 
 
 def issue_token(
@@ -269,7 +377,7 @@ async def current_principal(
     if credentials is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a bearer token is required", {"WWW-Authenticate": "Bearer"})
     try:
-        return _verifier(request).verify(credentials.credentials)
+        return await _verifier(request).principal(credentials.credentials)
     except jwt.InvalidTokenError as exc:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, f"invalid token: {exc}", {"WWW-Authenticate": "Bearer"}

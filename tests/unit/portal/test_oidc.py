@@ -5,24 +5,32 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import json
+import time
+from collections.abc import AsyncIterator, Callable
 from urllib.parse import parse_qs, urlparse
 
 import httpx
+import jwt
 import pytest
 import uvicorn
 from asgi_lifespan import LifespanManager
+from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI, Form
 
 from tdkt_portal.backend import SERVICES, Backend
 from tdkt_portal.service import DEFINITION, create_portal
 from tdkt_portal.settings import PortalSettings
-from tdkt_shared.auth import Role, issue_token
+from tdkt_shared.auth import AuthSettings, Role, TokenVerifier, issue_token
 from tdkt_shared.runtime import InMemoryRuntime
 from tests.unit.notify.local_servers import free_port
 
 
-def provider(base: str, codes: dict[str, str]) -> FastAPI:
+def development_token(subject: str) -> str:
+    return issue_token(subject, "so-y-te", [Role.UNIT_OFFICER])
+
+
+def provider(base: str, codes: dict[str, str], sign: Callable[[str], str] = development_token) -> FastAPI:
     """Discovery, and a token endpoint that trades a known code for an access token the services would accept."""
     app = FastAPI()
 
@@ -41,7 +49,7 @@ def provider(base: str, codes: dict[str, str]) -> FastAPI:
     ) -> dict[str, object]:
         assert grant_type == "authorization_code"
         subject = codes.pop(code)  # a code works once
-        access = issue_token(subject, "so-y-te", [Role.UNIT_OFFICER])
+        access = sign(subject)
         return {"access_token": access, "token_type": "Bearer", "expires_in": 3600}
 
     return app
@@ -62,11 +70,7 @@ async def serving(app: FastAPI, port: int) -> AsyncIterator[None]:
         await task
 
 
-@pytest.mark.timeout(60)
-async def test_the_code_flow_signs_the_user_in_with_the_providers_token() -> None:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    codes = {"code-1": "ha"}
+def oidc_portal(base: str) -> FastAPI:
     settings = PortalSettings(
         oidc_discovery_url=f"{base}/.well-known/openid-configuration",
         oidc_client_id="tdkt-portal",
@@ -74,7 +78,23 @@ async def test_the_code_flow_signs_the_user_in_with_the_providers_token() -> Non
         public_url="http://portal",
     )
     nowhere = PortalSettings.model_validate({f"{name}_url": "http://127.0.0.1:9" for name in SERVICES})  # no names
-    portal = create_portal(InMemoryRuntime(DEFINITION), settings, Backend.from_settings(nowhere))
+    return create_portal(InMemoryRuntime(DEFINITION), settings, Backend.from_settings(nowhere))
+
+
+async def signed_in(browser: httpx.AsyncClient, code: str) -> None:
+    """The browser goes through the provider's sign-in (the provider knows `code`) and back."""
+    sent = await browser.get("/dang-nhap")
+    state = parse_qs(urlparse(sent.headers["location"]).query)["state"][0]
+    back = await browser.get("/dang-nhap/oidc", params={"code": code, "state": state})
+    assert back.status_code == 303, back.text
+
+
+@pytest.mark.timeout(60)
+async def test_the_code_flow_signs_the_user_in_with_the_providers_token() -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    codes = {"code-1": "ha"}
+    portal = oidc_portal(base)
     async with (
         serving(provider(base, codes), port),
         LifespanManager(portal) as manager,
@@ -99,3 +119,40 @@ async def test_the_code_flow_signs_the_user_in_with_the_providers_token() -> Non
         assert "ha · so-y-te" in home.text  # signed in as the provider said
         # no development form when a provider is configured
         assert "Tên đăng nhập" not in (await browser.get("/dang-nhap")).text
+
+
+@pytest.mark.timeout(60)
+async def test_a_providers_rs256_token_is_checked_against_its_published_keys_also_after_a_restart() -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    fetches: list[str] = []
+
+    def sign(subject: str) -> str:
+        claims = {"sub": subject, "org": "so-y-te", "roles": ["unit_officer"], "iss": "idp", "aud": "tdkt"}
+        return jwt.encode({**claims, "exp": int(time.time()) + 3600}, key, algorithm="RS256", headers={"kid": "k1"})
+
+    idp = provider(base, {"code-1": "ha"}, sign)
+
+    @idp.get("/jwks")
+    async def jwks() -> dict[str, object]:
+        fetches.append("jwks")
+        public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+        return {"keys": [{**public, "kid": "k1", "use": "sig", "alg": "RS256"}]}
+
+    portal = oidc_portal(base)
+    settings = AuthSettings(jwks_url=f"{base}/jwks", issuer="idp")
+    portal.state.token_verifier = TokenVerifier(settings)
+    async with (
+        serving(idp, port),
+        LifespanManager(portal) as manager,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://portal") as browser,
+    ):
+        await signed_in(browser, "code-1")
+        assert "ha · so-y-te" in (await browser.get("/vinh-danh")).text
+        assert fetches == ["jwks"]  # fetched at sign-in, once
+        portal.state.token_verifier = TokenVerifier(settings)  # a restarted portal: the same cookie, no keys yet
+        assert "ha · so-y-te" in (await browser.get("/vinh-danh")).text
+        officer_home = await browser.get("/don-vi")  # past the role check: not sent to sign in (303) again;
+        assert officer_home.status_code == 503  # the services behind the page do not run in this test
+        assert fetches == ["jwks", "jwks"]

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Annotated
 
 import httpx
@@ -20,6 +21,7 @@ from tdkt_shared.auth import (
     Principal,
     Role,
     TokenVerifier,
+    bearer,
     dev_headers,
     ensure_acts_for,
     issue_token,
@@ -91,45 +93,191 @@ async def test_the_dependency_gives_401_403_and_admits_the_right_role() -> None:
         assert (allowed.status_code, allowed.json()) == (200, {"voter": "u-3"})
 
 
+class Provider:
+    """A JWKS endpoint on a local port whose key set, delay and health a test changes while it runs."""
+
+    def __init__(self) -> None:
+        self.private = {kid: rsa.generate_private_key(public_exponent=65537, key_size=2048) for kid in ("k1", "k2")}
+        self.published = ["k1"]
+        self.fetches = 0
+        self.delay_s = 0.0
+        self.down = False
+        provider = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                provider.fetches += 1
+                time.sleep(provider.delay_s)
+                if provider.down:
+                    self.send_error(503)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(provider.key_set())
+
+            def log_message(self, *_args: object) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/jwks.json"
+
+    def key_set(self) -> bytes:
+        keys = []
+        for kid in self.published:
+            jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.private[kid].public_key()))
+            keys.append({**jwk, "kid": kid, "use": "sig", "alg": "RS256"})
+        return json.dumps({"keys": keys}).encode()
+
+    def token(self, kid: str | None = "k1", subject: str = "op", signer: str = "k1") -> str:
+        claims = {"sub": subject, "org": "so-noi-vu", "roles": ["registry_admin"], "iss": "idp", "aud": "tdkt"}
+        headers = {"kid": kid} if kid is not None else None
+        return jwt.encode({**claims, "exp": 4_000_000_000}, self.private[signer], algorithm="RS256", headers=headers)
+
+
 @pytest.fixture
-def jwks_server() -> Iterator[tuple[str, rsa.RSAPrivateKey]]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
-    body = json.dumps({"keys": [{**jwk, "kid": "k1", "use": "sig", "alg": "RS256"}]}).encode()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *_args: object) -> None:
-            return
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+def idp() -> Iterator[Provider]:
+    provider = Provider()
+    thread = threading.Thread(target=provider.server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/jwks.json", key
-    server.shutdown()
+    yield provider
+    provider.server.shutdown()
 
 
-def test_operators_tokens_are_verified_against_a_jwks_url(jwks_server: tuple[str, rsa.RSAPrivateKey]) -> None:
-    url, key = jwks_server
-    claims = {
-        "sub": "op",
-        "org": "so-noi-vu",
-        "roles": ["registry_admin"],
-        "iss": "idp",
-        "aud": "tdkt",
-        "exp": 4_000_000_000,
-    }
-    token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "k1"})
-    verifier = TokenVerifier(AuthSettings(jwks_url=url, issuer="idp"))
-    assert verifier.verify(token).roles == frozenset({Role.REGISTRY_ADMIN})
-    forged = jwt.encode(claims, AuthSettings().signing_key(), algorithm="HS256", headers={"kid": "k1"})
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def jwks_verifier(idp: Provider, clock: Clock | None = None) -> TokenVerifier:
+    settings = AuthSettings(jwks_url=idp.url, issuer="idp", jwks_lifespan_s=300, jwks_min_refresh_s=10)
+    return TokenVerifier(settings, keys_clock=clock or Clock())
+
+
+async def test_operators_tokens_are_verified_against_a_jwks_url(idp: Provider) -> None:
+    verifier = jwks_verifier(idp)
+    assert (await verifier.principal(idp.token())).roles == frozenset({Role.REGISTRY_ADMIN})
+    forged = jwt.encode(
+        {"sub": "op", "org": "o", "iss": "idp", "aud": "tdkt", "exp": 4_000_000_000},
+        AuthSettings().signing_key(),
+        algorithm="HS256",
+        headers={"kid": "k1"},
+    )
     with pytest.raises(jwt.InvalidTokenError):
-        verifier.verify(forged)
+        await verifier.principal(forged)
+    with pytest.raises(jwt.InvalidSignatureError):  # k1's id, k2's signature
+        await verifier.principal(idp.token(kid="k1", signer="k2", subject="other"))
+    assert idp.fetches == 1
+
+
+async def test_a_token_naming_no_key_or_an_unknown_one_is_a_401_not_a_500(idp: Provider) -> None:
+    app = FastAPI()
+    install_error_handlers(app)
+    app.state.token_verifier = jwks_verifier(idp)
+
+    @app.get("/me")
+    async def me(principal: Annotated[Principal, require(Role.REGISTRY_ADMIN)]) -> dict[str, str]:
+        return {"subject": principal.subject}
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        answers = {kid: await client.get("/me", headers=bearer(idp.token(kid=kid))) for kid in ("k1", "k9", "", None)}
+    assert answers["k1"].json() == {"subject": "op"}
+    assert answers["k9"].status_code == 401
+    assert answers["k9"].json()["detail"] == "invalid token: unknown signing key 'k9'"
+    for kid in ("", None):
+        assert answers[kid].status_code == 401
+        assert answers[kid].json()["detail"] == "invalid token: the token names no signing key (kid)"
+
+
+async def test_made_up_key_ids_fetch_the_key_set_at_most_once_an_interval(idp: Provider) -> None:
+    clock = Clock()
+    verifier = jwks_verifier(idp, clock)
+    await verifier.principal(idp.token())
+    clock.now += 10
+    made_up = [idp.token(kid=f"x{i}") for i in range(40)]
+    results = await asyncio.gather(*(verifier.principal(t) for t in made_up), return_exceptions=True)
+    assert all(isinstance(r, jwt.InvalidTokenError) for r in results)
+    assert idp.fetches == 2  # the first key, then one fetch for the forty unknown ids
+    clock.now += 9
+    with pytest.raises(jwt.InvalidTokenError):
+        await verifier.principal(made_up[0])
+    assert idp.fetches == 2
+    clock.now += 1
+    with pytest.raises(jwt.InvalidTokenError):
+        await verifier.principal(made_up[0])
+    assert idp.fetches == 3
+
+
+async def test_a_rotated_key_is_fetched_when_a_token_first_names_it(idp: Provider) -> None:
+    clock = Clock()
+    verifier = jwks_verifier(idp, clock)
+    await verifier.principal(idp.token())
+    idp.published = ["k1", "k2"]
+    rotated = idp.token(kid="k2", signer="k2", subject="rotated")
+    clock.now += 5
+    with pytest.raises(jwt.InvalidTokenError, match="unknown signing key 'k2'"):  # fetched 5 s ago
+        await verifier.principal(rotated)
+    clock.now += 5
+    assert (await verifier.principal(rotated)).subject == "rotated"
+    assert idp.fetches == 2
+
+
+async def test_a_withdrawn_key_stops_admitting_the_tokens_it_signed(idp: Provider) -> None:
+    clock = Clock()
+    verifier = jwks_verifier(idp, clock)
+    token = idp.token()
+    assert (await verifier.principal(token)).subject == "op"
+    idp.published = ["k2"]  # k1 compromised: the provider withdraws it
+    clock.now += 299
+    assert (await verifier.principal(token)).subject == "op"  # remembered, and the set is fresh
+    clock.now += 1
+    assert (await verifier.principal(token)).subject == "op"  # the old set serves while the new one is fetched
+    assert verifier.keys is not None
+    await verifier.keys.settled()
+    with pytest.raises(jwt.InvalidTokenError, match="signing key 'k1' withdrawn"):
+        await verifier.principal(token)
+    with pytest.raises(jwt.InvalidTokenError, match="unknown signing key 'k1'"):
+        verifier.verify(token)  # not remembered any more
+    assert idp.fetches == 2
+
+
+async def test_the_keys_held_go_on_working_while_the_provider_is_down(idp: Provider) -> None:
+    clock = Clock()
+    verifier = jwks_verifier(idp, clock)
+    token = idp.token()
+    await verifier.principal(token)
+    idp.down = True
+    clock.now += 600
+    for _ in range(3):
+        assert (await verifier.principal(token)).subject == "op"
+        assert verifier.keys is not None
+        await verifier.keys.settled()
+    assert idp.fetches == 2  # one failed attempt; the next waits for the interval
+    with pytest.raises(jwt.InvalidTokenError, match="unknown signing key 'k2'"):
+        await verifier.principal(idp.token(kid="k2", signer="k2"))
+    assert (await verifier.principal(idp.token(subject="fresh"))).subject == "fresh"  # k1, not remembered before
+
+
+async def test_fetching_the_key_set_does_not_stop_the_event_loop(idp: Provider) -> None:
+    verifier = jwks_verifier(idp)
+    idp.delay_s = 0.5
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    beat = asyncio.create_task(ticker())
+    try:
+        assert (await verifier.principal(idp.token())).subject == "op"
+    finally:
+        beat.cancel()
+    assert ticks >= 10  # a blocking fetch would have let none run
 
 
 def test_the_dev_command_prints_a_valid_token(capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,11 +15,11 @@ from fastapi.responses import HTMLResponse, Response
 from tdkt_portal.api.dossiers import ItemId, add_dossier_routes
 from tdkt_portal.api.forms import IdField, PerNominee, Version
 from tdkt_portal.api.refusals import back_on_refusal, reading
-from tdkt_portal.api.web import FORM, FORM_RESPONSES, NAMES, BackendDep, User, back, for_roles, render
+from tdkt_portal.api.web import FORM, FORM_RESPONSES, PAGE, BackendDep, User, back, for_roles, render
 from tdkt_portal.backend import dossiers_in
 from tdkt_shared.auth import Role
 
-router = APIRouter(prefix="/hoi-dong", tags=["council"], responses=FORM_RESPONSES, dependencies=[NAMES])
+router = APIRouter(prefix="/hoi-dong", tags=["council"], responses=FORM_RESPONSES, dependencies=[PAGE])
 CouncilRole = Annotated[User, for_roles(Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY)]
 add_dossier_routes(router, "council", "council/dossier.html", Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY)
 Member = Annotated[User, for_roles(Role.COUNCIL_MEMBER)]

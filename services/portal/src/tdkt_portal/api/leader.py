@@ -15,10 +15,10 @@ from fastapi.responses import HTMLResponse, Response
 from tdkt_portal.api.dossiers import FILE_RESPONSES, DocumentId, ItemId, document_download
 from tdkt_portal.api.forms import IdField, Version
 from tdkt_portal.api.refusals import back_on_refusal, reading
-from tdkt_portal.api.web import FORM, FORM_RESPONSES, NAMES, BackendDep, User, back, for_roles, render
+from tdkt_portal.api.web import FORM, FORM_RESPONSES, PAGE, BackendDep, User, back, for_roles, render
 from tdkt_shared.auth import Role
 
-router = APIRouter(prefix="/lanh-dao", tags=["decisions"], responses=FORM_RESPONSES, dependencies=[NAMES])
+router = APIRouter(prefix="/lanh-dao", tags=["decisions"], responses=FORM_RESPONSES, dependencies=[PAGE])
 Signer = Annotated[User, for_roles(Role.LEADER, Role.TDKT_SPECIALIST)]
 """The leader, who signs; the specialist, who enters a decision signed on paper."""
 

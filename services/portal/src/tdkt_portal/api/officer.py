@@ -13,10 +13,10 @@ from fastapi.responses import HTMLResponse, Response
 from tdkt_portal.api.dossiers import ItemId, add_dossier_routes
 from tdkt_portal.api.forms import Version
 from tdkt_portal.api.refusals import back_on_refusal, reading
-from tdkt_portal.api.web import FORM, FORM_RESPONSES, NAMES, BackendDep, User, back, for_roles, render
+from tdkt_portal.api.web import FORM, FORM_RESPONSES, PAGE, BackendDep, User, back, for_roles, render
 from tdkt_shared.auth import Role
 
-router = APIRouter(prefix="/don-vi", tags=["unit officer"], responses=FORM_RESPONSES, dependencies=[NAMES])
+router = APIRouter(prefix="/don-vi", tags=["unit officer"], responses=FORM_RESPONSES, dependencies=[PAGE])
 Officer = Annotated[User, for_roles(Role.UNIT_OFFICER)]
 add_dossier_routes(router, "officer", "officer/dossier.html", Role.UNIT_OFFICER)
 OPEN_REPORTS = ("DRAFT", "RETURNED")

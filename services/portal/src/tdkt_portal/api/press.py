@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from tdkt_portal.api.web import FORM_RESPONSES, NAMES, RepositoriesDep, User, for_roles, render
+from tdkt_portal.api.web import FORM_RESPONSES, PAGE, RepositoriesDep, User, for_roles, render
 from tdkt_portal.handlers import honourees
 
-router = APIRouter(prefix="/bao-chi", tags=["press"], responses=FORM_RESPONSES, dependencies=[NAMES])
+router = APIRouter(prefix="/bao-chi", tags=["press"], responses=FORM_RESPONSES, dependencies=[PAGE])
 Press = Annotated[User, for_roles(honourees.PRESS_ROLE)]
 
 

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from tdkt_portal.api.web import FORM_RESPONSES, NAMES, RepositoriesDep, partial, render
+from tdkt_portal.api.web import FORM_RESPONSES, PAGE, RepositoriesDep, partial, render
 from tdkt_portal.handlers import honourees
 
-router = APIRouter(tags=["public"], responses=FORM_RESPONSES, dependencies=[NAMES])
+router = APIRouter(tags=["public"], responses=FORM_RESPONSES, dependencies=[PAGE])
 PAGE_SIZE = 20
 FILTER_ID = r"^([A-Za-z0-9][A-Za-z0-9._-]{0,79})?$"
 """An id, or empty for any."""

@@ -7,15 +7,15 @@ from typing import Annotated, Any
 
 import jwt
 from authlib.integrations.base_client.errors import OAuthError
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from tdkt_portal.api.web import FORM, FORM_RESPONSES, render, safe_next
+from tdkt_portal.api.web import FORM, FORM_RESPONSES, render, safe_next, session_keys
 from tdkt_portal.settings import PortalSettings
 from tdkt_shared.auth import Role, TokenVerifier, issue_token
 from tdkt_shared.contract.text import Identifier
 
-router = APIRouter(tags=["sign-in"], responses=FORM_RESPONSES)
+router = APIRouter(tags=["sign-in"], responses=FORM_RESPONSES, dependencies=[Depends(session_keys)])
 
 DEV_TOKEN_TTL_S = 8 * 3600
 HOME_BY_ROLE = (
@@ -49,8 +49,8 @@ def home_for(roles: frozenset[Role]) -> str:
     return "/chuyen-vien" if Role.ADMIN in roles else "/vinh-danh"
 
 
-def _signed_in(request: Request, token: str, next_path: str | None) -> Response:
-    principal = _verifier(request).verify(token)
+async def _signed_in(request: Request, token: str, next_path: str | None) -> Response:
+    principal = await _verifier(request).principal(token)
     request.session.clear()  # a new session for the new user (no fixation)
     request.session["token"] = token
     target = safe_next(next_path) if next_path and next_path != "/" else home_for(principal.roles)
@@ -83,7 +83,7 @@ async def dev_sign_in(
     if not development(request):
         return render(request, "message.html", 404, title="Không có trang này", text="")
     token = issue_token(subject, organization_id, role, settings=_verifier(request).settings, ttl_s=DEV_TOKEN_TTL_S)
-    return _signed_in(request, token, next)
+    return await _signed_in(request, token, next)
 
 
 @router.get("/dang-nhap/oidc", response_class=HTMLResponse, name="oidc_callback")
@@ -94,7 +94,7 @@ async def oidc_callback(request: Request) -> Response:
         return render(request, "message.html", 404, title="Không có trang này", text="")
     try:
         answer = await oauth.idp.authorize_access_token(request)
-        return _signed_in(request, str(answer["access_token"]), request.session.get("next"))
+        return await _signed_in(request, str(answer["access_token"]), request.session.get("next"))
     except (OAuthError, jwt.InvalidTokenError, KeyError, ValueError) as exc:
         return render(request, "message.html", 401, title="Đăng nhập không thành công", text=str(exc))
 

@@ -14,11 +14,11 @@ from fastapi.responses import HTMLResponse, Response
 from tdkt_portal.api.dossiers import ItemId, add_dossier_routes
 from tdkt_portal.api.forms import Version
 from tdkt_portal.api.refusals import back_on_refusal
-from tdkt_portal.api.web import FORM, FORM_RESPONSES, NAMES, BackendDep, User, back, for_roles, render
+from tdkt_portal.api.web import FORM, FORM_RESPONSES, PAGE, BackendDep, User, back, for_roles, render
 from tdkt_portal.backend import dossiers_in
 from tdkt_shared.auth import Role
 
-router = APIRouter(prefix="/chuyen-vien", tags=["specialist"], responses=FORM_RESPONSES, dependencies=[NAMES])
+router = APIRouter(prefix="/chuyen-vien", tags=["specialist"], responses=FORM_RESPONSES, dependencies=[PAGE])
 Specialist = Annotated[User, for_roles(Role.TDKT_SPECIALIST)]
 add_dossier_routes(router, "specialist", "specialist/dossier.html", Role.TDKT_SPECIALIST)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from tdkt_portal import labels
 from tdkt_portal.backend import Backend, BackendError
 from tdkt_portal.store import Repositories
-from tdkt_shared.auth import Principal, Role, TokenVerifier
+from tdkt_shared.auth import Principal, Role, TokenVerifier, UnknownSigningKey
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 TEMPLATES.env.globals["labels"] = labels
@@ -72,6 +73,8 @@ def signed_in_user(request: Request) -> User | None:
         return None
     try:
         return User(_verifier(request).verify(token), token)
+    except UnknownSigningKey:  # the provider's keys not fetched yet on this page: signed out on it, not ended
+        return None
     except jwt.InvalidTokenError:
         request.session.pop("token", None)
         return None
@@ -81,6 +84,7 @@ def for_roles(*roles: Role) -> Any:
     """A dependency: the signed-in user holding one of `roles` (admins always); else sign-in or 403."""
 
     async def dependency(request: Request) -> User:
+        await session_keys(request)
         user = signed_in_user(request)
         if user is None:
             path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -127,13 +131,24 @@ async def _repositories(request: Request) -> Repositories:
 BackendDep = Annotated[Backend, Depends(_backend)]
 
 
-async def names(request: Request) -> None:
-    """Award and organisation names (cached) for the page to show instead of codes and ids."""
+async def session_keys(request: Request) -> None:
+    """The identity provider's keys brought up to date for the session's token, so that the page's own checks
+    (`signed_in_user`) never wait on the network."""
+    token = request.session.get("token")
+    if isinstance(token, str):
+        with contextlib.suppress(jwt.InvalidTokenError):
+            await _verifier(request).principal(token)
+
+
+async def page_context(request: Request) -> None:
+    """What every page needs besides its own data: the session's keys, and award and organisation names (cached) to
+    show instead of codes and ids."""
+    await session_keys(request)
     await request.app.state.award_names.get(request.app.state.backend)
     await request.app.state.unit_names.get(Repositories.of(request.app.state.runtime))
 
 
-NAMES: Any = Depends(names)
+PAGE: Any = Depends(page_context)
 RepositoriesDep = Annotated[Repositories, Depends(_repositories)]
 
 
