@@ -241,6 +241,13 @@ class ProviderKeys:
         if self._background is not None:
             await self._background
 
+    async def close(self) -> None:
+        """Stop a background fetch (the service is stopping)."""
+        task, self._background = self._background, None
+        if task is not None:
+            task.cancel()
+            await asyncio.wait([task])
+
     async def _fetch(self, wanted: str | None) -> None:
         async with self._lock:  # one fetch at a time; who waited finds the set it brought
             due = self.stale() or (wanted is not None and wanted not in self._keys)

@@ -306,6 +306,8 @@ def create_app(definition: ServiceDefinition, runtime: AnyRuntime, role: Role = 
             yield
         finally:
             await runtime.stop()
+            if (keys := app.state.token_verifier.keys) is not None:
+                await keys.close()
 
     app = FastAPI(title=definition.title, version="0.1.0", lifespan=lifespan)
     app.state.runtime = runtime

@@ -102,12 +102,16 @@ class Provider:
         self.fetches = 0
         self.delay_s = 0.0
         self.down = False
+        self.hold: threading.Event | None = None
+        """While set to an event, a fetch waits for it."""
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 provider.fetches += 1
                 time.sleep(provider.delay_s)
+                if provider.hold is not None:
+                    provider.hold.wait(10)
                 if provider.down:
                     self.send_error(503)
                     return
@@ -352,3 +356,19 @@ def test_a_refused_token_is_refused_every_time() -> None:
     for _ in range(2):
         with pytest.raises(jwt.ExpiredSignatureError):
             verifier.verify(token)
+
+
+async def test_a_stopping_service_cancels_a_fetch_in_the_background(idp: Provider) -> None:
+    clock = Clock()
+    verifier = jwks_verifier(idp, clock)
+    await verifier.principal(idp.token())
+    idp.hold = threading.Event()
+    clock.now += 300
+    await verifier.principal(idp.token())  # starts the background fetch, which hangs on the provider
+    assert verifier.keys is not None
+    try:
+        await asyncio.wait_for(verifier.keys.close(), 5)  # does not wait for the provider
+        await asyncio.wait_for(verifier.keys.settled(), 5)  # nothing left to wait for
+    finally:
+        idp.hold.set()
+    assert verifier.keys.holds("k1")
