@@ -312,7 +312,7 @@ class TokenVerifier:
         kid = ""
         if self.keys is not None:
             kid = _key_id(token)
-            key: Any = self.keys.key(kid).key
+            key: Any = self.keys.key(kid)  # the JWK itself: its type must match the token's `alg`
             algorithms = ["RS256", "ES256"]
         else:
             key, algorithms = self.settings.signing_key(), ["HS256"]

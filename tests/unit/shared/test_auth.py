@@ -11,7 +11,7 @@ from typing import Annotated
 import httpx
 import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from fastapi import FastAPI
 
 from tdkt_shared.api import install_error_handlers
@@ -194,6 +194,16 @@ async def test_a_token_naming_no_key_or_an_unknown_one_is_a_401_not_a_500(idp: P
     for kid in ("", None):
         assert answers[kid].status_code == 401
         assert answers[kid].json()["detail"] == "invalid token: the token names no signing key (kid)"
+
+
+async def test_a_token_whose_algorithm_does_not_fit_its_key_is_refused(idp: Provider) -> None:
+    verifier = jwks_verifier(idp)
+    ec_key = ec.generate_private_key(ec.SECP256R1())
+    claims = {"sub": "x", "org": "o", "iss": "idp", "aud": "tdkt", "exp": 4_000_000_000}
+    ec_signed = jwt.encode(claims, ec_key, algorithm="ES256", headers={"kid": "k1"})  # k1 is an RSA key
+    with pytest.raises(jwt.InvalidAlgorithmError):
+        await verifier.principal(ec_signed)
+    assert (await verifier.principal(idp.token())).subject == "op"
 
 
 async def test_made_up_key_ids_fetch_the_key_set_at_most_once_an_interval(idp: Provider) -> None:
