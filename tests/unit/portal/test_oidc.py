@@ -70,12 +70,12 @@ async def serving(app: FastAPI, port: int) -> AsyncIterator[None]:
         await task
 
 
-def oidc_portal(base: str) -> FastAPI:
+def oidc_portal(base: str, public_url: str = "http://portal") -> FastAPI:
     settings = PortalSettings(
         oidc_discovery_url=f"{base}/.well-known/openid-configuration",
         oidc_client_id="tdkt-portal",
         oidc_client_secret="secret",
-        public_url="http://portal",
+        public_url=public_url,
     )
     nowhere = PortalSettings.model_validate({f"{name}_url": "http://127.0.0.1:9" for name in SERVICES})  # no names
     return create_portal(InMemoryRuntime(DEFINITION), settings, Backend.from_settings(nowhere))
@@ -156,3 +156,43 @@ async def test_a_providers_rs256_token_is_checked_against_its_published_keys_als
         officer_home = await browser.get("/don-vi")  # past the role check: not sent to sign in (303) again;
         assert officer_home.status_code == 503  # the services behind the page do not run in this test
         assert fetches == ["jwks", "jwks"]
+
+
+@pytest.mark.timeout(60)
+async def test_an_unreachable_provider_gets_a_503_page_and_a_bad_answer_a_502() -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    portal = oidc_portal(base)
+    async with (
+        LifespanManager(portal) as manager,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://portal") as browser,
+    ):
+        down = await browser.get("/dang-nhap")  # nothing listens on the provider's port
+        assert down.status_code == 503
+        assert "Máy chủ định danh không trả lời." in down.text
+        async with serving(provider(base, {}), port):
+            sent = await browser.get("/dang-nhap")
+            assert sent.status_code == 302
+            state = parse_qs(urlparse(sent.headers["location"]).query)["state"][0]
+            unknown = await browser.get("/dang-nhap/oidc", params={"code": "never-issued", "state": state})
+        assert unknown.status_code == 502  # the token endpoint failed (500) on a code it never issued
+        assert "Máy chủ định danh trả lời không hợp lệ." in unknown.text
+
+
+@pytest.mark.timeout(60)
+async def test_the_session_cookie_is_secure_when_the_portal_is_reached_over_https() -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    for public_url, secure in (("https://tdkt.example.vn", True), ("http://portal", False)):
+        portal = oidc_portal(base, public_url)
+        async with (
+            serving(provider(base, {}), port),
+            LifespanManager(portal) as manager,
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://portal") as browser,
+        ):
+            sent = await browser.get("/dang-nhap")
+        cookie = sent.headers["set-cookie"].lower()
+        assert cookie.startswith("tdkt_portal=")
+        assert ("; secure" in cookie) is secure, cookie
+    explicit = PortalSettings(public_url="https://tdkt.example.vn", session_https_only=False)
+    assert not explicit.secure_cookie  # TLS ends before the portal and the operator says so

@@ -82,7 +82,12 @@ class Backend:
             detail = problem.get("detail") if isinstance(problem, dict) else None
             field = problem.get("field") if isinstance(problem, dict) else None
             raise BackendError(answer.status_code, str(detail or answer.reason_phrase), field)
-        return answer.json() if answer.content else None
+        if not answer.content:
+            return None
+        try:
+            return answer.json()
+        except ValueError as exc:  # a proxy's HTML page with a 2xx, say
+            raise BackendError(502, f"dịch vụ {service} trả lời không phải JSON") from exc
 
     async def open_file(self, service: Service, path: str, token: str) -> httpx.Response:
         """A file's response, its body not read yet (the caller streams it, then closes the response)."""

@@ -144,7 +144,7 @@ def create_portal(
             client_id=portal_settings.oidc_client_id,
             client_secret=portal_settings.oidc_client_secret,
             server_metadata_url=portal_settings.oidc_discovery_url,
-            client_kwargs={"scope": portal_settings.oidc_scope},
+            client_kwargs={"scope": portal_settings.oidc_scope, "timeout": portal_settings.api_timeout_s},
         )
         app.state.oauth = oauth
     app.add_middleware(
@@ -153,7 +153,7 @@ def create_portal(
         session_cookie="tdkt_portal",
         max_age=portal_settings.session_max_age_s,
         same_site="lax",
-        https_only=portal_settings.session_https_only,
+        https_only=portal_settings.secure_cookie,
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -25,7 +25,9 @@ class PortalSettings(BaseSettings):
         default=None, description="a file holding the session secret (a Docker secret); instead of SESSION_SECRET"
     )
     session_max_age_s: int = Field(default=8 * 3600, ge=60, le=7 * 24 * 3600)
-    session_https_only: bool = Field(default=False, description="send the session cookie over HTTPS only")
+    session_https_only: bool | None = Field(
+        default=None, description="send the session cookie over HTTPS only; unset: when PUBLIC_URL is https"
+    )
     oidc_discovery_url: str | None = Field(
         default=None, description="the identity provider's .well-known/openid-configuration; enables OIDC sign-in"
     )
@@ -38,6 +40,13 @@ class PortalSettings(BaseSettings):
         default=10, ge=0, description="how long an answer of the public roll is reused (a new grant shows within it)"
     )
     names_ttl_s: float = Field(default=5, ge=0, description="how long organisation names are kept in memory")
+
+    @property
+    def secure_cookie(self) -> bool:
+        """Whether the session cookie is `Secure`: as set, else whether users reach the portal over HTTPS."""
+        if self.session_https_only is not None:
+            return self.session_https_only
+        return self.public_url.lower().startswith("https://")
 
 
 def load_portal_settings() -> PortalSettings:

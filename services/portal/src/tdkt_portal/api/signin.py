@@ -3,12 +3,15 @@ mode (`AUTH_MODE=development`) a form that issues development tokens. The token 
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
+import httpx
 import jwt
 from authlib.integrations.base_client.errors import OAuthError
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from joserfc.errors import JoseError
 
 from tdkt_portal.api.web import FORM, FORM_RESPONSES, render, safe_next, session_keys
 from tdkt_portal.settings import PortalSettings
@@ -16,6 +19,8 @@ from tdkt_shared.auth import Role, TokenVerifier, issue_token
 from tdkt_shared.contract.text import Identifier
 
 router = APIRouter(tags=["sign-in"], responses=FORM_RESPONSES, dependencies=[Depends(session_keys)])
+
+log = logging.getLogger(__name__)
 
 DEV_TOKEN_TTL_S = 8 * 3600
 HOME_BY_ROLE = (
@@ -64,7 +69,10 @@ async def sign_in(request: Request, next: str | None = None) -> Response:
     if oauth is not None:
         request.session["next"] = safe_next(next)
         redirect_uri = f"{_settings(request).public_url.rstrip('/')}/dang-nhap/oidc"
-        answer: Response = await oauth.idp.authorize_redirect(request, redirect_uri)
+        try:
+            answer: Response = await oauth.idp.authorize_redirect(request, redirect_uri)
+        except PROVIDER_FAILURES as exc:
+            return _provider_failed(request, exc)
         return answer
     if not development(request):
         return render(request, "message.html", 503, title="Chưa cấu hình đăng nhập", text="Cần OIDC_DISCOVERY_URL.")
@@ -95,8 +103,23 @@ async def oidc_callback(request: Request) -> Response:
     try:
         answer = await oauth.idp.authorize_access_token(request)
         return await _signed_in(request, str(answer["access_token"]), request.session.get("next"))
-    except (OAuthError, jwt.InvalidTokenError, KeyError, ValueError) as exc:
+    except (OAuthError, jwt.InvalidTokenError) as exc:
         return render(request, "message.html", 401, title="Đăng nhập không thành công", text=str(exc))
+    except PROVIDER_FAILURES as exc:
+        return _provider_failed(request, exc)
+
+
+PROVIDER_FAILURES = (httpx.HTTPError, JoseError, KeyError, ValueError, TypeError, RuntimeError)
+"""What Authlib raises when the identity provider cannot be reached, or answers what it cannot use (its discovery
+document, token response or ID token)."""
+
+
+def _provider_failed(request: Request, exc: Exception) -> Response:
+    """503 when the identity provider does not answer, 502 when its answer is unusable; the details are logged."""
+    unreachable = isinstance(exc, httpx.TransportError)
+    log.warning("sign-in: the identity provider %s: %r", "did not answer" if unreachable else "answered badly", exc)
+    text = "Máy chủ định danh không trả lời." if unreachable else "Máy chủ định danh trả lời không hợp lệ."
+    return render(request, "message.html", 503 if unreachable else 502, title="Chưa đăng nhập được", text=text)
 
 
 @router.post("/dang-xuat", **FORM, name="sign_out")
