@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import email.policy
 import hashlib
@@ -9,9 +10,13 @@ import hmac
 import time
 from datetime import UTC, datetime
 from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
 
+import aiosmtplib
 import httpx
 import pytest
+from pydantic import ValidationError
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
@@ -19,12 +24,12 @@ from tdkt_notify.channels import EmailSender, SendError, WebhookSender, email_by
 from tdkt_notify.domain.deliveries import Delivery, DeliveryStatus
 from tdkt_notify.domain.directory import Recipient, RecipientKind
 from tdkt_notify.domain.routing import Purpose
-from tdkt_notify.settings import load_notify_settings
+from tdkt_notify.settings import NotifySettings, load_notify_settings
 from tdkt_notify.signing import new_secret, secret_problem, signed_headers, standard_secret
 from tdkt_shared.contract import CloudEvent
 from tdkt_shared.contract.notify import Channel
 from tests.unit.notify import events
-from tests.unit.notify.local_servers import http_endpoint, smtp_server
+from tests.unit.notify.local_servers import http_endpoint, smtp_server, starttls_smtp_server
 
 SECRET = "bi-mat-cua-so-y-te-0123456789"
 SUBJECT = "Thông báo tổ chức Đại hội Thi đua yêu nước ngày 20/09/2025"
@@ -71,6 +76,68 @@ async def test_an_unreachable_smtp_server_is_a_send_error() -> None:
     sender = EmailSender(load_notify_settings(smtp_port=port, delivery_attempt_timeout_s=2))
     with pytest.raises(SendError, match="SMTP"):
         await sender.send(delivery(Channel.EMAIL, "vanthu@soyte.example"), RECIPIENT)
+
+
+async def test_by_default_the_password_and_mail_go_over_starttls_when_the_server_offers_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The server offers STARTTLS and AUTH before it; no SMTP_START_TLS set must still mean TLS before the password.
+    with starttls_smtp_server(tmp_path) as smtp:
+        monkeypatch.setenv("SSL_CERT_FILE", str(smtp.cert_file))  # trust the self-signed certificate, as a CA bundle
+        settings = load_notify_settings(smtp_port=smtp.port, smtp_username="notify", smtp_password="mat-khau")
+        await EmailSender(settings).send(delivery(Channel.EMAIL, "vanthu@soyte.example"), RECIPIENT)
+    assert smtp.seen == [("AUTH mat-khau", "TLS"), ("DATA", "TLS")]
+
+
+async def test_a_server_certificate_the_machine_does_not_trust_fails_the_attempt_with_nothing_sent(
+    tmp_path: Path,
+) -> None:
+    with starttls_smtp_server(tmp_path) as smtp:
+        settings = load_notify_settings(smtp_port=smtp.port, smtp_username="notify", smtp_password="mat-khau")
+        with pytest.raises(SendError, match=r"^SMTP: .*CERTIFICATE_VERIFY_FAILED"):
+            await EmailSender(settings).send(delivery(Channel.EMAIL, "vanthu@soyte.example"), RECIPIENT)
+    assert smtp.seen == []  # neither the password nor the mail
+
+
+def test_smtp_tls_settings_default_to_starttls_when_offered_and_read_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("SMTP_START_TLS", "SMTP_USE_TLS"):
+        monkeypatch.delenv(name, raising=False)
+    defaults = NotifySettings()
+    assert (defaults.smtp_start_tls, defaults.smtp_use_tls) == (None, False)
+    monkeypatch.setenv("SMTP_START_TLS", "false")
+    monkeypatch.setenv("SMTP_USE_TLS", "true")
+    assert (NotifySettings().smtp_start_tls, NotifySettings().smtp_use_tls) == (False, True)
+
+
+def test_implicit_tls_and_a_required_starttls_are_refused_together() -> None:
+    with pytest.raises(ValidationError, match=r"SMTP_USE_TLS .* and SMTP_START_TLS=true exclude each other"):
+        load_notify_settings(smtp_use_tls=True, smtp_start_tls=True)
+    assert load_notify_settings(smtp_use_tls=True, smtp_start_tls=False).smtp_use_tls
+
+
+@pytest.mark.parametrize(
+    ("overrides", "start_tls", "use_tls"),
+    [
+        ({}, None, False),
+        ({"smtp_start_tls": True}, True, False),
+        ({"smtp_start_tls": False}, False, False),
+        ({"smtp_use_tls": True, "smtp_port": 465}, None, True),
+    ],
+)
+async def test_the_tls_settings_reach_aiosmtplib(
+    overrides: dict[str, Any], start_tls: bool | None, use_tls: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[dict[str, Any]] = []
+
+    async def send(message: bytes, **kwargs: Any) -> None:
+        calls.append(kwargs)
+
+    monkeypatch.setattr(aiosmtplib, "send", send)
+    await EmailSender(load_notify_settings(**overrides)).send(delivery(Channel.EMAIL, "a@soyte.example"), RECIPIENT)
+    [kwargs] = calls
+    assert (kwargs["start_tls"], kwargs["use_tls"]) == (start_tls, use_tls)
 
 
 def receiver(secret: str) -> Webhook:
@@ -128,6 +195,16 @@ async def test_a_webhook_answered_with_an_error_is_a_send_error(status: int) -> 
         endpoint.statuses["/hook"] = status
         with pytest.raises(SendError, match=f"HTTP {status}"):
             await WebhookSender(client, time.time).send(delivery(Channel.WEBHOOK, endpoint.url("/hook")), RECIPIENT)
+
+
+async def test_a_webhook_answered_200_with_an_endless_body_succeeds_without_reading_it() -> None:
+    # The body is never read: an old `post()` kept reading (and holding) it until the attempt timed out.
+    settings = load_notify_settings(delivery_attempt_timeout_s=3)
+    async with http_endpoint() as endpoint, httpx.AsyncClient(timeout=settings.delivery_attempt_timeout_s) as client:
+        endpoint.endless.add("/hook")
+        async with asyncio.timeout(settings.delivery_attempt_timeout_s):  # as the worker bounds one attempt
+            await WebhookSender(client, time.time).send(delivery(Channel.WEBHOOK, endpoint.url("/hook")), RECIPIENT)
+        assert len(endpoint.to("/hook")) == 1
 
 
 async def test_a_webhook_without_a_secret_is_not_sent_unsigned() -> None:

@@ -7,6 +7,7 @@ import binascii
 import email.policy
 import hashlib
 import json
+import ssl
 from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formataddr
@@ -97,9 +98,10 @@ class EmailSender:
                 username=s.smtp_username,
                 password=s.smtp_password,
                 start_tls=s.smtp_start_tls,
+                use_tls=s.smtp_use_tls,
                 timeout=s.delivery_attempt_timeout_s,
             )
-        except aiosmtplib.SMTPException as exc:
+        except (aiosmtplib.SMTPException, ssl.SSLError) as exc:  # SSLError: a certificate the machine does not trust
             raise SendError(f"SMTP: {exc}") from exc
 
 
@@ -125,7 +127,10 @@ class WebhookSender:
             "X-TDKT-Purpose": delivery.purpose.value,
         }
         try:
-            response = await self._client.post(delivery.address, content=body, headers=headers)
+            # Streamed and never read: the status alone decides, so a subscriber's body (however large) is not
+            # held in memory; leaving the block closes the connection.
+            async with self._client.stream("POST", delivery.address, content=body, headers=headers) as response:
+                pass
         except httpx.HTTPError as exc:
             raise SendError(f"HTTP: {type(exc).__name__}: {exc}") from exc
         if not response.is_success:
