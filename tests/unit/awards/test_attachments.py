@@ -137,8 +137,11 @@ async def test_each_accepted_kind_is_detected_from_the_bytes_and_downloads_intac
         (b"MZ\x90\x00" + b"\x00" * 60, 415, "unsupported_file"),  # a Windows executable named .pdf
         (b"hello, plain text", 415, "unsupported_file"),
         (b"PK\x03\x04" + zipfile.ZipFile.__name__.encode(), 415, "unsupported_file"),  # a ZIP that is no office file
+        (b"PK\x03\x04" + bytes(26) + b"word/document.xml" + bytes(40), 415, "unsupported_file"),  # a DOCX's first bytes
+        (b"PK\x03\x04" + bytes(26) + b"xl/workbook.xml" + bytes(40), 415, "unsupported_file"),  # an XLSX's
         (b"", 422, "empty_file"),
     ],
+    ids=["executable", "text", "zip", "docx-header-only", "xlsx-header-only", "empty"],
 )
 async def test_a_file_of_another_kind_is_refused_and_nothing_is_written(
     client: httpx.AsyncClient, runtime: InMemoryRuntime, data: bytes, status: int, error: str

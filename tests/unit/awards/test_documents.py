@@ -7,10 +7,12 @@ Decree 30/2020 margins).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import io
 import os
+import zipfile
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,7 +23,7 @@ import httpx
 import pytest
 
 from tdkt_awards.catalogue_data import default_catalogue
-from tdkt_awards.documents.office import default_renderer
+from tdkt_awards.documents.office import default_renderer, fill
 from tdkt_awards.domain.nominations import CouncilSession, Nomination, NominationKind, Nominee, Status
 from tdkt_awards.service import DEFINITION
 from tdkt_awards.store import DOCUMENTS, Repositories
@@ -29,6 +31,7 @@ from tdkt_shared.auth import Role
 from tdkt_shared.contract import make_event, parse_data
 from tdkt_shared.contract.awards import CouncilResult, DocumentIssued, NomineeKind
 from tdkt_shared.contract.registry import OrganizationKind, OrganizationRegistered
+from tdkt_shared.errors import DomainError
 from tdkt_shared.kit import CommandContext
 from tdkt_shared.runtime import InMemoryRuntime
 from tests.authz import headers
@@ -356,6 +359,73 @@ async def test_an_office_uses_its_own_template_for_its_documents(
     # another office still gets the default
     other = await client.get(url, params={"issuer_id": "so-giao-duc"}, headers=SPECIALIST)
     assert other.headers["X-Template"] == "default"
+
+
+def with_body(xml_parts: bytes) -> bytes:
+    """A real DOCX whose body holds `xml_parts` (raw WordprocessingML) after its first paragraph."""
+    source = zipfile.ZipFile(io.BytesIO(own_template("Mẫu")))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        for part in source.infolist():
+            data = source.read(part.filename)
+            if part.filename == "word/document.xml":
+                data = data.replace(b"<w:body>", b"<w:body>" + xml_parts)
+            package.writestr(part.filename, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("template", "says"),
+    [
+        # Jinja outside the sandbox would run this on the server (the output would hold `id`'s answer)
+        (own_template("{{ self.__init__.__globals__.__builtins__.__import__('os').popen('id').read() }}"), "Security"),
+        (own_template("{{ ''.__class__.__mro__[1].__subclasses__() }}"), "Security"),
+        (own_template("{{ 1 / 0 }}"), "ZeroDivisionError"),
+        (own_template("{{ number + 1 }}"), "TypeError"),
+        (own_template("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}"), "RecursionError"),
+        (with_body(b"<w:p/>" * 180_000), "word/document.xml is over 1 MiB"),
+    ],
+    ids=["builtins", "subclasses", "zero-division", "type", "recursion", "big-body"],
+)
+async def test_a_template_that_cannot_be_filled_safely_is_refused_and_not_kept(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime, template: bytes, says: str
+) -> None:
+    sent = {**SPECIALIST, "content-type": "application/octet-stream"}
+    r = await client.put("/document-templates/PROPOSAL", params={"issuer_id": PROPOSER}, content=template, headers=sent)
+    assert (r.status_code, r.json()["error"], r.json()["field"]) == (422, "template_invalid", "template"), r.text
+    assert says in r.json()["detail"]
+    assert runtime.files("files").files == {}
+
+
+@pytest.mark.parametrize(
+    "template",
+    [b"PK\x03\x04" + bytes(26) + b"word/document.xml" + bytes(40), own_template("Mẫu")[:-200]],
+    ids=["zip-header-only", "truncated"],
+)
+def test_a_stored_template_that_is_no_whole_package_is_refused_before_docxtpl_opens_it(template: bytes) -> None:
+    with pytest.raises(DomainError, match="not a DOCX package") as refused:
+        fill(template, {})
+    assert (refused.value.status, refused.value.code) == (422, "template_invalid")
+
+
+async def test_checking_an_uploaded_template_leaves_the_event_loop_free(client: httpx.AsyncClient) -> None:
+    slow = own_template("{% for i in range(3000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}{{ number }}")
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    beat = asyncio.create_task(ticker())
+    try:
+        sent = {**SPECIALIST, "content-type": "application/octet-stream"}
+        r = await client.put("/document-templates/PROPOSAL", params={"issuer_id": PROPOSER}, content=slow, headers=sent)
+    finally:
+        beat.cancel()
+    assert r.status_code == 200, r.text
+    assert ticks >= 5  # filled in a thread: a fill on the loop lets none run
 
 
 @pytest.mark.parametrize(

@@ -12,14 +12,16 @@ import asyncio
 import contextlib
 import io
 import os
+import re
 import shutil
 import tempfile
+import zipfile
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from docxtpl import DocxTemplate
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from tdkt_shared.errors import DomainError
 
@@ -29,15 +31,43 @@ class RenderingUnavailable(DomainError):
     code = "rendering_unavailable"
 
 
+MAX_TEMPLATE_PARTS = 1000
+MAX_TEMPLATE_EXPANDED_BYTES = 32 << 20
+"""A template's parts unpacked, at most (the default templates: 17 parts, 0.8 MiB)."""
+MAX_FILLED_PART_BYTES = 1 << 20
+"""The body, a header or a footer that docxtpl fills, at most (the default templates' body: under 30 KiB). Its tag
+repair takes time that grows faster than the part: 1 MiB about 5 s, 4 MiB over 2 minutes."""
+FILLED_PART = re.compile(r"word/(document|header\d*|footer\d*)\.xml")
+
+
+def _refuse(reason: str) -> DomainError:
+    return DomainError(f"the template cannot be filled: {reason}", field="template", code="template_invalid")
+
+
+def _check_package(template: bytes) -> None:
+    """A DOCX is a ZIP: refuse one that is not, or that unpacks to more than the bounds, before docxtpl opens it."""
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(template)).infolist()
+    except zipfile.BadZipFile as exc:
+        raise _refuse("not a DOCX package (ZIP)") from exc
+    if len(parts) > MAX_TEMPLATE_PARTS or sum(p.file_size for p in parts) > MAX_TEMPLATE_EXPANDED_BYTES:
+        raise _refuse(f"more than {MAX_TEMPLATE_PARTS} parts or {MAX_TEMPLATE_EXPANDED_BYTES >> 20} MiB unpacked")
+    for part in parts:
+        if FILLED_PART.fullmatch(part.filename) and part.file_size > MAX_FILLED_PART_BYTES:
+            raise _refuse(f"{part.filename} is over {MAX_FILLED_PART_BYTES >> 20} MiB")
+
+
 def fill(template: bytes, values: dict[str, Any]) -> bytes:
-    """The DOCX of `template` filled with `values` (Jinja autoescaped into the XML); 422 for a broken template."""
+    """The DOCX of `template` filled with `values` (Jinja autoescaped into the XML, in a sandbox: a template is an
+    office's upload, and may call nothing but what the values offer); 422 for a broken or oversized template."""
+    _check_package(template)
     try:
         document = DocxTemplate(io.BytesIO(template))
-        document.render(values, autoescape=True)
+        document.render(values, jinja_env=ImmutableSandboxedEnvironment(autoescape=True), autoescape=True)
         out = io.BytesIO()
         document.save(out)
-    except (jinja2.TemplateError, KeyError, ValueError, AttributeError) as exc:
-        raise DomainError(f"the template cannot be filled: {exc}", field="template", code="template_invalid") from exc
+    except Exception as exc:  # whatever the template's own expressions raise (1/0, a recursive macro...) or its XML
+        raise _refuse(f"{type(exc).__name__}: {exc}") from exc
     return out.getvalue()
 
 

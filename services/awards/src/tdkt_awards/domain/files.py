@@ -2,12 +2,15 @@
 record a nomination keeps of each.
 
 Accepted: PDF, DOCX, XLSX, PNG and JPEG (scans). The kind is detected from the content by `filetype`, which tells a
-DOCX from an XLSX from any other ZIP by the parts inside; the name and the declared type are not trusted.
+DOCX from an XLSX from any other ZIP by the names in its first entries' headers; a DOCX or XLSX must also open as a
+ZIP with the package's content types and its document part. The name and the declared type are not trusted.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import zipfile
 
 import filetype
 from pydantic import Field
@@ -21,6 +24,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
 ACCEPTED = {PDF: "pdf", DOCX: "docx", XLSX: "xlsx", "image/png": "png", "image/jpeg": "jpg"}
 """Content type -> the extension a download is named with."""
+PACKAGE_PARTS = {DOCX: "word/document.xml", XLSX: "xl/workbook.xml"}
+"""The part an Office Open XML package of each kind cannot be without."""
 
 
 class UnsupportedFile(DomainError):
@@ -70,7 +75,17 @@ def inspect(data: bytes, max_bytes: int, *, accepted: dict[str, str] = ACCEPTED)
         raise UnsupportedFile(
             f"the file is {found}; accepted: PDF, DOCX, XLSX, PNG, JPEG (detected from the content)", field="body"
         )
+    if kind in PACKAGE_PARTS and not _is_package(data, PACKAGE_PARTS[kind]):
+        raise UnsupportedFile(f"the file starts as a {accepted[kind].upper()} but is not a whole one", field="body")
     return Inspected(content_type=kind, size=len(data), sha256=hashlib.sha256(data).hexdigest())
+
+
+def _is_package(data: bytes, main_part: str) -> bool:
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except zipfile.BadZipFile:
+        return False
+    return {"[Content_Types].xml", main_part} <= names
 
 
 def safe_filename(name: str, content_type: str) -> str:

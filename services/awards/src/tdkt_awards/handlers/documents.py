@@ -8,6 +8,7 @@ refused (issued meanwhile), the files stored for it are deleted again.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
 from datetime import date
@@ -197,7 +198,7 @@ async def upload_template(
     found = inspect(data, max_bytes, accepted={DOCX: "docx"})
     if found.content_type != DOCX:
         raise UnsupportedFile("a template is a DOCX file", field="body")
-    fill(data, sample_values(kind))
+    await asyncio.to_thread(fill, data, sample_values(kind))  # off the event loop: a template is the office's work
     file_id = f"t-{uuid.uuid4().hex}"
     await store.put(file_id, filename, data, {"issuer_id": issuer_id, "kind": kind.value, "sha256": found.sha256})
     key = template_id(issuer_id, kind)
