@@ -51,6 +51,7 @@ UPLOAD_TYPES = frozenset(
     }
 )
 """Bodies that are a file: up to the upload limit, and never read as JSON."""
+UPLOAD_TYPE_NAMES = "application/octet-stream or its own type (PDF, PNG, JPEG, DOCX, XLSX)"
 
 
 def _is_upload(content_type: bytes | None) -> bool:
@@ -85,9 +86,12 @@ class BodyLimits:
         headers = dict(scope["headers"])
         upload = _is_upload(headers.get(b"content-type"))
         limit = self.max_upload_bytes if upload else self.max_bytes
+        too_large = f"the body exceeds {limit} bytes"
+        if not upload and self.max_upload_bytes > limit:
+            too_large += f" (a file sent as {UPLOAD_TYPE_NAMES} may have {self.max_upload_bytes})"
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _reject(send, 413, "body_too_large", f"the body exceeds {limit} bytes")
+            await _reject(send, 413, "body_too_large", too_large)
             return
         chunks: list[bytes] = []
         size = 0
@@ -99,7 +103,7 @@ class BodyLimits:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                await _reject(send, 413, "body_too_large", f"the body exceeds {limit} bytes")
+                await _reject(send, 413, "body_too_large", too_large)
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)

@@ -36,7 +36,8 @@ async def test_oversized_and_deep_bodies_are_refused_before_the_handler() -> Non
             "/organizations", content=json.dumps(huge), headers={"content-type": "application/json"}
         )
         assert response.status_code == 413
-        assert response.json() == {"error": "body_too_large", "detail": "the body exceeds 1048576 bytes", "field": None}
+        assert response.json()["error"] == "body_too_large"
+        assert response.json()["detail"].startswith("the body exceeds 1048576 bytes (a file sent as ")
 
         deep: object = "x"
         for _ in range(100):
