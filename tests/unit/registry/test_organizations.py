@@ -125,6 +125,9 @@ async def test_unknown_organisation_is_404(client: httpx.AsyncClient) -> None:
     response = await client.get("/organizations/none")
     assert response.status_code == 404
     assert response.json() == {"error": "not_found", "detail": "none not found", "field": None}
+    long = await client.get(f"/organizations/{'x' * 20_000}")
+    assert long.status_code == 404
+    assert long.json()["detail"] == f"{'x' * 120}… not found"  # the answer does not repeat the whole path
 
 
 async def test_health_endpoints(client: httpx.AsyncClient) -> None:

@@ -23,21 +23,29 @@ class StoreError(Exception):
     pass
 
 
+SHOWN_ID_CHARS = 120
+
+
+def _shown(aggregate_id: str) -> str:
+    """The id as a message shows it: an answer never repeats a path of thousands of characters."""
+    return aggregate_id if len(aggregate_id) <= SHOWN_ID_CHARS else f"{aggregate_id[:SHOWN_ID_CHARS]}…"
+
+
 class AlreadyExists(StoreError):
     def __init__(self, aggregate_id: str) -> None:
-        super().__init__(f"{aggregate_id} already exists")
+        super().__init__(f"{_shown(aggregate_id)} already exists")
         self.aggregate_id = aggregate_id
 
 
 class NotFound(StoreError):
     def __init__(self, aggregate_id: str) -> None:
-        super().__init__(f"{aggregate_id} not found")
+        super().__init__(f"{_shown(aggregate_id)} not found")
         self.aggregate_id = aggregate_id
 
 
 class VersionConflict(StoreError):
     def __init__(self, aggregate_id: str, expected: int, actual: int | None) -> None:
-        super().__init__(f"{aggregate_id} is at version {actual}, not {expected}")
+        super().__init__(f"{_shown(aggregate_id)} is at version {actual}, not {expected}")
         self.aggregate_id = aggregate_id
         self.expected = expected
         self.actual = actual
