@@ -405,6 +405,14 @@ def test_vietnamese_text_is_stored_in_nfc() -> None:
     assert data.name == "Sở Nội vụ"
 
 
+def test_text_is_bounded_after_nfc_too() -> None:
+    sample = SAMPLES["tdkt.registry.organization.registered.v1"]
+    grows = "\U0001d160"  # one character that NFC writes as three
+    assert len(OrganizationRegistered.model_validate(dict(sample, name=grows * 166)).name) == 498
+    with pytest.raises(ValidationError, match=r"at most 500 characters \(in Unicode NFC\)"):
+        OrganizationRegistered.model_validate(dict(sample, name=grows * 167))
+
+
 def test_the_generated_catalogue_is_current() -> None:
     committed = (ROOT / "docs" / "events.md").read_text(encoding="utf-8")
     assert committed == render(), "docs/events.md is stale: run `make events-doc`"

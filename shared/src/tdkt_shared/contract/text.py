@@ -9,13 +9,25 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictInt, StringConstraints
 
+TEXT_CHARS = 500
+
 
 def nfc(value: str) -> str:
     """Vietnamese text is stored and compared in Unicode NFC (precomposed diacritics)."""
     return unicodedata.normalize("NFC", value)
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), AfterValidator(nfc)]
+def nfc_text(value: str) -> str:
+    """NFC, still within `TEXT_CHARS`: a few characters (U+1D160...) grow to three under NFC."""
+    normal = nfc(value)
+    if len(normal) > TEXT_CHARS:
+        raise ValueError(f"String should have at most {TEXT_CHARS} characters (in Unicode NFC)")
+    return normal
+
+
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_CHARS), AfterValidator(nfc_text)
+]
 """A non-empty, trimmed, NFC-normalised line of text."""
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$", examples=["so-noi-vu-bac-kan"])]

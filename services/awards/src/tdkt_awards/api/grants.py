@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import csv
-import io
-
 from fastapi import APIRouter, Body, Response, status
 from pydantic import BaseModel, Field, ValidationError
 
@@ -17,6 +14,7 @@ from tdkt_shared.errors import DomainError
 from tdkt_shared.kit import Loaded
 from tdkt_shared.kit.http import Context
 from tdkt_shared.kit.models import Command
+from tdkt_shared.kit.tables import csv_records
 
 router = APIRouter(tags=["grants"], responses=ERROR_RESPONSES)
 """Decisions and grants are public; imports and revocations are the TĐKT body's (included at the end)."""
@@ -52,16 +50,23 @@ async def list_grants(repositories: RepositoriesDep, page: PageQuery, recipient_
     return Page(items=found, total=len(ids), offset=page.offset, limit=page.limit)
 
 
+MAX_GRANTS = 500
+"""Grants in one import, JSON or CSV: a batch is one decision, stored as one MongoDB document (16 MiB at most).
+Measured with `bson.encode` as the store writes it (state + outbox), 500 grants of maximal fields take 4.7 MiB
+(names and numbers of 500 4-byte characters, the most text allows after NFC)."""
+
+
 class GrantImport(Command):
     batch_id: Identifier
-    grants: list[HistoricalGrant] = Field(min_length=1)
+    grants: list[HistoricalGrant] = Field(min_length=1, max_length=MAX_GRANTS)
 
 
 @writes.post("/grants/imports", response_model=DecisionView, status_code=status.HTTP_201_CREATED)
 async def import_json(
     body: GrantImport, repositories: RepositoriesDep, catalogue: CatalogueDep, ctx: Context, response: Response
 ) -> DecisionView:
-    """Import historical grants (JSON) so chains can be judged from day one; emits award.granted per grant."""
+    """Import historical grants (JSON) so chains can be judged from day one; emits award.granted per grant. At most
+    500 grants per batch (422 on `grants` above it): split a longer history into several batches."""
     imported = await decisions.import_grants(repositories.decisions, catalogue, body.batch_id, body.grants, ctx)
     return _created(imported, response)
 
@@ -85,7 +90,9 @@ async def import_csv(
     response: Response,
     body: str = Body(..., media_type="text/csv"),
 ) -> DecisionView:
-    """The same import from CSV with a header line naming the fields of a historical grant."""
+    """The same import from CSV with a header line naming the fields of a historical grant (a leading UTF-8 BOM, as
+    Excel writes, is ignored). At most 500 data lines (422 `too_many_rows` on `body` above it); text the csv module
+    cannot read, such as a cell over 128 KiB, is refused with 422 `invalid_csv` on `body`."""
     lines = _csv_lines(body)
     return _created(await decisions.import_grants(repositories.decisions, catalogue, batch_id, lines, ctx), response)
 
@@ -93,7 +100,7 @@ async def import_csv(
 def _csv_lines(body: str) -> list[HistoricalGrant]:
     """The historical grants of a CSV import: 422 on the first invalid line (`grants.<i>.<field>`)."""
     lines: list[HistoricalGrant] = []
-    for i, row in enumerate(csv.DictReader(io.StringIO(body))):
+    for i, row in enumerate(csv_records(body, MAX_GRANTS)):
         cleaned: dict[str, object] = {k.strip(): v.strip() for k, v in row.items() if k and v and v.strip()}
         if isinstance(year := cleaned.get("year"), str) and year.isdigit():
             cleaned["year"] = int(year)  # CSV has only text; JSON imports give the number

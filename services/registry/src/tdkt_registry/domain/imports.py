@@ -7,14 +7,13 @@ changes nothing the second time: each record's id follows from its natural key.
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
 from tdkt_shared.errors import DomainError
 from tdkt_shared.kit.models import Command, Value
+from tdkt_shared.kit.tables import csv_records
 
 MAX_ROWS = 5000
 """Rows in one import (the request body is bounded too)."""
@@ -53,9 +52,10 @@ def csv_rows(
     body: str, *, lists: frozenset[str] = frozenset(), numbers: frozenset[str] = frozenset()
 ) -> list[dict[str, Any]]:
     """The data rows of a CSV body whose header names the fields; empty cells are absent. `lists` fields are split
-    on `;`, `numbers` fields read as integers when they are digits (CSV has only text)."""
+    on `;`, `numbers` fields read as integers when they are digits (CSV has only text). A leading BOM is dropped;
+    text the csv module cannot read is refused (422 `invalid_csv`, field `body`)."""
     rows: list[dict[str, Any]] = []
-    for raw in csv.DictReader(io.StringIO(body)):
+    for raw in csv_records(body, MAX_ROWS):
         row: dict[str, Any] = {}
         for key, value in raw.items():
             if not key or not isinstance(value, str) or not value.strip():
@@ -68,8 +68,6 @@ def csv_rows(
             else:
                 row[name] = text
         rows.append(row)
-        if len(rows) > MAX_ROWS:
-            raise DomainError(f"at most {MAX_ROWS} rows in one import", field="body", code="too_many_rows")
     if not rows:
         raise DomainError("no data rows under the header", field="body", code="empty_import")
     return rows
