@@ -12,9 +12,11 @@ import base64
 import hashlib
 import io
 import os
+import threading
 import zipfile
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,7 @@ import httpx
 import pytest
 
 from tdkt_awards.catalogue_data import default_catalogue
-from tdkt_awards.documents.office import default_renderer, fill
+from tdkt_awards.documents.office import Renderer, default_renderer, fill
 from tdkt_awards.domain.nominations import CouncilSession, Nomination, NominationKind, Nominee, Status
 from tdkt_awards.service import DEFINITION
 from tdkt_awards.store import DOCUMENTS, Repositories
@@ -406,6 +408,75 @@ def test_a_stored_template_that_is_no_whole_package_is_refused_before_docxtpl_op
     with pytest.raises(DomainError, match="not a DOCX package") as refused:
         fill(template, {})
     assert (refused.value.status, refused.value.code) == (422, "template_invalid")
+
+
+LINKED_PICTURE = (
+    b'<w:p><w:r><w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing">'
+    b'<wp:extent cx="914400" cy="914400"/><wp:docPr id="9" name="p"/>'
+    b'<a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+    b'<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+    b'<pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+    b'<pic:nvPicPr><pic:cNvPr id="9" name="p"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill>'
+    b'<a:blip xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:link="rIdOut"/>'
+    b'<a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/>'
+    b'<a:ext cx="914400" cy="914400"/></a:xfrm><a:prstGeom prst="rect"/></pic:spPr></pic:pic></a:graphicData>'
+    b"</a:graphic></wp:inline></w:drawing></w:r></w:p>"
+)
+RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def linking(kind: str, target: str) -> bytes:
+    """A real DOCX whose body shows a picture that stays at `target`, through an external relationship of `kind`."""
+    source = zipfile.ZipFile(io.BytesIO(with_body(LINKED_PICTURE)))
+    out = io.BytesIO()
+    link = f'<Relationship Id="rIdOut" Type="{RELATIONSHIPS}/{kind}" Target="{target}" TargetMode="External"/>'
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        for part in source.infolist():
+            data = source.read(part.filename)
+            if part.filename == "word/_rels/document.xml.rels":
+                data = data.replace(b"</Relationships>", link.encode() + b"</Relationships>")
+            package.writestr(part.filename, data)
+    return out.getvalue()
+
+
+async def test_a_template_linking_a_picture_outside_itself_is_refused_a_hyperlink_is_not(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime
+) -> None:
+    sent = {**SPECIALIST, "content-type": "application/octet-stream"}
+    url, issuer = "/document-templates/PROPOSAL", {"issuer_id": PROPOSER}
+    picture = await client.put(url, params=issuer, content=linking("image", "http://10.0.0.1/x.png"), headers=sent)
+    assert (picture.status_code, picture.json()["error"]) == (422, "template_invalid"), picture.text
+    assert "links 'http://10.0.0.1/x.png' outside the document" in picture.json()["detail"]
+    assert runtime.files("files").files == {}
+    website = await client.put(
+        url, params=issuer, content=linking("hyperlink", "https://thiduakhenthuong.vn"), headers=sent
+    )
+    assert website.status_code == 200, website.text
+
+
+async def test_libreoffice_loads_nothing_a_document_links_to(tools: None) -> None:
+    asked: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(f"{self.command} {self.path}")
+            self.send_error(404)
+
+        def do_OPTIONS(self) -> None:
+            self.do_GET()
+
+        def log_message(self, *_args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        docx = linking("image", f"http://127.0.0.1:{server.server_port}/picture.png")  # as if past the upload check
+        pdf = await Renderer(os.environ["SOFFICE_BIN"]).pdf(docx)
+    finally:
+        server.shutdown()
+    assert pdf.startswith(b"%PDF")
+    assert asked == []  # without the profile's setting LibreOffice asks twice (OPTIONS, GET) for each picture
 
 
 async def test_checking_an_uploaded_template_leaves_the_event_loop_free(client: httpx.AsyncClient) -> None:

@@ -19,6 +19,7 @@ import zipfile
 from functools import cache
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from docxtpl import DocxTemplate
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -52,9 +53,25 @@ def _check_package(template: bytes) -> None:
         raise _refuse("not a DOCX package (ZIP)") from exc
     if len(parts) > MAX_TEMPLATE_PARTS or sum(p.file_size for p in parts) > MAX_TEMPLATE_EXPANDED_BYTES:
         raise _refuse(f"more than {MAX_TEMPLATE_PARTS} parts or {MAX_TEMPLATE_EXPANDED_BYTES >> 20} MiB unpacked")
+    package = zipfile.ZipFile(io.BytesIO(template))
     for part in parts:
         if FILLED_PART.fullmatch(part.filename) and part.file_size > MAX_FILLED_PART_BYTES:
             raise _refuse(f"{part.filename} is over {MAX_FILLED_PART_BYTES >> 20} MiB")
+        if part.filename.endswith(".rels") and (linked := _linked_outside(package.read(part))):
+            raise _refuse(f"{part.filename} links {linked} outside the document (only hyperlinks may)")
+
+
+def _linked_outside(relationships: bytes) -> str | None:
+    """The first target outside the package other than a hyperlink (an image or template on a URL or a path)."""
+    try:
+        root = ElementTree.fromstring(relationships)
+    except ElementTree.ParseError as exc:
+        raise _refuse(f"a relationships part is not XML: {exc}") from exc
+    for link in root:
+        external = link.get("TargetMode") == "External"
+        if external and not link.get("Type", "").endswith("/hyperlink"):
+            return f"{link.get('Target', '')[:100]!r}"
+    return None
 
 
 def fill(template: bytes, values: dict[str, Any]) -> bytes:
@@ -69,6 +86,16 @@ def fill(template: bytes, values: dict[str, Any]) -> bytes:
     except Exception as exc:  # whatever the template's own expressions raise (1/0, a recursive macro...) or its XML
         raise _refuse(f"{type(exc).__name__}: {exc}") from exc
     return out.getvalue()
+
+
+PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema">
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting">\
+<prop oor:name="BlockUntrustedRefererLinks" oor:op="fuse"><value>true</value></prop></item>
+</oor:items>
+"""
+"""LibreOffice loads nothing a document links to (an image on a URL) while it converts: no request leaves the
+server on a template's behalf."""
 
 
 class Renderer:
@@ -88,7 +115,10 @@ class Renderer:
         if self._slots is None:
             self._slots = asyncio.Queue()
             for i in range(self._concurrency):
-                self._slots.put_nowait(self._root / f"profile-{i}")
+                profile = self._root / f"profile-{i}"
+                (profile / "user").mkdir(parents=True, exist_ok=True)
+                (profile / "user" / "registrymodifications.xcu").write_text(PROFILE_SETTINGS, encoding="utf-8")
+                self._slots.put_nowait(profile)
         return self._slots
 
     async def docx(self, template: bytes, values: dict[str, Any]) -> bytes:
