@@ -887,6 +887,20 @@ async def test_a_body_naming_someone_else_is_refused_and_the_audit_unchanged(
         assert (await admin.get(f"/nominations/{NID}/audit")).json() == trail
 
 
+async def test_a_unit_officer_issues_only_in_its_own_bodys_name(
+    runtime: InMemoryRuntime, admin: httpx.AsyncClient
+) -> None:
+    case = OPS[("POST", "/nominations/{nomination_id}/documents")]
+    prepared = await given(runtime, admin, case.state, preparation(case.state, runtime))
+    before = await snapshot(runtime, COLLECTIONS)
+    province = {"issuer": {"id": "ubnd-tinh-thai-nguyen", "name": "UBND tỉnh", "symbol": "UBND"}}
+    r = await case.call(admin, prepared, as_(R.UNIT_OFFICER, OWN), province)
+    assert (r.status_code, r.json()["error"], r.json()["field"]) == (403, "forbidden", "issuer"), r.text
+    assert await snapshot(runtime, COLLECTIONS) == before  # no number taken from the province's register
+    r = await case.call(admin, prepared, as_(R.TDKT_SPECIALIST, "so-noi-vu-thai-nguyen"), province)
+    assert r.status_code == 201, r.text  # the TĐKT body may issue in the body's name it serves
+
+
 def test_a_non_admin_role_is_picked_for_every_op_recording_an_actor() -> None:
     assert {admitted_role(op) for op in RECORDS_ACTOR} <= set(ALL_ROLES) - {R.ADMIN}
 

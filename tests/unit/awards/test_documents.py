@@ -293,12 +293,17 @@ async def test_a_document_is_issued_once_and_only_after_its_step(
     body = {"kind": "DECISION", "issuer": UBND, "signer": CHU_TICH, "place": "Thái Nguyên", "date": DAY}
     r = await client.post(f"/nominations/{NID}/documents", json=body, headers=SPECIALIST)
     assert (r.status_code, r.json()["error"], r.json()["field"]) == (409, "invalid_transition", "kind")
-    r = await client.post(f"/nominations/{NID}/documents", json={**body, "kind": "PROPOSAL"}, headers=OFFICER)
+    proposal = {**body, "kind": "PROPOSAL", "issuer": SO_Y_TE}
+    r = await client.post(f"/nominations/{NID}/documents", json=proposal, headers=OFFICER)
     assert r.status_code == 201, r.text
-    again = await client.post(f"/nominations/{NID}/documents", json={**body, "kind": "PROPOSAL"}, headers=OFFICER)
+    again = await client.post(f"/nominations/{NID}/documents", json=proposal, headers=OFFICER)
     assert (again.status_code, again.json()["error"]) == (409, "already_exists")
     assert len(runtime.store(DOCUMENTS).events) == 1
     assert len(runtime.files("files").files) == 2  # the DOCX and the PDF of the one issued
+    for form in ("pdf", "docx"):
+        got = await client.get(f"/documents/{r.json()['id']}/{form}", headers=OFFICER)
+        assert got.headers["content-disposition"].startswith("attachment; ")
+        assert got.headers["x-content-type-options"] == "nosniff"
 
 
 @pytest.mark.parametrize(

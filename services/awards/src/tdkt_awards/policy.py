@@ -101,9 +101,12 @@ ISSUERS_BY_KIND: dict[str, tuple[Role, ...]] = {
 the council's minutes, the TĐKT body's decision and certificates."""
 
 
-async def ensure_may_issue(principal: Principal | None, directory: Directory, kind: str, proposer: str) -> None:
-    """403 (`kind`) for a role that does not issue this kind; 403 (`submitting_organization_id`) for a unit officer
-    of another organisation."""
+async def ensure_may_issue(
+    principal: Principal | None, directory: Directory, kind: str, proposer: str, issuer: str
+) -> None:
+    """403 (`kind`) for a role that does not issue this kind; for a unit officer, 403 (`submitting_organization_id`)
+    on another organisation's dossier and 403 (`issuer`) for a document in another body's name (its number would be
+    taken from that body's register)."""
     if principal is None:
         return
     allowed = ISSUERS_BY_KIND[kind]
@@ -113,6 +116,8 @@ async def ensure_may_issue(principal: Principal | None, directory: Directory, ki
         )
     if Role.UNIT_OFFICER in allowed and not principal.has(*(r for r in allowed if r is not Role.UNIT_OFFICER)):
         await ensure_own(principal, directory, proposer, any_org=())
+        if not principal.acts_for(issuer):
+            ensure_acts_for(principal, issuer, await directory.lineage(issuer), field="issuer", any_org=())
 
 
 SESSION_READERS: tuple[Role, ...] = STAFF_AND_COUNCIL

@@ -38,10 +38,14 @@ UPLOAD_BODY = {
 }
 
 
-def content_disposition(filename: str) -> str:
-    """`attachment` with an ASCII fallback and the UTF-8 name (RFC 6266, RFC 5987): Vietnamese names survive."""
+def download_headers(filename: str) -> dict[str, str]:
+    """A file to save, never to render: `attachment` with an ASCII fallback and the UTF-8 name (RFC 6266, RFC 5987:
+    Vietnamese names survive), and no type sniffing."""
     fallback = filename.encode("ascii", "replace").decode().replace("?", "_")
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    return {
+        "Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}",
+        "X-Content-Type-Options": "nosniff",
+    }
 
 
 @router.post(
@@ -85,12 +89,7 @@ async def download(
 ) -> Response:
     """The file, for those who may read the dossier; `Digest`-style header `X-Content-SHA256` carries its hash."""
     record, data = await attachments.download(repositories, store, nomination_id, file_id, principal)
-    headers = {
-        "Content-Disposition": content_disposition(record.filename),
-        "X-Content-SHA256": record.sha256,
-        "ETag": f'"{record.sha256}"',
-        "X-Content-Type-Options": "nosniff",
-    }
+    headers = {**download_headers(record.filename), "X-Content-SHA256": record.sha256, "ETag": f'"{record.sha256}"'}
     return Response(content=data, media_type=record.content_type, headers=headers)
 
 

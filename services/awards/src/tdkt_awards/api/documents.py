@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Response, status
 
-from tdkt_awards.api.attachments import UPLOAD_BODY, content_disposition
+from tdkt_awards.api.attachments import UPLOAD_BODY, download_headers
 from tdkt_awards.api.deps import CatalogueDep, Filename, FilesDep, RepositoriesDep, UploadDep, signed_in_router
 from tdkt_awards.api.nominations import Reader
 from tdkt_awards.documents.office import Renderer, default_renderer
@@ -90,10 +90,7 @@ async def get_pdf(
     document_id: DocumentId, principal: Reader, repositories: RepositoriesDep, store: FilesDep
 ) -> Response:
     document, data = await documents.file_of(repositories, store, document_id, principal, pdf=True)
-    headers = {
-        "Content-Disposition": content_disposition(f"{document.filename}.pdf"),
-        "X-Content-SHA256": document.pdf_sha256,
-    }
+    headers = {**download_headers(f"{document.filename}.pdf"), "X-Content-SHA256": document.pdf_sha256}
     return Response(content=data, media_type="application/pdf", headers=headers)
 
 
@@ -102,7 +99,7 @@ async def get_docx(
     document_id: DocumentId, principal: Reader, repositories: RepositoriesDep, store: FilesDep
 ) -> Response:
     document, data = await documents.file_of(repositories, store, document_id, principal, pdf=False)
-    headers = {"Content-Disposition": content_disposition(f"{document.filename}.docx")}
+    headers = download_headers(f"{document.filename}.docx")
     return Response(content=data, media_type=DOCX, headers=headers)
 
 
@@ -144,5 +141,5 @@ async def get_template(
 ) -> Response:
     """The template in force for `kind` and the issuing body: its own, or the default (header `X-Template`)."""
     data, which = await documents.template_file(repositories, store, issuer_id or principal.organization_id, kind)
-    headers = {"Content-Disposition": content_disposition(f"{kind.value.lower()}.docx"), "X-Template": which}
+    headers = {**download_headers(f"{kind.value.lower()}.docx"), "X-Template": which}
     return Response(content=data, media_type=DOCX, headers=headers)

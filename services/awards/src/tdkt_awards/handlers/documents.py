@@ -92,7 +92,8 @@ async def issue(
     when it was issued already, 503 when rendering is unavailable."""
     n = (await repositories.nominations.load(nomination_id)).aggregate
     kind = command.kind
-    await policy.ensure_may_issue(ctx.principal, repositories.directory, kind.value, n.submitting_organization_id)
+    proposer = n.submitting_organization_id
+    await policy.ensure_may_issue(ctx.principal, repositories.directory, kind.value, proposer, command.issuer.id)
     decision = (await repositories.decisions.load(n.decision_id)).aggregate if n.decision_id else None
     documents.check_issuable(kind, n, decision, command.recipient_id)
     doc_id = documents.document_id(n.id, kind, command.recipient_id)
