@@ -21,10 +21,10 @@ from rich.table import Table
 from tdkt_shared.auth import signing_problem
 from tdkt_shared.bus.codec import ConsumedRecord
 from tdkt_shared.bus.consumer import Dispatcher, KafkaDeadLetters, Outcome
-from tdkt_shared.bus.kafka import topic_partitions
+from tdkt_shared.bus.kafka import client_security, make_consumer, topic_partitions
 from tdkt_shared.contract import ALL_DLQ_TOPICS, ALL_TOPICS, CloudEvent
 from tdkt_shared.runtime import Runtime, definitions
-from tdkt_shared.settings import load_settings
+from tdkt_shared.settings import Settings, load_settings
 
 app = typer.Typer(help="Operate the TĐKT event platform.", no_args_is_help=True)
 dlq = typer.Typer(help="Inspect and requeue dead letters.", no_args_is_help=True)
@@ -37,8 +37,9 @@ REQUEUE_GROUP = "tdkt-dlq-requeue"
 Record: TypeAlias = ConsumerRecord  # [bytes, bytes]
 
 
-def _bootstrap() -> str:
-    return load_settings("registry").kafka_bootstrap_servers
+def _settings() -> Settings:
+    """The cluster the commands reach: the services' Kafka settings (bootstrap servers and security)."""
+    return load_settings("registry")
 
 
 @app.command()
@@ -53,7 +54,7 @@ def stack(action: Annotated[str, typer.Argument(help="up, down, status, logs or 
 async def _records(
     topics: list[str], *, from_beginning: bool, group: str | None, timeout_s: float | None
 ) -> AsyncIterator[tuple[AIOKafkaConsumer, Record]]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=_bootstrap(), group_id=group, enable_auto_commit=False)
+    consumer = make_consumer(_settings(), group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:
         partitions = await topic_partitions(consumer, topics)
@@ -169,7 +170,7 @@ def replay(
                 group=f"{runtime.settings.group_id}-replay",
                 max_attempts=runtime.settings.consumer_max_attempts,
             )
-            consumer = AIOKafkaConsumer(bootstrap_servers=_bootstrap(), group_id=None, enable_auto_commit=False)
+            consumer = make_consumer(runtime.settings, group_id=None, enable_auto_commit=False)
             await consumer.start()
             try:
                 partitions = await topic_partitions(consumer, definition.consumes)
@@ -263,7 +264,7 @@ def show(topic: str, partition: int, offset: int, timeout: float = 3.0) -> None:
 
 
 async def _end_offsets(topics: list[str]) -> dict[TopicPartition, int]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=_bootstrap(), group_id=None, enable_auto_commit=False)
+    consumer = make_consumer(_settings(), group_id=None, enable_auto_commit=False)
     await consumer.start()
     try:
         ends: dict[TopicPartition, int] = await consumer.end_offsets(await topic_partitions(consumer, topics))
@@ -289,7 +290,13 @@ def requeue(
 
     async def run() -> int:
         ends = await _end_offsets(topics)
-        producer = AIOKafkaProducer(bootstrap_servers=_bootstrap(), acks="all", enable_idempotence=True)
+        settings = _settings()
+        producer = AIOKafkaProducer(
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            acks="all",
+            enable_idempotence=True,
+            **client_security(settings),
+        )
         await producer.start()
         sent = 0
         try:

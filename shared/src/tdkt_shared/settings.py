@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+KafkaSecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+KafkaSaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 
 DEFAULT_PORTS = {"registry": 8001, "reporting": 8002, "awards": 8003, "notify": 8004, "portal": 8005}
 
@@ -24,13 +28,25 @@ class Settings(BaseSettings):
     kafka_topic_partitions: int = Field(default=6, ge=1)
     kafka_replication_factor: int = Field(default=1, ge=1)
     kafka_client_id_prefix: str = "tdkt"
+    kafka_security_protocol: KafkaSecurityProtocol = Field(
+        default="PLAINTEXT", description="how every Kafka client reaches the brokers: plain, TLS, SASL, SASL over TLS"
+    )
+    kafka_sasl_mechanism: KafkaSaslMechanism | None = Field(
+        default=None, description="required with SASL_PLAINTEXT and SASL_SSL, refused otherwise"
+    )
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: Path | None = Field(
+        default=None, description="a PEM file of the CAs that sign the brokers' certificates; default: the system's"
+    )
     kafka_events_retention_ms: int = Field(
         default=-1, ge=-1, description="how long the event topics a service creates keep records; -1: forever"
     )
     kafka_dlq_retention_ms: int = Field(
         default=30 * 24 * 3600 * 1000, ge=-1, description="how long the dead-letter topics it creates keep records"
     )
-    mongodb_url: str = "mongodb://127.0.0.1:27017"
+    mongodb_url: str = Field(default="mongodb://127.0.0.1:27017", repr=False)
+    """May hold credentials: not in the settings' repr."""
     mongodb_database: str | None = Field(default=None, description="defaults to tdkt_<service>")
     http_host: str = "127.0.0.1"
     http_port: int | None = Field(default=None, description="defaults to 8001..8004 by service")
@@ -82,6 +98,30 @@ class Settings(BaseSettings):
     otel_exporter_otlp_endpoint: str | None = Field(
         default=None, description="an OTLP/HTTP collector, e.g. http://collector:4318; tracing is off without one"
     )
+
+    @model_validator(mode="after")
+    def _kafka_security_is_complete(self) -> Settings:
+        protocol = self.kafka_security_protocol
+        sasl = ("kafka_sasl_mechanism", "kafka_sasl_username", "kafka_sasl_password")
+        if protocol.startswith("SASL_"):
+            missing = [name.upper() for name in sasl if getattr(self, name) is None]
+            if missing:
+                raise ValueError(f"KAFKA_SECURITY_PROTOCOL={protocol} needs {', '.join(missing)}")
+        else:
+            given = [name.upper() for name in sasl if getattr(self, name) is not None]
+            if given:
+                raise ValueError(
+                    f"{', '.join(given)}: only used with KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT or SASL_SSL, "
+                    f"not {protocol}"
+                )
+        if self.kafka_ssl_cafile is not None:
+            if not protocol.endswith("SSL"):
+                raise ValueError(
+                    f"KAFKA_SSL_CAFILE only applies with KAFKA_SECURITY_PROTOCOL=SSL or SASL_SSL, not {protocol}"
+                )
+            if not self.kafka_ssl_cafile.is_file():
+                raise ValueError(f"KAFKA_SSL_CAFILE {self.kafka_ssl_cafile} is not a readable file")
+        return self
 
     @property
     def database(self) -> str:

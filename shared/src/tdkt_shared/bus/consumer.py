@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from tenacity import AsyncRetrying, RetryCallState, wait_exponential
 
 from tdkt_shared.bus.codec import ConsumedRecord, decode
-from tdkt_shared.bus.kafka import MAX_FETCH_BYTES_PER_PARTITION
+from tdkt_shared.bus.kafka import MAX_FETCH_BYTES_PER_PARTITION, make_consumer
 from tdkt_shared.contract import CloudEvent, EventData, dlq_topic, parse_data
 from tdkt_shared.observability.logs import bound
 from tdkt_shared.observability.metrics import CONSUMER_LAG, DEAD_LETTERS, EVENTS_CONSUMED
@@ -220,8 +220,8 @@ class AiokafkaConsumer:
         self._committed_at = 0.0
 
     async def start(self) -> None:
-        self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=self._settings.kafka_bootstrap_servers,
+        self._consumer = make_consumer(
+            self._settings,
             group_id=self._settings.group_id,
             client_id=f"{self._settings.kafka_client_id_prefix}-{self._settings.service_name}-consumer",
             enable_auto_commit=False,

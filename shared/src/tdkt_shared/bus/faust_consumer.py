@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import faust
+from faust.types.auth import CredentialsT
 
 from tdkt_shared.bus.codec import ConsumedRecord
 from tdkt_shared.bus.consumer import Dispatcher, record_lag
-from tdkt_shared.bus.kafka import MAX_FETCH_BYTES_PER_PARTITION
+from tdkt_shared.bus.kafka import MAX_FETCH_BYTES_PER_PARTITION, ssl_context
 from tdkt_shared.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,22 @@ log = logging.getLogger(__name__)
 STREAM_BUFFER_BATCHES = 2
 """Batches faust may hold ahead of the agent. Its default, 4,096 records, held 6 MiB more for a consumer 30,000
 records behind (`python -m bench.buffer`)."""
+
+
+def broker_credentials(settings: Settings) -> CredentialsT | None:
+    """faust's form of the Kafka security settings (faust turns it back into aiokafka's keyword arguments)."""
+    context = ssl_context(settings)
+    if settings.kafka_security_protocol.startswith("SASL_"):
+        assert settings.kafka_sasl_password is not None  # the settings refuse SASL without credentials
+        return faust.SASLCredentials(
+            username=settings.kafka_sasl_username,
+            password=settings.kafka_sasl_password.get_secret_value(),
+            mechanism=settings.kafka_sasl_mechanism,
+            ssl_context=context,  # None: SASL_PLAINTEXT
+        )
+    if context is not None:
+        return faust.SSLCredentials(context)
+    return None
 
 
 class FaustConsumer:
@@ -38,6 +55,7 @@ class FaustConsumer:
             settings.group_id,
             datadir=self._datadir,
             broker=brokers,
+            broker_credentials=broker_credentials(settings),
             value_serializer="raw",
             key_serializer="raw",
             store="memory://",

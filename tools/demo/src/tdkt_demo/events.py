@@ -10,8 +10,9 @@ from typing import TypeVar
 
 from aiokafka import AIOKafkaConsumer
 
-from tdkt_shared.bus.kafka import topic_partitions
+from tdkt_shared.bus.kafka import client_security, topic_partitions
 from tdkt_shared.contract import ALL_TOPICS, CloudEvent
+from tdkt_shared.settings import load_settings
 
 T = TypeVar("T")
 
@@ -47,7 +48,12 @@ class EventLog:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, group_id=None, enable_auto_commit=False)
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap,
+            group_id=None,
+            enable_auto_commit=False,
+            **client_security(load_settings("registry")),  # the services' KAFKA_SECURITY_* settings
+        )
         await consumer.start()
         partitions = await topic_partitions(consumer, list(ALL_TOPICS))
         consumer.assign(partitions)
