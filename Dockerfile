@@ -21,5 +21,5 @@ RUN uv sync --frozen --no-dev --package "tdkt-${SERVICE}" \
 USER tdkt
 
 HEALTHCHECK --interval=5s --timeout=3s --start-period=20s --retries=12 \
-    CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"HTTP_PORT\"]}/readyz', timeout=2)"
+    CMD python -c "import os, urllib.request; from tdkt_shared.settings import DEFAULT_PORTS; port = os.environ.get('HTTP_PORT') or DEFAULT_PORTS[os.environ['SERVICE']]; urllib.request.urlopen(f'http://127.0.0.1:{port}/readyz', timeout=2)"
 CMD ["sh", "-c", "exec tdkt-${SERVICE}"]

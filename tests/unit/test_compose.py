@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tdkt_shared.auth import AuthSettings
+from tdkt_notify.settings import NotifySettings
+from tdkt_shared.auth import DEV_ISSUER, AuthSettings
 from tdkt_shared.settings import DEFAULT_PORTS, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,6 +55,8 @@ def test_each_service_is_built_configured_checked_and_ordered(compose: dict[str,
     assert env["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
     assert env["MONGODB_URL"].startswith("mongodb://mongo:27017/")
     settings = {f.upper() for f in Settings.model_fields} | {f"AUTH_{f.upper()}" for f in AuthSettings.model_fields}
+    if name == "notify":
+        settings |= {f.upper() for f in NotifySettings.model_fields}
     assert set(env) <= settings, "every variable must be a real setting"
     assert env["AUTH_SHARED_KEY_FILE"] == "/run/secrets/tdkt_auth_key"
     assert service["secrets"] == ["tdkt_auth_key"]
@@ -110,3 +113,42 @@ def test_the_portal_calls_the_services_by_name_and_starts_after_them(compose: di
     assert portal["secrets"] == ["tdkt_auth_key"]
     assert "/readyz" in " ".join(portal["healthcheck"]["test"])
     assert (ROOT / "services/portal/pyproject.toml").read_text().count('tdkt-portal = "tdkt_portal.service:main"')
+
+
+def test_tokens_the_operator_signs_with_the_compose_key_verify_in_the_services(compose: dict[str, Any]) -> None:
+    issuer = compose["x-service-env"]["AUTH_ISSUER"]
+    assert issuer == "${AUTH_ISSUER:-tdkt-dev}"
+    assert (
+        issuer.removeprefix("${AUTH_ISSUER:-").removesuffix("}")
+        == DEV_ISSUER
+        == AuthSettings.model_fields["issuer"].default
+    )
+
+
+def test_the_unauthenticated_bus_and_database_are_published_on_the_hosts_loopback_only(compose: dict[str, Any]) -> None:
+    for name in ("kafka", "mongo"):
+        assert all(port.startswith("127.0.0.1:") for port in compose["services"][name]["ports"]), name
+
+
+def test_every_container_comes_back_after_a_crash_or_a_reboot(compose: dict[str, Any]) -> None:
+    assert {name: s.get("restart") for name, s in compose["services"].items()} == dict.fromkeys(
+        compose["services"], "unless-stopped"
+    )
+
+
+def test_notify_takes_its_smtp_server_from_the_operator_and_empty_means_unset(
+    compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    passed = compose["services"]["notify"]["environment"]
+    names = ("SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_START_TLS", "SMTP_USE_TLS", "MAIL_FROM")
+    assert {n: passed[n] for n in names} == {n: f"${{{n}:-}}" for n in names}
+    for name in names:
+        monkeypatch.setenv(name, "")  # what compose gives for a variable the operator did not set
+    given = NotifySettings()  # would fail on SMTP_PORT="" if an empty variable were a value
+    assert (given.smtp_host, given.smtp_port, given.smtp_start_tls, given.smtp_use_tls) == (
+        "127.0.0.1",
+        25,
+        None,
+        False,
+    )
+    assert given.smtp_password is None

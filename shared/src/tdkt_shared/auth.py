@@ -31,6 +31,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from tdkt_shared.errors import DomainError
 
 DEV_SHARED_KEY = "tdkt-dev-only-shared-key-change-me-000000"
+DEV_ISSUER = "tdkt-dev"
+"""The issuer of the tokens this platform signs itself (a shared key); an OIDC provider has its own."""
 
 
 class Role(StrEnum):
@@ -110,7 +112,7 @@ class AuthSettings(BaseSettings):
     shared_key_file: Path | None = None
     """A file holding the shared key (a Docker secret: /run/secrets/...)."""
     jwks_url: str | None = None
-    issuer: str = "tdkt-dev"
+    issuer: str = DEV_ISSUER
     audience: str = "tdkt"
     organization_claim: str = "org"
     roles_claim: str = "roles"
@@ -133,7 +135,7 @@ class AuthSettings(BaseSettings):
             self.shared_key = self.shared_key or DEV_SHARED_KEY
             return self
         if self.jwks_url:
-            if "issuer" not in self.model_fields_set:
+            if "issuer" not in self.model_fields_set or self.issuer == DEV_ISSUER:
                 raise AuthConfigError("AUTH_JWKS_URL needs AUTH_ISSUER (the identity provider's issuer)")
             return self
         if not self.shared_key:

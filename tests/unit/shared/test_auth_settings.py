@@ -36,6 +36,7 @@ def production(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
         ({"AUTH_SHARED_KEY": DEV_SHARED_KEY}, "the development key is public"),
         ({"AUTH_SHARED_KEY": "short"}, "32 bytes or more"),
         ({"AUTH_JWKS_URL": "https://idp.example/certs"}, "AUTH_JWKS_URL needs AUTH_ISSUER"),
+        ({"AUTH_JWKS_URL": "https://idp.example/certs", "AUTH_ISSUER": "tdkt-dev"}, "AUTH_JWKS_URL needs AUTH_ISSUER"),
         ({"AUTH_SHARED_KEY_FILE": "/nonexistent/key"}, "cannot be read"),
     ],
 )

@@ -9,12 +9,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class NotifySettings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", env_ignore_empty=True)
+    """An empty variable is an unset one (compose passes `${SMTP_PORT:-}` through as "")."""
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_username: str | None = None
-    smtp_password: str | None = None
+    smtp_password: str | None = Field(default=None, repr=False)
     smtp_start_tls: bool | None = Field(
         default=None,
         description="unset: STARTTLS when the server offers it (aiosmtplib's default); true: require it; false: never",
