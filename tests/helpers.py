@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
@@ -79,3 +80,21 @@ def record_calls(monkeypatch: Any, target: object, method: str) -> list[tuple[An
 
     monkeypatch.setattr(target, method, recorded)
     return calls
+
+
+@contextlib.asynccontextmanager
+async def loop_ticks() -> AsyncIterator[Callable[[], int]]:
+    """Counts turns of a 10 ms ticker while the block runs: a call that blocks the event loop lets none happen."""
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    beat = asyncio.create_task(ticker())
+    try:
+        yield lambda: ticks
+    finally:
+        beat.cancel()

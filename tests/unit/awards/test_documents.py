@@ -7,7 +7,6 @@ Decree 30/2020 margins).
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import io
@@ -39,7 +38,7 @@ from tdkt_shared.runtime import InMemoryRuntime
 from tests.authz import headers
 from tests.clock import ManualClock
 from tests.documents.pdf import page_of, pages_of, snapshot, soffice, text_of
-from tests.helpers import serve
+from tests.helpers import loop_ticks, serve
 
 NID = "hs-2026-017"
 PROPOSER = "so-y-te-thai-nguyen"
@@ -486,22 +485,11 @@ async def test_libreoffice_loads_nothing_a_document_links_to(tools: None) -> Non
 
 async def test_checking_an_uploaded_template_leaves_the_event_loop_free(client: httpx.AsyncClient) -> None:
     slow = own_template("{% for i in range(3000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}{{ number }}")
-    ticks = 0
-
-    async def ticker() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.01)
-            ticks += 1
-
-    beat = asyncio.create_task(ticker())
-    try:
-        sent = {**SPECIALIST, "content-type": "application/octet-stream"}
+    sent = {**SPECIALIST, "content-type": "application/octet-stream"}
+    async with loop_ticks() as ticks:
         r = await client.put("/document-templates/PROPOSAL", params={"issuer_id": PROPOSER}, content=slow, headers=sent)
-    finally:
-        beat.cancel()
     assert r.status_code == 200, r.text
-    assert ticks >= 5  # filled in a thread: a fill on the loop lets none run
+    assert ticks() >= 5  # filled in a thread: a fill on the loop lets none run
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,7 @@ from tdkt_shared.auth import (
     main,
     require,
 )
+from tests.helpers import loop_ticks
 
 NOW = 1_760_000_000
 
@@ -278,20 +279,9 @@ async def test_the_keys_held_go_on_working_while_the_provider_is_down(idp: Provi
 async def test_fetching_the_key_set_does_not_stop_the_event_loop(idp: Provider) -> None:
     verifier = jwks_verifier(idp)
     idp.delay_s = 0.5
-    ticks = 0
-
-    async def ticker() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.01)
-            ticks += 1
-
-    beat = asyncio.create_task(ticker())
-    try:
+    async with loop_ticks() as ticks:
         assert (await verifier.principal(idp.token())).subject == "op"
-    finally:
-        beat.cancel()
-    assert ticks >= 10  # a blocking fetch would have let none run
+    assert ticks() >= 10  # a blocking fetch would have let none run
 
 
 def test_the_dev_command_prints_a_valid_token(capsys: pytest.CaptureFixture[str]) -> None:
