@@ -118,7 +118,11 @@ def _provider_failed(request: Request, exc: Exception) -> Response:
     """503 when the identity provider does not answer, 502 when its answer is unusable; the details are logged."""
     unreachable = isinstance(exc, httpx.TransportError)
     log.warning("sign-in: the identity provider %s: %r", "did not answer" if unreachable else "answered badly", exc)
-    text = "Máy chủ định danh không trả lời." if unreachable else "Máy chủ định danh trả lời không hợp lệ."
+    text = (
+        "Máy chủ định danh không trả lời. Hãy thử lại sau ít phút."
+        if unreachable
+        else "Máy chủ định danh trả lời không hợp lệ. Hãy báo cho quản trị hệ thống."
+    )
     return render(request, "message.html", 503 if unreachable else 502, title="Chưa đăng nhập được", text=text)
 
 
