@@ -305,6 +305,30 @@ async def test_a_document_is_issued_once_and_only_after_its_step(
         assert got.headers["x-content-type-options"] == "nosniff"
 
 
+async def test_a_document_whose_second_file_cannot_be_stored_leaves_no_file_behind(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await approved(runtime)
+    files = runtime.files("files")
+    real_put, puts = files.put, 0
+
+    async def second_fails(*args: Any, **kwargs: Any) -> Any:
+        nonlocal puts
+        puts += 1
+        if puts == 2:
+            raise ConnectionError("the database went away between the DOCX and the PDF")
+        return await real_put(*args, **kwargs)
+
+    monkeypatch.setattr(files, "put", second_fails)
+    body = {"kind": "PROPOSAL", "issuer": SO_Y_TE, "signer": GIAM_DOC, "place": "Thái Nguyên", "date": DAY}
+    with pytest.raises(ConnectionError):
+        await client.post(f"/nominations/{NID}/documents", json=body, headers=OFFICER)
+    assert (files.files, runtime.store(DOCUMENTS).events) == ({}, [])
+    monkeypatch.setattr(files, "put", real_put)
+    assert (await client.post(f"/nominations/{NID}/documents", json=body, headers=OFFICER)).status_code == 201
+    assert len(files.files) == 2  # the retry's DOCX and PDF, nothing else
+
+
 @pytest.mark.parametrize(
     ("kind", "role", "org", "status"),
     [

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import httpx
+import pytest
 
 from tdkt_awards.store import DECISIONS, NOMINATIONS
 from tdkt_shared.contract import parse_data
@@ -106,6 +107,45 @@ async def test_a_revocation_reaches_every_dependent_dossier_and_flags_the_decide
     assert request.submitting_organization_id == "so-noi-vu-thai-nguyen"
     # the decided dossier itself is closed: untouched
     assert (await client.get("/nominations/n-decided")).json()["status"] == "DECIDED"
+
+
+async def test_a_revocation_cut_short_after_the_grant_finishes_its_cascade_when_sent_again(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    imported = await client.post(
+        "/grants/imports", json={"batch_id": "h", "grants": history("p-1", [2023, 2024, 2025])}
+    )
+    assert imported.status_code == 201, imported.text
+    await recorded(runtime, initiative("sk-1", "p-1"))
+    for nid in ("n-1", "n-2"):
+        assert (
+            "h.3"
+            in (await appraised(client, dossier(nid, "CSTD_TINH", {"nominee_id": "p-1", "kind": "INDIVIDUAL"})))[
+                "relied_on_grants"
+            ]
+        )
+    store = runtime.store(NOMINATIONS)
+    real_update = store.update
+
+    async def dies(*_args: Any, **_kwargs: Any) -> Any:
+        raise ConnectionError("the process died between the grant and its first dependent")
+
+    monkeypatch.setattr(store, "update", dies)
+    revocation = {"reason": "FALSE_INFO", "decision_number": "45/QĐ-UBND", "revoked_on": "2026-01-05", "version": 1}
+    with pytest.raises(ConnectionError):
+        await client.post("/grants/h.3/revocation", json=revocation)
+    monkeypatch.setattr(store, "update", real_update)
+    assert [(await client.get(f"/nominations/{nid}")).json()["status"] for nid in ("n-1", "n-2")] == ["ELIGIBLE"] * 2
+    events = len(runtime.store(DECISIONS).events)
+
+    again = await client.post("/grants/h.3/revocation", json=revocation)  # the same command, as the client sent it
+    assert again.status_code == 200, again.text
+    assert sorted(again.json()["reopened_nominations"]) == ["n-1", "n-2"]
+    assert [(await client.get(f"/nominations/{nid}")).json()["status"] for nid in ("n-1", "n-2")] == ["INELIGIBLE"] * 2
+    assert len(runtime.store(DECISIONS).events) == events  # the grant was not revoked twice
+    other = {**revocation, "decision_number": "46/QĐ-UBND", "version": 2}
+    refused = await client.post("/grants/h.3/revocation", json=other)  # another revocation of the same grant
+    assert (refused.status_code, refused.json()["detail"]) == (409, "grant h.3 is already revoked")
 
 
 async def test_a_dossier_that_still_passes_keeps_its_state_with_the_new_verdict(

@@ -265,6 +265,17 @@ class RevokeGrant(Command):
     version: Whole
 
 
+def revoked_by(grant: Grant, command: RevokeGrant) -> bool:
+    """Whether `grant` is revoked already by this very revocation (same decision, day and reason): a retry."""
+    done = grant.revocation
+    return (
+        grant.status is GrantStatus.REVOKED
+        and done is not None
+        and (done.decision_number, done.revoked_on, done.reason)
+        == (command.decision_number, command.revoked_on, command.reason)
+    )
+
+
 def revoke(decision: Decision, grant_id: str, command: RevokeGrant) -> tuple[Decision, AwardRevoked]:
     grant = decision.grant(grant_id)
     if grant.status is GrantStatus.REVOKED:

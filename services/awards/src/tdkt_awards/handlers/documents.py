@@ -123,8 +123,6 @@ async def issue(
     filename = documents.filename_of(kind, n, number, command.recipient_id)
     docx_id, pdf_id = f"d-{uuid.uuid4().hex}", f"d-{uuid.uuid4().hex}"
     meta = {"document_id": doc_id, "nomination_id": n.id, "kind": kind.value}
-    await store.put(docx_id, f"{filename}.docx", docx, {**meta, "content_type": DOCX})
-    await store.put(pdf_id, f"{filename}.pdf", pdf, {**meta, "content_type": PDF})
     record = IssuedDocument(
         id=doc_id,
         kind=kind,
@@ -147,7 +145,9 @@ async def issue(
         docx_sha256=hashlib.sha256(docx).hexdigest(),
     )
     event = documents.issued_event(record, n, pdf, units_of=[n.submitting_organization_id, *nominee_units])
-    try:
+    try:  # a file stored for a document that is not recorded is deleted again, whichever step failed
+        await store.put(docx_id, f"{filename}.docx", docx, {**meta, "content_type": DOCX})
+        await store.put(pdf_id, f"{filename}.pdf", pdf, {**meta, "content_type": PDF})
         return await repositories.documents.add(record, event, ctx)
     except BaseException:
         await store.delete(docx_id)

@@ -36,11 +36,16 @@ async def revoke(
     who: Actor,
     ctx: CommandContext,
 ) -> tuple[Decision, Cascade]:
-    """Revoke one grant (its decision at `command.version`), then cascade to every dependent."""
+    """Revoke one grant (its decision at `command.version`), then cascade to every dependent. The same revocation
+    sent again (after a crash between the grant and its dependents) writes nothing new to the grant and finishes
+    the cascade: each step of it is idempotent."""
     loaded = await decisions.decision_of_grant(repositories.decisions, grant_id)
-    loaded.expect(command.version)
-    revoked, event = grant_rules.revoke(loaded.aggregate, grant_id, command)
-    await repositories.decisions.save(loaded, revoked, event, ctx)
+    if grant_rules.revoked_by(loaded.aggregate.grant(grant_id), command):
+        revoked = loaded.aggregate
+    else:
+        loaded.expect(command.version)
+        revoked, event = grant_rules.revoke(loaded.aggregate, grant_id, command)
+        await repositories.decisions.save(loaded, revoked, event, ctx)
     cascade = Cascade()
     grant = revoked.grant(grant_id)
     await _open_dossiers(repositories, catalogue, grant_id, who, ctx, cascade)
