@@ -49,6 +49,36 @@ async def merge(client: httpx.AsyncClient, **body: Any) -> httpx.Response:
     return await client.post("/lineage/mergers", json={"effective_date": "2025-07-01", "legal_basis": NQ202, **body})
 
 
+async def test_a_merger_cut_short_is_finished_by_the_same_request_without_an_operation_id(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await provinces(client)
+    store = runtime.store(ORGANIZATIONS)
+    real_apply, writes = store.apply_event, 0
+
+    async def second_fails(*args: Any, **kwargs: Any) -> Any:
+        nonlocal writes
+        writes += 1
+        if writes == 2:  # the predecessor is closed; the successor's write, which carries the event, is not done
+            raise ConnectionError("the process died between the two organisations")
+        return await real_apply(*args, **kwargs)
+
+    monkeypatch.setattr(store, "apply_event", second_fails)
+    with pytest.raises(ConnectionError):
+        await merge(client, predecessor_ids=["snv-bk"], successor_id="snv-tn")
+    monkeypatch.setattr(store, "apply_event", real_apply)
+
+    again = await merge(client, predecessor_ids=["snv-bk"], successor_id="snv-tn")
+    assert again.status_code == 200, again.text
+    successor = (await client.get("/organizations/snv-tn")).json()
+    assert [p["organization_id"] for p in successor["predecessors"]] == ["snv-bk"]
+    assert [e.type for e in store.events if e.type == OrganizationsMerged.event_type] == [
+        OrganizationsMerged.event_type
+    ]
+    other = await merge(client, predecessor_ids=["snv-bk"], successor_id="snv-tn", legal_basis="another basis")
+    assert other.status_code == 409, other.text  # another request over the same predecessor is refused as before
+
+
 async def test_a_merger_closes_the_predecessors_and_emits_one_event_keyed_by_the_successor(
     client: httpx.AsyncClient, runtime: InMemoryRuntime
 ) -> None:

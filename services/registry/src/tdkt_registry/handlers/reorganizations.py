@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from collections.abc import Iterable
 from functools import partial
 from typing import Any, Literal
@@ -124,9 +123,11 @@ async def _operate(
     ctx: CommandContext,
     **field_names: Any,
 ) -> list[str]:
-    """Plan and apply one operation (its id is the command's, or a new one); the organisations it touched, sorted.
+    """Plan and apply one operation; the organisations it touched, sorted. Its id is the command's, or one derived
+    from the request itself, so the same request sent again after a failure part-way finishes the operation.
     `field_names` name the command's fields in error messages (see `single_step`)."""
-    operation_id = command.operation_id or f"{mapping.kind.lower()}-{uuid.uuid4()}"
+    derived = fingerprint(command, exclude={"operation_id"})[:32]
+    operation_id = command.operation_id or f"{mapping.kind.lower()}-{derived}"
     step = single_step(mapping, command.effective_date, command.legal_basis, operation_id, **field_names)
     await execute(workspace.store, await plan(workspace, [step]), ctx)
     return sorted({w.aggregate_id for w in writes_of(step)})
@@ -165,8 +166,9 @@ async def dissolve_organization(
 # ---------------------------------------------------------------------------------------------------- batches
 
 
-def fingerprint(batch: ReorganizationBatch) -> str:
-    canonical = json.dumps(batch.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+def fingerprint(request: BaseModel, exclude: set[str] | None = None) -> str:
+    """SHA-256 of the request's canonical JSON: the same request has the same fingerprint."""
+    canonical = json.dumps(request.model_dump(mode="json", exclude=exclude), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
