@@ -12,7 +12,7 @@ import pytest
 
 from tdkt_awards.store import DECISIONS, NOMINATIONS
 from tdkt_shared.contract import parse_data
-from tdkt_shared.contract.awards import EligibilityEvaluated, GrantReviewRequested
+from tdkt_shared.contract.awards import AwardGranted, EligibilityEvaluated, GrantReviewRequested
 from tdkt_shared.contract.records import CaseOpened, CaseStatus, CaseWithdrawn
 from tdkt_shared.runtime import InMemoryRuntime
 from tests.unit.awards.records import WHO, appraised, case, dossier, initiative, recorded
@@ -218,3 +218,79 @@ async def test_a_dossier_held_by_a_case_that_still_passes_keeps_waiting_to_retur
         runtime, CaseWithdrawn(**case("11", "p-1", status=CaseStatus.WITHDRAWN, withdrawn_on=date(2026, 1, 6)))
     )
     assert (await client.get("/nominations/n-1")).json()["status"] == "ELIGIBLE"
+
+
+async def approved_dossier(client: httpx.AsyncClient, runtime: InMemoryRuntime) -> dict[str, Any]:
+    """n-1, CSTĐ tỉnh for p-1, through appraisal and the council's vote."""
+    imported = await client.post(
+        "/grants/imports", json={"batch_id": "h", "grants": history("p-1", [2023, 2024, 2025])}
+    )
+    assert imported.status_code == 201, imported.text
+    await recorded(runtime, initiative("sk-1", "p-1"))
+    eligible = await appraised(client, dossier("n-1", "CSTD_TINH", {"nominee_id": "p-1", "kind": "INDIVIDUAL"}))
+    council = await step(client, "n-1", "to-council", eligible["version"])
+    vote = {
+        "session_id": "hd",
+        "held_on": "2025-12-18",
+        "members_total": 10,
+        "attendees": 10,
+        "ballots": [{"nominee_id": "p-1", "yes_present": 10, "no_present": 0}],
+    }
+    return await step(client, "n-1", "council-votes", council["version"], vote=vote)
+
+
+def granted_by(runtime: InMemoryRuntime, decision_id: str) -> list[str]:
+    """The grants of `decision_id` that `award.granted` events announce."""
+    events = [parse_data(e) for e in runtime.store(DECISIONS).events if e.type == AwardGranted.event_type]
+    return [g.grant_id for g in events if isinstance(g, AwardGranted) and g.grant_id.startswith(f"{decision_id}.")]
+
+
+DECISION = {"decision_id": "qd-1", "number": "1/QĐ-UBND", "date": "2025-12-20", "signer_role": "PROVINCE_CHAIRMAN"}
+
+
+async def test_a_case_opened_while_the_decision_is_recorded_leaves_no_grant(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    approved = await approved_dossier(client, runtime)
+    nominations = runtime.store(NOMINATIONS)
+    real_update = nominations.update
+
+    async def case_first(*args: Any, **kwargs: Any) -> Any:
+        monkeypatch.setattr(nominations, "update", real_update)
+        await recorded(runtime, CaseOpened(**case("11", "p-1")))  # registry's event, consumed meanwhile
+        return await real_update(*args, **kwargs)
+
+    monkeypatch.setattr(nominations, "update", case_first)
+    r = await client.post("/nominations/n-1/decision", json={"version": approved["version"], **WHO, **DECISION})
+    assert (r.status_code, r.json()["error"]) == (409, "version_conflict"), r.text
+    assert (await client.get("/nominations/n-1")).json()["status"] == "ON_HOLD"
+    assert await runtime.store(DECISIONS).get("qd-1") is None  # no grant, no award.granted for a held dossier
+    assert granted_by(runtime, "qd-1") == []
+
+
+async def test_a_decision_cut_short_after_the_dossier_closed_is_recorded_when_sent_again(
+    client: httpx.AsyncClient, runtime: InMemoryRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    approved = await approved_dossier(client, runtime)
+    decisions = runtime.store(DECISIONS)
+    real_create = decisions.create
+
+    async def dies(*_args: Any, **_kwargs: Any) -> Any:
+        raise ConnectionError("the process died between the dossier and its decision")
+
+    monkeypatch.setattr(decisions, "create", dies)
+    body = {"version": approved["version"], **WHO, **DECISION}
+    with pytest.raises(ConnectionError):
+        await client.post("/nominations/n-1/decision", json=body)
+    monkeypatch.setattr(decisions, "create", real_create)
+    assert (await client.get("/nominations/n-1")).json()["status"] == "DECIDED"
+
+    again = await client.post("/nominations/n-1/decision", json=body)  # the same command, as the client sent it
+    assert again.status_code in (200, 201), again.text
+    grants = (await client.get("/grants", params={"recipient_id": "p-1"})).json()["items"]
+    assert [(g["grant_id"], g["status"]) for g in grants if g["grant_id"].startswith("qd-1")] == [
+        ("qd-1.p-1", "ACTIVE")
+    ]
+    once_more = await client.post("/nominations/n-1/decision", json=body)
+    assert once_more.status_code in (200, 201), once_more.text  # found there: nothing recorded twice
+    assert granted_by(runtime, "qd-1") == ["qd-1.p-1"]

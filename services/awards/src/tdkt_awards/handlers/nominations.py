@@ -13,6 +13,7 @@ from functools import partial
 
 from tdkt_awards import policy
 from tdkt_awards.domain import cluster_flags, holds, links
+from tdkt_awards.domain import grants as grant_rules
 from tdkt_awards.domain import nominations as workflow
 from tdkt_awards.domain.calendar import WorkingDays
 from tdkt_awards.domain.catalogue import Catalogue, EffectiveRules
@@ -254,18 +255,30 @@ async def decide(
     ctx: CommandContext,
     signed_by: str | None = None,
 ) -> tuple[Decision, Loaded[Nomination]]:
-    """Record the decision with its grants, then close the nomination. `signed_by`: the leader signing it, when the
-    signer acts in the platform (the audit records `who` either way).
+    """Close the nomination as DECIDED, then record the decision with its grants. `signed_by`: the leader signing
+    it, when the signer acts in the platform (the audit records `who` either way).
 
-    Two writes: a retry with the same decision id finds the decision already there and only closes the nomination.
+    Two writes, the dossier's first: its compare-and-set refuses a dossier a case put on hold meanwhile, before any
+    grant exists. The same decision sent again to the DECIDED dossier records the decision if the first attempt
+    stopped between the two writes (and finds it there otherwise).
     """
-    loaded = await repositories.nominations.load(nomination_id, command.version)
+    loaded = await repositories.nominations.load(nomination_id)
     n = loaded.aggregate
+    resumed = n.status is Status.DECIDED and n.decision_id == command.decision_id
+    if not resumed:
+        loaded.expect(command.version)
+    approved = n.model_copy(update={"status": Status.APPROVED}) if resumed else n
     rules = rules_of(n, catalogue)
-    command = await decisions.numbered(repositories.registers, n, command, rules, catalogue, ctx)
-    decision = await decisions.record_decision(repositories.decisions, n, command, rules, catalogue, ctx, signed_by)
-    decided = workflow.mark_decided(n, decision.id, who, ctx.now)
-    return decision, await repositories.nominations.save(loaded, *decided, ctx)
+    command = await decisions.numbered(repositories.registers, approved, command, rules, catalogue, ctx)
+    grant_rules.decide(approved, command, rules, catalogue, signed_by)  # refused here closes nothing
+    if not resumed:
+        loaded = await repositories.nominations.save(
+            loaded, *workflow.mark_decided(n, command.decision_id, who, ctx.now), ctx
+        )
+    decision = await decisions.record_decision(
+        repositories.decisions, approved, command, rules, catalogue, ctx, signed_by
+    )
+    return decision, loaded
 
 
 # consumed events
