@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -98,3 +98,17 @@ async def loop_ticks() -> AsyncIterator[Callable[[], int]]:
         yield lambda: ticks
     finally:
         beat.cancel()
+
+
+def failing_call(real: Callable[..., Awaitable[Any]], n: int, message: str) -> Callable[..., Awaitable[Any]]:
+    """`real`, except that its `n`-th call raises ConnectionError(message): a process dying, a connection lost."""
+    calls = 0
+
+    async def call(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == n:
+            raise ConnectionError(message)
+        return await real(*args, **kwargs)
+
+    return call

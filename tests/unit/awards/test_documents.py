@@ -38,7 +38,7 @@ from tdkt_shared.runtime import InMemoryRuntime
 from tests.authz import headers
 from tests.clock import ManualClock
 from tests.documents.pdf import page_of, pages_of, snapshot, soffice, text_of
-from tests.helpers import loop_ticks, serve
+from tests.helpers import failing_call, loop_ticks, serve
 
 NID = "hs-2026-017"
 PROPOSER = "so-y-te-thai-nguyen"
@@ -310,21 +310,12 @@ async def test_a_document_whose_second_file_cannot_be_stored_leaves_no_file_behi
 ) -> None:
     await approved(runtime)
     files = runtime.files("files")
-    real_put, puts = files.put, 0
-
-    async def second_fails(*args: Any, **kwargs: Any) -> Any:
-        nonlocal puts
-        puts += 1
-        if puts == 2:
-            raise ConnectionError("the database went away between the DOCX and the PDF")
-        return await real_put(*args, **kwargs)
-
-    monkeypatch.setattr(files, "put", second_fails)
+    gone = "the database went away between the DOCX and the PDF"
+    monkeypatch.setattr(files, "put", failing_call(files.put, 2, gone))
     body = {"kind": "PROPOSAL", "issuer": SO_Y_TE, "signer": GIAM_DOC, "place": "Thái Nguyên", "date": DAY}
     with pytest.raises(ConnectionError):
         await client.post(f"/nominations/{NID}/documents", json=body, headers=OFFICER)
     assert (files.files, runtime.store(DOCUMENTS).events) == ({}, [])
-    monkeypatch.setattr(files, "put", real_put)
     assert (await client.post(f"/nominations/{NID}/documents", json=body, headers=OFFICER)).status_code == 201
     assert len(files.files) == 2  # the retry's DOCX and PDF, nothing else
 

@@ -15,6 +15,7 @@ from tdkt_shared.contract import parse_data
 from tdkt_shared.contract.awards import AwardGranted, EligibilityEvaluated, GrantReviewRequested
 from tdkt_shared.contract.records import CaseOpened, CaseStatus, CaseWithdrawn
 from tdkt_shared.runtime import InMemoryRuntime
+from tests.helpers import failing_call
 from tests.unit.awards.records import WHO, appraised, case, dossier, initiative, recorded
 
 DEPENDENTS = 520
@@ -43,6 +44,19 @@ async def step(client: httpx.AsyncClient, nid: str, action: str, version: int, *
     return body
 
 
+async def through_council(client: httpx.AsyncClient, nid: str, version: int) -> dict[str, Any]:
+    """The appraised dossier `nid` sent to the council, which approves its nominee p-1 unanimously."""
+    council = await step(client, nid, "to-council", version)
+    vote = {
+        "session_id": "hd-2025-12",
+        "held_on": "2025-12-18",
+        "members_total": 10,
+        "attendees": 10,
+        "ballots": [{"nominee_id": "p-1", "yes_present": 10, "no_present": 0}],
+    }
+    return await step(client, nid, "council-votes", council["version"], vote=vote)
+
+
 async def test_a_revocation_reaches_every_dependent_dossier_and_flags_the_decided_grant(
     client: httpx.AsyncClient, runtime: InMemoryRuntime
 ) -> None:
@@ -56,15 +70,7 @@ async def test_a_revocation_reaches_every_dependent_dossier_and_flags_the_decide
     # one dossier decided on the strength of the chain
     eligible = await appraised(client, dossier("n-decided", "CSTD_TINH", nominee))
     assert eligible["status"] == "ELIGIBLE"
-    council = await step(client, "n-decided", "to-council", eligible["version"])
-    vote = {
-        "session_id": "hd-2025-12",
-        "held_on": "2025-12-18",
-        "members_total": 10,
-        "attendees": 10,
-        "ballots": [{"nominee_id": "p-1", "yes_present": 10, "no_present": 0}],
-    }
-    approved = await step(client, "n-decided", "council-votes", council["version"], vote=vote)
+    approved = await through_council(client, "n-decided", eligible["version"])
     decision = {"decision_id": "qd-1", "number": "1/QĐ-UBND", "date": "2025-12-20", "signer_role": "PROVINCE_CHAIRMAN"}
     decided = await step(client, "n-decided", "decision", approved["version"], **decision)
     [granted] = decided["decision"]["grants"]
@@ -125,16 +131,11 @@ async def test_a_revocation_cut_short_after_the_grant_finishes_its_cascade_when_
             ]
         )
     store = runtime.store(NOMINATIONS)
-    real_update = store.update
-
-    async def dies(*_args: Any, **_kwargs: Any) -> Any:
-        raise ConnectionError("the process died between the grant and its first dependent")
-
-    monkeypatch.setattr(store, "update", dies)
+    died = "the process died between the grant and its first dependent"
+    monkeypatch.setattr(store, "update", failing_call(store.update, 1, died))
     revocation = {"reason": "FALSE_INFO", "decision_number": "45/QĐ-UBND", "revoked_on": "2026-01-05", "version": 1}
     with pytest.raises(ConnectionError):
         await client.post("/grants/h.3/revocation", json=revocation)
-    monkeypatch.setattr(store, "update", real_update)
     assert [(await client.get(f"/nominations/{nid}")).json()["status"] for nid in ("n-1", "n-2")] == ["ELIGIBLE"] * 2
     events = len(runtime.store(DECISIONS).events)
 
@@ -228,15 +229,7 @@ async def approved_dossier(client: httpx.AsyncClient, runtime: InMemoryRuntime) 
     assert imported.status_code == 201, imported.text
     await recorded(runtime, initiative("sk-1", "p-1"))
     eligible = await appraised(client, dossier("n-1", "CSTD_TINH", {"nominee_id": "p-1", "kind": "INDIVIDUAL"}))
-    council = await step(client, "n-1", "to-council", eligible["version"])
-    vote = {
-        "session_id": "hd",
-        "held_on": "2025-12-18",
-        "members_total": 10,
-        "attendees": 10,
-        "ballots": [{"nominee_id": "p-1", "yes_present": 10, "no_present": 0}],
-    }
-    return await step(client, "n-1", "council-votes", council["version"], vote=vote)
+    return await through_council(client, "n-1", eligible["version"])
 
 
 def granted_by(runtime: InMemoryRuntime, decision_id: str) -> list[str]:
@@ -273,16 +266,11 @@ async def test_a_decision_cut_short_after_the_dossier_closed_is_recorded_when_se
 ) -> None:
     approved = await approved_dossier(client, runtime)
     decisions = runtime.store(DECISIONS)
-    real_create = decisions.create
-
-    async def dies(*_args: Any, **_kwargs: Any) -> Any:
-        raise ConnectionError("the process died between the dossier and its decision")
-
-    monkeypatch.setattr(decisions, "create", dies)
+    died = "the process died between the dossier and its decision"
+    monkeypatch.setattr(decisions, "create", failing_call(decisions.create, 1, died))
     body = {"version": approved["version"], **WHO, **DECISION}
     with pytest.raises(ConnectionError):
         await client.post("/nominations/n-1/decision", json=body)
-    monkeypatch.setattr(decisions, "create", real_create)
     assert (await client.get("/nominations/n-1")).json()["status"] == "DECIDED"
 
     again = await client.post("/nominations/n-1/decision", json=body)  # the same command, as the client sent it

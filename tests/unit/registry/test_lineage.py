@@ -15,6 +15,7 @@ from tdkt_shared.contract.registry import OrganizationsMerged, ReorganizationApp
 from tdkt_shared.kit import CommandContext
 from tdkt_shared.runtime import InMemoryRuntime
 from tdkt_shared.store import InMemoryAggregateStore
+from tests.helpers import failing_call
 from tests.unit.registry.conftest import all_events, org, snapshot
 
 NQ202 = "Nghị quyết 202/2025/QH15"
@@ -54,19 +55,11 @@ async def test_a_merger_cut_short_is_finished_by_the_same_request_without_an_ope
 ) -> None:
     await provinces(client)
     store = runtime.store(ORGANIZATIONS)
-    real_apply, writes = store.apply_event, 0
-
-    async def second_fails(*args: Any, **kwargs: Any) -> Any:
-        nonlocal writes
-        writes += 1
-        if writes == 2:  # the predecessor is closed; the successor's write, which carries the event, is not done
-            raise ConnectionError("the process died between the two organisations")
-        return await real_apply(*args, **kwargs)
-
-    monkeypatch.setattr(store, "apply_event", second_fails)
+    # the predecessor is closed; the successor's write, which carries the event, is not done
+    died = "the process died between the two organisations"
+    monkeypatch.setattr(store, "apply_event", failing_call(store.apply_event, 2, died))
     with pytest.raises(ConnectionError):
         await merge(client, predecessor_ids=["snv-bk"], successor_id="snv-tn")
-    monkeypatch.setattr(store, "apply_event", real_apply)
 
     again = await merge(client, predecessor_ids=["snv-bk"], successor_id="snv-tn")
     assert again.status_code == 200, again.text
