@@ -418,10 +418,24 @@ async def test_a_template_that_cannot_be_filled_safely_is_refused_and_not_kept(
     assert runtime.files("files").files == {}
 
 
+def damaged(part: str) -> bytes:
+    """A real DOCX whose `part` has its compressed bytes overwritten: the ZIP's directory is whole, the part is not."""
+    data = bytearray(own_template("Mẫu"))
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo(part)
+    name_and_extra = int.from_bytes(data[info.header_offset + 26 : info.header_offset + 30], "little")
+    start = info.header_offset + 30 + (name_and_extra & 0xFFFF) + (name_and_extra >> 16)
+    data[start : start + info.compress_size] = b"\xff" * info.compress_size
+    return bytes(data)
+
+
 @pytest.mark.parametrize(
     "template",
-    [b"PK\x03\x04" + bytes(26) + b"word/document.xml" + bytes(40), own_template("Mẫu")[:-200]],
-    ids=["zip-header-only", "truncated"],
+    [
+        b"PK\x03\x04" + bytes(26) + b"word/document.xml" + bytes(40),
+        own_template("Mẫu")[:-200],
+        damaged("word/_rels/document.xml.rels"),
+    ],
+    ids=["zip-header-only", "truncated", "damaged-part"],
 )
 def test_a_stored_template_that_is_no_whole_package_is_refused_before_docxtpl_opens_it(template: bytes) -> None:
     with pytest.raises(DomainError, match="not a DOCX package") as refused:

@@ -16,6 +16,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+import zlib
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -46,14 +47,19 @@ def _refuse(reason: str) -> DomainError:
 
 
 def _check_package(template: bytes) -> None:
-    """A DOCX is a ZIP: refuse one that is not, or that unpacks to more than the bounds, before docxtpl opens it."""
+    """A DOCX is a ZIP: refuse one that is not, that unpacks to more than the bounds, or that links outside itself,
+    before docxtpl opens it."""
     try:
-        parts = zipfile.ZipFile(io.BytesIO(template)).infolist()
-    except zipfile.BadZipFile as exc:
-        raise _refuse("not a DOCX package (ZIP)") from exc
+        with zipfile.ZipFile(io.BytesIO(template)) as package:
+            _check_parts(package)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # not a ZIP, or a part that does not unpack
+        raise _refuse(f"not a DOCX package (ZIP): {exc}") from exc
+
+
+def _check_parts(package: zipfile.ZipFile) -> None:
+    parts = package.infolist()
     if len(parts) > MAX_TEMPLATE_PARTS or sum(p.file_size for p in parts) > MAX_TEMPLATE_EXPANDED_BYTES:
         raise _refuse(f"more than {MAX_TEMPLATE_PARTS} parts or {MAX_TEMPLATE_EXPANDED_BYTES >> 20} MiB unpacked")
-    package = zipfile.ZipFile(io.BytesIO(template))
     for part in parts:
         if FILLED_PART.fullmatch(part.filename) and part.file_size > MAX_FILLED_PART_BYTES:
             raise _refuse(f"{part.filename} is over {MAX_FILLED_PART_BYTES >> 20} MiB")
